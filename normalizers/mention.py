@@ -1,0 +1,85 @@
+"""What the normalizers return: resolved date mentions and warnings.
+
+A mention is one date expression in the text, resolved to an inclusive range of
+calendar days with its precision, e.g. ``2020年11月18日—20日`` →
+``DateMention(start=date(2020, 11, 18), end=date(2020, 11, 20), granularity="day")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+#: Precisions, finest first. ``part`` is a conventional part of a year or month
+#: (年初, 年底, 上旬 …); ``season`` is 春季 …; ``decade`` is 90年代.
+GRANULARITIES = ("day", "week", "part", "month", "quarter", "season", "half", "year", "decade")
+
+#: ``event``: something happened then. ``period``: a span that frames events
+#: (十四五, a plan's years, a decade); never exported as a calendar event.
+KINDS = ("event", "period")
+
+#: How a mention got its year (or its whole value), so that a reviewer can check it.
+ANCHORS = (
+    "explicit",  # everything was written out
+    "dct",  # from the document's publication date
+    "narrative",  # from the narrative's current date (the last day/month mention)
+    "previous-mention",  # 当天, 次日 …: from the last resolved day
+    "as-of",  # 截至2021年9月 … 明年: from the paragraph's own present
+    "range-start",  # the second half of a range, from its first half
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """One resolved date expression.
+
+    ``span`` indexes the text given to :func:`normalizers.find_dates`, so
+    ``text[span[0]:span[1]] == mention.text``; ``start`` and ``end`` are inclusive.
+    """
+
+    text: str
+    span: tuple[int, int]
+    start: date
+    end: date
+    granularity: str
+    kind: str = "event"
+    anchor: str = "explicit"
+    rule: str = ""
+    lunar: bool = False
+    note: str = ""
+
+    @property
+    def span_start(self) -> int:
+        return self.span[0]
+
+    @property
+    def span_end(self) -> int:
+        return self.span[1]
+
+    @property
+    def is_range(self) -> bool:
+        """True when the text names two ends (8月23日至24日), not one unit."""
+        return "range" in self.rule
+
+
+@dataclass(frozen=True, slots=True)
+class DateWarning:
+    """Something that looked like a date but could not be resolved.
+
+    ``2月30日`` (impossible), or ``8月22日`` in a text with no publication date and
+    no earlier dated mention to take its year from.
+    """
+
+    text: str
+    span: tuple[int, int]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Everything :func:`normalizers.normalize` found in one text."""
+
+    mentions: list[DateMention] = field(default_factory=list)
+    warnings: list[DateWarning] = field(default_factory=list)
+    published: date | None = None
+    published_source: str = "none"  # "context", "text" or "none"
