@@ -1,0 +1,123 @@
+"""The resolved date mentions of a set of documents: what ``timeline dates`` prints.
+
+Each document is read (:mod:`timeline.documents`), given its context (the
+publication date from the user's manifest, when there is one; otherwise
+:func:`normalizers.normalize` looks for one in the text) and resolved. A document
+that cannot be read is reported and the others go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from normalizers import DateMention, DateWarning, DocumentContext, Resolution, normalize
+from timeline.documents import DocumentError, read_text
+from timeline.manifest import DocumentMetadata, default_manifest, load_manifest
+
+#: The columns of ``timeline dates``, in order. ``span_start``/``span_end`` index
+#: the decoded text of the document, so ``text[span_start:span_end] == date_text``.
+DATE_COLUMNS = (
+    "doc",
+    "span_start",
+    "span_end",
+    "date_text",
+    "start",
+    "end",
+    "granularity",
+    "kind",
+    "anchor",
+    "rule",
+)
+
+Manifest = dict[Path, DocumentMetadata]
+
+
+@dataclass(frozen=True)
+class DocumentDates:
+    """One document's outcome: its resolution, or the error that stopped it."""
+
+    path: Path
+    text: str = ""
+    resolution: Resolution = field(default_factory=Resolution)
+    error: str | None = None
+
+    @property
+    def doc(self) -> str:
+        return self.path.name
+
+    @property
+    def mentions(self) -> list[DateMention]:
+        return self.resolution.mentions
+
+    @property
+    def warnings(self) -> list[DateWarning]:
+        return self.resolution.warnings
+
+
+def collect_manifest(paths: Iterable[str | Path], manifest: str | Path | None = None) -> Manifest:
+    """The metadata for PATH arguments.
+
+    An explicit manifest is used for everything; otherwise each folder argument
+    holding a ``documents.csv`` contributes that file. Raises
+    :class:`timeline.manifest.ManifestError`.
+    """
+    if manifest is not None:
+        return load_manifest(manifest)
+    merged: Manifest = {}
+    for argument in paths:
+        found = default_manifest(argument) if Path(argument).is_dir() else None
+        if found is not None:
+            merged.update(load_manifest(found))
+    return merged
+
+
+def context_for(path: str | Path, manifest: Manifest | None = None) -> DocumentContext:
+    """The context the product knows for a document: only user-supplied metadata.
+
+    Without a manifest date the context has no publication date and
+    :func:`normalizers.normalize` detects one in the text, if it can.
+    """
+    metadata = (manifest or {}).get(Path(path).resolve())
+    return DocumentContext(published=metadata.published if metadata else None)
+
+
+def resolve_document(path: str | Path, manifest: Manifest | None = None) -> DocumentDates:
+    """Read and resolve one document; errors are returned, not raised."""
+    path = Path(path)
+    try:
+        text = read_text(path)
+    except DocumentError as error:
+        return DocumentDates(path=path, error=error.reason)
+    try:
+        resolution = normalize(text, context_for(path, manifest))
+    except Exception as error:  # a resolver bug must not stop the other documents
+        return DocumentDates(
+            path=path, text=text, error=f"the resolver failed: {type(error).__name__}: {error}"
+        )
+    return DocumentDates(path=path, text=text, resolution=resolution)
+
+
+def resolve_documents(
+    paths: Iterable[str | Path], manifest: Manifest | None = None
+) -> Iterator[DocumentDates]:
+    """:func:`resolve_document` for each path, in order."""
+    for path in paths:
+        yield resolve_document(path, manifest)
+
+
+def mention_row(doc: str, mention: DateMention) -> dict[str, str | int]:
+    """One output row (:data:`DATE_COLUMNS`) for a mention; dates in ISO form."""
+    return {
+        "doc": doc,
+        "span_start": mention.span[0],
+        "span_end": mention.span[1],
+        "date_text": mention.text,
+        "start": mention.start.isoformat(),
+        "end": mention.end.isoformat(),
+        "granularity": mention.granularity,
+        "kind": mention.kind,
+        "anchor": mention.anchor,
+        "rule": mention.rule,
+    }
