@@ -39,8 +39,10 @@ def decode_text(data: bytes, source: str | Path = "<bytes>") -> str:
     Tried in order: strict UTF-8 (a leading byte-order mark is dropped), strict
     GB18030, then charset-normalizer's best guess. Strict decoding comes first
     because charset-normalizer guesses from statistics and short Chinese texts
-    can fool it, while valid UTF-8 or GB18030 is almost never an accident.
-    Text with NUL characters is refused as binary.
+    can fool it, while valid UTF-8 is almost never an accident. GB18030 is less
+    telling: Big5 text (Hong Kong, Taiwan) is valid GB18030 too and comes out
+    garbled, so Big5 files should be converted to UTF-8 first. Text with NUL
+    characters is refused as binary.
 
     >>> decode_text("日期".encode("utf-8-sig"))
     '日期'
