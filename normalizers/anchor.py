@@ -1,0 +1,278 @@
+"""Anchoring: give every extracted expression its year, then its exact days.
+
+Document order matters, so this is one pass with a little state:
+
+* the **narrative's current date**: the last mention of day or month precision
+  (a year-only statistic such as 2022年，宁夏… does not move it). A month-day
+  without a year takes its year; at the start of a document, the DCT does.
+* the **last day** mentioned, for 当天 / 次日 / 前一天.
+* the paragraph's own **present** when it sets one (截止2021年9月 … 争取明年 →
+  2022), else the DCT, for 今年 / 去年 / 明年.
+
+A date whose year comes from the DCT and would land more than three months
+after it is taken from the year before (published 2024-01-10: 12月28日 →
+2023-12-28), unless the sentence speaks of the future (将于, 计划).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from normalizers.calendar import add_months, festival_date, last_day, lunar_to_solar
+from normalizers.context import DocumentContext
+from normalizers.mention import DateMention, DateWarning
+from normalizers.rules.base import Partial
+from normalizers.tables.parts import MONTH_PARTS, YEAR_PARTS
+from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES
+
+WELL_AFTER = timedelta(days=92)
+FUTURE_WELL_BEFORE = timedelta(days=60)
+SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_AS_OF = tuple(sorted(AS_OF_CUES, key=len, reverse=True))
+
+
+class Unresolvable(Exception):
+    """The expression has no reference to count from (no DCT, no earlier date)."""
+
+
+@dataclass(slots=True)
+class _State:
+    dct: date | None
+    narrative_type: bool
+    narrative: date | None = None
+    last_day: tuple[date, date] | None = None
+    last: tuple[date, date] | None = None
+    last_year_mention: tuple[int, int] | None = None  # (paragraph, year) of a year-only mention
+    as_of: date | None = None
+    as_of_paragraph: int = -1
+
+
+def _year_range(year: int, part: str | None) -> tuple[date, date, str]:
+    if part is None:
+        return date(year, 1, 1), date(year, 12, 31), "year"
+    (m1, d1), (m2, d2), granularity = YEAR_PARTS[part]
+    if part == "冬季":  # December to the end of February
+        return date(year, 12, 1), date(year + 1, 2, last_day(year + 1, 2)), granularity
+    return date(year, m1, d1), date(year, m2, d2 or last_day(year, m2)), granularity
+
+
+def _month_range(year: int, month: int, part: str | None) -> tuple[date, date, str]:
+    if part is None:
+        return date(year, month, 1), date(year, month, last_day(year, month)), "month"
+    first, last = MONTH_PARTS[part]
+    return date(year, month, first), date(year, month, last or last_day(year, month)), "part"
+
+
+def values(p: Partial, year: int, month: int | None = None) -> tuple[date, date, str]:
+    """The days of ``p`` once its year (and for a bare day, its month) is known."""
+    month = p.month if p.month is not None else month
+    if p.unit == "year":
+        return _year_range(year, p.part)
+    if p.unit == "month":
+        if month is None:
+            raise Unresolvable("no month to count from")
+        return _month_range(year, month, p.part)
+    if p.unit == "day":
+        if month is None:
+            raise Unresolvable("no month to count from")
+        day = date(year, month, p.day)
+        return day, day, "day"
+    if p.unit == "festival":
+        day = festival_date(p.festival, year)
+        return day, day, "day"
+    if p.unit == "lunar":
+        day = lunar_to_solar(year, p.month, p.day, p.leap_month)
+        return day, day, "day"
+    raise Unresolvable(f"cannot resolve a {p.unit} without a reference")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(
+        (m.end() for m in SENTENCE_END.finditer(text, max(0, start - 80), start)),
+        default=max(0, start - 80),
+    )
+    right = SENTENCE_END.search(text, end, end + 80)
+    return text[left : right.start() if right else end + 80]
+
+
+def _speaks_of_future(text: str, span: tuple[int, int]) -> bool:
+    return any(cue in _sentence(text, *span) for cue in FUTURE_CUES)
+
+
+class Anchorer:
+    """Resolves partials in document order against one document's context."""
+
+    def __init__(self, folded: str, context: DocumentContext, dct: date | None) -> None:
+        self.text = folded
+        self.state = _State(dct=dct, narrative_type=context.document_type == "narrative")
+        self._paragraph = 0
+        self._paragraph_pos = 0
+
+    # --- references -------------------------------------------------------------
+
+    def _paragraph_of(self, position: int) -> int:
+        self._paragraph += self.text.count("\n", self._paragraph_pos, position)
+        self._paragraph_pos = position
+        return self._paragraph
+
+    def _present(self, p: Partial, paragraph: int) -> tuple[date, str]:
+        s = self.state
+        if p.shift_unit == "years" and s.as_of is not None and s.as_of_paragraph == paragraph:
+            return s.as_of, "as-of"
+        if s.narrative_type and s.narrative is not None:
+            return s.narrative, "narrative"
+        if s.dct is not None:
+            return s.dct, "dct"
+        if s.narrative is not None:
+            return s.narrative, "narrative"
+        raise Unresolvable("no publication date to count from")
+
+    def _previous(self, p: Partial) -> tuple[date, date]:
+        s = self.state
+        if p.shift_unit == "days":
+            if s.last_day is None:
+                raise Unresolvable("no earlier day to count from")
+            return s.last_day
+        if s.last is None:
+            raise Unresolvable("no earlier date to count from")
+        return s.last
+
+    # --- resolution -------------------------------------------------------------
+
+    def _relative(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:
+        if p.base == "present":
+            reference, anchor = self._present(p, paragraph)
+            first, last = reference, reference
+        else:
+            first, last = self._previous(p)
+            anchor = "previous-mention"
+        if p.shift_unit == "years":
+            return (*values(p, first.year + p.shift), anchor)
+        if p.shift_unit == "months":
+            year, month = add_months(first.year, first.month, p.shift)
+            if p.unit == "day":
+                day = date(year, month, p.day)
+                return day, day, "day", anchor
+            return (*_month_range(year, month, p.part), anchor)
+        if p.shift_unit == "weeks":
+            monday = first - timedelta(days=first.weekday()) + timedelta(weeks=p.shift)
+            return monday, monday + timedelta(days=6), "week", anchor
+        if p.shift == 0:
+            return first, last, "day", anchor
+        day = (last if p.shift > 0 else first) + timedelta(days=p.shift)
+        return day, day, "day", anchor
+
+    def _contextual(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:
+        """A year (and maybe a month) from the narrative, else from the DCT."""
+        s = self.state
+        year_level = p.unit == "year"
+        if year_level:
+            # 上半年 alone: the year just written in this paragraph, else the present.
+            if s.as_of is not None and s.as_of_paragraph == paragraph:
+                return (*values(p, s.as_of.year), "as-of")
+            if s.last_year_mention is not None and s.last_year_mention[0] == paragraph:
+                return (*values(p, s.last_year_mention[1]), "narrative")
+        if s.narrative is not None and not (year_level and s.dct is not None):
+            return (*values(p, s.narrative.year, s.narrative.month), "narrative")
+        if s.dct is None:
+            raise Unresolvable("no publication date and no earlier date to take the year from")
+        start, end, granularity = values(p, s.dct.year, s.dct.month)
+        future = None
+        if start > s.dct + WELL_AFTER:
+            future = _speaks_of_future(self.text, p.span)
+            if not future:
+                start, end, granularity = values(p, s.dct.year - 1, s.dct.month)
+        elif end < s.dct - FUTURE_WELL_BEFORE and p.unit != "year":
+            if _speaks_of_future(self.text, p.span):
+                start, end, granularity = values(p, s.dct.year + 1, s.dct.month)
+        return start, end, granularity, "dct"
+
+    def _resolve_one(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:
+        if p.unit == "fixed":
+            return (*p.fixed, "explicit")
+        if p.year is not None:
+            return (*values(p, p.year), "explicit")
+        if p.base in ("present", "previous"):
+            return self._relative(p, paragraph)
+        return self._contextual(p, paragraph)
+
+    def _resolve_end(
+        self, p: Partial, start: date, end_of_head: date, anchor: str
+    ) -> tuple[date, str]:
+        """The last day of a range whose second half inherits what it lacks."""
+        tail = p.end
+        if tail.year is not None or tail.base in ("present", "previous") or tail.unit == "fixed":
+            return self._resolve_one(tail, -1)[1], anchor
+        year = start.year
+        month = start.month if tail.month is None else None
+        _, last, _ = values(tail, year, month)
+        if last < end_of_head:
+            if tail.month is None and tail.unit == "day":
+                year, month = add_months(start.year, start.month, 1)
+                _, last, _ = values(tail, year, month)
+            else:
+                _, last, _ = values(tail, year + 1, month)
+        return last, anchor
+
+    def resolve(self, p: Partial, original: str) -> DateMention | DateWarning:
+        span = p.span
+        written = original[span[0] : span[1]]
+        if p.warning:
+            return DateWarning(written, span, f"impossible date: {p.warning}")
+        paragraph = self._paragraph_of(span[0])
+        try:
+            if (
+                p.end is not None
+                and p.year is None
+                and p.base == "context"
+                and p.end.year is not None
+            ):
+                # 12月30日至2024年1月2日: the first half takes the second half's year.
+                p = p.moved(year=p.end.year)
+                start, end_head, granularity, anchor = self._resolve_one(p, paragraph)
+                if start > self._resolve_one(p.end, paragraph)[1]:
+                    p = p.moved(year=p.end.year - 1)
+                    start, end_head, granularity, anchor = self._resolve_one(p, paragraph)
+            else:
+                start, end_head, granularity, anchor = self._resolve_one(p, paragraph)
+            end = end_head
+            if p.end is not None:
+                end, anchor = self._resolve_end(p, start, end_head, anchor)
+                if end < start:
+                    return DateWarning(written, span, "a range that ends before it starts")
+        except Unresolvable as reason:
+            return DateWarning(written, span, f"not resolved: {reason}")
+        except ValueError as reason:
+            return DateWarning(written, span, f"impossible date: {reason}")
+        mention = DateMention(
+            text=written,
+            span=span,
+            start=start,
+            end=end,
+            granularity=granularity,
+            kind=p.kind,
+            anchor=anchor,
+            rule=p.rule,
+            lunar=p.unit == "lunar",
+        )
+        self._remember(p, mention, paragraph)
+        return mention
+
+    def _remember(self, p: Partial, m: DateMention, paragraph: int) -> None:
+        if m.kind != "event":
+            return
+        s = self.state
+        if m.granularity in ("day", "week", "month") or (
+            m.granularity == "part" and (m.end - m.start).days <= 31
+        ):
+            s.narrative = m.end
+        if m.granularity == "day":
+            s.last_day = (m.start, m.end)
+        s.last = (m.start, m.end)
+        if m.granularity == "year" and m.start.year == m.end.year:
+            s.last_year_mention = (paragraph, m.start.year)
+        head = self.text[max(0, m.span[0] - 4) : m.span[0]].rstrip(" \t")
+        if head.endswith(_AS_OF):
+            s.as_of, s.as_of_paragraph = m.end, paragraph

@@ -1,0 +1,75 @@
+"""Calendar arithmetic: month lengths, lunar dates and festivals.
+
+Lunar dates and solar terms come from the lunar-calendar library
+(``lunar_python``); nothing here is a hand-made table of dates.
+"""
+
+from __future__ import annotations
+
+import calendar as _gregorian
+from datetime import date, timedelta
+
+from lunar_python import Lunar, LunarYear, Solar
+
+from normalizers.tables.festivals import FESTIVALS
+
+#: Pinyin keys the library uses for the solar terms of the next cycle.
+_TERM_PINYIN = {"冬至": "DONG_ZHI", "清明": "QING_MING"}
+
+
+def last_day(year: int, month: int) -> int:
+    return _gregorian.monthrange(year, month)[1]
+
+
+def add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
+    """The Gregorian day of a lunar date; ``ValueError`` when it does not exist.
+
+    >>> lunar_to_solar(2025, 1, 15)
+    datetime.date(2025, 2, 12)
+    """
+    if not 1 <= month <= 12 or not 1 <= day <= 30:
+        raise ValueError(f"no lunar month {month} day {day}")
+    if not 1900 <= year <= 2099:
+        raise ValueError(f"lunar year {year} is outside 1900–2099")
+    lunar_month = LunarYear.fromYear(year).getMonth(-month if leap else month)
+    if lunar_month is None:
+        raise ValueError(f"lunar year {year} has no leap month {month}")
+    if day > lunar_month.getDayCount():
+        raise ValueError(f"lunar month {month} of {year} has {lunar_month.getDayCount()} days")
+    solar = Lunar.fromYmd(year, -month if leap else month, day).getSolar()
+    return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def solar_term(term: str, year: int) -> date:
+    """The day of a solar term (清明, 冬至) in a Gregorian year."""
+    table = Solar.fromYmd(year, 6, 1).getLunar().getJieQiTable()
+    for key in (term, _TERM_PINYIN.get(term, term)):
+        solar = table.get(key)
+        if solar is not None and solar.getYear() == year:
+            return date(solar.getYear(), solar.getMonth(), solar.getDay())
+    raise ValueError(f"no solar term {term} in {year}")
+
+
+def festival_date(name: str, year: int) -> date:
+    """The day a festival falls on in a Gregorian year.
+
+    Festivals of the twelfth lunar month (腊八, 小年) named with a Gregorian year
+    fall in its January or February, so they belong to the lunar year before.
+
+    >>> festival_date("春节", 2020), festival_date("中秋节", 2023)
+    (datetime.date(2020, 1, 25), datetime.date(2023, 9, 29))
+    """
+    festival = FESTIVALS[name]
+    if festival.calendar == "solar":
+        return date(year, festival.month, festival.day)
+    if festival.calendar == "term":
+        return solar_term(festival.term, year)
+    if festival.calendar == "eve":
+        return lunar_to_solar(year, 1, 1) - timedelta(days=1)
+    lunar_year = year - 1 if festival.month == 12 else year
+    return lunar_to_solar(lunar_year, festival.month, festival.day)

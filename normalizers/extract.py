@@ -1,0 +1,174 @@
+"""Extraction: candidate expressions in the text, joined into whole mentions.
+
+1. Every rule runs over the folded text; each match may become a
+   :class:`~normalizers.rules.base.Partial` (the year may stay unknown).
+2. Overlaps are settled longest first, so 2020年11月18日 beats 11月18日 and a trap
+   (版权所有©2014) beats the year inside it.
+3. Neighbours are joined: a year and what it qualifies (今年 + 3月 → 今年3月,
+   2025年 + 元宵节), two ends around a dash (8月31日 + 至 + 9月3日), an enumerated
+   day (8月22日、23日), and a year range that names a plan becomes a period.
+4. Fragments that found no neighbour (a lone 20日 or 10月 after a dash) and traps
+   are dropped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from normalizers.rules import ALL_RULES
+from normalizers.rules.base import Partial
+
+_RULE_ORDER = {rule.name: index for index, rule in enumerate(ALL_RULES)}
+
+COMPOSE_GAP = re.compile(r"[ \t]?(?:的)?")
+RANGE_GAP = re.compile(r"[ \t]*(?:-{1,2}|~|至|到)[ \t]*")
+LIST_GAP = re.compile(r"[ \t]*[、,，和及与][ \t]*")
+EVENT_NAME_GAP = re.compile(r"[ \t]?[\u4e00-\u9fffA-Za-z0-9·]{0,14}")
+PLAN_AFTER = re.compile(
+    r"[)）]?[ \t]*(?:年度?)?[ \t]*(?:[\u4e00-\u9fff]{0,8}(?:规划|计划|纲要|方案|战略|行动|规划纲要))"
+)
+PLAN_BEFORE = re.compile(
+    r"(?:规划|计划|纲要|方案|战略|行动|[Pp]lan|[Ss]trategy|[Pp]rogram(?:me)?|[Aa]genda|》|”)[ \t]*[(（]$"
+)
+
+#: Units that a year can qualify when written right before them (2025年 + 元宵节).
+_BELOW_YEAR = ("month", "day", "festival", "lunar", "year")
+
+
+def candidates(folded: str) -> list[Partial]:
+    found: list[Partial] = []
+    for rule in ALL_RULES:
+        for match in rule.pattern.finditer(folded):
+            partial = rule.produce(match, folded)
+            if partial is not None:
+                partial.rule = partial.rule or rule.name
+                found.append(partial)
+    return found
+
+
+def select(found: list[Partial]) -> list[Partial]:
+    """Keep the longest of overlapping candidates, then return them in text order."""
+    found.sort(key=lambda p: (p.span[0] - p.span[1], p.span[0], _RULE_ORDER.get(p.rule, 99)))
+    starts: list[int] = []
+    kept: list[Partial] = []
+    for partial in found:
+        start, end = partial.span
+        index = bisect.bisect_left(starts, start)
+        if index > 0 and kept[index - 1].span[1] > start:
+            continue
+        if index < len(kept) and kept[index].span[0] < end:
+            continue
+        starts.insert(index, start)
+        kept.insert(index, partial)
+    return kept
+
+
+def _qualifies_year(head: Partial) -> bool:
+    return head.unit == "year" and head.part is None and head.end is None and head.has_year
+
+
+def _compose(head: Partial, tail: Partial) -> Partial:
+    """2025年 + 元宵节, 今年 + 3月, 去年 + 春节, 2023年 + 上半年."""
+    year_fields = dict(year=head.year, base=head.base, shift=head.shift, shift_unit=head.shift_unit)
+    end = tail.end.moved(**year_fields) if tail.end is not None else None
+    return tail.moved(span=(head.span[0], tail.span[1]), end=end, fragment=False, **year_fields)
+
+
+def _range(head: Partial, tail: Partial) -> Partial | None:
+    """Two ends around a dash become one mention; the second inherits what it lacks."""
+    if head.end is not None or tail.end is not None or "week" in (head.unit, tail.unit):
+        return None
+    if "fixed" in (head.unit, tail.unit) or head.kind != tail.kind:
+        return None
+    if tail.unit == "day" and tail.month is None and head.unit not in ("day",):
+        return None
+    if head.unit == "year" and head.part is None and tail.unit in ("day",):
+        return None
+    joined = head.moved(span=(head.span[0], tail.span[1]), end=tail, fragment=False)
+    joined.rule = "ranges." + (head.unit if head.unit == tail.unit else f"{head.unit}-{tail.unit}")
+    return joined
+
+
+def _plan_years(joined: Partial, folded: str) -> bool:
+    """（2022-2030）after a plan's name, 2023-2025年规划, or a span of five years or more."""
+    start, end = joined.span
+    if joined.unit != "year" or joined.end is None or joined.end.unit != "year":
+        return False
+    if (
+        joined.year is not None
+        and joined.end.year is not None
+        and joined.end.year - joined.year >= 4
+    ):
+        return True
+    return bool(PLAN_AFTER.match(folded, end)) or bool(
+        PLAN_BEFORE.search(folded[max(0, start - 12) : start])
+    )
+
+
+def join(parts: list[Partial], folded: str) -> list[Partial]:
+    parts = [p for p in parts if p.unit != "trap"]
+    joined: list[Partial] = []
+    i = 0
+    while i < len(parts):
+        head = parts[i]
+        tail = parts[i + 1] if i + 1 < len(parts) else None
+        gap = folded[head.span[1] : tail.span[0]] if tail is not None else ""
+        if (
+            tail is not None
+            and _qualifies_year(head)
+            and tail.unit in _BELOW_YEAR
+            and not tail.has_year
+        ):
+            if tail.unit != "year" or tail.part is not None:
+                if COMPOSE_GAP.fullmatch(gap):
+                    parts[i + 1] = _compose(head, tail)
+                    i += 1
+                    continue
+                if head.bare_year and tail.unit == "festival" and EVENT_NAME_GAP.fullmatch(gap):
+                    # 2025 汕头小公园国际元宵灯会: the event is held at the festival.
+                    parts[i + 1] = tail.moved(
+                        span=head.span,
+                        year=head.year,
+                        base="explicit",
+                        rule="festivals.in-event-name",
+                    )
+                    i += 1
+                    continue
+        if tail is not None and RANGE_GAP.fullmatch(gap):
+            ranged = _range(head, tail)
+            if ranged is not None:
+                if _plan_years(ranged, folded):
+                    ranged.kind = "period"
+                joined.append(ranged)
+                i += 2
+                continue
+        if head.end is not None and head.rule == "ranges.year" and _plan_years(head, folded):
+            head.kind = "period"
+        joined.append(head)
+        if (
+            tail is not None
+            and tail.fragment
+            and tail.unit == "day"
+            and tail.month is None
+            and tail.end is None
+        ):
+            if head.unit == "day" and head.month is not None and LIST_GAP.fullmatch(gap):
+                # 8月22日、23日: the second day shares the first one's month.
+                source = head.end or head
+                parts[i + 1] = tail.moved(
+                    month=source.month,
+                    year=source.year,
+                    base=source.base,
+                    shift=source.shift,
+                    shift_unit=source.shift_unit,
+                    fragment=False,
+                    rule="month_day.enumerated",
+                )
+        i += 1
+    return [p for p in joined if not p.fragment]
+
+
+def extract(folded: str) -> list[Partial]:
+    """All mentions in ``folded`` text, in order, with what is written of their values."""
+    return join(select(candidates(folded)), folded)

@@ -1,0 +1,291 @@
+"""Dates written with numbers: full dates, year-months, years, month-days, months.
+
+One tokenizer pattern covers them all, because they share their pieces and
+because one pass over the text is what keeps extraction fast:
+
+    2020年10月20日  2023-09-08  2021-2-9  2023/9/8  2023.09.08  二〇二三年九月八日
+    2024年4月  2024.4  2020年  2022年度  2023年底  2019-2020  2019—2020年
+    8月22日  9月4号  十月一日  3月份  8月下旬  1-8月  11月18-20日
+    2023汕头马拉松 (a bare year right before an event name)
+    20日 and 10月 after a dash are fragments, joined to their neighbour later.
+
+Values are checked here: 2月30日 and 13月 become warnings, never dates.
+"""
+
+from __future__ import annotations
+
+import re
+
+from normalizers.rules.base import (
+    ARABIC_YEAR,
+    CJK,
+    CONNECTOR,
+    DAY,
+    MONTH,
+    NOT_AFTER_NUMBER,
+    SP,
+    YEAR,
+    Partial,
+    Rule,
+    after,
+    before,
+    weekday_after,
+)
+from normalizers.tables.numerals import number_value
+from normalizers.tables.traps import LABEL_BEFORE, UNIT_CHARS, YEAR_DURATION_AFTER
+
+YEAR_PART = r"(?:初|底|末)(?![步次级中等心衷始稿])"
+MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末)(?![步次级等心衷始稿])"
+
+NUMERIC = re.compile(
+    NOT_AFTER_NUMBER
+    + "(?:"
+    # 2020年10月20日, 二〇二〇年十月二十日, 2020年11月18日—20日 stays two tokens
+    + rf"(?P<ymd_y>{YEAR}){SP}年{SP}(?P<ymd_m>{MONTH}){SP}月{SP}(?P<ymd_d>{DAY}){SP}[日号]"
+    # 2024年4月, 2024年4月份, 2023年8月下旬
+    + rf"|(?P<ym_y>{YEAR}){SP}年{SP}(?P<ym_m>{MONTH}){SP}月份?(?P<ym_part>{MONTH_PART})?"
+    # 2023-09-08, 2023/9/8, 2023.09.08 (one separator throughout)
+    + rf"|(?P<iso_y>{ARABIC_YEAR})(?P<iso_sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=iso_sep)(?P<iso_d>\d{{1,2}})(?![0-9])"
+    # 2019-2020, 2019—2020年, 2019至2020年度
+    + rf"|(?P<yr_a>{ARABIC_YEAR}){SP}{CONNECTOR}{SP}(?P<yr_b>{ARABIC_YEAR})(?P<yr_n>{SP}年度?)?"
+    # 2020年, 2022年度, 2023年底, 二〇二三年
+    + rf"|(?P<y_y>{YEAR}){SP}年(?P<y_fiscal>度)?(?P<y_part>{YEAR_PART})?"
+    # 2024.4, 2024-04, 2024/4
+    + rf"|(?P<isoym_y>{ARABIC_YEAR})(?P<isoym_sep>[-/.])(?P<isoym_m>\d{{1,2}})(?![0-9])"
+    # 8月1-3日, 11月18-20日
+    + rf"|(?P<mdr_m>{MONTH}){SP}月{SP}(?P<mdr_a>{DAY}){SP}{CONNECTOR}{SP}(?P<mdr_b>{DAY}){SP}[日号]"
+    # 8月22日, 9月4号, 十月一日
+    + rf"|(?P<md_m>{MONTH}){SP}月{SP}(?P<md_d>{DAY}){SP}[日号]"
+    # 1-8月, 7至9月
+    + rf"|(?P<mr_a>{MONTH}){SP}{CONNECTOR}{SP}(?P<mr_b>{MONTH}){SP}月份?"
+    # 3月, 3月份, 8月下旬
+    + rf"|(?P<m_m>{MONTH}){SP}月份?(?P<m_part>{MONTH_PART})?"
+    # 18-20日
+    + rf"|(?P<dr_a>\d{{1,2}}){SP}{CONNECTOR}{SP}(?P<dr_b>\d{{1,2}}){SP}[日号]"
+    # 20日, 二十日 (a fragment unless the context makes it a date)
+    + rf"|(?P<d_d>{DAY}){SP}[日号]"
+    # 2023 alone: a year only before an event name (2023汕头马拉松)
+    + rf"|(?P<bare_y>{ARABIC_YEAR})"
+    + ")"
+)
+
+#: What may stand right before a lone day-of-month for it to be a date (20日，…).
+LONE_DAY_BEFORE = re.compile(r"(?:^|[\s,，。;；:：、(（“\"】]|于|在|是|从|自|至|到|和|及|与|~|-)$")
+LONE_DAY_AFTER = re.compile(
+    r"^(?:[\s,，。;；:：、)）]|上午|下午|中午|晚上|晚|早上|早|凌晨|傍晚|夜|起|开始|举行|举办|召开|开幕|闭幕|至|到|-|~)"
+)
+NEW_MONTH_DAY = re.compile(r"(?:当月|本月|同月|次月)$")
+
+
+def _value(text: str | None) -> int | None:
+    return number_value(text) if text else None
+
+
+def _check(year: int | None, month: int | None, day: int | None) -> str | None:
+    """Why a written date cannot exist, or None when it can."""
+    if month is not None and not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day is not None:
+        if not 1 <= day <= 31:
+            return f"there is no day {day}"
+        if month is not None:
+            longest = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}.get(month, 31)
+            if day > longest:
+                return f"month {month} has at most {longest} days"
+            if year is not None and month == 2 and day == 29 and not _leap(year):
+                return f"{year} is not a leap year"
+    return None
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _is_amount(text: str, end: int) -> bool:
+    """True when the number ending at ``end`` is followed by a unit (2000万名)."""
+    rest = text[end : end + 2].lstrip(" ")
+    return bool(rest) and (rest[0] in UNIT_CHARS or rest[0] in "0123456789.%")
+
+
+def _labelled(text: str, start: int) -> bool:
+    """True when a label or an ordinal stands right before the number (第2023, 阅读数:2023)."""
+    head = before(text, start, 6).rstrip(" :：")
+    return head.endswith(LABEL_BEFORE)
+
+
+def _partial(m: re.Match[str], unit: str, **values) -> Partial:
+    return Partial(span=m.span(), rule=f"absolute.{unit}", unit=unit, **values)
+
+
+def produce(m: re.Match[str], text: str) -> Partial | None:
+    g = m.groupdict()
+    start, end = m.span()
+    if g["ymd_y"]:
+        year, month, day = _value(g["ymd_y"]), _value(g["ymd_m"]), _value(g["ymd_d"])
+        return _partial(
+            m,
+            "day",
+            year=year,
+            month=month,
+            day=day,
+            warning=_check(year, month, day),
+            weekday=weekday_after(text, end),
+        )
+    if g["ym_y"]:
+        year, month = _value(g["ym_y"]), _value(g["ym_m"])
+        return _partial(
+            m, "month", year=year, month=month, part=g["ym_part"], warning=_check(year, month, None)
+        )
+    if g["iso_y"]:
+        year, month, day = int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"])
+        if g["iso_sep"] == "." and _is_amount(text, end):
+            return None
+        problem = _check(year, month, day)
+        if problem and (month > 12 or day > 31):
+            return None  # not a date at all: a code or a version number
+        return _partial(
+            m,
+            "day",
+            year=year,
+            month=month,
+            day=day,
+            warning=problem,
+            weekday=weekday_after(text, end),
+        )
+    if g["yr_a"]:
+        first, last = int(g["yr_a"]), int(g["yr_b"])
+        if not first < last <= first + 200 or _labelled(text, start) or _is_amount(text, end):
+            return None
+        last_text = g["yr_b"] + (g["yr_n"] or "")
+        return Partial(
+            span=m.span(),
+            rule="ranges.year",
+            unit="year",
+            year=first,
+            bare_year=not g["yr_n"],
+            end=Partial(
+                span=(end - len(last_text), end), rule="absolute.year", unit="year", year=last
+            ),
+        )
+    if g["y_y"]:
+        year = _value(g["y_y"])
+        if year is None or _labelled(text, start):
+            return None
+        if after(text, end, 2).startswith(YEAR_DURATION_AFTER):
+            return None  # 5000年历史, 2000多年: a count of years
+        if g["y_y"].isascii() and not 1000 <= year <= 2199:
+            return None
+        return _partial(m, "year", year=year, part=g["y_part"])
+    if g["isoym_y"]:
+        year, month = int(g["isoym_y"]), int(g["isoym_m"])
+        if not 1 <= month <= 12 or _is_amount(text, end) or _labelled(text, start):
+            return None
+        if g["isoym_sep"] == "." and not 1990 <= year <= 2100:
+            return None
+        if (
+            g["isoym_sep"] == "-"
+            and len(g["isoym_m"]) == 1
+            and text[end : end + 1] not in ("", " ", "\n")
+            and CJK.match(text, end) is None
+        ):
+            return None
+        return _partial(m, "month", year=year, month=month)
+    if g["mdr_m"]:
+        month, first, last = _value(g["mdr_m"]), _value(g["mdr_a"]), _value(g["mdr_b"])
+        warning = _check(None, month, first) or _check(None, month, last)
+        if warning is None and last <= first:
+            return None
+        head = Partial(
+            span=m.span(),
+            rule="ranges.day",
+            unit="day",
+            month=month,
+            day=first,
+            base="context",
+            warning=warning,
+        )
+        head.end = Partial(
+            span=m.span(), rule="ranges.day", unit="day", month=month, day=last, base="context"
+        )
+        return head
+    if g["md_m"]:
+        month, day = _value(g["md_m"]), _value(g["md_d"])
+        return _partial(
+            m,
+            "day",
+            month=month,
+            day=day,
+            base="context",
+            warning=_check(None, month, day),
+            weekday=weekday_after(text, end),
+        )
+    if g["mr_a"]:
+        first, last = _value(g["mr_a"]), _value(g["mr_b"])
+        if (
+            _check(None, first, None)
+            or _check(None, last, None)
+            or last <= first
+            or _labelled(text, start)
+        ):
+            return None
+        head = Partial(
+            span=m.span(), rule="ranges.month", unit="month", month=first, base="context"
+        )
+        head.end = Partial(
+            span=m.span(), rule="ranges.month", unit="month", month=last, base="context"
+        )
+        return head
+    if g["m_m"]:
+        month = _value(g["m_m"])
+        if before(text, start, 2).endswith(("每", "个", "几", "数", "第", "每年")) or _labelled(
+            text, start
+        ):
+            return None
+        if month is not None and month > 12:
+            return _partial(
+                m, "month", month=month, base="context", warning=f"there is no month {month}"
+            )
+        return _partial(m, "month", month=month, part=g["m_part"], base="context")
+    if g["dr_a"]:
+        first, last = int(g["dr_a"]), int(g["dr_b"])
+        if not 1 <= first < last <= 31:
+            return None
+        head = Partial(
+            span=m.span(), rule="ranges.day", unit="day", day=first, base="context", fragment=True
+        )
+        head.end = Partial(span=m.span(), rule="ranges.day", unit="day", day=last, base="context")
+        return head
+    if g["d_d"]:
+        day = _value(g["d_d"])
+        if day is None or not 1 <= day <= 31:
+            return None
+        lone = (
+            g["d_d"].isascii()
+            and LONE_DAY_BEFORE.search(before(text, start, 2)) is not None
+            and LONE_DAY_AFTER.match(after(text, end, 3)) is not None
+            and not before(text, start, 2).endswith(("每", "逢"))
+        )
+        return _partial(
+            m, "day", day=day, base="context", fragment=not lone, notes=["lone-day"] if lone else []
+        )
+    if g["bare_y"]:
+        return _bare_year(m, text)
+    return None
+
+
+def _bare_year(m: re.Match[str], text: str) -> Partial | None:
+    """2023汕头马拉松, 2025 汕头小公园国际元宵灯会: a year written before an event's name."""
+    start, end = m.span()
+    year = int(m.group("bare_y"))
+    if not 1900 <= year <= 2099 or _labelled(text, start):
+        return None
+    following = text[end : end + 2]
+    name_start = end + (1 if following[:1] == " " else 0)
+    if following[:2] == "  " or CJK.match(text, name_start) is None:
+        return None
+    if text[name_start] in UNIT_CHARS or text[name_start] in "年月日号至到":
+        return None
+    return _partial(m, "year", year=year, bare_year=True)
+
+
+RULES = (Rule("absolute.numeric", NUMERIC, produce),)

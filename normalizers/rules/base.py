@@ -1,0 +1,96 @@
+"""The pieces every family shares: the rule record, the partial value, patterns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from normalizers.tables.numerals import DIGIT_CHARS
+
+
+@dataclass(slots=True)
+class Partial:
+    """What extraction knows about one expression; anchoring fills the rest.
+
+    ``base`` says where a missing year (or the whole value) comes from:
+    ``explicit`` (written out), ``context`` (the narrative's current date, else
+    the publication date), ``present`` (the document's present: 今年, 昨天) or
+    ``previous`` (the last resolved mention: 当天, 次年). ``shift`` counts
+    ``shift_unit`` steps from that reference (去年: -1 years).
+    """
+
+    span: tuple[int, int]
+    rule: str
+    unit: str  # year, month, day, week, festival, lunar, fixed, trap
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    part: str | None = None  # a key of YEAR_PARTS (unit year) or MONTH_PARTS (unit month)
+    festival: str | None = None
+    leap_month: bool = False
+    base: str = "explicit"
+    shift: int = 0
+    shift_unit: str = "years"
+    kind: str = "event"
+    fixed: tuple[date, date, str] | None = None
+    end: Partial | None = None
+    fragment: bool = False  # 20日 or 10月 alone: only kept when joined to a neighbour
+    bare_year: bool = False  # 2023汕头马拉松: a year without 年
+    weekday: int | None = None  # 0 = Monday, from a bracket after the date
+    warning: str | None = None  # an impossible date: reported, never resolved
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_year(self) -> bool:
+        return self.year is not None or (
+            self.base in ("present", "previous") and self.shift_unit == "years"
+        )
+
+    def moved(self, **changes) -> Partial:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    pattern: re.Pattern[str]
+    produce: Callable[[re.Match[str], str], Partial | None]
+
+
+# --- building blocks for patterns over folded text -------------------------------
+
+SP = r"[ \t]?"
+CONNECTOR = r"(?:-{1,2}|~|至|到)"
+ARABIC_YEAR = r"(?:1\d{3}|20\d{2}|21\d{2})(?![0-9])"
+CHINESE_YEAR = rf"[{DIGIT_CHARS}]{{4}}"
+YEAR = rf"(?:{ARABIC_YEAR}|{CHINESE_YEAR})"
+CHINESE_MONTH = r"(?:十[一二]?|[一二三四五六七八九])"
+MONTH = rf"(?:\d{{1,2}}|{CHINESE_MONTH})"
+CHINESE_DAY = (
+    r"(?:三十一?|[二]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|卅一?|[一二三四五六七八九])"
+)
+DAY = rf"(?:\d{{1,2}}|{CHINESE_DAY})"
+NOT_AFTER_NUMBER = rf"(?<![0-9.{DIGIT_CHARS}十廿卅两])"
+
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
+WEEKDAY_BRACKET = re.compile(
+    r"[ \t]?[(（]?[ \t]?(?:星期|周|礼拜)([一二三四五六日天七])[ \t]?[)）]?"
+)
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def before(text: str, start: int, width: int = 6) -> str:
+    return text[max(0, start - width) : start]
+
+
+def after(text: str, end: int, width: int = 6) -> str:
+    return text[end : end + width]
+
+
+def weekday_after(text: str, end: int) -> int | None:
+    """The weekday written right after a date, as in 5月18日（星期四）."""
+    found = WEEKDAY_BRACKET.match(text, end)
+    return WEEKDAYS[found.group(1)] if found else None

@@ -1,0 +1,217 @@
+"""English dates on English pages (and English inside Chinese text).
+
+    June 18, 2021 · 18 June 2021 · Jun. 18 · September 2022 · in 2022 · since 2019
+    12 to 14 October 2023 · October 12-14, 2023 · early 2023 · the first half of 2023
+    Q3 2023 · last year · this month · earlier this month · yesterday · the 1990s
+
+Month names come from a table; the spans are English-only, so the Chinese rules
+never see them and dateparser is not needed on the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from normalizers.rules.base import Partial, Rule
+
+MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+_month_names = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH = rf"(?P<{{name}}>(?i:{_month_names}))\.?"
+DAY = r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+YEAR = r"(?:1[89]\d\d|20\d\d)"
+TO = r"[ \t]*(?:-|~|to|through|until|and)[ \t]*"
+
+ENGLISH = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
+    # October 12-14, 2023 / June 18, 2021 / June 18 2021 / June 18
+    + MONTH.format(name="a_month")
+    + rf"[ \t]+(?P<a_day>{DAY})(?:{TO}(?P<a_day2>{DAY}))?(?:,?[ \t]+(?P<a_year>{YEAR}))?"
+    # 12 to 14 October 2023 / 18 June 2021 / 18th of June
+    + rf"|(?P<b_day>{DAY})(?:{TO}(?P<b_day2>{DAY}))?[ \t]+(?:of[ \t]+)?"
+    + MONTH.format(name="b_month")
+    + rf"(?:,?[ \t]+(?P<b_year>{YEAR}))?"
+    # September 2022
+    + "|"
+    + MONTH.format(name="c_month")
+    + rf",?[ \t]+(?:of[ \t]+)?(?P<c_year>{YEAR})"
+    # in 2022, since 2019, early 2023, the first half of 2023, Q3 2023
+    + r"|(?P<d_cue>(?i:in|since|by|during|until|till|before|after|from|of|for|throughout|around|early|late|mid-|mid|end of|the end of|beginning of|the beginning of|start of|the start of|first half of|the first half of|second half of|the second half of|first quarter of|the first quarter of|second quarter of|the second quarter of|third quarter of|the third quarter of|fourth quarter of|the fourth quarter of|q[1-4]|h[12]|spring|summer|autumn|fall|winter|year|the year))[ \t]*"
+    + rf"(?P<d_year>{YEAR})(?![0-9\-])"
+    # last year, this month, earlier this month, yesterday
+    + r"|(?P<rel>(?i:last year|this year|next year|last month|this month|next month|earlier this month|later this month|earlier this year|later this year|last week|this week|next week|yesterday|today|tomorrow))"
+    # the 1990s
+    + rf"|(?:the[ \t]+)?(?P<decade>{YEAR[3:-1]}0)s"
+    + r")(?![A-Za-z0-9])"
+)
+
+_CUE_PARTS = {
+    "early": "初",
+    "end of": "底",
+    "the end of": "底",
+    "late": "底",
+    "beginning of": "初",
+    "the beginning of": "初",
+    "start of": "初",
+    "the start of": "初",
+    "first half of": "上半年",
+    "the first half of": "上半年",
+    "h1": "上半年",
+    "second half of": "下半年",
+    "the second half of": "下半年",
+    "h2": "下半年",
+    "first quarter of": "一季度",
+    "the first quarter of": "一季度",
+    "q1": "一季度",
+    "second quarter of": "二季度",
+    "the second quarter of": "二季度",
+    "q2": "二季度",
+    "third quarter of": "三季度",
+    "the third quarter of": "三季度",
+    "q3": "三季度",
+    "fourth quarter of": "四季度",
+    "the fourth quarter of": "四季度",
+    "q4": "四季度",
+    "spring": "春季",
+    "summer": "夏季",
+    "autumn": "秋季",
+    "fall": "秋季",
+    "winter": "冬季",
+}
+_RELATIVE = {
+    "last year": ("year", -1),
+    "this year": ("year", 0),
+    "next year": ("year", 1),
+    "earlier this year": ("year", 0),
+    "later this year": ("year", 0),
+    "last month": ("month", -1),
+    "this month": ("month", 0),
+    "next month": ("month", 1),
+    "earlier this month": ("month", 0),
+    "later this month": ("month", 0),
+    "last week": ("week", -1),
+    "this week": ("week", 0),
+    "next week": ("week", 1),
+    "yesterday": ("day", -1),
+    "today": ("day", 0),
+    "tomorrow": ("day", 1),
+}
+
+
+def _day(written: str) -> int:
+    return int(re.match(r"\d+", written).group())
+
+
+def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | None:
+    month = MONTHS[m.group(month_key).lower().rstrip(".")]
+    if m.group(month_key) in (
+        "may",
+        "mar",
+        "dec",
+        "jan",
+        "sep",
+        "oct",
+        "nov",
+        "aug",
+        "jun",
+        "jul",
+        "apr",
+        "feb",
+    ):
+        return None  # lower-case short names are ordinary words (may, mar …)
+    day, year = _day(m.group(day_key)), m.group(year_key)
+    partial = Partial(
+        span=m.span(),
+        rule="english.day",
+        unit="day",
+        month=month,
+        day=day,
+        year=int(year) if year else None,
+        base="explicit" if year else "context",
+    )
+    if m.group(day2_key):
+        last = _day(m.group(day2_key))
+        if last <= day:
+            return None
+        partial.end = partial.moved(day=last, end=None)
+        partial.rule = "english.range"
+    return _checked(partial)
+
+
+def _checked(partial: Partial) -> Partial:
+    for piece in (partial, partial.end):
+        if piece is None or piece.day is None:
+            continue
+        try:
+            date(piece.year or 2000, piece.month, piece.day)
+        except ValueError:
+            partial.warning = f"there is no day {piece.day} in month {piece.month}"
+    return partial
+
+
+def produce(m: re.Match[str], text: str) -> Partial | None:
+    g = m.groupdict()
+    if g["a_month"]:
+        return _month_day(m, text, "a_month", "a_day", "a_day2", "a_year")
+    if g["b_month"]:
+        return _month_day(m, text, "b_month", "b_day", "b_day2", "b_year")
+    if g["c_month"]:
+        if g["c_month"] in ("may", "mar"):
+            return None
+        month = MONTHS[g["c_month"].lower().rstrip(".")]
+        return Partial(
+            span=m.span(), rule="english.month", unit="month", year=int(g["c_year"]), month=month
+        )
+    if g["d_year"]:
+        cue = g["d_cue"].lower()
+        part = _CUE_PARTS.get(cue)
+        span = m.span() if part else m.span("d_year")
+        return Partial(
+            span=span, rule="english.year", unit="year", year=int(g["d_year"]), part=part
+        )
+    if g["rel"]:
+        unit, offset = _RELATIVE[g["rel"].lower()]
+        shift_unit = {"year": "years", "month": "months", "week": "weeks", "day": "days"}[unit]
+        return Partial(
+            span=m.span(),
+            rule="english.relative",
+            unit=unit,
+            base="present",
+            shift=offset,
+            shift_unit=shift_unit,
+        )
+    if g["decade"]:
+        first = int(g["decade"])
+        fixed = (date(first, 1, 1), date(first + 9, 12, 31), "decade")
+        return Partial(
+            span=m.span(), rule="english.decade", unit="fixed", fixed=fixed, kind="period"
+        )
+    return None
+
+
+RULES = (Rule("english", ENGLISH, produce),)

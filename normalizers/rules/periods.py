@@ -1,0 +1,66 @@
+"""Periods that frame events but are not events themselves (kind ``period``).
+
+    十四五 (the 14th five-year plan, 2021–2025), “十三五”时期, 90年代, 上世纪80年代,
+    1990年代, 20世纪90年代
+
+A plan's years (（2022-2030）, 2023-2025年规划) are found as year ranges and
+turned into periods when they are joined (see :mod:`normalizers.extract`).
+Vague words (近年来, 今后, 新的一年) are never reported.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from normalizers.rules.base import Partial, Rule, after, before
+from normalizers.tables.numerals import number_value
+
+FIVE_YEAR_PLAN = re.compile(
+    r"(?P<name>十[一二三四五]五)(?=[”\"’」』]|规划|计划|时期|期间|期末|末|初|以来|开局|收官|发展|的|重点|目标|开篇|中期|[ \t,，。、])"
+)
+
+DECADE = re.compile(
+    r"(?P<century>20世纪|二十世纪|上世纪|上个世纪|19世纪|十九世纪|21世纪|二十一世纪)?"
+    r"(?P<decade>[1-9]0|[一二三四五六七八九]十)年代"
+    r"|(?P<full>1[89]\d0|20\d0)年代"
+)
+
+
+def produce_plan(m: re.Match[str], text: str) -> Partial | None:
+    number = number_value(m.group("name")[:-1])
+    if number is None or before(text, m.start(), 1) in "第一二三四五六七八九十":
+        return None
+    first = 1966 + 5 * (number - 3)  # the 3rd plan began in 1966, then one every five years
+    fixed = (date(first, 1, 1), date(first + 4, 12, 31), "year")
+    return Partial(
+        span=m.span("name"), rule="periods.five-year-plan", unit="fixed", fixed=fixed, kind="period"
+    )
+
+
+def produce_decade(m: re.Match[str], text: str) -> Partial | None:
+    if m.group("full"):
+        first = int(m.group("full"))
+    else:
+        tens = number_value(m.group("decade"))
+        century = m.group("century") or ""
+        base = (
+            2000
+            if century.startswith(("21", "二十一"))
+            else 1800
+            if century.startswith(("19", "十九"))
+            else 1900
+        )
+        if tens is None:
+            return None
+        first = base + tens
+    if after(text, m.end(), 1) == "后":  # 90后: people born in the 1990s, not a time
+        return None
+    fixed = (date(first, 1, 1), date(first + 9, 12, 31), "decade")
+    return Partial(span=m.span(), rule="periods.decade", unit="fixed", fixed=fixed, kind="period")
+
+
+RULES = (
+    Rule("periods.five-year-plan", FIVE_YEAR_PLAN, produce_plan),
+    Rule("periods.decade", DECADE, produce_decade),
+)

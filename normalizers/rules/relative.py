@@ -1,0 +1,188 @@
+"""Words relative to the document's present or to the last mention.
+
+    今年 去年 前年 明年 后年 今年底 去年年初 | 当年 同年 次年
+    今天 昨天 明天 | 当天 当日 同日 次日 翌日 隔天 前一天
+    本月 上月 下个月 | 当月 次月      本周 上周 下周
+    年初 年底 上半年 下半年 一季度 第四季度 前三季度 Q1 春季 (parts of a year)
+    上旬 中旬 下旬 月初 月底 (parts of a month)
+
+A part of a year alone (上半年) belongs to the year of what precedes it, joined
+later (2023年上半年, 今年上半年), else to the document's present.
+"""
+
+from __future__ import annotations
+
+import re
+
+from normalizers.rules.base import Partial, Rule, after, before
+from normalizers.tables.parts import YEAR_PART_SPELLINGS, YEAR_PARTS
+from normalizers.tables.relative import (
+    RELATIVE_DAYS,
+    RELATIVE_MONTHS,
+    RELATIVE_WEEKS,
+    RELATIVE_YEARS,
+)
+
+
+def _alternation(words) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+RELATIVE = re.compile(
+    rf"(?P<year>{_alternation(RELATIVE_YEARS)})(?:年?(?P<year_part>初|底|末)(?![步次级中等心衷始稿]))?"
+    rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?(?P<month_part>上旬|中旬|下旬|初|底|末)?"
+    rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})"
+    rf"|(?P<day>{_alternation(RELATIVE_DAYS)})"
+)
+
+_PART_WORDS = [w for w in YEAR_PARTS if len(w) > 1] + [w for w in YEAR_PART_SPELLINGS if len(w) > 1]
+PARTS = re.compile(
+    rf"(?P<ypart>{_alternation(_PART_WORDS)})(?![步次级中等心衷始稿])"
+    r"|(?P<mpart>上旬|中旬|下旬|月初|月底|月末)"
+)
+
+#: Figurative uses: 才有今天的荣誉 (what we have now), 美好明天 (the future).
+FIGURATIVE_BEFORE = (
+    "有",
+    "到",
+    "才有",
+    "直到",
+    "走到",
+    "美好",
+    "的",
+    "创造",
+    "开创",
+    "赢得",
+    "成就",
+    "和",
+)
+#: Names and phrases that contain a relative word but are no date.
+NOT_DATE_AFTER = {
+    "今日": ("头条", "说法", "关注", "中国", "美国", "视点", "话题"),
+    "明日": ("之星", "之子", "黄花", "香"),
+    "后天": ("努力", "培养", "形成", "习得", "的努力"),
+    "上月": ("球", "亮", "台"),
+    "下月": ("台", "球"),
+    "上年": ("纪",),
+    "前年": ("度",),
+}
+NOT_DATE_BEFORE = {
+    "去年": ("过", "失"),
+    "前年": ("提", "之", "以", "目", "从", "当"),
+    "后年": ("最", "然", "以", "之", "落", "背", "此"),
+    "上年": ("以", "向"),
+    "当年": ("相",),
+    "前天": ("提",),
+    "明天": ("光",),
+    "当天": ("每",),
+    "当日": ("每",),
+}
+
+
+def _excluded(word: str, text: str, start: int, end: int) -> bool:
+    if before(text, start, 2).endswith(NOT_DATE_BEFORE.get(word, ())):
+        return True
+    return after(text, end, 3).startswith(NOT_DATE_AFTER.get(word, ()))
+
+
+def produce_relative(m: re.Match[str], text: str) -> Partial | None:
+    start, end = m.span()
+    word = m.group(m.lastgroup) if m.lastgroup in ("year", "month", "week", "day") else None
+    word = word or m.group("year") or m.group("month")
+    if _excluded(word, text, start, start + len(word)):
+        return None
+    span = m.span()
+    rule = f"relative.{word}"
+    if m.group("year"):
+        reference, offset = RELATIVE_YEARS[word]
+        return Partial(
+            span=span,
+            rule=rule,
+            unit="year",
+            part=m.group("year_part"),
+            base=reference,
+            shift=offset,
+        )
+    if m.group("month"):
+        reference, offset = RELATIVE_MONTHS[word]
+        return Partial(
+            span=span,
+            rule=rule,
+            unit="month",
+            part=m.group("month_part"),
+            base=reference,
+            shift=offset,
+            shift_unit="months",
+        )
+    if m.group("week"):
+        reference, offset = RELATIVE_WEEKS[word]
+        return Partial(
+            span=span, rule=rule, unit="week", base=reference, shift=offset, shift_unit="weeks"
+        )
+    reference, offset = RELATIVE_DAYS[word]
+    if word in ("今天", "明天", "今日", "明日") and (
+        before(text, start, 2).endswith(FIGURATIVE_BEFORE)
+        or after(text, end, 1) == "的"
+        and word in ("明天",)
+    ):
+        return None
+    if (
+        word in ("今天",)
+        and after(text, end, 1) == "的"
+        and before(text, start, 3).endswith(("有", "才有", "到", "将"))
+    ):
+        return None
+    return Partial(
+        span=span, rule=rule, unit="day", base=reference, shift=offset, shift_unit="days"
+    )
+
+
+def produce_part(m: re.Match[str], text: str) -> Partial | None:
+    start, end = m.span()
+    if m.group("ypart"):
+        word = m.group("ypart")
+        key = YEAR_PART_SPELLINGS.get(word, word)
+        if word in ("年初", "年底", "年末") and before(text, start, 1) in (
+            "今",
+            "去",
+            "明",
+            "前",
+            "后",
+            "当",
+            "同",
+            "次",
+            "翌",
+            "本",
+            "上",
+            "每",
+            "来",
+            "近",
+            "多",
+            "数",
+            "两",
+            "几",
+            "连",
+        ):
+            return None
+        if before(text, start, 1) in ("每", "各"):
+            return None
+        seasonal = YEAR_PARTS[key][2] == "season"
+        return Partial(
+            span=m.span(),
+            rule=f"parts.{key}",
+            unit="year",
+            part=key,
+            base="context",
+            fragment=seasonal,  # 春季 alone is too vague: only 2024年春季 counts
+        )
+    word = m.group("mpart")
+    if before(text, start, 1) in ("每", "各", "本", "上", "下", "当", "同", "次"):
+        return None
+    key = word[1] if word.startswith("月") else word
+    return Partial(span=m.span(), rule=f"parts.month-{key}", unit="month", part=key, base="context")
+
+
+RULES = (
+    Rule("relative.words", RELATIVE, produce_relative),
+    Rule("relative.parts", PARTS, produce_part),
+)

@@ -1,0 +1,30 @@
+"""Things that look like dates and are not: they claim their span so no rule can.
+
+沪ICP备2020036264号  Copyright 2008  版权所有©2014  021-52767579
+邮编:200060  阅读数:26348  第28届 (ordinals are rejected in the rules themselves)
+"""
+
+from __future__ import annotations
+
+import re
+
+from normalizers.rules.base import Partial, Rule
+
+TRAP = re.compile(
+    r"[\u4e00-\u9fff]?ICP[备证]?[ \t]*\d+号?(?:-\d+)?"  # licence numbers
+    r"|(?i:copyright)[ \t]*(?:©|\(c\))?[ \t]*\d{4}(?:[ \t]*[-~][ \t]*\d{4})?"  # footers
+    r"|(?:©|\([cC]\))[ \t]*\d{4}(?:[ \t]*[-~][ \t]*\d{4})?"
+    r"|版权所有[ \t]*(?:©|\([cC]\))?[ \t]*\d{4}(?:[ \t]*[-~][ \t]*\d{4})?"
+    r"|(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
+    r"|(?<![0-9])1[3-9]\d{9}(?![0-9])"  # mobile numbers
+    r"|(?:邮编|邮政编码)[ \t]*[:：]?[ \t]*\d{6}"  # postal codes
+    r"|(?:阅读数|阅读量|阅读|浏览量|浏览次数|浏览|点击量|点击数|点击)[ \t]*[:：]?[ \t]*\d+"  # counters
+    r"|(?<![0-9])\d+(?:\.\d+)?[ \t]*%"  # percentages
+)
+
+
+def produce(m: re.Match[str], text: str) -> Partial | None:
+    return Partial(span=m.span(), rule="traps", unit="trap")
+
+
+RULES = (Rule("traps", TRAP, produce),)
