@@ -184,9 +184,12 @@ class Anchorer:
             future = _speaks_of_future(self.text, p.span)
             if not future:
                 start, end, granularity = values(p, s.dct.year - 1, s.dct.month)
-        elif end < s.dct - FUTURE_WELL_BEFORE and p.unit != "year":
-            if _speaks_of_future(self.text, p.span):
-                start, end, granularity = values(p, s.dct.year + 1, s.dct.month)
+        elif (
+            end < s.dct - FUTURE_WELL_BEFORE
+            and p.unit != "year"
+            and _speaks_of_future(self.text, p.span)
+        ):
+            start, end, granularity = values(p, s.dct.year + 1, s.dct.month)
         return start, end, granularity, "dct"
 
     def _resolve_one(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:
@@ -203,6 +206,9 @@ class Anchorer:
     ) -> tuple[date, str]:
         """The last day of a range whose second half inherits what it lacks."""
         tail = p.end
+        if tail.base == "previous" and tail.shift_unit == "years" and tail.year is None:
+            # 12月至次年2月: 次年 counts from the range's own first half.
+            return values(tail, start.year + tail.shift)[1], anchor
         if tail.year is not None or tail.base in ("present", "previous") or tail.unit == "fixed":
             return self._resolve_one(tail, -1)[1], anchor
         year = start.year

@@ -106,35 +106,44 @@ def _plan_years(joined: Partial, folded: str) -> bool:
     )
 
 
+def compose(parts: list[Partial], folded: str) -> list[Partial]:
+    """Join a year to what it qualifies: 今年 + 3月, 2025年 + 元宵节, 2023年 + 上半年."""
+    composed: list[Partial] = []
+    for part in parts:
+        head = composed[-1] if composed else None
+        if (
+            head is None
+            or not _qualifies_year(head)
+            or part.unit not in _BELOW_YEAR
+            or part.has_year
+        ):
+            composed.append(part)
+            continue
+        if part.unit == "year" and part.part is None:
+            composed.append(part)
+            continue
+        gap = folded[head.span[1] : part.span[0]]
+        if COMPOSE_GAP.fullmatch(gap):
+            composed[-1] = _compose(head, part)
+        elif head.bare_year and part.unit == "festival" and EVENT_NAME_GAP.fullmatch(gap):
+            # 2025 汕头小公园国际元宵灯会: the event is held at the festival.
+            composed[-1] = part.moved(
+                span=head.span, year=head.year, base="explicit", rule="festivals.in-event-name"
+            )
+        else:
+            composed.append(part)
+    return composed
+
+
 def join(parts: list[Partial], folded: str) -> list[Partial]:
-    parts = [p for p in parts if p.unit != "trap"]
+    """Ranges around a dash, enumerated days, plan years; fragments left alone are dropped."""
+    parts = compose([p for p in parts if p.unit != "trap"], folded)
     joined: list[Partial] = []
     i = 0
     while i < len(parts):
         head = parts[i]
         tail = parts[i + 1] if i + 1 < len(parts) else None
         gap = folded[head.span[1] : tail.span[0]] if tail is not None else ""
-        if (
-            tail is not None
-            and _qualifies_year(head)
-            and tail.unit in _BELOW_YEAR
-            and not tail.has_year
-        ):
-            if tail.unit != "year" or tail.part is not None:
-                if COMPOSE_GAP.fullmatch(gap):
-                    parts[i + 1] = _compose(head, tail)
-                    i += 1
-                    continue
-                if head.bare_year and tail.unit == "festival" and EVENT_NAME_GAP.fullmatch(gap):
-                    # 2025 汕头小公园国际元宵灯会: the event is held at the festival.
-                    parts[i + 1] = tail.moved(
-                        span=head.span,
-                        year=head.year,
-                        base="explicit",
-                        rule="festivals.in-event-name",
-                    )
-                    i += 1
-                    continue
         if tail is not None and RANGE_GAP.fullmatch(gap):
             ranged = _range(head, tail)
             if ranged is not None:
@@ -146,25 +155,28 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
         if head.end is not None and head.rule == "ranges.year" and _plan_years(head, folded):
             head.kind = "period"
         joined.append(head)
-        if (
+        enumerated = (
             tail is not None
             and tail.fragment
             and tail.unit == "day"
             and tail.month is None
             and tail.end is None
-        ):
-            if head.unit == "day" and head.month is not None and LIST_GAP.fullmatch(gap):
-                # 8月22日、23日: the second day shares the first one's month.
-                source = head.end or head
-                parts[i + 1] = tail.moved(
-                    month=source.month,
-                    year=source.year,
-                    base=source.base,
-                    shift=source.shift,
-                    shift_unit=source.shift_unit,
-                    fragment=False,
-                    rule="month_day.enumerated",
-                )
+            and head.unit == "day"
+            and head.month is not None
+            and LIST_GAP.fullmatch(gap)
+        )
+        if enumerated:
+            # 8月22日、23日: the second day shares the first one's month.
+            source = head.end or head
+            parts[i + 1] = tail.moved(
+                month=source.month,
+                year=source.year,
+                base=source.base,
+                shift=source.shift,
+                shift_unit=source.shift_unit,
+                fragment=False,
+                rule="month_day.enumerated",
+            )
         i += 1
     return [p for p in joined if not p.fragment]
 

@@ -40,8 +40,8 @@ MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末)(?![步次级等心衷始稿]
 NUMERIC = re.compile(
     NOT_AFTER_NUMBER
     + "(?:"
-    # 2020年10月20日, 二〇二〇年十月二十日, 2020年11月18日—20日 stays two tokens
-    + rf"(?P<ymd_y>{YEAR}){SP}年{SP}(?P<ymd_m>{MONTH}){SP}月{SP}(?P<ymd_d>{DAY}){SP}[日号]"
+    # 2020年10月20日, 二〇二〇年十月二十日, 2020年11月18-20日
+    + rf"(?P<ymd_y>{YEAR}){SP}年{SP}(?P<ymd_m>{MONTH}){SP}月{SP}(?P<ymd_d>{DAY})(?:{SP}{CONNECTOR}{SP}(?P<ymd_d2>{DAY}))?{SP}[日号]"
     # 2024年4月, 2024年4月份, 2023年8月下旬
     + rf"|(?P<ym_y>{YEAR}){SP}年{SP}(?P<ym_m>{MONTH}){SP}月份?(?P<ym_part>{MONTH_PART})?"
     # 2023-09-08, 2023/9/8, 2023.09.08 (one separator throughout)
@@ -122,7 +122,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     start, end = m.span()
     if g["ymd_y"]:
         year, month, day = _value(g["ymd_y"]), _value(g["ymd_m"]), _value(g["ymd_d"])
-        return _partial(
+        head = _partial(
             m,
             "day",
             year=year,
@@ -131,6 +131,14 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=_check(year, month, day),
             weekday=weekday_after(text, end),
         )
+        if g["ymd_d2"]:
+            last = _value(g["ymd_d2"])
+            head.warning = head.warning or _check(year, month, last)
+            if head.warning is None and last <= day:
+                return None
+            head.end = head.moved(day=last, weekday=None)
+            head.rule = "ranges.day"
+        return head
     if g["ym_y"]:
         year, month = _value(g["ym_y"]), _value(g["ym_m"])
         return _partial(

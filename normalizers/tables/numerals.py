@@ -42,7 +42,7 @@ def number_value(written: str) -> int | None:
     for tens_char, tens in (("廿", 20), ("卅", 30)):
         if written.startswith(tens_char):
             rest = written[1:]
-            return tens + (DIGITS[rest] if rest in DIGITS else 0) if len(rest) <= 1 else None
+            return tens + DIGITS.get(rest, 0) if len(rest) <= 1 else None
     if "十" in written:
         head, _, tail = written.partition("十")
         if len(head) > 1 or len(tail) > 1:
