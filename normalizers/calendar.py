@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar as _gregorian
 from datetime import date, timedelta
+from functools import lru_cache
 
 from lunar_python import Lunar, LunarYear, Solar
 
@@ -26,6 +27,7 @@ def add_months(year: int, month: int, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+@lru_cache(maxsize=4096)  # the library computes a whole lunar year per call
 def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
     """The Gregorian day of a lunar date; ``ValueError`` when it does not exist.
 
@@ -45,6 +47,7 @@ def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
+@lru_cache(maxsize=1024)
 def solar_term(term: str, year: int) -> date:
     """The day of a solar term (清明, 冬至) in a Gregorian year."""
     table = Solar.fromYmd(year, 6, 1).getLunar().getJieQiTable()

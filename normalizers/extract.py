@@ -16,8 +16,10 @@ from __future__ import annotations
 import bisect
 import re
 
+import ahocorasick
+
 from normalizers.rules import ALL_RULES
-from normalizers.rules.base import Partial
+from normalizers.rules.base import Partial, Rule
 
 _RULE_ORDER = {rule.name: index for index, rule in enumerate(ALL_RULES)}
 
@@ -36,13 +38,64 @@ PLAN_BEFORE = re.compile(
 _BELOW_YEAR = ("month", "day", "festival", "lunar", "year")
 
 
-def candidates(folded: str) -> list[Partial]:
-    found: list[Partial] = []
+def _keyword_automaton() -> ahocorasick.Automaton:
+    """One automaton for every rule's keywords: word → the rules it may start."""
+    by_word: dict[str, list[Rule]] = {}
     for rule in ALL_RULES:
-        for match in rule.pattern.finditer(folded):
+        for word in rule.keywords:
+            by_word.setdefault(word, []).append(rule)
+    automaton = ahocorasick.Automaton()
+    for word, rules in by_word.items():
+        automaton.add_word(word, (len(word), tuple(rules)))
+    automaton.make_automaton()
+    return automaton
+
+
+_AUTOMATON = _keyword_automaton()
+_ARABIC_RULES = tuple(rule for rule in ALL_RULES if rule.on_numbers in ("arabic", "both"))
+_CHINESE_RULES = tuple(rule for rule in ALL_RULES if rule.on_numbers in ("chinese", "both"))
+NUMBER_RUN = re.compile(r"[0-9〇零一二三四五六七八九十廿卅两]+")
+_ARABIC_OR_NOT = re.compile(r"[0-9]+|[^0-9]+")
+#: A run of Chinese numerals is worth trying only before one of these (九月, 二〇二三年,
+#: 三至五月, 二十世纪) or as a five-year plan (十四五).
+_AFTER_CHINESE_NUMBER = frozenset('年月日号世-~至到”"')
+_FIVE_YEAR_PLAN = re.compile(r"十[一二三四五]五")
+
+
+def _attempts(folded: str):
+    """(rule, position) pairs: number runs first, then keywords, each in text order."""
+    for run in NUMBER_RUN.finditer(folded):
+        written, start = run.group(), run.start()
+        pieces = (
+            [(written, 0)]
+            if written.isascii() or written.isalpha()
+            else [(piece.group(), piece.start()) for piece in _ARABIC_OR_NOT.finditer(written)]
+        )
+        for piece, offset in pieces:
+            end = start + offset + len(piece)
+            following = folded[end : end + 1]
+            if piece.isascii():
+                for rule in _ARABIC_RULES:
+                    if rule.worth_trying is None or rule.worth_trying(piece, following):
+                        yield rule, start + offset
+            elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
+                # Every position: in 统一十月 the date starts in the middle of the run.
+                for position in range(start + offset, end):
+                    for rule in _CHINESE_RULES:
+                        yield rule, position
+    for last, (length, rules) in _AUTOMATON.iter(folded):
+        for rule in rules:
+            yield rule, last - length + 1
+
+
+def candidates(folded: str) -> list[Partial]:
+    """Every rule's matches at the places it may start, as partial values."""
+    found: list[Partial] = []
+    for rule, position in _attempts(folded):
+        match = rule.pattern.match(folded, position)
+        if match is not None:
             partial = rule.produce(match, folded)
             if partial is not None:
-                partial.rule = partial.rule or rule.name
                 found.append(partial)
     return found
 

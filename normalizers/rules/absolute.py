@@ -296,4 +296,12 @@ def _bare_year(m: re.Match[str], text: str) -> Partial | None:
     return _partial(m, "year", year=year, bare_year=True)
 
 
-RULES = (Rule("absolute.numeric", NUMERIC, produce),)
+_AFTER_SHORT_NUMBER = frozenset("年月日号-/.~至到 \t")
+
+
+def worth_trying(digits: str, following: str) -> bool:
+    """A year has four digits; a month or a day one or two, then 月, 日, a dash …"""
+    return len(digits) == 4 or (len(digits) <= 2 and following in _AFTER_SHORT_NUMBER)
+
+
+RULES = (Rule("absolute.numeric", NUMERIC, produce, on_numbers="both", worth_trying=worth_trying),)

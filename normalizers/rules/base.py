@@ -54,9 +54,23 @@ class Partial:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A name, a pattern, a production, and where the pattern may start.
+
+    Patterns are tried only where they can begin, never scanned over the whole
+    text: at the start of a run of Arabic digits (``on_numbers`` "arabic" or
+    "both"), in a run of Chinese numerals followed by 年/月/日 … ("chinese" or
+    "both"), and where one of ``keywords`` begins (found all at once by an Aho-Corasick
+    automaton). That is what keeps extraction fast on long documents.
+    """
+
     name: str
     pattern: re.Pattern[str]
     produce: Callable[[re.Match[str], str], Partial | None]
+    keywords: tuple[str, ...] = ()
+    on_numbers: str = ""  # "", "arabic", "chinese" or "both"
+    #: For Arabic runs: is the pattern worth trying on this run of digits, given
+    #: the character after it? (Most digit runs are amounts; a cheap look saves a match.)
+    worth_trying: Callable[[str, str], bool] | None = None
 
 
 # --- building blocks for patterns over folded text -------------------------------

@@ -60,9 +60,6 @@ ENGLISH = re.compile(
     + "|"
     + MONTH.format(name="c_month")
     + rf",?[ \t]+(?:of[ \t]+)?(?P<c_year>{YEAR})"
-    # in 2022, since 2019, early 2023, the first half of 2023, Q3 2023
-    + r"|(?P<d_cue>(?i:in|since|by|during|until|till|before|after|from|of|for|throughout|around|early|late|mid-|mid|end of|the end of|beginning of|the beginning of|start of|the start of|first half of|the first half of|second half of|the second half of|first quarter of|the first quarter of|second quarter of|the second quarter of|third quarter of|the third quarter of|fourth quarter of|the fourth quarter of|q[1-4]|h[12]|spring|summer|autumn|fall|winter|year|the year))[ \t]*"
-    + rf"(?P<d_year>{YEAR})(?![0-9\-])"
     # last year, this month, earlier this month, yesterday
     + r"|(?P<rel>(?i:last year|this year|next year|last month|this month|next month|earlier this month|later this month|earlier this year|later this year|last week|this week|next week|yesterday|today|tomorrow))"
     # the 1990s
@@ -187,13 +184,6 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         return Partial(
             span=m.span(), rule="english.month", unit="month", year=int(g["c_year"]), month=month
         )
-    if g["d_year"]:
-        cue = g["d_cue"].lower()
-        part = _CUE_PARTS.get(cue)
-        span = m.span() if part else m.span("d_year")
-        return Partial(
-            span=span, rule="english.year", unit="year", year=int(g["d_year"]), part=part
-        )
     if g["rel"]:
         unit, offset = _RELATIVE[g["rel"].lower()]
         shift_unit = {"year": "years", "month": "months", "week": "weeks", "day": "days"}[unit]
@@ -214,4 +204,76 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     return None
 
 
-RULES = (Rule("english", ENGLISH, produce),)
+YEAR_CUE = re.compile(
+    r"(?<![A-Za-z])(?P<cue>in|since|by|during|until|till|before|after|from|of|for|throughout|around|"
+    r"early|late|mid-|mid|end of|the end of|beginning of|the beginning of|start of|the start of|"
+    r"first half of|the first half of|second half of|the second half of|first quarter of|"
+    r"the first quarter of|second quarter of|the second quarter of|third quarter of|"
+    r"the third quarter of|fourth quarter of|the fourth quarter of|q[1-4]|h[12]|spring|summer|"
+    r"autumn|fall|winter|year|the year)[ \t]*$",
+    re.IGNORECASE,
+)
+YEAR_ALONE = re.compile(rf"{YEAR}(?![0-9A-Za-z]|-[0-9])")
+_RELATIVE_PHRASES = (
+    "last year",
+    "this year",
+    "next year",
+    "last month",
+    "this month",
+    "next month",
+    "earlier this month",
+    "later this month",
+    "earlier this year",
+    "later this year",
+    "last week",
+    "this week",
+    "next week",
+    "yesterday",
+    "today",
+    "tomorrow",
+)
+
+
+def produce_year(m: re.Match[str], text: str) -> Partial | None:
+    """in 2022, since 2019, early 2023, the first half of 2023: the cue stands before the year."""
+    cue = YEAR_CUE.search(text, max(0, m.start() - 30), m.start())
+    if cue is None:
+        return None
+    part = _CUE_PARTS.get(cue.group("cue").lower())
+    span = (cue.start(), m.end()) if part else m.span()
+    return Partial(span=span, rule="english.year", unit="year", year=int(m.group()), part=part)
+
+
+def _spellings(words) -> tuple[str, ...]:
+    return tuple({form for word in words for form in (word, word.capitalize(), word.upper())})
+
+
+def worth_trying(digits: str, following: str) -> bool:
+    """18 June 2021, 12 to 14 October: a day of one or two digits, then a space or st/th."""
+    return len(digits) <= 2 and (
+        following in (" ", "\t", "-", "~") or following.isascii() and following.isalpha()
+    )
+
+
+RULES = (
+    Rule(
+        "english.dates",
+        ENGLISH,
+        produce,
+        keywords=tuple(
+            form for form in _spellings((*MONTHS, *_RELATIVE_PHRASES)) if not form.islower()
+        )
+        + _RELATIVE_PHRASES,
+        on_numbers="arabic",
+        worth_trying=worth_trying,
+    ),
+    Rule(
+        "english.years",
+        YEAR_ALONE,
+        produce_year,
+        on_numbers="arabic",
+        worth_trying=lambda digits, following: (
+            len(digits) == 4 and following in ("", " ", ",", ".", ")", ";", ":", "\n", "\t")
+        ),
+    ),
+)

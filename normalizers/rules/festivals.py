@@ -22,7 +22,9 @@ from normalizers.tables.festivals import (
 from normalizers.tables.numerals import LUNAR_MONTH_NAMES, lunar_day_value, number_value
 
 _names = "|".join(sorted(FESTIVALS, key=len, reverse=True))
-FESTIVAL = re.compile(rf"(?P<open>[“\"‘'「『]?)(?P<name>{_names})(?P<close>[”\"’'」』]?)")
+FESTIVAL = re.compile(rf"(?P<name>{_names})")
+OPENING_QUOTES = "“\"‘'「『"
+CLOSING_QUOTES = "”\"’'」』"
 
 LUNAR_DAY = r"(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 LUNAR_MONTH = r"(?:正|冬|腊|十[一二]?|[一二三四五六七八九])"
@@ -58,12 +60,13 @@ NAME_AFTER = (
 
 def produce_festival(m: re.Match[str], text: str) -> Partial | None:
     name = m.group("name")
-    start, end = m.start("name"), m.end("name")
+    start, end = m.span()
     tail = after(text, end, 4)
     if tail.startswith(NAME_AFTER):
         return None
     if name in AMBIGUOUS:
-        quoted = bool(m.group("open")) and bool(m.group("close"))
+        quoted = before(text, start, 1) in OPENING_QUOTES and after(text, end, 1) in CLOSING_QUOTES
+        quoted = quoted and start > 0 and end < len(text)
         if not (
             quoted
             or tail.startswith(FESTIVAL_CONTEXT_AFTER)
@@ -105,6 +108,12 @@ def produce_lunar(m: re.Match[str], text: str) -> Partial | None:
 
 
 RULES = (
-    Rule("festivals.names", FESTIVAL, produce_festival),
-    Rule("festivals.lunar", LUNAR, produce_lunar),
+    Rule("festivals.names", FESTIVAL, produce_festival, keywords=tuple(FESTIVALS)),
+    Rule(
+        "festivals.lunar",
+        LUNAR,
+        produce_lunar,
+        keywords=("农历", "阴历", "夏历", "正月", "冬月", "腊月", "闰"),
+        on_numbers="chinese",
+    ),
 )

@@ -61,6 +61,13 @@ def produce_decade(m: re.Match[str], text: str) -> Partial | None:
 
 
 RULES = (
-    Rule("periods.five-year-plan", FIVE_YEAR_PLAN, produce_plan),
-    Rule("periods.decade", DECADE, produce_decade),
+    Rule("periods.five-year-plan", FIVE_YEAR_PLAN, produce_plan, on_numbers="chinese"),
+    Rule(
+        "periods.decade",
+        DECADE,
+        produce_decade,
+        keywords=("上世纪", "上个世纪"),
+        on_numbers="both",
+        worth_trying=lambda digits, following: len(digits) in (2, 4) and following in ("年", "世"),
+    ),
 )

@@ -183,6 +183,16 @@ def produce_part(m: re.Match[str], text: str) -> Partial | None:
 
 
 RULES = (
-    Rule("relative.words", RELATIVE, produce_relative),
-    Rule("relative.parts", PARTS, produce_part),
+    Rule(
+        "relative.words",
+        RELATIVE,
+        produce_relative,
+        keywords=(*RELATIVE_YEARS, *RELATIVE_MONTHS, *RELATIVE_WEEKS, *RELATIVE_DAYS),
+    ),
+    Rule(
+        "relative.parts",
+        PARTS,
+        produce_part,
+        keywords=(*_PART_WORDS, "上旬", "中旬", "下旬", "月初", "月底", "月末"),
+    ),
 )

@@ -10,16 +10,33 @@ import re
 
 from normalizers.rules.base import Partial, Rule
 
-TRAP = re.compile(
-    r"[\u4e00-\u9fff]?ICP[备证]?[ \t]*\d+号?(?:-\d+)?"  # licence numbers
+LABELLED = re.compile(
+    r"ICP[备证]?[ \t]*\d+号?(?:-\d+)?"  # licence numbers
     r"|(?i:copyright)[ \t]*(?:©|\(c\))?[ \t]*\d{4}(?:[ \t]*[-~][ \t]*\d{4})?"  # footers
     r"|(?:©|\([cC]\))[ \t]*\d{4}(?:[ \t]*[-~][ \t]*\d{4})?"
     r"|版权所有[ \t]*(?:©|\([cC]\))?[ \t]*\d{4}(?:[ \t]*[-~][ \t]*\d{4})?"
-    r"|(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
-    r"|(?<![0-9])1[3-9]\d{9}(?![0-9])"  # mobile numbers
     r"|(?:邮编|邮政编码)[ \t]*[:：]?[ \t]*\d{6}"  # postal codes
     r"|(?:阅读数|阅读量|阅读|浏览量|浏览次数|浏览|点击量|点击数|点击)[ \t]*[:：]?[ \t]*\d+"  # counters
-    r"|(?<![0-9])\d+(?:\.\d+)?[ \t]*%"  # percentages
+)
+NUMBERS = re.compile(
+    r"0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
+    r"|1[3-9]\d{9}(?![0-9])"  # mobile numbers
+    r"|\d+(?:\.\d+)?[ \t]*%"  # percentages
+)
+LABELS = (
+    "ICP",
+    "Copyright",
+    "copyright",
+    "COPYRIGHT",
+    "©",
+    "(c)",
+    "(C)",
+    "版权所有",
+    "邮编",
+    "邮政编码",
+    "阅读",
+    "浏览",
+    "点击",
 )
 
 
@@ -27,4 +44,15 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     return Partial(span=m.span(), rule="traps", unit="trap")
 
 
-RULES = (Rule("traps", TRAP, produce),)
+RULES = (
+    Rule("traps.labelled", LABELLED, produce, keywords=LABELS),
+    Rule(
+        "traps.numbers",
+        NUMBERS,
+        produce,
+        on_numbers="arabic",
+        worth_trying=lambda digits, following: (
+            following in ("%", ".", " ", "-") or len(digits) == 11
+        ),
+    ),
+)
