@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, field, replace
 from datetime import date
@@ -464,12 +465,21 @@ def detail_lines(evaluation: Evaluation) -> list[str]:
 
 
 def print_report(evaluation: Evaluation, console: Console | None = None) -> None:
-    """Print :func:`score_table` then :func:`detail_lines`."""
-    console = console or Console()
+    """Print :func:`score_table` then :func:`detail_lines`.
+
+    Output that is not a terminal (a pipe, a file) is 100 columns wide rather
+    than rich's 80, so that the table's document names are not cut.
+    """
+    if console is None:
+        console = Console()
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console.width = 100
     console.print(score_table(evaluation))
     lines = detail_lines(evaluation)
-    if lines:
-        console.print()
-        console.print("What to fix", style="bold", markup=False)
+    console.print()
+    if not lines:
+        console.print("Nothing to fix: every gold event found with its value, no false positives.")
+        return
+    console.print("What to fix", style="bold", markup=False)
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
