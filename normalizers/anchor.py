@@ -20,7 +20,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from normalizers.calendar import add_months, festival_date, last_day, lunar_to_solar
+from normalizers.calendar import (
+    add_months,
+    festival_date,
+    last_day,
+    lunar_in_gregorian_year,
+    lunar_to_solar,
+)
 from normalizers.context import DocumentContext
 from normalizers.mention import DateMention, DateWarning
 from normalizers.rules.base import Partial
@@ -65,8 +71,14 @@ def _month_range(year: int, month: int, part: str | None) -> tuple[date, date, s
     return date(year, month, first), date(year, month, last or last_day(year, month)), "part"
 
 
-def values(p: Partial, year: int, month: int | None = None) -> tuple[date, date, str]:
-    """The days of ``p`` once its year (and for a bare day, its month) is known."""
+def values(
+    p: Partial, year: int, month: int | None = None, gregorian: bool = False
+) -> tuple[date, date, str]:
+    """The days of ``p`` once its year (and for a bare day, its month) is known.
+
+    ``gregorian``: the year is a Gregorian year taken from the context, so a
+    lunar date is the one that falls in it (腊月 belongs to the lunar year before).
+    """
     month = p.month if p.month is not None else month
     if p.unit == "year":
         return _year_range(year, p.part)
@@ -83,7 +95,8 @@ def values(p: Partial, year: int, month: int | None = None) -> tuple[date, date,
         day = festival_date(p.festival, year)
         return day, day, "day"
     if p.unit == "lunar":
-        day = lunar_to_solar(year, p.month, p.day, p.leap_month)
+        convert = lunar_in_gregorian_year if gregorian else lunar_to_solar
+        day = convert(year, p.month, p.day, p.leap_month)
         return day, day, "day"
     raise Unresolvable(f"cannot resolve a {p.unit} without a reference")
 
@@ -175,21 +188,19 @@ class Anchorer:
             if s.last_year_mention is not None and s.last_year_mention[0] == paragraph:
                 return (*values(p, s.last_year_mention[1]), "narrative")
         if s.narrative is not None and not (year_level and s.dct is not None):
-            return (*values(p, s.narrative.year, s.narrative.month), "narrative")
+            return (*values(p, s.narrative.year, s.narrative.month, gregorian=True), "narrative")
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
-        start, end, granularity = values(p, s.dct.year, s.dct.month)
-        future = None
+        start, end, granularity = values(p, s.dct.year, s.dct.month, gregorian=True)
         if start > s.dct + WELL_AFTER:
-            future = _speaks_of_future(self.text, p.span)
-            if not future:
-                start, end, granularity = values(p, s.dct.year - 1, s.dct.month)
+            if not _speaks_of_future(self.text, p.span):
+                start, end, granularity = values(p, s.dct.year - 1, s.dct.month, gregorian=True)
         elif (
             end < s.dct - FUTURE_WELL_BEFORE
             and p.unit != "year"
             and _speaks_of_future(self.text, p.span)
         ):
-            start, end, granularity = values(p, s.dct.year + 1, s.dct.month)
+            start, end, granularity = values(p, s.dct.year + 1, s.dct.month, gregorian=True)
         return start, end, granularity, "dct"
 
     def _resolve_one(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:

@@ -47,6 +47,18 @@ def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
+def lunar_in_gregorian_year(year: int, month: int, day: int, leap: bool = False) -> date:
+    """The lunar date that falls in Gregorian ``year`` (腊月 of the lunar year before).
+
+    >>> lunar_in_gregorian_year(2024, 12, 23)
+    datetime.date(2024, 2, 2)
+    """
+    day_in_lunar_year = lunar_to_solar(year, month, day, leap)
+    if day_in_lunar_year.year == year:
+        return day_in_lunar_year
+    return lunar_to_solar(year - 1, month, day, leap)
+
+
 @lru_cache(maxsize=1024)
 def solar_term(term: str, year: int) -> date:
     """The day of a solar term (清明, 冬至) in a Gregorian year."""

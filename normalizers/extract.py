@@ -28,7 +28,7 @@ RANGE_GAP = re.compile(r"[ \t]*(?:-{1,2}|~|至|到)[ \t]*")
 LIST_GAP = re.compile(r"[ \t]*[、,，和及与][ \t]*")
 EVENT_NAME_GAP = re.compile(r"[ \t]?[\u4e00-\u9fffA-Za-z0-9·]{0,14}")
 PLAN_AFTER = re.compile(
-    r"[)）]?[ \t]*(?:年度?)?[ \t]*(?:[\u4e00-\u9fff]{0,8}(?:规划|计划|纲要|方案|战略|行动|规划纲要))"
+    r"[)）]?[ \t]*(?:年度?)?[ \t]*(?:[\u4e00-\u9fff]{0,16}(?:规划|计划|纲要|方案|战略|行动|规划纲要))"
 )
 PLAN_BEFORE = re.compile(
     r"(?:规划|计划|纲要|方案|战略|行动|[Pp]lan|[Ss]trategy|[Pp]rogram(?:me)?|[Aa]genda|》|”)[ \t]*[(（]$"

@@ -31,7 +31,7 @@ from normalizers.rules.base import (
     before,
     weekday_after,
 )
-from normalizers.tables.numerals import number_value
+from normalizers.tables.numerals import DIGIT_CHARS, number_value
 from normalizers.tables.traps import LABEL_BEFORE, UNIT_CHARS, YEAR_DURATION_AFTER
 
 YEAR_PART = r"(?:初|底|末)(?![步次级中等心衷始稿])"
@@ -304,4 +304,42 @@ def worth_trying(digits: str, following: str) -> bool:
     return len(digits) == 4 or (len(digits) <= 2 and following in _AFTER_SHORT_NUMBER)
 
 
-RULES = (Rule("absolute.numeric", NUMERIC, produce, on_numbers="both", worth_trying=worth_trying),)
+ROC = re.compile(
+    rf"民国{SP}(?P<roc>\d{{1,3}}|[{DIGIT_CHARS}十百]{{1,5}}){SP}年(?P<fiscal>度)?"
+    rf"(?:{SP}(?P<m>{MONTH}){SP}月(?:{SP}(?P<d>{DAY}){SP}[日号])?)?"
+)
+_CHINESE_HUNDREDS = re.compile(rf"(?P<h>[{DIGIT_CHARS}])百(?:零?(?P<rest>.+))?")
+
+
+def _roc_number(written: str) -> int | None:
+    hundreds = _CHINESE_HUNDREDS.fullmatch(written)
+    if hundreds:
+        rest = number_value(hundreds.group("rest")) if hundreds.group("rest") else 0
+        head = number_value(hundreds.group("h"))
+        return None if rest is None or head is None else head * 100 + rest
+    return number_value(written)
+
+
+def produce_roc(m: re.Match[str], text: str) -> Partial | None:
+    """民國112年 = 2023: years of the Republic of China count from 1912."""
+    number = _roc_number(m.group("roc"))
+    if number is None or not 1 <= number <= 200:
+        return None
+    year = 1911 + number
+    month, day = _value(m.group("m")), _value(m.group("d"))
+    unit = "day" if day is not None else "month" if month is not None else "year"
+    return Partial(
+        span=m.span(),
+        rule=f"absolute.roc-{unit}",
+        unit=unit,
+        year=year,
+        month=month,
+        day=day,
+        warning=_check(year, month, day),
+    )
+
+
+RULES = (
+    Rule("absolute.numeric", NUMERIC, produce, on_numbers="both", worth_trying=worth_trying),
+    Rule("absolute.roc", ROC, produce_roc, keywords=("民国",)),
+)

@@ -56,6 +56,12 @@ ENGLISH = re.compile(
     + rf"|(?P<b_day>{DAY})(?:{TO}(?P<b_day2>{DAY}))?[ \t]+(?:of[ \t]+)?"
     + MONTH.format(name="b_month")
     + rf"(?:,?[ \t]+(?P<b_year>{YEAR}))?"
+    # March to May 2023, from June to August 2022
+    + "|"
+    + MONTH.format(name="r_month")
+    + TO
+    + MONTH.format(name="r_month2")
+    + rf",?[ \t]+(?P<r_year>{YEAR})"
     # September 2022
     + "|"
     + MONTH.format(name="c_month")
@@ -177,6 +183,15 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         return _month_day(m, text, "a_month", "a_day", "a_day2", "a_year")
     if g["b_month"]:
         return _month_day(m, text, "b_month", "b_day", "b_day2", "b_year")
+    if g["r_month"]:
+        first = MONTHS[g["r_month"].lower().rstrip(".")]
+        last = MONTHS[g["r_month2"].lower().rstrip(".")]
+        if last <= first:
+            return None
+        year = int(g["r_year"])
+        head = Partial(span=m.span(), rule="english.range", unit="month", year=year, month=first)
+        head.end = Partial(span=m.span(), rule="english.range", unit="month", year=year, month=last)
+        return head
     if g["c_month"]:
         if g["c_month"] in ("may", "mar"):
             return None

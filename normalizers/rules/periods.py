@@ -29,7 +29,7 @@ DECADE = re.compile(
 
 def produce_plan(m: re.Match[str], text: str) -> Partial | None:
     number = number_value(m.group("name")[:-1])
-    if number is None or before(text, m.start(), 1) in "第一二三四五六七八九十":
+    if number is None or (m.start() > 0 and before(text, m.start(), 1) in "第一二三四五六七八九十"):
         return None
     first = 1966 + 5 * (number - 3)  # the 3rd plan began in 1966, then one every five years
     fixed = (date(first, 1, 1), date(first + 4, 12, 31), "year")

@@ -19,7 +19,8 @@ LABELLED = re.compile(
     r"|(?:阅读数|阅读量|阅读|浏览量|浏览次数|浏览|点击量|点击数|点击)[ \t]*[:：]?[ \t]*\d+"  # counters
 )
 NUMBERS = re.compile(
-    r"0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
+    r"(?P<standard>\d+(?:\.\d+)*[-:](?:19|20)\d{2})(?![0-9])"  # FZ/T 73020-2019, ISO 9001:2015
+    r"|0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
     r"|1[3-9]\d{9}(?![0-9])"  # mobile numbers
     r"|\d+(?:\.\d+)?[ \t]*%"  # percentages
 )
@@ -40,7 +41,13 @@ LABELS = (
 )
 
 
+STANDARD_BEFORE = re.compile(r"[A-Za-z]{2,}(?:/[A-Za-z])?[ \t]?$")
+
+
 def produce(m: re.Match[str], text: str) -> Partial | None:
+    standard = m.groupdict().get("standard")
+    if standard and not STANDARD_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+        return None  # 2019-2020 is a range of years, not a standard's number
     return Partial(span=m.span(), rule="traps", unit="trap")
 
 
@@ -52,7 +59,7 @@ RULES = (
         produce,
         on_numbers="arabic",
         worth_trying=lambda digits, following: (
-            following in ("%", ".", " ", "-") or len(digits) == 11
+            following in ("%", ".", " ", "-", ":") or len(digits) == 11
         ),
     ),
 )

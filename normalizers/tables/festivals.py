@@ -25,6 +25,7 @@ class Festival(NamedTuple):
 FESTIVALS: dict[str, Festival] = {
     "元旦": Festival("solar", 1, 1),
     "春节": Festival("lunar", 1, 1),
+    "农历新年": Festival("lunar", 1, 1),
     "大年初一": Festival("lunar", 1, 1),
     "元宵节": Festival("lunar", 1, 15),
     "元宵": Festival("lunar", 1, 15),
@@ -99,6 +100,9 @@ AMBIGUOUS = {
 #: Words that make an ambiguous short name a festival: 五一期间, 国庆假期, 七一前夕 …
 FESTIVAL_CONTEXT_AFTER = (
     "期间",
+    "当晚",
+    "之夜",
+    "夜",
     "假期",
     "长假",
     "小长假",
