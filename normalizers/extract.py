@@ -181,7 +181,11 @@ def compose(parts: list[Partial], folded: str) -> list[Partial]:
         elif head.bare_year and part.unit == "festival" and EVENT_NAME_GAP.fullmatch(gap):
             # 2025 汕头小公园国际元宵灯会: the event is held at the festival.
             composed[-1] = part.moved(
-                span=head.span, year=head.year, base="explicit", rule="festivals.in-event-name"
+                span=head.span,
+                year=head.year,
+                base="explicit",
+                rule="festivals.in-event-name",
+                fragment=False,
             )
         else:
             composed.append(part)

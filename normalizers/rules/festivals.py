@@ -58,6 +58,11 @@ NAME_AFTER = (
 )
 
 
+#: After these, the festival names an event (元宵灯会, 春节联欢晚会): without a year
+#: of its own it does not date the sentence it stands in (向元宵灯会赞助25万元).
+EVENT_NAME_AFTER = ("灯会", "晚会", "联欢晚会", "联欢会", "庙会", "游园会", "花灯", "礼包", "档")
+
+
 def produce_festival(m: re.Match[str], text: str) -> Partial | None:
     name = m.group("name")
     start, end = m.span()
@@ -78,7 +83,12 @@ def produce_festival(m: re.Match[str], text: str) -> Partial | None:
         ):
             return None
     return Partial(
-        span=(start, end), rule=f"festivals.{name}", unit="festival", festival=name, base="context"
+        span=(start, end),
+        rule=f"festivals.{name}",
+        unit="festival",
+        festival=name,
+        base="context",
+        fragment=tail.startswith(EVENT_NAME_AFTER),  # kept only when a year qualifies it
     )
 
 
