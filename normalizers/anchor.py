@@ -35,6 +35,7 @@ from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES
 
 WELL_AFTER = timedelta(days=92)
 FUTURE_WELL_BEFORE = timedelta(days=60)
+NEXT_YEAR_WITHIN = timedelta(days=62)
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _AS_OF = tuple(sorted(AS_OF_CUES, key=len, reverse=True))
 
@@ -171,6 +172,9 @@ class Anchorer:
             return (*_month_range(year, month, p.part), anchor)
         if p.shift_unit == "weeks":
             monday = first - timedelta(days=first.weekday()) + timedelta(weeks=p.shift)
+            if p.weekday is not None:
+                day = monday + timedelta(days=p.weekday)
+                return day, day, "day", anchor
             return monday, monday + timedelta(days=6), "week", anchor
         if p.shift == 0:
             return first, last, "day", anchor
@@ -188,7 +192,13 @@ class Anchorer:
             if s.last_year_mention is not None and s.last_year_mention[0] == paragraph:
                 return (*values(p, s.last_year_mention[1]), "narrative")
         if s.narrative is not None and not (year_level and s.dct is not None):
-            return (*values(p, s.narrative.year, s.narrative.month, gregorian=True), "narrative")
+            found = values(p, s.narrative.year, s.narrative.month, gregorian=True)
+            if found[0] < s.narrative and p.unit != "year":
+                # 2022年12月28日 … 1月3日: a story told forward crosses into the next year.
+                following = values(p, s.narrative.year + 1, s.narrative.month, gregorian=True)
+                if following[0] - s.narrative <= NEXT_YEAR_WITHIN:
+                    return (*following, "narrative")
+            return (*found, "narrative")
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
         start, end, granularity = values(p, s.dct.year, s.dct.month, gregorian=True)
@@ -233,11 +243,12 @@ class Anchorer:
                 _, last, _ = values(tail, year + 1, month)
         return last, anchor
 
-    def resolve(self, p: Partial, original: str) -> DateMention | DateWarning:
+    def resolve(self, p: Partial, original: str) -> tuple[DateMention | None, DateWarning | None]:
+        """The mention of ``p``, or why there is none; a mention may carry a warning too."""
         span = p.span
         written = original[span[0] : span[1]]
         if p.warning:
-            return DateWarning(written, span, f"impossible date: {p.warning}")
+            return None, DateWarning(written, span, f"impossible date: {p.warning}")
         paragraph = self._paragraph_of(span[0])
         try:
             if (
@@ -258,11 +269,11 @@ class Anchorer:
             if p.end is not None:
                 end, anchor = self._resolve_end(p, start, end_head, anchor)
                 if end < start:
-                    return DateWarning(written, span, "a range that ends before it starts")
+                    return None, DateWarning(written, span, "a range that ends before it starts")
         except Unresolvable as reason:
-            return DateWarning(written, span, f"not resolved: {reason}")
+            return None, DateWarning(written, span, f"not resolved: {reason}")
         except ValueError as reason:
-            return DateWarning(written, span, f"impossible date: {reason}")
+            return None, DateWarning(written, span, f"impossible date: {reason}")
         mention = DateMention(
             text=written,
             span=span,
@@ -275,7 +286,11 @@ class Anchorer:
             lunar=p.unit == "lunar",
         )
         self._remember(p, mention, paragraph)
-        return mention
+        warning = None
+        if p.weekday is not None and start == end and start.weekday() != p.weekday:
+            # 9月5日（周三） when 9月5日 was a Tuesday: keep the date as written, say so.
+            warning = DateWarning(written, span, f"the weekday written does not match {start}")
+        return mention, warning
 
     def _remember(self, p: Partial, m: DateMention, paragraph: int) -> None:
         if m.kind != "event":

@@ -26,8 +26,11 @@ def normalize(text: str, context: DocumentContext | None = None) -> Resolution:
     mentions: list[DateMention] = []
     warnings: list[DateWarning] = []
     for partial in extract(folded):
-        result = anchorer.resolve(partial, text)
-        (mentions if isinstance(result, DateMention) else warnings).append(result)
+        mention, warning = anchorer.resolve(partial, text)
+        if mention is not None:
+            mentions.append(mention)
+        if warning is not None:
+            warnings.append(warning)
     return Resolution(
         mentions=mentions, warnings=warnings, published=published, published_source=source
     )

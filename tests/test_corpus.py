@@ -130,6 +130,14 @@ def test_leap_day_of_a_leap_year_is_a_date() -> None:
     assert not result.warnings
 
 
+def test_weekday_that_contradicts_the_date_is_a_warning_and_the_date_is_kept() -> None:
+    text = "9月5日（周三）上午，协会召开会议。"  # 2023-09-05 was a Tuesday
+    result = normalize(text, DocumentContext(published="2023-09-08"))
+    assert [(m.text, m.start) for m in result.mentions] == [("9月5日", date(2023, 9, 5))]
+    assert [w.text for w in result.warnings] == ["9月5日"]
+    assert "weekday" in result.warnings[0].message
+
+
 # --- the corpus itself -------------------------------------------------------------
 
 

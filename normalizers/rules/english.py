@@ -225,10 +225,12 @@ YEAR_CUE = re.compile(
     r"first half of|the first half of|second half of|the second half of|first quarter of|"
     r"the first quarter of|second quarter of|the second quarter of|third quarter of|"
     r"the third quarter of|fourth quarter of|the fourth quarter of|q[1-4]|h[12]|spring|summer|"
-    r"autumn|fall|winter|year|the year)[ \t]*$",
+    r"autumn|fall|winter|year|the year|between|(?:19|20)\d\d,?[ \t]*(?:and|or|,))[ \t]*$",
     re.IGNORECASE,
 )
-YEAR_ALONE = re.compile(rf"{YEAR}(?![0-9A-Za-z]|-[0-9])")
+YEAR_ALONE = re.compile(
+    rf"(?P<first>{YEAR})(?:[ \t]*(?P<connector>-|to|and|through|until)[ \t]*(?P<last>{YEAR}))?(?![0-9A-Za-z]|-[0-9])"
+)
 _RELATIVE_PHRASES = (
     "last year",
     "this year",
@@ -255,8 +257,19 @@ def produce_year(m: re.Match[str], text: str) -> Partial | None:
     if cue is None:
         return None
     part = _CUE_PARTS.get(cue.group("cue").lower())
-    span = (cue.start(), m.end()) if part else m.span()
-    return Partial(span=span, rule="english.year", unit="year", year=int(m.group()), part=part)
+    first = int(m.group("first"))
+    between = cue.group("cue").lower() == "between"
+    if m.group("last") and (m.group("connector") != "and" or between):
+        # from 2019 to 2021, between 2019 and 2021 (but "in 2022 and 2023" is two years)
+        last = int(m.group("last"))
+        if part or not first < last:
+            return None
+        tail = Partial(span=m.span(), rule="english.range", unit="year", year=last)
+        return Partial(span=m.span(), rule="english.range", unit="year", year=first, end=tail)
+    if between:
+        return None
+    span = (cue.start(), m.end("first")) if part else m.span("first")
+    return Partial(span=span, rule="english.year", unit="year", year=first, part=part)
 
 
 def _spellings(words) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from normalizers.rules.base import Partial, Rule, after, before
+from normalizers.rules.base import WEEKDAYS, Partial, Rule, after, before
 from normalizers.tables.parts import YEAR_PART_SPELLINGS, YEAR_PARTS
 from normalizers.tables.relative import (
     RELATIVE_DAYS,
@@ -31,7 +31,7 @@ def _alternation(words) -> str:
 RELATIVE = re.compile(
     rf"(?P<year>{_alternation(RELATIVE_YEARS)})(?:年?(?P<year_part>初|底|末)(?![步次级中等心衷始稿]))?"
     rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?(?P<month_part>上旬|中旬|下旬|初|底|末)?"
-    rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})"
+    rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})(?P<weekday>[一二三四五六日天](?![年]))?"
     rf"|(?P<day>{_alternation(RELATIVE_DAYS)})"
 )
 
@@ -87,8 +87,7 @@ def _excluded(word: str, text: str, start: int, end: int) -> bool:
 
 def produce_relative(m: re.Match[str], text: str) -> Partial | None:
     start, end = m.span()
-    word = m.group(m.lastgroup) if m.lastgroup in ("year", "month", "week", "day") else None
-    word = word or m.group("year") or m.group("month")
+    word = next(m.group(k) for k in ("year", "month", "week", "day") if m.group(k))
     if _excluded(word, text, start, start + len(word)):
         return None
     span = m.span()
@@ -116,8 +115,15 @@ def produce_relative(m: re.Match[str], text: str) -> Partial | None:
         )
     if m.group("week"):
         reference, offset = RELATIVE_WEEKS[word]
+        weekday = WEEKDAYS.get(m.group("weekday") or "")
         return Partial(
-            span=span, rule=rule, unit="week", base=reference, shift=offset, shift_unit="weeks"
+            span=span,
+            rule=rule,
+            unit="day" if weekday is not None else "week",
+            base=reference,
+            shift=offset,
+            shift_unit="weeks",
+            weekday=weekday,  # 上周五: the Friday of last week
         )
     reference, offset = RELATIVE_DAYS[word]
     if word in ("今天", "明天", "今日", "明日") and (

@@ -100,6 +100,9 @@ AMBIGUOUS = {
 #: Words that make an ambiguous short name a festival: 五一期间, 国庆假期, 七一前夕 …
 FESTIVAL_CONTEXT_AFTER = (
     "期间",
+    "双节",
+    "国庆",
+    "中秋",
     "当晚",
     "之夜",
     "夜",
