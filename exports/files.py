@@ -1,0 +1,45 @@
+"""Writing outputs so that nobody ever reads half a file.
+
+Every output is written to a temporary file in the same folder, flushed to disk,
+then renamed over the old one: a subscriber fetching ``feeds/all.ics`` during a
+rebuild gets either the old feed or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
+
+    >>> write_atomic(Path(tempfile.mkdtemp()) / "a.txt", "你好").read_text(encoding="utf-8")
+    '你好'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def unchanged(path: str | Path, data: bytes | str) -> bool:
+    """True when ``path`` already holds exactly ``data`` (so a rebuild can leave it be)."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        return path.stat().st_size == len(payload) and path.read_bytes() == payload
+    except OSError:
+        return False
