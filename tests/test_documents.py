@@ -15,12 +15,21 @@ TEXT = "发布时间:2023-09-08\n8月22日，服装制造军团与宁夏联通�
         pytest.param(TEXT.encode("utf-8"), id="utf-8"),
         pytest.param(TEXT.encode("utf-8-sig"), id="utf-8-with-bom"),
         pytest.param(TEXT.encode("gb18030"), id="gb18030"),
+        pytest.param(TEXT.encode("utf-16"), id="utf-16-with-bom"),
+        pytest.param(TEXT.encode("utf-16-le"), id="utf-16-without-bom"),
     ],
 )
 def test_encodings_decode_to_the_same_text(tmp_path: Path, encoded: bytes) -> None:
     path = tmp_path / "doc.txt"
     path.write_bytes(encoded)
     assert read_text(path) == TEXT
+
+
+def test_big5_is_not_mistaken_for_gb18030(tmp_path: Path) -> None:
+    traditional = "香港紡織業聯會於2023年9月8日舉行周年大會，農曆新年期間暫停辦公"
+    path = tmp_path / "big5.txt"
+    path.write_bytes(traditional.encode("big5"))
+    assert read_text(path) == traditional
 
 
 def test_gb18030_is_not_mistaken_for_utf8(tmp_path: Path) -> None:
@@ -50,14 +59,23 @@ def test_missing_file_gives_an_error_naming_it(tmp_path: Path) -> None:
         read_text(tmp_path / "absent.txt")
 
 
-def test_folders_expand_recursively_to_sorted_text_files(tmp_path: Path) -> None:
-    for name in ["b.txt", "a.md", "sub/c.txt", "notes.csv", "image.png", ".hidden/d.txt"]:
+def test_folders_expand_recursively_to_sorted_documents(tmp_path: Path) -> None:
+    for name in [
+        "b.txt",
+        "a.md",
+        "sub/c.txt",
+        "sub/e.pdf",
+        "notes.csv",
+        "image.png",
+        ".hidden/d.txt",
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert expand_paths([tmp_path]) == [
         tmp_path / "a.md",
         tmp_path / "b.txt",
         tmp_path / "sub" / "c.txt",
+        tmp_path / "sub" / "e.pdf",
     ]
 
 
