@@ -15,10 +15,13 @@ from typing import Annotated
 
 import typer
 
+from exports.chronology import associations_summary, chronology
 from timeline.dates import DATE_COLUMNS, collect_manifest, mention_row, resolve_documents
 from timeline.documents import expand_paths
 from timeline.evaluation import EvaluationError, evaluate, print_report
 from timeline.manifest import ManifestError
+from timeline.reviews import ReviewError, load_reviews, write_review_sheet
+from timeline.table import WRITERS, TableResult, build_events, default_reviews, write_table
 
 app = typer.Typer(
     help="Event timelines from Chinese documents: find and resolve their dates.",
@@ -132,6 +135,217 @@ def evaluate_command(
         _error(f"error: {error}")
         raise typer.Exit(2) from None
     print_report(result)
+
+
+# --- the event table -----------------------------------------------------------------
+
+PROGRESS_FROM = 6  # a progress bar from this many documents on
+
+Paths = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Documents or folders (searched recursively for .txt, .md, .html, .docx and .pdf).",
+        show_default=False,
+    ),
+]
+ManifestOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Manifest CSV (file,published,association,title,url). Default: each folder's documents.csv.",
+        show_default=False,
+    ),
+]
+ReviewsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Reviews (CSV or XLSX) applied by event_id. Default: reviews.csv in the first folder.",
+        show_default=False,
+    ),
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings.")
+]
+
+
+def _build(
+    paths: list[Path], manifest: Path | None, reviews: Path | None, quiet: bool
+) -> TableResult:
+    """Build the event table, reporting errors and warnings on standard error."""
+    try:
+        metadata = collect_manifest(paths, manifest)
+    except ManifestError as error:
+        _error(f"error: {error}")
+        raise typer.Exit(2) from None
+    reviews = reviews or default_reviews(paths)
+    try:
+        loaded = load_reviews(reviews) if reviews is not None else None
+    except ReviewError as error:
+        _error(f"error: {error}")
+        raise typer.Exit(2) from None
+    files = expand_paths(paths)
+    if len(files) >= PROGRESS_FROM and not quiet and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("Reading documents", total=len(files))
+            result = build_events(files, metadata, loaded, lambda _: progress.advance(task))
+    else:
+        result = build_events(files, metadata, loaded)
+    for path, message in result.errors:
+        _error(f"{path}: error: {message}")
+    if not quiet:
+        for _, message in result.warnings:
+            _error(f"warning: {message}")
+    for message in result.reviews.messages:
+        _error(f"review: {message}")
+    if not files:
+        _error("error: no documents in " + ", ".join(map(str, paths)))
+        raise typer.Exit(1)
+    return result
+
+
+def _finish(result: TableResult) -> None:
+    """Exit 1 after the output when a document failed or a review could not be applied."""
+    if result.errors:
+        _error(f"{len(result.errors)} of {result.documents} documents failed")
+    if result.reviews.messages:
+        _error(f"{len(result.reviews.messages)} reviews could not be applied")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def events(
+    paths: Paths,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=f"Where to write the table: {', '.join(WRITERS)} by suffix.",
+            show_default=False,
+        ),
+    ],
+    manifest: ManifestOption = None,
+    reviews: ReviewsOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write the event table: one row per dated event, with its sentence and source.
+
+    The format follows the suffix of --output (.csv, .parquet, .json, .xlsx).
+    Reviews are applied; periods (十四五, a plan's years) are not events and stay out.
+    """
+    if output.suffix.lower() not in WRITERS:
+        _error(f"error: {output.name}: unknown table format; use one of {', '.join(WRITERS)}")
+        raise typer.Exit(2)
+    result = _build(paths, manifest, reviews, quiet)
+    write_table(result.table, output)
+    if not quiet:
+        _error(f"{len(result.table)} events from {result.documents} documents written to {output}")
+    _finish(result)
+
+
+def _day(value: str | None, option: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _error(f"error: {option} {value!r} is not a date (write 2023-08-22)")
+        raise typer.Exit(2) from None
+
+
+class ChronologyFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    csv = "csv"
+
+
+@app.command(name="chronology")
+def chronology_command(
+    paths: Paths,
+    association: Annotated[
+        str | None, typer.Option(help="Only this association's events.", show_default=False)
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Events ending on or after this day (YYYY-MM-DD).", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="Events starting on or before this day (YYYY-MM-DD).", show_default=False
+        ),
+    ] = None,
+    output_format: Annotated[
+        ChronologyFormat, typer.Option("--format", help="Output format.")
+    ] = ChronologyFormat.text,
+    manifest: ManifestOption = None,
+    reviews: ReviewsOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Print a dated chronology grouped by year, each date written the Chinese way.
+
+    Dates keep their precision: 2024年4月, 2020年11月18日—20日, 2023年8月22日.
+    """
+    first, last = _day(since, "--from"), _day(until, "--to")
+    result = _build(paths, manifest, reviews, quiet)
+    typer.echo(chronology(result.table, association, first, last, output_format.value), nl=False)
+    _finish(result)
+
+
+@app.command(name="associations")
+def associations_command(
+    paths: Paths,
+    manifest: ManifestOption = None,
+    reviews: ReviewsOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """List each association with its number of events and the span of their dates."""
+    result = _build(paths, manifest, reviews, quiet)
+    summary = associations_summary(result.table)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["association", "events", "first", "last"])
+    for row in summary.itertuples(index=False):
+        writer.writerow([row.association, row.events, row.first.isoformat(), row.last.isoformat()])
+    _finish(result)
+
+
+@app.command(name="review")
+def review_command(
+    paths: Paths,
+    association: Annotated[
+        str, typer.Option(help="The association whose events to review.", show_default=False)
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for the review sheets.")] = Path("."),
+    manifest: ManifestOption = None,
+    reviews: ReviewsOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write a review sheet (XLSX and CSV) of one association's events.
+
+    Fill in status (confirmed, rejected or corrected) and correct start, end or
+    title; then save it as reviews.csv beside the corpus, or pass it with
+    --reviews: later runs apply it by event_id. Reviews already given fill in the
+    new sheet.
+    """
+    result = _build(paths, manifest, reviews, quiet)
+    # The sheet lists the events as extracted, so rejected ones can be reconsidered.
+    known = set(result.extracted["association"])
+    if association not in known:
+        _error(
+            f"error: no events of {association!r}; associations found: {', '.join(sorted(known)) or 'none'}"
+        )
+        raise typer.Exit(1)
+    chosen = reviews or default_reviews(paths)
+    previous = load_reviews(chosen) if chosen is not None else []
+    for path in write_review_sheet(result.extracted, association, out, previous):
+        typer.echo(str(path))
+    _finish(result)
 
 
 if __name__ == "__main__":

@@ -130,6 +130,14 @@ def _day(written: str) -> int:
     return int(re.match(r"\d+", written).group())
 
 
+#: After a month and day without a year, these make it a recurring day's name
+#: ("July 1st celebrations", "the October 1 holiday"), not a date in the story.
+RECURRING_AFTER = re.compile(
+    r"[ \t]*(?:'s[ \t]+)?(?:celebrations?|anniversary|anniversaries|holidays?|festival|commemorations?|ceremon(?:y|ies)|day\b)",
+    re.IGNORECASE,
+)
+
+
 def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | None:
     month = MONTHS[m.group(month_key).lower().rstrip(".")]
     if m.group(month_key) in (
@@ -148,6 +156,8 @@ def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | Non
     ):
         return None  # lower-case short names are ordinary words (may, mar …)
     day, year = _day(m.group(day_key)), m.group(year_key)
+    if year is None and RECURRING_AFTER.match(text, m.end()):
+        return None
     partial = Partial(
         span=m.span(),
         rule="english.day",

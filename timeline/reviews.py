@@ -1,0 +1,245 @@
+"""Reviews: a person's verdict on events, applied again on every later run.
+
+A review sheet (XLSX and CSV) lists one association's events with editable
+``status`` (confirmed / rejected / corrected), ``start``, ``end`` and ``title``.
+Given back with ``--reviews``, it is applied by ``event_id``, so corrections and
+rejections survive re-extraction; a review whose event no longer exists is
+reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+STATUSES = ("confirmed", "rejected", "corrected")
+#: Other spellings reviewers type, in Chinese and English.
+STATUS_SPELLINGS = {
+    "confirmed": "confirmed",
+    "confirm": "confirmed",
+    "ok": "confirmed",
+    "确认": "confirmed",
+    "已确认": "confirmed",
+    "正确": "confirmed",
+    "rejected": "rejected",
+    "reject": "rejected",
+    "拒绝": "rejected",
+    "删除": "rejected",
+    "错误": "rejected",
+    "corrected": "corrected",
+    "correct": "corrected",
+    "更正": "corrected",
+    "已更正": "corrected",
+    "修改": "corrected",
+}
+SHEET_COLUMNS = (
+    "event_id",
+    "status",
+    "start",
+    "end",
+    "title",
+    "date_text",
+    "granularity",
+    "description",
+    "doc",
+    "association",
+)
+
+
+class ReviewError(Exception):
+    """A reviews file that cannot be read at all; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    event_id: str
+    status: str
+    start: date | None = None
+    end: date | None = None
+    title: str = ""
+    where: str = ""  # "reviews.csv, line 4": for messages
+
+
+@dataclass
+class ReviewReport:
+    """What applying reviews did, and what it could not do."""
+
+    confirmed: int = 0
+    corrected: int = 0
+    rejected: int = 0
+    missing: list[str] = field(default_factory=list)  # reviews of events that no longer exist
+    problems: list[str] = field(default_factory=list)  # rows that could not be read
+
+    @property
+    def messages(self) -> list[str]:
+        return [*self.problems, *self.missing]
+
+
+def _parse_day(value: str, column: str, where: str) -> date:
+    from normalizers import find_dates  # a reviewer may write 2023年8月22日
+
+    value = value.strip()
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    found = [m for m in find_dates(value) if m.anchor == "explicit" and m.granularity == "day"]
+    if len(found) == 1:
+        return found[0].start
+    raise ValueError(f"{where}: {column} {value!r} is not a date (write 2023-08-22)")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+            return [
+                {str(k).strip(): str(v) for k, v in row.items()} for row in frame.to_dict("records")
+            ]
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [
+                {(k or "").strip(): (v or "") for k, v in row.items()}
+                for row in csv.DictReader(handle)
+            ]
+    except FileNotFoundError as error:
+        raise ReviewError(f"{path}: no such reviews file") from error
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ReviewError(f"{path.name}: cannot read the reviews: {error}") from error
+
+
+def load_reviews(path: str | Path, report: ReviewReport | None = None) -> list[Review]:
+    """Reviews from a CSV or XLSX sheet. Unreadable rows go to ``report.problems``.
+
+    Rows with an empty status are not reviews yet and are skipped.
+    """
+    path = Path(path)
+    rows = _rows(path)
+    if rows and "event_id" not in rows[0]:
+        raise ReviewError(f"{path.name}: no event_id column (columns: {', '.join(rows[0])})")
+    reviews: list[Review] = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{path.name}, line {number}"
+        written = (row.get("status") or "").strip()
+        if not written:
+            continue
+        status = STATUS_SPELLINGS.get(written.lower())
+        event = (row.get("event_id") or "").strip()
+        try:
+            if status is None:
+                raise ValueError(f"{where}: unknown status {written!r} (use {', '.join(STATUSES)})")
+            if not event:
+                raise ValueError(f"{where}: no event_id")
+            start = (
+                _parse_day(row["start"], "start", where)
+                if (row.get("start") or "").strip()
+                else None
+            )
+            end = _parse_day(row["end"], "end", where) if (row.get("end") or "").strip() else None
+            if start and end and end < start:
+                raise ValueError(f"{where}: end {end} is before start {start}")
+        except ValueError as problem:
+            if report is None:
+                raise ReviewError(str(problem)) from problem
+            report.problems.append(str(problem))
+            continue
+        reviews.append(Review(event, status, start, end, (row.get("title") or "").strip(), where))
+    return reviews
+
+
+def apply_reviews(table: pd.DataFrame, reviews: list[Review]) -> tuple[pd.DataFrame, ReviewReport]:
+    """The table with reviews applied by ``event_id``, and a report of what happened."""
+    report = ReviewReport()
+    table = table.copy()
+    index = {
+        event: position for position, event in zip(table.index, table["event_id"], strict=True)
+    }
+    rejected: list = []
+    for review in reviews:
+        position = index.get(review.event_id)
+        if position is None:
+            report.missing.append(
+                f"{review.where}: event {review.event_id} no longer exists; the review was not applied"
+            )
+            continue
+        if review.status == "rejected":
+            rejected.append(position)
+            report.rejected += 1
+            continue
+        changed = False
+        for column, value in (
+            ("start", review.start),
+            ("end", review.end),
+            ("title", review.title),
+        ):
+            if value and table.at[position, column] != value:
+                table.at[position, column] = value
+                changed = True
+        if table.at[position, "end"] < table.at[position, "start"]:
+            table.at[position, "end"] = table.at[position, "start"]
+        if changed and table.at[position, "start"] == table.at[position, "end"]:
+            table.at[position, "granularity"] = "day"
+        corrected = changed or review.status == "corrected"
+        table.at[position, "status"] = "corrected" if corrected else "confirmed"
+        report.corrected += corrected
+        report.confirmed += not corrected
+    return table.drop(index=rejected), report
+
+
+def write_review_sheet(
+    table: pd.DataFrame, association: str, folder: str | Path, reviews: list[Review] | None = None
+) -> list[Path]:
+    """``review-<association>.xlsx`` and ``.csv`` with one row per event of ``association``.
+
+    Existing reviews fill in their rows' status, so a new sheet never loses work.
+    """
+    from timeline.slugs import slugify
+
+    rows = table[table["association"] == association]
+    sheet = rows[list(SHEET_COLUMNS)].reset_index(drop=True)
+    previous = {review.event_id: review for review in reviews or []}
+    sheet["status"] = [previous[e].status if e in previous else "" for e in sheet["event_id"]]
+    for column in ("start", "end"):
+        sheet[column] = sheet[column].map(
+            lambda value: value.isoformat() if isinstance(value, date) else str(value)
+        )
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"review-{slugify(association)}"
+    csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+    sheet.to_csv(csv_path, index=False, encoding="utf-8-sig")
+    _write_xlsx(sheet, xlsx_path)
+    return [xlsx_path, csv_path]
+
+
+def _write_xlsx(sheet: pd.DataFrame, path: Path) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        sheet.to_excel(writer, index=False, sheet_name="review")
+        worksheet = writer.sheets["review"]
+        choices = DataValidation(
+            type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True
+        )
+        worksheet.add_data_validation(choices)
+        if len(sheet):
+            choices.add(f"B2:B{len(sheet) + 1}")
+        widths = {
+            "A": 22,
+            "B": 12,
+            "C": 12,
+            "D": 12,
+            "E": 40,
+            "F": 18,
+            "G": 12,
+            "H": 80,
+            "I": 28,
+            "J": 28,
+        }
+        for column, width in widths.items():
+            worksheet.column_dimensions[column].width = width
+        worksheet.freeze_panes = "C2"

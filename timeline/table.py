@@ -1,0 +1,412 @@
+"""The event table: documents in, one row per dated event out.
+
+:func:`build_table` reads each document on its own (so a run can be split across
+machines), resolves its dates with :mod:`normalizers`, drops what stands in site
+boilerplate, and turns every remaining ``event`` mention into a row. Periods
+(十四五, a plan's years) are kept apart in :attr:`TableResult.periods`.
+
+Schema of the table (one row per event; all text columns are ``str``):
+
+============== ======================================================================
+column         meaning
+============== ======================================================================
+event_id       stable id: the same event keeps it when other documents are added,
+               removed or reordered, and across runs (a hash of the document's name,
+               the sentence and the date as written, never of the resolved value)
+association    the association the event belongs to (manifest, else detected)
+start, end     inclusive first and last day (``datetime.date``)
+granularity    day, week, part, month, quarter, season, half, year
+title          short: the heading of the enumerated item, else the event's clause
+description    the full sentence the date stands in
+date_text      the date as written
+doc            the document's file name
+doc_title      the document's title
+published      the document's publication date (``datetime.date`` or None)
+source_url     the document's address, when known
+span_start     offset of ``date_text`` in the document's text
+span_end       ``text[span_start:span_end] == date_text``
+anchor         how the date was resolved (explicit, dct, narrative, previous-mention …)
+organisations  other organisations named in the sentence, joined with "；"
+status         review status: "" (not reviewed), "confirmed" or "corrected"
+============== ======================================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from normalizers import DateMention, DocumentContext, normalize
+from timeline.associations import detect_association, find_organisations
+from timeline.boilerplate import boilerplate_spans
+from timeline.dates import collect_manifest
+from timeline.documents import Document, DocumentError, expand_paths, load_document
+from timeline.events import event_title, sentence_bounds
+from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
+from timeline.reviews import Review, ReviewReport, apply_reviews, load_reviews
+
+COLUMNS = (
+    "event_id",
+    "association",
+    "start",
+    "end",
+    "granularity",
+    "title",
+    "description",
+    "date_text",
+    "doc",
+    "doc_title",
+    "published",
+    "source_url",
+    "span_start",
+    "span_end",
+    "anchor",
+    "organisations",
+    "status",
+)
+PERIOD_COLUMNS = (
+    "doc",
+    "association",
+    "start",
+    "end",
+    "date_text",
+    "description",
+    "span_start",
+    "span_end",
+)
+ORGANISATION_SEPARATOR = "；"
+UNKNOWN_ASSOCIATION = "（未识别协会）"
+
+Manifest = dict[Path, DocumentMetadata]
+
+
+@dataclass(frozen=True)
+class DocumentEvents:
+    """One document's events and periods, or the error that stopped it."""
+
+    path: Path
+    rows: list[dict] = field(default_factory=list)
+    periods: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class TableResult:
+    """What :func:`build_events` made of a set of documents."""
+
+    table: pd.DataFrame
+    periods: pd.DataFrame
+    extracted: pd.DataFrame | None = None  # the table before reviews were applied
+    errors: list[tuple[Path, str]] = field(default_factory=list)
+    warnings: list[tuple[Path, str]] = field(default_factory=list)
+    reviews: ReviewReport = field(default_factory=ReviewReport)
+    documents: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or bool(self.reviews.messages)
+
+
+def event_id(doc: str, sentence: str, date_text: str, occurrence: int) -> str:
+    """A stable id from what the text says, not from what the resolver made of it.
+
+    >>> event_id("a.txt", "8月22日，军团开展活动。", "8月22日", 1)
+    'ev-...'
+    """
+    key = "\x1f".join((doc, re.sub(r"\s+", " ", sentence).strip(), date_text, str(occurrence)))
+    return "ev-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _inside(span: tuple[int, int], zones: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in zones)
+
+
+def _context(document: Document, metadata: DocumentMetadata | None) -> DocumentContext:
+    published = metadata.published if metadata and metadata.published else document.published
+    return DocumentContext(published=published)
+
+
+def document_events(path: str | Path, metadata: DocumentMetadata | None = None) -> DocumentEvents:
+    """Read one document and turn its dated sentences into rows; errors are returned."""
+    path = Path(path)
+    try:
+        document = load_document(path)
+    except DocumentError as error:
+        return DocumentEvents(path=path, error=str(error))
+    try:
+        return _rows_of(document, metadata)
+    except Exception as error:  # a bug on one document must not stop the others
+        return DocumentEvents(
+            path=path, error=f"{path.name}: processing failed: {type(error).__name__}: {error}"
+        )
+
+
+def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentEvents:
+    text = document.text
+    resolution = normalize(text, _context(document, metadata))
+    zones = boilerplate_spans(text)
+    title = (metadata.title if metadata and metadata.title else document.title) or ""
+    association = (
+        metadata.association if metadata and metadata.association else None
+    ) or detect_association(text, title or None)
+    association = association or UNKNOWN_ASSOCIATION
+    url = (metadata.url if metadata and metadata.url else document.url) or ""
+    warnings = [
+        f"{document.name}: offset {w.span[0]}: {w.text}: {w.message}" for w in resolution.warnings
+    ]
+    rows: list[dict] = []
+    periods: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    for mention in resolution.mentions:
+        if _inside(mention.span, zones):
+            continue
+        first, last = sentence_bounds(text, mention.span)
+        sentence = text[first:last].strip()
+        if mention.kind != "event":
+            periods.append(_period_row(document, association, mention, sentence))
+            continue
+        occurrence = seen[(sentence, mention.text)] = seen.get((sentence, mention.text), 0) + 1
+        event_name = event_title(text, mention.span)
+        if _says_nothing(event_name, mention.text):
+            # A dateline (2021-2-9, 发布时间:…) dates the document: name it by its headline.
+            event_name = _headline_above(text, mention.span[0], zones) or title or event_name
+        others = [name for name in find_organisations(sentence) if name != association]
+        rows.append(
+            {
+                "event_id": event_id(document.name, sentence, mention.text, occurrence),
+                "association": association,
+                "start": mention.start,
+                "end": mention.end,
+                "granularity": mention.granularity,
+                "title": event_name,
+                "description": sentence,
+                "date_text": mention.text,
+                "doc": document.name,
+                "doc_title": title,
+                "published": resolution.published,
+                "source_url": url,
+                "span_start": mention.span[0],
+                "span_end": mention.span[1],
+                "anchor": mention.anchor,
+                "organisations": ORGANISATION_SEPARATOR.join(others),
+                "status": "",
+            }
+        )
+    return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
+
+
+_LABELS = re.compile(
+    r"^(?:发布|发表|更新|上传)?(?:时间|日期)|^(?:release|published|date)", re.IGNORECASE
+)
+
+
+def _says_nothing(title: str, date_text: str) -> bool:
+    """True for a title that is only the date or a header label (发布时间)."""
+    words = re.sub(r"[\s\W_]+", "", title.replace(date_text, ""))
+    return len(words) < 2 or bool(_LABELS.match(words)) and len(words) <= 6
+
+
+def _headline_above(text: str, position: int, zones: list[tuple[int, int]]) -> str:
+    """The nearest line above ``position`` that reads like a headline (not boilerplate)."""
+    end = text.rfind("\n", 0, position)
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if len(line) >= 6 and not _inside((start, end), zones):
+            return line if len(line) <= 40 else line[:39] + "…"
+        end = start - 1
+    return ""
+
+
+def _period_row(document: Document, association: str, mention: DateMention, sentence: str) -> dict:
+    return {
+        "doc": document.name,
+        "association": association,
+        "start": mention.start,
+        "end": mention.end,
+        "date_text": mention.text,
+        "description": sentence,
+        "span_start": mention.span[0],
+        "span_end": mention.span[1],
+    }
+
+
+def empty_table() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype="object") for column in COLUMNS})
+
+
+def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
+    columns = list(columns)
+    if not rows:
+        return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("span_start", "span_end"):
+        if column in frame:
+            frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def default_reviews(paths: Iterable[str | Path]) -> Path | None:
+    """``reviews.csv`` (or ``.xlsx``) in the first folder argument, when it exists."""
+    for argument in paths:
+        folder = Path(argument)
+        if folder.is_dir():
+            for name in ("reviews.csv", "reviews.xlsx"):
+                if (folder / name).is_file():
+                    return folder / name
+            return None
+    return None
+
+
+def build_events(
+    paths: Iterable[str | Path],
+    manifest: str | Path | Manifest | None = None,
+    reviews: str | Path | list[Review] | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> TableResult:
+    """Every document under ``paths`` processed on its own, gathered in one table.
+
+    ``manifest``: a manifest file, an already loaded manifest, or None for each
+    folder's ``documents.csv``. ``reviews``: a reviews file or loaded reviews,
+    applied by ``event_id`` (rejected events leave the table, corrected ones take
+    the reviewer's values; reviews of events that no longer exist are reported).
+    """
+    paths = list(paths)
+    loaded = manifest if isinstance(manifest, dict) else collect_manifest(paths, manifest)
+    files = expand_paths(paths)
+    rows: list[dict] = []
+    periods: list[dict] = []
+    result = TableResult(
+        table=empty_table(), periods=_frame([], PERIOD_COLUMNS), documents=len(files)
+    )
+    for path in files:
+        outcome = document_events(path, loaded.get(path.resolve()))
+        if progress is not None:
+            progress(path)
+        if outcome.error is not None:
+            result.errors.append((path, outcome.error))
+            continue
+        rows.extend(outcome.rows)
+        periods.extend(outcome.periods)
+        result.warnings.extend((path, warning) for warning in outcome.warnings)
+    table = _frame(rows, COLUMNS)
+    duplicated = table["event_id"].duplicated(keep="first")
+    for _, row in table[duplicated].iterrows():
+        result.warnings.append(
+            (Path(row["doc"]), f"{row['doc']}: the same event appears twice: {row['date_text']}")
+        )
+    table = table[~duplicated]
+    result.extracted = table
+    if reviews is not None:
+        loaded_reviews = reviews if isinstance(reviews, list) else load_reviews(reviews)
+        table, result.reviews = apply_reviews(table, loaded_reviews)
+    result.table = table.sort_values(
+        ["association", "start", "end", "doc", "span_start"], kind="stable"
+    ).reset_index(drop=True)
+    result.periods = _frame(periods, PERIOD_COLUMNS)
+    return result
+
+
+def build_table(
+    paths: Iterable[str | Path],
+    manifest: str | Path | Manifest | None = None,
+    reviews: str | Path | list[Review] | None = None,
+) -> pd.DataFrame:
+    """The event table of the documents under ``paths`` (see the module's schema).
+
+    Documents that could not be read are listed in ``table.attrs["errors"]`` as
+    ``(path, message)`` pairs; :func:`build_events` returns them with the warnings
+    and the review report.
+    """
+    result = build_events(paths, manifest, reviews)
+    result.table.attrs["errors"] = [(str(path), message) for path, message in result.errors]
+    return result.table
+
+
+# --- writing ----------------------------------------------------------------------
+
+
+WRITERS = (".csv", ".parquet", ".json", ".xlsx")
+
+
+def _for_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO strings, for formats without a date type."""
+    out = table.copy()
+    for column in ("start", "end", "published"):
+        if column in out:
+            out[column] = out[column].map(
+                lambda value: value.isoformat() if isinstance(value, date) else ""
+            )
+    return out
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write the table in the format its suffix names: .csv, .parquet, .json or .xlsx."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITERS:
+        raise ValueError(
+            f"{path.name}: unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        _for_text(table).to_csv(path, index=False, encoding="utf-8")
+    elif suffix == ".json":
+        _for_text(table).to_json(path, orient="records", force_ascii=False, indent=1)
+    elif suffix == ".xlsx":
+        _for_text(table).to_excel(path, index=False, sheet_name="events")
+    else:
+        frame = table.copy()
+        for column in ("start", "end", "published"):
+            frame[column] = pd.to_datetime(frame[column]).dt.date
+        frame.to_parquet(path, index=False)
+    return path
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a table written by :func:`write_table` back, with real dates."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    elif suffix == ".json":
+        frame = pd.read_json(path, orient="records", dtype=False)
+    elif suffix == ".xlsx":
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        raise ValueError(f"{path.name}: unknown table format {suffix or '(none)'}")
+    for column in ("start", "end", "published"):
+        frame[column] = frame[column].map(_to_date)
+    for column in ("span_start", "span_end"):
+        frame[column] = frame[column].astype("int64")
+    return frame.fillna("")
+
+
+def _to_date(value) -> date | None:
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, date):
+        return value if type(value) is date else value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
+__all__ = [
+    "COLUMNS",
+    "ManifestError",
+    "TableResult",
+    "build_events",
+    "build_table",
+    "document_events",
+    "event_id",
+    "read_table",
+    "write_table",
+]
