@@ -8,13 +8,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: sample test lint install
+.PHONY: sample test lint install system-packages
+
+# The browser tests (tests/test_browser.py) drive Debian's Chromium and need a CJK
+# font to draw Chinese; installed once, only when missing (sudo when not root).
+CHROMIUM := /usr/bin/chromium
+NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 sample: $(INSTALLED)
 	$(BIN)/timeline dates data/corpus
 	$(BIN)/timeline evaluate data/gold
 
-test: $(INSTALLED)
+test: $(INSTALLED) system-packages
 	$(BIN)/pytest
 
 lint: $(INSTALLED)
@@ -22,6 +28,14 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 
 install: $(INSTALLED)
+
+system-packages:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ]; then \
+		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian, apt install python3-venv" >&2; exit 1; }
