@@ -348,5 +348,78 @@ def review_command(
     _finish(result)
 
 
+# --- publishing ------------------------------------------------------------------------
+
+
+@app.command()
+def build(
+    paths: Paths,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The folder to publish, served as it is.")
+    ] = Path("public"),
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the folder will be served (https://host/path/), for webcal:// links.",
+            show_default=False,
+        ),
+    ] = None,
+    include_years: Annotated[
+        bool, typer.Option(help="Put year-level events in the feeds too.")
+    ] = False,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            help="Publish even when some documents failed (their events are then missing)."
+        ),
+    ] = False,
+    manifest: ManifestOption = None,
+    reviews: ReviewsOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Build the published folder: timeline page, iCalendar feeds, the event table.
+
+    Writes index.html, feeds.html, feeds/all.ics, one feeds/<association>.ics per
+    association, events.csv and events.parquet, each atomically. When a document
+    fails, nothing is published (the previous outputs stay as they were) unless
+    --allow-partial is given; the exit code is 1 either way.
+    """
+    from exports.site import build_site
+
+    result = _build(paths, manifest, reviews, quiet)
+    if result.errors and not allow_partial:
+        _error(
+            f"error: {len(result.errors)} of {result.documents} documents failed; {out} left as it was"
+        )
+        raise typer.Exit(1)
+    try:
+        site = build_site(result.table, out, include_years=include_years, base_url=base_url)
+    except (OSError, ValueError) as error:
+        _error(f"error: {error}")
+        raise typer.Exit(1) from None
+    if not quiet:
+        _error(f"{len(result.table)} events, {len(site.feeds)} feeds written to {out}")
+    typer.echo(str(site.folder / "index.html"))
+    _finish(result)
+
+
+@app.command()
+def serve(
+    directory: Annotated[
+        Path, typer.Argument(help="The published folder (default public/).")
+    ] = Path("public"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Serve the published folder over HTTP, with calendar content types and ETags."""
+    from exports.serve import serve as run
+
+    if not directory.is_dir():
+        _error(f"error: {directory} is not a folder; run `timeline build` first")
+        raise typer.Exit(2)
+    _error(f"serving {directory} on http://{host}:{port}/ (Ctrl-C stops)")
+    run(directory, host, port)
+
+
 if __name__ == "__main__":
     app()
