@@ -1,5 +1,6 @@
 # Two entry points for a fresh checkout (Debian, python3 >= 3.11):
-#   make sample   install, then resolve and score the bundled sample corpus
+#   make sample   install, then publish the bundled sample corpus to public/
+#                 (timeline page, calendar feeds, event table) and print its chronology
 #   make test     install, then run the tests
 # Installing is done once; it is redone only when pyproject.toml changes.
 
@@ -17,7 +18,8 @@ NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 sample: $(INSTALLED)
-	$(BIN)/timeline dates data/corpus
+	$(BIN)/timeline build data/corpus --out public
+	$(BIN)/timeline chronology data/corpus --quiet
 	$(BIN)/timeline evaluate data/gold
 
 test: $(INSTALLED) system-packages
