@@ -34,6 +34,8 @@ from normalizers.rules.base import (
 from normalizers.tables.numerals import DIGIT_CHARS, number_value
 from normalizers.tables.traps import LABEL_BEFORE, UNIT_CHARS, YEAR_DURATION_AFTER
 
+#: 日 after a day, or (8月22、23日) a list of days that ends with it.
+DAY_END = rf"(?:{SP}[日号]|(?=[ \t]?[、,，和及与][ \t]?{DAY}{SP}[日号]))"
 YEAR_PART = r"(?:初|底|末)(?![步次级中等心衷始稿])"
 MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末)(?![步次级等心衷始稿])"
 
@@ -41,7 +43,7 @@ NUMERIC = re.compile(
     NOT_AFTER_NUMBER
     + "(?:"
     # 2020年10月20日, 二〇二〇年十月二十日, 2020年11月18-20日
-    + rf"(?P<ymd_y>{YEAR}){SP}年{SP}(?P<ymd_m>{MONTH}){SP}月{SP}(?P<ymd_d>{DAY})(?:{SP}{CONNECTOR}{SP}(?P<ymd_d2>{DAY}))?{SP}[日号]"
+    + rf"(?P<ymd_y>{YEAR}){SP}年{SP}(?P<ymd_m>{MONTH}){SP}月{SP}(?P<ymd_d>{DAY})(?:{SP}{CONNECTOR}{SP}(?P<ymd_d2>{DAY}))?{DAY_END}"
     # 2024年4月, 2024年4月份, 2023年8月下旬
     + rf"|(?P<ym_y>{YEAR}){SP}年{SP}(?P<ym_m>{MONTH}){SP}月份?(?P<ym_part>{MONTH_PART})?"
     # 2023-09-08, 2023/9/8, 2023.09.08 (one separator throughout)
@@ -55,7 +57,7 @@ NUMERIC = re.compile(
     # 8月1-3日, 11月18-20日
     + rf"|(?P<mdr_m>{MONTH}){SP}月{SP}(?P<mdr_a>{DAY}){SP}{CONNECTOR}{SP}(?P<mdr_b>{DAY}){SP}[日号]"
     # 8月22日, 9月4号, 十月一日
-    + rf"|(?P<md_m>{MONTH}){SP}月{SP}(?P<md_d>{DAY}){SP}[日号]"
+    + rf"|(?P<md_m>{MONTH}){SP}月{SP}(?P<md_d>{DAY}){DAY_END}"
     # 1-8月, 7至9月
     + rf"|(?P<mr_a>{MONTH}){SP}{CONNECTOR}{SP}(?P<mr_b>{MONTH}){SP}月份?"
     # 3月, 3月份, 8月下旬

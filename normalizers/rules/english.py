@@ -41,8 +41,22 @@ MONTHS = {
     "december": 12,
     "dec": 12,
 }
-_month_names = "|".join(sorted(MONTHS, key=len, reverse=True))
-MONTH = rf"(?P<{{name}}>(?i:{_month_names}))\.?"
+_full_names = "|".join(
+    sorted(
+        (name for name in MONTHS if len(name) > 4 or name in ("may", "june", "july")),
+        key=len,
+        reverse=True,
+    )
+)
+_short_names = "|".join(
+    sorted(
+        (name for name in MONTHS if len(name) <= 4 and name not in ("may", "june", "july")),
+        key=len,
+        reverse=True,
+    )
+)
+#: A month's name; only an abbreviation takes a dot (Sept. 8), so "in October." ends before it.
+MONTH = rf"(?P<{{name}}>(?i:{_full_names})|(?i:{_short_names})\.?)"
 DAY = r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89]\d\d|20\d\d)"
 TO = r"[ \t]*(?:-|~|to|through|until|and)[ \t]*"
@@ -66,6 +80,10 @@ ENGLISH = re.compile(
     + "|"
     + MONTH.format(name="c_month")
     + rf",?[ \t]+(?:of[ \t]+)?(?P<c_year>{YEAR})"
+    # in September, in early October (the cue is checked in the production)
+    + "|"
+    + MONTH.format(name="e_month")
+    + r"(?![ \t]*,?[ \t]*\d)"
     # last year, this month, earlier this month, yesterday
     + r"|(?P<rel>(?i:last year|this year|next year|last month|this month|next month|earlier this month|later this month|earlier this year|later this year|last week|this week|next week|yesterday|today|tomorrow))"
     # the 1990s
@@ -176,6 +194,55 @@ def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | Non
     return _checked(partial)
 
 
+MONTH_CUE = re.compile(
+    r"(?<![A-Za-z])(?P<cue>in|since|by|during|until|till|from|through|throughout|before|after|"
+    r"early|mid-|mid|late|the end of|end of|the beginning of|beginning of|the start of|start of|"
+    r"this|next|last)[ \t]+$",
+    re.IGNORECASE,
+)
+_MONTH_PARTS = {
+    "early": "上旬",
+    "mid": "中旬",
+    "mid-": "中旬",
+    "late": "下旬",
+    "beginning of": "上旬",
+    "the beginning of": "上旬",
+    "start of": "上旬",
+    "the start of": "上旬",
+    "end of": "下旬",
+    "the end of": "下旬",
+}
+
+
+def _month_after_cue(m: re.Match[str], text: str) -> Partial | None:
+    """in September, in early October, this December: a month without a year."""
+    written = m.group("e_month")
+    if written.islower():
+        return None
+    cue = MONTH_CUE.search(text, max(0, m.start() - 24), m.start())
+    if cue is None:
+        return None
+    word = cue.group("cue").lower()
+    if word in ("last", "next"):
+        return None  # last September: too vague about which year
+    month = MONTHS[written.lower().rstrip(".")]
+    part = _MONTH_PARTS.get(word)
+    span = (cue.start(), m.end()) if part else m.span()
+    if word == "this":
+        return Partial(
+            span=(cue.start(), m.end()),
+            rule="english.month",
+            unit="month",
+            month=month,
+            base="present",
+            shift=0,
+            shift_unit="years",
+        )
+    return Partial(
+        span=span, rule="english.month", unit="month", month=month, part=part, base="context"
+    )
+
+
 def _checked(partial: Partial) -> Partial:
     for piece in (partial, partial.end):
         if piece is None or piece.day is None:
@@ -209,6 +276,8 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         return Partial(
             span=m.span(), rule="english.month", unit="month", year=int(g["c_year"]), month=month
         )
+    if g["e_month"]:
+        return _month_after_cue(m, text)
     if g["rel"]:
         unit, offset = _RELATIVE[g["rel"].lower()]
         shift_unit = {"year": "years", "month": "months", "week": "weeks", "day": "days"}[unit]

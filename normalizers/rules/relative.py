@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from normalizers.rules.base import WEEKDAYS, Partial, Rule, after, before
+from normalizers.tables.numerals import number_value
 from normalizers.tables.parts import YEAR_PART_SPELLINGS, YEAR_PARTS
 from normalizers.tables.relative import (
     RELATIVE_DAYS,
@@ -188,7 +189,49 @@ def produce_part(m: re.Match[str], text: str) -> Partial | None:
     return Partial(span=m.span(), rule=f"parts.month-{key}", unit="month", part=key, base="context")
 
 
+FIRST_MONTHS = re.compile(r"前(?P<n>\d{1,2}|十[一二]?|[一二两三四五六七八九])个月")
+_FIRST_MONTHS_WORDS = tuple(
+    f"前{n}个月"
+    for n in (
+        *range(1, 13),
+        "一",
+        "二",
+        "两",
+        "三",
+        "四",
+        "五",
+        "六",
+        "七",
+        "八",
+        "九",
+        "十",
+        "十一",
+        "十二",
+    )
+)
+
+
+def produce_first_months(m: re.Match[str], text: str) -> Partial | None:
+    """前8个月 after a year (今年前8个月): January to August. Alone it is a duration."""
+    months = number_value(m.group("n"))
+    if months is None or not 1 <= months <= 12:
+        return None
+    head = Partial(
+        span=m.span(),
+        rule="relative.first-months",
+        unit="month",
+        month=1,
+        base="context",
+        fragment=True,
+    )
+    head.end = Partial(
+        span=m.span(), rule="relative.first-months", unit="month", month=months, base="context"
+    )
+    return head
+
+
 RULES = (
+    Rule("relative.first-months", FIRST_MONTHS, produce_first_months, keywords=_FIRST_MONTHS_WORDS),
     Rule(
         "relative.words",
         RELATIVE,
