@@ -1,0 +1,349 @@
+"""The parts of a plain-text web capture that are not the article.
+
+Association news is mostly collected by saving web pages as text, so the article
+comes wrapped in the site's navigation (menus, login boxes, lists of other
+headlines), lists of related news after it, and a footer of copyright, licence
+and contact lines. Those parts are full of dates (other articles' headlines,
+``Copyright 2008``, ``沪ICP备2020036264号``, phone numbers) that are not events of
+the document, and of organisation names that are not its author (the site's
+owner). :func:`boilerplate_spans` finds them so that the event table and the
+association detector can leave them out.
+
+Pure: a text in, character ranges out. The rules work on lines, because that is
+all a plain-text capture keeps of the page's layout:
+
+- **Top navigation**: the run of short, unpunctuated lines at the top (menus,
+  login and register widgets, truncated headline lists), when it carries some
+  sign of being navigation (a login or link-list word, or many lines). The
+  article's own title, and the date or source lines under it, are kept out.
+- **Link lists**: a marker line (相关新闻, 相关阅读, 推荐阅读, 延伸阅读, 热门文章,
+  猜你喜欢, 上一篇/下一篇, 友情链接, "Related articles" …) and the run of short,
+  headline-like lines that follows it.
+- **Footer**: from the first copyright, licence, disclaimer, source or contact line
+  (版权所有, Copyright, ©, ICP备, 免责声明, 文章来源, 地址:, 电话:, 传真:, Email …) of
+  the document's tail to its end; a copyright or licence line elsewhere is
+  boilerplate on its own.
+
+>>> text = "首页 | 协会概况 | 新闻中心 | 联系我们\\n协会召开年会\\n2023年5月6日，协会召开年会。\\n版权所有©2014 某某协会"
+>>> [text[start:end] for start, end in boilerplate_spans(text)]
+['首页 | 协会概况 | 新闻中心 | 联系我们', '版权所有©2014 某某协会']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: A line this wide or less (CJK characters count 2) can be a menu item or a
+#: headline rather than a paragraph.
+SHORT_LINE = 60
+#: Headlines in a list of related articles are at most this wide.
+HEADLINE = 160
+#: A line of filler inside a footer ("网站地图", "返回顶部") is at most this wide.
+FILLER = 40
+#: How many short lines at the top are navigation even without a telling word.
+MANY_NAV_LINES = 6
+
+# Words that only navigation, log-in widgets and link lists use.
+_NAV_WORDS = re.compile(
+    r"登录|登陆|注册|用户名|密码|验证码|首页|主页|设为首页|加入收藏|当前位置|您的位置|"
+    r"网站导航|友情链接|站内搜索|搜索|扫一扫|扫码|关注我们|返回顶部|切换|"
+    r"\b(?:log ?in|sign (?:in|up)|register|search|menu|home|skip to)\b",
+    re.IGNORECASE,
+)
+
+# A line that opens a list of other articles or links (the marker must start the
+# line and be followed by nothing, punctuation or the first headline).
+_LIST_MARKER = re.compile(
+    r"^[\s【\[（(■□▶►●◆>》»|｜]*"
+    r"(?:相关(?:新闻|阅读|文章|推荐|链接|资讯|报道)|推荐(?:阅读|文章|新闻)|延伸阅读|"
+    r"热门(?:文章|推荐|新闻|资讯|阅读|标签)|热点(?:新闻|推荐)|猜你喜欢|"
+    r"最新(?:文章|新闻|资讯|动态)|更多(?:新闻|阅读|文章|资讯)|精彩推荐|友情链接|"
+    r"上一篇|下一篇|上一条|下一条|"
+    r"related (?:articles?|posts?|news|stories|reading)|recommended(?: (?:articles?|posts?|reading))?|"
+    r"you (?:may|might) also like|more (?:news|articles|stories)|popular (?:posts|articles)|"
+    r"latest (?:news|posts|articles)|previous(?: (?:post|article))?|next(?: (?:post|article))?)"
+    r"(?=$|[\s:：>》»|｜\]】)）\-—.…·])",
+    re.IGNORECASE,
+)
+
+# Copyright and licence words: a line with one of them is never the article.
+_LEGAL = re.compile(
+    r"版权所有|版权归|copyright|©|\(c\)\s*\d{4}|all rights reserved|"
+    r"ICP备|ICP证|公网安备|网安备",
+    re.IGNORECASE,
+)
+
+# Footer lines: the legal words anywhere, or a disclaimer, source or contact
+# label at the start of the line.
+_FOOTER_START = re.compile(
+    r"^[\s【\[（(]*"
+    r"(?:免责声明|声明[:：]|disclaimer|(?:文章|信息|稿件|新闻|本文)?来源[:：]|本文来自|"
+    r"责任编辑|编辑[:：]|(?:联系|办公|通讯)?地址[:：]|(?:联系|办公|咨询)?电话[:：]|传真[:：]|"
+    r"邮编[:：]|邮政编码|(?:电子)?邮箱|电子邮件|e-?mail|联系我们|联系方式|技术支持|"
+    r"主办单位|网站地图|"
+    r"this article (?:is )?from|source\s*:|address\s*:|tel(?:ephone)?\s*[:.]|phone\s*:|fax\s*:|"
+    r"contact us|powered by)",
+    re.IGNORECASE,
+)
+
+# A paragraph that starts an enumerated item: （一） (1) 一、 1. ① 第一，
+_ENUMERATED = re.compile(
+    r"^\s*(?:[（(]\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[）)]|[一二三四五六七八九十]+\s*[、.．]|"
+    r"\d{1,2}\s*[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十]+[，,、：:])"
+)
+
+# Separators of a one-line menu: 首页 | 协会概况 | 新闻中心
+_MENU_SEPARATOR = re.compile(r"\s*[|｜·•»>/]\s*|\s{2,}|\u3000+")
+
+_WIDTH_CAP = 500
+_SENTENCE_END = "。！？!?；;…"
+_ENGLISH_SENTENCE_END = re.compile(r"[a-z][.!?](?:\s|$)")
+_META = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}|发布|来源|作者|时间[:：]|日期[:：]|浏览|阅读|点击|"
+    r"\b(?:posted|published|updated|by)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int
+    end: int
+    content: str
+    stripped: str
+    #: Display width, counted up to :data:`_WIDTH_CAP` (no rule looks further).
+    width: int
+
+    @property
+    def blank(self) -> bool:
+        return not self.stripped
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` with CJK and full-width characters counted twice.
+
+    Why: a "short line" must mean the same for Chinese and English captures; ten
+    Chinese characters carry about as much as twenty Latin letters.
+
+    >>> display_width("协会ab")
+    6
+    """
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of ``text`` that are navigation, link lists or footers.
+
+    Why: dates and organisation names in these parts belong to the website, not
+    to the article, and must not become events. The ranges are sorted, do not
+    overlap, and start and end on line content (ranges separated only by
+    whitespace are merged).
+
+    >>> boilerplate_spans("协会举办培训。\\n相关阅读\\n2024年协会年会召开")
+    [(8, 24)]
+    """
+    lines = _split_lines(text)
+    spans = _top_navigation(lines) + _link_lists(lines) + _legal_lines(lines)
+    spans += _footer(lines, spans)
+    return _merge(text, spans)
+
+
+def in_boilerplate(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether the range ``start``–``end`` lies inside one of ``spans``.
+
+    >>> in_boilerplate([(10, 20)], 12, 15), in_boilerplate([(10, 20)], 18, 25)
+    (True, False)
+    """
+    return any(low <= start and end <= high for low, high in spans)
+
+
+def _split_lines(text: str) -> list[_Line]:
+    lines = []
+    offset = 0
+    for raw in text.split("\n"):
+        content = raw[:-1] if raw.endswith("\r") else raw
+        stripped = content.strip()
+        width = display_width(stripped[:_WIDTH_CAP])
+        lines.append(_Line(offset, offset + len(content), content, stripped, width))
+        offset += len(raw) + 1
+    return lines
+
+
+def _is_enumerated(line: _Line) -> bool:
+    return bool(_ENUMERATED.match(line.content))
+
+
+def _is_menu(line: _Line) -> bool:
+    """Four or more short items separated by bars, dots or wide spaces."""
+    text = line.stripped
+    separator = _MENU_SEPARATOR if re.search(r"[A-Za-z]", text) else re.compile(r"\s+|[|｜·•»>/]")
+    items = [item for item in separator.split(text) if item]
+    return (
+        len(items) >= 4
+        and all(display_width(item) <= 16 for item in items)
+        and not any(char in text for char in _SENTENCE_END + "，,")
+    )
+
+
+def _is_nav_like(line: _Line) -> bool:
+    """Blank, a menu or log-in line, or short and unpunctuated like a link."""
+    if line.blank:
+        return True
+    if _is_body(line) or _is_enumerated(line):
+        return False
+    if line.width <= 200 and (_NAV_WORDS.search(line.stripped) or _is_menu(line)):
+        return True
+    if line.stripped[-1] in _SENTENCE_END + "：:":
+        return False
+    return line.width <= SHORT_LINE
+
+
+def _is_body(line: _Line) -> bool:
+    """A paragraph of the article, as opposed to a title: long, or made of sentences."""
+    text = line.stripped
+    return (
+        line.width > HEADLINE
+        or any(char in text for char in "。！？")
+        or (bool(_ENGLISH_SENTENCE_END.search(text)) and len(text.split()) >= 6)
+    )
+
+
+def _top_navigation(lines: list[_Line]) -> list[tuple[int, int]]:
+    """The run of navigation lines at the top, without the article's title.
+
+    The run stops at the first line that is not short (or is punctuated like
+    prose). When that line is a paragraph, the title and its date or source lines
+    are the last lines of the run: they are kept out.
+    """
+    end = 0
+    while end < len(lines) and _is_nav_like(lines[end]):
+        end += 1
+    if end == len(lines):
+        return []  # all short lines: a list document, not a page around one
+    if _is_body(lines[end]):
+        end = _title_start(lines, end)
+    nav = [line for line in lines[:end] if not line.blank]
+    if not nav:
+        return []
+    evidence = any(_NAV_WORDS.search(line.stripped) or _is_menu(line) for line in nav)
+    if not evidence and len(nav) < MANY_NAV_LINES:
+        return []
+    return [(nav[0].start, nav[-1].end)]
+
+
+def _title_start(lines: list[_Line], body: int) -> int:
+    """Index of the title line above the paragraph ``body`` (after meta lines)."""
+    index = body - 1
+    while index >= 0 and lines[index].blank:
+        index -= 1
+    while (
+        index >= 0
+        and (lines[index].blank or _META.search(lines[index].stripped))
+        and lines[index].width <= 120
+    ):
+        index -= 1
+    while index > 0 and lines[index].blank:
+        index -= 1
+    if index > 0 and lines[index].stripped.startswith(("——", "—", "--")):
+        index -= 1  # a subtitle: the title is the line above
+    return max(index, 0)
+
+
+def _is_headline(line: _Line) -> bool:
+    text = line.stripped
+    return (
+        0 < line.width <= HEADLINE
+        and text[-1] not in "。！？!?；;"
+        and not _FOOTER_START.match(line.content)
+        and not _LEGAL.search(text)
+    )
+
+
+def _link_lists(lines: list[_Line]) -> list[tuple[int, int]]:
+    """A list marker and the headlines after it (blank lines may separate them).
+
+    A list above the article's first paragraph (友情链接 in the page header) stops
+    before the article's title and its date line.
+    """
+    spans = []
+    index = 0
+    seen_body = False
+    while index < len(lines):
+        line = lines[index]
+        if not (line.width <= HEADLINE and _LIST_MARKER.match(line.content)):
+            seen_body = seen_body or _is_body(line)
+            index += 1
+            continue
+        marker = index
+        index += 1
+        while index < len(lines) and (lines[index].blank or _is_headline(lines[index])):
+            index += 1
+        stop = index
+        if not seen_body and stop < len(lines) and _is_body(lines[stop]):
+            # A list in the page header: the article's title ends the run.
+            stop = max(_title_start(lines, stop), marker + 1)
+        items = [lines[i] for i in range(marker, stop) if not lines[i].blank]
+        spans.append((items[0].start, items[-1].end))
+    return spans
+
+
+def _legal_lines(lines: list[_Line]) -> list[tuple[int, int]]:
+    """Copyright and licence lines, wherever they are."""
+    return [
+        (line.start, line.end)
+        for line in lines
+        if not line.blank and line.width <= 240 and _LEGAL.search(line.stripped)
+    ]
+
+
+def _is_footer_line(line: _Line) -> bool:
+    if _LEGAL.search(line.stripped):
+        return True
+    if not _FOOTER_START.match(line.content):
+        return False
+    disclaimer = re.match(r"[\s【\[（(]*(?:免责声明|声明|disclaimer)", line.content, re.IGNORECASE)
+    return bool(disclaimer) or line.width <= 240
+
+
+def _is_filler(line: _Line) -> bool:
+    """A short line of a footer that names no date: 网站地图, 返回顶部, a site name."""
+    text = line.stripped
+    return (
+        line.width <= FILLER and not re.search(r"\d", text) and text[-1] not in "。！？!?"
+    ) or _is_menu(line)
+
+
+def _footer(lines: list[_Line], found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """From the first footer line of the document's tail to its last line.
+
+    Scanning up from the end, footer lines, blank lines, short filler lines and
+    lines already found (a related-news list) belong to the tail; the first other
+    line ends it. The footer starts at the highest footer line of that tail, so
+    a signature above it (上海市工商联纺织服装商会 / 秘书长:刘寅峰) stays in the
+    article.
+    """
+    first = None
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if line.blank:
+            continue
+        if _is_footer_line(line):
+            first = index
+        elif not (_is_filler(line) or in_boilerplate(found, line.start, line.end)):
+            break
+    if first is None:
+        return []
+    last = max(index for index, line in enumerate(lines) if not line.blank)
+    return [(lines[first].start, lines[last].end)]
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
