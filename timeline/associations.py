@@ -425,7 +425,9 @@ class _Candidate:
     source: bool = False
 
 
-def detect_association(text: str, title: str | None = None) -> str | None:
+def detect_association(
+    text: str, title: str | None = None, boilerplate: list[tuple[int, int]] | None = None
+) -> str | None:
     """The association the document ``text`` is about, or ``None``.
 
     Why: documents rarely carry their association as metadata, and the names they
@@ -440,7 +442,7 @@ def detect_association(text: str, title: str | None = None) -> str | None:
     >>> detect_association("联通服装制造军团\\n8月22日，服装制造军团与宁夏联通开展活动。")
     '联通服装制造军团'
     """
-    spans = boilerplate_spans(text)
+    spans = boilerplate_spans(text) if boilerplate is None else boilerplate
     candidates: dict[str, _Candidate] = {}
 
     def add(mention: OrganisationMention, weight: int, formal: int = 0) -> None:

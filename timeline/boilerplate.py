@@ -32,7 +32,6 @@ all a plain-text capture keeps of the page's layout:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 #: A line this wide or less (CJK characters count 2) can be a menu item or a
@@ -121,6 +120,15 @@ class _Line:
         return not self.stripped
 
 
+#: Wide and full-width characters (East Asian Width W or F), for a count in C.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u231a-\u231b\u2329-\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
+    "\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff"
+    "\U00020000-\U0002fffd\U00030000-\U0003fffd]"
+)
+
+
 def display_width(text: str) -> int:
     """Width of ``text`` with CJK and full-width characters counted twice.
 
@@ -130,7 +138,7 @@ def display_width(text: str) -> int:
     >>> display_width("协会ab")
     6
     """
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:

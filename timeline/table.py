@@ -155,7 +155,7 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     title = (metadata.title if metadata and metadata.title else document.title) or ""
     association = (
         metadata.association if metadata and metadata.association else None
-    ) or detect_association(text, title or None)
+    ) or detect_association(text, title or None, zones)
     association = association or UNKNOWN_ASSOCIATION
     url = (metadata.url if metadata and metadata.url else document.url) or ""
     warnings = [
