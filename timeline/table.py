@@ -152,7 +152,9 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     text = document.text
     resolution = normalize(text, _context(document, metadata))
     zones = boilerplate_spans(text)
-    title = (metadata.title if metadata and metadata.title else document.title) or ""
+    title = (
+        metadata.title if metadata and metadata.title else _document_title(document, zones)
+    ) or ""
     association = (
         metadata.association if metadata and metadata.association else None
     ) or detect_association(text, title or None, zones)
@@ -211,6 +213,26 @@ def _says_nothing(title: str, date_text: str) -> bool:
     """True for a title that is only the date or a header label (发布时间)."""
     words = re.sub(r"[\s\W_]+", "", title.replace(date_text, ""))
     return len(words) < 2 or bool(_LABELS.match(words)) and len(words) <= 6
+
+
+def _document_title(document: Document, zones: list[tuple[int, int]]) -> str:
+    """A plain-text capture's title: its first headline-like line outside boilerplate.
+
+    Web captures start with the site's navigation; a file's first line is only
+    its title when nothing better stands before the article.
+    """
+    if document.format not in ("txt", "md"):
+        return document.title or ""
+    position = 0
+    for line in document.text.split("\n"):
+        start, position = position, position + len(line) + 1
+        stripped = line.strip().lstrip("#").strip()
+        if not stripped or _inside((start, start + len(line)), zones):
+            continue
+        if 4 <= len(stripped) <= 60 and not _LABELS.match(stripped):
+            return stripped
+        break
+    return (document.title or "")[:40]
 
 
 def _headline_above(text: str, position: int, zones: list[tuple[int, int]]) -> str:
