@@ -23,6 +23,8 @@ decoded: no newline translation, no whitespace clean-up.
 from __future__ import annotations
 
 import codecs
+import errno
+import html as html_entities
 import io
 import logging
 import os
@@ -30,7 +32,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -91,6 +93,17 @@ class Document:
     url: str | None = None
     format: str = "txt"
     encoding: str | None = None
+    #: What had to be given up to read the file at all (a character cut off at
+    #: the end, a page too deeply nested for the HTML parser): the document is
+    #: used, but the run must not pass silently. Messages without the file name.
+    repairs: tuple[str, ...] = ()
+
+
+#: The default size limit per document, in bytes (``--max-document-mb 20``). A
+#: real association document is a few hundred kilobytes; one of tens of
+#: megabytes is a database dump or a mistake, and reading it would hold the run
+#: for minutes (about a second per megabyte) and its memory.
+DEFAULT_MAX_BYTES = 20 * 2**20
 
 
 # --------------------------------------------------------------------------- #
@@ -98,41 +111,55 @@ class Document:
 # --------------------------------------------------------------------------- #
 
 
-def load_document(path: str | Path) -> Document:
+def load_document(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
     """Read one document of any supported format.
 
     The format comes from the suffix (:data:`FORMATS`); a file with another
     suffix is recognised by its first bytes (``%PDF-``, a zip archive, an HTML
     tag) and is otherwise read as plain text. Raises :class:`DocumentError`,
     naming the file and what went wrong, for anything that cannot be read:
-    missing, not a regular file, permission denied, undecodable, a corrupt Word
-    file or PDF, a PDF without a text layer.
+    missing, not a regular file, permission denied, empty, larger than
+    ``max_bytes`` (None: no limit), undecodable, a corrupt Word file or PDF, a
+    PDF without a text layer. What could be read only in part is in
+    :attr:`Document.repairs`.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data = _read_bytes(path, max_bytes)
     kind = FORMATS.get(path.suffix.lower()) or _sniff_format(data)
     return _LOADERS[kind](path, data, kind)
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:
     """The text of one document: what its date spans index.
 
     Documents (:data:`FORMATS`) give :attr:`Document.text`; any other file (a
     CSV manifest, a file without a suffix) is decoded as plain text, see
     :func:`decode_text`. Raises :class:`DocumentError` naming the file when it is
-    missing, unreadable or cannot be decoded.
+    missing, unreadable, larger than ``max_bytes`` or cannot be decoded.
     """
     path = Path(path)
     if path.suffix.lower() in FORMATS:
-        return load_document(path).text
-    return decode_text(_read_bytes(path), path)
+        return load_document(path, max_bytes).text
+    return decode_text(_read_bytes(path, max_bytes, allow_empty=True), path)
 
 
-def _read_bytes(path: Path) -> bytes:
+def megabytes(size: int) -> str:
+    """A size in MB (2**20 bytes), as the ``--max-document-mb`` option counts them.
+
+    >>> megabytes(50 * 2**20), megabytes(1536 * 1024)
+    ('50 MB', '1.5 MB')
+    """
+    return f"{size / 2**20:.1f}".removesuffix(".0") + " MB"
+
+
+def _read_bytes(path: Path, max_bytes: int | None = None, *, allow_empty: bool = False) -> bytes:
     """The bytes of a regular file, or a :class:`DocumentError` saying why not.
 
     The file type is checked before opening: reading a FIFO named ``x.txt``
-    would block forever.
+    would block forever. The size is checked before reading, and again while
+    reading (a file may grow in between), so an oversized file is never held
+    in memory. An empty file is an error: it is nearly always a failed download
+    or copy, and its events would silently go missing.
     """
     try:
         status = path.stat()
@@ -143,17 +170,37 @@ def _read_bytes(path: Path) -> bytes:
     except PermissionError as error:
         raise DocumentError(path, "permission denied") from error
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DocumentError(
+                path, "symbolic link loop (the link leads back to itself)"
+            ) from error
         raise DocumentError(path, f"cannot read the file ({error.strerror or error})") from error
     if stat.S_ISDIR(status.st_mode):
         raise DocumentError(path, "is a folder, not a file")
     if not stat.S_ISREG(status.st_mode):
         raise DocumentError(path, "not a regular file (a device, pipe or socket)")
+    if max_bytes is not None and status.st_size > max_bytes:
+        raise _too_large(path, status.st_size, max_bytes)
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except PermissionError as error:
         raise DocumentError(path, "permission denied") from error
     except OSError as error:
         raise DocumentError(path, f"cannot read the file ({error.strerror or error})") from error
+    if max_bytes is not None and len(data) > max_bytes:
+        raise _too_large(path, len(data), max_bytes)
+    if not data and not allow_empty:
+        raise DocumentError(path, "the file is empty (0 bytes)")
+    return data
+
+
+def _too_large(path: Path, size: int, max_bytes: int) -> DocumentError:
+    return DocumentError(
+        path,
+        f"too large: {megabytes(size)}, over the limit"
+        f" of {megabytes(max_bytes)} per document (raise it with --max-document-mb)",
+    )
 
 
 def _sniff_format(data: bytes) -> str:
@@ -225,44 +272,113 @@ def detect_encoding(data: bytes, source: str | Path = "<bytes>") -> tuple[str, s
        to go on.
     5. Otherwise charset-normalizer's best guess (text that is not Chinese).
 
-    Text with NUL characters is refused as binary.
+    A file cut short in the middle of a multi-byte character (an interrupted
+    download or copy) is read without that incomplete character; see
+    :func:`decode_with_repairs`, which also says so. Text with NUL characters
+    is refused as binary.
+    """
+    text, encoding, _ = decode_with_repairs(data, source)
+    return text, encoding
+
+
+def decode_with_repairs(
+    data: bytes, source: str | Path = "<bytes>"
+) -> tuple[str, str, tuple[str, ...]]:
+    """:func:`detect_encoding`, and what had to be dropped to decode at all.
+
+    Only an incomplete character at the very end is dropped (at most 3 bytes):
+    the rest of the file is intact and its offsets unchanged. Damage anywhere
+    else is not guessed away: the file is then not in that encoding.
+
+    >>> decode_with_repairs("8月22日，年会".encode()[:-1])
+    ('8月22日，年', 'utf-8', ('ends in the middle of a UTF-8 character (2 of its bytes): the file was probably cut short; read without them',))
     """
     for bom, encoding, label in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom) :].decode(encoding.removesuffix("-sig"))
+                text, cut = _decode_cut(data[len(bom) :], encoding.removesuffix("-sig"))
             except UnicodeDecodeError as error:
                 raise DocumentError(
                     source,
                     f"starts with a {label} byte-order mark but is not valid {label} ({error})",
                 ) from error
-            return _refuse_binary(text, source), encoding
+            return _refuse_binary(text, source), encoding, _cut_note(cut, label)
     utf16 = _utf16_by_nul_bytes(data)
     if utf16 is not None:
         try:
-            return _refuse_binary(data.decode(utf16), source), utf16
+            return _refuse_binary(data.decode(utf16), source), utf16, ()
         except UnicodeDecodeError:
             pass
     try:
-        return _refuse_binary(data.decode("utf-8"), source), "utf-8"
+        text, cut = _decode_cut(data, "utf-8")
+        return _refuse_binary(text, source), "utf-8", _cut_note(cut, "UTF-8")
     except UnicodeDecodeError:
         pass
     candidates = _strict_decodings(data, _CHINESE_ENCODINGS)
     best = _most_plausible(candidates)
     if best is None or best[2] < _PLAUSIBLE:
+        cut = _legacy_cut(data)
+        if cut is not None:
+            text, encoding, dropped = cut
+            return _refuse_binary(text, source), encoding, _cut_note(dropped, encoding.upper())
         guesses = from_bytes(data)
         candidates.update(_strict_decodings(data, [guess.encoding for guess in guesses]))
         best = _most_plausible(candidates)
         guess = guesses.best()
         if (best is None or best[2] < _PLAUSIBLE) and guess is not None:
-            return _refuse_binary(str(guess), source), guess.encoding
+            return _refuse_binary(str(guess), source), guess.encoding, ()
     if best is None:
+        binary = b"\x00" in data or sum(byte < 9 for byte in data[:4096]) > 8
         raise DocumentError(
             source,
-            "cannot decode the text: not UTF-8, UTF-16, GB18030 or Big5, and no other encoding fits",
+            "cannot decode the text: not UTF-8, UTF-16, GB18030 or Big5, and no other encoding fits"
+            + (" (it looks like a binary file)" if binary else ""),
         )
     text, encoding, _ = best
-    return _refuse_binary(text, source), encoding
+    return _refuse_binary(text, source), encoding, ()
+
+
+#: What a codec says when the bytes stop inside a character.
+_CUT_REASONS = ("unexpected end of data", "truncated data", "incomplete multibyte sequence")
+
+
+def _decode_cut(data: bytes, encoding: str) -> tuple[str, int]:
+    """Strict decoding, forgiving only an incomplete character at the very end.
+
+    Returns the text and how many trailing bytes were dropped (0 normally);
+    raises :class:`UnicodeDecodeError` for anything else.
+    """
+    try:
+        return data.decode(encoding), 0
+    except UnicodeDecodeError as error:
+        cut = len(data) - error.start
+        if error.end != len(data) or cut > 3 or not error.reason.startswith(_CUT_REASONS):
+            raise
+        return data[: error.start].decode(encoding), cut
+
+
+def _legacy_cut(data: bytes) -> tuple[str, str, int] | None:
+    """GB18030 or Big5 text cut short inside its last character, when plausible."""
+    for encoding in ("gb18030", "big5"):
+        for cut in (1, 2, 3):
+            try:
+                text = data[:-cut].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if chinese_plausibility(text) >= _PLAUSIBLE:
+                return text, encoding, cut
+            break
+    return None
+
+
+def _cut_note(cut: int, label: str) -> tuple[str, ...]:
+    if not cut:
+        return ()
+    label = {"GB18030": "GB18030", "BIG5": "Big5"}.get(label, label)
+    return (
+        f"ends in the middle of a {label} character ({cut} of its bytes): the file was"
+        " probably cut short; read without them",
+    )
 
 
 #: Byte-order marks: the mark, the encoding reported (its codec without
@@ -415,8 +531,33 @@ def _refuse_binary(text: str, source: str | Path) -> str:
     return text
 
 
+#: The first bytes of files that are not text, for the message that refuses them.
+_NOT_TEXT = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "a program"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.doc, .xls): save it as .docx"),
+)
+
+
 def _load_plain_text(path: Path, data: bytes, kind: str) -> Document:
-    text, encoding = detect_encoding(data, path)
+    """A plain-text file; a PDF or Word file misnamed .txt is read as what it is."""
+    actual = _sniff_format(data)
+    if actual in ("pdf", "docx"):
+        document = _LOADERS[actual](path, data, actual)
+        note = f"named {path.suffix} but is a {actual.upper()} file: read as one"
+        return replace(document, repairs=(note, *document.repairs))
+    for magic, what in _NOT_TEXT:
+        if data.startswith(magic):
+            raise DocumentError(path, f"not text: it is {what}")
+    text, encoding, repairs = decode_with_repairs(data, path)
+    if not text.strip():
+        raise DocumentError(path, "no text: the file holds only white space")
     return Document(
         path=path,
         name=path.name,
@@ -424,6 +565,7 @@ def _load_plain_text(path: Path, data: bytes, kind: str) -> Document:
         title=_first_line_title(text, markdown=kind == "md"),
         format=kind,
         encoding=encoding,
+        repairs=repairs,
     )
 
 
@@ -451,19 +593,36 @@ def _load_html(path: Path, data: bytes, kind: str) -> Document:
     menus and "related reading" links, whose dates would become false events);
     when it finds nothing, the whole visible text is used. Nothing is
     fetched: the parsers only ever see the file's own markup.
+
+    libxml2 gives up on a page nesting its tags more than 256 deep or holding a
+    text of over 10 MB (it keeps what it read so far, silently), and
+    trafilatura or lxml may fail on odd markup: the page's visible text is then
+    read by :func:`stream_text`, which has no depth and runs in linear time, and
+    :attr:`Document.repairs` says so.
     """
     _quiet("trafilatura", "htmldate", "courlan", "justext")
-    markup, encoding = _decode_html(data, path)
-    try:
-        tree = _parse_html(markup)
-        if tree is None:
-            raise DocumentError(path, "no HTML in the file (it is empty)")
-        text = _main_text(tree) or _visible_text(tree)
-        metadata = _html_metadata(tree)
-    except DocumentError:
-        raise
-    except Exception as error:  # any parser failure must name the file
-        raise DocumentError(path, f"cannot read the web page ({_describe(error)})") from error
+    markup, encoding, decoded = _decode_html(data, path)
+    repairs = list(decoded)
+    if not markup.strip():
+        raise DocumentError(path, "no HTML in the file (it is empty)")
+    checked, limit = _parse_checked(markup)
+    text, metadata = "", (None, None, None)
+    if limit is None:
+        try:
+            tree = _parse_html(markup)
+            if tree is not None:
+                text = _main_text(tree) or _visible_text(tree)
+                metadata = _html_metadata(tree)
+        except Exception as error:  # lxml, trafilatura and htmldate raise many kinds
+            limit = f"the HTML parsers failed ({_describe(error)})"
+            text = ""
+    if limit is not None:
+        text, stream_title = stream_text(markup)
+        metadata = _metadata_or_none(checked)
+        metadata = (metadata[0] or stream_title, metadata[1], metadata[2])
+        repairs.append(
+            f"{limit}: read its visible text as a stream instead, menus and footers included"
+        )
     if not text.strip():
         raise DocumentError(path, "no text in the web page (is it rendered by JavaScript?)")
     title, published, url = metadata
@@ -477,7 +636,54 @@ def _load_html(path: Path, data: bytes, kind: str) -> Document:
         url=url,
         format=kind,
         encoding=encoding,
+        repairs=tuple(repairs),
     )
+
+
+def _parse_checked(markup: str) -> tuple[HtmlElement | None, str | None]:
+    """The page parsed by lxml, and why the tree cannot be trusted (None if it can).
+
+    libxml2 stops at a resource limit (nesting depth, huge text) with a fatal
+    error and no exception: the tree simply ends there.
+    """
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    def parse(source: str | bytes, parser: Any) -> HtmlElement | None:
+        try:
+            return lxml_html.document_fromstring(source, parser=parser)
+        except etree.ParserError:
+            return None
+
+    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    try:
+        tree = parse(markup, parser)
+    except ValueError:  # a str with an encoding declaration: give lxml bytes
+        parser = lxml_html.HTMLParser(
+            remove_comments=True, remove_pis=True, collect_ids=False, encoding="utf-8"
+        )
+        tree = parse(markup.encode("utf-8", "surrogatepass"), parser)
+    except Exception as error:
+        return None, f"the HTML parser failed ({_describe(error)})"
+    for entry in parser.error_log:
+        if entry.level == etree.ErrorLevels.FATAL:
+            message = " ".join(entry.message.split()).removesuffix(", use XML_PARSE_HUGE option")
+            message = message.removesuffix(", try XML_PARSE_HUGE")
+            return tree, (
+                f"the HTML parser gave up at line {entry.line} ({message}):"
+                " the page nests its tags too deeply or holds too long a text"
+            )
+    return tree, None
+
+
+def _metadata_or_none(tree: HtmlElement | None) -> tuple[str | None, date | None, str | None]:
+    """:func:`_html_metadata` of a partial tree; nothing when that fails too."""
+    if tree is None:
+        return None, None, None
+    try:
+        return _html_metadata(tree)
+    except Exception:
+        return None, None, None
 
 
 _DECLARED_CHARSET = re.compile(
@@ -510,37 +716,39 @@ def _declared_charset(data: bytes) -> str | None:
     return _CHARSET_SUPERSETS.get(codec, codec)
 
 
-def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
-    """The page's markup as text, and the encoding used.
+def _decode_html(data: bytes, path: Path) -> tuple[str, str, tuple[str, ...]]:
+    """The page's markup as text, the encoding used, and what was repaired.
 
     A byte-order mark wins, then valid UTF-8 (pages often declare one charset
     and are saved in UTF-8), then the declared charset (gb2312 and gbk read as
     GB18030, their superset), then the plain-text detection. A page in its
     declared charset with a few broken bytes is still read, with replacement
-    characters for them.
+    characters for them, and the repair says how many.
     """
     for bom, _, _ in _BOMS:
         if data.startswith(bom):
-            return detect_encoding(data, path)
+            return decode_with_repairs(data, path)
     try:
-        return data.decode("utf-8"), "utf-8"
+        text, cut = _decode_cut(data, "utf-8")
+        return text, "utf-8", _cut_note(cut, "UTF-8")
     except UnicodeDecodeError:
         pass
     declared = _declared_charset(data)
     if declared is not None:
         try:
-            return data.decode(declared), declared
+            return data.decode(declared), declared, ()
         except UnicodeDecodeError:
             pass
     try:
-        return detect_encoding(data, path)
+        return decode_with_repairs(data, path)
     except DocumentError:
         if declared is None:
             raise
     text = data.decode(declared, errors="replace")
-    if text.count("\ufffd") > max(3, len(text) // 1000):
+    broken = text.count("\ufffd")
+    if broken > max(3, len(text) // 1000):
         raise DocumentError(path, f"cannot decode the page in its declared charset {declared}")
-    return text, declared
+    return text, declared, (f"{broken} character(s) are not valid {declared}: replaced by \ufffd",)
 
 
 def _parse_html(markup: str) -> HtmlElement | None:
@@ -625,28 +833,93 @@ _INVISIBLE_TAGS = frozenset(
 
 
 def _visible_text(tree: HtmlElement) -> str:
-    """All the text a browser would show, one block per line."""
-    pieces: list[str] = []
+    """All the text a browser would show, one block per line.
 
-    def walk(element: Any) -> None:
+    Walked with an explicit stack, not recursion: the depth of a page is the
+    page's business.
+    """
+    pieces: list[str] = []
+    body = tree.find(".//body")
+    stack: list[tuple[Any, bool]] = [(body if body is not None else tree, False)]
+    while stack:
+        element, leaving = stack.pop()
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        block = tag in _BLOCK_TAGS
+        if leaving:
+            if block:
+                pieces.append("\n")
+            pieces.append(element.tail or "")
+            continue
         if not tag or tag in _INVISIBLE_TAGS:  # a comment, a script ...
             pieces.append(element.tail or "")
-            return
-        block = tag in _BLOCK_TAGS
+            continue
         if block:
             pieces.append("\n")
         pieces.append(element.text or "")
-        for child in element:
-            walk(child)
-        if block:
-            pieces.append("\n")
-        pieces.append(element.tail or "")
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+    return _block_lines("".join(pieces))
 
-    body = tree.find(".//body")
-    walk(body if body is not None else tree)
-    lines = (" ".join(line.split()) for line in "".join(pieces).splitlines())
+
+def _block_lines(text: str) -> str:
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+#: Elements whose content is never shown as text; a stream skips to their end tag.
+_RAW_TEXT_TAGS = ("script", "style", "title", "noscript", "template", "textarea", "xmp", "iframe")
+_END_TAGS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_TEXT_TAGS}
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})")
+
+
+def stream_text(markup: str) -> tuple[str, str | None]:
+    """The visible text of a page read as a stream of tags, and its ``<title>``.
+
+    No tree and no recursion, so no nesting is too deep, and every step moves
+    forward: linear time whatever the markup (Python's own ``html.parser`` is
+    quadratic on unclosed comments). Used when libxml2 gives up on a page.
+    Block elements start new lines, as in :func:`_visible_text`; scripts,
+    styles and the like are skipped.
+
+    >>> stream_text("<title>年会</title>" + "<div>" * 3 + "8月22日<script>x</script>召开" + "</div>" * 3)
+    ('8月22日召开', '年会')
+    """
+    pieces: list[str] = []
+    title: str | None = None
+    position, size = 0, len(markup)
+    while position < size:
+        opening = markup.find("<", position)
+        if opening < 0:
+            pieces.append(html_entities.unescape(markup[position:]))
+            break
+        pieces.append(html_entities.unescape(markup[position:opening]))
+        if markup.startswith("<!--", opening):
+            end = markup.find("-->", opening + 4)
+            position = size if end < 0 else end + 3
+            continue
+        if markup.startswith(("<!", "<?"), opening):
+            end = markup.find(">", opening + 2)
+            position = size if end < 0 else end + 1
+            continue
+        tag = _TAG_NAME.match(markup, opening)
+        if tag is None:  # a lone "<" is text
+            pieces.append("<")
+            position = opening + 1
+            continue
+        end = markup.find(">", tag.end())
+        if end < 0:  # a tag left open runs to the end of the file, as in browsers
+            break
+        position = end + 1
+        closing, name = tag.group(1), tag.group(2).lower()
+        if name in _BLOCK_TAGS:
+            pieces.append("\n")
+        if not closing and name in _END_TAGS and markup[end - 1] != "/":
+            found = _END_TAGS[name].search(markup, position)
+            content = markup[position : found.start() if found else size]
+            if name == "title" and title is None:
+                title = " ".join(html_entities.unescape(content).split()) or None
+            position = found.end() if found else size
+    return _block_lines("".join(pieces)), title
 
 
 def _html_metadata(tree: HtmlElement) -> tuple[str | None, date | None, str | None]:
@@ -856,6 +1129,20 @@ _LOADERS: dict[str, Callable[[Path, bytes, str], Document]] = {
 # --------------------------------------------------------------------------- #
 
 
+def resolved(path: str | Path) -> Path:
+    """``path`` made absolute with its links followed, as far as they lead.
+
+    ``Path.resolve`` raises on a symbolic link loop (RuntimeError before Python
+    3.13, OSError after); a loop is then reported when the file is read, so
+    here it only needs a stable key: the absolute path, links not followed.
+    """
+    path = Path(path)
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def is_document_name(name: str) -> bool:
     """Whether a folder's file of this name is a document to read.
 
@@ -879,8 +1166,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     lock files and the manifest ``documents.csv`` are skipped. Symbolic links to
     folders are followed, but a folder already visited (a link loop, or two
     links to one folder) is not entered again. A file stands for itself
-    whatever its suffix. A path that does not exist is kept, so that reading it
-    reports the error with its name instead of the file silently disappearing.
+    whatever its suffix. A path that does not exist is kept, and so is a pipe,
+    socket or broken link named like a document, so that reading it reports the
+    error with its name instead of the file silently disappearing.
     Duplicates are dropped, first occurrence kept.
     """
     found: list[Path] = []
@@ -897,13 +1185,14 @@ def _documents_in(folder: Path) -> Iterator[Path]:
     visited: set[Path] = set()
     for root, dirs, files in os.walk(folder, followlinks=True):
         here = Path(root)
-        real = here.resolve()
+        real = resolved(here)
         if real in visited:
             dirs[:] = []
             continue
         visited.add(real)
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        # Every entry that is not a folder: a pipe, socket or broken link named
+        # like a document is yielded too, so that reading it reports it.
         for name in sorted(files):
-            candidate = here / name
-            if is_document_name(name) and (candidate.is_file() or candidate.is_symlink()):
-                yield candidate
+            if is_document_name(name):
+                yield here / name
