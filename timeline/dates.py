@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from normalizers import DateMention, DateWarning, DocumentContext, Resolution, normalize
-from timeline.documents import DocumentError, read_text
+from timeline.documents import DEFAULT_MAX_BYTES, DocumentError, load_document, resolved
 from timeline.manifest import DocumentMetadata, default_manifest, load_manifest
 
 #: The columns of ``timeline dates``, in order. ``span_start``/``span_end`` index
@@ -42,6 +42,7 @@ class DocumentDates:
     text: str = ""
     resolution: Resolution = field(default_factory=Resolution)
     error: str | None = None
+    repairs: tuple[str, ...] = ()  # what was lost reading the file (see Document.repairs)
 
     @property
     def doc(self) -> str:
@@ -56,20 +57,26 @@ class DocumentDates:
         return self.resolution.warnings
 
 
-def collect_manifest(paths: Iterable[str | Path], manifest: str | Path | None = None) -> Manifest:
+def collect_manifest(
+    paths: Iterable[str | Path],
+    manifest: str | Path | None = None,
+    problems: list[str] | None = None,
+) -> Manifest:
     """The metadata for PATH arguments.
 
     An explicit manifest is used for everything; otherwise each folder argument
     holding a ``documents.csv`` contributes that file. Raises
-    :class:`timeline.manifest.ManifestError`.
+    :class:`timeline.manifest.ManifestError` for a manifest that cannot be used
+    at all; bad rows go to ``problems`` when given (see
+    :func:`timeline.manifest.load_manifest`).
     """
     if manifest is not None:
-        return load_manifest(manifest)
+        return load_manifest(manifest, problems)
     merged: Manifest = {}
     for argument in paths:
         found = default_manifest(argument) if Path(argument).is_dir() else None
         if found is not None:
-            merged.update(load_manifest(found))
+            merged.update(load_manifest(found, problems))
     return merged
 
 
@@ -79,32 +86,40 @@ def context_for(path: str | Path, manifest: Manifest | None = None) -> DocumentC
     Without a manifest date the context has no publication date and
     :func:`normalizers.normalize` detects one in the text, if it can.
     """
-    metadata = (manifest or {}).get(Path(path).resolve())
+    metadata = (manifest or {}).get(resolved(path))
     return DocumentContext(published=metadata.published if metadata else None)
 
 
-def resolve_document(path: str | Path, manifest: Manifest | None = None) -> DocumentDates:
-    """Read and resolve one document; errors are returned, not raised."""
+def resolve_document(
+    path: str | Path, manifest: Manifest | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES
+) -> DocumentDates:
+    """Read and resolve one document; errors are returned, not raised.
+
+    ``max_bytes`` is the size limit per document (None: no limit).
+    """
     path = Path(path)
     try:
-        text = read_text(path)
+        document = load_document(path, max_bytes)
     except DocumentError as error:
         return DocumentDates(path=path, error=error.reason)
+    text = document.text
     try:
         resolution = normalize(text, context_for(path, manifest))
     except Exception as error:  # a resolver bug must not stop the other documents
         return DocumentDates(
             path=path, text=text, error=f"the resolver failed: {type(error).__name__}: {error}"
         )
-    return DocumentDates(path=path, text=text, resolution=resolution)
+    return DocumentDates(path=path, text=text, resolution=resolution, repairs=document.repairs)
 
 
 def resolve_documents(
-    paths: Iterable[str | Path], manifest: Manifest | None = None
+    paths: Iterable[str | Path],
+    manifest: Manifest | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> Iterator[DocumentDates]:
     """:func:`resolve_document` for each path, in order."""
     for path in paths:
-        yield resolve_document(path, manifest)
+        yield resolve_document(path, manifest, max_bytes)
 
 
 def mention_row(doc: str, mention: DateMention) -> dict[str, str | int]:

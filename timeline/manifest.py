@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from timeline.documents import DocumentError, read_text
+from timeline.documents import DocumentError, read_text, resolved
 
 #: The manifest a folder of documents uses by default.
 MANIFEST_NAME = "documents.csv"
@@ -50,13 +50,34 @@ def default_manifest(folder: str | Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_manifest(path: str | Path) -> dict[Path, DocumentMetadata]:
-    """Read a manifest into ``{resolved document path: DocumentMetadata}``.
+def load_manifest(
+    path: str | Path, problems: list[str] | None = None
+) -> dict[Path, DocumentMetadata]:
+    r"""Read a manifest into ``{resolved document path: DocumentMetadata}``.
 
     Every row is checked: the file must exist beside the manifest, appear once,
-    and ``published`` must be a real ISO date. The first problem raises
-    :class:`ManifestError` naming the manifest and the line of the row (the
-    header is line 1).
+    have no more values than there are columns, and ``published`` must be a
+    real ISO date. A bad row is named by the manifest and its line (the header
+    is line 1). With a ``problems`` list, every bad row is appended to it and
+    left out, and the good rows are returned: one typo must not cost the
+    metadata of every other document. Without one, the first bad row raises
+    :class:`ManifestError`.
+
+    The header itself always raises: without a ``file`` column no row means
+    anything, and an unknown column is nearly always a misspelt one
+    (``publshed``) whose values would otherwise be ignored on *every* row, each
+    document silently resolved without the date the user gave it.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("8月22日", encoding="utf-8")
+    >>> _ = (folder / "documents.csv").write_text(
+    ...     "file,published\na.txt,2023-09-08\nb.txt,2023-02-30\n", encoding="utf-8")
+    >>> found: list[str] = []
+    >>> [meta.published for meta in load_manifest(folder / "documents.csv", found).values()]
+    [datetime.date(2023, 9, 8)]
+    >>> len(found), "documents.csv, line 3: unknown file 'b.txt'" in found[0]
+    (1, True)
     """
     path = Path(path)
     try:
@@ -64,7 +85,10 @@ def load_manifest(path: str | Path) -> dict[Path, DocumentMetadata]:
     except DocumentError as error:
         raise ManifestError(str(error)) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise ManifestError(f"{path}, line 1: not a CSV header ({error})") from error
     if "file" not in header:
         raise ManifestError(f"{path}, line 1: the manifest needs a 'file' column")
     unknown = [name for name in header if name not in COLUMNS]
@@ -76,29 +100,54 @@ def load_manifest(path: str | Path) -> dict[Path, DocumentMetadata]:
     reader.fieldnames = header
     folder = path.parent
     documents: dict[Path, DocumentMetadata] = {}
-    for row in reader:
-        where = f"{path}, line {reader.line_num}"
-        if None in row:
-            raise ManifestError(f"{where}: more values than columns")
-        values = {key: (value or "").strip() for key, value in row.items()}
-        if not any(values.values()):
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:  # a NUL byte, an unterminated quote at the end ...
+            _report(ManifestError(f"{path}, line {reader.line_num}: {error}"), problems)
+            break
+        try:
+            entry = _row(row, folder, f"{path}, line {reader.line_num}", documents)
+        except ManifestError as error:
+            _report(error, problems)
             continue
-        name = values["file"]
-        if not name:
-            raise ManifestError(f"{where}: the 'file' value is empty")
-        document = (folder / name).resolve()
-        if not document.is_file():
-            raise ManifestError(f"{where}: unknown file {name!r} (not found in {folder})")
-        if document in documents:
-            raise ManifestError(f"{where}: {name!r} is listed twice")
-        documents[document] = DocumentMetadata(
-            path=document,
-            published=_parse_date(values.get("published", ""), where),
-            association=values.get("association", ""),
-            title=values.get("title", ""),
-            url=values.get("url", ""),
-        )
+        if entry is not None:
+            documents[entry.path] = entry
     return documents
+
+
+def _report(error: ManifestError, problems: list[str] | None) -> None:
+    if problems is None:
+        raise error
+    problems.append(str(error))
+
+
+def _row(
+    row: dict, folder: Path, where: str, documents: dict[Path, DocumentMetadata]
+) -> DocumentMetadata | None:
+    """One row's metadata, None for a blank row; raises :class:`ManifestError`."""
+    if None in row:
+        raise ManifestError(f"{where}: more values than columns")
+    values = {key: (value or "").strip() for key, value in row.items()}
+    if not any(values.values()):
+        return None
+    name = values["file"]
+    if not name:
+        raise ManifestError(f"{where}: the 'file' value is empty")
+    document = resolved(folder / name)
+    if not document.is_file():
+        raise ManifestError(f"{where}: unknown file {name!r} (not found in {folder})")
+    if document in documents:
+        raise ManifestError(f"{where}: {name!r} is listed twice")
+    return DocumentMetadata(
+        path=document,
+        published=_parse_date(values.get("published", ""), where),
+        association=values.get("association", ""),
+        title=values.get("title", ""),
+        url=values.get("url", ""),
+    )
 
 
 def _parse_date(value: str, where: str) -> date | None:
