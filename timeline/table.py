@@ -34,11 +34,13 @@ status         review status: "" (not reviewed), "confirmed" or "corrected"
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -46,7 +48,15 @@ from normalizers import DateMention, DocumentContext, normalize
 from timeline.associations import detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans
 from timeline.dates import collect_manifest
-from timeline.documents import Document, DocumentError, expand_paths, load_document
+from timeline.documents import (
+    DEFAULT_MAX_BYTES,
+    DOCUMENT_SUFFIXES,
+    Document,
+    DocumentError,
+    expand_paths,
+    load_document,
+    resolved,
+)
 from timeline.events import event_title, sentence_bounds
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
 from timeline.reviews import Review, ReviewReport, apply_reviews, load_reviews
@@ -95,11 +105,22 @@ class DocumentEvents:
     periods: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    repairs: list[str] = field(default_factory=list)  # see Document.repairs
 
 
 @dataclass
 class TableResult:
-    """What :func:`build_events` made of a set of documents."""
+    """What :func:`build_events` made of a set of documents.
+
+    Three kinds of trouble, each a list of ``(path, message)`` with the message
+    naming the file: ``errors``, documents that could not be read at all (their
+    events are missing); ``problems``, input that is not a document but counts
+    (a bad manifest row, whose metadata is missing; a folder argument without
+    documents); ``repairs``, documents read only in part (a character cut off
+    at the end, a page too deep for the HTML parser), whose events are in the
+    table. Each of them, like a review that cannot be applied, fails the run
+    (:attr:`failed`); only the first two make the table :attr:`incomplete`.
+    """
 
     table: pd.DataFrame
     periods: pd.DataFrame
@@ -108,10 +129,17 @@ class TableResult:
     warnings: list[tuple[Path, str]] = field(default_factory=list)
     reviews: ReviewReport = field(default_factory=ReviewReport)
     documents: int = 0
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+    repairs: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def incomplete(self) -> bool:
+        """Events or their metadata are missing: a document or a manifest row failed."""
+        return bool(self.errors) or bool(self.problems)
 
     @property
     def failed(self) -> bool:
-        return bool(self.errors) or bool(self.reviews.messages)
+        return self.incomplete or bool(self.repairs) or bool(self.reviews.messages)
 
 
 def event_id(doc: str, sentence: str, date_text: str, occurrence: int) -> str:
@@ -133,19 +161,28 @@ def _context(document: Document, metadata: DocumentMetadata | None) -> DocumentC
     return DocumentContext(published=published)
 
 
-def document_events(path: str | Path, metadata: DocumentMetadata | None = None) -> DocumentEvents:
-    """Read one document and turn its dated sentences into rows; errors are returned."""
+def document_events(
+    path: str | Path,
+    metadata: DocumentMetadata | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> DocumentEvents:
+    """Read one document and turn its dated sentences into rows; errors are returned.
+
+    ``max_bytes`` is the size limit per document (None: no limit).
+    """
     path = Path(path)
     try:
-        document = load_document(path)
+        document = load_document(path, max_bytes)
     except DocumentError as error:
         return DocumentEvents(path=path, error=str(error))
     try:
-        return _rows_of(document, metadata)
+        outcome = _rows_of(document, metadata)
     except Exception as error:  # a bug on one document must not stop the others
         return DocumentEvents(
             path=path, error=f"{path.name}: processing failed: {type(error).__name__}: {error}"
         )
+    outcome.repairs.extend(f"{document.name}: {repair}" for repair in document.repairs)
+    return outcome
 
 
 def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentEvents:
@@ -163,6 +200,9 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     warnings = [
         f"{document.name}: offset {w.span[0]}: {w.text}: {w.message}" for w in resolution.warnings
     ]
+    if url and not _http_address(url):
+        warnings.append(f"{document.name}: its address {url!r} is not an http(s) address; left out")
+        url = ""
     rows: list[dict] = []
     periods: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
@@ -202,6 +242,21 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
             }
         )
     return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
+
+
+def _http_address(url: str) -> bool:
+    """Whether ``url`` is a plain http(s) address: the only kind a source link may be.
+
+    >>> _http_address("https://www.example.org/a?b=1"), _http_address("javascript:alert(1)")
+    (True, False)
+    """
+    if any(ord(character) < 0x21 or ord(character) == 0x7F for character in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 _LABELS = re.compile(
@@ -292,24 +347,44 @@ def build_events(
     manifest: str | Path | Manifest | None = None,
     reviews: str | Path | list[Review] | None = None,
     progress: Callable[[Path], None] | None = None,
+    max_document_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> TableResult:
     """Every document under ``paths`` processed on its own, gathered in one table.
 
     ``manifest``: a manifest file, an already loaded manifest, or None for each
-    folder's ``documents.csv``. ``reviews``: a reviews file or loaded reviews,
-    applied by ``event_id`` (rejected events leave the table, corrected ones take
-    the reviewer's values; reviews of events that no longer exist are reported).
+    folder's ``documents.csv``; its bad rows are reported in
+    :attr:`TableResult.problems` and its good rows used. ``reviews``: a reviews
+    file or loaded reviews, applied by ``event_id`` (rejected events leave the
+    table, corrected ones take the reviewer's values; reviews of events that no
+    longer exist, and rows that cannot be read, are reported).
+    ``max_document_bytes``: the size limit per document, larger ones are
+    errors (None: no limit). Nothing a document holds stops the others; only a
+    manifest or reviews file that cannot be used at all raises
+    (:class:`ManifestError`, :class:`timeline.reviews.ReviewError`).
     """
     paths = list(paths)
-    loaded = manifest if isinstance(manifest, dict) else collect_manifest(paths, manifest)
+    result = TableResult(table=empty_table(), periods=_frame([], PERIOD_COLUMNS))
+    if isinstance(manifest, dict):
+        loaded = manifest
+    else:
+        problems: list[str] = []
+        loaded = collect_manifest(paths, manifest, problems)
+        result.problems.extend((_named_file(problem), problem) for problem in problems)
+    review_problems = ReviewReport()
+    if reviews is not None and not isinstance(reviews, list):
+        reviews = load_reviews(reviews, review_problems)
     files = expand_paths(paths)
+    result.documents = len(files)
+    for argument in paths:
+        folder = Path(argument)
+        if folder.is_dir() and not expand_paths([folder]):
+            result.problems.append(
+                (folder, f"{folder}: no documents in this folder ({', '.join(DOCUMENT_SUFFIXES)})")
+            )
     rows: list[dict] = []
     periods: list[dict] = []
-    result = TableResult(
-        table=empty_table(), periods=_frame([], PERIOD_COLUMNS), documents=len(files)
-    )
     for path in files:
-        outcome = document_events(path, loaded.get(path.resolve()))
+        outcome = document_events(path, loaded.get(resolved(path)), max_document_bytes)
         if progress is not None:
             progress(path)
         if outcome.error is not None:
@@ -318,6 +393,7 @@ def build_events(
         rows.extend(outcome.rows)
         periods.extend(outcome.periods)
         result.warnings.extend((path, warning) for warning in outcome.warnings)
+        result.repairs.extend((path, repair) for repair in outcome.repairs)
     table = _frame(rows, COLUMNS)
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
@@ -327,13 +403,18 @@ def build_events(
     table = table[~duplicated]
     result.extracted = table
     if reviews is not None:
-        loaded_reviews = reviews if isinstance(reviews, list) else load_reviews(reviews)
-        table, result.reviews = apply_reviews(table, loaded_reviews)
+        table, result.reviews = apply_reviews(table, reviews)
+        result.reviews.problems[:0] = review_problems.problems
     result.table = table.sort_values(
         ["association", "start", "end", "doc", "span_start"], kind="stable"
     ).reset_index(drop=True)
     result.periods = _frame(periods, PERIOD_COLUMNS)
     return result
+
+
+def _named_file(message: str) -> Path:
+    """The file a ``"path, line N: ..."`` message names."""
+    return Path(message.split(", line ", 1)[0])
 
 
 def build_table(
@@ -369,27 +450,44 @@ def _for_text(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write the table in the format its suffix names: .csv, .parquet, .json or .xlsx."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
+    """The table as the bytes of a .csv, .parquet, .json or .xlsx file."""
+    suffix = suffix.lower()
     if suffix not in WRITERS:
         raise ValueError(
-            f"{path.name}: unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
+            f"unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        _for_text(table).to_csv(path, index=False, encoding="utf-8")
-    elif suffix == ".json":
-        _for_text(table).to_json(path, orient="records", force_ascii=False, indent=1)
-    elif suffix == ".xlsx":
-        _for_text(table).to_excel(path, index=False, sheet_name="events")
+        return _for_text(table).to_csv(index=False).encode("utf-8")
+    if suffix == ".json":
+        text = _for_text(table).to_json(orient="records", force_ascii=False, indent=1)
+        return text.encode("utf-8")
+    buffer = io.BytesIO()
+    if suffix == ".xlsx":
+        _for_text(table).to_excel(buffer, index=False, sheet_name="events")
     else:
         frame = table.copy()
         for column in ("start", "end", "published"):
             frame[column] = pd.to_datetime(frame[column]).dt.date
-        frame.to_parquet(path, index=False)
-    return path
+        frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write the table in the format its suffix names: .csv, .parquet, .json or .xlsx.
+
+    The file is written atomically: a reader, or a failed run, never leaves half
+    a table behind, and an existing table stays as it was until the new one is
+    complete.
+    """
+    from exports.files import write_atomic
+
+    path = Path(path)
+    try:
+        data = table_bytes(table, path.suffix)
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
+    return write_atomic(path, data)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -430,5 +528,6 @@ __all__ = [
     "document_events",
     "event_id",
     "read_table",
+    "table_bytes",
     "write_table",
 ]
