@@ -74,12 +74,21 @@ def test_failing_files_are_named_on_stderr_and_the_others_still_processed(
     assert all(row["doc"] == "good.txt" for row in csv.DictReader(io.StringIO(result.stdout)))
 
 
-def test_a_bad_manifest_is_reported_with_its_line(tmp_path: Path) -> None:
+def test_a_bad_manifest_row_is_reported_with_its_line_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("7月12日", encoding="utf-8")
     (tmp_path / "documents.csv").write_text("file,published\na.txt,2022-13-01\n", encoding="utf-8")
     result = runner.invoke(app, ["dates", str(tmp_path)])
-    assert result.exit_code != 0
+    assert result.exit_code == 1
     assert "documents.csv, line 2" in result.stderr
+    assert result.stdout.splitlines()[0] == ",".join(DATE_COLUMNS)
+
+
+def test_an_unknown_manifest_column_stops_the_run(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("7月12日", encoding="utf-8")
+    (tmp_path / "documents.csv").write_text("file,publshed\na.txt,2022-07-13\n", encoding="utf-8")
+    result = runner.invoke(app, ["dates", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "documents.csv, line 1" in result.stderr and "publshed" in result.stderr
     assert result.stdout == ""
 
 

@@ -17,10 +17,10 @@ import typer
 
 from exports.chronology import associations_summary, chronology
 from timeline.dates import DATE_COLUMNS, collect_manifest, mention_row, resolve_documents
-from timeline.documents import expand_paths
+from timeline.documents import DEFAULT_MAX_BYTES, expand_paths, resolved
 from timeline.evaluation import EvaluationError, evaluate, print_report
 from timeline.manifest import ManifestError
-from timeline.reviews import ReviewError, load_reviews, write_review_sheet
+from timeline.reviews import ReviewError, ReviewReport, load_reviews, write_review_sheet
 from timeline.table import WRITERS, TableResult, build_events, default_reviews, write_table
 
 app = typer.Typer(
@@ -37,6 +37,26 @@ class OutputFormat(StrEnum):
 
 def _error(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _report(path: Path, label: str, message: str) -> None:
+    """``path: label: message`` on standard error, the path said once."""
+    _error(f"{path}: {label}: {message.removeprefix(f'{path}: ').removeprefix(f'{path.name}: ')}")
+
+
+MaxDocumentOption = Annotated[
+    float,
+    typer.Option(
+        "--max-document-mb",
+        min=0.001,
+        help="Size limit per document in MB (2^20 bytes); larger files are reported and skipped.",
+    ),
+]
+DEFAULT_MAX_MB = DEFAULT_MAX_BYTES / 2**20
+
+
+def _max_bytes(megabytes: float) -> int:
+    return int(megabytes * 2**20)
 
 
 @app.command()
@@ -59,6 +79,7 @@ def dates(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.csv,
+    max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
     """List every date mention of the documents, resolved to a range of days.
 
@@ -68,26 +89,32 @@ def dates(
     in its text. Warnings and errors go to standard error; a file that fails does
     not stop the others, but the exit code is then 1.
     """
+    problems: list[str] = []
     try:
-        metadata = collect_manifest(paths, manifest)
+        metadata = collect_manifest(paths, manifest, problems)
     except ManifestError as error:
         _error(f"error: {error}")
         raise typer.Exit(2) from None
+    for problem in problems:
+        _error(f"error: {problem}")
     files = expand_paths(paths)
     if not files:
-        _error("error: no .txt or .md documents in " + ", ".join(map(str, paths)))
+        _error("error: no documents in " + ", ".join(map(str, paths)))
         raise typer.Exit(1)
 
     writer = csv.DictWriter(sys.stdout, fieldnames=DATE_COLUMNS, lineterminator="\n")
     if output_format is OutputFormat.csv:
         writer.writeheader()
     rows: list[dict[str, str | int]] = []
-    failed = False
-    for result in resolve_documents(files, metadata):
+    failed = bool(problems)
+    for result in resolve_documents(files, metadata, _max_bytes(max_document_mb)):
         if result.error is not None:
             failed = True
-            _error(f"{result.path}: error: {result.error}")
+            _report(result.path, "error", result.error)
             continue
+        for repair in result.repairs:
+            failed = True
+            _report(result.path, "damaged", repair)
         for warning in result.warnings:
             _error(
                 f"{result.path}:{warning.span[0]}: warning: {warning.message} ({warning.text!r})"
@@ -168,31 +195,40 @@ QuietOption = Annotated[
 
 
 def _build(
-    paths: list[Path], manifest: Path | None, reviews: Path | None, quiet: bool
+    paths: list[Path],
+    manifest: Path | None,
+    reviews: Path | None,
+    quiet: bool,
+    max_document_mb: float = DEFAULT_MAX_MB,
 ) -> TableResult:
-    """Build the event table, reporting errors and warnings on standard error."""
-    try:
-        metadata = collect_manifest(paths, manifest)
-    except ManifestError as error:
-        _error(f"error: {error}")
-        raise typer.Exit(2) from None
+    """Build the event table, reporting errors and warnings on standard error.
+
+    Exit 2 for a manifest or reviews file that cannot be used at all; anything
+    else is reported and the run goes on (see :func:`_finish`).
+    """
+    files = expand_paths(paths)
+    limit = _max_bytes(max_document_mb)
     reviews = reviews or default_reviews(paths)
     try:
-        loaded = load_reviews(reviews) if reviews is not None else None
-    except ReviewError as error:
+        if len(files) >= PROGRESS_FROM and not quiet and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as progress:
+                task = progress.add_task("Reading documents", total=len(files))
+                result = build_events(
+                    paths, manifest, reviews, lambda _: progress.advance(task), limit
+                )
+        else:
+            result = build_events(paths, manifest, reviews, max_document_bytes=limit)
+    except (ManifestError, ReviewError) as error:
         _error(f"error: {error}")
         raise typer.Exit(2) from None
-    files = expand_paths(paths)
-    if len(files) >= PROGRESS_FROM and not quiet and sys.stderr.isatty():
-        from rich.progress import Progress
-
-        with Progress(transient=True) as progress:
-            task = progress.add_task("Reading documents", total=len(files))
-            result = build_events(files, metadata, loaded, lambda _: progress.advance(task))
-    else:
-        result = build_events(files, metadata, loaded)
+    for _, message in result.problems:
+        _error(f"error: {message}")
     for path, message in result.errors:
-        _error(f"{path}: error: {message}")
+        _report(path, "error", message)
+    for path, message in result.repairs:
+        _report(path, "damaged", message)
     if not quiet:
         for _, message in result.warnings:
             _error(f"warning: {message}")
@@ -205,9 +241,13 @@ def _build(
 
 
 def _finish(result: TableResult) -> None:
-    """Exit 1 after the output when a document failed or a review could not be applied."""
+    """Exit 1 after the output when anything failed, was damaged or could not be applied."""
     if result.errors:
         _error(f"{len(result.errors)} of {result.documents} documents failed")
+    if result.repairs:
+        _error(f"{len(result.repairs)} documents were read only in part")
+    if result.problems:
+        _error(f"{len(result.problems)} problems in the manifest or the PATH arguments")
     if result.reviews.messages:
         _error(f"{len(result.reviews.messages)} reviews could not be applied")
     if result.failed:
@@ -229,6 +269,7 @@ def events(
     manifest: ManifestOption = None,
     reviews: ReviewsOption = None,
     quiet: QuietOption = False,
+    max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
     """Write the event table: one row per dated event, with its sentence and source.
 
@@ -238,7 +279,7 @@ def events(
     if output.suffix.lower() not in WRITERS:
         _error(f"error: {output.name}: unknown table format; use one of {', '.join(WRITERS)}")
         raise typer.Exit(2)
-    result = _build(paths, manifest, reviews, quiet)
+    result = _build(paths, manifest, reviews, quiet, max_document_mb)
     write_table(result.table, output)
     if not quiet:
         _error(f"{len(result.table)} events from {result.documents} documents written to {output}")
@@ -287,13 +328,14 @@ def chronology_command(
     manifest: ManifestOption = None,
     reviews: ReviewsOption = None,
     quiet: QuietOption = False,
+    max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
     """Print a dated chronology grouped by year, each date written the Chinese way.
 
     Dates keep their precision: 2024年4月, 2020年11月18日—20日, 2023年8月22日.
     """
     first, last = _day(since, "--from"), _day(until, "--to")
-    result = _build(paths, manifest, reviews, quiet)
+    result = _build(paths, manifest, reviews, quiet, max_document_mb)
     typer.echo(chronology(result.table, association, first, last, output_format.value), nl=False)
     _finish(result)
 
@@ -304,9 +346,10 @@ def associations_command(
     manifest: ManifestOption = None,
     reviews: ReviewsOption = None,
     quiet: QuietOption = False,
+    max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
     """List each association with its number of events and the span of their dates."""
-    result = _build(paths, manifest, reviews, quiet)
+    result = _build(paths, manifest, reviews, quiet, max_document_mb)
     summary = associations_summary(result.table)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["association", "events", "first", "last"])
@@ -325,6 +368,7 @@ def review_command(
     manifest: ManifestOption = None,
     reviews: ReviewsOption = None,
     quiet: QuietOption = False,
+    max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
     """Write a review sheet (XLSX and CSV) of one association's events.
 
@@ -333,7 +377,7 @@ def review_command(
     --reviews: later runs apply it by event_id. Reviews already given fill in the
     new sheet.
     """
-    result = _build(paths, manifest, reviews, quiet)
+    result = _build(paths, manifest, reviews, quiet, max_document_mb)
     # The sheet lists the events as extracted, so rejected ones can be reconsidered.
     known = set(result.extracted["association"])
     if association not in known:
@@ -342,10 +386,47 @@ def review_command(
         )
         raise typer.Exit(1)
     chosen = reviews or default_reviews(paths)
-    previous = load_reviews(chosen) if chosen is not None else []
+    previous = load_reviews(chosen, ReviewReport()) if chosen is not None else []
+    _keep_reviews(review_sheets(out, association), chosen, previous)
     for path in write_review_sheet(result.extracted, association, out, previous):
         typer.echo(str(path))
     _finish(result)
+
+
+def review_sheets(folder: Path, association: str) -> list[Path]:
+    """The files :func:`timeline.reviews.write_review_sheet` writes for ``association``."""
+    from timeline.slugs import slugify
+
+    stem = f"review-{slugify(association)}"
+    return [folder / f"{stem}.xlsx", folder / f"{stem}.csv"]
+
+
+def _keep_reviews(sheets: list[Path], chosen: Path | None, previous: list) -> None:
+    """Exit 2 rather than write a sheet over reviews that exist nowhere else.
+
+    That is the reviews file in use (passed back with --reviews), or an earlier
+    sheet where someone already set statuses that the reviews in use do not
+    have: a new sheet would silently throw that work away.
+    """
+    given = {review.event_id: review.status for review in previous}
+    for sheet in sheets:
+        if chosen is not None and resolved(sheet) == resolved(chosen):
+            _error(f"error: {sheet} is the reviews file in use; write the sheet elsewhere (--out)")
+            raise typer.Exit(2)
+        if not sheet.is_file():
+            continue
+        try:
+            found = load_reviews(sheet, ReviewReport())
+        except ReviewError:
+            continue  # not a sheet of reviews: nothing of value to lose
+        unsaved = [r for r in found if given.get(r.event_id) != r.status]
+        if unsaved:
+            _error(
+                f"error: {sheet} holds {len(unsaved)} reviews that the reviews in use do not"
+                f" ({unsaved[0].where}); save it as reviews.csv beside the corpus or pass it"
+                " with --reviews, or remove it, before writing a new sheet"
+            )
+            raise typer.Exit(2)
 
 
 # --- publishing ------------------------------------------------------------------------
@@ -376,22 +457,27 @@ def build(
     manifest: ManifestOption = None,
     reviews: ReviewsOption = None,
     quiet: QuietOption = False,
+    max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
     """Build the published folder: timeline page, iCalendar feeds, the event table.
 
     Writes index.html, feeds.html, feeds/all.ics, one feeds/<association>.ics per
     association, events.csv and events.parquet, each atomically. When a document
-    fails, nothing is published (the previous outputs stay as they were) unless
-    --allow-partial is given; the exit code is 1 either way.
+    or a manifest row fails, nothing is published (the previous outputs stay as
+    they were) unless --allow-partial is given; the exit code is 1 either way.
+    The output folder must not hold input documents, nor be inside an input folder.
     """
     from exports.site import build_site
 
-    result = _build(paths, manifest, reviews, quiet)
-    if result.errors and not allow_partial:
+    _outside_inputs(out, paths)
+    result = _build(paths, manifest, reviews, quiet, max_document_mb)
+    if result.incomplete and not allow_partial:
+        failed = len(result.errors) + len(result.problems)
         _error(
-            f"error: {len(result.errors)} of {result.documents} documents failed; {out} left as it was"
+            f"error: {failed} documents or manifest rows failed; {out} left as it was"
+            " (--allow-partial publishes the rest)"
         )
-        raise typer.Exit(1)
+        _finish(result)
     try:
         site = build_site(result.table, out, include_years=include_years, base_url=base_url)
     except (OSError, ValueError) as error:
@@ -401,6 +487,26 @@ def build(
         _error(f"{len(result.table)} events, {len(site.feeds)} feeds written to {out}")
     typer.echo(str(site.folder / "index.html"))
     _finish(result)
+
+
+def _outside_inputs(out: Path, paths: list[Path]) -> None:
+    """Exit 2 when publishing to ``out`` would overwrite or re-read input documents.
+
+    A folder argument containing ``out`` would read the published pages as
+    documents on the next run; a document inside ``out`` could be overwritten.
+    """
+    target = resolved(out)
+    for argument in paths:
+        source = resolved(argument)
+        if target == source or target.is_relative_to(source) and source.is_dir():
+            _error(
+                f"error: the output folder {out} is inside the input folder {argument}:"
+                " its pages would be read as documents; publish elsewhere (--out)"
+            )
+            raise typer.Exit(2)
+        if source.is_relative_to(target):
+            _error(f"error: the input {argument} is inside the output folder {out}")
+            raise typer.Exit(2)
 
 
 @app.command()
