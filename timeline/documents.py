@@ -149,7 +149,7 @@ def megabytes(size: int) -> str:
     >>> megabytes(50 * 2**20), megabytes(1536 * 1024)
     ('50 MB', '1.5 MB')
     """
-    return f"{size / 2**20:.1f}".removesuffix(".0") + " MB"
+    return f"{size / 2**20:.2f}".rstrip("0").rstrip(".") + " MB"
 
 
 def _read_bytes(path: Path, max_bytes: int | None = None, *, allow_empty: bool = False) -> bytes:
