@@ -223,25 +223,51 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
         rows.append(
             {
                 "event_id": event_id(document.name, sentence, mention.text, occurrence),
-                "association": association,
+                "association": _one_line(association),
                 "start": mention.start,
                 "end": mention.end,
                 "granularity": mention.granularity,
-                "title": event_name,
-                "description": sentence,
+                "title": _one_line(event_name),
+                "description": _printable(sentence),
                 "date_text": mention.text,
                 "doc": document.name,
-                "doc_title": title,
+                "doc_title": _one_line(title),
                 "published": resolution.published,
                 "source_url": url,
                 "span_start": mention.span[0],
                 "span_end": mention.span[1],
                 "anchor": mention.anchor,
-                "organisations": ORGANISATION_SEPARATOR.join(others),
+                "organisations": _one_line(ORGANISATION_SEPARATOR.join(others)),
                 "status": "",
             }
         )
     return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
+
+
+#: C0 and C1 control characters but tab and line breaks: ESC, BEL and the like
+#: would reach a terminal through `timeline chronology`, and mean nothing in text.
+_CONTROLS = {
+    code: None for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code not in (9, 10, 13)
+}
+_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def _printable(text: str) -> str:
+    r"""Text without control characters (tab and line breaks stay).
+
+    >>> _printable("8月22日，协会召开\x1b[2J年会\x07。")
+    '8月22日，协会召开[2J年会。'
+    """
+    return text.translate(_CONTROLS)
+
+
+def _one_line(text: str) -> str:
+    r""":func:`_printable`, line breaks and tabs made spaces: a title or a name.
+
+    >>> _one_line("年会通知\r\nBEGIN:VEVENT")
+    '年会通知 BEGIN:VEVENT'
+    """
+    return _printable(_LINE_BREAKS.sub(" ", text)).strip()
 
 
 def _http_address(url: str) -> bool:
@@ -249,9 +275,11 @@ def _http_address(url: str) -> bool:
 
     >>> _http_address("https://www.example.org/a?b=1"), _http_address("javascript:alert(1)")
     (True, False)
+    >>> _http_address('https://example.org/"onmouseover=alert(1)')
+    False
     """
-    if any(ord(character) < 0x21 or ord(character) == 0x7F for character in url):
-        return False
+    if any(ord(c) < 0x21 or ord(c) == 0x7F or c.isspace() or c in '<>"\\{}|^`' for c in url):
+        return False  # characters that a URL must percent-encode, and attribute breakers
     try:
         parts = urlsplit(url)
         return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
@@ -305,11 +333,11 @@ def _headline_above(text: str, position: int, zones: list[tuple[int, int]]) -> s
 def _period_row(document: Document, association: str, mention: DateMention, sentence: str) -> dict:
     return {
         "doc": document.name,
-        "association": association,
+        "association": _one_line(association),
         "start": mention.start,
         "end": mention.end,
         "date_text": mention.text,
-        "description": sentence,
+        "description": _printable(sentence),
         "span_start": mention.span[0],
         "span_end": mention.span[1],
     }
@@ -465,11 +493,38 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
     buffer = io.BytesIO()
     if suffix == ".xlsx":
         _for_text(table).to_excel(buffer, index=False, sheet_name="events")
+        return _no_formulas(buffer.getvalue())
     else:
         frame = table.copy()
         for column in ("start", "end", "published"):
             frame[column] = pd.to_datetime(frame[column]).dt.date
         frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _no_formulas(workbook_bytes: bytes) -> bytes:
+    """The workbook with every cell that became a formula turned back into text.
+
+    openpyxl stores a string starting with ``=`` as a formula: a sentence such
+    as ``=HYPERLINK("http://…","点击")`` from a document would become a live
+    link, or worse, in the reviewer's spreadsheet. Text stays text.
+    """
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(workbook_bytes))
+    formulas = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    if not formulas:
+        return workbook_bytes
+    for cell in formulas:
+        cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
     return buffer.getvalue()
 
 
