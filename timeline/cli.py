@@ -35,8 +35,15 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+#: Control characters in a message (a file named with an escape sequence) are
+#: shown as \x1b and the like, never sent to the terminal.
+_SHOWN_CONTROLS = {
+    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code != 10
+}
+
+
 def _error(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(message.translate(_SHOWN_CONTROLS), err=True)
 
 
 def _report(path: Path, label: str, message: str) -> None:
