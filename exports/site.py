@@ -22,7 +22,6 @@ previous outputs as they were.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +31,7 @@ import pandas as pd
 
 from exports.files import unchanged, write_atomic
 from exports.html import DEFAULT_TITLE, write_timeline
-from exports.ics import FEEDS_FOLDER, Feed, build_feeds
+from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, build_feeds
 
 TABLE_FILES = ("events.csv", "events.parquet")
 
@@ -76,14 +75,10 @@ def build_site(
 
 
 def _copy_feeds(out: Path, staging: Path) -> None:
-    """The published feeds folder's files (the feeds and their state), into staging."""
-    source = out / FEEDS_FOLDER
-    if not source.is_dir():
-        return
-    (staging / FEEDS_FOLDER).mkdir()
-    for entry in source.iterdir():
-        if entry.is_file() and not entry.is_symlink():
-            shutil.copyfile(entry, staging / FEEDS_FOLDER / entry.name)
+    """The published feeds and their state, into staging: the build starts from them."""
+    for name in _feed_names(out):
+        source = out / FEEDS_FOLDER / name
+        write_atomic(staging / FEEDS_FOLDER / name, source.read_bytes())
 
 
 def _files(folder: Path) -> set[str]:
@@ -120,10 +115,17 @@ def _publish(staging: Path, out: Path) -> None:
 
 
 def _feed_names(out: Path) -> list[str]:
+    """The feeds (``*.ics``) and their state published in ``out``; nothing else of the folder."""
     folder = out / FEEDS_FOLDER
     if not folder.is_dir():
         return []
-    return [entry.name for entry in folder.iterdir() if entry.is_file() and not entry.is_symlink()]
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if (entry.suffix == ".ics" and not entry.name.startswith(".") or entry.name == STATE_FILE)
+        and entry.is_file()
+        and not entry.is_symlink()
+    )
 
 
 def _publication_order(relative: str) -> tuple[int, str]:
