@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 
 import ahocorasick
@@ -101,19 +100,23 @@ def candidates(folded: str) -> list[Partial]:
 
 
 def select(found: list[Partial]) -> list[Partial]:
-    """Keep the longest of overlapping candidates, then return them in text order."""
+    """Keep the longest of overlapping candidates, then return them in text order.
+
+    Claimed characters are marked in a byte array, so each candidate costs its
+    own length and no more, however many there are.
+    """
+    if not found:
+        return []
     found.sort(key=lambda p: (p.span[0] - p.span[1], p.span[0], _RULE_ORDER.get(p.rule, 99)))
-    starts: list[int] = []
+    taken = bytearray(max(p.span[1] for p in found))
     kept: list[Partial] = []
     for partial in found:
         start, end = partial.span
-        index = bisect.bisect_left(starts, start)
-        if index > 0 and kept[index - 1].span[1] > start:
+        if taken.find(1, start, end) != -1:
             continue
-        if index < len(kept) and kept[index].span[0] < end:
-            continue
-        starts.insert(index, start)
-        kept.insert(index, partial)
+        taken[start:end] = b"\x01" * (end - start)
+        kept.append(partial)
+    kept.sort(key=lambda p: p.span[0])
     return kept
 
 

@@ -332,6 +332,9 @@ _RELATIVE_PHRASES = (
 
 def produce_year(m: re.Match[str], text: str) -> Partial | None:
     """in 2022, since 2019, early 2023, the first half of 2023: the cue stands before the year."""
+    head = text[max(0, m.start() - 30) : m.start()].rstrip(" \t")
+    if not head or not (head[-1].isascii() and (head[-1].isalpha() or head[-1] in "-,")):
+        return None  # every cue ends in a letter, a hyphen (mid-) or a comma (2022,)
     cue = YEAR_CUE.search(text, max(0, m.start() - 30), m.start())
     if cue is None:
         return None

@@ -19,7 +19,7 @@ LABELLED = re.compile(
     r"|(?:阅读数|阅读量|阅读|浏览量|浏览次数|浏览|点击量|点击数|点击)[ \t]*[:：]?[ \t]*\d+"  # counters
 )
 NUMBERS = re.compile(
-    r"(?P<standard>\d+(?:\.\d+)*[-:](?:19|20)\d{2})(?![0-9])"  # FZ/T 73020-2019, ISO 9001:2015
+    r"(?P<standard>\d+(?:\.\d+){0,3}[-:](?:19|20)\d{2})(?![0-9])"  # FZ/T 73020-2019, ISO 9001:2015
     r"|0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
     r"|1[3-9]\d{9}(?![0-9])"  # mobile numbers
     r"|\d+(?:\.\d+)?[ \t]*%"  # percentages
