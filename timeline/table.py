@@ -33,6 +33,7 @@ status         review status: "" (not reviewed), "confirmed" or "corrected"
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import re
@@ -152,8 +153,60 @@ def event_id(doc: str, sentence: str, date_text: str, occurrence: int) -> str:
     return "ev-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _inside(span: tuple[int, int], zones: list[tuple[int, int]]) -> bool:
+def _inside(span: tuple[int, int], zones: list[tuple[int, int]] | _Zones) -> bool:
+    if isinstance(zones, _Zones):
+        return zones.contain(span)
     return any(start <= span[0] and span[1] <= end for start, end in zones)
+
+
+class _Zones:
+    """Boilerplate zones, asked "is this span inside one?" in logarithmic time.
+
+    A long capture has thousands of zones and thousands of dates: asking every
+    zone for every date would take their product.
+    """
+
+    def __init__(self, zones: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(zones)
+        self.starts = [start for start, _ in ordered]
+        self.reach: list[int] = []  # the furthest end of the zones so far
+        for _, end in ordered:
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def contain(self, span: tuple[int, int]) -> bool:
+        index = bisect.bisect_right(self.starts, span[0])
+        return index > 0 and self.reach[index - 1] >= span[1]
+
+
+#: How far from its date a sentence is looked for, when its line is longer than
+#: :data:`LINE_REACH` either way. Sentences end at line breaks, so an ordinary
+#: document is read exactly as it is; a "sentence" running on for pages (a table
+#: flattened into one line, a hostile file) is cut, or each of its dates would
+#: read all of it and a document would take the square of its length.
+SENTENCE_REACH = 200
+#: A line is taken whole, for its sentence and the heading of its enumerated
+#: item (``（三）参与植树护绿。…``), when it ends within this many characters.
+LINE_REACH = 2000
+
+
+def _surroundings(text: str, span: tuple[int, int]) -> tuple[str, int]:
+    r"""The part of ``text`` where the sentence and title of ``span`` are looked for.
+
+    Returns the part and its offset in ``text``: the mention's whole line when
+    it reaches no further than :data:`LINE_REACH` either side, else
+    :data:`SENTENCE_REACH` characters on that side.
+
+    >>> _surroundings("第一行。\n8月22日，协会召开年会。\n第三行。", (5, 10))
+    ('8月22日，协会召开年会。', 5)
+    """
+    start, end = span
+    low = max(0, start - LINE_REACH)
+    found = text.rfind("\n", low, start)
+    first = found + 1 if found >= 0 else (0 if low == 0 else start - SENTENCE_REACH)
+    high = min(len(text), end + LINE_REACH)
+    found = text.find("\n", end, high)
+    last = found if found >= 0 else (len(text) if high == len(text) else end + SENTENCE_REACH)
+    return text[first:last], first
 
 
 def _context(document: Document, metadata: DocumentMetadata | None) -> DocumentContext:
@@ -206,16 +259,19 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     rows: list[dict] = []
     periods: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
+    zones = _Zones(zones)
     for mention in resolution.mentions:
         if _inside(mention.span, zones):
             continue
-        first, last = sentence_bounds(text, mention.span)
-        sentence = text[first:last].strip()
+        near, offset = _surroundings(text, mention.span)
+        local = (mention.span[0] - offset, mention.span[1] - offset)
+        first, last = sentence_bounds(near, local)
+        sentence = near[first:last].strip()
         if mention.kind != "event":
             periods.append(_period_row(document, association, mention, sentence))
             continue
         occurrence = seen[(sentence, mention.text)] = seen.get((sentence, mention.text), 0) + 1
-        event_name = event_title(text, mention.span)
+        event_name = event_title(near, local)
         if _says_nothing(event_name, mention.text):
             # A dateline (2021-2-9, 发布时间:…) dates the document: name it by its headline.
             event_name = _headline_above(text, mention.span[0], zones) or title or event_name
@@ -318,10 +374,18 @@ def _document_title(document: Document, zones: list[tuple[int, int]]) -> str:
     return (document.title or "")[:40]
 
 
-def _headline_above(text: str, position: int, zones: list[tuple[int, int]]) -> str:
-    """The nearest line above ``position`` that reads like a headline (not boilerplate)."""
+HEADLINE_LINES = 30
+
+
+def _headline_above(text: str, position: int, zones: list[tuple[int, int]] | _Zones) -> str:
+    """The nearest line above ``position`` that reads like a headline (not boilerplate).
+
+    At most :data:`HEADLINE_LINES` lines up: a dateline's headline stands just above it.
+    """
     end = text.rfind("\n", 0, position)
-    while end > 0:
+    for _ in range(HEADLINE_LINES):
+        if end <= 0:
+            break
         start = text.rfind("\n", 0, end) + 1
         line = text[start:end].strip()
         if len(line) >= 6 and not _inside((start, end), zones):
