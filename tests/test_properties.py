@@ -9,8 +9,10 @@ Whatever the text and context, ``find_dates``
   sets in ``normalizers/mention.py``,
 * and years within 1900–2100 unless a four-digit year was written out: in the
   mention itself, or (for a mention anchored on something earlier: 次年, 当天 …)
-  anywhere before it. Publication dates are drawn from 1950–2090, so the words
-  that lean on the publication date (去年, 90年代, 99年 …) must land in range.
+  anywhere before it, or (for a mention anchored on a publication date that
+  the text itself gives, 发布时间：1900年1月1日, before or after it) within ten
+  years of a year written anywhere in the text. Publication dates are drawn from 1950–2090, so the words that lean
+  on a given publication date (去年, 90年代, 99年 …) must land in range.
 
 The text strategy mixes random unicode with date-ish fragments (digits in ASCII,
 full width and Chinese numerals, 年月日号, 至/到/dashes, festivals, relative words,
@@ -177,10 +179,22 @@ contexts = st.one_of(
 #: A year written out: four or more digits in a row, ASCII, full-width or 二〇二三.
 _WRITTEN_YEAR = re.compile(r"[\d〇○零一二三四五六七八九]{4,}")
 _ANCHORED_ELSEWHERE = {"previous-mention", "narrative", "as-of", "range-start"}
+_ANCHORED_ON_PUBLICATION = {"dct", "as-of"}
 
 
 def _written_year(text: str) -> bool:
     return _WRITTEN_YEAR.search(text) is not None
+
+
+_CHINESE_DIGIT_VALUES = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+
+
+def _near_a_written_year(text: str, mention) -> bool:
+    """A four-digit year written anywhere in the text within ten years of the mention's."""
+    years = {
+        int(found.translate(_CHINESE_DIGIT_VALUES)[:4]) for found in _WRITTEN_YEAR.findall(text)
+    }
+    return any(abs(year - day.year) <= 10 for year in years for day in (mention.start, mention.end))
 
 
 def _in_range(day: date) -> bool:
@@ -207,7 +221,12 @@ def check_mentions(text: str, mentions: list) -> None:
         assert m.anchor in ANCHORS, m
 
         if not (_in_range(m.start) and _in_range(m.end)):
-            leaned_on_written_year = m.anchor in _ANCHORED_ELSEWHERE and _written_year(text[:b])
+            leaned_on_written_year = (
+                m.anchor in _ANCHORED_ELSEWHERE
+                and _written_year(text[:b])
+                or m.anchor in _ANCHORED_ON_PUBLICATION
+                and _near_a_written_year(text, m)  # a publication line the text gives
+            )
             assert _written_year(m.text) or leaned_on_written_year, (
                 f"year out of {YEAR_MIN}–{YEAR_MAX} with no four-digit year written",
                 m,
@@ -243,6 +262,17 @@ def test_date_heavy_text(text: str, context: DocumentContext | None) -> None:
 def test_find_dates_is_pure(text: str, context: DocumentContext | None) -> None:
     """Same text and context, same answer: no clock, no state carried between calls."""
     assert find_dates(text, context) == find_dates(text, context)
+
+
+def test_a_publication_line_after_a_mention_may_anchor_it_out_of_range() -> None:
+    """Found by the fuzz campaign: 发布时间：1900年1月1日 makes 5月1日 before it 1899-05-01.
+
+    The year 1900 is written out, after the mention: the property allows it.
+    """
+    text = "5月1日发布时间：1900年1月1日"
+    mentions = find_dates(text)
+    assert [(m.text, m.start.year, m.anchor) for m in mentions][0] == ("5月1日", 1899, "dct")
+    check_mentions(text, mentions)
 
 
 def test_checker_rejects_bad_mentions() -> None:
