@@ -329,7 +329,10 @@ def _reviews(corpus: Path) -> Path:
     return path
 
 
-def test_build_and_review_never_overwrite_the_reviews_file(corpus: Path, tmp_path: Path) -> None:
+def test_build_and_review_never_overwrite_the_reviews_file(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # review writes its sheets to the current folder by default
     reviews = _reviews(corpus)
     data, stamp = reviews.read_bytes(), reviews.stat().st_mtime_ns
     runs = [
