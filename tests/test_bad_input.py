@@ -10,9 +10,10 @@ Three outcomes, by what was lost:
 * **error**: the file gives nothing (empty, binary, too large, corrupt, not a
   regular file, a link loop); its events are missing, so ``timeline build``
   publishes nothing unless ``--allow-partial``.
-* **damaged**: the file was read only in part (a character cut off at the end,
-  a page nested too deeply for libxml2); its events are in the table and the
-  exit status is 1, so that someone looks at the file.
+* **repaired**: the file could only be read by giving something up (a
+  character cut off at the end, a page nested too deeply for libxml2, a Word
+  file named .txt read as Word); its events are in the table and the exit
+  status is 1, so that someone looks at the file.
 * **manifest and reviews**: a bad row is reported with its file and line and
   left out; the good rows are used. A manifest or reviews file that cannot be
   used at all (no ``file`` column, an unknown column) stops the run (exit 2).
@@ -299,7 +300,7 @@ def test_load_document_checks_the_size_before_reading(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- #
-# Read in part: damaged, with their events                                     #
+# Read with repairs, with their events                                         #
 # --------------------------------------------------------------------------- #
 
 TRUNCATED = "2023年9月8日，中国纺织工业联合会召开会员大会。\n10月12日，协会举办面料博览会开幕式"
@@ -316,7 +317,7 @@ def test_a_file_cut_inside_its_last_character_is_read_without_it(
     cut.write_bytes(TRUNCATED.encode(encoding)[:-1])
     result = chronology(corpus)
     assert result.exit_code == 1
-    assert f"{cut}: damaged: ends in the middle of a {label} character" in result.stderr
+    assert f"{cut}: repaired: ends in the middle of a {label} character" in result.stderr
     assert "2023年9月8日　中国纺织工业联合会召开会员大会" in result.stdout
     assert "2023年10月12日" in result.stdout  # nothing before the cut is lost
     assert_good_events_printed(result.stdout)
@@ -325,7 +326,7 @@ def test_a_file_cut_inside_its_last_character_is_read_without_it(
     assert document.repairs and "cut short" in document.repairs[0]
 
 
-def test_a_truncated_web_page_is_read_and_said_to_be_damaged(corpus: Path) -> None:
+def test_a_truncated_web_page_is_read_and_said_to_be_repaired(corpus: Path) -> None:
     page = f"<html><body><article><p>{OTHER}</p><p>更多内容：协会".encode()[:-2]
     (corpus / "cut.html").write_bytes(page)
     result = build_events([corpus])
@@ -359,7 +360,7 @@ def test_a_page_with_100000_nested_tags_is_read_in_bounded_time(corpus: Path, ta
     result = chronology(corpus)
     assert time.monotonic() - started < 30
     assert result.exit_code == 1
-    assert "deep.html: damaged: the HTML parser gave up" in result.stderr
+    assert "deep.html: repaired: the HTML parser gave up" in result.stderr
     assert "Excessive depth" in result.stderr
     for written in ("2023年9月8日", "2023年10月12日", "2023年11月3日"):
         assert written in result.stdout  # before, inside and after the deep part
@@ -502,3 +503,17 @@ def test_a_reviews_file_without_event_ids_stops_the_run(corpus: Path) -> None:
     result = chronology(corpus)
     assert result.exit_code == 2
     assert "reviews.csv" in result.stderr and "event_id" in result.stderr
+
+
+def test_a_word_file_named_txt_is_read_as_one_and_said_so(corpus: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("2023年9月8日，中国纺织工业联合会在北京召开2023年会员大会。")
+    misnamed = corpus / "notes.txt"
+    document.save(misnamed)
+    result = chronology(corpus)
+    assert result.exit_code == 1
+    assert f"{misnamed}: repaired: named .txt but is a DOCX file: read as one" in result.stderr
+    assert "2023年9月8日　" in result.stdout
+    assert_good_events_printed(result.stdout)

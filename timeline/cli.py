@@ -121,7 +121,7 @@ def dates(
             continue
         for repair in result.repairs:
             failed = True
-            _report(result.path, "damaged", repair)
+            _report(result.path, "repaired", repair)
         for warning in result.warnings:
             _error(
                 f"{result.path}:{warning.span[0]}: warning: {warning.message} ({warning.text!r})"
@@ -235,7 +235,7 @@ def _build(
     for path, message in result.errors:
         _report(path, "error", message)
     for path, message in result.repairs:
-        _report(path, "damaged", message)
+        _report(path, "repaired", message)
     if not quiet:
         for _, message in result.warnings:
             _error(f"warning: {message}")
@@ -248,11 +248,11 @@ def _build(
 
 
 def _finish(result: TableResult) -> None:
-    """Exit 1 after the output when anything failed, was damaged or could not be applied."""
+    """Exit 1 after the output when anything failed, needed repairs or could not be applied."""
     if result.errors:
         _error(f"{len(result.errors)} of {result.documents} documents failed")
     if result.repairs:
-        _error(f"{len(result.repairs)} documents were read only in part")
+        _error(f"{len(result.repairs)} documents could only be read with repairs")
     if result.problems:
         _error(f"{len(result.problems)} problems in the manifest or the PATH arguments")
     if result.reviews.messages:
@@ -458,7 +458,7 @@ def build(
     allow_partial: Annotated[
         bool,
         typer.Option(
-            help="Publish even when some documents failed (their events are then missing)."
+            help="Publish even when some documents or manifest rows failed (their events or metadata are then missing)."
         ),
     ] = False,
     manifest: ManifestOption = None,
