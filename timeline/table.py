@@ -117,9 +117,9 @@ class TableResult:
     naming the file: ``errors``, documents that could not be read at all (their
     events are missing); ``problems``, input that is not a document but counts
     (a bad manifest row, whose metadata is missing; a folder argument without
-    documents); ``repairs``, documents read only in part (a character cut off
-    at the end, a page too deep for the HTML parser), whose events are in the
-    table. Each of them, like a review that cannot be applied, fails the run
+    documents); ``repairs``, documents read by giving something up (a
+    character cut off at the end, a page too deep for the HTML parser, a Word
+    file named .txt), whose events are in the table. Each of them, like a review that cannot be applied, fails the run
     (:attr:`failed`); only the first two make the table :attr:`incomplete`.
     """
 
