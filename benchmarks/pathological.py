@@ -145,6 +145,7 @@ def _build_events(text: str) -> int:
 def _measure(name: str, size: int, repeat: int, pipeline: bool, queue) -> None:
     text = INPUTS[name](size)
     run = _build_events if pipeline else _find_dates
+    run(INPUTS[ORDINARY](4096))  # warm up: lazy imports, compiled patterns
     best = float("inf")
     found = 0
     for _ in range(repeat):
@@ -160,6 +161,8 @@ def measure(
     name: str, size: int, repeat: int, limit: float, pipeline: bool = False
 ) -> tuple[float | None, int, int]:
     """(seconds or None past ``limit``, bytes, mentions or events) in a child process."""
+    if pipeline:
+        import timeline.table  # noqa: F401 (imported once, before the children fork)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     child = context.Process(target=_measure, args=(name, size, repeat, pipeline, queue))
