@@ -92,7 +92,17 @@ STATUS = {"confirmed": "已人工确认", "corrected": "已人工更正"}
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _DROPPED = {
     code: None
-    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
+    for code in (
+        *range(0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        # Bidirectional controls: a calendar app would let them reorder the text around.
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
     if chr(code) not in "\t" + _LINE_BREAKS
 }
 

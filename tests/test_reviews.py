@@ -149,3 +149,30 @@ def test_a_reviews_file_without_event_ids_is_refused_by_name(corpus: Path) -> No
     path = _write(corpus / "wrong.csv", [{"id": "x", "status": "confirmed"}])
     with pytest.raises(ReviewError, match="wrong.csv"):
         load_reviews(path)
+
+
+def test_a_new_sheet_keeps_earlier_corrections_and_formulas_stay_text(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from timeline.reviews import Review
+
+    table = build_events([corpus]).table.copy()
+    association = table["association"].iloc[0]
+    first = table["event_id"].iloc[0]
+    same = table.index[table["association"] == association]
+    assert len(same) >= 2
+    table.loc[same[1], "title"] = '=HYPERLINK("http://example.org","点击")'
+    earlier = [Review(first, "corrected", date(2023, 8, 20), date(2023, 8, 21), "改过的标题")]
+    xlsx, csv_path = write_review_sheet(table, association, tmp_path, earlier)
+    sheet = pd.read_csv(csv_path, dtype=str, keep_default_na=False).set_index("event_id")
+    assert sheet.loc[first, ["status", "start", "end", "title"]].tolist() == [
+        "corrected",
+        "2023-08-20",
+        "2023-08-21",
+        "改过的标题",
+    ]
+    from openpyxl import load_workbook
+
+    cells = [c for row in load_workbook(xlsx).active.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert any(str(c.value).startswith("=HYPERLINK") for c in cells)

@@ -204,7 +204,9 @@ _EN_ASSOCIATION = re.compile(
 _EN_CAP = r"[A-Z][\w'’&.-]*"
 _SP = r"[^\S\n]+"  # spaces within one line
 _EN_ORG = re.compile(
-    rf"\b((?:(?!(?:{_EN_HEADS})\b){_EN_CAP}{_SP}(?:(?:and|&){_SP})?)+)({_EN_HEADS})\b"
+    # At most eight words before the head: unbounded, a long Title Case line backtracks
+    # from every word (quadratic; "June " * 8000 took seconds).
+    rf"\b((?:(?!(?:{_EN_HEADS})\b){_EN_CAP}{_SP}(?:(?:and|&){_SP})?){{1,8}})({_EN_HEADS})\b"
     rf"((?:{_SP}(?:of|for){_SP}(?:the{_SP})?{_EN_CAP}(?:{_SP}(?:and{_SP}|&{_SP})?{_EN_CAP})*)*)"
 )
 _EN_NEXT_ORG = re.compile(rf"{_SP}(?:and|&){_SP}(?:{_EN_CAP}{_SP})+(?:{_EN_HEADS})\b")

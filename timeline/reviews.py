@@ -195,7 +195,9 @@ def write_review_sheet(
 ) -> list[Path]:
     """``review-<association>.xlsx`` and ``.csv`` with one row per event of ``association``.
 
-    Existing reviews fill in their rows' status, so a new sheet never loses work.
+    Existing reviews fill in their rows (status and any corrected start, end or
+    title), so a new sheet never loses work. Both files are written atomically,
+    and text that looks like a formula stays text in the workbook.
     """
     from timeline.slugs import slugify
 
@@ -203,6 +205,11 @@ def write_review_sheet(
     sheet = rows[list(SHEET_COLUMNS)].reset_index(drop=True)
     previous = {review.event_id: review for review in reviews or []}
     sheet["status"] = [previous[e].status if e in previous else "" for e in sheet["event_id"]]
+    for column in ("start", "end", "title"):
+        given = [getattr(previous.get(e), column, None) for e in sheet["event_id"]]
+        sheet[column] = [
+            value or current for value, current in zip(given, sheet[column], strict=True)
+        ]
     for column in ("start", "end"):
         sheet[column] = sheet[column].map(
             lambda value: value.isoformat() if isinstance(value, date) else str(value)
@@ -211,15 +218,21 @@ def write_review_sheet(
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"review-{slugify(association)}"
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
-    sheet.to_csv(csv_path, index=False, encoding="utf-8-sig")
-    _write_xlsx(sheet, xlsx_path)
+    from exports.files import write_atomic
+    from timeline.table import _no_formulas
+
+    write_atomic(csv_path, sheet.to_csv(index=False).encode("utf-8-sig"))
+    write_atomic(xlsx_path, _no_formulas(_xlsx_bytes(sheet)))
     return [xlsx_path, csv_path]
 
 
-def _write_xlsx(sheet: pd.DataFrame, path: Path) -> None:
+def _xlsx_bytes(sheet: pd.DataFrame) -> bytes:
+    import io
+
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         sheet.to_excel(writer, index=False, sheet_name="review")
         worksheet = writer.sheets["review"]
         choices = DataValidation(
@@ -243,3 +256,4 @@ def _write_xlsx(sheet: pd.DataFrame, path: Path) -> None:
         for column, width in widths.items():
             worksheet.column_dimensions[column].width = width
         worksheet.freeze_panes = "C2"
+    return buffer.getvalue()
