@@ -32,6 +32,7 @@ import pandas as pd
 from exports.files import unchanged, write_atomic
 from exports.html import DEFAULT_TITLE, write_timeline
 from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, build_feeds
+from timeline.table import table_bytes  # the table's own file formats
 
 TABLE_FILES = ("events.csv", "events.parquet")
 
@@ -43,12 +44,6 @@ class Site:
     folder: Path
     feeds: list[Feed]
     files: list[str]
-
-
-def _table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
-    from timeline.table import table_bytes  # the table's own file formats
-
-    return table_bytes(table, suffix)
 
 
 def build_site(
@@ -68,7 +63,7 @@ def build_site(
         feeds = build_feeds(table, staging, include_years=include_years, now=now)
         write_timeline(table, staging, feeds, title=title, base_url=base_url)
         for name in TABLE_FILES:
-            write_atomic(staging / name, _table_bytes(table, Path(name).suffix))
+            write_atomic(staging / name, table_bytes(table, Path(name).suffix))
         _publish(staging, out)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
     return Site(folder=out, feeds=feeds, files=files)

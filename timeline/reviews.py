@@ -219,10 +219,10 @@ def write_review_sheet(
     stem = f"review-{slugify(association)}"
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
     from exports.files import write_atomic
-    from timeline.table import _no_formulas
+    from timeline.table import no_formulas
 
     write_atomic(csv_path, sheet.to_csv(index=False).encode("utf-8-sig"))
-    write_atomic(xlsx_path, _no_formulas(_xlsx_bytes(sheet)))
+    write_atomic(xlsx_path, no_formulas(_xlsx_bytes(sheet)))
     return [xlsx_path, csv_path]
 
 

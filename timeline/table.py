@@ -557,7 +557,7 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
     buffer = io.BytesIO()
     if suffix == ".xlsx":
         _for_text(table).to_excel(buffer, index=False, sheet_name="events")
-        return _no_formulas(buffer.getvalue())
+        return no_formulas(buffer.getvalue())
     else:
         frame = table.copy()
         for column in ("start", "end", "published"):
@@ -566,7 +566,7 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
     return buffer.getvalue()
 
 
-def _no_formulas(workbook_bytes: bytes) -> bytes:
+def no_formulas(workbook_bytes: bytes) -> bytes:
     """The workbook with every cell that became a formula turned back into text.
 
     openpyxl stores a string starting with ``=`` as a formula: a sentence such
