@@ -44,6 +44,7 @@ from markupsafe import Markup
 
 from exports.chronology import DASH, format_date
 from exports.files import unchanged, write_atomic
+from timeline.table import require_columns
 
 DEFAULT_TITLE = "协会大事记"
 ALL_ASSOCIATIONS = "全部协会"
@@ -347,9 +348,7 @@ def _group(start: date, end: date, granularity: str) -> int:
 
 
 def _rows(table: pd.DataFrame) -> list[dict]:
-    missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
-    if missing:
-        raise ValueError(f"the event table lacks columns: {', '.join(missing)}")
+    require_columns(table, REQUIRED_COLUMNS)
     rows = []
     for row in table.to_dict("records"):
         start, end = _as_date(row["start"]), _as_date(row["end"])

@@ -41,6 +41,7 @@ from icalendar.prop import vDuration
 from exports.chronology import format_date
 from exports.files import unchanged, write_atomic
 from timeline.slugs import slugify
+from timeline.table import require_columns
 
 FEEDS_FOLDER = "feeds"
 STATE_FILE = ".state.json"
@@ -305,9 +306,7 @@ def _item(row: dict) -> _Item | None:
 
 
 def _items(table: pd.DataFrame, include_years: bool) -> list[_Item]:
-    missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
-    if missing:
-        raise ValueError(f"the event table has no column {', '.join(missing)}")
+    require_columns(table, REQUIRED_COLUMNS)
     items: dict[str, _Item] = {}
     for row in table.to_dict(orient="records"):
         if clean_text(row.get("kind"), one_line=True) not in ("", "event"):

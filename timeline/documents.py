@@ -1005,16 +1005,7 @@ def _load_docx(path: Path, data: bytes, kind: str) -> Document:
     text = "\n".join(paragraphs)
     if not text.strip():
         raise DocumentError(path, "no text in the Word file (only images?)")
-    published = _plausible_date(stamp)
-    return Document(
-        path=path,
-        name=path.name,
-        text=text,
-        title=title or _first_line_title(text),
-        published=published,
-        published_source="docx-core" if published else None,
-        format=kind,
-    )
+    return _from_metadata(path, kind, text, title, stamp, "docx-core")
 
 
 def _docx_paragraphs(container: Any) -> Iterator[str]:
@@ -1074,6 +1065,13 @@ def _load_pdf(path: Path, data: bytes, kind: str) -> Document:
             path, f"no text layer: scanned PDF? ({len(pages)} page(s), no extractable text)"
         )
     title, stamp = _pdf_info(reader)
+    return _from_metadata(path, kind, text, title, stamp, "pdf-info")
+
+
+def _from_metadata(
+    path: Path, kind: str, text: str, title: str | None, stamp: Any, source: str
+) -> Document:
+    """A Word or PDF document: title and publication date from the file's own metadata."""
     published = _plausible_date(stamp)
     return Document(
         path=path,
@@ -1081,7 +1079,7 @@ def _load_pdf(path: Path, data: bytes, kind: str) -> Document:
         text=text,
         title=title or _first_line_title(text),
         published=published,
-        published_source="pdf-info" if published else None,
+        published_source=source if published else None,
         format=kind,
     )
 

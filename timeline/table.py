@@ -407,6 +407,13 @@ def _period_row(document: Document, association: str, mention: DateMention, sent
     }
 
 
+def require_columns(table: pd.DataFrame, columns: Iterable[str]) -> None:
+    """Raise ``ValueError`` naming the columns an exporter needs and ``table`` lacks."""
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise ValueError(f"the event table lacks columns: {', '.join(missing)}")
+
+
 def empty_table() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype="object") for column in COLUMNS})
 
