@@ -495,5 +495,14 @@ def test_expansion_keeps_missing_paths_for_the_caller_to_report(tmp_path: Path) 
 
 
 def test_documentation_examples_hold() -> None:
-    failures, _ = doctest.testmod(timeline.documents)
-    assert failures == 0
+    for module in (timeline.documents, *_format_modules()):
+        failures, _ = doctest.testmod(module)
+        assert failures == 0, module.__name__
+
+
+def _format_modules() -> list:
+    """The modules of :mod:`timeline.documents`, one per format."""
+    import importlib
+
+    names = ("base", "text", "html", "docx", "pdf", "paths")
+    return [importlib.import_module(f"timeline.documents.{name}") for name in names]
