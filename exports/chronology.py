@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from timeline import schema
+
 DASH = "—"
 QUARTERS = {1: "第一季度", 4: "第二季度", 7: "第三季度", 10: "第四季度"}
 SEASONS = {3: "春季", 6: "夏季", 9: "秋季", 12: "冬季"}
@@ -140,16 +142,17 @@ def select(
 
 
 def entries(table: pd.DataFrame) -> list[Entry]:
+    """The chronology's lines, one per event of ``table`` (decoded by :mod:`timeline.schema`)."""
     return [
         Entry(
-            year=row.start.year,
-            date=format_date(row.start, row.end, row.granularity),
-            title=row.title,
-            association=row.association,
-            doc=row.doc,
-            event_id=row.event_id,
+            year=event.start.year,
+            date=format_date(event.start, event.end, event.granularity),
+            title=event.title,
+            association=event.association,
+            doc=event.doc,
+            event_id=event.event_id,
         )
-        for row in table.itertuples(index=False)
+        for event in schema.events(table)
     ]
 
 

@@ -32,7 +32,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,27 +43,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from exports.chronology import DASH, format_date
-from exports.files import unchanged, write_atomic
-from timeline.table import require_columns
+from timeline import schema
+from timeline.files import unchanged, write_atomic
 
 DEFAULT_TITLE = "协会大事记"
 ALL_ASSOCIATIONS = "全部协会"
 INDEX = "index.html"
 FEEDS_PAGE = "feeds.html"
 
-# The badge beside each date: how precise the date is.
-PRECISION = {
-    "day": "日",
-    "week": "周",
-    "part": "旬",
-    "month": "月",
-    "quarter": "季度",
-    "season": "季",
-    "half": "半年",
-    "year": "年",
-    "decade": "年代",
-}
-STATUS = {"confirmed": "已核对", "corrected": "已更正"}
 PALETTE_SIZE = 8  # colour classes c0 … c7 in timeline.css
 
 # The overview's geometry, in SVG user units.
@@ -246,18 +233,6 @@ class YearSection:
         return sum(len(group.events) for group in self.months)
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10]) if value else None
-    raise TypeError(f"not a date: {value!r}")
-
-
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -270,16 +245,7 @@ def web_address(url: str) -> str | None:
     >>> web_address("javascript:alert(1)") is None
     True
     """
-    url = url.strip()
-    if any(ord(character) < 0x21 or ord(character) == 0x7F for character in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+    return schema.http_url(url)
 
 
 def split_sentence(sentence: str, date_text: str) -> tuple[str, str, str]:
@@ -337,9 +303,7 @@ def date_parts(start: date, end: date, granularity: str) -> tuple[DatePart, ...]
 
 
 def _precision(start: date, end: date, granularity: str) -> str:
-    if granularity == "part" and (start.year, start.month) != (end.year, end.month):
-        return "时段"
-    return PRECISION.get(granularity, granularity)
+    return schema.precision_label(granularity, start, end)
 
 
 def _group(start: date, end: date, granularity: str) -> int:
@@ -348,10 +312,10 @@ def _group(start: date, end: date, granularity: str) -> int:
 
 
 def _rows(table: pd.DataFrame) -> list[dict]:
-    require_columns(table, REQUIRED_COLUMNS)
+    schema.require_columns(table, REQUIRED_COLUMNS)
     rows = []
     for row in table.to_dict("records"):
-        start, end = _as_date(row["start"]), _as_date(row["end"])
+        start, end = schema.as_date(row["start"]), schema.as_date(row["end"])
         if start is None or end is None:
             continue
         rows.append({**row, "start": start, "end": end, "association": _text(row["association"])})
@@ -376,7 +340,7 @@ def event_views(rows: list[dict], lanes: dict[str, int]) -> list[EventView]:
         before, mark, after = split_sentence(description, _text(row["date_text"]))
         url = _text(row.get("source_url")).strip()
         link = web_address(url) if url else None
-        published = _as_date(row.get("published"))
+        published = schema.as_date(row.get("published"))
         views.append(
             EventView(
                 index=index,
@@ -400,7 +364,7 @@ def event_views(rows: list[dict], lanes: dict[str, int]) -> list[EventView]:
                 doc_title=_text(row.get("doc_title")),
                 published=format_date(published, published, "day") if published else "",
                 organisations=_text(row.get("organisations")),
-                status=STATUS.get(_text(row.get("status")), ""),
+                status=schema.STATUS.get(_text(row.get("status")), ""),
             )
         )
     return views

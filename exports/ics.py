@@ -26,22 +26,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pandas as pd
 from icalendar import Calendar, Event
 from icalendar.prop import vDuration
 
 from exports.chronology import format_date
-from exports.files import unchanged, write_atomic
+from timeline import schema
+from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
-from timeline.table import require_columns
 
 FEEDS_FOLDER = "feeds"
 STATE_FILE = ".state.json"
@@ -49,7 +47,6 @@ ALL_SLUG = "all"
 UID_DOMAIN = "cn-timeline"
 PRODID = "-//cn-timeline//Event feeds//ZH"
 REFRESH = timedelta(hours=12)
-YEAR_LEVEL = frozenset({"year", "decade"})
 REQUIRED_COLUMNS = (
     "event_id",
     "association",
@@ -67,45 +64,9 @@ REQUIRED_COLUMNS = (
 )
 MAX_OCTETS = 75
 
-PRECISION = {
-    "day": "日",
-    "week": "周",
-    "part": "旬",  # 上旬/中旬/下旬; 年初/年底 are told apart in _precision
-    "month": "月",
-    "quarter": "季度",
-    "season": "季节",
-    "half": "半年",
-    "year": "年",
-    "decade": "年代",
-}
-ANCHOR = {
-    "explicit": "原文写明",
-    "dct": "据文件发布日期推断",
-    "narrative": "据上下文日期推断",
-    "previous-mention": "据前文提到的日期推断",
-    "as-of": "据“截至”日期推断",
-    "range-start": "据区间起点推断",
-}
-STATUS = {"confirmed": "已人工确认", "corrected": "已人工更正"}
-
 # Everything str.splitlines() breaks on: each becomes an escaped "\n" (or a space
 # in one-line properties), so no parser can see a new content line.
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_DROPPED = {
-    code: None
-    for code in (
-        *range(0x20),
-        0x7F,
-        *range(0x80, 0xA0),
-        # Bidirectional controls: a calendar app would let them reorder the text around.
-        0x061C,
-        0x200E,
-        0x200F,
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-    if chr(code) not in "\t" + _LINE_BREAKS
-}
 
 
 @dataclass(frozen=True)
@@ -131,31 +92,14 @@ def clean_text(value: object, *, one_line: bool = False) -> str:
     >>> clean_text("标题\\r\\nBEGIN:VEVENT", one_line=True)
     '标题 BEGIN:VEVENT'
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = str(value).encode("utf-8", "replace").decode("utf-8")  # lone surrogates
-    text = text.replace("\r\n", "\n")
-    text = text.translate({ord(c): " " if one_line else "\n" for c in _LINE_BREAKS})
-    text = text.translate(_DROPPED)
-    return " ".join(text.split()) if one_line else text.strip()
+    if one_line:
+        return schema.one_line(value)
+    text = schema.as_text(value).replace("\r\n", "\n")
+    text = text.translate({ord(c): "\n" for c in _LINE_BREAKS})
+    return schema.printable(text).strip()
 
 
-def http_url(value: object) -> str | None:
-    """The address when it is a plain http(s) URL, else None (never ``javascript:``).
-
-    >>> http_url("https://example.org/a"), http_url("javascript:alert(1)")
-    ('https://example.org/a', None)
-    """
-    text = clean_text(value, one_line=True)
-    if not text or any(c.isspace() for c in text) or any(c in text for c in '<>"\\{}|^`'):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return text
+http_url = schema.http_url  # kept here too: the feeds' links are checked by it
 
 
 def fold(content: bytes) -> bytes:
@@ -183,22 +127,6 @@ def fold(content: bytes) -> bytes:
 # --- values ---------------------------------------------------------------------------
 
 
-def _as_date(value: object) -> date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, datetime):  # pandas.Timestamp is one too
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
@@ -217,12 +145,6 @@ def _stamp_text(moment: datetime) -> str:
 
 def _stamp_parse(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def _precision(granularity: str, start: date, end: date) -> str:
-    if granularity == "part" and (end - start).days > 31:
-        return "年初/年底"
-    return PRECISION.get(granularity, granularity)
 
 
 @dataclass(frozen=True)
@@ -261,10 +183,10 @@ def _description(row: dict, start: date, end: date, url: str | None) -> str:
     date_text = clean_text(row.get("date_text"), one_line=True)
     if date_text:
         lines.append(f"原文日期：{date_text}")
-    lines.append(f"精度：{_precision(granularity, start, end)}")
+    lines.append(f"精度：{schema.precision_label(granularity, start, end)}")
     anchor = clean_text(row.get("anchor"), one_line=True)
     if anchor:
-        lines.append(f"推断：{ANCHOR.get(anchor, anchor)}（{anchor}）")
+        lines.append(f"推断：{schema.ANCHOR.get(anchor, anchor)}（{anchor}）")
     title = clean_text(row.get("doc_title"), one_line=True)
     doc = clean_text(row.get("doc"), one_line=True)
     source = " ".join(part for part in (f"《{title}》" if title else "", doc) if part)
@@ -273,13 +195,13 @@ def _description(row: dict, start: date, end: date, url: str | None) -> str:
     if url:
         lines.append(f"链接：{url}")
     status = clean_text(row.get("status"), one_line=True)
-    if status in STATUS:
-        lines.append(f"审核：{STATUS[status]}")
+    if status in schema.STATUS:
+        lines.append(f"审核：{schema.STATUS[status]}")
     return "\n".join(lines).strip()
 
 
 def _item(row: dict) -> _Item | None:
-    start, end = _as_date(row.get("start")), _as_date(row.get("end"))
+    start, end = schema.as_date(row.get("start")), schema.as_date(row.get("end"))
     if start is None or end is None or end < start or end == date.max:
         return None
     event_id = clean_text(row.get("event_id"), one_line=True)
@@ -291,7 +213,7 @@ def _item(row: dict) -> _Item | None:
         summary = clean_text(row.get("description"), one_line=True)[:40] or clean_text(
             row.get("date_text"), one_line=True
         )
-    published = _as_date(row.get("published"))
+    published = schema.as_date(row.get("published"))
     return _Item(
         uid=f"{event_id}@{UID_DOMAIN}",
         event_id=event_id,
@@ -306,12 +228,12 @@ def _item(row: dict) -> _Item | None:
 
 
 def _items(table: pd.DataFrame, include_years: bool) -> list[_Item]:
-    require_columns(table, REQUIRED_COLUMNS)
+    schema.require_columns(table, REQUIRED_COLUMNS)
     items: dict[str, _Item] = {}
     for row in table.to_dict(orient="records"):
         if clean_text(row.get("kind"), one_line=True) not in ("", "event"):
             continue  # periods (十四五) are never calendar events
-        if not include_years and str(row.get("granularity")) in YEAR_LEVEL:
+        if not include_years and str(row.get("granularity")) in schema.YEAR_LEVEL:
             continue
         item = _item(row)
         if item is not None and item.event_id not in items:  # one UID per calendar

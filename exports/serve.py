@@ -4,7 +4,7 @@ A small read-only file server on the standard library: the folder as it is, with
 the right types (``text/calendar; charset=utf-8`` for ``.ics``), a strong ``ETag``
 (a hash of the bytes) and ``Last-Modified``, so a subscribed calendar that asks
 again with ``If-None-Match`` gets ``304 Not Modified`` until a rebuild really
-changes the feed. Outputs are replaced atomically (:mod:`exports.files`), so a
+changes the feed. Outputs are replaced atomically (:mod:`timeline.files`), so a
 request during a rebuild reads the old file or the new one, never half of one.
 
 Nothing outside the folder is served (``../``, encoded or not, and links that lead

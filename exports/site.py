@@ -14,7 +14,7 @@ change, so rebuilding unchanged input changes nothing a subscriber can see.
 The site is built as a whole before any of it is published: everything is
 rendered into a private staging folder first (outside the published one, so a
 killed run leaves nothing half-made in it), and only then are the files whose
-bytes changed moved in, each with :func:`exports.files.write_atomic`. A failure
+bytes changed moved in, each with :func:`timeline.files.write_atomic`. A failure
 while rendering leaves the published folder untouched; a failure while moving
 files in puts back the files already replaced, so a failed run leaves the
 previous outputs as they were.
@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from exports.files import unchanged, write_atomic
 from exports.html import DEFAULT_TITLE, write_timeline
 from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, build_feeds
-from timeline.table import table_bytes  # the table's own file formats
+from timeline.files import unchanged, write_atomic
+from timeline.schema import table_bytes  # the table's own file formats
 
 TABLE_FILES = ("events.csv", "events.parquet")
 

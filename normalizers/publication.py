@@ -76,26 +76,48 @@ def detect_publication_date(text: str) -> date | None:
     >>> detect_publication_date("标题\\n\\n发布时间:2023-09-08  阅读数:26348\\n正文")
     datetime.date(2023, 9, 8)
     """
-    lines = fold(text[:20000]).splitlines()[:HEADER_LINES]
-    lone: date | None = None
-    for line in lines:
+    found = find_publication_line(text)
+    return found[0] if found else None
+
+
+def find_publication_line(text: str) -> tuple[date, tuple[int, int]] | None:
+    """The header's publication date and the span of its date in ``text``, or None.
+
+    The span lets the table tell the document's own date line from its events.
+
+    >>> find_publication_line("标题\\n发布时间:2023-09-08\\n正文")
+    (datetime.date(2023, 9, 8), (8, 18))
+    """
+    lone: tuple[date, tuple[int, int]] | None = None
+    offset = 0
+    for number, line in enumerate(fold(text[:20000]).splitlines(keepends=True)):
+        if number >= HEADER_LINES:
+            break
+        start, offset = offset, offset + len(line)
+        line = line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
         found = LABELLED.search(line)
         if found and (day := _to_date(found)) is not None:
-            return day
+            return day, _date_span(found, start)
         english = ENGLISH_LABELLED.search(line)
         if english and english.group("month").lower() in ENGLISH_MONTHS:
             try:
-                return date(
+                day = date(
                     int(english.group("year")),
                     ENGLISH_MONTHS[english.group("month").lower()],
                     int(english.group("day")),
                 )
+                return day, (start + english.start("month"), start + english.end("year"))
             except ValueError:
                 pass
         if lone is None:
             alone = LONE.fullmatch(line)
-            if alone is not None:
-                lone = _to_date(alone)
+            if alone is not None and (day := _to_date(alone)) is not None:
+                lone = day, _date_span(alone, start)
         if len(line.strip()) >= BODY_LINE:
             break
     return lone
+
+
+def _date_span(found: re.Match[str], line_start: int) -> tuple[int, int]:
+    """Where the date of a matched header line stands in the whole text."""
+    return line_start + found.start("y"), line_start + found.end("d")

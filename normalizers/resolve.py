@@ -6,7 +6,7 @@ from normalizers.anchor import Anchorer
 from normalizers.context import DocumentContext
 from normalizers.extract import extract
 from normalizers.mention import DateMention, DateWarning, Resolution
-from normalizers.publication import detect_publication_date
+from normalizers.publication import find_publication_line
 from normalizers.tables.characters import fold
 
 
@@ -18,8 +18,9 @@ def normalize(text: str, context: DocumentContext | None = None) -> Resolution:
     """
     context = context or DocumentContext()
     published, source = context.published, "context"
+    line = find_publication_line(text)
     if published is None:
-        published = detect_publication_date(text)
+        published = line[0] if line else None
         source = "text" if published is not None else "none"
     folded = fold(text)
     anchorer = Anchorer(folded, context, published)
@@ -32,7 +33,11 @@ def normalize(text: str, context: DocumentContext | None = None) -> Resolution:
         if warning is not None:
             warnings.append(warning)
     return Resolution(
-        mentions=mentions, warnings=warnings, published=published, published_source=source
+        mentions=mentions,
+        warnings=warnings,
+        published=published,
+        published_source=source,
+        published_span=line[1] if line else None,
     )
 
 

@@ -1,6 +1,6 @@
 """Safe rebuilds: a failed run leaves the published folder as it was.
 
-* Every output goes through :func:`exports.files.write_atomic` (a temporary file
+* Every output goes through :func:`timeline.files.write_atomic` (a temporary file
   in the same folder, then a rename): an audit hook sees every file opened for
   writing during a build, and each one is such a temporary file.
 * A failure at any point of a rebuild (each ``os.replace`` in turn, a renderer

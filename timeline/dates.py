@@ -1,8 +1,8 @@
 """The resolved date mentions of a set of documents: what ``timeline dates`` prints.
 
-Each document is read (:mod:`timeline.documents`), given its context (the
-publication date from the user's manifest, when there is one; otherwise
-:func:`normalizers.normalize` looks for one in the text) and resolved. A document
+Each document is read (:mod:`timeline.documents`), given its present by
+:func:`timeline.present.document_context` (the one function every command uses)
+and resolved. A document
 that cannot be read is reported and the others go on.
 """
 
@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from normalizers import DateMention, DateWarning, DocumentContext, Resolution, normalize
+from normalizers import DateMention, DateWarning, DocumentContext, Resolution
 from timeline.documents import DEFAULT_MAX_BYTES, DocumentError, load_document, resolved
 from timeline.manifest import DocumentMetadata, default_manifest, load_manifest
+from timeline.present import document_context, resolve
 
 #: The columns of ``timeline dates``, in order. ``span_start``/``span_end`` index
 #: the decoded text of the document, so ``text[span_start:span_end] == date_text``.
@@ -81,13 +82,17 @@ def collect_manifest(
 
 
 def context_for(path: str | Path, manifest: Manifest | None = None) -> DocumentContext:
-    """The context the product knows for a document: only user-supplied metadata.
+    """The context the product knows for the document at ``path``.
 
-    Without a manifest date the context has no publication date and
-    :func:`normalizers.normalize` detects one in the text, if it can.
+    See :func:`timeline.present.document_context`; a file that cannot be read
+    has only its manifest date.
     """
     metadata = (manifest or {}).get(resolved(path))
-    return DocumentContext(published=metadata.published if metadata else None)
+    try:
+        document = load_document(path)
+    except DocumentError:
+        return DocumentContext(published=metadata.published if metadata else None)
+    return document_context(document, metadata)
 
 
 def resolve_document(
@@ -104,7 +109,7 @@ def resolve_document(
         return DocumentDates(path=path, error=error.reason)
     text = document.text
     try:
-        resolution = normalize(text, context_for(path, manifest))
+        resolution = resolve(document, (manifest or {}).get(resolved(path)))
     except Exception as error:  # a resolver bug must not stop the other documents
         return DocumentDates(
             path=path, text=text, error=f"the resolver failed: {type(error).__name__}: {error}"

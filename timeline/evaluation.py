@@ -47,10 +47,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from normalizers import DateMention, normalize
-from timeline.dates import context_for
-from timeline.documents import DocumentError, read_text
+from normalizers import DateMention
+from timeline.documents import DocumentError, load_document, read_text, resolved
 from timeline.manifest import default_manifest, load_manifest
+from timeline.present import resolve
 
 #: Kinds of gold rows: an event to find, a span to ignore, a span that must not
 #: be reported.
@@ -358,11 +358,12 @@ def evaluate(gold_dir: str | Path, corpus_dir: str | Path | None = None) -> Eval
     for doc, rows in load_gold(gold_dir).items():
         path = corpus / doc
         try:
-            text = read_text(path)
+            document = load_document(path)
         except DocumentError as error:
             raise EvaluationError(f"{error} (named by the gold in {gold_dir})") from error
+        text = document.text
         try:
-            resolution = normalize(text, context_for(path, manifest))
+            resolution = resolve(document, manifest.get(resolved(path)))
         except Exception as error:  # score the others, show this one as failed
             score = score_document(doc, text, rows, [])
             scores.append(replace(score, error=f"{type(error).__name__}: {error}"))

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from timeline.files import write_atomic
+from timeline.schema import no_formulas
+
 STATUSES = ("confirmed", "rejected", "corrected")
 #: Other spellings reviewers type, in Chinese and English.
 STATUS_SPELLINGS = {
@@ -218,9 +221,6 @@ def write_review_sheet(
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"review-{slugify(association)}"
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
-    from exports.files import write_atomic
-    from timeline.table import no_formulas
-
     write_atomic(csv_path, sheet.to_csv(index=False).encode("utf-8-sig"))
     write_atomic(xlsx_path, no_formulas(_xlsx_bytes(sheet)))
     return [xlsx_path, csv_path]

@@ -5,47 +5,22 @@ machines), resolves its dates with :mod:`normalizers`, drops what stands in site
 boilerplate, and turns every remaining ``event`` mention into a row. Periods
 (十四五, a plan's years) are kept apart in :attr:`TableResult.periods`.
 
-Schema of the table (one row per event; all text columns are ``str``):
-
-============== ======================================================================
-column         meaning
-============== ======================================================================
-event_id       stable id: the same event keeps it when other documents are added,
-               removed or reordered, and across runs (a hash of the document's name,
-               the sentence and the date as written, never of the resolved value)
-association    the association the event belongs to (manifest, else detected)
-start, end     inclusive first and last day (``datetime.date``)
-granularity    day, week, part, month, quarter, season, half, year
-title          short: the heading of the enumerated item, else the event's clause
-description    the full sentence the date stands in
-date_text      the date as written
-doc            the document's file name
-doc_title      the document's title
-published      the document's publication date (``datetime.date`` or None)
-source_url     the document's address, when known
-span_start     offset of ``date_text`` in the document's text
-span_end       ``text[span_start:span_end] == date_text``
-anchor         how the date was resolved (explicit, dct, narrative, previous-mention …)
-organisations  other organisations named in the sentence, joined with "；"
-status         review status: "" (not reviewed), "confirmed" or "corrected"
-============== ======================================================================
+The columns, their vocabularies and how cells are decoded are in
+:mod:`timeline.schema`, the table's contract with the exporters.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pandas as pd
 
-from normalizers import DateMention, DocumentContext, normalize
+from normalizers import DateMention
 from timeline.associations import detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans
 from timeline.dates import collect_manifest
@@ -59,28 +34,22 @@ from timeline.documents import (
     resolved,
 )
 from timeline.events import event_title, sentence_bounds
+from timeline.files import write_atomic
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
+from timeline.present import resolve
 from timeline.reviews import Review, ReviewReport, apply_reviews, load_reviews
-
-COLUMNS = (
-    "event_id",
-    "association",
-    "start",
-    "end",
-    "granularity",
-    "title",
-    "description",
-    "date_text",
-    "doc",
-    "doc_title",
-    "published",
-    "source_url",
-    "span_start",
-    "span_end",
-    "anchor",
-    "organisations",
-    "status",
+from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, WRITERS re-exported)
+    COLUMNS,
+    ORGANISATION_SEPARATOR,
+    WRITERS,
+    empty_table,
+    http_url,
+    one_line,
+    printable,
+    read_table,
+    table_bytes,
 )
+
 PERIOD_COLUMNS = (
     "doc",
     "association",
@@ -91,7 +60,6 @@ PERIOD_COLUMNS = (
     "span_start",
     "span_end",
 )
-ORGANISATION_SEPARATOR = "；"
 UNKNOWN_ASSOCIATION = "（未识别协会）"
 
 Manifest = dict[Path, DocumentMetadata]
@@ -209,11 +177,6 @@ def _surroundings(text: str, span: tuple[int, int]) -> tuple[str, int]:
     return text[first:last], first
 
 
-def _context(document: Document, metadata: DocumentMetadata | None) -> DocumentContext:
-    published = metadata.published if metadata and metadata.published else document.published
-    return DocumentContext(published=published)
-
-
 def document_events(
     path: str | Path,
     metadata: DocumentMetadata | None = None,
@@ -240,7 +203,7 @@ def document_events(
 
 def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentEvents:
     text = document.text
-    resolution = normalize(text, _context(document, metadata))
+    resolution = resolve(document, metadata)
     zones = boilerplate_spans(text)
     title = (
         metadata.title if metadata and metadata.title else _document_title(document, zones)
@@ -253,7 +216,7 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     warnings = [
         f"{document.name}: offset {w.span[0]}: {w.text}: {w.message}" for w in resolution.warnings
     ]
-    if url and not _http_address(url):
+    if url and not http_url(url):
         warnings.append(f"{document.name}: its address {url!r} is not an http(s) address; left out")
         url = ""
     rows: list[dict] = []
@@ -279,68 +242,25 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
         rows.append(
             {
                 "event_id": event_id(document.name, sentence, mention.text, occurrence),
-                "association": _one_line(association),
+                "association": one_line(association),
                 "start": mention.start,
                 "end": mention.end,
                 "granularity": mention.granularity,
-                "title": _one_line(event_name),
-                "description": _printable(sentence),
+                "title": one_line(event_name),
+                "description": printable(sentence),
                 "date_text": mention.text,
                 "doc": document.name,
-                "doc_title": _one_line(title),
+                "doc_title": one_line(title),
                 "published": resolution.published,
                 "source_url": url,
                 "span_start": mention.span[0],
                 "span_end": mention.span[1],
                 "anchor": mention.anchor,
-                "organisations": _one_line(ORGANISATION_SEPARATOR.join(others)),
+                "organisations": one_line(ORGANISATION_SEPARATOR.join(others)),
                 "status": "",
             }
         )
     return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
-
-
-#: C0 and C1 control characters but tab and line breaks: ESC, BEL and the like
-#: would reach a terminal through `timeline chronology`, and mean nothing in text.
-_CONTROLS = {
-    code: None for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code not in (9, 10, 13)
-}
-_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
-
-
-def _printable(text: str) -> str:
-    r"""Text without control characters (tab and line breaks stay).
-
-    >>> _printable("8月22日，协会召开\x1b[2J年会\x07。")
-    '8月22日，协会召开[2J年会。'
-    """
-    return text.translate(_CONTROLS)
-
-
-def _one_line(text: str) -> str:
-    r""":func:`_printable`, line breaks and tabs made spaces: a title or a name.
-
-    >>> _one_line("年会通知\r\nBEGIN:VEVENT")
-    '年会通知 BEGIN:VEVENT'
-    """
-    return _printable(_LINE_BREAKS.sub(" ", text)).strip()
-
-
-def _http_address(url: str) -> bool:
-    """Whether ``url`` is a plain http(s) address: the only kind a source link may be.
-
-    >>> _http_address("https://www.example.org/a?b=1"), _http_address("javascript:alert(1)")
-    (True, False)
-    >>> _http_address('https://example.org/"onmouseover=alert(1)')
-    False
-    """
-    if any(ord(c) < 0x21 or ord(c) == 0x7F or c.isspace() or c in '<>"\\{}|^`' for c in url):
-        return False  # characters that a URL must percent-encode, and attribute breakers
-    try:
-        parts = urlsplit(url)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False
 
 
 _LABELS = re.compile(
@@ -397,25 +317,14 @@ def _headline_above(text: str, position: int, zones: list[tuple[int, int]] | _Zo
 def _period_row(document: Document, association: str, mention: DateMention, sentence: str) -> dict:
     return {
         "doc": document.name,
-        "association": _one_line(association),
+        "association": one_line(association),
         "start": mention.start,
         "end": mention.end,
         "date_text": mention.text,
-        "description": _printable(sentence),
+        "description": printable(sentence),
         "span_start": mention.span[0],
         "span_end": mention.span[1],
     }
-
-
-def require_columns(table: pd.DataFrame, columns: Iterable[str]) -> None:
-    """Raise ``ValueError`` naming the columns an exporter needs and ``table`` lacks."""
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise ValueError(f"the event table lacks columns: {', '.join(missing)}")
-
-
-def empty_table() -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series(dtype="object") for column in COLUMNS})
 
 
 def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
@@ -535,70 +444,6 @@ def build_table(
 # --- writing ----------------------------------------------------------------------
 
 
-WRITERS = (".csv", ".parquet", ".json", ".xlsx")
-
-
-def _for_text(table: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ISO strings, for formats without a date type."""
-    out = table.copy()
-    for column in ("start", "end", "published"):
-        if column in out:
-            out[column] = out[column].map(
-                lambda value: value.isoformat() if isinstance(value, date) else ""
-            )
-    return out
-
-
-def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
-    """The table as the bytes of a .csv, .parquet, .json or .xlsx file."""
-    suffix = suffix.lower()
-    if suffix not in WRITERS:
-        raise ValueError(
-            f"unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
-        )
-    if suffix == ".csv":
-        return _for_text(table).to_csv(index=False).encode("utf-8")
-    if suffix == ".json":
-        text = _for_text(table).to_json(orient="records", force_ascii=False, indent=1)
-        return text.encode("utf-8")
-    buffer = io.BytesIO()
-    if suffix == ".xlsx":
-        _for_text(table).to_excel(buffer, index=False, sheet_name="events")
-        return no_formulas(buffer.getvalue())
-    else:
-        frame = table.copy()
-        for column in ("start", "end", "published"):
-            frame[column] = pd.to_datetime(frame[column]).dt.date
-        frame.to_parquet(buffer, index=False)
-    return buffer.getvalue()
-
-
-def no_formulas(workbook_bytes: bytes) -> bytes:
-    """The workbook with every cell that became a formula turned back into text.
-
-    openpyxl stores a string starting with ``=`` as a formula: a sentence such
-    as ``=HYPERLINK("http://…","点击")`` from a document would become a live
-    link, or worse, in the reviewer's spreadsheet. Text stays text.
-    """
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(workbook_bytes))
-    formulas = [
-        cell
-        for sheet in workbook.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    ]
-    if not formulas:
-        return workbook_bytes
-    for cell in formulas:
-        cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     """Write the table in the format its suffix names: .csv, .parquet, .json or .xlsx.
 
@@ -606,43 +451,12 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     a table behind, and an existing table stays as it was until the new one is
     complete.
     """
-    from exports.files import write_atomic
-
     path = Path(path)
     try:
         data = table_bytes(table, path.suffix)
     except ValueError as error:
         raise ValueError(f"{path.name}: {error}") from None
     return write_atomic(path, data)
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a table written by :func:`write_table` back, with real dates."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    elif suffix == ".json":
-        frame = pd.read_json(path, orient="records", dtype=False)
-    elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-    elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        raise ValueError(f"{path.name}: unknown table format {suffix or '(none)'}")
-    for column in ("start", "end", "published"):
-        frame[column] = frame[column].map(_to_date)
-    for column in ("span_start", "span_end"):
-        frame[column] = frame[column].astype("int64")
-    return frame.fillna("")
-
-
-def _to_date(value) -> date | None:
-    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, date):
-        return value if type(value) is date else value.date()
-    return date.fromisoformat(str(value)[:10])
 
 
 __all__ = [

@@ -52,9 +52,10 @@ class Document:
     ``text`` is what date spans index (``text[start:end] == date_text``): the
     decoded file for plain text, the main text of a web page (no navigation,
     related-news lists or footers), the paragraphs and table cells of a Word
-    file, the text layer of a PDF. ``published`` comes from the file's own
-    metadata only (``published_source`` says which: ``html-meta``, ``docx-core``
-    or ``pdf-info``); a date line inside the text is the resolver's business.
+    file, the text layer of a PDF. ``published`` comes from the file itself
+    (``published_source`` says where: ``html-meta``, ``html-line`` for the
+    visible date line of a page without date markup, ``docx-core`` or
+    ``pdf-info``); a date line inside ``text`` is the resolver's business.
     """
 
     path: Path

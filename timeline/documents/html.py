@@ -44,12 +44,16 @@ def _load_html(path: Path, data: bytes, kind: str) -> Document:
         raise DocumentError(path, "no HTML in the file (it is empty)")
     checked, limit = _parse_checked(markup)
     text, metadata = "", (None, None, None)
+    source = "html-meta"
     if limit is None:
         try:
             tree = _parse_html(markup)
             if tree is not None:
                 text = _main_text(tree) or _visible_text(tree)
                 metadata = _html_metadata(tree)
+                if metadata[1] is None:
+                    metadata = (metadata[0], _date_line(tree, metadata[0]), metadata[2])
+                    source = "html-line" if metadata[1] else None
         except Exception as error:  # lxml, trafilatura and htmldate raise many kinds
             limit = f"the HTML parsers failed ({_describe(error)})"
             text = ""
@@ -69,12 +73,31 @@ def _load_html(path: Path, data: bytes, kind: str) -> Document:
         text=text,
         title=title or _first_line_title(text),
         published=published,
-        published_source="html-meta" if published else None,
+        published_source=source if published else None,
         url=url,
         format=kind,
         encoding=encoding,
         repairs=tuple(repairs),
     )
+
+
+def _date_line(tree: HtmlElement, title: str | None) -> date | None:
+    """The visible 发布日期/发布时间 line near the headline of a page without date markup.
+
+    The main-text extractor often drops the line under the headline that dates
+    the article (发布时间：2023-09-20 来源：…); the page shows it, so it counts.
+    Looked for from the headline (``<h1>``, else the title) on; a page whose
+    headline cannot be found gives none, so navigation dates never count.
+    """
+    from normalizers import detect_publication_date
+
+    visible = _visible_text(tree)
+    headings = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    for headline in [*headings, title or ""]:
+        at = visible.find(headline) if headline else -1
+        if at >= 0:
+            return detect_publication_date(visible[at:])
+    return None
 
 
 def _parse_checked(markup: str) -> tuple[HtmlElement | None, str | None]:
