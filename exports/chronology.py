@@ -141,18 +141,41 @@ def select(
     return rows.sort_values(["start", "end", "association", "doc", "span_start"], kind="stable")
 
 
+def when(event: schema.Event) -> str:
+    """The event's date the Chinese way, with its qualifier and time as written.
+
+    >>> from datetime import date, time
+    >>> when(schema.Event("e", "A", date(2024, 2, 10), date(2024, 2, 10), "day", "", "", "春节",
+    ...      "a.txt", qualifier="before"))
+    '2024年2月10日前'
+    """
+    written = format_date(event.start, event.end, event.granularity)
+    if event.qualifier:
+        written = schema.qualified(event.qualifier, written)
+    if event.timed:
+        written += " " + schema.time_text(event.time_start)
+        if event.time_end is not None:
+            written += DASH + schema.time_text(event.time_end)
+    return written
+
+
 def entries(table: pd.DataFrame) -> list[Entry]:
-    """The chronology's lines, one per event of ``table`` (decoded by :mod:`timeline.schema`)."""
+    """The chronology's lines, one per event of ``table`` (decoded by :mod:`timeline.schema`).
+
+    A document's own publication line (role ``published``) is no happening: it is
+    left out; a deadline says so.
+    """
     return [
         Entry(
             year=event.start.year,
-            date=format_date(event.start, event.end, event.granularity),
-            title=event.title,
+            date=when(event),
+            title=("截止：" if event.role == "deadline" else "") + event.title,
             association=event.association,
             doc=event.doc,
             event_id=event.event_id,
         )
         for event in schema.events(table)
+        if event.role != "published"
     ]
 
 

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from icalendar import Calendar, Event
@@ -47,6 +48,10 @@ ALL_SLUG = "all"
 UID_DOMAIN = "cn-timeline"
 PRODID = "-//cn-timeline//Event feeds//ZH"
 REFRESH = timedelta(hours=12)
+#: Times of day in the documents are local: the associations are in China.
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+#: How long a timed event without a written end lasts in a calendar.
+DEFAULT_DURATION = timedelta(hours=1)
 REQUIRED_COLUMNS = (
     "event_id",
     "association",
@@ -160,6 +165,8 @@ class _Item:
     description: str
     url: str | None
     first_seen: datetime
+    time_start: time | None = None  # local time in TIMEZONE: a timed event
+    time_end: time | None = None
 
     def content_hash(self) -> str:
         content = [
@@ -171,71 +178,90 @@ class _Item:
             self.description,
             self.url or "",
         ]
+        if self.time_start is not None:  # all-day events keep the hash they had
+            content += [schema.time_text(self.time_start), schema.time_text(self.time_end)]
         payload = json.dumps(content, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(payload).hexdigest()
 
 
-def _description(row: dict, start: date, end: date, url: str | None) -> str:
-    granularity = clean_text(row.get("granularity"), one_line=True)
-    lines = [clean_text(row.get("description"))]
-    lines.append("")
-    lines.append(f"日期：{format_date(start, end, granularity)}")
-    date_text = clean_text(row.get("date_text"), one_line=True)
-    if date_text:
-        lines.append(f"原文日期：{date_text}")
-    lines.append(f"精度：{schema.precision_label(granularity, start, end)}")
-    anchor = clean_text(row.get("anchor"), one_line=True)
-    if anchor:
-        lines.append(f"推断：{schema.ANCHOR.get(anchor, anchor)}（{anchor}）")
-    title = clean_text(row.get("doc_title"), one_line=True)
-    doc = clean_text(row.get("doc"), one_line=True)
-    source = " ".join(part for part in (f"《{title}》" if title else "", doc) if part)
-    if source:
-        lines.append(f"来源：{source}")
-    if url:
-        lines.append(f"链接：{url}")
-    status = clean_text(row.get("status"), one_line=True)
-    if status in schema.STATUS:
-        lines.append(f"审核：{schema.STATUS[status]}")
+def _when(event: schema.Event) -> str:
+    when = format_date(event.start, event.end, event.granularity)
+    if event.qualifier:
+        when = schema.qualified(event.qualifier, when)
+    if event.timed:
+        when += " " + schema.time_text(event.time_start)
+        if event.time_end is not None:
+            when += "—" + schema.time_text(event.time_end)
+    return when
+
+
+def _description(event: schema.Event) -> str:
+    """The sentence, then what a subscriber needs to trust the date.
+
+    A corrected event says what the reviewer set, never how the machine read the
+    date it replaced.
+    """
+    lines = [clean_text(event.description), ""]
+    role = "截止日期" if event.role == "deadline" else "日期"
+    lines.append(f"{role}：{_when(event)}")
+    if event.status == "corrected":
+        lines.append(f"审核：{schema.STATUS['corrected']}（日期由审核人设定）")
+    else:
+        if event.date_text:
+            lines.append(f"原文日期：{clean_text(event.written_date, one_line=True)}")
+        precision = schema.precision_label(event.granularity, event.start, event.end)
+        lines.append(f"精度：{precision}")
+        if event.anchor:
+            lines.append(f"推断：{schema.ANCHOR.get(event.anchor, event.anchor)}（{event.anchor}）")
+        if event.status in schema.STATUS:
+            lines.append(f"审核：{schema.STATUS[event.status]}")
+    for source in event.all_sources:
+        title = f"《{source.title}》" if source.title else ""
+        lines.append("来源：" + " ".join(part for part in (title, source.doc) if part))
+        if source.url:
+            lines.append(f"链接：{source.url}")
     return "\n".join(lines).strip()
 
 
-def _item(row: dict) -> _Item | None:
-    start, end = schema.as_date(row.get("start")), schema.as_date(row.get("end"))
-    if start is None or end is None or end < start or end == date.max:
+def _item(event: schema.Event) -> _Item | None:
+    if event.end == date.max or not event.event_id:
         return None
-    event_id = clean_text(row.get("event_id"), one_line=True)
-    if not event_id:
-        return None
-    url = http_url(row.get("source_url"))
-    summary = clean_text(row.get("title"), one_line=True)
-    if not summary:
-        summary = clean_text(row.get("description"), one_line=True)[:40] or clean_text(
-            row.get("date_text"), one_line=True
-        )
-    published = schema.as_date(row.get("published"))
+    summary = event.title or event.description[:40] or event.date_text
+    if event.role == "deadline":
+        summary = f"截止：{summary}"
     return _Item(
-        uid=f"{event_id}@{UID_DOMAIN}",
-        event_id=event_id,
-        association=clean_text(row.get("association"), one_line=True),
-        start=start,
-        end=end,
-        summary=summary,
-        description=_description(row, start, end, url),
-        url=url,
-        first_seen=_midnight(published or start),
+        uid=f"{event.event_id}@{UID_DOMAIN}",
+        event_id=event.event_id,
+        association=event.association,
+        start=event.start,
+        end=event.end,
+        summary=clean_text(summary, one_line=True),
+        description=_description(event),
+        url=event.source_url,
+        first_seen=_midnight(event.published or event.start),
+        time_start=event.time_start if event.timed else None,
+        time_end=event.time_end if event.timed else None,
     )
 
 
-def _items(table: pd.DataFrame, include_years: bool) -> list[_Item]:
+def _items(table: pd.DataFrame, include_years: bool, include_open: bool = False) -> list[_Item]:
+    """The calendar events of ``table``: never a publication line or a period.
+
+    Year-level events (``include_years``) and open-ended ones (春节前, 截至9月:
+    ``include_open``) only when asked for.
+    """
     schema.require_columns(table, REQUIRED_COLUMNS)
     items: dict[str, _Item] = {}
-    for row in table.to_dict(orient="records"):
-        if clean_text(row.get("kind"), one_line=True) not in ("", "event"):
-            continue  # periods (十四五) are never calendar events
-        if not include_years and str(row.get("granularity")) in schema.YEAR_LEVEL:
+    kinds = table["kind"].map(lambda k: clean_text(k, one_line=True)) if "kind" in table else None
+    chosen = table if kinds is None else table[kinds.isin(["", "event"])]  # periods: 十四五
+    for event in schema.events(chosen):
+        if event.role == "published":
+            continue  # the document's own date line: shown with the document, not a happening
+        if not include_years and event.granularity in schema.YEAR_LEVEL:
             continue
-        item = _item(row)
+        if not include_open and event.open_ended:
+            continue
+        item = _item(event)
         if item is not None and item.event_id not in items:  # one UID per calendar
             items[item.event_id] = item
     return sorted(items.values(), key=lambda item: (item.start, item.end, item.event_id))
@@ -296,19 +322,30 @@ def _revise(items: Iterable[_Item], state: dict, now: datetime) -> dict[str, _Re
 
 
 def _vevent(item: _Item, revision: _Revision) -> Event:
+    if item.time_start is not None:  # a timed event, in local time with its VTIMEZONE
+        start = datetime.combine(item.start, item.time_start, tzinfo=TIMEZONE)
+        end = (
+            datetime.combine(item.start, item.time_end, tzinfo=TIMEZONE)
+            if item.time_end is not None and item.time_end > item.time_start
+            else None
+        )
+        timing = {"start": start, "end": end} if end else {"start": start}
+    else:  # DTEND of an all-day event is exclusive
+        timing = {"start": item.start, "end": item.end + timedelta(days=1)}
     event = Event.new(
         uid=item.uid,
         summary=item.summary,
         description=item.description,
-        start=item.start,
-        end=item.end + timedelta(days=1),  # DTEND of an all-day event is exclusive
+        **timing,
         stamp=revision.last_modified,
         last_modified=revision.last_modified,
         sequence=revision.sequence,
         categories=[item.association] if item.association else [],
-        transparency="TRANSPARENT",
+        transparency="TRANSPARENT" if item.time_start is None else "OPAQUE",
         url=item.url,
     )
+    if item.time_start is not None and "DTEND" not in event:
+        event.add("DURATION", DEFAULT_DURATION)  # a time without an end: one hour
     return event
 
 
@@ -317,10 +354,10 @@ def _calendar(
 ) -> bytes:
     if association is None:
         name = "全部协会活动"
-        about = "各协会文件中提到的活动日期（cn-timeline 自动提取，全天事件）。"
+        about = "各协会文件中提到的活动日期（cn-timeline 自动提取；写明时刻的按北京时间，其余为全天事件）。"
     else:
         name = association
-        about = f"{association}文件中提到的活动日期（cn-timeline 自动提取，全天事件）。"
+        about = f"{association}文件中提到的活动日期（cn-timeline 自动提取；写明时刻的按北京时间，其余为全天事件）。"
     calendar = Calendar.new(
         prodid=PRODID,
         calscale="GREGORIAN",
@@ -334,6 +371,8 @@ def _calendar(
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     for item in items:
         calendar.add_component(_vevent(item, revisions[item.event_id]))
+    if any(item.time_start is not None for item in items):
+        calendar.add_missing_timezones()  # the VTIMEZONE of Asia/Shanghai
     return fold(calendar.to_ical())
 
 
@@ -347,6 +386,7 @@ def build_feeds(
     out_dir: str | Path,
     *,
     include_years: bool = False,
+    include_open: bool = False,
     now: datetime | None = None,
 ) -> list[Feed]:
     """Write ``feeds/all.ics`` and ``feeds/<slug>.ics`` per association under ``out_dir``.
@@ -364,7 +404,7 @@ def build_feeds(
     folder = out_dir / FEEDS_FOLDER
     state_path = folder / STATE_FILE
     state = _load_state(state_path)
-    items = _items(table, include_years)
+    items = _items(table, include_years, include_open)
     revisions = _revise(items, state, _utc(now))
 
     associations = sorted(

@@ -51,6 +51,7 @@ def build_site(
     out_dir: str | Path,
     *,
     include_years: bool = False,
+    include_open: bool = False,
     base_url: str | None = None,
     title: str = DEFAULT_TITLE,
     now: datetime | None = None,
@@ -60,7 +61,9 @@ def build_site(
     with tempfile.TemporaryDirectory(prefix="timeline-build-") as scratch:
         staging = Path(scratch)
         _copy_feeds(out, staging)  # the feed state keeps SEQUENCE across builds
-        feeds = build_feeds(table, staging, include_years=include_years, now=now)
+        feeds = build_feeds(
+            table, staging, include_years=include_years, include_open=include_open, now=now
+        )
         write_timeline(table, staging, feeds, title=title, base_url=base_url)
         for name in TABLE_FILES:
             write_atomic(staging / name, table_bytes(table, Path(name).suffix))

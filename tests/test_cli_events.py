@@ -32,7 +32,7 @@ def test_events_writes_the_table_in_the_format_of_its_suffix(
     assert result.exit_code == 0, result.stderr
     table = read_table(out)
     assert list(table.columns) == list(COLUMNS)
-    assert len(table) >= 41
+    assert len(table) >= 38  # 41 rows, three of them repetitions of a happening (merged)
 
 
 def test_events_refuses_an_unknown_format_before_reading_anything(
@@ -78,8 +78,7 @@ def test_chronology_filters_by_association_and_date_range(corpus: Path) -> None:
     dated = [line for line in result.stdout.splitlines() if line.startswith("- ")]
     assert [line.split("**")[1] for line in dated] == [
         "2023年8月25日",
-        "2023年8月31日",
-        "2023年8月31日",
+        "2023年8月31日",  # introduced, then told: one happening (both sentences its sources)
         "2023年8月31日—9月3日",
     ]
 
@@ -96,7 +95,7 @@ def test_associations_lists_each_association_with_its_count_and_span(corpus: Pat
     rows = list(pd.read_csv(__import__("io").StringIO(result.stdout)).itertuples(index=False))
     names = {row.association for row in rows}
     assert {"辽宁省纺织服装协会", "联通服装制造军团", "汕头市纺织服装产业协会"} <= names
-    assert sum(row.events for row in rows) >= 41
+    assert sum(row.events for row in rows) >= 38  # repetitions of a happening merged
 
 
 def test_review_writes_a_sheet_and_its_verdicts_apply_on_the_next_run(

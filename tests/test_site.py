@@ -38,7 +38,7 @@ def test_build_publishes_the_timeline_the_feeds_and_the_table(corpus: Path, tmp_
     assert len(feeds) == 6  # all.ics and one per association of the sample corpus
     calendar = icalendar.Calendar.from_ical((out / "feeds" / "all.ics").read_bytes())
     events = [c for c in calendar.walk("VEVENT")]
-    assert len(events) >= 25  # year-level events stay out of feeds by default
+    assert len(events) >= 22  # year-level events and publication lines stay out of feeds
     assert all(str(e["UID"]).startswith("ev-") for e in events)
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "参与植树护绿" in html and 'lang="zh-CN"' in html

@@ -241,6 +241,9 @@ def _build(
             _error(f"warning: {message}")
     for message in result.reviews.messages:
         _error(f"review: {message}")
+    if not quiet:
+        for message in result.reviews.migrated:
+            _error(f"review: {message}")
     if not files:
         _error("error: no documents in " + ", ".join(map(str, paths)))
         raise typer.Exit(1)
@@ -455,6 +458,10 @@ def build(
     include_years: Annotated[
         bool, typer.Option(help="Put year-level events in the feeds too.")
     ] = False,
+    include_open: Annotated[
+        bool,
+        typer.Option(help="Put open-ended events (春节前, 截至9月, 2020年以来) in the feeds too."),
+    ] = False,
     allow_partial: Annotated[
         bool,
         typer.Option(
@@ -486,12 +493,20 @@ def build(
         )
         _finish(result)
     try:
-        site = build_site(result.table, out, include_years=include_years, base_url=base_url)
+        site = build_site(
+            result.table,
+            out,
+            include_years=include_years,
+            include_open=include_open,
+            base_url=base_url,
+        )
     except (OSError, ValueError) as error:
         _error(f"error: {error}")
         raise typer.Exit(1) from None
     if not quiet:
         _error(f"{len(result.table)} events, {len(site.feeds)} feeds written to {out}")
+    if reviews is not None or result.reviews.applied:
+        _error(f"reviews: {result.reviews.summary}")
     typer.echo(str(site.folder / "index.html"))
     _finish(result)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from timeline.files import write_atomic
-from timeline.schema import no_formulas
+from timeline.schema import decode_sources, no_formulas
 
 STATUSES = ("confirmed", "rejected", "corrected")
 #: Other spellings reviewers type, in Chinese and English.
@@ -75,7 +75,23 @@ class ReviewReport:
     corrected: int = 0
     rejected: int = 0
     missing: list[str] = field(default_factory=list)  # reviews of events that no longer exist
+    #: Reviews made against an id that is now one source of a merged event: applied
+    #: to that event, and said (a message, not a failure).
+    migrated: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rows that could not be read
+
+    @property
+    def applied(self) -> int:
+        return self.confirmed + self.corrected + self.rejected
+
+    @property
+    def summary(self) -> str:
+        """``5 applied (3 confirmed, 1 corrected, 1 rejected), 1 not applied``."""
+        text = (
+            f"{self.applied} applied ({self.confirmed} confirmed, {self.corrected} corrected,"
+            f" {self.rejected} rejected)"
+        )
+        return text + (f", {len(self.messages)} not applied" if self.messages else "")
 
     @property
     def messages(self) -> list[str]:
@@ -158,12 +174,22 @@ def apply_reviews(table: pd.DataFrame, reviews: list[Review]) -> tuple[pd.DataFr
     """The table with reviews applied by ``event_id``, and a report of what happened."""
     report = ReviewReport()
     table = table.copy()
-    index = {
-        event: position for position, event in zip(table.index, table["event_id"], strict=True)
-    }
+    index = _index(table)
     rejected: list = []
     for review in reviews:
         position = index.get(review.event_id)
+        if position is not None and table.at[position, "event_id"] != review.event_id:
+            merged_into = table.at[position, "event_id"]
+            if review.status == "rejected":  # it rejected a repetition, not the happening
+                report.migrated.append(
+                    f"{review.where}: event {review.event_id} is now one source of"
+                    f" {merged_into} (the same happening); its rejection was not applied to it"
+                )
+                continue
+            report.migrated.append(
+                f"{review.where}: event {review.event_id} is now one source of"
+                f" {merged_into} (the same happening); the review was applied to it"
+            )
         if position is None:
             report.missing.append(
                 f"{review.where}: event {review.event_id} no longer exists; the review was not applied"
@@ -191,6 +217,22 @@ def apply_reviews(table: pd.DataFrame, reviews: list[Review]) -> tuple[pd.DataFr
         report.corrected += corrected
         report.confirmed += not corrected
     return table.drop(index=rejected), report
+
+
+def _index(table: pd.DataFrame) -> dict[str, object]:
+    """Event id → row position, the ids of merged rows (their sources' ``ids``) included.
+
+    A row's own id wins over an alias: a review names the event it was made for.
+    """
+    index: dict[str, object] = {}
+    if "sources" in table:
+        for position, cell in zip(table.index, table["sources"], strict=True):
+            for source in decode_sources(cell):
+                for alias in source.ids:
+                    index.setdefault(alias, position)
+    for position, event in zip(table.index, table["event_id"], strict=True):
+        index[event] = position
+    return index
 
 
 def write_review_sheet(

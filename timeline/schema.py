@@ -36,7 +36,9 @@ qualifier      how the event relates to its date: "", before, after, since, as-o
 time_start     time of day written with the date, ``HH:MM`` local (Asia/Shanghai), or ""
 time_end       its end, ``HH:MM``, or ""
 sources        every document reporting this event: a JSON array of objects with
-               ``doc``, ``title``, ``url``, ``sentence`` (the row's own first)
+               ``doc``, ``title``, ``url``, ``sentence`` and ``ids`` (the ids the
+               source's own mentions have on their own; a review made against any
+               of them applies to this event), the row's own document first
 ============== ======================================================================
 """
 
@@ -201,7 +203,10 @@ def as_text(value: object) -> str:
     return "" if is_missing(value) else str(value)
 
 
-#: C0 and C1 control characters but tab and line breaks, and the bidirectional
+#: Everything ``str.splitlines()`` breaks on, and tabs: a one-line value has none.
+LINE_BREAKS = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAKS = re.compile(f"[{LINE_BREAKS}]+")
+#: C0 and C1 control characters but tabs and line breaks, and the bidirectional
 #: controls that would let a viewer reorder the text around them.
 _CONTROLS = {
     code: None
@@ -215,15 +220,12 @@ _CONTROLS = {
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
     )
-    if code not in (9, 10, 13)
+    if chr(code) not in LINE_BREAKS
 }
-#: Everything ``str.splitlines()`` breaks on, and tabs: a one-line value has none.
-LINE_BREAKS = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_BREAKS = re.compile(f"[{LINE_BREAKS}]+")
 
 
 def printable(text: object) -> str:
-    r"""Text without control characters (tab and line breaks stay), lone surrogates made �.
+    r"""Text without control characters (tabs and line breaks stay), lone surrogates made �.
 
     >>> printable("8月22日，协会召开\x1b[2J年会\x07。")
     '8月22日，协会召开[2J年会。'
@@ -274,6 +276,7 @@ class Source:
     title: str = ""
     url: str = ""
     sentence: str = ""
+    ids: tuple[str, ...] = ()  # the ids its mentions had on their own: aliases for reviews
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +361,7 @@ def decode_sources(value: object) -> tuple[Source, ...]:
                     one_line(item.get("title")),
                     http_url(item.get("url")) or "",
                     printable(item.get("sentence")).strip(),
+                    tuple(one_line(i) for i in item.get("ids") or () if as_text(i)),
                 )
             )
     return tuple(out)
@@ -366,7 +370,10 @@ def decode_sources(value: object) -> tuple[Source, ...]:
 def encode_sources(sources: Iterable[Source]) -> str:
     """:class:`Source` values as the ``sources`` cell: compact JSON, keys in order."""
     return json.dumps(
-        [{"doc": s.doc, "title": s.title, "url": s.url, "sentence": s.sentence} for s in sources],
+        [
+            {"doc": s.doc, "title": s.title, "url": s.url, "sentence": s.sentence, "ids": s.ids}
+            for s in sources
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )

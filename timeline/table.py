@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -36,18 +37,23 @@ from timeline.documents import (
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
+from timeline.merge import merge_rows
 from timeline.present import resolve
 from timeline.reviews import Review, ReviewReport, apply_reviews, load_reviews
 from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, WRITERS re-exported)
     COLUMNS,
     ORGANISATION_SEPARATOR,
+    QUALIFIER,
     WRITERS,
+    Source,
     empty_table,
+    encode_sources,
     http_url,
     one_line,
     printable,
     read_table,
     table_bytes,
+    time_text,
 )
 
 PERIOD_COLUMNS = (
@@ -219,11 +225,61 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     if url and not http_url(url):
         warnings.append(f"{document.name}: its address {url!r} is not an http(s) address; left out")
         url = ""
+    source = DocumentSource(
+        doc=document.name,
+        title=title,
+        url=url,
+        association=association,
+        published=resolution.published,
+        published_span=resolution.published_span,
+    )
+    rows, periods = mention_rows(text, resolution.mentions, source, zones)
+    return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """What every row of one document shares."""
+
+    doc: str
+    title: str = ""
+    url: str = ""
+    association: str = UNKNOWN_ASSOCIATION
+    published: date | None = None
+    published_span: tuple[int, int] | None = None  # the publication line's date
+
+
+def _role(mention: DateMention, published_span: tuple[int, int] | None) -> str:
+    """``published`` for the document's own date line, ``deadline`` for a 截止 date."""
+    if (
+        published_span
+        and mention.span[0] < published_span[1]
+        and published_span[0] < mention.span[1]
+    ):
+        return "published"
+    return "deadline" if mention.qualifier == "deadline" else "event"
+
+
+def mention_rows(
+    text: str,
+    mentions: Iterable[DateMention],
+    source: DocumentSource,
+    zones: Iterable[tuple[int, int]] = (),
+) -> tuple[list[dict], list[dict]]:
+    """The rows (:data:`COLUMNS`) and period rows of one document's resolved mentions.
+
+    Mentions in boilerplate ``zones`` are skipped. Within one sentence, a mention
+    that resolves to the same days as an earlier one (2月14日 … 当天) and a year
+    that only repeats the year of a finer mention (2023年3月15日 … 2023年年会)
+    give no row of their own: their ids become aliases of the row they repeat
+    (:attr:`schema.Source.ids`), so a review made against them still applies.
+    """
     rows: list[dict] = []
     periods: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
-    zones = _Zones(zones)
-    for mention in resolution.mentions:
+    zones = zones if isinstance(zones, _Zones) else _Zones(zones)
+    pending: list[tuple[DateMention, str, str, str]] = []  # mention, sentence, id, title
+    for mention in mentions:
         if _inside(mention.span, zones):
             continue
         near, offset = _surroundings(text, mention.span)
@@ -231,36 +287,91 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
         first, last = sentence_bounds(near, local)
         sentence = near[first:last].strip()
         if mention.kind != "event":
-            periods.append(_period_row(document, association, mention, sentence))
+            periods.append(_period_row(source, mention, sentence))
             continue
         occurrence = seen[(sentence, mention.text)] = seen.get((sentence, mention.text), 0) + 1
         event_name = event_title(near, local)
         if _says_nothing(event_name, mention.text):
             # A dateline (2021-2-9, 发布时间:…) dates the document: name it by its headline.
-            event_name = _headline_above(text, mention.span[0], zones) or title or event_name
-        others = [name for name in find_organisations(sentence) if name != association]
-        rows.append(
-            {
-                "event_id": event_id(document.name, sentence, mention.text, occurrence),
-                "association": one_line(association),
-                "start": mention.start,
-                "end": mention.end,
-                "granularity": mention.granularity,
-                "title": one_line(event_name),
-                "description": printable(sentence),
-                "date_text": mention.text,
-                "doc": document.name,
-                "doc_title": one_line(title),
-                "published": resolution.published,
-                "source_url": url,
-                "span_start": mention.span[0],
-                "span_end": mention.span[1],
-                "anchor": mention.anchor,
-                "organisations": one_line(ORGANISATION_SEPARATOR.join(others)),
-                "status": "",
-            }
+            event_name = _headline_above(text, mention.span[0], zones) or source.title or event_name
+        identifier = event_id(source.doc, sentence, mention.text, occurrence)
+        pending.append((mention, sentence, identifier, event_name))
+    kept: list[dict] = []
+    by_sentence: dict[str, list[dict]] = {}
+    for mention, sentence, identifier, event_name in pending:
+        row = _row(mention, sentence, identifier, event_name, source)
+        same = _repeated(row, by_sentence.setdefault(row["description"], []))
+        if same is not None:
+            same["_ids"].append(identifier)
+            continue
+        row["_ids"] = [identifier]
+        kept.append(row)
+        by_sentence[row["description"]].append(row)
+    for row in kept:
+        ids = row.pop("_ids")
+        row["sources"] = encode_sources(
+            [Source(source.doc, one_line(source.title), source.url, row["description"], tuple(ids))]
         )
-    return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
+        rows.append(row)
+    return rows, periods
+
+
+def _one_year(row: dict) -> int | None:
+    return row["start"].year if row["start"].year == row["end"].year else None
+
+
+def _repeated(row: dict, earlier: list[dict]) -> dict | None:
+    """The earlier row of the same sentence that ``row`` only repeats, if any.
+
+    When a finer date follows a year that it falls in, the year's row takes the
+    finer date (its id stays: ids come from the text, not from the value).
+    """
+    if row["role"] == "published":
+        return None
+    year = _one_year(row)
+    for other in earlier:
+        if other["role"] == "published":
+            continue
+        if (other["start"], other["end"]) == (row["start"], row["end"]):
+            return other  # 2月14日 … 当天
+        if year is None or _one_year(other) != year:
+            continue
+        if row["granularity"] == "year" and other["granularity"] != "year":
+            return other  # 2023年3月15日 … 召开2023年会员大会
+        if other["granularity"] == "year" and row["granularity"] != "year":
+            other.update({k: v for k, v in row.items() if k not in ("event_id", "_ids")})
+            return other
+    return None
+
+
+def _row(
+    mention: DateMention, sentence: str, identifier: str, event_name: str, source: DocumentSource
+) -> dict:
+    others = [name for name in find_organisations(sentence) if name != source.association]
+    return {
+        "event_id": identifier,
+        "association": one_line(source.association),
+        "start": mention.start,
+        "end": mention.end,
+        "granularity": mention.granularity,
+        "title": one_line(event_name),
+        "description": printable(sentence),
+        "date_text": mention.text,
+        "doc": source.doc,
+        "doc_title": one_line(source.title),
+        "published": source.published,
+        "source_url": source.url,
+        "span_start": mention.span[0],
+        "span_end": mention.span[1],
+        "anchor": mention.anchor,
+        "organisations": one_line(ORGANISATION_SEPARATOR.join(others)),
+        "status": "",
+        "role": _role(mention, source.published_span),
+        "qualifier": mention.qualifier if mention.qualifier in QUALIFIER else "",
+        "time_start": time_text(mention.time_start),
+        "time_end": time_text(mention.time_end),
+        "sources": "",
+    }
 
 
 _LABELS = re.compile(
@@ -314,10 +425,10 @@ def _headline_above(text: str, position: int, zones: list[tuple[int, int]] | _Zo
     return ""
 
 
-def _period_row(document: Document, association: str, mention: DateMention, sentence: str) -> dict:
+def _period_row(source: DocumentSource, mention: DateMention, sentence: str) -> dict:
     return {
-        "doc": document.name,
-        "association": one_line(association),
+        "doc": source.doc,
+        "association": one_line(source.association),
         "start": mention.start,
         "end": mention.end,
         "date_text": mention.text,
@@ -402,7 +513,7 @@ def build_events(
         periods.extend(outcome.periods)
         result.warnings.extend((path, warning) for warning in outcome.warnings)
         result.repairs.extend((path, repair) for repair in outcome.repairs)
-    table = _frame(rows, COLUMNS)
+    table = _frame(merge_rows(rows), COLUMNS)
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
         result.warnings.append(

@@ -1,0 +1,117 @@
+"""One happening, one event: merging rows across sentences and documents."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from timeline import merge
+from timeline.dates import collect_manifest
+from timeline.documents import expand_paths, resolved
+from timeline.table import build_events, document_events
+
+MERGE = Path(__file__).parent / "merge"
+
+
+def _unmerged_rows() -> tuple[list[dict], list[str]]:
+    """Every row of the merge corpus before merging, with its key in happenings.csv."""
+    manifest = collect_manifest([MERGE])
+    rows: list[dict] = []
+    for path in expand_paths([MERGE]):
+        rows.extend(document_events(path, manifest.get(resolved(path))).rows)
+    rows.sort(key=lambda row: (row["doc"], row["span_start"]))
+    keys, seen = [], {}
+    for row in rows:
+        key = (row["doc"], row["date_text"])
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(f"{key[0]}|{key[1]}" + (f"#{seen[key]}" if seen[key] > 1 else ""))
+    return rows, keys
+
+
+def _gold() -> dict[str, str]:
+    with (MERGE / "happenings.csv").open(encoding="utf-8") as handle:
+        return {f"{r['doc']}|{r['date_text']}": r["happening"] for r in csv.DictReader(handle)}
+
+
+def test_merge_corpus_precision_and_recall() -> None:
+    rows, keys = _unmerged_rows()
+    gold = _gold()
+    assert sorted(keys) == sorted(gold), "happenings.csv must name every row"
+    predicted = {i: g for g, members in enumerate(merge.groups(rows)) for i in members}
+    true_pairs = merged_pairs = both = 0
+    failures = []
+    for i, j in itertools.combinations(range(len(rows)), 2):
+        same = gold[keys[i]] == gold[keys[j]]
+        joined = predicted[i] == predicted[j]
+        true_pairs += same
+        merged_pairs += joined
+        both += same and joined
+        if same != joined:
+            failures.append(("merged" if joined else "missed", keys[i], keys[j]))
+    precision = both / merged_pairs if merged_pairs else 1.0
+    recall = both / true_pairs if true_pairs else 1.0
+    print(f"merge corpus: precision {precision:.3f}, recall {recall:.3f}, failures {failures}")
+    assert true_pairs >= 15  # the corpus really has repeated happenings
+    assert precision >= 0.95, failures
+    assert recall >= 0.90, failures
+
+
+def test_different_happenings_of_one_day_stay_apart() -> None:
+    table = build_events([MERGE]).table
+    days = table[(table["association"] == "广州纺织工贸企业协会")]
+    assert len(days) == 3  # the council (three reports), its preparation, the visit
+    council = days[days["title"].str.contains("理事会")]
+    [sources] = council["sources"].tolist()
+    assert [s["doc"] for s in json.loads(sources)] == ["d1.txt", "d5.txt", "d2.txt"]
+
+
+def test_same_meeting_of_two_associations_is_two_events() -> None:
+    table = build_events([MERGE]).table
+    assemblies = table[
+        table["title"].str.contains("会员大会") & (table["start"].astype(str) == "2024-03-15")
+    ]
+    assert set(assemblies["association"]) == {"广东省服装服饰行业协会", "浙江省纺织行业协会"}
+
+
+def test_merged_id_is_the_earliest_source_and_survives_adding_a_later_one(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("d1.txt", "d3.txt"):
+        (folder / name).write_bytes((MERGE / name).read_bytes())
+    manifest = (MERGE / "documents.csv").read_text(encoding="utf-8").splitlines()
+    keep = [line for line in manifest if line.startswith(("file,", "d1.txt", "d3.txt", "d2.txt"))]
+    (folder / "documents.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    before = set(build_events([folder]).table["event_id"])
+    (folder / "d2.txt").write_bytes((MERGE / "d2.txt").read_bytes())  # a later report
+    after = build_events([folder]).table
+    assert set(after["event_id"]) == before
+    assert len(after) == 2
+
+
+@pytest.mark.parametrize("role", ["published"])
+def test_a_publication_line_is_never_merged(role: str) -> None:
+    a = {"role": role, "association": "A", "granularity": "day", "start": 1, "end": 1}
+    assert not merge.mergeable(a, dict(a))
+
+
+def test_likeness_of_reports_and_of_different_meetings() -> None:
+    def row(sentence: str) -> dict:
+        return {
+            "description": sentence,
+            "date_text": "9月2日",
+            "association": "广州纺织工贸企业协会",
+        }
+
+    same = merge.likeness(
+        merge.gist(row("9月2日，协会召开三届三次理事会议，审议通过年度预算。")),
+        merge.gist(row("9月2日，协会理事会议审议通过了2024年度预算。")),
+    )
+    other = merge.likeness(
+        merge.gist(row("9月2日，协会召开三届三次理事会议，审议通过年度预算。")),
+        merge.gist(row("9月2日，协会秘书处召开会员大会筹备会，研究大会议程。")),
+    )
+    assert same >= merge.THRESHOLD > other
