@@ -175,6 +175,15 @@ class DatePart:
 
 
 @dataclass(frozen=True)
+class SourceView:
+    """Another document reporting the same happening."""
+
+    title: str
+    doc: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class EventView:
     """One event as the template shows it; every string is still raw text."""
 
@@ -200,6 +209,11 @@ class EventView:
     published: str
     organisations: str
     status: str
+    time: str = ""  # 09:00—11:30, local time
+    time_datetime: str = ""  # 2024-11-01T09:00
+    written: str = ""  # the date as the text qualifies it (春节前), when it does
+    role: str = ""  # 截止日期 for a deadline
+    sources: tuple[SourceView, ...] = ()  # the other documents reporting it
 
 
 @dataclass
@@ -318,6 +332,8 @@ def _rows(table: pd.DataFrame) -> list[dict]:
         start, end = schema.as_date(row["start"]), schema.as_date(row["end"])
         if start is None or end is None:
             continue
+        if _text(row.get("role")) == "published":
+            continue  # the document's own date line: shown with its document (发布于…)
         rows.append({**row, "start": start, "end": end, "association": _text(row["association"])})
     rows.sort(key=lambda r: (r["start"], r["end"], r["association"], _text(r["event_id"])))
     return rows
@@ -337,7 +353,10 @@ def event_views(rows: list[dict], lanes: dict[str, int]) -> list[EventView]:
         start, end, granularity = row["start"], row["end"], _text(row["granularity"])
         precision = _precision(start, end, granularity)
         description = _text(row["description"]) or _text(row["title"])
+        event = schema.decode(row)
         before, mark, after = split_sentence(description, _text(row["date_text"]))
+        if event is not None and event.status == "corrected":
+            before, mark, after = description, "", ""  # the reviewer's date, not this one
         url = _text(row.get("source_url")).strip()
         link = web_address(url) if url else None
         published = schema.as_date(row.get("published"))
@@ -365,9 +384,33 @@ def event_views(rows: list[dict], lanes: dict[str, int]) -> list[EventView]:
                 published=format_date(published, published, "day") if published else "",
                 organisations=_text(row.get("organisations")),
                 status=schema.STATUS.get(_text(row.get("status")), ""),
+                **_extras(event),
             )
         )
     return views
+
+
+def _extras(event: schema.Event | None) -> dict[str, Any]:
+    """Time, qualifier, role and the other sources of an event, for its card."""
+    if event is None:
+        return {}
+    extras: dict[str, Any] = {}
+    if event.timed:
+        extras["time"] = schema.time_text(event.time_start) + (
+            DASH + schema.time_text(event.time_end) if event.time_end else ""
+        )
+        extras["time_datetime"] = f"{event.start.isoformat()}T{schema.time_text(event.time_start)}"
+    if event.qualifier and event.date_text:
+        extras["written"] = event.written_date
+    if event.role == "deadline":
+        extras["role"] = schema.ROLE["deadline"]
+    others = [
+        s for s in event.all_sources[1:] if (s.doc, s.sentence) != (event.doc, event.description)
+    ]
+    extras["sources"] = tuple(
+        SourceView(s.title, s.doc, schema.http_url(s.url)) for s in others if s.doc != event.doc
+    )
+    return extras
 
 
 def year_sections(views: list[EventView]) -> list[YearSection]:
