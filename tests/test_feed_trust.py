@@ -297,3 +297,31 @@ def test_page_card_shows_time_qualifier_deadline_and_other_sources() -> None:
     published = table.loc[table["role"] == "published", "event_id"].iloc[0]
     assert f'id="event-{published}"' not in html  # shown as 发布于 with its document
     assert "发布于2024年10月30日" in html
+
+
+# --- the document's present ------------------------------------------------------------------
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>协会举办秋季面料对接会</title></head>
+<body><nav><a href="/">首页</a> <a href="/news">2023-01-05 旧闻一则</a></nav>
+<h1>协会举办秋季面料对接会</h1>
+<div class="info">发布时间：2023-09-20 来源：宁波市服装协会</div>
+<article><p>9月18日，宁波市服装协会在宁波举办秋季面料对接会，六十余家企业参加，
+现场达成合作意向二十余项。协会将于明年继续举办对接活动。</p>
+<p>对接会上，十家面料企业发布了秋冬新品，与会服装企业代表逐一洽谈。</p></article>
+</body></html>"""
+
+
+def test_a_web_page_without_date_markup_takes_its_visible_date_line(tmp_path: Path) -> None:
+    from timeline.dates import resolve_document
+    from timeline.documents import load_document
+    from timeline.evaluation import evaluate  # noqa: F401 (shares timeline.present)
+
+    page = tmp_path / "notice.html"
+    page.write_text(PAGE, encoding="utf-8")
+    document = load_document(page)
+    assert (document.published, document.published_source) == (date(2023, 9, 20), "html-line")
+    dates = resolve_document(page)
+    assert dates.resolution.published == date(2023, 9, 20)
+    table = build_events([page]).table
+    row = table[table["date_text"] == "9月18日"].iloc[0]
+    assert row["start"] == date(2023, 9, 18) and row["published"] == date(2023, 9, 20)
