@@ -215,7 +215,8 @@ def _description(event: schema.Event) -> str:
             lines.append(f"推断：{schema.ANCHOR.get(event.anchor, event.anchor)}（{event.anchor}）")
         if event.status in schema.STATUS:
             lines.append(f"审核：{schema.STATUS[event.status]}")
-    for source in event.all_sources:
+    for source in dict.fromkeys((s.doc, s.title, s.url) for s in event.all_sources):
+        source = schema.Source(*source)
         title = f"《{source.title}》" if source.title else ""
         lines.append("来源：" + " ".join(part for part in (title, source.doc) if part))
         if source.url:

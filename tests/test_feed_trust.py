@@ -325,3 +325,9 @@ def test_a_web_page_without_date_markup_takes_its_visible_date_line(tmp_path: Pa
     table = build_events([page]).table
     row = table[table["date_text"] == "9月18日"].iloc[0]
     assert row["start"] == date(2023, 9, 18) and row["published"] == date(2023, 9, 20)
+
+
+def test_timed_feeds_rebuild_byte_identical(tmp_path: Path) -> None:
+    first = _feed(tmp_path / "a")
+    assert _feed(tmp_path / "a") == first  # the same folder, its state kept
+    assert _feed(tmp_path / "b") == first  # a fresh folder
