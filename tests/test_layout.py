@@ -113,3 +113,14 @@ def test_only_the_cli_sees_all_three_packages() -> None:
         seen = {_package(module)} | {_package(t) for t in targets}
         if seen >= set(PACKAGES):
             assert module == "timeline.cli", module
+
+
+@pytest.mark.parametrize(
+    "name", ["timeline.schema", "timeline.merge", "exports.chronology", "normalizers.publication"]
+)
+def test_documentation_examples_hold(name: str) -> None:
+    import doctest
+    import importlib
+
+    failures, _ = doctest.testmod(importlib.import_module(name))
+    assert failures == 0

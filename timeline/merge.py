@@ -155,9 +155,10 @@ def groups(rows: list[dict]) -> list[list[int]]:
                 break
             if not mergeable(rows[i], rows[j]):
                 continue
-            a = gists.setdefault(i, gist(rows[i]))
-            b = gists.setdefault(j, gist(rows[j]))
-            if likeness(a, b) >= threshold(rows[i], rows[j]):
+            for k in (i, j):
+                if k not in gists:
+                    gists[k] = gist(rows[k])
+            if likeness(gists[i], gists[j]) >= threshold(rows[i], rows[j]):
                 first, second = root(i), root(j)
                 if first != second and not sentences[first] & sentences[second]:
                     parent[second] = first
