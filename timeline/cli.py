@@ -21,6 +21,7 @@ from timeline.documents import DEFAULT_MAX_BYTES, expand_paths, resolved
 from timeline.evaluation import EvaluationError, evaluate, print_report
 from timeline.manifest import ManifestError
 from timeline.reviews import ReviewError, ReviewReport, load_reviews, write_review_sheet
+from timeline.sheets import backup
 from timeline.table import WRITERS, TableResult, build_events, default_reviews, write_table
 
 app = typer.Typer(
@@ -36,10 +37,12 @@ class OutputFormat(StrEnum):
 
 
 #: Control characters in a message (a file named with an escape sequence) are
-#: shown as \x1b and the like, never sent to the terminal.
+#: shown as \x1b and the like, never sent to the terminal; a line break too
+#: (a file named "a.txt\nerror: …" must not forge a line of its own), and the
+#: Unicode line and paragraph separators.
 _SHOWN_CONTROLS = {
-    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code != 10
-}
+    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
+} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 def _error(message: str) -> None:
@@ -215,8 +218,8 @@ def _build(
     """
     files = expand_paths(paths)
     limit = _max_bytes(max_document_mb)
-    reviews = reviews or default_reviews(paths)
     try:
+        reviews = reviews or default_reviews(paths)
         if len(files) >= PROGRESS_FROM and not quiet and sys.stderr.isatty():
             from rich.progress import Progress
 
@@ -392,9 +395,18 @@ def review_command(
             f"error: no events of {association!r}; associations found: {', '.join(sorted(known)) or 'none'}"
         )
         raise typer.Exit(1)
-    chosen = reviews or default_reviews(paths)
-    previous = load_reviews(chosen, ReviewReport()) if chosen is not None else []
-    _keep_reviews(review_sheets(out, association), chosen, previous)
+    try:
+        chosen = reviews or default_reviews(paths)
+        previous = load_reviews(chosen, ReviewReport()) if chosen is not None else []
+    except ReviewError as error:
+        _error(f"error: {error}")
+        raise typer.Exit(2) from None
+    sheets = review_sheets(out, association)
+    _keep_reviews(sheets, chosen, previous)
+    for sheet in sheets:
+        kept = backup(sheet)
+        if kept is not None and not quiet:
+            _error(f"{sheet}: the earlier sheet is kept as {kept.name}")
     for path in write_review_sheet(result.extracted, association, out, previous):
         typer.echo(str(path))
     _finish(result)
@@ -424,8 +436,12 @@ def _keep_reviews(sheets: list[Path], chosen: Path | None, previous: list) -> No
             continue
         try:
             found = load_reviews(sheet, ReviewReport())
-        except ReviewError:
-            continue  # not a sheet of reviews: nothing of value to lose
+        except ReviewError as error:  # what it holds cannot be told: never overwrite it
+            _error(
+                f"error: {error}; it is left as it is and no new sheet was written"
+                " (fix it, or move it away)"
+            )
+            raise typer.Exit(2) from None
         unsaved = [r for r in found if given.get(r.event_id) != r.status]
         if unsaved:
             _error(

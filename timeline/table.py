@@ -48,6 +48,7 @@ import pandas as pd
 from normalizers import DateMention, DocumentContext, normalize
 from timeline.associations import detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans
+from timeline.cells import neutralise_frame, restore
 from timeline.dates import collect_manifest
 from timeline.documents import (
     DEFAULT_MAX_BYTES,
@@ -60,7 +61,7 @@ from timeline.documents import (
 )
 from timeline.events import event_title, sentence_bounds
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
-from timeline.reviews import Review, ReviewReport, apply_reviews, load_reviews
+from timeline.reviews import Review, ReviewError, ReviewReport, apply_reviews, load_reviews
 
 COLUMNS = (
     "event_id",
@@ -430,14 +431,22 @@ def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
 
 
 def default_reviews(paths: Iterable[str | Path]) -> Path | None:
-    """``reviews.csv`` (or ``.xlsx``) in the first folder argument, when it exists."""
+    """``reviews.csv`` (or ``.xlsx``) in the first folder argument, when it exists.
+
+    Both at once raise :class:`timeline.reviews.ReviewError`: which one holds the
+    reviewer's latest work cannot be told, so neither is chosen silently.
+    """
     for argument in paths:
         folder = Path(argument)
         if folder.is_dir():
-            for name in ("reviews.csv", "reviews.xlsx"):
-                if (folder / name).is_file():
-                    return folder / name
-            return None
+            found = [folder / name for name in ("reviews.csv", "reviews.xlsx")]
+            found = [path for path in found if path.is_file()]
+            if len(found) > 1:  # never one of them ignored in silence
+                raise ReviewError(
+                    f"{found[0]} and {found[1].name} are both beside the corpus; keep one"
+                    " (or pass the one to apply with --reviews)"
+                )
+            return found[0] if found else None
     return None
 
 
@@ -557,13 +566,13 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
             f"unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
         )
     if suffix == ".csv":
-        return _for_text(table).to_csv(index=False).encode("utf-8")
+        return neutralise_frame(_for_text(table)).to_csv(index=False).encode("utf-8")
     if suffix == ".json":
         text = _for_text(table).to_json(orient="records", force_ascii=False, indent=1)
         return text.encode("utf-8")
     buffer = io.BytesIO()
     if suffix == ".xlsx":
-        _for_text(table).to_excel(buffer, index=False, sheet_name="events")
+        neutralise_frame(_for_text(table)).to_excel(buffer, index=False, sheet_name="events")
         return no_formulas(buffer.getvalue())
     else:
         frame = table.copy()
@@ -621,11 +630,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False).map(restore)
     elif suffix == ".json":
         frame = pd.read_json(path, orient="records", dtype=False)
     elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False).map(restore)
     elif suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:
