@@ -40,9 +40,10 @@ class OutputFormat(StrEnum):
 #: shown as \x1b and the like, never sent to the terminal; a line break too
 #: (a file named "a.txt\nerror: …" must not forge a line of its own), and the
 #: Unicode line and paragraph separators.
-_SHOWN_CONTROLS = {
-    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
-} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SHOWN_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))} | {
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
 
 
 def _error(message: str) -> None:
@@ -490,6 +491,7 @@ def build(
     they were) unless --allow-partial is given; the exit code is 1 either way.
     The output folder must not hold input documents, nor be inside an input folder.
     """
+    from exports.publish import Interrupted
     from exports.site import build_site
 
     _outside_inputs(out, paths)
@@ -503,8 +505,15 @@ def build(
         _finish(result)
     try:
         site = build_site(result.table, out, include_years=include_years, base_url=base_url)
-    except (OSError, ValueError) as error:
-        _error(f"error: {error}")
+    except Interrupted as stop:
+        _error(f"interrupted: {out} left as it was")
+        raise typer.Exit(128 + stop.signum) from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        _error(f"error: {where}{error.strerror or error}; {out} left as it was")
+        raise typer.Exit(1) from None
+    except ValueError as error:
+        _error(f"error: {error}; {out} left as it was")
         raise typer.Exit(1) from None
     if not quiet:
         _error(f"{len(result.table)} events, {len(site.feeds)} feeds written to {out}")
