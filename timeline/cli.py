@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from exports.chronology import associations_summary, chronology
+from timeline import limits
 from timeline.dates import DATE_COLUMNS, collect_manifest, mention_row, resolve_documents
 from timeline.documents import DEFAULT_MAX_BYTES, expand_paths, resolved
 from timeline.evaluation import EvaluationError, evaluate, print_report
@@ -29,6 +30,36 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def limits_options(
+    max_expanded_mb: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            help="What one .docx (or other zip) may decompress to, in MiB.",
+        ),
+    ] = limits.Limits.expanded_bytes / limits.MIB,
+    max_pages: Annotated[int, typer.Option(min=1, help="Pages per PDF.")] = limits.Limits.pages,
+    max_characters: Annotated[
+        int, typer.Option(min=1, help="Characters of text per document.")
+    ] = limits.Limits.characters,
+    max_events: Annotated[
+        int, typer.Option(min=1, help="Events per document.")
+    ] = limits.Limits.events,
+    time_budget: Annotated[
+        float, typer.Option(min=0.01, help="Seconds to read and resolve one document.")
+    ] = limits.Limits.seconds,
+) -> None:
+    """Bounds on what one document may cost (see timeline.limits); over one, it is an error."""
+    limits.configure(
+        expanded_bytes=int(max_expanded_mb * limits.MIB),
+        pages=max_pages,
+        characters=max_characters,
+        events=max_events,
+        seconds=time_budget,
+    )
 
 
 class OutputFormat(StrEnum):

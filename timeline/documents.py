@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 from charset_normalizer import from_bytes
 
+from timeline import limits
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
@@ -126,7 +128,13 @@ def load_document(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -
     path = Path(path)
     data = _read_bytes(path, max_bytes)
     kind = FORMATS.get(path.suffix.lower()) or _sniff_format(data)
-    return _LOADERS[kind](path, data, kind)
+    try:
+        limits.check_archive(data)  # a .docx inflating to gigabytes, refused unread
+        document = _LOADERS[kind](path, data, kind)
+        limits.check_characters(len(document.text))
+    except limits.LimitExceeded as error:
+        raise DocumentError(path, str(error)) from None
+    return document
 
 
 def read_text(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:
@@ -1054,7 +1062,10 @@ def _load_pdf(path: Path, data: bytes, kind: str) -> Document:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, "the PDF is protected by a password")
+        limits.check_pages(len(reader.pages))
         pages = [(page.extract_text() or "").rstrip("\n") for page in reader.pages]
+    except limits.LimitExceeded as error:
+        raise DocumentError(path, str(error)) from None
     except DocumentError:
         raise
     except Exception as error:  # pypdf raises many kinds on damaged files

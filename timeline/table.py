@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from normalizers import DateMention, DocumentContext, normalize
+from timeline import limits
 from timeline.associations import detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans
 from timeline.cells import neutralise_frame, restore
@@ -226,11 +227,14 @@ def document_events(
     """
     path = Path(path)
     try:
-        document = load_document(path, max_bytes)
+        with limits.time_budget():  # reading and resolving, bounded in time
+            document = load_document(path, max_bytes)
+            outcome = _rows_of(document, metadata)
+            limits.check_events(len(outcome.rows))
     except DocumentError as error:
         return DocumentEvents(path=path, error=str(error))
-    try:
-        outcome = _rows_of(document, metadata)
+    except limits.LimitExceeded as error:
+        return DocumentEvents(path=path, error=f"{path.name}: {error}")
     except Exception as error:  # a bug on one document must not stop the others
         return DocumentEvents(
             path=path, error=f"{path.name}: processing failed: {type(error).__name__}: {error}"
