@@ -48,7 +48,7 @@ import pandas as pd
 from normalizers import DateMention, DocumentContext, normalize
 from timeline import limits
 from timeline.associations import detect_association, find_organisations
-from timeline.boilerplate import boilerplate_spans
+from timeline.boilerplate import boilerplate_spans, reads_as_prose
 from timeline.cells import neutralise_frame, restore
 from timeline.dates import collect_manifest
 from timeline.documents import (
@@ -267,6 +267,12 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     zones = _Zones(zones)
     for mention in resolution.mentions:
         if _inside(mention.span, zones):
+            if mention.kind == "event" and reads_as_prose(text, mention.span[0]):
+                warnings.append(
+                    f"{document.name}: offset {mention.span[0]}: {mention.text}: left out as"
+                    " the page's boilerplate (footer, navigation, link list), though it dates"
+                    " a sentence"
+                )
             continue
         near, offset = _surroundings(text, mention.span)
         local = (mention.span[0] - offset, mention.span[1] - offset)
