@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -581,13 +582,43 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
     """Serve the published folder over HTTP, with calendar content types and ETags."""
-    from exports.serve import serve as run
 
     if not directory.is_dir():
         _error(f"error: {directory} is not a folder; run `timeline build` first")
         raise typer.Exit(2)
-    _error(f"serving {directory} on http://{host}:{port}/ (Ctrl-C stops)")
-    run(directory, host, port)
+    server = _listen(directory, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    _error(f"serving {directory} on http://{bound_host}:{bound_port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _listen(directory: Path, host: str, port: int):
+    """The server bound to ``host:port``, or exit 2 with one line saying why not."""
+    import errno
+
+    from exports.serve import make_server
+
+    if not 0 <= port <= 65535:
+        _error(f"error: --port {port} is not a port (use 1024-65535, or 0 for any free one)")
+        raise typer.Exit(2)
+    try:
+        return make_server(directory, host, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = f"port {port} is already in use (another server?); choose another with --port"
+        elif error.errno == errno.EACCES:
+            reason = f"port {port} needs privileges; use a port from 1024 up (--port)"
+        elif error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+            reason = f"cannot listen on {host!r}: not an address of this machine (--host)"
+        else:
+            reason = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        _error(f"error: {reason}")
+        raise typer.Exit(2) from None
 
 
 if __name__ == "__main__":
