@@ -87,14 +87,14 @@ def test_characters_and_events_per_document_are_bounded(tmp_path: Path) -> None:
 
 
 def test_a_document_over_its_time_budget_is_stopped_and_named(tmp_path: Path) -> None:
-    text = "".join(
-        f"{2000 + n % 24}年{n % 12 + 1}月{n % 28 + 1}日，{A}召开会议。" for n in range(4000)
+    sentences = (
+        f"{2000 + n % 24}年{n % 12 + 1}月{n % 28 + 1}日，{A}召开会议。" for n in range(40000)
     )
-    (tmp_path / "slow.txt").write_text(text, "utf-8")
+    (tmp_path / "slow.txt").write_text("".join(sentences), "utf-8")  # about 1.4 MB
     (tmp_path / "ok.txt").write_text(f"2023年8月22日，{A}召开第三届会员大会。", "utf-8")
     started = time.monotonic()
-    result = _chronology(tmp_path, "--time-budget", "0.05", "--max-events", "100000")
-    assert time.monotonic() - started < 30
+    result = _chronology(tmp_path, "--time-budget", "0.25", "--max-events", "1000000")
+    assert time.monotonic() - started < 60
     assert result.exit_code == 1
     assert "slow.txt: error:" in result.stderr and "--time-budget" in result.stderr
     assert "2023年8月22日" in result.stdout
