@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,42 @@ def test_recovery_finishes_a_switch_interrupted_between_two_renames(tmp_path: Pa
     recover(out)  # killed after the first rename: public missing
     assert (out / "index.html").read_text("utf-8") == "new"
     assert not journal.exists() and not staging.exists() and not old.exists()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 160 KiB tmpfs (root only): a real full disk, not a hook."""
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_really_full_disk_names_the_file_and_keeps_the_old_build(
+    corpus: Path, small_disk: Path
+) -> None:
+    out = small_disk / "public"
+    assert build(corpus, out).exit_code == 0
+    before = snapshot(out)
+    sentences = "".join(
+        f"2023年{m}月{d}日，{A}召开会议。" for m in range(1, 13) for d in range(1, 29)
+    )
+    (corpus / "b.txt").write_text(sentences * 3, "utf-8")
+    result = build(corpus, out)
+    assert result.exit_code == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "No space left on device" in line and f"{out}{os.sep}" in line, line
+    assert snapshot(out) == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["public"]
