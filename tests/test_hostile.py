@@ -447,7 +447,9 @@ def test_a_sentence_that_looks_like_a_formula_stays_text_in_the_spreadsheet(
     assert result.exit_code == 0, result.stderr
     sheet = openpyxl.load_workbook(out).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
-    assert any(str(cell.value).startswith("=HYPERLINK") for cell in cells)
+    assert any(
+        str(cell.value).startswith("'=HYPERLINK") for cell in cells
+    )  # OWASP: a leading apostrophe
     assert all(cell.data_type != "f" for cell in cells)
 
 

@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("normalizers", "timeline", "exports")
 #: The modules of ``timeline`` that ``exports`` may read: the table's contract and
 #: two leaves it needs (atomic file writes, feed names). None imports the project.
-CONTRACT = ("timeline.schema", "timeline.files", "timeline.slugs")
+CONTRACT = (
+    "timeline.schema",
+    "timeline.files",
+    "timeline.slugs",
+    "timeline.cells",  # formula neutralising, used by the schema's writers
+    "timeline.faults",  # numbered write steps, counted by the atomic writer
+)
 
 
 def _module_name(path: Path) -> str:
@@ -92,9 +98,9 @@ def test_exports_read_timeline_only_through_the_contract() -> None:
     assert not bad
 
 
-def test_the_contract_imports_nothing_of_the_project() -> None:
+def test_the_contract_imports_nothing_of_the_project_but_itself() -> None:
     for module in CONTRACT:
-        assert not GRAPH[module], (module, GRAPH[module])
+        assert set(GRAPH[module]) <= set(CONTRACT), (module, GRAPH[module])
 
 
 def test_timeline_does_not_import_exports_except_the_cli() -> None:

@@ -23,6 +23,13 @@ all a plain-text capture keeps of the page's layout:
   (版权所有, Copyright, ©, ICP备, 免责声明, 文章来源, 地址:, 电话:, 传真:, Email …) of
   the document's tail to its end; a copyright or licence line elsewhere is
   boilerplate on its own.
+- **By structure, not by one word**: a line naming copyright is a footer line
+  only when it looks like one: not prose (no sentence ends inside it), and
+  either near the end of the document or carrying a footer mark of its own
+  (``©``, ``Copyright 2014``, ``版权所有：``, ``ICP备12345号``, ``All rights
+  reserved``). A sentence about copyright (讲解设计作品版权所有人的权益。) stays in
+  the article; in a document without line breaks only the clause from the
+  footer mark to the end of the line is boilerplate, not the whole text.
 
 >>> text = "首页 | 协会概况 | 新闻中心 | 联系我们\\n协会召开年会\\n2023年5月6日，协会召开年会。\\n版权所有©2014 某某协会"
 >>> [text[start:end] for start, end in boilerplate_spans(text)]
@@ -156,6 +163,21 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     spans = _top_navigation(lines) + _link_lists(lines) + _legal_lines(lines)
     spans += _footer(lines, spans)
     return _merge(text, spans)
+
+
+def reads_as_prose(text: str, position: int) -> bool:
+    """Whether the line around ``position`` is a sentence of prose, not a footer's or menu's.
+
+    Boilerplate holds dates (a related headline's, a copyright year); a dated
+    *sentence* in it is worth a warning when it is left out of the events.
+
+    >>> reads_as_prose("相关新闻\n2023-05-06 协会召开年会", 6), reads_as_prose("x\n2023年5月6日，协会召开年会。", 3)
+    (False, True)
+    """
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    line = text[start : end if end >= 0 else len(text)].strip()
+    return bool(re.search(r"[。！？!?]", line)) and bool(re.search(r"[，,；;]", line))
 
 
 def in_boilerplate(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -297,17 +319,72 @@ def _link_lists(lines: list[_Line]) -> list[tuple[int, int]]:
     return spans
 
 
+#: Marks that only a footer carries: a copyright sign or year, a licence number.
+_FOOTER_MARK = re.compile(
+    r"©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved|"
+    r"版权所有\s*(?:[©:：(（]|\d{4}|$)|(?:©|\d{4}\s*[-–—]?\s*\d{0,4})\s*版权所有|"
+    r"版权归[^。！？!?]{0,30}所有\s*$|"
+    r"(?:ICP|公网安)备\s*[\d-]+|ICP证\s*[\d-]+|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP",
+    re.IGNORECASE,
+)
+#: The last lines of a document (not counting blank ones) where a footer sits.
+TAIL_LINES = 8
+_PROSE_END = re.compile(r"[。！？!?](?!\s*$)")
+
+
+def _prose(line: _Line) -> bool:
+    """Prose, not a footer: a sentence end inside the line, or a closing one without a footer mark."""
+    text = line.stripped
+    if _PROSE_END.search(text):
+        return True
+    return text[-1] in "。！？!?" and not _FOOTER_MARK.search(text)
+
+
+def _legal_footer(line: _Line, near_end: bool) -> bool:
+    """A copyright or licence line that looks like a footer (see the module's rules)."""
+    if line.blank or line.width > 240 or not _LEGAL.search(line.stripped):
+        return False
+    if _prose(line):
+        return False
+    return near_end or bool(_FOOTER_MARK.search(line.stripped))
+
+
 def _legal_lines(lines: list[_Line]) -> list[tuple[int, int]]:
-    """Copyright and licence lines, wherever they are."""
-    return [
-        (line.start, line.end)
-        for line in lines
-        if not line.blank and line.width <= 240 and _LEGAL.search(line.stripped)
-    ]
+    """Copyright and licence lines that look like footers, wherever they are.
+
+    A line of prose ending with a footer mark (a page saved without line breaks:
+    …召开年会。版权所有©2014 某某协会) gives only the clause from the mark on.
+    """
+    content = [index for index, line in enumerate(lines) if not line.blank]
+    tail = set(content[-TAIL_LINES:]) if len(content) > 1 else set()
+    spans = []
+    for index in content:
+        line = lines[index]
+        if _legal_footer(line, index in tail):
+            spans.append((line.start, line.end))
+        elif _LEGAL.search(line.stripped) and (clause := _closing_clause(line)):
+            spans.append(clause)
+    return spans
 
 
-def _is_footer_line(line: _Line) -> bool:
-    if _LEGAL.search(line.stripped):
+def _closing_clause(line: _Line) -> tuple[int, int] | None:
+    """The last clause of a line when it carries a footer mark and no sentence end follows."""
+    text = line.content
+    marks = list(_FOOTER_MARK.finditer(text))
+    if not marks:
+        return None
+    mark = marks[-1]
+    ends = [m.end() for m in re.finditer(r"[。！？!?]", text[: mark.start()])]
+    start = ends[-1] if ends else 0
+    if start == 0 or re.search(r"[。！？!?]", text[mark.end() :].rstrip()[:-1]):
+        return None  # the whole line (handled as a line), or prose after the mark
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return (line.start + start, line.end)
+
+
+def _is_footer_line(line: _Line, near_end: bool = True) -> bool:
+    if _legal_footer(line, near_end):
         return True
     if not _FOOTER_START.match(line.content):
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,11 +17,13 @@ from typing import Annotated
 import typer
 
 from exports.chronology import associations_summary, chronology
+from timeline import limits
 from timeline.dates import DATE_COLUMNS, collect_manifest, mention_row, resolve_documents
 from timeline.documents import DEFAULT_MAX_BYTES, expand_paths, resolved
 from timeline.evaluation import EvaluationError, evaluate, print_report
 from timeline.manifest import ManifestError
 from timeline.reviews import ReviewError, ReviewReport, load_reviews, write_review_sheet
+from timeline.sheets import backup
 from timeline.table import WRITERS, TableResult, build_events, default_reviews, write_table
 
 app = typer.Typer(
@@ -30,15 +33,48 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def limits_options(
+    max_expanded_mb: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            help="What one .docx (or other zip) may decompress to, in MiB.",
+        ),
+    ] = limits.Limits.expanded_bytes / limits.MIB,
+    max_pages: Annotated[int, typer.Option(min=1, help="Pages per PDF.")] = limits.Limits.pages,
+    max_characters: Annotated[
+        int, typer.Option(min=1, help="Characters of text per document.")
+    ] = limits.Limits.characters,
+    max_events: Annotated[
+        int, typer.Option(min=1, help="Events per document.")
+    ] = limits.Limits.events,
+    time_budget: Annotated[
+        float, typer.Option(min=0.01, help="Seconds to read and resolve one document.")
+    ] = limits.Limits.seconds,
+) -> None:
+    """Bounds on what one document may cost (see timeline.limits); over one, it is an error."""
+    limits.configure(
+        expanded_bytes=int(max_expanded_mb * limits.MIB),
+        pages=max_pages,
+        characters=max_characters,
+        events=max_events,
+        seconds=time_budget,
+    )
+
+
 class OutputFormat(StrEnum):
     csv = "csv"
     json = "json"
 
 
 #: Control characters in a message (a file named with an escape sequence) are
-#: shown as \x1b and the like, never sent to the terminal.
-_SHOWN_CONTROLS = {
-    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code != 10
+#: shown as \x1b and the like, never sent to the terminal; a line break too
+#: (a file named "a.txt\nerror: …" must not forge a line of its own), and the
+#: Unicode line and paragraph separators.
+_SHOWN_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))} | {
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
 }
 
 
@@ -215,8 +251,8 @@ def _build(
     """
     files = expand_paths(paths)
     limit = _max_bytes(max_document_mb)
-    reviews = reviews or default_reviews(paths)
     try:
+        reviews = reviews or default_reviews(paths)
         if len(files) >= PROGRESS_FROM and not quiet and sys.stderr.isatty():
             from rich.progress import Progress
 
@@ -395,9 +431,18 @@ def review_command(
             f"error: no events of {association!r}; associations found: {', '.join(sorted(known)) or 'none'}"
         )
         raise typer.Exit(1)
-    chosen = reviews or default_reviews(paths)
-    previous = load_reviews(chosen, ReviewReport()) if chosen is not None else []
-    _keep_reviews(review_sheets(out, association), chosen, previous)
+    try:
+        chosen = reviews or default_reviews(paths)
+        previous = load_reviews(chosen, ReviewReport()) if chosen is not None else []
+    except ReviewError as error:
+        _error(f"error: {error}")
+        raise typer.Exit(2) from None
+    sheets = review_sheets(out, association)
+    _keep_reviews(sheets, chosen, previous)
+    for sheet in sheets:
+        kept = backup(sheet)
+        if kept is not None and not quiet:
+            _error(f"{sheet}: the earlier sheet is kept as {kept.name}")
     for path in write_review_sheet(result.extracted, association, out, previous):
         typer.echo(str(path))
     _finish(result)
@@ -427,8 +472,12 @@ def _keep_reviews(sheets: list[Path], chosen: Path | None, previous: list) -> No
             continue
         try:
             found = load_reviews(sheet, ReviewReport())
-        except ReviewError:
-            continue  # not a sheet of reviews: nothing of value to lose
+        except ReviewError as error:  # what it holds cannot be told: never overwrite it
+            _error(
+                f"error: {error}; it is left as it is and no new sheet was written"
+                " (fix it, or move it away)"
+            )
+            raise typer.Exit(2) from None
         unsaved = [r for r in found if given.get(r.event_id) != r.status]
         if unsaved:
             _error(
@@ -481,6 +530,7 @@ def build(
     they were) unless --allow-partial is given; the exit code is 1 either way.
     The output folder must not hold input documents, nor be inside an input folder.
     """
+    from exports.publish import Interrupted
     from exports.site import build_site
 
     _outside_inputs(out, paths)
@@ -500,8 +550,15 @@ def build(
             include_open=include_open,
             base_url=base_url,
         )
-    except (OSError, ValueError) as error:
-        _error(f"error: {error}")
+    except Interrupted as stop:
+        _error(f"interrupted: {out} left as it was")
+        raise typer.Exit(128 + stop.signum) from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        _error(f"error: {where}{error.strerror or error}; {out} left as it was")
+        raise typer.Exit(1) from None
+    except ValueError as error:
+        _error(f"error: {error}; {out} left as it was")
         raise typer.Exit(1) from None
     if not quiet:
         _error(f"{len(result.table)} events, {len(site.feeds)} feeds written to {out}")
@@ -540,13 +597,43 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
     """Serve the published folder over HTTP, with calendar content types and ETags."""
-    from exports.serve import serve as run
 
     if not directory.is_dir():
         _error(f"error: {directory} is not a folder; run `timeline build` first")
         raise typer.Exit(2)
-    _error(f"serving {directory} on http://{host}:{port}/ (Ctrl-C stops)")
-    run(directory, host, port)
+    server = _listen(directory, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    _error(f"serving {directory} on http://{bound_host}:{bound_port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _listen(directory: Path, host: str, port: int):
+    """The server bound to ``host:port``, or exit 2 with one line saying why not."""
+    import errno
+
+    from exports.serve import make_server
+
+    if not 0 <= port <= 65535:
+        _error(f"error: --port {port} is not a port (use 1024-65535, or 0 for any free one)")
+        raise typer.Exit(2)
+    try:
+        return make_server(directory, host, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = f"port {port} is already in use (another server?); choose another with --port"
+        elif error.errno == errno.EACCES:
+            reason = f"port {port} needs privileges; use a port from 1024 up (--port)"
+        elif error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+            reason = f"cannot listen on {host!r}: not an address of this machine (--host)"
+        else:
+            reason = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        _error(f"error: {reason}")
+        raise typer.Exit(2) from None
 
 
 if __name__ == "__main__":

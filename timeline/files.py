@@ -11,6 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from timeline.faults import step
+
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
@@ -19,20 +21,36 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     '你好'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as error:
+        raise _naming(error, path) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, 0o644)
+        step(f"write {path.name}")
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _naming(error, path) from None
         raise
     return path
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """The error with the file it was about (a full disk names the output, not a temporary)."""
+    if error.errno is None:
+        return error
+    named = type(error)(error.errno, error.strerror or str(error), str(path))
+    return named
 
 
 def unchanged(path: str | Path, data: bytes | str) -> bool:

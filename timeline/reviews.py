@@ -9,13 +9,13 @@ reported, never silently dropped.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from timeline.cells import neutralise_frame
 from timeline.files import write_atomic
 from timeline.schema import decode_sources, no_formulas
 
@@ -113,22 +113,13 @@ def _parse_day(value: str, column: str, where: str) -> date:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    suffix = path.suffix.lower()
+    """The sheet's rows, in any encoding a spreadsheet saves (see :mod:`timeline.sheets`)."""
+    from timeline.sheets import SheetError, read_rows
+
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-            return [
-                {str(k).strip(): str(v) for k, v in row.items()} for row in frame.to_dict("records")
-            ]
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [
-                {(k or "").strip(): (v or "") for k, v in row.items()}
-                for row in csv.DictReader(handle)
-            ]
-    except FileNotFoundError as error:
-        raise ReviewError(f"{path}: no such reviews file") from error
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ReviewError(f"{path.name}: cannot read the reviews: {error}") from error
+        return read_rows(path)
+    except SheetError as error:
+        raise ReviewError(str(error)) from None
 
 
 def load_reviews(path: str | Path, report: ReviewReport | None = None) -> list[Review]:
@@ -263,6 +254,7 @@ def write_review_sheet(
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"review-{slugify(association)}"
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+    sheet = neutralise_frame(sheet)
     write_atomic(csv_path, sheet.to_csv(index=False).encode("utf-8-sig"))
     write_atomic(xlsx_path, no_formulas(_xlsx_bytes(sheet)))
     return [xlsx_path, csv_path]

@@ -57,6 +57,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from timeline.cells import neutralise_frame, restore
+
 COLUMNS = (
     "event_id",
     "association",
@@ -454,13 +456,13 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
             f"unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
         )
     if suffix == ".csv":
-        return _for_text(table).to_csv(index=False).encode("utf-8")
+        return neutralise_frame(_for_text(table)).to_csv(index=False).encode("utf-8")
     if suffix == ".json":
         text = _for_text(table).to_json(orient="records", force_ascii=False, indent=1)
         return text.encode("utf-8")
     buffer = io.BytesIO()
     if suffix == ".xlsx":
-        _for_text(table).to_excel(buffer, index=False, sheet_name="events")
+        neutralise_frame(_for_text(table)).to_excel(buffer, index=False, sheet_name="events")
         return no_formulas(buffer.getvalue())
     frame = table.copy()
     for column in DATE_COLUMNS:
@@ -504,11 +506,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False).map(restore)
     elif suffix == ".json":
         frame = pd.read_json(path, orient="records", dtype=False)
     elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False).map(restore)
     elif suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:

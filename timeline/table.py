@@ -22,8 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from normalizers import DateMention
+from timeline import limits
 from timeline.associations import detect_association, find_organisations
-from timeline.boilerplate import boilerplate_spans
+from timeline.boilerplate import boilerplate_spans, reads_as_prose
 from timeline.dates import collect_manifest
 from timeline.documents import (
     DEFAULT_MAX_BYTES,
@@ -39,7 +40,7 @@ from timeline.files import write_atomic
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
 from timeline.merge import merge_rows
 from timeline.present import resolve
-from timeline.reviews import Review, ReviewReport, apply_reviews, load_reviews
+from timeline.reviews import Review, ReviewError, ReviewReport, apply_reviews, load_reviews
 from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, WRITERS re-exported)
     COLUMNS,
     ORGANISATION_SEPARATOR,
@@ -194,11 +195,14 @@ def document_events(
     """
     path = Path(path)
     try:
-        document = load_document(path, max_bytes)
+        with limits.time_budget():  # reading and resolving, bounded in time
+            document = load_document(path, max_bytes)
+            outcome = _rows_of(document, metadata)
+            limits.check_events(len(outcome.rows))
     except DocumentError as error:
         return DocumentEvents(path=path, error=str(error))
-    try:
-        outcome = _rows_of(document, metadata)
+    except limits.LimitExceeded as error:
+        return DocumentEvents(path=path, error=f"{path.name}: {error}")
     except Exception as error:  # a bug on one document must not stop the others
         return DocumentEvents(
             path=path, error=f"{path.name}: processing failed: {type(error).__name__}: {error}"
@@ -232,6 +236,15 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
         association=association,
         published=resolution.published,
         published_span=resolution.published_span,
+    )
+    zones = _Zones(zones)
+    warnings.extend(
+        f"{document.name}: offset {mention.span[0]}: {mention.text}: left out as"
+        " the page's boilerplate (footer, navigation, link list), though it dates a sentence"
+        for mention in resolution.mentions
+        if mention.kind == "event"
+        and _inside(mention.span, zones)
+        and reads_as_prose(text, mention.span[0])
     )
     rows, periods = mention_rows(text, resolution.mentions, source, zones)
     return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
@@ -450,14 +463,22 @@ def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
 
 
 def default_reviews(paths: Iterable[str | Path]) -> Path | None:
-    """``reviews.csv`` (or ``.xlsx``) in the first folder argument, when it exists."""
+    """``reviews.csv`` (or ``.xlsx``) in the first folder argument, when it exists.
+
+    Both at once raise :class:`timeline.reviews.ReviewError`: which one holds the
+    reviewer's latest work cannot be told, so neither is chosen silently.
+    """
     for argument in paths:
         folder = Path(argument)
         if folder.is_dir():
-            for name in ("reviews.csv", "reviews.xlsx"):
-                if (folder / name).is_file():
-                    return folder / name
-            return None
+            found = [folder / name for name in ("reviews.csv", "reviews.xlsx")]
+            found = [path for path in found if path.is_file()]
+            if len(found) > 1:  # never one of them ignored in silence
+                raise ReviewError(
+                    f"{found[0]} and {found[1].name} are both beside the corpus; keep one"
+                    " (or pass the one to apply with --reviews)"
+                )
+            return found[0] if found else None
     return None
 
 

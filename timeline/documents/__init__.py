@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from timeline import limits
 from timeline.documents.base import (
     DEFAULT_MAX_BYTES,
     DOCUMENT_SUFFIXES,
@@ -79,7 +80,13 @@ def load_document(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -
         document = _LOADERS[actual](path, data, actual)
         note = f"named {path.suffix} but is a {actual.upper()} file: read as one"
         return replace(document, repairs=(note, *document.repairs))
-    return _LOADERS[kind](path, data, kind)
+    try:
+        limits.check_archive(data)  # a .docx inflating to gigabytes, refused unread
+        document = _LOADERS[kind](path, data, kind)
+        limits.check_characters(len(document.text))
+    except limits.LimitExceeded as error:
+        raise DocumentError(path, str(error)) from None
+    return document
 
 
 def read_text(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from timeline import limits
 from timeline.documents.base import Document, DocumentError, _describe, _from_metadata, _quiet
 
 if TYPE_CHECKING:
@@ -33,7 +34,10 @@ def _load_pdf(path: Path, data: bytes, kind: str) -> Document:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, "the PDF is protected by a password")
+        limits.check_pages(len(reader.pages))
         pages = [(page.extract_text() or "").rstrip("\n") for page in reader.pages]
+    except limits.LimitExceeded as error:
+        raise DocumentError(path, str(error)) from None
     except DocumentError:
         raise
     except Exception as error:  # pypdf raises many kinds on damaged files

@@ -1,0 +1,193 @@
+"""Issue 12: publishing is all or nothing, locked, and never writes through a link."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from exports.publish import recover
+from timeline.cli import app
+
+A = "汕头市纺织服装产业协会"
+runner = CliRunner()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"{A}简报\n2023年8月22日，{A}召开第三届会员大会。\n", "utf-8")
+    return folder
+
+
+def build(corpus: Path, out: Path):
+    return runner.invoke(app, ["build", str(corpus), "--out", str(out), "-q"])
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_second_build_into_a_locked_folder_fails_with_a_message(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "public"
+    assert build(corpus, out).exit_code == 0
+    before = snapshot(out)
+    (corpus / "b.txt").write_text(f"2024年4月，{A}参与植树护绿。", "utf-8")
+    handle = os.open(out, os.O_RDONLY)
+    fcntl.flock(handle, fcntl.LOCK_EX)  # what a first build holds while it publishes
+    try:
+        second = build(corpus, out)
+    finally:
+        os.close(handle)
+    assert second.exit_code == 1
+    assert f"{out}" in second.stderr and "another build is publishing" in second.stderr
+    assert snapshot(out) == before
+    assert build(corpus, out).exit_code == 0 and snapshot(out) != before
+
+
+def test_a_symlinked_feeds_folder_is_never_written_through(corpus: Path, tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "public", tmp_path / "elsewhere"
+    assert build(corpus, out).exit_code == 0
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not ours", "utf-8")
+    for feed in (out / "feeds").iterdir():
+        feed.unlink()
+    (out / "feeds").rmdir()
+    (out / "feeds").symlink_to(elsewhere, target_is_directory=True)
+    result = build(corpus, out)
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.txt"]
+    assert (out / "feeds").is_dir() and not (out / "feeds").is_symlink()
+    assert (out / "feeds" / "all.ics").is_file()
+
+
+def test_files_the_build_does_not_make_are_kept_and_unchanged_ones_keep_their_time(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "public"
+    assert build(corpus, out).exit_code == 0
+    (out / "CNAME").write_text("timeline.example.org\n", "utf-8")
+    stamp = (out / "feeds" / "all.ics").stat().st_mtime_ns
+    (corpus / "b.txt").write_text(
+        "辽宁省纺织服装协会简报\n2024年3月5日，辽宁省纺织服装协会召开理事会。", "utf-8"
+    )
+    assert build(corpus, out).exit_code == 0
+    assert (out / "CNAME").read_text("utf-8") == "timeline.example.org\n"
+    assert len(list((out / "feeds").glob("*.ics"))) == 3
+    (corpus / "b.txt").unlink()
+    assert build(corpus, out).exit_code == 0
+    assert len(list((out / "feeds").glob("*.ics"))) == 2  # the removed feed is gone
+    assert stamp <= (out / "feeds" / "all.ics").stat().st_mtime_ns
+
+
+def test_a_full_disk_names_the_file_and_leaves_the_folder(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "public"
+    assert build(corpus, out).exit_code == 0
+    before = snapshot(out)
+    (corpus / "b.txt").write_text(f"2024年4月，{A}参与植树护绿。", "utf-8")
+    real = os.fsync
+
+    def full(descriptor: int) -> None:  # the kernel says so when the data reaches the disk
+        if os.readlink(f"/proc/self/fd/{descriptor}").endswith(".tmp"):
+            raise OSError(28, "No space left on device")
+        real(descriptor)
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = build(corpus, out)
+    monkeypatch.setattr(os, "fsync", real)
+    assert result.exit_code == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "No space left on device" in line and f"{out}{os.sep}" in line, line
+    assert ".staging" not in line and ".tmp" not in line
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".public.*"))
+
+
+def test_sigterm_rolls_back_and_stops_promptly(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    assert build(corpus, out).exit_code == 0
+    before = snapshot(out)
+    (corpus / "b.txt").write_text(f"2024年4月，{A}参与植树护绿。", "utf-8")
+    log = tmp_path / "steps"
+    environment = {**os.environ, "TIMELINE_CRASH_LOG": str(log), "TIMELINE_CRASH_AT": "3"}
+    environment["TIMELINE_CRASH_SIGNAL"] = "INT"
+    command = [sys.executable, "-m", "timeline.cli", "build", str(corpus), "--out", str(out)]
+    started = time.monotonic()
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 128 + signal.SIGINT, done.stderr
+    assert "interrupted" in done.stderr and "left as it was" in done.stderr
+    assert snapshot(out) == before and not list(tmp_path.glob(".public.*"))
+    assert time.monotonic() - started < 60
+
+
+def test_recovery_finishes_a_switch_interrupted_between_two_renames(tmp_path: Path) -> None:
+    """The journal of the rename-pair fallback: the next run finishes or rolls back."""
+    import json
+
+    out = tmp_path / "public"
+    staging, old = tmp_path / ".public.staging-1-a", tmp_path / ".public.old-1-a"
+    staging.mkdir()
+    (staging / "index.html").write_text("new", "utf-8")
+    old.mkdir()
+    (old / "index.html").write_text("old", "utf-8")
+    journal = tmp_path / ".public.journal"
+    journal.write_text(json.dumps({"staging": staging.name, "old": old.name}), "utf-8")
+    recover(out)  # killed after the first rename: public missing
+    assert (out / "index.html").read_text("utf-8") == "new"
+    assert not journal.exists() and not staging.exists() and not old.exists()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 160 KiB tmpfs (root only): a real full disk, not a hook."""
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_really_full_disk_names_the_file_and_keeps_the_old_build(
+    corpus: Path, small_disk: Path
+) -> None:
+    out = small_disk / "public"
+    assert build(corpus, out).exit_code == 0
+    before = snapshot(out)
+    sentences = "".join(
+        f"2023年{m}月{d}日，{A}召开会议。" for m in range(1, 13) for d in range(1, 29)
+    )
+    (corpus / "b.txt").write_text(sentences * 3, "utf-8")
+    result = build(corpus, out)
+    assert result.exit_code == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "No space left on device" in line and f"{out}{os.sep}" in line, line
+    assert snapshot(out) == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["public"]

@@ -1,0 +1,43 @@
+"""Numbered write steps, so a test can kill a build at each one in turn.
+
+Every step of publishing that changes the disk (a file written, a folder made,
+renamed or removed, the journal written) calls :func:`step`. Normally that does
+nothing. With ``TIMELINE_CRASH_AT=N`` in the environment, the N-th step sends
+the process ``TIMELINE_CRASH_SIGNAL`` (``KILL`` by default, or ``TERM``,
+``INT``): the crash test (``tests/test_crash.py``) runs ``build`` once per step,
+SQLite-style, and checks that the published folder is always the whole old
+build or the whole new one. ``TIMELINE_CRASH_LOG=FILE`` appends each step's
+label to FILE, to see what step N was.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+_counter = 0
+
+
+def step(label: str) -> None:
+    """One write step; kills the process here when the environment says so."""
+    global _counter
+    at = os.environ.get("TIMELINE_CRASH_AT")
+    log = os.environ.get("TIMELINE_CRASH_LOG")
+    if not at and not log:
+        return
+    _counter += 1
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{_counter}\t{label}\n")
+    if at and _counter == int(at):
+        name = os.environ.get("TIMELINE_CRASH_SIGNAL", "KILL").upper().removeprefix("SIG")
+        os.kill(os.getpid(), getattr(signal, f"SIG{name}"))
+
+
+def reset() -> None:
+    """Start counting again (a new build in the same process)."""
+    global _counter
+    _counter = 0
+
+
+__all__ = ["reset", "step"]
