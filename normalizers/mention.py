@@ -8,7 +8,7 @@ calendar days with its precision, e.g. ``2020年11月18日—20日`` →
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 #: Precisions, finest first. ``part`` is a conventional part of a year or month
 #: (年初, 年底, 上旬 …); ``season`` is 春季 …; ``decade`` is 90年代.
@@ -26,6 +26,19 @@ ANCHORS = (
     "previous-mention",  # 当天, 次日 …: from the last resolved day
     "as-of",  # 截至2021年9月 … 明年: from the paragraph's own present
     "range-start",  # the second half of a range, from its first half
+)
+
+#: What the text says about a date besides the date itself. The mention's value stays
+#: the date that was written; the qualifier says how the event relates to it.
+QUALIFIERS = (
+    "",  # on that date
+    "before",  # 春节前, 之前
+    "after",  # 之后, 以后
+    "since",  # 以来, 自…以来
+    "as-of",  # 截至, 截止
+    "around",  # 前后, 左右
+    "from",  # 起, 开始
+    "deadline",  # 请于11月20日前报名: something must be done by that day
 )
 
 
@@ -47,6 +60,11 @@ class DateMention:
     rule: str = ""
     lunar: bool = False
     note: str = ""
+    qualifier: str = ""
+    time_start: time | None = None
+    time_end: time | None = None
+    time_approx: bool = False
+    time_span: tuple[int, int] | None = None
 
     @property
     def span_start(self) -> int:
