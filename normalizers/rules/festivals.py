@@ -20,6 +20,8 @@ from normalizers.tables.festivals import (
     FESTIVALS,
     FOREIGN_BEFORE,
     STANDALONE,
+    TERM_CONTEXT_AFTER,
+    WEATHER_TERMS,
 )
 from normalizers.tables.numerals import LUNAR_MONTH_NAMES, lunar_day_value, number_value
 
@@ -98,6 +100,8 @@ def produce_festival(m: re.Match[str], text: str) -> Partial | None:
             or tail.startswith(FESTIVAL_CONTEXT_AFTER)
             or before(text, start, 2).endswith(FESTIVAL_CONTEXT_BEFORE)
         ):
+            return None
+        if name in WEATHER_TERMS and not (quoted or tail.startswith(TERM_CONTEXT_AFTER)):
             return None
         if name == "十一" and not (
             quoted or tail.startswith(("黄金周", "长假", "假期", "期间", "小长假", "国庆"))

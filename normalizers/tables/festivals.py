@@ -165,6 +165,22 @@ AMBIGUOUS = {
     "寒露",
 }
 
+#: Solar terms that are above all weather words (今年雨水充足, 去年大雪): they count
+#: only with one of these words right after them (雨水节气, 大雪当天) or in quotes.
+WEATHER_TERMS = {"雨水", "小雪", "大雪"}
+TERM_CONTEXT_AFTER = (
+    "节气",
+    "时节",
+    "当天",
+    "当日",
+    "这天",
+    "那天",
+    "之日",
+    "前后",
+    "一过",
+    "过后",
+)
+
 #: Festival names that are never anything else, so they count on their own too
 #: when nothing Chinese is written around them (a heading, a list item: 国庆).
 STANDALONE = {"国庆", "中秋", "端午", "元宵", "重阳", "七夕", "腊八", "清明", "冬至"}

@@ -1,0 +1,68 @@
+"""Qualifiers: what the words around a date say about it (issue 9, family 11).
+
+    春节前 → before      2020年以后 → after    2019年以来 → since
+    截至2021年9月 → as-of  国庆前后 → around     5月1日起 → from
+    请于11月20日前报名 → deadline               报名截止日期为11月20日 → deadline
+
+The mention's value stays the date that was written (春节前 is the festival's day
+with the qualifier ``before``): a qualifier never claims a precision the text does
+not give. The words themselves are in :mod:`normalizers.tables.qualifiers`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from normalizers.tables.qualifiers import (
+    AFTER_WORDS,
+    AS_OF_BEFORE,
+    DEADLINE_AFTER,
+    DEADLINE_BEFORE,
+    DEADLINE_REQUEST,
+    FROM_BEFORE,
+    NOT_A_QUALIFIER,
+)
+
+CLAUSE_BREAK = re.compile(r"[。！？!?；;\n]")
+_GAP = " \t"
+
+
+def _clause_before(text: str, start: int, width: int = 40) -> str:
+    """The text of the clause before ``start`` (at most ``width`` characters)."""
+    window = text[max(0, start - width) : start]
+    breaks = list(CLAUSE_BREAK.finditer(window))
+    return window[breaks[-1].end() :] if breaks else window
+
+
+def _word_after(text: str, end: int) -> str:
+    """The qualifier word right after a date (spaces skipped), and what follows it."""
+    while end < len(text) and text[end] in _GAP:
+        end += 1
+    for qualifier, words in AFTER_WORDS:
+        for word in words:
+            if text.startswith(word, end):
+                rest = text[end + len(word) : end + len(word) + 2]
+                if not rest.startswith(NOT_A_QUALIFIER.get(word, ())):
+                    return qualifier
+    return ""
+
+
+def qualify(text: str, span: tuple[int, int]) -> str:
+    """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
+    start, end = span
+    clause = _clause_before(text, start)
+    right_before = clause.rstrip(_GAP)
+    qualifier = _word_after(text, end)
+    if right_before.endswith(DEADLINE_BEFORE):
+        return "deadline"  # 报名截止日期为11月20日, 最迟11月20日
+    if qualifier == "before" and any(cue in clause for cue in DEADLINE_REQUEST):
+        return "deadline"  # 请于11月20日前报名
+    if qualifier == "" and text.startswith(DEADLINE_AFTER, end):
+        return "deadline"  # 报名于11月20日截止
+    if right_before.endswith(AS_OF_BEFORE):
+        return "as-of"  # 截至2021年9月
+    if qualifier:
+        return qualifier
+    if right_before.endswith(FROM_BEFORE):
+        return "from"  # 自2020年, 从5月1日 (without 起 or 以来 after it)
+    return ""
