@@ -34,7 +34,8 @@ _ONE = (
     rf"(?:(?P<{{p}}period>{_PERIOD})[ \t]?)?"
     rf"(?:(?P<{{p}}h>[012]?\d)[:：](?P<{{p}}m>[0-5]\d)(?![0-9:：])"
     rf"|(?P<{{p}}h2>[012]?\d|{_CN_HOUR})[ \t]?(?P<{{p}}unit>时|点|點)(?:钟)?"
-    rf"(?:[ \t]?(?P<{{p}}m2>[0-5]?\d|{_CN_MINUTE})[ \t]?分?|(?P<{{p}}half>半)|(?P<{{p}}quarter>一刻|三刻)|整)?)"
+    rf"(?:(?P<{{p}}half>半)|(?P<{{p}}quarter>一刻|三刻)|整"
+    rf"|[ \t]?(?P<{{p}}m2>[0-5]?\d|{_CN_MINUTE})[ \t]?分?)?)"
 )
 TIME = re.compile(
     _ONE.format(p="a") + r"(?:[ \t]*(?:-{1,2}|—{1,2}|~|～|至|到)[ \t]*" + _ONE.format(p="b") + ")?"

@@ -55,6 +55,8 @@ FAMILIES = (
     "negative",
     "lunar",
     "named_days",
+    "qualifiers",
+    "times_of_day",
 )
 
 CASES = load_corpus()
