@@ -19,10 +19,17 @@ from normalizers.tables.qualifiers import (
     DEADLINE_AFTER,
     DEADLINE_BEFORE,
     DEADLINE_REQUEST,
+    ENGLISH_BEFORE,
     FROM_BEFORE,
     NOT_A_QUALIFIER,
 )
 
+ENGLISH_CUE = re.compile(
+    r"(?<![A-Za-z])(?P<cue>"
+    + "|".join(re.escape(w) for w in sorted(ENGLISH_BEFORE, key=len, reverse=True))
+    + r")[ \t]+(?:the[ \t]+)?$",
+    re.IGNORECASE,
+)
 CLAUSE_BREAK = re.compile(r"[。！？!?；;\n]")
 _GAP = " \t"
 
@@ -63,6 +70,9 @@ def qualify(text: str, span: tuple[int, int]) -> str:
         return "as-of"  # 截至2021年9月
     if qualifier:
         return qualifier
+    english = ENGLISH_CUE.search(text, max(0, start - 20), start)
+    if english is not None:
+        return ENGLISH_BEFORE[english.group("cue").lower()]
     if right_before.endswith(FROM_BEFORE):
         return "from"  # 自2020年, 从5月1日 (without 起 or 以来 after it)
     return ""

@@ -55,6 +55,7 @@ FAMILIES = (
     "negative",
     "lunar",
     "named_days",
+    "english_named",
     "qualifiers",
     "times_of_day",
 )

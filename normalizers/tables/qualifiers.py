@@ -137,3 +137,25 @@ AS_OF_BEFORE = ("截至", "截止", "截止到", "截止至", "截至到", "截�
 
 #: Right before the date: 自2020年, 从5月1日 (a start, when no 以来 or 起 follows).
 FROM_BEFORE = ("自", "从", "自从")
+
+#: English: the word right before the date (since 2019, before the Spring Festival).
+ENGLISH_BEFORE = {
+    "since": "since",
+    "before": "before",
+    "prior to": "before",
+    "ahead of": "before",
+    "after": "after",
+    "following": "after",
+    "as of": "as-of",
+    "as at": "as-of",
+    "starting": "from",
+    "starting from": "from",
+    "beginning": "from",
+    "effective": "from",
+    "from": "from",
+    "around": "around",
+    "no later than": "deadline",
+    "not later than": "deadline",
+    "deadline is": "deadline",
+    "deadline:": "deadline",
+}
