@@ -22,6 +22,7 @@ from normalizers.tables.qualifiers import (
     ENGLISH_BEFORE,
     FROM_BEFORE,
     NOT_A_QUALIFIER,
+    NOT_FROM_BEFORE,
 )
 
 ENGLISH_CUE = re.compile(
@@ -30,28 +31,33 @@ ENGLISH_CUE = re.compile(
     + r")[ \t]+(?:the[ \t]+)?$",
     re.IGNORECASE,
 )
-CLAUSE_BREAK = re.compile(r"[。！？!?；;\n]")
+_WORD_QUALIFIER = {word: qualifier for qualifier, words in AFTER_WORDS for word in words}
+#: One pattern for every word after a date, longest first (前后 before 前).
+WORD_AFTER = re.compile(
+    r"[ \t]*("
+    + "|".join(re.escape(w) for w in sorted(_WORD_QUALIFIER, key=len, reverse=True))
+    + ")"
+)
 _GAP = " \t"
+CLAUSE_BREAKS = "。！？!?；;\n"
 
 
 def _clause_before(text: str, start: int, width: int = 40) -> str:
     """The text of the clause before ``start`` (at most ``width`` characters)."""
-    window = text[max(0, start - width) : start]
-    breaks = list(CLAUSE_BREAK.finditer(window))
-    return window[breaks[-1].end() :] if breaks else window
+    left = max(0, start - width)
+    cut = max(text.rfind(mark, left, start) for mark in CLAUSE_BREAKS)
+    return text[max(left, cut + 1) : start]
 
 
 def _word_after(text: str, end: int) -> str:
-    """The qualifier word right after a date (spaces skipped), and what follows it."""
-    while end < len(text) and text[end] in _GAP:
-        end += 1
-    for qualifier, words in AFTER_WORDS:
-        for word in words:
-            if text.startswith(word, end):
-                rest = text[end + len(word) : end + len(word) + 2]
-                if not rest.startswith(NOT_A_QUALIFIER.get(word, ())):
-                    return qualifier
-    return ""
+    """The qualifier written right after a date (spaces skipped), or ""."""
+    found = WORD_AFTER.match(text, end)
+    if found is None:
+        return ""
+    word = found.group(1)
+    if text.startswith(NOT_A_QUALIFIER.get(word, ()), found.end()):
+        return ""
+    return _WORD_QUALIFIER[word]
 
 
 def qualify(text: str, span: tuple[int, int]) -> str:
@@ -70,9 +76,10 @@ def qualify(text: str, span: tuple[int, int]) -> str:
         return "as-of"  # 截至2021年9月
     if qualifier:
         return qualifier
-    english = ENGLISH_CUE.search(text, max(0, start - 20), start)
-    if english is not None:
-        return ENGLISH_BEFORE[english.group("cue").lower()]
-    if right_before.endswith(FROM_BEFORE):
+    if right_before[-1:].isascii():
+        english = ENGLISH_CUE.search(text, max(0, start - 20), start)
+        if english is not None:
+            return ENGLISH_BEFORE[english.group("cue").lower()]
+    if right_before.endswith(FROM_BEFORE) and not right_before.endswith(NOT_FROM_BEFORE):
         return "from"  # 自2020年, 从5月1日 (without 起 or 以来 after it)
     return ""

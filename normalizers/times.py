@@ -32,7 +32,7 @@ _CN_MINUTE = (
 )
 _ONE = (
     rf"(?:(?P<{{p}}period>{_PERIOD})[ \t]?)?"
-    rf"(?:(?P<{{p}}h>[012]?\d)[:：](?P<{{p}}m>[0-5]\d)(?![0-9:：])"
+    rf"(?:(?P<{{p}}h>[012]?\d)[:：](?P<{{p}}m>[0-5]\d)(?:[:：][0-5]\d)?(?![0-9:：])"
     rf"|(?P<{{p}}h2>[012]?\d|{_CN_HOUR})[ \t]?(?P<{{p}}unit>时|点|點)(?:钟)?"
     rf"(?:(?P<{{p}}half>半)|(?P<{{p}}quarter>一刻|三刻)|整"
     rf"|[ \t]?(?P<{{p}}m2>[0-5]?\d|{_CN_MINUTE})[ \t]?分?)?)"
@@ -44,6 +44,7 @@ TIME = re.compile(
 LEAD = re.compile(r"[ \t]*(?:[(（][^)）]{1,6}[)）])?[ \t,，]?(?:的)?[ \t]*")
 ALL_DAY = re.compile(r"[ \t]*(?:全天|整天|全日)")
 CLAUSE_END = re.compile(r"[。！？!?；;\n]")
+PERIOD_WORD = re.compile(_PERIOD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +113,8 @@ def time_after(text: str, end: int, limit: int) -> TimeOfDay | None:
     position = LEAD.match(text, end).end()
     candidates = [position]
     # later in the same clause: 11月1日在杭州召开，会议于上午9时开始
-    candidates += [m.start() for m in re.finditer(_PERIOD, text[position:stop_at])]
-    for offset, start in enumerate(candidates):
-        if offset:
-            start += position
+    candidates += [m.start() for m in PERIOD_WORD.finditer(text, position, stop_at)]
+    for start in candidates:
         if start >= stop_at:
             break
         match = TIME.match(text, start, stop_at)

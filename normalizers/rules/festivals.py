@@ -27,13 +27,18 @@ from normalizers.tables.numerals import LUNAR_MONTH_NAMES, lunar_day_value, numb
 
 _names = "|".join(re.escape(name) for name in sorted(FESTIVALS, key=len, reverse=True))
 #: 农历元宵, 阴历七夕: the marker only says what the name already says.
-FESTIVAL = re.compile(rf"(?:(?:农历|阴历){SP})?(?P<name>{_names})")
+FESTIVAL = re.compile(rf"(?:(?:农历|阴历)(?!新年){SP})?(?P<name>{_names})")
 OPENING_QUOTES = "“\"‘'「『"
 CLOSING_QUOTES = "”\"’'」』"
 CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 
 _CN_DAY = r"(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]?|卅|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 LUNAR_DAY = rf"(?:初\d{{1,2}}(?!\d)|{_CN_DAY})"
+LUNAR_STYLE_DAY = re.compile(r"初|廿|卅")
+#: A Gregorian year written right before: 二零零四年八月十五 is a Gregorian date.
+GREGORIAN_YEAR_BEFORE = re.compile(
+    r"(?:\d{4}|[〇零一二三四五六七八九]{2,4}|两千[〇零一二三四五六七八九十]*)[ \t]?年$"
+)
 LUNAR_MONTH = r"(?:正|冬|腊|十[一二]?|[一二三四五六七八九])"
 NOT_A_DAY_AFTER = r"(?![日号〇零一二三四五六七八九十0-9])"
 LUNAR = re.compile(
@@ -43,10 +48,10 @@ LUNAR = re.compile(
     rf"(?:{SP}(?P<d1>{LUNAR_DAY}|\d{{1,2}}(?!\d))(?:{SP}[日号])?)?"
     # 腊月十八, 腊月18, 正月初8, 腊月 (the whole month): named months are always lunar
     rf"|(?P<leap2>闰)?(?P<m2>正|冬|腊)月(?:(?P<d2>{LUNAR_DAY}|\d{{1,2}}(?!\d))[日号]?)?"
-    # 八月十五, 正月初一, 闰二月初一 (a Chinese day without 日 is lunar)
-    rf"|(?P<leap3>闰)?(?P<m3>{LUNAR_MONTH})月(?P<d3>{LUNAR_DAY}){NOT_A_DAY_AFTER}"
-    # 闰四月, 闰4月: a leap month exists only in the lunar calendar
-    rf"|闰(?P<m4>{LUNAR_MONTH}|\d{{1,2}})月(?:份)?"
+    # 八月十五, 去年八月十五, 三月廿三: a Chinese day without 日 is lunar (see produce_lunar)
+    rf"|(?P<m3>{LUNAR_MONTH})月(?P<d3>{LUNAR_DAY}){NOT_A_DAY_AFTER}"
+    # 闰四月, 闰4月, 闰二月十五: a leap month exists only in the lunar calendar
+    rf"|闰(?P<m4>{LUNAR_MONTH}|\d{{1,2}})月(?:份|(?P<d4>{LUNAR_DAY}|\d{{1,2}}(?!\d))[日号]?)?"
     # 大年初十: a day of the first lunar month (never 年初)
     rf"|大年初(?P<d5>[一二三四五六七八九十]|\d{{1,2}}(?!\d))"
 )
@@ -123,7 +128,15 @@ def produce_lunar(m: re.Match[str], text: str) -> Partial | None:
         written_month, written_day = "正", m.group("d5")
     else:
         written_month = m.group("m1") or m.group("m2") or m.group("m3") or m.group("m4")
-        written_day = m.group("d1") or m.group("d2") or m.group("d3")
+        written_day = m.group("d1") or m.group("d2") or m.group("d3") or m.group("d4")
+    # 八月十五 without 农历 or 日 is lunar as people say it, but not 一月二十三 (the
+    # lunar first month is 正月) nor after a Gregorian year (二〇〇四年八月十五).
+    if (
+        m.group("m3")
+        and not LUNAR_STYLE_DAY.match(m.group("d3"))
+        and (m.group("m3") == "一" or GREGORIAN_YEAR_BEFORE.search(before(text, m.start(), 8)))
+    ):
+        return None
     month = LUNAR_MONTH_NAMES.get(written_month) or number_value(written_month)
     day = lunar_day_value(written_day) if written_day else None
     if month is None or (written_day and day is None):
@@ -134,7 +147,7 @@ def produce_lunar(m: re.Match[str], text: str) -> Partial | None:
     elif day is not None and not 1 <= day <= 30:
         warning = f"there is no lunar day {day}"
     year = number_value(m.group("year")) if m.group("year") else None
-    leap = bool(m.group("leap1") or m.group("leap2") or m.group("leap3") or m.group("m4"))
+    leap = bool(m.group("leap1") or m.group("leap2") or m.group("m4"))
     return Partial(
         span=m.span(),
         rule="festivals.lunar" if day is not None else "festivals.lunar-month",

@@ -117,7 +117,11 @@ FESTIVALS: dict[str, Festival] = {
     "国际儿童节": Festival("solar", 6, 1),
     "中国共产党建党节": Festival("solar", 7, 1),
     "中国人民解放军建军节": Festival("solar", 8, 1),
-    "万圣节": Festival("solar", 11, 1),
+    "万圣节": Festival("solar", 10, 31),  # as the Chinese press uses it: Halloween
+    "诸圣节": Festival("solar", 11, 1),
+    "女生节": Festival("solar", 3, 7),
+    "新年": Festival("solar", 1, 1),
+    "新年元旦": Festival("solar", 1, 1),
     "万圣节前夜": Festival("solar", 10, 31),
     "万圣夜": Festival("solar", 10, 31),
     "光棍节": Festival("solar", 11, 11),
@@ -155,6 +159,7 @@ AMBIGUOUS = {
     "圣诞",
     "七夕",
     "腊八",
+    "新年",
     # solar terms that are also weather or ordinary words (大雪纷飞, 雨水充足, 白露姑娘)
     "雨水",
     "小雪",
@@ -183,7 +188,22 @@ TERM_CONTEXT_AFTER = (
 
 #: Festival names that are never anything else, so they count on their own too
 #: when nothing Chinese is written around them (a heading, a list item: 国庆).
-STANDALONE = {"国庆", "中秋", "端午", "元宵", "重阳", "七夕", "腊八", "清明", "冬至"}
+STANDALONE = {
+    "国庆",
+    "中秋",
+    "端午",
+    "元宵",
+    "重阳",
+    "七夕",
+    "腊八",
+    "清明",
+    "冬至",
+    "新年",
+    "五一",
+    "六一",
+    "七一",
+    "八一",
+}
 
 #: A festival right after one of these is another country's or faith's day
 #: (以色列国庆节, 犹太植树节, 美国独立日), not China's: it is not read as a date.

@@ -137,6 +137,20 @@ AS_OF_BEFORE = ("截至", "截止", "截止到", "截止至", "截至到", "截�
 
 #: Right before the date: 自2020年, 从5月1日 (a start, when no 以来 or 起 follows).
 FROM_BEFORE = ("自", "从", "自从")
+#: …but not in these words: 数据来自2023年统计公报, 出自, 各自.
+NOT_FROM_BEFORE = (
+    "来自",
+    "出自",
+    "源自",
+    "各自",
+    "亲自",
+    "独自",
+    "擅自",
+    "发自",
+    "听从",
+    "服从",
+    "遵从",
+)
 
 #: English: the word right before the date (since 2019, before the Spring Festival).
 ENGLISH_BEFORE = {
