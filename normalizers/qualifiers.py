@@ -60,26 +60,38 @@ def _word_after(text: str, end: int) -> str:
     return _WORD_QUALIFIER[word]
 
 
+#: The last characters of every cue written before a date: most dates have none of
+#: them right before, and then no cue has to be compared at all.
+_CUE_ENDINGS = frozenset(cue[-1] for cue in (*DEADLINE_BEFORE, *AS_OF_BEFORE, *FROM_BEFORE))
+
+
 def qualify(text: str, span: tuple[int, int]) -> str:
     """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
     start, end = span
-    clause = _clause_before(text, start)
-    right_before = clause.rstrip(_GAP)
+    right_before = text[max(0, start - 12) : start].rstrip(_GAP)
+    last = right_before[-1:]
+    cue_before = last in _CUE_ENDINGS
     qualifier = _word_after(text, end)
-    if right_before.endswith(DEADLINE_BEFORE):
+    if cue_before and right_before.endswith(DEADLINE_BEFORE):
         return "deadline"  # 报名截止日期为11月20日, 最迟11月20日
-    if qualifier == "before" and any(cue in clause for cue in DEADLINE_REQUEST):
+    if qualifier == "before" and any(
+        cue in _clause_before(text, start) for cue in DEADLINE_REQUEST
+    ):
         return "deadline"  # 请于11月20日前报名
     if qualifier == "" and text.startswith(DEADLINE_AFTER, end):
         return "deadline"  # 报名于11月20日截止
-    if right_before.endswith(AS_OF_BEFORE):
+    if cue_before and right_before.endswith(AS_OF_BEFORE):
         return "as-of"  # 截至2021年9月
     if qualifier:
         return qualifier
-    if right_before[-1:].isascii():
+    if last.isascii() and last.isalpha():
         english = ENGLISH_CUE.search(text, max(0, start - 20), start)
         if english is not None:
             return ENGLISH_BEFORE[english.group("cue").lower()]
-    if right_before.endswith(FROM_BEFORE) and not right_before.endswith(NOT_FROM_BEFORE):
+    if (
+        cue_before
+        and right_before.endswith(FROM_BEFORE)
+        and not right_before.endswith(NOT_FROM_BEFORE)
+    ):
         return "from"  # 自2020年, 从5月1日 (without 起 or 以来 after it)
     return ""

@@ -29,8 +29,13 @@ from normalizers.tables.english import (
 
 YEAR = r"(?:1[89]\d\d|20\d\d)"
 _festivals = "|".join(re.escape(n) for n in sorted(ENGLISH_FESTIVALS, key=len, reverse=True))
+#: A year written before a name (2024 Spring Festival, 2023 Q3): looked back for from
+#: the name, so that no rule has to be tried on every run of digits.
+YEAR_BEFORE = re.compile(rf"(?<![0-9])(?P<year>{YEAR})[ \t]+$")
+#: 15th day of …: the digits before the suffix where the lunar rule is started.
+DIGITS_BEFORE = re.compile(r"(?<![0-9])\d{1,2}$")
 FESTIVAL = re.compile(
-    rf"(?:(?P<pre>{YEAR})[ \t]+)?(?P<name>{_festivals})"
+    rf"(?P<name>{_festivals})"
     rf"(?:(?:,?[ \t]+|[ \t]+of[ \t]+)(?P<post>{YEAR}))?(?![A-Za-z0-9])"
 )
 _ordinal = "|".join(sorted(ORDINALS, key=len, reverse=True))
@@ -41,6 +46,7 @@ LUNAR = re.compile(
     r"(?:[ \t]+of[ \t]+the[ \t]+(?:chinese[ \t]+)?(?P<lunar2>lunar)[ \t]+(?:calendar|year))?)"
     r"(?![A-Za-z])"
 )
+LUNAR_SUFFIX = re.compile(r"(?:st|nd|rd|th)[ \t]+day[ \t]+of")
 _PERIOD_YEARS = "|".join(PERIOD_YEARS)
 PERIOD = re.compile(
     r"(?i:(?:the[ \t]+)?(?P<which>first|second|third|fourth)[ \t]+(?P<unit>half|quarter)"
@@ -48,7 +54,6 @@ PERIOD = re.compile(
     rf"|(?P<code>[QH][1-4])(?:[ \t]+(?P<code_year>{YEAR}))?(?![A-Za-z0-9])"
 )
 OF_SOMETHING = re.compile(r"[ \t]+of\b")
-YEAR_THEN_CODE = re.compile(rf"(?P<year>{YEAR})[ \t]+(?P<code>[QH][1-4])(?![A-Za-z0-9])")
 _month_names = "|".join(sorted((n for n in MONTHS if len(n) > 3), key=len, reverse=True))
 MONTH_PART = re.compile(
     r"(?P<part>[Ee]arly|[Mm]id|[Ll]ate)(?:-|[ \t]+)"
@@ -58,20 +63,31 @@ _anaphora = "|".join(sorted(ANAPHORA, key=len, reverse=True))
 ANAPHOR = re.compile(rf"(?i:(?P<phrase>{_anaphora}))(?![A-Za-z-]|[ \t]+(?:yesterday|of\b))")
 
 
+def _year_before(text: str, start: int) -> re.Match[str] | None:
+    return YEAR_BEFORE.search(text, max(0, start - 6), start)
+
+
 def produce_festival(m: re.Match[str], text: str) -> Partial | None:
     head = before(text, m.start(), 12)
-    if re.search(r"[A-Za-z]'s[ \t]+$", head) and not re.search(r"China's[ \t]+$", head):
+    if FOREIGN_POSSESSIVE.search(head) and not head.endswith(("China's ", "China’s ")):
         return None  # Israel's National Day: another country's day
-    written = m.group("pre") or m.group("post")
+    start = m.start()
+    pre = _year_before(text, start) if m.group("post") is None else None
+    if pre is not None:
+        start = pre.start()
+    written = (pre and pre.group("year")) or m.group("post")
     year = int(written) if written else None
     return Partial(
-        span=m.span(),
+        span=(start, m.end()),
         rule=f"english.festival.{m.group('name')}",
         unit="festival",
         festival=ENGLISH_FESTIVALS[m.group("name")],
         year=year,
         base="explicit" if year else "context",
     )
+
+
+FOREIGN_POSSESSIVE = re.compile(r"[A-Za-z]['’]s[ \t]+$")
 
 
 def _ordinal_value(written: str) -> int | None:
@@ -100,6 +116,15 @@ def produce_lunar(m: re.Match[str], text: str) -> Partial | None:
     )
 
 
+def produce_lunar_digits(m: re.Match[str], text: str) -> Partial | None:
+    """15th day of the first lunar month: started at the suffix, read from the digits."""
+    digits = DIGITS_BEFORE.search(text, max(0, m.start() - 2), m.start())
+    if digits is None:
+        return None
+    full = LUNAR.match(text, digits.start())
+    return produce_lunar(full, text) if full is not None else None
+
+
 def _year_part(span, part: str, year_word: str | None, year: int | None) -> Partial:
     if year is not None:
         return Partial(span=span, rule="english.part", unit="year", part=part, year=year)
@@ -110,10 +135,12 @@ def _year_part(span, part: str, year_word: str | None, year: int | None) -> Part
 def produce_period(m: re.Match[str], text: str) -> Partial | None:
     if m.group("code"):
         code = m.group("code")
-        year = int(m.group("code_year")) if m.group("code_year") else None
-        if year is None:
+        if m.group("code_year"):
+            return _year_part(m.span(), QUARTERS[code], None, int(m.group("code_year")))
+        pre = _year_before(text, m.start())  # 2023 Q3
+        if pre is None:
             return None  # Q3 alone is left to the Chinese rules (Q3 in 2023年Q3)
-        return _year_part(m.span(), QUARTERS[code], None, year)
+        return _year_part((pre.start(), m.end()), QUARTERS[code], None, int(pre.group("year")))
     key = f"{m.group('which').lower()} {m.group('unit').lower()}"
     if key not in QUARTERS:
         return None  # the third half
@@ -122,10 +149,6 @@ def produce_period(m: re.Match[str], text: str) -> Partial | None:
     ):
         return None  # the first half (of a match), the first quarter of the game
     return _year_part(m.span(), QUARTERS[key], m.group("year"), None)
-
-
-def produce_year_then_code(m: re.Match[str], text: str) -> Partial | None:
-    return _year_part(m.span(), QUARTERS[m.group("code")], None, int(m.group("year")))
 
 
 def produce_month_part(m: re.Match[str], text: str) -> Partial | None:
@@ -158,26 +181,24 @@ def _spellings(phrases) -> tuple[str, ...]:
     return tuple({form for p in phrases for form in (p, p[:1].upper() + p[1:])})
 
 
-def _four_digits_then_space(digits: str, following: str) -> bool:
-    return len(digits) == 4 and following in (" ", "\t")
-
-
 RULES = (
     Rule(
         "english.festivals",
         FESTIVAL,
         produce_festival,
         keywords=tuple(ENGLISH_FESTIVALS),
-        on_numbers="arabic",
-        worth_trying=_four_digits_then_space,
     ),
     Rule(
         "english.lunar",
         LUNAR,
         produce_lunar,
         keywords=_spellings(ORDINALS),
-        on_numbers="arabic",
-        worth_trying=lambda digits, following: len(digits) <= 2 and following in "snrt",
+    ),
+    Rule(
+        "english.lunar-digits",
+        LUNAR_SUFFIX,
+        produce_lunar_digits,
+        keywords=("st day of", "nd day of", "rd day of", "th day of"),
     ),
     Rule(
         "english.periods",
@@ -187,13 +208,6 @@ RULES = (
         + _spellings(("first half", "second half", "first quarter", "second quarter"))
         + _spellings(("third quarter", "fourth quarter"))
         + ("Q1", "Q2", "Q3", "Q4", "H1", "H2"),
-    ),
-    Rule(
-        "english.year-quarter",
-        YEAR_THEN_CODE,
-        produce_year_then_code,
-        on_numbers="arabic",
-        worth_trying=_four_digits_then_space,
     ),
     Rule(
         "english.month-parts",
