@@ -21,15 +21,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from normalizers.calendar import (
+    LUNAR_CALENDARS,
     add_months,
     festival_date,
     last_day,
+    lunar_festival_date,
     lunar_in_gregorian_year,
+    lunar_month_in_gregorian_year,
+    lunar_month_span,
     lunar_to_solar,
 )
 from normalizers.context import DocumentContext
 from normalizers.mention import DateMention, DateWarning
 from normalizers.rules.base import Partial
+from normalizers.tables.festivals import FESTIVALS
 from normalizers.tables.parts import MONTH_PARTS, YEAR_PARTS
 from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES
 
@@ -95,11 +100,48 @@ def values(
     if p.unit == "festival":
         day = festival_date(p.festival, year)
         return day, day, "day"
+    if p.unit == "lunar" and p.day is None:
+        convert = lunar_month_in_gregorian_year if gregorian else lunar_month_span
+        return (*convert(year, p.month, p.leap_month), "month")
     if p.unit == "lunar":
         convert = lunar_in_gregorian_year if gregorian else lunar_to_solar
         day = convert(year, p.month, p.day, p.leap_month)
         return day, day, "day"
     raise Unresolvable(f"cannot resolve a {p.unit} without a reference")
+
+
+def _of_lunar_year(p: Partial) -> bool:
+    """A lunar date or a festival of the lunar calendar: its year is a lunar year."""
+    return p.unit == "lunar" or (
+        p.unit == "festival" and FESTIVALS[p.festival].calendar in LUNAR_CALENDARS
+    )
+
+
+def _lunar_values(p: Partial, lunar_year: int) -> tuple[date, date, str]:
+    if p.unit == "festival":
+        day = lunar_festival_date(p.festival, lunar_year)
+        return day, day, "day"
+    return values(p, lunar_year)
+
+
+def _nearest_lunar(p: Partial, dct: date, future: bool) -> tuple[date, date, str]:
+    """A yearless lunar date against the DCT: the latest occurrence that is not well
+    after it (腊月初十 published 2022-12-31 is 2023-01-01, the lunar year's own 腊月),
+    or the next one when the sentence speaks of the future and that one is long past.
+    """
+    found = []
+    for lunar_year in (dct.year - 1, dct.year, dct.year + 1):
+        try:
+            found.append(_lunar_values(p, lunar_year))
+        except ValueError:  # no such leap month that year
+            continue
+    if not found:
+        raise ValueError("no such lunar date near the publication date")
+    usable = [value for value in found if value[0] <= dct + WELL_AFTER] or found[:1]
+    chosen = usable[-1]
+    if future and chosen[1] < dct - FUTURE_WELL_BEFORE and len(usable) < len(found):
+        chosen = found[len(usable)]
+    return chosen
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -201,6 +243,9 @@ class Anchorer:
             return (*found, "narrative")
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
+        if _of_lunar_year(p):
+            future = _speaks_of_future(self.text, p.span)
+            return (*_nearest_lunar(p, s.dct, future), "dct")
         start, end, granularity = values(p, s.dct.year, s.dct.month, gregorian=True)
         if start > s.dct + WELL_AFTER:
             if not _speaks_of_future(self.text, p.span):

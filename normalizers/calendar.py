@@ -14,8 +14,20 @@ from lunar_python import Lunar, LunarYear, Solar
 
 from normalizers.tables.festivals import FESTIVALS
 
-#: Pinyin keys the library uses for the solar terms of the next cycle.
-_TERM_PINYIN = {"冬至": "DONG_ZHI", "清明": "QING_MING"}
+#: Pinyin keys the library uses for the solar terms of the neighbouring cycles.
+_TERM_PINYIN = {
+    "冬至": "DONG_ZHI",
+    "小寒": "XIAO_HAN",
+    "大寒": "DA_HAN",
+    "立春": "LI_CHUN",
+    "雨水": "YU_SHUI",
+    "惊蛰": "JING_ZHE",
+    "大雪": "DA_XUE",
+    "清明": "QING_MING",
+}
+
+#: Calendars whose days belong to a lunar year (see :func:`lunar_festival_date`).
+LUNAR_CALENDARS = ("lunar", "eve", "year-end")
 
 
 def last_day(year: int, month: int) -> int:
@@ -59,6 +71,25 @@ def lunar_in_gregorian_year(year: int, month: int, day: int, leap: bool = False)
     return lunar_to_solar(year - 1, month, day, leap)
 
 
+def lunar_month_span(year: int, month: int, leap: bool = False) -> tuple[date, date]:
+    """The Gregorian days of a whole lunar month (农历十月, 闰四月, 腊月).
+
+    >>> lunar_month_span(2020, 4, leap=True)
+    (datetime.date(2020, 5, 23), datetime.date(2020, 6, 20))
+    """
+    first = lunar_to_solar(year, month, 1, leap)
+    count = LunarYear.fromYear(year).getMonth(-month if leap else month).getDayCount()
+    return first, first + timedelta(days=count - 1)
+
+
+def lunar_month_in_gregorian_year(year: int, month: int, leap: bool = False) -> tuple[date, date]:
+    """The lunar month that begins in Gregorian ``year`` (腊月 of the lunar year before)."""
+    span = lunar_month_span(year, month, leap)
+    if span[0].year == year:
+        return span
+    return lunar_month_span(year - 1, month, leap)
+
+
 @lru_cache(maxsize=1024)
 def solar_term(term: str, year: int) -> date:
     """The day of a solar term (清明, 冬至) in a Gregorian year."""
@@ -84,7 +115,37 @@ def festival_date(name: str, year: int) -> date:
         return date(year, festival.month, festival.day)
     if festival.calendar == "term":
         return solar_term(festival.term, year)
+    if festival.calendar == "sunday":
+        return nth_weekday(year, festival.month, 6, festival.day)
+    if festival.calendar == "thursday":
+        return nth_weekday(year, festival.month, 3, festival.day)
     if festival.calendar == "eve":
         return lunar_to_solar(year, 1, 1) - timedelta(days=1)
+    if festival.calendar == "year-end":
+        # 2023年大年三十: the last day of lunar year 2023 (in January or February of 2024).
+        return lunar_to_solar(year + 1, 1, 1) - timedelta(days=1)
     lunar_year = year - 1 if festival.month == 12 else year
     return lunar_to_solar(lunar_year, festival.month, festival.day)
+
+
+def lunar_festival_date(name: str, lunar_year: int) -> date:
+    """The day of a festival of the lunar calendar in a given LUNAR year.
+
+    除夕 of lunar year ``y`` is the eve of its new year; 大年三十 is its last day.
+    """
+    festival = FESTIVALS[name]
+    if festival.calendar == "eve":
+        return lunar_to_solar(lunar_year, 1, 1) - timedelta(days=1)
+    if festival.calendar == "year-end":
+        return lunar_to_solar(lunar_year + 1, 1, 1) - timedelta(days=1)
+    return lunar_to_solar(lunar_year, festival.month, festival.day)
+
+
+def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The ``nth`` given weekday (0 = Monday) of a month: 母亲节 is the 2nd Sunday of May.
+
+    >>> nth_weekday(2021, 5, 6, 2)
+    datetime.date(2021, 5, 9)
+    """
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from normalizers.anchor import Anchorer
 from normalizers.context import DocumentContext
 from normalizers.extract import extract
 from normalizers.mention import DateMention, DateWarning, Resolution
 from normalizers.publication import find_publication_line
+from normalizers.qualifiers import qualify
 from normalizers.tables.characters import fold
+from normalizers.times import time_after
 
 
 def normalize(text: str, context: DocumentContext | None = None) -> Resolution:
@@ -32,6 +36,7 @@ def normalize(text: str, context: DocumentContext | None = None) -> Resolution:
             mentions.append(mention)
         if warning is not None:
             warnings.append(warning)
+    mentions = _annotate(folded, mentions)
     return Resolution(
         mentions=mentions,
         warnings=warnings,
@@ -39,6 +44,29 @@ def normalize(text: str, context: DocumentContext | None = None) -> Resolution:
         published_source=source,
         published_span=line[1] if line else None,
     )
+
+
+def _annotate(folded: str, mentions: list[DateMention]) -> list[DateMention]:
+    """Each mention's qualifier (春节前: before) and time of day (上午9时), from the
+    words around it; the mention's own text, span and days do not change."""
+    annotated = []
+    for index, mention in enumerate(mentions):
+        limit = mentions[index + 1].span[0] if index + 1 < len(mentions) else len(folded)
+        changes = {}
+        qualifier = qualify(folded, mention.span)
+        if qualifier and not (qualifier == "from" and mention.is_range):
+            changes["qualifier"] = qualifier
+        if mention.granularity == "day":
+            found = time_after(folded, mention.span[1], limit)
+            if found is not None:
+                changes.update(
+                    time_start=found.start,
+                    time_end=found.end,
+                    time_approx=found.approx,
+                    time_span=found.span,
+                )
+        annotated.append(replace(mention, **changes) if changes else mention)
+    return annotated
 
 
 def find_dates(text: str, context: DocumentContext | None = None) -> list[DateMention]:

@@ -9,7 +9,7 @@ value, against a declared reference context. The full format is described in
     # a comment (whole line only)
     @ published 2023-09-08 news          reference context of the cases below
     @ published none                     no publication date (type defaults to news)
-    = 2020-11-18 2020-11-20 day          expected START END GRANULARITY [KIND]
+    = 2020-11-18 2020-11-20 day          expected START END GRANULARITY [KIND] [q=… t=…]
     展会于⟦2020年11月18日—20日⟧在沈阳举行。   a positive case under that expectation
     ! 联系电话：⟦021-52767579⟧             a negative case: no event may overlap the trap
 
@@ -25,12 +25,12 @@ loudly instead of silently dropping cases.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 from normalizers import DocumentContext
 from normalizers.context import DOCUMENT_TYPES
-from normalizers.mention import GRANULARITIES, KINDS
+from normalizers.mention import GRANULARITIES, KINDS, QUALIFIERS
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 
@@ -50,6 +50,12 @@ class Expected:
     end: date
     granularity: str
     kind: str = "event"
+    #: ``q=before`` on the ``=`` line: the mention's qualifier ("" for ``q=none``);
+    #: None when the group does not state it (then it is not checked).
+    qualifier: str | None = None
+    #: ``t=09:00``, ``t=09:00-11:30``, ``t=09:00~`` (approximate) or ``t=none``: the
+    #: time of day written with the date, as ``(start, end, approx)``; None: unchecked.
+    time: tuple[time | None, time | None, bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +138,42 @@ def _parse_reference(body: str, path: Path | str, line: int) -> Reference:
     return Reference(published, document_type)
 
 
+def _parse_time(value: str, path: Path | str, line: int) -> tuple[time | None, time | None, bool]:
+    if value == "none":
+        return None, None, False
+    approx = value.endswith("~")
+    first, _, last = value.rstrip("~").partition("-")
+    try:
+        return time.fromisoformat(first), time.fromisoformat(last) if last else None, approx
+    except ValueError:
+        raise _fail(path, line, f"time {value!r} is not HH:MM[-HH:MM][~] or none") from None
+
+
+def _parse_options(words: list[str], path: Path | str, line: int) -> dict:
+    """``q=QUALIFIER`` and ``t=TIME`` after the value of an ``=`` line."""
+    options: dict = {}
+    for word in words:
+        key, _, value = word.partition("=")
+        if key == "q":
+            qualifier = "" if value == "none" else value
+            if qualifier not in QUALIFIERS:
+                raise _fail(path, line, f"qualifier {value!r} is not one of {QUALIFIERS[1:]}")
+            options["qualifier"] = qualifier
+        elif key == "t":
+            options["time"] = _parse_time(value, path, line)
+        else:
+            raise _fail(path, line, f"unknown option {word!r} (q=… or t=…)")
+    return options
+
+
 def _parse_expected(body: str, path: Path | str, line: int) -> Expected:
     words = _strip_directive_comment(body).split()
+    options = _parse_options([w for w in words if "=" in w], path, line)
+    words = [w for w in words if "=" not in w]
     if len(words) not in (3, 4):
-        raise _fail(path, line, "expectation must read '= START END GRANULARITY [KIND]'")
+        raise _fail(
+            path, line, "expectation must read '= START END GRANULARITY [KIND] [q=…] [t=…]'"
+        )
     start = _parse_date(words[0], path, line, "start")
     end = _parse_date(words[1], path, line, "end")
     if end < start:
@@ -146,7 +184,7 @@ def _parse_expected(body: str, path: Path | str, line: int) -> Expected:
     kind = words[3] if len(words) == 4 else "event"
     if kind not in KINDS:
         raise _fail(path, line, f"kind {kind!r} is not one of {KINDS}")
-    return Expected(start, end, granularity, kind)
+    return Expected(start, end, granularity, kind, **options)
 
 
 def _parse_marked(source: str, path: Path | str, line: int) -> tuple[str, tuple[int, int]]:

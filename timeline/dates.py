@@ -19,6 +19,8 @@ from timeline.present import document_context, resolve
 
 #: The columns of ``timeline dates``, in order. ``span_start``/``span_end`` index
 #: the decoded text of the document, so ``text[span_start:span_end] == date_text``.
+#: ``qualifier`` is one of :data:`normalizers.mention.QUALIFIERS` (春节前: before);
+#: ``time_start``/``time_end`` are a time of day written with the date (HH:MM), or empty.
 DATE_COLUMNS = (
     "doc",
     "span_start",
@@ -30,6 +32,9 @@ DATE_COLUMNS = (
     "kind",
     "anchor",
     "rule",
+    "qualifier",
+    "time_start",
+    "time_end",
 )
 
 Manifest = dict[Path, DocumentMetadata]
@@ -140,4 +145,7 @@ def mention_row(doc: str, mention: DateMention) -> dict[str, str | int]:
         "kind": mention.kind,
         "anchor": mention.anchor,
         "rule": mention.rule,
+        "qualifier": mention.qualifier,
+        "time_start": mention.time_start.strftime("%H:%M") if mention.time_start else "",
+        "time_end": mention.time_end.strftime("%H:%M") if mention.time_end else "",
     }

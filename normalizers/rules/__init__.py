@@ -6,7 +6,15 @@ production that turns a match into a :class:`~normalizers.rules.base.Partial`
 engine in :mod:`normalizers.extract`.
 """
 
-from normalizers.rules import absolute, english, festivals, periods, relative, traps
+from normalizers.rules import (
+    absolute,
+    english,
+    english_named,
+    festivals,
+    periods,
+    relative,
+    traps,
+)
 
 ALL_RULES = (
     *absolute.RULES,
@@ -14,5 +22,6 @@ ALL_RULES = (
     *festivals.RULES,
     *periods.RULES,
     *english.RULES,
+    *english_named.RULES,
     *traps.RULES,
 )

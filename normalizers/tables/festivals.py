@@ -3,7 +3,10 @@
 ``solar``: a fixed Gregorian month and day. ``lunar``: a month and day of the
 Chinese lunar calendar, converted by the lunar-calendar library (never by a
 hand-made table). ``term``: a solar term (清明, 冬至) computed by the same library.
-``eve``: the day before the lunar new year (除夕).
+``eve``: the day before the lunar new year (除夕). ``year-end``: the last day of
+a lunar year (大年三十; 2023年大年三十 is the eve of lunar 2023's end, in 2024).
+``sunday``/``thursday``: the ``day``-th such weekday of ``month`` (母亲节: the
+second Sunday of May; 感恩节: the fourth Thursday of November).
 
 A festival named with a Gregorian year (2025年腊八节) falls in that Gregorian
 year, so festivals of the twelfth lunar month use the lunar year before.
@@ -15,11 +18,39 @@ from typing import NamedTuple
 
 
 class Festival(NamedTuple):
-    calendar: str  # "solar", "lunar", "term" or "eve"
+    calendar: str  # "solar", "lunar", "term", "eve", "year-end", "sunday" or "thursday"
     month: int = 0
     day: int = 0
     term: str = ""
 
+
+#: The 24 solar terms, in the order of a Gregorian year (小寒 in early January).
+SOLAR_TERMS = (
+    "小寒",
+    "大寒",
+    "立春",
+    "雨水",
+    "惊蛰",
+    "春分",
+    "清明",
+    "谷雨",
+    "立夏",
+    "小满",
+    "芒种",
+    "夏至",
+    "小暑",
+    "大暑",
+    "立秋",
+    "处暑",
+    "白露",
+    "秋分",
+    "寒露",
+    "霜降",
+    "立冬",
+    "小雪",
+    "大雪",
+    "冬至",
+)
 
 #: name as written (after folding to simplified characters) → when it falls.
 FESTIVALS: dict[str, Festival] = {
@@ -69,11 +100,44 @@ FESTIVALS: dict[str, Festival] = {
     "腊八": Festival("lunar", 12, 8),
     "小年": Festival("lunar", 12, 23),
     "除夕": Festival("eve"),
-    "大年三十": Festival("eve"),
+    "大年三十": Festival("year-end"),
     "平安夜": Festival("solar", 12, 24),
     "圣诞节": Festival("solar", 12, 25),
     "圣诞": Festival("solar", 12, 25),
     "情人节": Festival("solar", 2, 14),
+    "西方情人节": Festival("solar", 2, 14),
+    "七夕情人节": Festival("lunar", 7, 7),
+    "中国情人节": Festival("lunar", 7, 7),
+    "国际妇女节": Festival("solar", 3, 8),
+    "三八节": Festival("solar", 3, 8),
+    "愚人节": Festival("solar", 4, 1),
+    "母亲节": Festival("sunday", 5, 2),
+    "父亲节": Festival("sunday", 6, 3),
+    "感恩节": Festival("thursday", 11, 4),
+    "国际儿童节": Festival("solar", 6, 1),
+    "中国共产党建党节": Festival("solar", 7, 1),
+    "中国人民解放军建军节": Festival("solar", 8, 1),
+    "万圣节": Festival("solar", 10, 31),  # as the Chinese press uses it: Halloween
+    "诸圣节": Festival("solar", 11, 1),
+    "女生节": Festival("solar", 3, 7),
+    "新年": Festival("solar", 1, 1),
+    "新年元旦": Festival("solar", 1, 1),
+    "万圣节前夜": Festival("solar", 10, 31),
+    "万圣夜": Festival("solar", 10, 31),
+    "光棍节": Festival("solar", 11, 11),
+    "双11": Festival("solar", 11, 11),
+    "双十二": Festival("solar", 12, 12),
+    "双12": Festival("solar", 12, 12),
+    "3·15": Festival("solar", 3, 15),
+    "6·18": Festival("solar", 6, 18),
+    "消费者权益日": Festival("solar", 3, 15),
+    "国际消费者权益日": Festival("solar", 3, 15),
+    "正月十五": Festival("lunar", 1, 15),
+    "上元节": Festival("lunar", 1, 15),
+    "寒衣节": Festival("lunar", 10, 1),
+    "下元节": Festival("lunar", 10, 15),
+    "冬至节": Festival("term", term="冬至"),
+    **{term: Festival("term", term=term) for term in SOLAR_TERMS},
 }
 
 #: Short names that are also ordinary words or numbers (五一路, 十一个, 六一中学):
@@ -95,7 +159,109 @@ AMBIGUOUS = {
     "圣诞",
     "七夕",
     "腊八",
+    "新年",
+    # solar terms that are also weather or ordinary words (大雪纷飞, 雨水充足, 白露姑娘)
+    "雨水",
+    "小雪",
+    "大雪",
+    "白露",
+    "小满",
+    "霜降",
+    "寒露",
 }
+
+#: Solar terms that are above all weather words (今年雨水充足, 去年大雪): they count
+#: only with one of these words right after them (雨水节气, 大雪当天) or in quotes.
+WEATHER_TERMS = {"雨水", "小雪", "大雪"}
+TERM_CONTEXT_AFTER = (
+    "节气",
+    "时节",
+    "当天",
+    "当日",
+    "这天",
+    "那天",
+    "之日",
+    "前后",
+    "一过",
+    "过后",
+)
+
+#: Festival names that are never anything else, so they count on their own too
+#: when nothing Chinese is written around them (a heading, a list item: 国庆).
+STANDALONE = {
+    "国庆",
+    "中秋",
+    "端午",
+    "元宵",
+    "重阳",
+    "七夕",
+    "腊八",
+    "清明",
+    "冬至",
+    "新年",
+    "五一",
+    "六一",
+    "七一",
+    "八一",
+}
+
+#: A festival right after one of these is another country's or faith's day
+#: (以色列国庆节, 犹太植树节, 美国独立日), not China's: it is not read as a date.
+FOREIGN_BEFORE = (
+    "以色列",
+    "犹太",
+    "美国",
+    "英国",
+    "法国",
+    "德国",
+    "俄罗斯",
+    "日本",
+    "韩国",
+    "朝鲜",
+    "越南",
+    "印度",
+    "泰国",
+    "新加坡",
+    "马来西亚",
+    "印尼",
+    "印度尼西亚",
+    "菲律宾",
+    "巴基斯坦",
+    "土耳其",
+    "伊朗",
+    "埃及",
+    "巴西",
+    "墨西哥",
+    "加拿大",
+    "澳大利亚",
+    "新西兰",
+    "意大利",
+    "西班牙",
+    "葡萄牙",
+    "荷兰",
+    "瑞士",
+    "瑞典",
+    "希腊",
+    "波兰",
+    "乌克兰",
+    "蒙古",
+    "老挝",
+    "柬埔寨",
+    "缅甸",
+    "尼泊尔",
+    "沙特",
+    "阿联酋",
+    "巴勒斯坦",
+    "伊斯兰",
+    "穆斯林",
+    "基督教",
+    "天主教",
+    "佛教",
+    "藏历",
+    "外国",
+    "各国",
+    "该国",
+)
 
 #: Words that make an ambiguous short name a festival: 五一期间, 国庆假期, 七一前夕 …
 FESTIVAL_CONTEXT_AFTER = (
@@ -142,6 +308,17 @@ FESTIVAL_CONTEXT_AFTER = (
     "假",
     "节前",
     "节后",
+    "节气",
+    "时节",
+    "时分",
+    "之日",
+    "这一天",
+    "当日",
+    "起",
+    "以后",
+    "之前",
+    "之后",
+    "左右",
 )
 FESTIVAL_CONTEXT_BEFORE = (
     "庆祝",

@@ -1,0 +1,97 @@
+"""Qualifiers: what the words around a date say about it (issue 9, family 11).
+
+    春节前 → before      2020年以后 → after    2019年以来 → since
+    截至2021年9月 → as-of  国庆前后 → around     5月1日起 → from
+    请于11月20日前报名 → deadline               报名截止日期为11月20日 → deadline
+
+The mention's value stays the date that was written (春节前 is the festival's day
+with the qualifier ``before``): a qualifier never claims a precision the text does
+not give. The words themselves are in :mod:`normalizers.tables.qualifiers`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from normalizers.tables.qualifiers import (
+    AFTER_WORDS,
+    AS_OF_BEFORE,
+    DEADLINE_AFTER,
+    DEADLINE_BEFORE,
+    DEADLINE_REQUEST,
+    ENGLISH_BEFORE,
+    FROM_BEFORE,
+    NOT_A_QUALIFIER,
+    NOT_FROM_BEFORE,
+)
+
+ENGLISH_CUE = re.compile(
+    r"(?<![A-Za-z])(?P<cue>"
+    + "|".join(re.escape(w) for w in sorted(ENGLISH_BEFORE, key=len, reverse=True))
+    + r")[ \t]+(?:the[ \t]+)?$",
+    re.IGNORECASE,
+)
+_WORD_QUALIFIER = {word: qualifier for qualifier, words in AFTER_WORDS for word in words}
+#: One pattern for every word after a date, longest first (前后 before 前).
+WORD_AFTER = re.compile(
+    r"[ \t]*("
+    + "|".join(re.escape(w) for w in sorted(_WORD_QUALIFIER, key=len, reverse=True))
+    + ")"
+)
+_GAP = " \t"
+CLAUSE_BREAKS = "。！？!?；;\n"
+
+
+def _clause_before(text: str, start: int, width: int = 40) -> str:
+    """The text of the clause before ``start`` (at most ``width`` characters)."""
+    left = max(0, start - width)
+    cut = max(text.rfind(mark, left, start) for mark in CLAUSE_BREAKS)
+    return text[max(left, cut + 1) : start]
+
+
+def _word_after(text: str, end: int) -> str:
+    """The qualifier written right after a date (spaces skipped), or ""."""
+    found = WORD_AFTER.match(text, end)
+    if found is None:
+        return ""
+    word = found.group(1)
+    if text.startswith(NOT_A_QUALIFIER.get(word, ()), found.end()):
+        return ""
+    return _WORD_QUALIFIER[word]
+
+
+#: The last characters of every cue written before a date: most dates have none of
+#: them right before, and then no cue has to be compared at all.
+_CUE_ENDINGS = frozenset(cue[-1] for cue in (*DEADLINE_BEFORE, *AS_OF_BEFORE, *FROM_BEFORE))
+
+
+def qualify(text: str, span: tuple[int, int]) -> str:
+    """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
+    start, end = span
+    right_before = text[max(0, start - 12) : start].rstrip(_GAP)
+    last = right_before[-1:]
+    cue_before = last in _CUE_ENDINGS
+    qualifier = _word_after(text, end)
+    if cue_before and right_before.endswith(DEADLINE_BEFORE):
+        return "deadline"  # 报名截止日期为11月20日, 最迟11月20日
+    if qualifier == "before" and any(
+        cue in _clause_before(text, start) for cue in DEADLINE_REQUEST
+    ):
+        return "deadline"  # 请于11月20日前报名
+    if qualifier == "" and text.startswith(DEADLINE_AFTER, end):
+        return "deadline"  # 报名于11月20日截止
+    if cue_before and right_before.endswith(AS_OF_BEFORE):
+        return "as-of"  # 截至2021年9月
+    if qualifier:
+        return qualifier
+    if last.isascii() and last.isalpha():
+        english = ENGLISH_CUE.search(text, max(0, start - 20), start)
+        if english is not None:
+            return ENGLISH_BEFORE[english.group("cue").lower()]
+    if (
+        cue_before
+        and right_before.endswith(FROM_BEFORE)
+        and not right_before.endswith(NOT_FROM_BEFORE)
+    ):
+        return "from"  # 自2020年, 从5月1日 (without 起 or 以来 after it)
+    return ""
