@@ -21,6 +21,7 @@ CHROMIUM := /usr/bin/chromium
 NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SOFFICE := /usr/bin/soffice
 PDFTOPPM := /usr/bin/pdftoppm
+NPM := /usr/bin/npm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 sample: $(INSTALLED)
@@ -28,8 +29,15 @@ sample: $(INSTALLED)
 	$(BIN)/timeline chronology data/corpus --quiet
 	$(BIN)/timeline evaluate data/gold
 
-test: $(TEST_INSTALLED) system-packages
+# axe-core (npm, pinned in package-lock.json) checks the page's accessibility in the tests.
+AXE := node_modules/axe-core/axe.min.js
+
+test: $(TEST_INSTALLED) system-packages $(AXE)
 	$(BIN)/pytest
+
+$(AXE): package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund
+	touch $@
 
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check .
@@ -38,12 +46,12 @@ lint: $(TEST_INSTALLED)
 install: $(INSTALLED)
 
 system-packages:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOPPM) ]; then \
-		echo "Installing Debian's chromium, fonts-noto-cjk, libreoffice-writer and poppler-utils for the tests"; \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOPPM) ] || [ ! -x $(NPM) ]; then \
+		echo "Installing Debian's chromium, fonts-noto-cjk, libreoffice-writer, poppler-utils and npm for the tests"; \
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
-			libreoffice-writer poppler-utils; \
+			libreoffice-writer poppler-utils npm; \
 	fi
 
 $(BIN)/python:
