@@ -308,53 +308,45 @@ def split_sentence(sentence: str, date_text: str) -> tuple[str, str, str]:
     return sentence[:at], date_text, sentence[at + len(date_text) :]
 
 
-def mention_offset(
-    sentence: str, date_text: str, start: date | None = None, end: date | None = None
-) -> int:
+#: Characters that continue a date: an occurrence of 2023年 followed by one of
+#: these (2023年3月, 2023年底) or preceded by a digit (12023年) is inside a longer
+#: date, not the mention itself.
+DATE_CONTINUES = frozenset(
+    "0123456789０１２３４５６７８９〇零一二三四五六七八九十廿卅月日号號底初末中上下旬季度春夏秋冬前后半第/-."
+)
+DATE_PRECEDES = frozenset("0123456789０１２３４５６７８９/-.")
+
+
+def mention_offset(sentence: str, date_text: str) -> int:
     """Where the mention itself stands in its sentence, or -1.
 
     The table keeps the sentence and the date as written, not the offset inside
     the sentence, and the same characters may also stand inside a longer date:
-    2023年 is in 2023年3月15日 before it is in 2023年年会. When the text occurs
-    more than once, the sentence's own date mentions are found again (the
-    normalizers are pure and fast) and the one written exactly ``date_text`` is
-    taken, preferring the one that resolves to the event's own days.
+    2023年 is in 2023年3月15日 before it is in 2023年年会. The first occurrence
+    that is not part of a longer date is taken (the exporters read only the
+    table; they do not run the normalizers again).
 
     >>> mention_offset("2023年3月15日，协会筹备2023年年会。", "2023年")
     15
     """
     if not date_text:
         return -1
-    first = sentence.find(date_text)
-    if first < 0 or sentence.find(date_text, first + 1) < 0:
-        return first
-    from normalizers import find_dates
-
-    try:
-        found = find_dates(sentence)
-    except Exception:  # a resolver bug must never stop the page
-        return first
-    exact = [m for m in found if m.text == date_text]
-    for mention in exact:
-        if (mention.start, mention.end) == (start, end):
-            return mention.span[0]
-    if exact:
-        return exact[0].span[0]
-    # Not found again on its own: the first occurrence not inside a longer date.
-    longer = [m.span for m in found]
-    at = first
+    first = at = sentence.find(date_text)
     while at >= 0:
-        if not any(low <= at and at + len(date_text) <= high for low, high in longer):
+        after = sentence[at + len(date_text) : at + len(date_text) + 1]
+        before = sentence[at - 1 : at] if at else ""
+        inside = (after and after in DATE_CONTINUES and date_text[-1] not in "日号號") or (
+            before and before in DATE_PRECEDES
+        )
+        if not inside:
             return at
         at = sentence.find(date_text, at + 1)
     return first
 
 
-def split_at_mention(
-    sentence: str, date_text: str, start: date | None = None, end: date | None = None
-) -> tuple[str, str, str]:
+def split_at_mention(sentence: str, date_text: str) -> tuple[str, str, str]:
     """The sentence cut around the mention's own span (see :func:`mention_offset`)."""
-    at = mention_offset(sentence, date_text, start, end)
+    at = mention_offset(sentence, date_text)
     if at < 0:
         return sentence, "", ""
     return sentence[:at], date_text, sentence[at + len(date_text) :]
@@ -499,7 +491,7 @@ def event_views(
         start, end, granularity = row["start"], row["end"], _text(row["granularity"])
         precision = _precision(start, end, granularity)
         description = _text(row["description"]) or _text(row["title"])
-        before, mark, after = split_at_mention(description, _text(row["date_text"]), start, end)
+        before, mark, after = split_at_mention(description, _text(row["date_text"]))
         colour, shape = association_look(row["association"])
         url = _text(row.get("source_url")).strip()
         link = web_address(url) if url else None

@@ -215,7 +215,7 @@
     function drawTicks() {
       while (ticks.firstChild) ticks.removeChild(ticks.firstChild);
       var width = plot.clientWidth || 600;
-      var room = Math.max(2, Math.floor(width / 64));
+      var room = Math.max(2, Math.floor(width / 48));
       var span = view[1] - view[0];
       var chosen = STEPS[STEPS.length - 1];
       for (var i = 0; i < STEPS.length; i += 1) {
