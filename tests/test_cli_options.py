@@ -117,3 +117,32 @@ def test_docx_needs_an_output_file(corpus: Path) -> None:
     result = runner.invoke(app, ["chronology", str(corpus), "--format", "docx", "-q"])
     assert result.exit_code == 2
     assert "--output" in result.stderr
+
+
+def test_serve_says_once_where_it_listens(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>t</title>", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "timeline.cli", "serve", str(tmp_path), "--port", str(port)]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(0.5)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    said = [line for line in stderr.splitlines() if f":{port}/" in line]
+    assert len(said) == 1, stderr
+    assert f"http://127.0.0.1:{port}/" in said[0]
