@@ -464,3 +464,29 @@ def test_keyboard_reaches_the_zoom_buttons_the_marks_and_the_review_buttons(
     assert {"ov-zoom-in", "ov-zoom-out", "ov-left", "ov-right", "ov-all", "ov-plot"} <= set(reached)
     assert any(str(r).startswith("ov-mark") for r in reached)
     assert "confirmed" in reached
+
+
+def test_two_fingers_spreading_zoom_in_on_a_phone(browser, corpus_site: Path) -> None:
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        open_page(page, corpus_site)
+        whole = view_range(page)
+        box = page.locator("#ov-plot").bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + 60
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind: str, gap: float) -> None:
+            points = [{"x": x - gap, "y": y, "id": 1}, {"x": x + gap, "y": y, "id": 2}]
+            cdp.send(
+                "Input.dispatchTouchEvent",
+                {"type": kind, "touchPoints": [] if kind == "touchEnd" else points},
+            )
+
+        touch("touchStart", 20)
+        for gap in range(25, 100, 10):
+            touch("touchMove", gap)
+        touch("touchEnd", 0)
+        assert days(view_range(page)) < days(whole) / 2
+    finally:
+        context.close()
