@@ -238,7 +238,7 @@
         words.setAttribute("y", String(axisY));
         words.textContent = tickText(tick[0], chosen[0]);
         var year = text.slice(0, 4).replace(/^0+/, "");
-        if (chosen[0] === "year" && hasYear[year]) {
+        if (text.slice(5) === "01-01" && hasYear[year]) {
           var link = document.createElementNS(NS, "a");
           link.setAttribute("href", "#year-" + year);
           link.appendChild(words);
