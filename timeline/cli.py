@@ -484,12 +484,13 @@ def review_command(
     quiet: QuietOption = False,
     max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
-    """Write a review sheet (XLSX and CSV) of one association's events.
+    """Write a review sheet (XLSX and CSV) of one association's events, or of all.
 
-    Fill in status (confirmed, rejected or corrected) and correct start, end or
-    title; then save it as reviews.csv beside the corpus, or pass it with
-    --reviews: later runs apply it by event_id. Reviews already given fill in the
-    new sheet.
+    In the workbook (Chinese headers), set 审核结果 to 确认, 拒绝 or 更正 and
+    correct 开始日期, 结束日期 or 标题 (in the CSV: status confirmed, rejected or
+    corrected, start, end, title); then save it as reviews.csv beside the
+    corpus, or pass it with --reviews: later runs apply it by event_id. Reviews
+    already given fill in the new sheet.
     """
     out = out_alias or output
     result = _build(paths, manifest, reviews, quiet, max_document_mb)
