@@ -820,7 +820,7 @@ def render_timeline(
                 view.lane,
                 view.start.isoformat(),
                 view.end.isoformat(),
-                view.title,
+                view.full_title,
                 _review_status(rows[view.index]),
             ]
             for view in views

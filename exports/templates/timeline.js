@@ -40,6 +40,15 @@
       mark: marks[String(index)] || null
     };
   });
+  // Hover texts, set here so that no text of a document stands in an attribute of
+  // the HTML: a cut title shows the whole one, a lane label the whole name.
+  events.forEach(function (event) {
+    var heading = event.item && event.item.querySelector(".title");
+    if (heading && heading.textContent !== event.title) heading.title = event.title;
+  });
+  all(".ov-lanes li").forEach(function (item, index) {
+    if (data.associations[index]) item.title = data.associations[index];
+  });
   var groups = all(".chronology .month");
   var years = all(".chronology .year");
 
@@ -374,7 +383,7 @@
 
     // The label of a mark under the pointer or the keyboard focus.
     function showTip(mark) {
-      tip.textContent = mark.getAttribute("aria-label");
+      tip.textContent = mark.querySelector("title").textContent;
       tip.hidden = false;
       var box = plot.getBoundingClientRect();
       var at = mark.getBoundingClientRect();
