@@ -1,47 +1,82 @@
 # Two entry points for a fresh checkout (Debian, python3 >= 3.11):
-#   make sample   install, then publish the bundled sample corpus to public/
-#                 (timeline page, calendar feeds, event table) and print its chronology
-#   make test     install, then run the tests
+#   make sample   install what running needs, then publish the bundled sample corpus
+#                 to public/ (timeline page, calendar feeds, event table) and print
+#                 its chronology
+#   make test     install that and the test tools, then run the tests
 # Installing is done once; it is redone only when pyproject.toml changes.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.installed-test
 
 .PHONY: sample test lint install system-packages
 
 # The browser tests (tests/test_browser.py) drive Debian's Chromium and need a CJK
-# font to draw Chinese; installed once, only when missing (sudo when not root).
+# font to draw Chinese; the Word chronology's test (tests/test_docx.py) converts it
+# to PDF with LibreOffice Writer and renders a page with poppler's pdftoppm.
+# Installed once, only when missing (sudo when not root).
 CHROMIUM := /usr/bin/chromium
 NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SOFFICE := /usr/bin/soffice
+PDFTOPPM := /usr/bin/pdftoppm
+NPM := /usr/bin/npm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 sample: $(INSTALLED)
-	$(BIN)/timeline build data/corpus --out public
+	$(BIN)/timeline build data/corpus -o public
 	$(BIN)/timeline chronology data/corpus --quiet
 	$(BIN)/timeline evaluate data/gold
 
-test: $(INSTALLED) system-packages
+# axe-core (npm, pinned in package-lock.json) checks the page's accessibility in the tests.
+AXE := node_modules/axe-core/axe.min.js
+
+test: $(TEST_INSTALLED) system-packages $(AXE)
 	$(BIN)/pytest
 
-lint: $(INSTALLED)
+$(AXE): package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 install: $(INSTALLED)
 
 system-packages:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ]; then \
-		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOPPM) ] || [ ! -x $(NPM) ]; then \
+		echo "Installing Debian's chromium, fonts-noto-cjk, libreoffice-writer, poppler-utils and npm for the tests"; \
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
+			apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+			libreoffice-writer poppler-utils npm; \
 	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian, apt install python3-venv" >&2; exit 1; }
 
+# Running needs only the project's own dependencies; the test tools (a browser
+# driver, a CalDAV server, strict iCalendar parsers) come with `make test`.
+# uv (fetched into the venv with pip) installs the same packages several times
+# faster than pip: parallel downloads, no byte-compiling of every module. When
+# it cannot be had (no PyPI, only a local mirror pip is configured for), or with
+# `make PIP=1 …`, pip does the install itself.
+PIP ?=
+define pip_install
+	@if [ -z "$(PIP)" ] && $(BIN)/python -m pip install --quiet uv 2>/dev/null; then \
+		$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '$(1)' \
+		|| $(BIN)/python -m pip install --quiet -e '$(1)'; \
+	else \
+		$(BIN)/python -m pip install --quiet -e '$(1)'; \
+	fi
+endef
+
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(call pip_install,.)
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
+	$(call pip_install,.[test])
 	touch $@

@@ -159,6 +159,11 @@ def when(event: schema.Event) -> str:
     return written
 
 
+def headline(event: schema.Event) -> str:
+    """The event's title as the chronology prints it: a deadline says so."""
+    return ("截止：" if event.role == "deadline" else "") + event.title
+
+
 def entries(table: pd.DataFrame) -> list[Entry]:
     """The chronology's lines, one per event of ``table`` (decoded by :mod:`timeline.schema`).
 
@@ -169,7 +174,7 @@ def entries(table: pd.DataFrame) -> list[Entry]:
         Entry(
             year=event.start.year,
             date=when(event),
-            title=("截止：" if event.role == "deadline" else "") + event.title,
+            title=headline(event),
             association=event.association,
             doc=event.doc,
             event_id=event.event_id,

@@ -51,17 +51,21 @@ ALL_ASSOCIATIONS = "全部协会"
 INDEX = "index.html"
 FEEDS_PAGE = "feeds.html"
 
-PALETTE_SIZE = 8  # colour classes c0 … c7 in timeline.css
+#: Colour classes c0 … c7 in timeline.css: the Okabe–Ito palette, which readers with
+#: any common colour-vision deficiency can tell apart.
+PALETTE_SIZE = 8
+#: Mark shapes s0 … s3 (circle, square, diamond, triangle): with the colour, 32
+#: distinct looks, so two associations whose names hash to one colour still differ.
+SHAPES = 4
+#: Granularities drawn as outlined spans behind the day marks in the overview.
+COARSE = frozenset({"week", "part", "month", "quarter", "season", "half", "year", "decade"})
+TITLE_CHARACTERS = 40
 
-# The overview's geometry, in SVG user units.
-OVERVIEW_WIDTH = 960
-LANE_LABEL_WIDTH = 176
-PLOT_LEFT = 184
-PLOT_RIGHT = OVERVIEW_WIDTH - 16
-AXIS_HEIGHT = 26
-LANE_HEIGHT = 24
-MIN_LABEL_SPACING = 36  # between year labels
-LANE_LABEL_CHARACTERS = 11
+# The overview's geometry, in CSS pixels (x positions are percentages of the plot).
+AXIS_HEIGHT = 28
+LANE_HEIGHT = 36
+MIN_LABEL_SPACING = 36  # between year labels, in a 900 px wide plot
+PLOT_PIXELS = 900
 
 REQUIRED_COLUMNS = (
     "event_id",
@@ -197,8 +201,13 @@ class EventView:
     precision: str
     precision_title: str
     title: str
+    full_title: str  # the title before cutting, for the hover text
     association: str
     lane: int
+    colour: int
+    shape: int
+    coarse: bool
+    calendar: str  # "" when the event is in the calendar feeds, else why not
     before: str
     mark: str
     after: str
@@ -274,6 +283,105 @@ def split_sentence(sentence: str, date_text: str) -> tuple[str, str, str]:
     return sentence[:at], date_text, sentence[at + len(date_text) :]
 
 
+#: Characters that continue a date: an occurrence of 2023年 followed by one of
+#: these (2023年3月, 2023年底) or preceded by a digit (12023年) is inside a longer
+#: date, not the mention itself.
+DATE_CONTINUES = frozenset(
+    "0123456789０１２３４５６７８９〇零一二三四五六七八九十廿卅月日号號底初末中上下旬季度春夏秋冬前后半第/-."
+)
+DATE_PRECEDES = frozenset("0123456789０１２３４５６７８９/-.")
+
+
+def mention_offset(sentence: str, date_text: str) -> int:
+    """Where the mention itself stands in its sentence, or -1.
+
+    The table keeps the sentence and the date as written, not the offset inside
+    the sentence, and the same characters may also stand inside a longer date:
+    2023年 is in 2023年3月15日 before it is in 2023年年会. The first occurrence
+    that is not part of a longer date is taken (the exporters read only the
+    table; they do not run the normalizers again).
+
+    >>> mention_offset("2023年3月15日，协会筹备2023年年会。", "2023年")
+    15
+    """
+    if not date_text:
+        return -1
+    first = at = sentence.find(date_text)
+    while at >= 0:
+        after = sentence[at + len(date_text) : at + len(date_text) + 1]
+        before = sentence[at - 1 : at] if at else ""
+        inside = (after and after in DATE_CONTINUES and date_text[-1] not in "日号號") or (
+            before and before in DATE_PRECEDES
+        )
+        if not inside:
+            return at
+        at = sentence.find(date_text, at + 1)
+    return first
+
+
+def split_at_mention(sentence: str, date_text: str) -> tuple[str, str, str]:
+    """The sentence cut around the mention's own span (see :func:`mention_offset`)."""
+    at = mention_offset(sentence, date_text)
+    if at < 0:
+        return sentence, "", ""
+    return sentence[:at], date_text, sentence[at + len(date_text) :]
+
+
+#: Where a title may be cut, best first: after a clause, then before a space.
+_CLAUSE_MARKS = "，；：、。！？,;:"
+_ELLIPSIS = "…"
+
+
+def clip(text: str, limit: int = TITLE_CHARACTERS) -> str:
+    """``text`` cut to at most ``limit`` characters at a clause or word boundary, with "…".
+
+    A cut in the middle of a word is the last resort; a text that already ends
+    with an ellipsis is not given a second one.
+
+    >>> clip("协会召开第五届会员大会，选举产生新一届理事会，审议工作报告", 16)
+    '协会召开第五届会员大会…'
+    >>> clip("Anhui Textile Industry Association", 16)
+    'Anhui Textile…'
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    window = text[: limit - 1]
+    half = (limit - 1) // 2
+    for marks in (_CLAUSE_MARKS, " "):
+        cut = max(window.rfind(mark) for mark in marks)
+        if cut >= half:
+            return window[:cut].rstrip(_CLAUSE_MARKS + " ") + _ELLIPSIS
+    return window.rstrip() + _ELLIPSIS
+
+
+def association_look(name: str) -> tuple[int, int]:
+    """The colour class and mark shape of an association, from its name alone.
+
+    A stable hash (SHA-256 of the UTF-8 name), so the same name keeps its colour
+    and shape in every build and every corpus, whatever else is in it.
+
+    >>> association_look("汕头市纺织服装产业协会") == association_look("汕头市纺织服装产业协会")
+    True
+    """
+    number = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big")
+    return number % PALETTE_SIZE, (number // PALETTE_SIZE) % SHAPES
+
+
+def calendar_exclusion(
+    row: Mapping[str, Any], include_years: bool, include_open: bool = False
+) -> str:
+    """Why an event of the table is not in the calendar feeds, or "" when it is.
+
+    The feeds' own rule (:func:`timeline.schema.calendar_exclusion`), plus no
+    event without usable dates.
+    """
+    event = schema.decode(dict(row))
+    if event is None or event.end == date.max:
+        return "没有确定的结束日期"
+    return schema.calendar_exclusion(event, include_years, include_open)
+
+
 def _last_of_month(day: date) -> bool:
     return day.month != date.fromordinal(day.toordinal() + 1).month
 
@@ -347,16 +455,22 @@ def _lanes(rows: list[dict]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def event_views(rows: list[dict], lanes: dict[str, int]) -> list[EventView]:
+def event_views(
+    rows: list[dict],
+    lanes: dict[str, int],
+    include_years: bool = False,
+    include_open: bool = False,
+) -> list[EventView]:
     views = []
     for index, row in enumerate(rows):
         start, end, granularity = row["start"], row["end"], _text(row["granularity"])
         precision = _precision(start, end, granularity)
         description = _text(row["description"]) or _text(row["title"])
         event = schema.decode(row)
-        before, mark, after = split_sentence(description, _text(row["date_text"]))
+        before, mark, after = split_at_mention(description, _text(row["date_text"]))
         if event is not None and event.status == "corrected":
             before, mark, after = description, "", ""  # the reviewer's date, not this one
+        colour, shape = association_look(row["association"])
         url = _text(row.get("source_url")).strip()
         link = web_address(url) if url else None
         published = schema.as_date(row.get("published"))
@@ -371,9 +485,14 @@ def event_views(rows: list[dict], lanes: dict[str, int]) -> list[EventView]:
                 dates=date_parts(start, end, granularity),
                 precision=precision,
                 precision_title=f"精确到{precision}",
-                title=_text(row["title"]),
+                title=clip(_text(row["title"])),
+                full_title=_text(row["title"]),
                 association=row["association"],
                 lane=lanes[row["association"]],
+                colour=colour,
+                shape=shape,
+                coarse=granularity in COARSE,
+                calendar=calendar_exclusion(row, include_years, include_open),
                 before=before,
                 mark=mark,
                 after=after,
@@ -432,17 +551,16 @@ def year_sections(views: list[EventView]) -> list[YearSection]:
 class Lane:
     index: int
     name: str
-    label: str
     count: int
-    y: str
-    label_y: str
+    colour: int
+    shape: int
+    y: int
 
 
 @dataclass(frozen=True)
 class Tick:
     year: int
-    x: str
-    label_x: str
+    x: str  # percent of the plot's width
     labelled: bool
     linked: bool
 
@@ -450,106 +568,114 @@ class Tick:
 @dataclass(frozen=True)
 class Mark:
     index: int
-    lane: int
-    kind: str  # "dot" or "bar"
-    x: str
-    y: str
-    width: str
-    tip: str
+    event_id: str
+    colour: int
+    shape: int
+    coarse: bool  # an outlined span behind the day marks
+    x: str  # percent: the left edge of a span, the centre of a day mark
+    width: str  # percent, spans only
+    y: int
+    label: str
 
 
 @dataclass(frozen=True)
 class Overview:
-    width: int
     height: int
     lanes: list[Lane]
     ticks: list[Tick]
-    marks: list[Mark]
-    axis_y: str
-    plot_left: int
-    plot_right: int
+    spans: list[Mark]
+    days: list[Mark]
+    axis_y: int
+    lane_height: int
+    first: str  # the first and the day after the last day shown, ISO
+    last: str
+    range_text: str
     description: str
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.3f}".rstrip("0").removesuffix(".")
 
 
 def overview(views: list[EventView], lanes: list[tuple[str, int]], years: set[int]) -> Overview:
-    """One lane per association across the years, one mark per event."""
+    """One lane per association across the years, one mark per event.
+
+    Positions are percentages of the plot's width, so the drawing fits any
+    screen; the page's script moves them when the reader zooms or pans. Events
+    of a month or a year are outlined spans drawn first, behind; events of a day
+    are solid marks on top, so a year never hides the days inside it.
+    """
     first = min(view.start.year for view in views)
     last = max(view.end.year for view in views)
     origin = date(first, 1, 1).toordinal()
     days = date(last + 1, 1, 1).toordinal() - origin
-    scale = (PLOT_RIGHT - PLOT_LEFT) / days
 
     def x(day: date) -> float:
-        return PLOT_LEFT + (day.toordinal() - origin) * scale
+        return (day.toordinal() - origin) * 100 / days
 
-    per_year = (PLOT_RIGHT - PLOT_LEFT) / (last - first + 1)
+    per_year = PLOT_PIXELS / (last - first + 1)
     step = max(1, math.ceil(MIN_LABEL_SPACING / per_year))
     ticks = [
         Tick(
             year=year,
             x=_number(x(date(year, 1, 1))),
-            label_x=_number(x(date(year, 1, 1)) + per_year / 2),
             labelled=(year - first) % step == 0,
             linked=year in years,
         )
         for year in range(first, last + 1)
     ]
-    lane_views = [
-        Lane(
-            index=index,
-            name=name,
-            label=name
-            if len(name) <= LANE_LABEL_CHARACTERS
-            else name[: LANE_LABEL_CHARACTERS - 1] + "…",
-            count=count,
-            y=_number(AXIS_HEIGHT + index * LANE_HEIGHT),
-            label_y=_number(AXIS_HEIGHT + index * LANE_HEIGHT + LANE_HEIGHT / 2),
+    lane_views = []
+    for index, (name, count) in enumerate(lanes):
+        colour, shape = association_look(name)
+        lane_views.append(
+            Lane(index, name, count, colour, shape, AXIS_HEIGHT + index * LANE_HEIGHT)
         )
-        for index, (name, count) in enumerate(lanes)
-    ]
-    marks = []
+    spans, day_marks = [], []
     for view in views:
         left, right = x(view.start), x(date.fromordinal(view.end.toordinal() + 1))
-        middle = AXIS_HEIGHT + view.lane * LANE_HEIGHT + LANE_HEIGHT / 2
-        tip = f"{DASH.join(part.text for part in view.dates)} {view.title}（{view.association}）"
-        if right - left < 6:
-            marks.append(
+        top = AXIS_HEIGHT + view.lane * LANE_HEIGHT
+        when = DASH.join(part.text for part in view.dates)
+        label = f"{when} {view.full_title}（{view.association}）"
+        if view.coarse:
+            spans.append(
                 Mark(
                     view.index,
-                    view.lane,
-                    "dot",
-                    _number((left + right) / 2),
-                    _number(middle),
-                    "0",
-                    tip,
+                    view.event_id,
+                    view.colour,
+                    view.shape,
+                    True,
+                    _number(left),
+                    _number(right - left),
+                    top + 5,
+                    label,
                 )
             )
         else:
-            marks.append(
+            day_marks.append(
                 Mark(
                     view.index,
-                    view.lane,
-                    "bar",
-                    _number(left),
-                    _number(middle - 5),
-                    _number(right - left),
-                    tip,
+                    view.event_id,
+                    view.colour,
+                    view.shape,
+                    False,
+                    _number((left + right) / 2),
+                    "0",
+                    top + LANE_HEIGHT // 2,
+                    label,
                 )
             )
     span = f"{first}年" if first == last else f"{first}{DASH}{last}年"
     return Overview(
-        width=OVERVIEW_WIDTH,
-        height=AXIS_HEIGHT + len(lanes) * LANE_HEIGHT + 6,
+        height=AXIS_HEIGHT + len(lanes) * LANE_HEIGHT + 4,
         lanes=lane_views,
         ticks=ticks,
-        marks=marks,
-        axis_y=_number(AXIS_HEIGHT - 9),
-        plot_left=PLOT_LEFT,
-        plot_right=PLOT_RIGHT,
+        spans=spans,
+        days=day_marks,
+        axis_y=AXIS_HEIGHT - 10,
+        lane_height=LANE_HEIGHT,
+        first=date(first, 1, 1).isoformat(),
+        last=date(last + 1, 1, 1).isoformat(),
+        range_text=span,
         description=f"{span}各协会事件分布：{len(lanes)} 个协会，共 {len(views)} 条事件",
     )
 
@@ -620,24 +746,72 @@ def _year_span(views: list[EventView]) -> str:
     return f"{first}年" if first == last else f"{first}{DASH}{last}年"
 
 
+@dataclass(frozen=True)
+class CalendarNote:
+    """How many events the feeds hold and why the others are not there."""
+
+    total: int
+    in_feeds: int
+    reasons: list[tuple[str, int]]  # (reason, events), the most frequent first
+
+    @property
+    def years_left_out(self) -> bool:
+        return any(reason == schema.NOT_IN_CALENDAR["year"] for reason, _ in self.reasons)
+
+    @property
+    def text(self) -> str:
+        if not self.total:
+            return ""
+        said = f"日历订阅中有 {self.in_feeds} 条事件"
+        if not self.reasons:
+            return said + "，即全部事件。"
+        why = "；".join(f"{count} 条{reason}" for reason, count in self.reasons)
+        return f"{said}；另外 {self.total - self.in_feeds} 条不在日历中：{why}。"
+
+
+def calendar_note(views: list[EventView]) -> CalendarNote:
+    reasons: dict[str, int] = {}
+    for view in views:
+        if view.calendar:
+            reasons[view.calendar] = reasons.get(view.calendar, 0) + 1
+    ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return CalendarNote(len(views), len(views) - sum(reasons.values()), ordered)
+
+
+def _infer_include_years(rows: list[dict], links: list[FeedLink]) -> bool:
+    """Whether the feeds were built with year-level events, from the all-events feed's size."""
+    everything = [link for link in links if link.association is None]
+    if not everything:
+        return False
+    without = sum(1 for row in rows if not calendar_exclusion(row, include_years=False))
+    return everything[0].events > without
+
+
 def render_timeline(
     table: pd.DataFrame,
     feeds: Iterable[Any] = (),
     *,
     title: str = DEFAULT_TITLE,
     base_url: str | None = None,
+    include_years: bool | None = None,
+    include_open: bool = False,
 ) -> str:
     """The whole timeline page (``index.html``) of ``table`` as one string.
 
     ``feeds`` (see :func:`feed_links`) are listed with subscribe links; with
     ``base_url`` (``https://host/path/``) those are ``webcal://host/path/…``.
+    ``include_years`` and ``include_open`` say whether the feeds hold year-level
+    and open-ended events (None for ``include_years``: inferred); None
+    infers it from the size of the all-events feed.
     """
     rows = _rows(table)
     lanes = _lanes(rows)
     lane_of = {name: index for index, (name, _) in enumerate(lanes)}
-    views = event_views(rows, lane_of)
-    sections = year_sections(views)
     links = feed_links(feeds, base_url)
+    if include_years is None:
+        include_years = _infer_include_years(rows, links)
+    views = event_views(rows, lane_of, include_years, include_open)
+    sections = year_sections(views)
     css = _asset("timeline.css", "</style")
     scripts = [_asset("timeline.js", "</script")]
     if any(link.relative for link in links):
@@ -645,9 +819,17 @@ def render_timeline(
     data = {
         "associations": [name for name, _ in lanes],
         "events": [
-            [view.event_id, view.lane, view.start.isoformat(), view.end.isoformat()]
+            [
+                view.event_id,
+                view.lane,
+                view.start.isoformat(),
+                view.end.isoformat(),
+                view.full_title,
+                _review_status(rows[view.index]),
+            ]
             for view in views
         ],
+        "years": sorted(section.year for section in sections),
     }
     template = _environment().get_template("timeline.html.j2")
     return template.render(
@@ -658,22 +840,37 @@ def render_timeline(
         data=script_json(data),
         sections=sections,
         lanes=[
-            (index, name, count, index % PALETTE_SIZE) for index, (name, count) in enumerate(lanes)
+            (index, name, count, *association_look(name))
+            for index, (name, count) in enumerate(lanes)
         ],
         overview=overview(views, lanes, {section.year for section in sections}) if views else None,
         feeds=links,
+        calendar=calendar_note(views) if links else None,
         total=len(views),
         year_span=_year_span(views),
         first_day=views[0].start.isoformat() if views else "",
         last_day=max(view.end for view in views).isoformat() if views else "",
-        palette=PALETTE_SIZE,
     )
 
 
+def _review_status(row: Mapping[str, Any]) -> str:
+    """A review already applied to the table (confirmed or corrected), for the page's reviews.csv."""
+    status = _text(row.get("status"))
+    return status if status in schema.STATUS else ""
+
+
 def render_feeds_page(
-    feeds: Iterable[Any], base_url: str | None = None, *, title: str = DEFAULT_TITLE
+    feeds: Iterable[Any],
+    base_url: str | None = None,
+    *,
+    title: str = DEFAULT_TITLE,
+    calendar: CalendarNote | None = None,
 ) -> str:
-    """``feeds.html``: every feed with a subscribe link and a plain download link."""
+    """``feeds.html``: every feed with a subscribe link and a plain download link.
+
+    ``calendar`` says which events of the page the feeds hold, and why the
+    others are not there.
+    """
     links = feed_links(feeds, base_url)
     css = _asset("timeline.css", "</style")
     scripts = [_asset("feeds.js", "</script")] if any(link.relative for link in links) else []
@@ -685,6 +882,7 @@ def render_feeds_page(
         scripts=scripts,
         feeds=links,
         base_url=base_url,
+        calendar=calendar,
     )
 
 
@@ -701,6 +899,8 @@ def write_timeline(
     *,
     title: str = DEFAULT_TITLE,
     base_url: str | None = None,
+    include_years: bool | None = None,
+    include_open: bool = False,
 ) -> Path:
     """Write ``index.html`` (and ``feeds.html`` when there are feeds) atomically.
 
@@ -709,9 +909,22 @@ def write_timeline(
     """
     out = Path(out_dir)
     feeds = list(feeds)
-    index = _write(out / INDEX, render_timeline(table, feeds, title=title, base_url=base_url))
+    page = render_timeline(
+        table,
+        feeds,
+        title=title,
+        base_url=base_url,
+        include_years=include_years,
+        include_open=include_open,
+    )
+    index = _write(out / INDEX, page)
     if feeds:
-        write_feeds_page(feeds, out, base_url, title=title)
+        rows = _rows(table)
+        links = feed_links(feeds, base_url)
+        years = _infer_include_years(rows, links) if include_years is None else include_years
+        lanes = {row["association"]: 0 for row in rows}
+        views = event_views(rows, lanes, years, include_open)
+        write_feeds_page(feeds, out, base_url, title=title, calendar=calendar_note(views))
     return index
 
 
@@ -721,14 +934,22 @@ def write_feeds_page(
     base_url: str | None = None,
     *,
     title: str = DEFAULT_TITLE,
+    calendar: CalendarNote | None = None,
 ) -> Path:
     """Write ``feeds.html`` atomically and return its path."""
-    return _write(Path(out_dir) / FEEDS_PAGE, render_feeds_page(feeds, base_url, title=title))
+    return _write(
+        Path(out_dir) / FEEDS_PAGE,
+        render_feeds_page(feeds, base_url, title=title, calendar=calendar),
+    )
 
 
 __all__ = [
     "DEFAULT_TITLE",
     "FeedLink",
+    "association_look",
+    "calendar_exclusion",
+    "clip",
+    "mention_offset",
     "content_security_policy",
     "csp_hash",
     "feed_links",

@@ -256,12 +256,8 @@ def _items(table: pd.DataFrame, include_years: bool, include_open: bool = False)
     kinds = table["kind"].map(lambda k: clean_text(k, one_line=True)) if "kind" in table else None
     chosen = table if kinds is None else table[kinds.isin(["", "event"])]  # periods: 十四五
     for event in schema.events(chosen):
-        if event.role == "published":
-            continue  # the document's own date line: shown with the document, not a happening
-        if not include_years and event.granularity in schema.YEAR_LEVEL:
-            continue
-        if not include_open and event.open_ended:
-            continue
+        if schema.calendar_exclusion(event, include_years, include_open):
+            continue  # a publication line, a year-level or open-ended event (see the rule)
         item = _item(event)
         if item is not None and item.event_id not in items:  # one UID per calendar
             items[item.event_id] = item

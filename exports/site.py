@@ -65,7 +65,15 @@ def build_site(
         feeds = build_feeds(
             table, staging, include_years=include_years, include_open=include_open, now=when
         )
-        write_timeline(table, staging, feeds, title=title, base_url=base_url)
+        write_timeline(
+            table,
+            staging,
+            feeds,
+            title=title,
+            base_url=base_url,
+            include_years=include_years,
+            include_open=include_open,
+        )
         for name in TABLE_FILES:
             write_atomic(staging / name, table_bytes(table, Path(name).suffix))
         return feeds

@@ -219,7 +219,7 @@ def test_date_range_hides_events_outside_it(page, site: Path) -> None:
 def test_the_overview_dims_filtered_events(page, site: Path) -> None:
     open_page(page, site)
     page.fill("#search", "佛山")
-    dimmed = page.eval_on_selector_all(".overview .mark.off", "marks => marks.length")
+    dimmed = page.eval_on_selector_all(".overview .ov-mark.off", "marks => marks.length")
     assert dimmed == len(sample_table()) - 1
 
 

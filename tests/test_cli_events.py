@@ -132,7 +132,7 @@ def test_review_of_an_unknown_association_names_the_ones_found(
         app,
         ["review", str(corpus), "--association", "不存在的协会", "--out", str(tmp_path), "--quiet"],
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "辽宁省纺织服装协会" in result.stderr
 
 

@@ -397,7 +397,7 @@ def test_review_refuses_to_write_over_a_sheet_with_unsaved_reviews(
     data = csv_sheet.read_bytes()
     again = runner.invoke(app, arguments)
     assert again.exit_code == 2
-    assert "holds 1 reviews that the reviews in use do not" in again.stderr
+    assert "holds 1 review that the reviews in use do not" in again.stderr
     assert csv_sheet.read_bytes() == data
     sheet.to_csv(corpus / "reviews.csv", index=False)  # saved: the sheet may be rewritten
     assert runner.invoke(app, arguments).exit_code == 0

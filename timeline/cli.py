@@ -22,7 +22,7 @@ from timeline.dates import DATE_COLUMNS, collect_manifest, mention_row, resolve_
 from timeline.documents import DEFAULT_MAX_BYTES, expand_paths, resolved
 from timeline.evaluation import EvaluationError, evaluate, print_report
 from timeline.manifest import ManifestError
-from timeline.reviews import ReviewError, ReviewReport, load_reviews, write_review_sheet
+from timeline.reviews import ALL, ReviewError, ReviewReport, load_reviews, write_review_sheet
 from timeline.sheets import backup
 from timeline.table import WRITERS, TableResult, build_events, default_reviews, write_table
 
@@ -30,11 +30,30 @@ app = typer.Typer(
     help="Event timelines from Chinese documents: find and resolve their dates.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: flags without a <bool> placeholder, text wrapped to the terminal.
+    rich_markup_mode=None,
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"timeline {version('cn-timeline')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            typer.echo("timeline (not installed)")
+        raise typer.Exit()
+
+
 @app.callback()
-def limits_options(
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
     max_expanded_mb: Annotated[
         float,
         typer.Option(
@@ -53,7 +72,11 @@ def limits_options(
         float, typer.Option(min=0.01, help="Seconds to read and resolve one document.")
     ] = limits.Limits.seconds,
 ) -> None:
-    """Bounds on what one document may cost (see timeline.limits); over one, it is an error."""
+    """Event timelines from Chinese documents: find and resolve their dates.
+
+    The limits bound what one document may cost (see timeline.limits); over one, it
+    is an error naming the option that raises it.
+    """
     limits.configure(
         expanded_bytes=int(max_expanded_mb * limits.MIB),
         pages=max_pages,
@@ -61,6 +84,42 @@ def limits_options(
         events=max_events,
         seconds=time_budget,
     )
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 document``, ``2 documents``: a count with its noun in the right number.
+
+    >>> plural(1, "document"), plural(3, "entry", "entries")
+    ('1 document', '3 entries')
+    """
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+#: The old spelling of -o/--output, still accepted so that scripts keep working.
+OutAlias = Annotated[Path | None, typer.Option("--out", hidden=True, show_default=False)]
+
+
+def pick_association(query: str | None, known: set[str]) -> str | None:
+    """The one association whose name is ``query`` or contains it; exit 2 otherwise.
+
+    None stays None (every association). No match or several are errors that
+    list the associations, so the user can pick the right spelling.
+    """
+    if query is None:
+        return None
+    if query in known:
+        return query
+    found = sorted(name for name in known if query.casefold() in name.casefold())
+    if len(found) == 1:
+        return found[0]
+    names = "\n".join(f"  {name}" for name in sorted(known)) or "  (none)"
+    if found:
+        _error(f"error: --association {query!r} matches {plural(len(found), 'association')}:")
+        _error("\n".join(f"  {name}" for name in found))
+        _error("give more of the name")
+    else:
+        _error(f"error: no association matches {query!r}; the associations are:\n{names}")
+    raise typer.Exit(2)
 
 
 class OutputFormat(StrEnum):
@@ -107,7 +166,7 @@ def dates(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Documents or folders (searched recursively for .txt and .md files).",
+            help="Documents or folders (searched recursively for .txt, .md, .html, .docx and .pdf).",
             show_default=False,
         ),
     ],
@@ -289,13 +348,14 @@ def _build(
 def _finish(result: TableResult) -> None:
     """Exit 1 after the output when anything failed, needed repairs or could not be applied."""
     if result.errors:
-        _error(f"{len(result.errors)} of {result.documents} documents failed")
+        _error(f"{len(result.errors)} of {plural(result.documents, 'document')} failed")
     if result.repairs:
-        _error(f"{len(result.repairs)} documents could only be read with repairs")
+        read = "was" if len(result.repairs) == 1 else "were"
+        _error(f"{plural(len(result.repairs), 'document')} {read} only readable with repairs")
     if result.problems:
-        _error(f"{len(result.problems)} problems in the manifest or the PATH arguments")
+        _error(f"{plural(len(result.problems), 'problem')} in the manifest or the PATH arguments")
     if result.reviews.messages:
-        _error(f"{len(result.reviews.messages)} reviews could not be applied")
+        _error(f"{plural(len(result.reviews.messages), 'review')} could not be applied")
     if result.failed:
         raise typer.Exit(1)
 
@@ -328,7 +388,10 @@ def events(
     result = _build(paths, manifest, reviews, quiet, max_document_mb)
     write_table(result.table, output)
     if not quiet:
-        _error(f"{len(result.table)} events from {result.documents} documents written to {output}")
+        _error(
+            f"{plural(len(result.table), 'event')} from"
+            f" {plural(result.documents, 'document')} written to {output}"
+        )
     _finish(result)
 
 
@@ -348,6 +411,7 @@ class ChronologyFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     csv = "csv"
+    docx = "docx"
 
 
 @app.command(name="chronology")
@@ -369,8 +433,19 @@ def chronology_command(
         ),
     ] = None,
     output_format: Annotated[
-        ChronologyFormat, typer.Option("--format", help="Output format.")
+        ChronologyFormat,
+        typer.Option("--format", help="Output format; docx (a Word document) needs --output."),
     ] = ChronologyFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    out_alias: OutAlias = None,
     manifest: ManifestOption = None,
     reviews: ReviewsOption = None,
     quiet: QuietOption = False,
@@ -379,10 +454,32 @@ def chronology_command(
     """Print a dated chronology grouped by year, each date written the Chinese way.
 
     Dates keep their precision: 2024年4月, 2020年11月18日—20日, 2023年8月22日.
+    --association takes any unique part of a name. With --format docx and
+    --output 大事记.docx it writes a Word document: a heading per year, each
+    event with its date, title and source, in a Chinese font, page numbers in
+    the footer.
     """
+    output = output or out_alias
     first, last = _day(since, "--from"), _day(until, "--to")
+    if output_format is ChronologyFormat.docx and output is None:
+        _error("error: --format docx writes a file: give it with --output, e.g. -o 大事记.docx")
+        raise typer.Exit(2)
     result = _build(paths, manifest, reviews, quiet, max_document_mb)
-    typer.echo(chronology(result.table, association, first, last, output_format.value), nl=False)
+    chosen = pick_association(association, set(result.extracted["association"]))
+    if output_format is ChronologyFormat.docx:
+        from exports.docx import write_chronology_docx
+
+        write_chronology_docx(result.table, output, chosen, first, last)
+        if not quiet:
+            _error(f"chronology written to {output}")
+    else:
+        text = chronology(result.table, chosen, first, last, output_format.value)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            from timeline.files import write_atomic
+
+            write_atomic(output, text.encode("utf-8"))
     _finish(result)
 
 
@@ -408,29 +505,38 @@ def associations_command(
 def review_command(
     paths: Paths,
     association: Annotated[
-        str, typer.Option(help="The association whose events to review.", show_default=False)
+        str,
+        typer.Option(
+            help="The association whose events to review (any unique part of its name);"
+            " 'all' puts every association in one workbook, a sheet each.",
+            show_default=False,
+        ),
     ],
-    out: Annotated[Path, typer.Option(help="Folder for the review sheets.")] = Path("."),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the review sheets.")
+    ] = Path("."),
+    out_alias: OutAlias = None,
     manifest: ManifestOption = None,
     reviews: ReviewsOption = None,
     quiet: QuietOption = False,
     max_document_mb: MaxDocumentOption = DEFAULT_MAX_MB,
 ) -> None:
-    """Write a review sheet (XLSX and CSV) of one association's events.
+    """Write a review sheet (XLSX and CSV) of one association's events, or of all.
 
-    Fill in status (confirmed, rejected or corrected) and correct start, end or
-    title; then save it as reviews.csv beside the corpus, or pass it with
-    --reviews: later runs apply it by event_id. Reviews already given fill in the
-    new sheet.
+    In the workbook (Chinese headers), set 审核结果 to 确认, 拒绝 or 更正 and
+    correct 开始日期, 结束日期 or 标题 (in the CSV: status confirmed, rejected or
+    corrected, start, end, title); then save it as reviews.csv beside the
+    corpus, or pass it with --reviews: later runs apply it by event_id. Reviews
+    already given fill in the new sheet.
     """
+    out = out_alias or output
     result = _build(paths, manifest, reviews, quiet, max_document_mb)
     # The sheet lists the events as extracted, so rejected ones can be reconsidered.
     known = set(result.extracted["association"])
-    if association not in known:
-        _error(
-            f"error: no events of {association!r}; associations found: {', '.join(sorted(known)) or 'none'}"
-        )
-        raise typer.Exit(1)
+    if association.casefold() in ("all", "全部") and association not in known:
+        association = ALL
+    else:
+        association = pick_association(association, known)
     try:
         chosen = reviews or default_reviews(paths)
         previous = load_reviews(chosen, ReviewReport()) if chosen is not None else []
@@ -452,7 +558,7 @@ def review_sheets(folder: Path, association: str) -> list[Path]:
     """The files :func:`timeline.reviews.write_review_sheet` writes for ``association``."""
     from timeline.slugs import slugify
 
-    stem = f"review-{slugify(association)}"
+    stem = "review-all" if association == ALL else f"review-{slugify(association)}"
     return [folder / f"{stem}.xlsx", folder / f"{stem}.csv"]
 
 
@@ -466,7 +572,7 @@ def _keep_reviews(sheets: list[Path], chosen: Path | None, previous: list) -> No
     given = {review.event_id: review.status for review in previous}
     for sheet in sheets:
         if chosen is not None and resolved(sheet) == resolved(chosen):
-            _error(f"error: {sheet} is the reviews file in use; write the sheet elsewhere (--out)")
+            _error(f"error: {sheet} is the reviews file in use; write the sheet elsewhere (-o)")
             raise typer.Exit(2)
         if not sheet.is_file():
             continue
@@ -481,7 +587,7 @@ def _keep_reviews(sheets: list[Path], chosen: Path | None, previous: list) -> No
         unsaved = [r for r in found if given.get(r.event_id) != r.status]
         if unsaved:
             _error(
-                f"error: {sheet} holds {len(unsaved)} reviews that the reviews in use do not"
+                f"error: {sheet} holds {plural(len(unsaved), 'review')} that the reviews in use do not"
                 f" ({unsaved[0].where}); save it as reviews.csv beside the corpus or pass it"
                 " with --reviews, or remove it, before writing a new sheet"
             )
@@ -494,9 +600,10 @@ def _keep_reviews(sheets: list[Path], chosen: Path | None, previous: list) -> No
 @app.command()
 def build(
     paths: Paths,
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="The folder to publish, served as it is.")
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The folder to publish, served as it is.")
     ] = Path("public"),
+    out_alias: OutAlias = None,
     base_url: Annotated[
         str | None,
         typer.Option(
@@ -533,12 +640,14 @@ def build(
     from exports.publish import Interrupted
     from exports.site import build_site
 
+    out = out_alias or output
     _outside_inputs(out, paths)
     result = _build(paths, manifest, reviews, quiet, max_document_mb)
     if result.incomplete and not allow_partial:
         failed = len(result.errors) + len(result.problems)
+        rows = "document or manifest row" if failed == 1 else "documents or manifest rows"
         _error(
-            f"error: {failed} documents or manifest rows failed; {out} left as it was"
+            f"error: {failed} {rows} failed; {out} left as it was"
             " (--allow-partial publishes the rest)"
         )
         _finish(result)
@@ -561,7 +670,9 @@ def build(
         _error(f"error: {error}; {out} left as it was")
         raise typer.Exit(1) from None
     if not quiet:
-        _error(f"{len(result.table)} events, {len(site.feeds)} feeds written to {out}")
+        _error(
+            f"{plural(len(result.table), 'event')}, {plural(len(site.feeds), 'feed')} written to {out}"
+        )
     if reviews is not None or result.reviews.applied:
         _error(f"reviews: {result.reviews.summary}")
     typer.echo(str(site.folder / "index.html"))
@@ -580,7 +691,7 @@ def _outside_inputs(out: Path, paths: list[Path]) -> None:
         if target == source or target.is_relative_to(source) and source.is_dir():
             _error(
                 f"error: the output folder {out} is inside the input folder {argument}:"
-                " its pages would be read as documents; publish elsewhere (--out)"
+                " its pages would be read as documents; publish elsewhere (-o)"
             )
             raise typer.Exit(2)
         if source.is_relative_to(target):

@@ -51,6 +51,24 @@ SHEET_COLUMNS = (
     "doc",
     "association",
 )
+#: The review workbook's Chinese column headers; readers accept these and the field names.
+SHEET_HEADERS = {
+    "event_id": "事件编号",
+    "status": "审核结果",
+    "start": "开始日期",
+    "end": "结束日期",
+    "title": "标题",
+    "date_text": "原文日期",
+    "granularity": "精度",
+    "description": "原句",
+    "doc": "文档",
+    "association": "协会",
+}
+FIELD_OF_HEADER = {header: name for name, header in SHEET_HEADERS.items()}
+#: What the workbook's status cell offers (its list validation), each read back by STATUS_SPELLINGS.
+STATUS_CHOICES = {"confirmed": "确认", "rejected": "拒绝", "corrected": "更正"}
+#: ``--association all``: every association, one workbook sheet each.
+ALL = "\x00all"
 
 
 class ReviewError(Exception):
@@ -117,9 +135,16 @@ def _rows(path: Path) -> list[dict[str, str]]:
     from timeline.sheets import SheetError, read_rows
 
     try:
-        return read_rows(path)
+        rows = read_rows(path)
     except SheetError as error:
         raise ReviewError(str(error)) from None
+    return [{_field_name(k): v for k, v in row.items()} for row in rows]
+
+
+def _field_name(header: object) -> str:
+    """The field a column header names: 审核结果 and status are both ``status``."""
+    text = str(header or "").strip()
+    return FIELD_OF_HEADER.get(text, text)
 
 
 def load_reviews(path: str | Path, report: ReviewReport | None = None) -> list[Review]:
@@ -231,13 +256,17 @@ def write_review_sheet(
 ) -> list[Path]:
     """``review-<association>.xlsx`` and ``.csv`` with one row per event of ``association``.
 
-    Existing reviews fill in their rows (status and any corrected start, end or
-    title), so a new sheet never loses work. Both files are written atomically,
-    and text that looks like a formula stays text in the workbook.
+    ``association`` may be :data:`ALL`: ``review-all.xlsx`` then holds a sheet
+    per association (the CSV every row). Existing reviews fill in their rows
+    (status and any corrected start, end or title), so a new sheet never loses
+    work. The CSV keeps the field names as headers (a file for programs); the
+    workbook, for people, has Chinese headers, an autofilter, wrapped sentences
+    and a status cell that accepts only 确认, 拒绝 or 更正. Both files are written
+    atomically, and text that looks like a formula stays text in the workbook.
     """
     from timeline.slugs import slugify
 
-    rows = table[table["association"] == association]
+    rows = table if association == ALL else table[table["association"] == association]
     sheet = rows[list(SHEET_COLUMNS)].reset_index(drop=True)
     previous = {review.event_id: review for review in reviews or []}
     sheet["status"] = [previous[e].status if e in previous else "" for e in sheet["event_id"]]
@@ -252,42 +281,86 @@ def write_review_sheet(
         )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"review-{slugify(association)}"
+    stem = "review-all" if association == ALL else f"review-{slugify(association)}"
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
     sheet = neutralise_frame(sheet)
+    if association == ALL:
+        sheets = {name: group for name, group in sheet.groupby("association", sort=True)}
+    else:
+        sheets = {association: sheet}
     write_atomic(csv_path, sheet.to_csv(index=False).encode("utf-8-sig"))
-    write_atomic(xlsx_path, no_formulas(_xlsx_bytes(sheet)))
+    write_atomic(xlsx_path, no_formulas(_xlsx_bytes(sheets)))
     return [xlsx_path, csv_path]
 
 
-def _xlsx_bytes(sheet: pd.DataFrame) -> bytes:
+#: Column widths of the review workbook, in characters, by field.
+SHEET_WIDTHS = {
+    "event_id": 22,
+    "status": 10,
+    "start": 12,
+    "end": 12,
+    "title": 36,
+    "date_text": 16,
+    "granularity": 8,
+    "description": 70,
+    "doc": 26,
+    "association": 26,
+}
+WRAPPED = ("title", "description", "association")
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
+    cleaned = "".join("_" if character in "[]:*?/\\" else character for character in name)
+    cleaned = cleaned.strip("'") or "sheet"
+    candidate, number = cleaned[:31], 2
+    while candidate.casefold() in taken:
+        suffix = f"~{number}"
+        candidate, number = cleaned[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     import io
 
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     buffer = io.BytesIO()
+    taken: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheet.to_excel(writer, index=False, sheet_name="review")
-        worksheet = writer.sheets["review"]
-        choices = DataValidation(
-            type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True
-        )
-        worksheet.add_data_validation(choices)
-        if len(sheet):
-            choices.add(f"B2:B{len(sheet) + 1}")
-        widths = {
-            "A": 22,
-            "B": 12,
-            "C": 12,
-            "D": 12,
-            "E": 40,
-            "F": 18,
-            "G": 12,
-            "H": 80,
-            "I": 28,
-            "J": 28,
-        }
-        for column, width in widths.items():
-            worksheet.column_dimensions[column].width = width
-        worksheet.freeze_panes = "C2"
+        for association, sheet in sheets.items():
+            shown = sheet.copy()
+            shown["status"] = shown["status"].map(lambda s: STATUS_CHOICES.get(s, s))
+            shown = shown.rename(columns=SHEET_HEADERS)
+            name = _sheet_name(association, taken)
+            shown.to_excel(writer, index=False, sheet_name=name)
+            worksheet = writer.sheets[name]
+            last = len(shown) + 1
+            choices = DataValidation(
+                type="list",
+                formula1='"' + ",".join(STATUS_CHOICES.values()) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop",
+                errorTitle="审核结果",
+                error="请从列表中选择：确认、拒绝或更正",
+                showInputMessage=True,
+                promptTitle="审核结果",
+                prompt="确认、拒绝或更正（更正时改开始日期、结束日期或标题）",
+            )
+            worksheet.add_data_validation(choices)
+            choices.add(f"B2:B{max(last, 2)}")
+            for number, column in enumerate(SHEET_COLUMNS, start=1):
+                letter = get_column_letter(number)
+                worksheet.column_dimensions[letter].width = SHEET_WIDTHS[column]
+                if column in WRAPPED:
+                    for (cell,) in worksheet.iter_rows(min_row=2, min_col=number, max_col=number):
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for cell in worksheet[1]:
+                cell.font = Font(bold=True)
+            worksheet.auto_filter.ref = f"A1:{get_column_letter(len(SHEET_COLUMNS))}{last}"
+            worksheet.freeze_panes = "C2"
     return buffer.getvalue()

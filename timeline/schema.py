@@ -381,6 +381,32 @@ def encode_sources(sources: Iterable[Source]) -> str:
     )
 
 
+#: Why an event is not in the calendar feeds, as the page and the feeds page say it.
+NOT_IN_CALENDAR = {
+    "published": "文档的发布日期",
+    "year": "只精确到年",
+    "open": "只说了在某日之前、之后或截至某日",
+}
+
+
+def calendar_exclusion(
+    event: Event, include_years: bool = False, include_open: bool = False
+) -> str:
+    """Why ``event`` is left out of the calendar feeds, or "" when it is in them.
+
+    The one rule for the feeds (:mod:`exports.ics`) and the page that explains
+    them: publication lines never; year-level events only with ``include_years``;
+    open-ended ones (春节前, 截至9月) only with ``include_open``.
+    """
+    if event.role == "published":
+        return NOT_IN_CALENDAR["published"]
+    if not include_years and event.granularity in YEAR_LEVEL:
+        return NOT_IN_CALENDAR["year"]
+    if not include_open and event.open_ended:
+        return NOT_IN_CALENDAR["open"]
+    return ""
+
+
 def decode(row: dict[str, Any]) -> Event | None:
     """One row (a dict of cells) as an :class:`Event`; None without usable dates."""
     start, end = as_date(row.get("start")), as_date(row.get("end"))

@@ -95,7 +95,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 
 def _workbook_rows(path: Path) -> list[dict[str, str]]:
-    """The first worksheet's rows; a damaged or truncated workbook is one line of error."""
+    """Every worksheet's rows; a damaged or truncated workbook is one line of error."""
     import zipfile
 
     from openpyxl import load_workbook
@@ -114,17 +114,20 @@ def _workbook_rows(path: Path) -> list[dict[str, str]]:
             f"{path}: cannot read the reviews: damaged workbook ({type(error).__name__})"
         ) from None
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            return []
-        names = [str(name).strip() if name is not None else "" for name in header]
         found = []
-        for values in rows:
-            cells = ["" if value is None else _text(value) for value in values]
-            if not any(cells):
+        for worksheet in workbook.worksheets:  # a workbook may hold a sheet per association
+            rows = worksheet.iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
                 continue
-            found.append({name: restore(cell) for name, cell in zip(names, cells, strict=False)})
+            names = [str(name).strip() if name is not None else "" for name in header]
+            for values in rows:
+                cells = ["" if value is None else _text(value) for value in values]
+                if not any(cells):
+                    continue
+                found.append(
+                    {name: restore(cell) for name, cell in zip(names, cells, strict=False)}
+                )
         return found
     except Exception as error:  # a part that breaks only when read
         raise SheetError(

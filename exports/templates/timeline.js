@@ -1,47 +1,62 @@
 (function () {
   "use strict";
-  // The filters of the timeline page. Data comes from the JSON block; every
-  // listener is attached here (the page's CSP forbids inline handlers).
+  // The timeline page's behaviour: filters, the zoomable overview, reviews kept
+  // in this browser. Data comes from the JSON block; every listener is attached
+  // here (the page's CSP forbids inline handlers) and nothing is ever sent.
   var data = JSON.parse(document.getElementById("timeline-data").textContent);
-  var controls = document.getElementById("controls");
-  var search = document.getElementById("search");
-  var from = document.getElementById("date-from");
-  var to = document.getElementById("date-to");
-  var shown = document.getElementById("shown-count");
-  var empty = document.getElementById("empty");
-  var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name="association"]'));
+  var $ = function (id) { return document.getElementById(id); };
+  var all = function (selector, root) {
+    return Array.prototype.slice.call((root || document).querySelectorAll(selector));
+  };
+  var controls = $("controls");
+  var search = $("search");
+  var from = $("date-from");
+  var to = $("date-to");
+  var shown = $("shown-count");
+  var empty = $("empty");
+  var boxes = all('input[name="association"]');
   var counts = {};
-  Array.prototype.forEach.call(document.querySelectorAll("[data-count-for]"), function (node) {
-    counts[node.getAttribute("data-count-for")] = node;
-  });
+  all("[data-count-for]").forEach(function (node) { counts[node.getAttribute("data-count-for")] = node; });
+  var yearCounts = {};
+  all("[data-year-count]").forEach(function (node) { yearCounts[node.getAttribute("data-year-count")] = node; });
   var marks = {};
-  Array.prototype.forEach.call(document.querySelectorAll(".overview .mark"), function (node) {
-    marks[node.getAttribute("data-i")] = node;
-  });
+  all(".overview .ov-mark").forEach(function (node) { marks[node.getAttribute("data-i")] = node; });
 
   function fold(text) {
     return (text.normalize ? text.normalize("NFKC") : text).toLowerCase();
   }
 
+  var DAY = 86400000;
+  function day(iso) { return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY; }
+  function iso(number) { return new Date(number * DAY).toISOString().slice(0, 10); }
+
   var events = data.events.map(function (row, index) {
-    var item = document.getElementById("event-" + row[0]);
+    var item = $("event-" + row[0]);
     return {
+      id: row[0], lane: row[1], start: row[2], end: row[3], title: row[4], status: row[5],
+      first: day(row[2]), last: day(row[3]) + 1,
       item: item,
-      lane: row[1],
-      start: row[2],
-      end: row[3],
       text: item ? fold(item.textContent.replace(/\s+/g, " ")) : "",
       mark: marks[String(index)] || null
     };
   });
-  var groups = Array.prototype.slice.call(document.querySelectorAll(".chronology .month"));
-  var years = Array.prototype.slice.call(document.querySelectorAll(".chronology .year"));
+  // Hover texts, set here so that no text of a document stands in an attribute of
+  // the HTML: a cut title shows the whole one, a lane label the whole name.
+  events.forEach(function (event) {
+    var heading = event.item && event.item.querySelector(".title");
+    if (heading && heading.textContent !== event.title) heading.title = event.title;
+  });
+  all(".ov-lanes li").forEach(function (item, index) {
+    if (data.associations[index]) item.title = data.associations[index];
+  });
+  var groups = all(".chronology .month");
+  var years = all(".chronology .year");
+
+  // --- filters -------------------------------------------------------------------
 
   function selectedLanes() {
     var lanes = {};
-    boxes.forEach(function (box) {
-      if (box.checked) lanes[box.value] = true;
-    });
+    boxes.forEach(function (box) { if (box.checked) lanes[box.value] = true; });
     return lanes;
   }
 
@@ -51,13 +66,18 @@
     var until = to.value;
     var lanes = selectedLanes();
     var perLane = {};
+    var perYear = {};
     var total = 0;
     events.forEach(function (event) {
       var textOk = words.every(function (word) { return event.text.indexOf(word) !== -1; });
       var dateOk = (!since || event.end >= since) && (!until || event.start <= until);
       var visible = textOk && dateOk && lanes[String(event.lane)] === true;
       if (textOk && dateOk) perLane[event.lane] = (perLane[event.lane] || 0) + 1;
-      if (visible) total += 1;
+      if (visible) {
+        total += 1;
+        var year = event.start.slice(0, 4).replace(/^0+/, "");
+        perYear[year] = (perYear[year] || 0) + 1;
+      }
       if (event.item) event.item.hidden = !visible;
       if (event.mark) event.mark.classList.toggle("off", !visible);
     });
@@ -66,10 +86,16 @@
       counts[lane].textContent = String(count);
       counts[lane].classList.toggle("zero", count === 0);
     });
+    Object.keys(yearCounts).forEach(function (year) {
+      var count = perYear[year] || 0;
+      yearCounts[year].textContent = String(count);
+      yearCounts[year].classList.toggle("zero", count === 0);
+    });
     groups.concat(years).forEach(function (section) {
       section.hidden = !section.querySelector(".event:not([hidden])");
     });
     shown.textContent = String(total);
+    $("filter-summary").textContent = "显示 " + total + " / " + events.length;
     empty.hidden = total !== 0;
   }
 
@@ -81,8 +107,15 @@
     apply();
   }
 
+  function flash(item) {
+    item.classList.remove("flash");
+    void item.offsetWidth; // restart the highlight
+    item.classList.add("flash");
+    window.setTimeout(function () { item.classList.remove("flash"); }, 2500);
+  }
+
   function reveal() {
-    // A permalink to an event the filters hide shows everything again.
+    // A link to an event the filters hide shows everything again.
     var id;
     try {
       id = decodeURIComponent(location.hash.slice(1));
@@ -90,28 +123,454 @@
       return; // not an address of ours
     }
     var target = id && document.getElementById(id);
-    if (target && target.classList.contains("event") && target.hidden) {
-      reset();
-      target.scrollIntoView();
+    if (target && target.classList.contains("event")) {
+      if (target.hidden) {
+        reset();
+        target.scrollIntoView();
+      }
+      flash(target);
     }
   }
 
   search.addEventListener("input", apply);
-  from.addEventListener("input", apply);
-  to.addEventListener("input", apply);
-  from.addEventListener("change", apply);
-  to.addEventListener("change", apply);
+  [from, to].forEach(function (input) {
+    input.addEventListener("input", apply);
+    input.addEventListener("change", apply);
+  });
   boxes.forEach(function (box) { box.addEventListener("change", apply); });
-  document.getElementById("reset").addEventListener("click", reset);
-  document.getElementById("associations-all").addEventListener("click", function () {
+  $("reset").addEventListener("click", reset);
+  $("associations-all").addEventListener("click", function () {
     boxes.forEach(function (box) { box.checked = true; });
     apply();
   });
-  document.getElementById("associations-none").addEventListener("click", function () {
+  $("associations-none").addEventListener("click", function () {
     boxes.forEach(function (box) { box.checked = false; });
     apply();
   });
   window.addEventListener("hashchange", reveal);
+
+  // On a small screen the panels start folded, so the first event is in view.
+  if (window.matchMedia && window.matchMedia("(max-width: 52rem)").matches) {
+    all("details.panel").forEach(function (panel) { panel.open = false; });
+  }
+
+  // --- the overview --------------------------------------------------------------
+
+  var figure = $("overview");
+  if (figure) overviewBehaviour();
+
+  function overviewBehaviour() {
+    var plot = $("ov-plot");
+    var svg = $("ov-svg");
+    var ticks = $("ov-ticks");
+    var tip = $("ov-tip");
+    var output = $("ov-range");
+    var NS = "http://www.w3.org/2000/svg";
+    var full = [day(figure.getAttribute("data-first")), day(figure.getAttribute("data-last"))];
+    var MIN_SPAN = 14; // days: the closest zoom shows two weeks
+    var view = full.slice();
+    var axisY = 18;
+    var height = +svg.getAttribute("height");
+    var hasYear = {};
+    data.years.forEach(function (year) { hasYear[year] = true; });
+
+    function clamp(a, b) {
+      var span = Math.max(MIN_SPAN, Math.min(b - a, full[1] - full[0]));
+      if (a < full[0]) a = full[0];
+      if (a + span > full[1]) a = full[1] - span;
+      return [a, a + span];
+    }
+    function percent(value) { return ((value - view[0]) * 100 / (view[1] - view[0])).toFixed(4) + "%"; }
+
+    function label(a, b) {
+      var first = iso(a), last = iso(b - 1);
+      var span = b - a;
+      if (span > 700) return +first.slice(0, 4) + "年—" + +last.slice(0, 4) + "年";
+      if (span > 45) return +first.slice(0, 4) + "年" + +first.slice(5, 7) + "月—" + (first.slice(0, 4) === last.slice(0, 4) ? "" : +last.slice(0, 4) + "年") + +last.slice(5, 7) + "月";
+      return +first.slice(0, 4) + "年" + +first.slice(5, 7) + "月" + +first.slice(8, 10) + "日—" + +last.slice(5, 7) + "月" + +last.slice(8, 10) + "日";
+    }
+
+    // Ticks from decades down to days: the finest step whose labels do not collide.
+    var STEPS = [
+      ["day", 1], ["day", 7], ["month", 1], ["month", 3], ["month", 6],
+      ["year", 1], ["year", 2], ["year", 5], ["year", 10], ["year", 20], ["year", 50]
+    ];
+    var SIZE = { day: 1, month: 30.4, year: 365.25 };
+    function tickDays(unit, step) {
+      var result = [];
+      var d = new Date(view[0] * DAY);
+      var y = d.getUTCFullYear(), m = d.getUTCMonth();
+      var t;
+      if (unit === "year") {
+        y = Math.floor(y / step) * step;
+        for (; (t = Date.UTC(y, 0, 1) / DAY) < view[1]; y += step) if (t >= view[0]) result.push([t, "year"]);
+      } else if (unit === "month") {
+        m = Math.floor(m / step) * step;
+        for (; (t = Date.UTC(y, m, 1) / DAY) < view[1]; m += step) if (t >= view[0]) result.push([t, "month"]);
+      } else {
+        t = Math.ceil(view[0]);
+        if (step === 7) while (new Date(t * DAY).getUTCDay() !== 1) t += 1; // Mondays
+        for (; t < view[1]; t += step) result.push([t, "day"]);
+      }
+      return result;
+    }
+    function tickText(t, unit) {
+      var text = iso(t);
+      var y = +text.slice(0, 4), m = +text.slice(5, 7), d = +text.slice(8, 10);
+      if (unit === "year") return String(y);
+      if (unit === "month") return m === 1 ? y + "年" : m + "月";
+      return d === 1 ? m + "月" : d + "日";
+    }
+    function drawTicks() {
+      while (ticks.firstChild) ticks.removeChild(ticks.firstChild);
+      var width = plot.clientWidth || 600;
+      var room = Math.max(2, Math.floor(width / 48));
+      var span = view[1] - view[0];
+      var chosen = STEPS[STEPS.length - 1];
+      for (var i = 0; i < STEPS.length; i += 1) {
+        if (span / (SIZE[STEPS[i][0]] * STEPS[i][1]) <= room) { chosen = STEPS[i]; break; }
+      }
+      tickDays(chosen[0], chosen[1]).forEach(function (tick) {
+        var line = document.createElementNS(NS, "line");
+        var x = percent(tick[0]);
+        line.setAttribute("x1", x);
+        line.setAttribute("x2", x);
+        line.setAttribute("y1", "4");
+        line.setAttribute("y2", String(height));
+        var text = iso(tick[0]);
+        if (chosen[0] !== "year" && text.slice(5) === "01-01") line.setAttribute("class", "major");
+        ticks.appendChild(line);
+        var words = document.createElementNS(NS, "text");
+        words.setAttribute("class", "year-label");
+        words.setAttribute("x", x);
+        words.setAttribute("dx", "3");
+        words.setAttribute("y", String(axisY));
+        words.textContent = tickText(tick[0], chosen[0]);
+        var year = text.slice(0, 4).replace(/^0+/, "");
+        if (text.slice(5) === "01-01" && hasYear[year]) {
+          var link = document.createElementNS(NS, "a");
+          link.setAttribute("href", "#year-" + year);
+          link.appendChild(words);
+          ticks.appendChild(link);
+        } else {
+          ticks.appendChild(words);
+        }
+      });
+    }
+
+    function draw() {
+      events.forEach(function (event) {
+        var mark = event.mark;
+        if (!mark) return;
+        var outside = event.last <= view[0] || event.first >= view[1];
+        mark.style.display = outside ? "none" : "";
+        if (outside) return;
+        var shape = mark.lastElementChild;
+        if (mark.classList.contains("span")) {
+          var left = Math.max(event.first, view[0] - 1);
+          var right = Math.min(event.last, view[1] + 1);
+          shape.setAttribute("x", percent(left));
+          shape.setAttribute("width", ((right - left) * 100 / (view[1] - view[0])).toFixed(4) + "%");
+        } else {
+          shape.setAttribute("x", percent((event.first + event.last) / 2));
+        }
+      });
+      drawTicks();
+      output.textContent = label(view[0], view[1]);
+      figure.setAttribute("data-view-from", iso(view[0]));
+      figure.setAttribute("data-view-to", iso(view[1] - 1));
+    }
+
+    function zoom(factor, centre) {
+      var span = view[1] - view[0];
+      if (centre === undefined) centre = view[0] + span / 2;
+      var share = (centre - view[0]) / span;
+      var next = Math.max(MIN_SPAN, Math.min(span * factor, full[1] - full[0]));
+      view = clamp(centre - share * next, centre - share * next + next);
+      draw();
+    }
+    function pan(share) {
+      var span = view[1] - view[0];
+      view = clamp(view[0] + span * share, view[1] + span * share);
+      draw();
+    }
+    function dayAt(clientX) {
+      var box = plot.getBoundingClientRect();
+      return view[0] + (clientX - box.left) / (box.width || 1) * (view[1] - view[0]);
+    }
+
+    $("ov-zoom-in").addEventListener("click", function () { zoom(0.5); });
+    $("ov-zoom-out").addEventListener("click", function () { zoom(2); });
+    $("ov-left").addEventListener("click", function () { pan(-0.25); });
+    $("ov-right").addEventListener("click", function () { pan(0.25); });
+    $("ov-all").addEventListener("click", function () { view = full.slice(); draw(); });
+
+    figure.addEventListener("keydown", function (event) {
+      if (event.target.tagName === "BUTTON" && (event.key === "Enter" || event.key === " ")) return;
+      var handled = true;
+      if (event.key === "+" || event.key === "=") zoom(0.5);
+      else if (event.key === "-" || event.key === "_") zoom(2);
+      else if (event.key === "0") { view = full.slice(); draw(); }
+      else if (event.key === "ArrowLeft") pan(-0.1);
+      else if (event.key === "ArrowRight") pan(0.1);
+      else handled = false;
+      if (handled) event.preventDefault();
+    });
+
+    plot.addEventListener("wheel", function (event) {
+      if (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
+        pan((event.deltaX || event.deltaY) / 500);
+      } else {
+        zoom(Math.pow(2, event.deltaY / (event.ctrlKey ? 100 : 300)), dayAt(event.clientX));
+      }
+      event.preventDefault();
+    }, { passive: false });
+
+    // Drag to pan, two fingers to zoom (pointer events: mouse, pen and touch alike).
+    var pointers = {};
+    var gesture = null;
+    function snapshot() {
+      var ids = Object.keys(pointers);
+      if (ids.length === 1) return { x: pointers[ids[0]], view: view.slice() };
+      if (ids.length === 2) {
+        var a = pointers[ids[0]], b = pointers[ids[1]];
+        return { x: (a + b) / 2, gap: Math.abs(a - b) || 1, view: view.slice() };
+      }
+      return null;
+    }
+    plot.addEventListener("pointerdown", function (event) {
+      if (event.button !== 0) return;
+      dragged = false;
+      pointers[event.pointerId] = event.clientX;
+      gesture = snapshot();
+      if (gesture) gesture.moved = false;
+    });
+    plot.addEventListener("pointermove", function (event) {
+      if (!(event.pointerId in pointers) || !gesture) return;
+      pointers[event.pointerId] = event.clientX;
+      var now = snapshot();
+      if (!now) return;
+      var width = plot.getBoundingClientRect().width || 1;
+      var span = gesture.view[1] - gesture.view[0];
+      var next = span;
+      if (now.gap && gesture.gap) next = Math.max(MIN_SPAN, Math.min(span * gesture.gap / now.gap, full[1] - full[0]));
+      var anchor = gesture.view[0] + (gesture.x - plot.getBoundingClientRect().left) / width * span;
+      var share = (now.x - plot.getBoundingClientRect().left) / width;
+      if (Math.abs(now.x - gesture.x) > 3 || next !== span) {
+        if (!gesture.moved) plot.setPointerCapture(event.pointerId);
+        gesture.moved = true;
+      }
+      if (!gesture.moved) return;
+      view = clamp(anchor - share * next, anchor - share * next + next);
+      draw();
+    });
+    var dragged = false; // a drag is not a click on the mark under the pointer
+    function release(event) {
+      delete pointers[event.pointerId];
+      if (gesture && gesture.moved) dragged = true;
+      gesture = snapshot();
+      if (gesture) gesture.moved = true;
+    }
+    plot.addEventListener("pointerup", release);
+    plot.addEventListener("pointercancel", release);
+    plot.addEventListener("click", function (click) {
+      if (dragged) {
+        click.preventDefault();
+        click.stopPropagation();
+      }
+      dragged = false;
+    }, true);
+
+    // The label of a mark under the pointer or the keyboard focus.
+    function showTip(mark) {
+      tip.textContent = mark.querySelector("title").textContent;
+      tip.hidden = false;
+      var box = plot.getBoundingClientRect();
+      var at = mark.getBoundingClientRect();
+      var left = Math.min(Math.max(at.left - box.left + at.width / 2 - 60, 0), Math.max(box.width - 200, 0));
+      tip.style.left = left + "px";
+      tip.style.top = (at.bottom - box.top + 6) + "px";
+    }
+    function hideTip() { tip.hidden = true; }
+    all(".ov-mark", svg).forEach(function (mark) {
+      mark.addEventListener("mouseenter", function () { showTip(mark); });
+      mark.addEventListener("mouseleave", hideTip);
+      mark.addEventListener("focus", function () { showTip(mark); });
+      mark.addEventListener("blur", hideTip);
+      mark.addEventListener("click", function () {
+        var item = $(mark.getAttribute("href").slice(1));
+        if (item && location.hash === mark.getAttribute("href")) flash(item);
+      });
+    });
+
+    $("ov-toolbar").hidden = false;
+    $("ov-keys").hidden = false;
+    var resized;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resized);
+      resized = window.setTimeout(drawTicks, 100);
+    });
+    draw();
+  }
+
+  // --- reviews kept in this browser ------------------------------------------------
+
+  var panel = $("review-panel");
+  if (panel) reviewBehaviour();
+
+  function reviewBehaviour() {
+    var KEY = "cn-timeline-reviews:" + location.pathname;
+    var LABEL = { confirmed: "已确认", rejected: "已拒绝", corrected: "已更正" };
+    var reviews = {};
+    try {
+      reviews = JSON.parse(window.localStorage.getItem(KEY) || "{}") || {};
+    } catch (error) {
+      reviews = {}; // storage refused (private mode) or unreadable: start empty
+    }
+    function save() {
+      try {
+        window.localStorage.setItem(KEY, JSON.stringify(reviews));
+      } catch (error) { /* kept for this visit only */ }
+      $("review-summary").textContent = Object.keys(reviews).length ? "已标记 " + Object.keys(reviews).length + " 条" : "";
+    }
+    function button(text, verdict) {
+      var node = document.createElement("button");
+      node.type = "button";
+      node.textContent = text;
+      node.setAttribute("data-verdict", verdict);
+      node.setAttribute("aria-pressed", "false");
+      return node;
+    }
+    function field(form, text, type, value) {
+      var id = "r" + Math.random().toString(36).slice(2);
+      var name = document.createElement("label");
+      name.htmlFor = id;
+      name.textContent = text;
+      var input = document.createElement("input");
+      input.type = type;
+      input.id = id;
+      input.value = value;
+      form.appendChild(name);
+      form.appendChild(input);
+      return input;
+    }
+    function show(event) {
+      var review = reviews[event.id];
+      var status = review ? review.status : "";
+      event.item.classList.toggle("rejected", status === "rejected");
+      all("[data-verdict]", event.box).forEach(function (node) {
+        node.setAttribute("aria-pressed", String(node.getAttribute("data-verdict") === status));
+      });
+      var said = status ? LABEL[status] : "";
+      if (status === "corrected") said += "：" + review.start + (review.end !== review.start ? "—" + review.end : "") + " " + review.title;
+      event.state.textContent = said;
+    }
+    function correct(event) {
+      if (event.form) { event.form.querySelector("input").focus(); return; }
+      var review = reviews[event.id] || {};
+      var form = document.createElement("div");
+      form.className = "review-form";
+      form.setAttribute("role", "group");
+      form.setAttribute("aria-label", "更正日期与标题");
+      var start = field(form, "开始", "date", review.start || event.start);
+      var end = field(form, "结束", "date", review.end || event.end);
+      var title = field(form, "标题", "text", review.title || event.title);
+      var buttons = document.createElement("div");
+      buttons.className = "buttons";
+      var ok = button("保存更正", "save");
+      var cancel = button("取消", "cancel");
+      ok.removeAttribute("aria-pressed");
+      cancel.removeAttribute("aria-pressed");
+      buttons.appendChild(ok);
+      buttons.appendChild(cancel);
+      form.appendChild(buttons);
+      event.box.appendChild(form);
+      event.form = form;
+      start.focus();
+      ok.addEventListener("click", function () {
+        if (!start.value) { start.focus(); return; }
+        var last = end.value && end.value >= start.value ? end.value : start.value;
+        reviews[event.id] = { status: "corrected", start: start.value, end: last, title: title.value.trim() };
+        close();
+      });
+      cancel.addEventListener("click", close);
+      function close() {
+        form.remove();
+        event.form = null;
+        save();
+        show(event);
+        event.box.querySelector('[data-verdict="corrected"]').focus();
+      }
+    }
+    events.forEach(function (event) {
+      if (!event.item) return;
+      var box = document.createElement("div");
+      box.className = "review";
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "审核本条");
+      [["确认", "confirmed"], ["拒绝", "rejected"], ["更正…", "corrected"]].forEach(function (pair) {
+        box.appendChild(button(pair[0], pair[1]));
+      });
+      var state = document.createElement("span");
+      state.className = "review-state";
+      state.setAttribute("aria-live", "polite");
+      box.appendChild(state);
+      event.box = box;
+      event.state = state;
+      event.item.appendChild(box);
+      box.addEventListener("click", function (click) {
+        var verdict = click.target.getAttribute && click.target.getAttribute("data-verdict");
+        if (!verdict || verdict === "save" || verdict === "cancel") return;
+        if (verdict === "corrected") { correct(event); return; }
+        if (reviews[event.id] && reviews[event.id].status === verdict) delete reviews[event.id];
+        else reviews[event.id] = { status: verdict };
+        save();
+        show(event);
+      });
+      show(event);
+    });
+
+    function cell(value) {
+      value = value == null ? "" : String(value);
+      return /[",\r\n]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
+    }
+    // The columns `timeline build` and `timeline review` read (timeline/reviews.py);
+    // reviews already applied to this page's table come along unless changed here.
+    function csv() {
+      var lines = ["event_id,status,start,end,title"];
+      events.forEach(function (event) {
+        var review = reviews[event.id];
+        if (review && review.status === "corrected") {
+          lines.push([event.id, "corrected", review.start, review.end, review.title].map(cell).join(","));
+        } else if (review) {
+          lines.push([event.id, review.status, "", "", ""].map(cell).join(","));
+        } else if (event.status === "corrected") {
+          lines.push([event.id, "corrected", event.start, event.end, event.title].map(cell).join(","));
+        } else if (event.status === "confirmed") {
+          lines.push([event.id, "confirmed", "", "", ""].map(cell).join(","));
+        }
+      });
+      return "\ufeff" + lines.join("\r\n") + "\r\n";
+    }
+    $("review-download").addEventListener("click", function () {
+      var url = URL.createObjectURL(new Blob([csv()], { type: "text/csv;charset=utf-8" }));
+      var link = document.createElement("a");
+      link.href = url;
+      link.download = "reviews.csv";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    });
+    $("review-clear").addEventListener("click", function () {
+      reviews = {};
+      save();
+      events.forEach(function (event) { if (event.item) show(event); });
+    });
+    save();
+    panel.hidden = false;
+  }
+
   controls.hidden = false;
   apply();
 })();
