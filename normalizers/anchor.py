@@ -29,6 +29,7 @@ from normalizers.calendar import (
 )
 from normalizers.context import DocumentContext
 from normalizers.mention import DateMention, DateWarning
+from normalizers.pivot import with_centuries
 from normalizers.rules.base import Partial
 from normalizers.tables.parts import MONTH_PARTS, YEAR_PARTS
 from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES
@@ -247,6 +248,7 @@ class Anchorer:
         """The mention of ``p``, or why there is none; a mention may carry a warning too."""
         span = p.span
         written = original[span[0] : span[1]]
+        p = with_centuries(p, self.state.dct)
         if p.warning:
             return None, DateWarning(written, span, f"impossible date: {p.warning}")
         paragraph = self._paragraph_of(span[0])

@@ -126,7 +126,13 @@ def _qualifies_year(head: Partial) -> bool:
 
 def _compose(head: Partial, tail: Partial) -> Partial:
     """2025年 + 元宵节, 今年 + 3月, 去年 + 春节, 2023年 + 上半年."""
-    year_fields = dict(year=head.year, base=head.base, shift=head.shift, shift_unit=head.shift_unit)
+    year_fields = dict(
+        year=head.year,
+        base=head.base,
+        shift=head.shift,
+        shift_unit=head.shift_unit,
+        pivot=head.pivot,
+    )
     end = tail.end.moved(**year_fields) if tail.end is not None else None
     return tail.moved(span=(head.span[0], tail.span[1]), end=end, fragment=False, **year_fields)
 

@@ -6,10 +6,19 @@ production that turns a match into a :class:`~normalizers.rules.base.Partial`
 engine in :mod:`normalizers.extract`.
 """
 
-from normalizers.rules import absolute, english, festivals, periods, relative, traps
+from normalizers.rules import (
+    absolute,
+    english,
+    festivals,
+    periods,
+    relative,
+    traps,
+    years,
+)
 
 ALL_RULES = (
     *absolute.RULES,
+    *years.RULES,
     *relative.RULES,
     *festivals.RULES,
     *periods.RULES,

@@ -39,6 +39,11 @@ class Partial:
     fragment: bool = False  # 20日 or 10月 alone: only kept when joined to a neighbour
     bare_year: bool = False  # 2023汕头马拉松: a year without 年
     weekday: int | None = None  # 0 = Monday, from a bracket after the date
+    #: ``year`` holds two digits (98年, 15年3月): the century comes from the
+    #: document's present at anchoring (see :mod:`normalizers.rules.years`).
+    pivot: bool = False
+    #: The n-th ``weekday`` of ``month`` (5月第二个星期日: 2); -1 is the last one.
+    nth: int | None = None
     warning: str | None = None  # an impossible date: reported, never resolved
     notes: list[str] = field(default_factory=list)
 
