@@ -23,7 +23,12 @@ from normalizers.rules.base import Partial, Rule
 _RULE_ORDER = {rule.name: index for index, rule in enumerate(ALL_RULES)}
 
 COMPOSE_GAP = re.compile(r"[ \t]?(?:的)?")
-RANGE_GAP = re.compile(r"[ \t]*(?:-{1,2}|~|至|到)[ \t]*")
+RANGE_GAP = re.compile(r"[ \t]*(?:起?(?:-{1,2}|~|至|到)|一直到|直到)[ \t]*")
+#: 2008.03—至今, 2015年至今: the second end is the present, its connector its own.
+PRESENT_GAP = re.compile(r"[ \t]*(?:-{1,2}|~)?[ \t]*")
+#: X与Y之间, X和Y间: two ends joined by "and", closed by 之间/间.
+BETWEEN_GAP = re.compile(r"[ \t]*(?:与|和|及|到|至)[ \t]*")
+BETWEEN_AFTER = re.compile(r"[ \t]*(?:之间|间)")
 LIST_GAP = re.compile(r"[ \t]*[、,，和及与][ \t]*")
 EVENT_NAME_GAP = re.compile(r"[ \t]?[\u4e00-\u9fffA-Za-z0-9·]{0,14}")
 PLAN_AFTER = re.compile(
@@ -143,13 +148,27 @@ def _range(head: Partial, tail: Partial) -> Partial | None:
         return None
     if "fixed" in (head.unit, tail.unit) or head.kind != tail.kind:
         return None
-    if tail.unit == "day" and tail.month is None and head.unit not in ("day",):
+    if (
+        tail.unit == "day"
+        and tail.month is None
+        and head.unit not in ("day",)
+        and tail.rule != "ranges.to-present"
+    ):
         return None
     if head.unit == "year" and head.part is None and tail.unit in ("day",):
         return None
     joined = head.moved(span=(head.span[0], tail.span[1]), end=tail, fragment=False)
     joined.rule = "ranges." + (head.unit if head.unit == tail.unit else f"{head.unit}-{tail.unit}")
     return joined
+
+
+def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
+    """The text between two ends makes them one range."""
+    if tail.rule == "ranges.to-present":
+        return bool(PRESENT_GAP.fullmatch(gap))
+    if RANGE_GAP.fullmatch(gap):
+        return True
+    return bool(BETWEEN_GAP.fullmatch(gap)) and bool(BETWEEN_AFTER.match(folded, tail.span[1]))
 
 
 def _plan_years(joined: Partial, folded: str) -> bool:
@@ -210,7 +229,7 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
         head = parts[i]
         tail = parts[i + 1] if i + 1 < len(parts) else None
         gap = folded[head.span[1] : tail.span[0]] if tail is not None else ""
-        if tail is not None and RANGE_GAP.fullmatch(gap):
+        if tail is not None and _range_gap(gap, tail, folded):
             ranged = _range(head, tail)
             if ranged is not None:
                 if _plan_years(ranged, folded):

@@ -10,6 +10,7 @@ from normalizers.rules import (
     absolute,
     english,
     festivals,
+    notations,
     periods,
     relative,
     traps,
@@ -19,6 +20,7 @@ from normalizers.rules import (
 ALL_RULES = (
     *absolute.RULES,
     *years.RULES,
+    *notations.RULES,
     *relative.RULES,
     *festivals.RULES,
     *periods.RULES,
