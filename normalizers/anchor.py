@@ -28,11 +28,12 @@ from normalizers.calendar import (
     lunar_to_solar,
 )
 from normalizers.context import DocumentContext
+from normalizers.days import day_of_month, nth_weekday, weekday_near
 from normalizers.mention import DateMention, DateWarning
 from normalizers.pivot import with_centuries
 from normalizers.rules.base import Partial
 from normalizers.tables.parts import MONTH_PARTS, YEAR_PARTS
-from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES
+from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES, PAST_CUES
 
 WELL_AFTER = timedelta(days=92)
 FUTURE_WELL_BEFORE = timedelta(days=60)
@@ -91,7 +92,10 @@ def values(
     if p.unit == "day":
         if month is None:
             raise Unresolvable("no month to count from")
-        day = date(year, month, p.day)
+        if p.nth is not None:
+            day = nth_weekday(year, month, p.weekday, p.nth)
+        else:
+            day = day_of_month(year, month, p.day)
         return day, day, "day"
     if p.unit == "festival":
         day = festival_date(p.festival, year)
@@ -101,6 +105,24 @@ def values(
         day = convert(year, p.month, p.day, p.leap_month)
         return day, day, "day"
     raise Unresolvable(f"cannot resolve a {p.unit} without a reference")
+
+
+def _shifted_part(present: date, shift: int, unit: str, part: str | None):
+    """上季度, 下个季度末, 上个半年: the quarter or half ``shift`` steps from the present's."""
+    size = 3 if unit == "quarters" else 6
+    index = (present.month - 1) // size + shift
+    year, index = present.year + index // (12 // size), index % (12 // size)
+    first_month = index * size + 1
+    granularity = "quarter" if size == 3 else "half"
+    if part in ("初", "末", "底"):
+        month = first_month if part == "初" else first_month + size - 1
+        return date(year, month, 1), date(year, month, last_day(year, month)), "part"
+    last_month = first_month + size - 1
+    return (
+        date(year, first_month, 1),
+        date(year, last_month, last_day(year, last_month)),
+        granularity,
+    )
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -161,16 +183,25 @@ class Anchorer:
             reference, anchor = self._present(p, paragraph)
             first, last = reference, reference
         else:
-            first, last = self._previous(p)
-            anchor = "previous-mention"
+            try:
+                first, last = self._previous(p)
+                anchor = "previous-mention"
+            except Unresolvable:
+                if self.state.dct is None:
+                    raise
+                # 当月, 当天 before any other date: the document's own month or day.
+                first = last = self.state.dct
+                anchor = "dct"
         if p.shift_unit == "years":
             return (*values(p, first.year + p.shift), anchor)
         if p.shift_unit == "months":
             year, month = add_months(first.year, first.month, p.shift)
             if p.unit == "day":
-                day = date(year, month, p.day)
+                day = day_of_month(year, month, p.day)
                 return day, day, "day", anchor
             return (*_month_range(year, month, p.part), anchor)
+        if p.shift_unit in ("quarters", "halves"):
+            return (*_shifted_part(first, p.shift, p.shift_unit, p.part), anchor)
         if p.shift_unit == "weeks":
             monday = first - timedelta(days=first.weekday()) + timedelta(weeks=p.shift)
             if p.weekday is not None:
@@ -182,9 +213,34 @@ class Anchorer:
         day = (last if p.shift > 0 else first) + timedelta(days=p.shift)
         return day, day, "day", anchor
 
+    def _weekday(self, p: Partial) -> tuple[date, date, str, str]:
+        """A bare 周五: near the narrative's day, else the present, in the sentence's tense."""
+        s = self.state
+        reference, anchor = (s.narrative, "narrative") if s.narrative else (s.dct, "dct")
+        if s.last_day is not None and s.narrative == s.last_day[1]:
+            reference = s.last_day[1]
+        if reference is None:
+            raise Unresolvable("no publication date and no earlier date to count the weekday from")
+        sentence = _sentence(self.text, *p.span)
+        direction = 1 if _speaks_of_future(self.text, p.span) else 0
+        if direction == 0 and any(cue in sentence for cue in PAST_CUES):
+            direction = -1
+        day = weekday_near(reference, p.weekday, direction)
+        return day, day, "day", anchor
+
     def _contextual(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:
         """A year (and maybe a month) from the narrative, else from the DCT."""
         s = self.state
+        if p.unit == "day" and p.day is None and p.nth is None and p.weekday is not None:
+            return self._weekday(p)
+        if p.unit == "day" and p.month is None and s.narrative is None and s.dct is not None:
+            # 29日 alone: this month's, else (no 29th this month) the month before's.
+            try:
+                return (*values(p, s.dct.year, s.dct.month), "dct")
+            except ValueError:
+                step = 1 if _speaks_of_future(self.text, p.span) else -1
+                year, month = add_months(s.dct.year, s.dct.month, step)
+                return (*values(p, year, month), "dct")
         year_level = p.unit == "year"
         if year_level:
             # 上半年 alone: the year just written in this paragraph, else the present.

@@ -152,7 +152,7 @@ def _range(head: Partial, tail: Partial) -> Partial | None:
         tail.unit == "day"
         and tail.month is None
         and head.unit not in ("day",)
-        and tail.rule != "ranges.to-present"
+        and tail.base == "context"
     ):
         return None
     if head.unit == "year" and head.part is None and tail.unit in ("day",):

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 
-from normalizers.rules.base import WEEKDAYS, Partial, Rule, after, before
+from normalizers.rules.base import DAY, WEEKDAYS, Partial, Rule, after, before
 from normalizers.tables.numerals import number_value
 from normalizers.tables.parts import YEAR_PART_SPELLINGS, YEAR_PARTS
 from normalizers.tables.relative import (
     RELATIVE_DAYS,
+    RELATIVE_HALVES,
     RELATIVE_MONTHS,
+    RELATIVE_QUARTERS,
     RELATIVE_WEEKS,
     RELATIVE_YEARS,
 )
@@ -31,8 +33,11 @@ def _alternation(words) -> str:
 
 RELATIVE = re.compile(
     rf"(?P<year>{_alternation(RELATIVE_YEARS)})(?:年?(?P<year_part>初|底|末)(?![步次级中等心衷始稿]))?"
-    rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?(?P<month_part>上旬|中旬|下旬|初|底|末)?"
-    rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})(?P<weekday>[一二三四五六日天](?![年]))?"
+    rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?(?:的)?"
+    rf"(?:(?P<month_day>{DAY})[ \t]?[日号]|(?P<month_part>上旬|中旬|下旬|初|底|末))?"
+    rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})(?:周|星期|礼拜)?(?P<weekday>[一二三四五六日天](?![年]))?"
+    rf"|(?P<quarter>{_alternation(RELATIVE_QUARTERS)})(?P<quarter_part>初|末|底)?"
+    rf"|(?P<half>{_alternation(RELATIVE_HALVES)})"
     rf"|(?P<day>{_alternation(RELATIVE_DAYS)})"
 )
 
@@ -88,7 +93,9 @@ def _excluded(word: str, text: str, start: int, end: int) -> bool:
 
 def produce_relative(m: re.Match[str], text: str) -> Partial | None:
     start, end = m.span()
-    word = next(m.group(k) for k in ("year", "month", "week", "day") if m.group(k))
+    word = next(
+        m.group(k) for k in ("year", "month", "week", "quarter", "half", "day") if m.group(k)
+    )
     if _excluded(word, text, start, start + len(word)):
         return None
     span = m.span()
@@ -102,6 +109,32 @@ def produce_relative(m: re.Match[str], text: str) -> Partial | None:
             part=m.group("year_part"),
             base=reference,
             shift=offset,
+        )
+    if m.group("quarter") or m.group("half"):
+        quarter = bool(m.group("quarter"))
+        reference, offset = (RELATIVE_QUARTERS if quarter else RELATIVE_HALVES)[word]
+        return Partial(
+            span=span,
+            rule=rule,
+            unit="year",
+            part=m.group("quarter_part"),
+            base=reference,
+            shift=offset,
+            shift_unit="quarters" if quarter else "halves",
+        )
+    if m.group("month") and m.group("month_day"):
+        reference, offset = RELATIVE_MONTHS[word]
+        day = number_value(m.group("month_day"))
+        if day is None or not 1 <= day <= 31:
+            return None
+        return Partial(
+            span=span,
+            rule=rule,
+            unit="day",
+            day=day,
+            base=reference,
+            shift=offset,
+            shift_unit="months",
         )
     if m.group("month"):
         reference, offset = RELATIVE_MONTHS[word]
@@ -236,7 +269,14 @@ RULES = (
         "relative.words",
         RELATIVE,
         produce_relative,
-        keywords=(*RELATIVE_YEARS, *RELATIVE_MONTHS, *RELATIVE_WEEKS, *RELATIVE_DAYS),
+        keywords=(
+            *RELATIVE_YEARS,
+            *RELATIVE_MONTHS,
+            *RELATIVE_WEEKS,
+            *RELATIVE_QUARTERS,
+            *RELATIVE_HALVES,
+            *RELATIVE_DAYS,
+        ),
     ),
     Rule(
         "relative.parts",
