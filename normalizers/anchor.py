@@ -284,6 +284,14 @@ class Anchorer:
     ) -> tuple[date, str]:
         """The last day of a range whose second half inherits what it lacks."""
         tail = p.end
+        if (
+            tail.unit == "day"
+            and tail.day is None
+            and tail.nth is None
+            and tail.weekday is not None
+        ):
+            # 周一至周五: the first such weekday on or after the range's start.
+            return weekday_near(start, tail.weekday, 1), anchor
         if tail.base == "previous" and tail.shift_unit == "years" and tail.year is None:
             # 12月至次年2月: 次年 counts from the range's own first half.
             return values(tail, start.year + tail.shift)[1], anchor

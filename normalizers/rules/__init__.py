@@ -14,16 +14,20 @@ from normalizers.rules import (
     periods,
     relative,
     traps,
+    unit_parts,
+    weekdays,
     years,
 )
 
 ALL_RULES = (
     *absolute.RULES,
-    *years.RULES,
-    *notations.RULES,
     *relative.RULES,
     *festivals.RULES,
     *periods.RULES,
     *english.RULES,
     *traps.RULES,
+    *years.RULES,
+    *notations.RULES,
+    *weekdays.RULES,
+    *unit_parts.RULES,
 )

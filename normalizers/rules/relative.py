@@ -43,7 +43,7 @@ RELATIVE = re.compile(
 
 _PART_WORDS = [w for w in YEAR_PARTS if len(w) > 1] + [w for w in YEAR_PART_SPELLINGS if len(w) > 1]
 PARTS = re.compile(
-    rf"(?P<ypart>{_alternation(_PART_WORDS)})(?![步次级中等心衷始稿])"
+    rf"(?P<ypart>{_alternation(_PART_WORDS)})(?:(?<=[初底末始])(?![步次级中等心衷始稿])|(?<![初底末始]))"
     r"|(?P<mpart>上旬|中旬|下旬|月初|月底|月末)"
 )
 
@@ -182,6 +182,8 @@ def produce_part(m: re.Match[str], text: str) -> Partial | None:
     if m.group("ypart"):
         word = m.group("ypart")
         key = YEAR_PART_SPELLINGS.get(word, word)
+        if word == "年初" and before(text, start, 1) == "大":
+            return None  # 大年初十 is a lunar day, never 年初
         if word in ("年初", "年底", "年末") and before(text, start, 1) in (
             "今",
             "去",

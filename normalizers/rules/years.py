@@ -20,6 +20,7 @@ import re
 
 from normalizers.rules.absolute import _check
 from normalizers.rules.base import CHINESE_MONTH, DAY, SP, Partial, Rule, after, before
+from normalizers.rules.unit_parts import YEAR_PARTS
 from normalizers.tables.numerals import DIGIT_CHARS, number_value
 from normalizers.tables.years import (
     BARE_YEAR_BEFORE,
@@ -127,6 +128,8 @@ def _year_partial(m: re.Match[str], year: int, month, day, pivot: bool) -> Parti
 def _bare_year_allowed(text: str, start: int, end: int, spoken: bool = False) -> bool:
     """98年 alone is a year only where a count cannot be read: not 干了15年, 23年来."""
     following = after(text, end, 3)
+    if YEAR_PARTS.match(text, end):
+        return before(text, start, 1) not in COUNT_BEFORE  # 五八年前七个月
     if following.startswith(COUNT_AFTER):
         return False
     if following[:1] in ("底", "初", "末", "度", "的", "第", "首") or following.startswith(

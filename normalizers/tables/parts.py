@@ -9,6 +9,7 @@ YEAR_PARTS: dict[str, tuple[tuple[int, int], tuple[int, int], str]] = {
     "初": ((1, 1), (2, 0), "part"),  # 年初
     "底": ((11, 1), (12, 31), "part"),  # 年底
     "末": ((11, 1), (12, 31), "part"),  # 年末
+    "伊始": ((1, 1), (2, 0), "part"),  # 2023年伊始: 年初
     "上半年": ((1, 1), (6, 30), "half"),
     "前半年": ((1, 1), (6, 30), "half"),
     "下半年": ((7, 1), (12, 31), "half"),
@@ -24,6 +25,12 @@ YEAR_PARTS: dict[str, tuple[tuple[int, int], tuple[int, int], str]] = {
     "秋季": ((9, 1), (11, 30), "season"),
     "冬季": ((12, 1), (12, 31), "season"),
 }
+
+#: The first and last months of each quarter: 一季度末 (March), 四季度初 (October).
+for _number, _name in enumerate("一二三四"):
+    YEAR_PARTS[f"{_name}季度初"] = ((3 * _number + 1, 1), (3 * _number + 1, 0), "part")
+    YEAR_PARTS[f"{_name}季度末"] = ((3 * _number + 3, 1), (3 * _number + 3, 0), "part")
+    YEAR_PARTS[f"{_name}季度底"] = YEAR_PARTS[f"{_name}季度末"]
 
 #: Spellings folded onto the keys above.
 YEAR_PART_SPELLINGS = {
@@ -44,6 +51,11 @@ YEAR_PART_SPELLINGS = {
     "夏天": "夏季",
     "秋天": "秋季",
     "冬天": "冬季",
+    "前两个季度": "前两季度",
+    "前2个季度": "前两季度",
+    "前三个季度": "前三季度",
+    "前3个季度": "前三季度",
+    "年伊始": "初",
     "年初": "初",
     "年底": "底",
     "年末": "末",
@@ -58,3 +70,9 @@ MONTH_PARTS: dict[str, tuple[int, int]] = {
     "底": (21, 0),
     "末": (21, 0),
 }
+
+for _number, _name in enumerate("一二三四", start=1):
+    for _end in ("初", "末", "底"):
+        YEAR_PART_SPELLINGS[f"第{_name}季度{_end}"] = f"{_name}季度{_end}"
+        YEAR_PART_SPELLINGS[f"{_number}季度{_end}"] = f"{_name}季度{_end}"
+        YEAR_PART_SPELLINGS[f"Q{_number}{_end}"] = f"{_name}季度{_end}"
