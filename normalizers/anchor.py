@@ -107,6 +107,10 @@ def values(
     raise Unresolvable(f"cannot resolve a {p.unit} without a reference")
 
 
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 def _shifted_part(present: date, shift: int, unit: str, part: str | None):
     """上季度, 下个季度末, 上个半年: the quarter or half ``shift`` steps from the present's."""
     size = 3 if unit == "quarters" else 6
@@ -258,6 +262,12 @@ class Anchorer:
             return (*found, "narrative")
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
+        if p.month == 2 and p.day == 29 and p.unit == "day" and not _leap(s.dct.year):
+            # 2月29日 without a year: the last leap day before the present.
+            year = s.dct.year - 1
+            while not _leap(year):
+                year -= 1
+            return (*values(p, year), "dct")
         start, end, granularity = values(p, s.dct.year, s.dct.month, gregorian=True)
         if start > s.dct + WELL_AFTER:
             if not _speaks_of_future(self.text, p.span):

@@ -10,6 +10,7 @@ from normalizers.rules import (
     absolute,
     english,
     festivals,
+    loose_days,
     notations,
     periods,
     relative,
@@ -30,4 +31,5 @@ ALL_RULES = (
     *notations.RULES,
     *weekdays.RULES,
     *unit_parts.RULES,
+    *loose_days.RULES,
 )

@@ -278,7 +278,9 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             and LONE_DAY_BEFORE.search(before(text, start, 2)) is not None
             and (
                 LONE_DAY_AFTER.match(after(text, end, 3)) is not None
-                or PHRASE_START.search(before(text, start, 1)) is not None
+                and (text[end - 1] == "日" or after(text, end, 1) != "")
+                or text[end - 1] == "日"
+                and PHRASE_START.search(before(text, start, 1)) is not None
                 and LONE_DAY_NOT_AFTER.match(after(text, end, 2)) is None
             )
             and not before(text, start, 2).endswith(("每", "逢"))

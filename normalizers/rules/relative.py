@@ -265,7 +265,33 @@ def produce_first_months(m: re.Match[str], text: str) -> Partial | None:
     return head
 
 
+TWO_UNITS = re.compile(r"(?P<pair>今明|昨今|去今)两(?P<unit>年|天|日)")
+_PAIRS = {"今明": (0, 1), "昨今": (-1, 0), "去今": (-1, 0)}
+
+
+def produce_two_units(m: re.Match[str], text: str) -> Partial | None:
+    """今明两年 (this year and next), 昨今两天: one range over both."""
+    first, last = _PAIRS[m.group("pair")]
+    year = m.group("unit") == "年"
+    fields = dict(
+        span=m.span(),
+        rule="relative.two-units",
+        unit="year" if year else "day",
+        base="present",
+        shift_unit="years" if year else "days",
+    )
+    head = Partial(shift=first, **fields)
+    head.end = Partial(shift=last, **fields)
+    return head
+
+
 RULES = (
+    Rule(
+        "relative.two-units",
+        TWO_UNITS,
+        produce_two_units,
+        keywords=("今明两", "昨今两", "去今两"),
+    ),
     Rule("relative.first-months", FIRST_MONTHS, produce_first_months, keywords=_FIRST_MONTHS_WORDS),
     Rule(
         "relative.words",
