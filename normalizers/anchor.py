@@ -29,6 +29,7 @@ from normalizers.calendar import (
 )
 from normalizers.context import DocumentContext
 from normalizers.days import day_of_month, nth_weekday, weekday_near
+from normalizers.focus import focus_headings
 from normalizers.mention import DateMention, DateWarning
 from normalizers.pivot import with_centuries
 from normalizers.rules.base import Partial
@@ -39,6 +40,11 @@ WELL_AFTER = timedelta(days=92)
 FUTURE_WELL_BEFORE = timedelta(days=60)
 NEXT_YEAR_WITHIN = timedelta(days=62)
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+#: A publication line: its date is the document's, not a step of the narrative.
+PUBLICATION_LABEL = re.compile(
+    r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|更新时间|更新日期|上传时间|发布于|"
+    r"(?i:published|release\s*date|posted))[ \t]*[:：]?[ \t]*$"
+)
 _AS_OF = tuple(sorted(AS_OF_CUES, key=len, reverse=True))
 
 
@@ -56,6 +62,7 @@ class _State:
     last_year_mention: tuple[int, int] | None = None  # (paragraph, year) of a year-only mention
     as_of: date | None = None
     as_of_paragraph: int = -1
+    focus: int | None = None  # the focus year of a summary or a plan (normalizers.focus)
 
 
 def _year_range(year: int, part: str | None) -> tuple[date, date, str]:
@@ -150,6 +157,20 @@ class Anchorer:
         self.state = _State(dct=dct, narrative_type=context.document_type == "narrative")
         self._paragraph = 0
         self._paragraph_pos = 0
+        dct_year = dct.year if dct is not None else None
+        self._focus = [
+            (position, year)
+            for position, year in focus_headings(folded)
+            if dct_year is None or abs(year - dct_year) <= 1
+        ]
+
+    def _enter_focus(self, position: int) -> None:
+        """Crossing a focus heading sets the focus year and starts a new narrative."""
+        while self._focus and self._focus[0][0] <= position:
+            _, year = self._focus.pop(0)
+            if year != self.state.focus:
+                self.state.focus = year
+                self.state.narrative = None
 
     # --- references -------------------------------------------------------------
 
@@ -260,6 +281,9 @@ class Anchorer:
                 if following[0] - s.narrative <= NEXT_YEAR_WITHIN:
                     return (*following, "narrative")
             return (*found, "narrative")
+        if s.focus is not None:
+            # 2022年工作总结 published in January 2023: its 3月 is March 2022.
+            return (*values(p, s.focus, None, gregorian=True), "narrative")
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
         if p.month == 2 and p.day == 29 and p.unit == "day" and not _leap(s.dct.year):
@@ -323,6 +347,7 @@ class Anchorer:
         span = p.span
         written = original[span[0] : span[1]]
         p = with_centuries(p, self.state.dct)
+        self._enter_focus(span[0])
         if p.warning:
             return None, DateWarning(written, span, f"impossible date: {p.warning}")
         paragraph = self._paragraph_of(span[0])
@@ -372,9 +397,15 @@ class Anchorer:
         if m.kind != "event":
             return
         s = self.state
+        line_head = self.text[self.text.rfind("\n", 0, m.span[0]) + 1 : m.span[0]]
+        if PUBLICATION_LABEL.search(line_head[-24:]):
+            return  # 发布时间：2024-01-10 is the document's date, not its story's
         if m.granularity in ("day", "week", "month") or (
-            m.granularity == "part" and (m.end - m.start).days <= 31
+            m.granularity in ("part", "quarter", "half") and m.anchor == "explicit"
         ):
+            # 2022年一季度，… 4月8日: a year given by a part of it moves the narrative too.
+            s.narrative = m.end
+        elif m.granularity == "part" and (m.end - m.start).days <= 31:
             s.narrative = m.end
         if m.granularity == "day":
             s.last_day = (m.start, m.end)
