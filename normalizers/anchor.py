@@ -114,6 +114,10 @@ def values(
     raise Unresolvable(f"cannot resolve a {p.unit} without a reference")
 
 
+#: Ends of a range, finest first: a range is as precise as its finer end.
+_FINER = {"day": 0, "month": 1, "year": 2}
+
+
 def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
@@ -369,6 +373,10 @@ class Anchorer:
             end = end_head
             if p.end is not None:
                 end, anchor = self._resolve_end(p, start, end_head, anchor)
+                if p.end.rule == "ranges.to-present":
+                    granularity = "day"  # 2008.03—至今 ends on the present's day
+                elif _FINER.get(p.end.unit, 9) < _FINER.get(granularity, 9):
+                    granularity = p.end.unit  # 1985到89年9月: as precise as its finer end
                 if end < start:
                     return None, DateWarning(written, span, "a range that ends before it starts")
         except Unresolvable as reason:

@@ -53,6 +53,14 @@ FAMILIES = (
     "parts_of_year",
     "numerals_fullwidth",
     "negative",
+    "years_spelled",
+    "notations",
+    "loose_days",
+    "relative_units",
+    "weekdays",
+    "unit_parts",
+    "connectors",
+    "document_time",
 )
 
 CASES = load_corpus()

@@ -33,8 +33,8 @@ def _alternation(words) -> str:
 
 RELATIVE = re.compile(
     rf"(?P<year>{_alternation(RELATIVE_YEARS)})(?:年?(?P<year_part>初|底|末)(?![步次级中等心衷始稿]))?"
-    rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?(?:的)?"
-    rf"(?:(?P<month_day>{DAY})[ \t]?[日号]|(?P<month_part>上旬|中旬|下旬|初|底|末))?"
+    rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?"
+    rf"(?:的?(?P<month_day>{DAY})[ \t]?[日号]|(?P<month_part>上旬|中旬|下旬|初|底|末))?"
     rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})(?:周|星期|礼拜)?(?P<weekday>[一二三四五六日天](?![年]))?"
     rf"|(?P<quarter>{_alternation(RELATIVE_QUARTERS)})(?P<quarter_part>初|末|底)?"
     rf"|(?P<half>{_alternation(RELATIVE_HALVES)})"

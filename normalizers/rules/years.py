@@ -49,6 +49,8 @@ YEARS = re.compile(
     rf"){SP}年(?!代|级|纪|轻|龄|会|终|薪|货|味|夜|画|糕|鉴|报|限|均|利率|化)" + _REST
 )
 
+YEAR_END_PART = re.compile(r"(初|底|末)(?![步次级中等心衷始稿])")
+
 #: Pairs of consecutive digits are approximate counts: 三四年, 七八年 (three or four years).
 _APPROXIMATE = {a + b for a, b in zip("一二三四五六七八", "二三四五六七八九", strict=True)}
 _THOUSANDS_REST = re.compile(r"[两二]千(?:零?(?P<rest>.+))?")
@@ -113,8 +115,15 @@ def _year_partial(m: re.Match[str], year: int, month, day, pivot: bool) -> Parti
     check_year = None if pivot else year
     unit = "day" if day is not None else "month" if month is not None else "year"
     warning = _check(check_year, month, day) if month is not None else None
+    start, end = m.span()
+    part = None
+    if unit == "year":
+        found = YEAR_END_PART.match(m.string, end)
+        if found:  # 23年底, 19年初
+            part, end = found.group(1), found.end()
     return Partial(
-        span=m.span(),
+        span=(start, end),
+        part=part,
         rule=f"years.{unit}",
         unit=unit,
         year=year,
