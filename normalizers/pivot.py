@@ -3,7 +3,7 @@
 A two-digit year is the latest year ending in those digits that is at most
 ten years after the present: published 2021, 24年 → 2024, 31年 → 2031,
 33年 → 1933, 98年 → 1998. Without a present, 00–49 are 2000–2049 and 50–99
-are 1950–1999. The second end of a range is carried from the first
+are 1950–1999. A two-digit year is always one of 1900–2099. The second end of a range is carried from the first
 (1985到89年9月 → 1989; 98年至02年 → 2002): the first year at or after its start.
 """
 
@@ -24,12 +24,13 @@ def century_year(two_digits: int, present: date | None) -> int:
         return (2000 if two_digits < 50 else 1900) + two_digits
     limit = present.year + AHEAD
     year = limit - (limit - two_digits) % 100
-    return year
+    return year + 100 if year < 1900 else year - 100 if year > 2099 else year
 
 
 def _after(two_digits: int, start_year: int) -> int:
     year = start_year - start_year % 100 + two_digits
-    return year if year >= start_year else year + 100
+    year = year if year >= start_year else year + 100
+    return year if year <= 2099 else year - 100
 
 
 def _leap(year: int) -> bool:

@@ -1,8 +1,10 @@
 """Years in every spelling: two digits, spoken digit by digit, 两千零四, 公元.
 
     98年  05年3月  15年3月2日  23年底 (with 底 joined later)  九八年  零七年八月
-    两千零四年  两千年八月十五  二〇〇〇年 (four digits: absolute.py)  公元789年
-    三六七年一月一日 (three Chinese digits, only with a month)
+    两千零四年  两千年八月十五  二〇〇〇年 (four digits: absolute.py)  公元2010年
+
+Years before 1900 are read only when written with four digits (the product's
+documents are modern; 公元789年 and 三六七年 are left alone).
 
 A two-digit year keeps its two digits (``Partial.pivot``); anchoring gives it
 the century that puts it no more than ten years after the document's present
@@ -42,10 +44,9 @@ YEARS = re.compile(
     rf"(?<![0-9{DIGIT_CHARS}十百千万.\-/])(?:"
     rf"(?P<two>\d{{2}})"
     rf"|(?P<spoken2>[{DIGIT_CHARS}]{{2}})"
-    rf"|(?P<spoken3>[{DIGIT_CHARS}]{{3}})"
     rf"|(?P<four>[{DIGIT_CHARS}]{{4}}|1\d{{3}}|20\d{{2}})"
     rf"|(?P<thousands>{_SPOKEN_THOUSANDS})"
-    rf"|公元{SP}(?P<ce>\d{{1,4}}|[{DIGIT_CHARS}]{{2,4}})"
+    rf"|公元{SP}(?P<ce>1\d{{3}}|20\d{{2}}|[{DIGIT_CHARS}]{{4}})"
     rf"){SP}年(?!代|级|纪|轻|龄|会|终|薪|货|味|夜|画|糕|鉴|报|限|均|利率|化)" + _REST
 )
 
@@ -90,10 +91,6 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         year, pivot = number_value(g["spoken2"]), True
         if not has_month and not _bare_year_allowed(text, start, end, spoken=True):
             return None
-    elif g["spoken3"]:
-        if not has_month:
-            return None
-        year = number_value(g["spoken3"])
     elif g["four"]:
         if day is None or g["unit"] is not None:
             return None  # written with 日, or no day: absolute.py reads it
@@ -102,7 +99,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         year = _thousands(g["thousands"])
     else:
         year = number_value(g["ce"])
-    if year is None or (not pivot and not 1 <= year <= 2199):
+    if year is None or (not pivot and not 1000 <= year <= 2199):
         return None
     # 两千零四年八月十五: a Chinese day without 日 stands only at the end of a phrase.
     following = after(text, end, 1)
