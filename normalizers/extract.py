@@ -162,6 +162,11 @@ def _range(head: Partial, tail: Partial) -> Partial | None:
     return joined
 
 
+def _both_written(head: Partial, tail: Partial, folded: str) -> bool:
+    """Both ends of a year range carry their own 年 (2010年至2018年)."""
+    return folded[head.span[1] - 1] == "年" and folded[tail.span[1] - 1] == "年"
+
+
 def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
     """The text between two ends makes them one range."""
     if tail.rule == "ranges.to-present":
@@ -171,13 +176,18 @@ def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
     return bool(BETWEEN_GAP.fullmatch(gap)) and bool(BETWEEN_AFTER.match(folded, tail.span[1]))
 
 
-def _plan_years(joined: Partial, folded: str) -> bool:
-    """（2022-2030）after a plan's name, 2023-2025年规划, or a span of five years or more."""
+def _plan_years(joined: Partial, folded: str, long_is_period: bool = True) -> bool:
+    """（2022-2030）after a plan's name, 2023-2025年规划, or a span of five years or more.
+
+    Two years each written with 年 (2010年至2018年, 从2008年——2018年) are a span of
+    events unless a plan's name is around them: ``long_is_period`` is then False.
+    """
     start, end = joined.span
     if joined.unit != "year" or joined.end is None or joined.end.unit != "year":
         return False
     if (
-        joined.year is not None
+        long_is_period
+        and joined.year is not None
         and joined.end.year is not None
         and joined.end.year - joined.year >= 4
     ):
@@ -232,7 +242,9 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
         if tail is not None and _range_gap(gap, tail, folded):
             ranged = _range(head, tail)
             if ranged is not None:
-                if _plan_years(ranged, folded):
+                if _plan_years(
+                    ranged, folded, long_is_period=not _both_written(head, tail, folded)
+                ):
                     ranged.kind = "period"
                 joined.append(ranged)
                 i += 2
