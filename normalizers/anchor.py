@@ -406,8 +406,10 @@ class Anchorer:
             return
         s = self.state
         line_head = self.text[self.text.rfind("\n", 0, m.span[0]) + 1 : m.span[0]]
-        if PUBLICATION_LABEL.search(line_head[-24:]):
-            return  # 发布时间：2024-01-10 is the document's date, not its story's
+        if PUBLICATION_LABEL.search(line_head[-24:]) and m.start == m.end == s.dct:
+            # 发布时间：2024-01-10 is the document's date, not its story's. (When other
+            # metadata gave a different present, the line stays a date of the story.)
+            return
         if m.granularity in ("day", "week", "month") or (
             m.granularity in ("part", "quarter", "half") and m.anchor == "explicit"
         ):
