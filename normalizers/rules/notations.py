@@ -76,6 +76,8 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     if g["z_m"]:
         if _is_amount(text, end) or after(text, end, 1) in ("-", "~"):
             return None
+        if not (g["z_m"].startswith("0") or g["z_d"].startswith("0")):
+            return None  # 10-12 is as often a score or a range: only 09-01, 10-08 are dates
         return _day(m, text, None, int(g["z_m"]), int(g["z_d"]), "month-day")
     if g["dot_m"]:
         return _day(m, text, None, int(g["dot_m"]), int(g["dot_d"]), "dot-day")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from normalizers.rules.base import CHINESE_MONTH, WEEKDAYS, Partial, Rule, after, before
+from normalizers.rules.base import CHINESE_MONTH, CJK, WEEKDAYS, Partial, Rule, after, before
 from normalizers.tables.numerals import number_value
 
 _WEEKDAY = r"(?:星期|礼拜|周)(?P<wd>[一二三四五六日天])"
@@ -32,6 +32,9 @@ NOT_BEFORE = frozenset("每逢隔一二三四五六七八九十几两上下本�
 NOT_AFTER = ("次", "年", "报", "刊", "岁", "个")
 
 
+#: After 周一 … 周日 (周 is also a surname): what a weekday is followed by in a sentence.
+AFTER_SHORT = (*"上下中晚早午凌起前后是的和与及或、至到在将会已正全这那当召举开出回放休",)
+
 #: A weekday right after a date belongs to it: 5月18日（星期四）, 2023-09-08 周五.
 AFTER_DATE = re.compile(r"(?:[日号]|\d)[ \t]?[(（]?[ \t]?$")
 
@@ -42,8 +45,11 @@ def produce_bare(m: re.Match[str], text: str) -> Partial | None:
         return None
     if before(text, start, 1) in NOT_BEFORE or after(text, end, 1).startswith(NOT_AFTER):
         return None
-    if m.group(0).startswith("周") and m.group("wd") == "天":
-        return None  # 周天 is rarely a weekday in writing, often 周天 (a week's days)
+    if m.group(0).startswith("周"):
+        if m.group("wd") == "天":
+            return None  # 周天 is rarely a weekday in writing, often 周天 (a week's days)
+        if CJK.match(text, end) and not after(text, end, 2).startswith(AFTER_SHORT):
+            return None  # 周五郎, 周一鸣先生: 周 is also a surname
     return Partial(
         span=m.span(),
         rule="weekdays.bare",

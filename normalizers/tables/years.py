@@ -37,8 +37,9 @@ COUNT_AFTER = (
 #: Right before ``15年``: a count (干了15年, 近20年, 第15年, 满10年).
 COUNT_BEFORE = frozenset("了近约多第满达共每用过历经这那几数有超逾足整花需要等再前后")
 
-#: Right before a bare ``08年`` for it to be a year: the start of a phrase.
-BARE_YEAR_BEFORE = frozenset(' \t\n,，。;；:：、(（“"【》从自在于到至是和与及~-')
+#: Right before a bare ``08年`` for it to be a year: the start of a phrase (not 是,
+#: 和, 与: 工龄是15年, 10年和15年 are counts).
+BARE_YEAR_BEFORE = frozenset(' \t\n,，。;；:：、(（“"【》从自在于到至~-')
 
 #: Right after a two-digit year that starts a range: 18年至20年, 98年-99年.
 RANGE_TAIL = ("至", "到", "-", "~", "起", "开始")
