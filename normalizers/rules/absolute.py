@@ -37,7 +37,7 @@ from normalizers.tables.traps import LABEL_BEFORE, UNIT_CHARS, YEAR_DURATION_AFT
 #: 日 after a day, or (8月22、23日) a list of days that ends with it.
 DAY_END = rf"(?:{SP}[日号]|(?=[ \t]?[、,，和及与][ \t]?{DAY}{SP}[日号]))"
 YEAR_PART = r"(?:伊始|初|底|末)(?![步次级中等心衷始稿])"
-MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末)(?![步次级等心衷始稿])"
+MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末|中(?=[,，。;；、 \t\n]|$))(?![步次级等心衷始稿])"
 
 NUMERIC = re.compile(
     NOT_AFTER_NUMBER

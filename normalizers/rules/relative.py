@@ -34,7 +34,7 @@ def _alternation(words) -> str:
 RELATIVE = re.compile(
     rf"(?P<year>{_alternation(RELATIVE_YEARS)})(?:年?(?P<year_part>初|底|末)(?![步次级中等心衷始稿]))?"
     rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?"
-    rf"(?:的?(?P<month_day>{DAY})[ \t]?[日号]|(?P<month_part>上旬|中旬|下旬|初|底|末))?"
+    rf"(?:的?(?P<month_day>{DAY})[ \t]?[日号]|(?P<month_part>上旬|中旬|下旬|初|底|末|中(?![旬国共心央文外方部期])))?"
     rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})(?:周|星期|礼拜)?(?P<weekday>[一二三四五六日天](?![年]))?"
     rf"|(?P<quarter>{_alternation(RELATIVE_QUARTERS)})(?P<quarter_part>初|末|底)?"
     rf"|(?P<half>{_alternation(RELATIVE_HALVES)})"
@@ -44,7 +44,7 @@ RELATIVE = re.compile(
 _PART_WORDS = [w for w in YEAR_PARTS if len(w) > 1] + [w for w in YEAR_PART_SPELLINGS if len(w) > 1]
 PARTS = re.compile(
     rf"(?P<ypart>{_alternation(_PART_WORDS)})(?:(?<=[初底末始])(?![步次级中等心衷始稿])|(?<![初底末始]))"
-    r"|(?P<mpart>上旬|中旬|下旬|月初|月底|月末)"
+    r"|(?P<mpart>上旬|中旬|下旬|月初|月底|月末|月中(?![国共心央文外方部期]))"
 )
 
 #: Figurative uses: 才有今天的荣誉 (what we have now), 美好明天 (the future).
@@ -310,6 +310,6 @@ RULES = (
         "relative.parts",
         PARTS,
         produce_part,
-        keywords=(*_PART_WORDS, "上旬", "中旬", "下旬", "月初", "月底", "月末"),
+        keywords=(*_PART_WORDS, "上旬", "中旬", "下旬", "月初", "月底", "月末", "月中"),
     ),
 )
