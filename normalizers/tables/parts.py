@@ -4,6 +4,8 @@
 "the last day of that month". Month parts use day numbers inside the month.
 """
 
+from calendar import monthrange
+
 #: Parts of a year → ((month, day), (month, day), granularity).
 YEAR_PARTS: dict[str, tuple[tuple[int, int], tuple[int, int], str]] = {
     "初": ((1, 1), (2, 0), "part"),  # 年初
@@ -27,9 +29,11 @@ YEAR_PARTS: dict[str, tuple[tuple[int, int], tuple[int, int], str]] = {
 }
 
 #: The first and last months of each quarter: 一季度末 (March), 四季度初 (October).
+#: (None of them is February, so their last days never change.)
 for _number, _name in enumerate("一二三四"):
-    YEAR_PARTS[f"{_name}季度初"] = ((3 * _number + 1, 1), (3 * _number + 1, 0), "part")
-    YEAR_PARTS[f"{_name}季度末"] = ((3 * _number + 3, 1), (3 * _number + 3, 0), "part")
+    _first, _last = 3 * _number + 1, 3 * _number + 3
+    YEAR_PARTS[f"{_name}季度初"] = ((_first, 1), (_first, monthrange(2001, _first)[1]), "part")
+    YEAR_PARTS[f"{_name}季度末"] = ((_last, 1), (_last, monthrange(2001, _last)[1]), "part")
     YEAR_PARTS[f"{_name}季度底"] = YEAR_PARTS[f"{_name}季度末"]
 
 #: Spellings folded onto the keys above.
