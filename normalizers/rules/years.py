@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from normalizers.rules.absolute import _check
+from normalizers.rules.absolute import _check, _is_amount
 from normalizers.rules.base import CHINESE_MONTH, DAY, SP, Partial, Rule, after, before
 from normalizers.rules.unit_parts import YEAR_PARTS
 from normalizers.tables.numerals import DIGIT_CHARS, number_value
@@ -105,14 +105,26 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     following = after(text, end, 1)
     if g["d"] and g["unit"] is None and not g["d"].isascii() and following in DIGIT_CHARS:
         return None if following else _year_partial(m, year, month, day, pivot)
+    if (
+        g["d"]
+        and g["unit"] is None
+        and (_is_amount(text, end) or following and following in "个天周次期届倍")
+    ):
+        # 2024年3月5家企业: the number after the month counts something.
+        if g["four"]:
+            return None
+        return _year_partial(m, year, month, None, pivot, end=m.start("d"))
     return _year_partial(m, year, month, day, pivot)
 
 
-def _year_partial(m: re.Match[str], year: int, month, day, pivot: bool) -> Partial:
+def _year_partial(
+    m: re.Match[str], year: int, month, day, pivot: bool, end: int | None = None
+) -> Partial:
     check_year = None if pivot else year
     unit = "day" if day is not None else "month" if month is not None else "year"
     warning = _check(check_year, month, day) if month is not None else None
-    start, end = m.span()
+    start = m.start()
+    end = m.end() if end is None else len(m.string[:end].rstrip(" \t"))
     part = None
     if unit == "year":
         found = YEAR_END_PART.match(m.string, end)
