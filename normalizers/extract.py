@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import ahocorasick
 
@@ -66,6 +67,31 @@ _AFTER_CHINESE_NUMBER = frozenset('年月日号世-~至到”"')
 _FIVE_YEAR_PLAN = re.compile(r"十[一二三四五]五")
 
 
+@lru_cache(maxsize=4096)
+def _worth_by_shape(digits: int, following: str) -> tuple[Rule, ...]:
+    # ``worth_trying`` looks at how many digits there are and what follows them,
+    # never at the digits themselves: one answer per shape, computed once.
+    sample = "0" * digits
+    return tuple(
+        rule
+        for rule in _ARABIC_RULES
+        if rule.worth_trying is None or rule.worth_trying(sample, following)
+    )
+
+
+def _arabic_rules(piece: str, following: str) -> tuple[Rule, ...]:
+    return _worth_by_shape(min(len(piece), 64), following)
+
+
+@lru_cache(maxsize=64)
+def _chinese_rules(following: str) -> tuple[Rule, ...]:
+    return tuple(
+        rule
+        for rule in _CHINESE_RULES
+        if rule.after_chinese is None or following in rule.after_chinese
+    )
+
+
 def _attempts(folded: str):
     """(rule, position) pairs: number runs first, then keywords, each in text order."""
     for run in NUMBER_RUN.finditer(folded):
@@ -79,13 +105,13 @@ def _attempts(folded: str):
             end = start + offset + len(piece)
             following = folded[end : end + 1]
             if piece.isascii():
-                for rule in _ARABIC_RULES:
-                    if rule.worth_trying is None or rule.worth_trying(piece, following):
-                        yield rule, start + offset
+                for rule in _arabic_rules(piece, following):
+                    yield rule, start + offset
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
+                rules = _chinese_rules(following)
                 for position in range(start + offset, end):
-                    for rule in _CHINESE_RULES:
+                    for rule in rules:
                         yield rule, position
     for last, (length, rules) in _AUTOMATON.iter(folded):
         for rule in rules:

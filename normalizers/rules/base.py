@@ -75,7 +75,12 @@ class Rule:
     on_numbers: str = ""  # "", "arabic", "chinese" or "both"
     #: For Arabic runs: is the pattern worth trying on this run of digits, given
     #: the character after it? (Most digit runs are amounts; a cheap look saves a match.)
+    #: It may look at how many digits there are, never at their values: the
+    #: engine asks once per (number of digits, following character).
     worth_trying: Callable[[str, str], bool] | None = None
+    #: For runs of Chinese numerals: the characters one must be followed by for
+    #: this pattern to be worth trying in it (None: any of the engine's own).
+    after_chinese: frozenset[str] | None = None
 
 
 # --- building blocks for patterns over folded text -------------------------------

@@ -16,8 +16,10 @@ from normalizers.rules.base import CHINESE_MONTH, Partial, Rule, after, before
 from normalizers.tables.numerals import number_value
 
 LOOSE = re.compile(
-    rf"(?<![0-9.年第每])(?P<m>1[0-2]|0?[1-9]|{CHINESE_MONTH})月(?P<d>3[01]|[12]\d|0?[1-9])(?![0-9日号.])"
+    rf"(?<![0-9.第每])(?P<m>1[0-2]|0?[1-9]|{CHINESE_MONTH})月(?P<d>3[01]|[12]\d|0?[1-9])(?![0-9日号.])"
 )
+YEAR_BEFORE = re.compile(r"(?P<y>1\d{3}|20\d{2})[ \t]?年[ \t]?$")
+
 #: After the day: a count or a unit, not a date (5月3个, 1月3天, 6月5周).
 NOT_AFTER = ("个", "天", "周", "年", "次", "期", "届", "倍", "成", "点", "时", "分", ":", "%")
 
@@ -31,6 +33,18 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     month, day = number_value(m.group("m")), int(m.group("d"))
     if month is None or _check(None, month, day):
         return None
+    year_before = YEAR_BEFORE.search(text, max(0, start - 7), start)
+    if year_before is not None:  # 2004年8月15: the year written before belongs to it
+        year = int(year_before.group("y"))
+        return Partial(
+            span=(year_before.start(), end),
+            rule="loose_days.month-day",
+            unit="day",
+            year=year,
+            month=month,
+            day=day,
+            warning=_check(year, month, day),
+        )
     return Partial(
         span=m.span(), rule="loose_days.month-day", unit="day", month=month, day=day, base="context"
     )
@@ -43,5 +57,6 @@ RULES = (
         produce,
         on_numbers="both",
         worth_trying=lambda digits, following: len(digits) <= 2 and following == "月",
+        after_chinese=frozenset("月"),
     ),
 )

@@ -39,9 +39,7 @@ CV_MONTH = re.compile(r"(?<![0-9.])(?P<cv_y>19[4-9]\d|20\d\d)\.(?P<cv_m>0[1-9]|1
 #: 2009 after a dash: the second end of a range (2008.03-2009), kept only when joined.
 TAIL_YEAR = re.compile(rf"(?<=[-~至到 \t])(?P<tail_y>{ARABIC_YEAR})(?![0-9.年])")
 
-TO_PRESENT = re.compile(
-    r"(?P<present>(?:至|到)?今(?!年|天|日|后|朝|晚|夜|春|夏|秋|冬|次|生)|迄今|现在|目前|现今)"
-)
+TO_PRESENT = re.compile(r"(?P<present>至今|迄今|到现在|到目前)")
 
 
 def _day(m: re.Match[str], text: str, year, month, day, rule: str) -> Partial | None:
@@ -159,7 +157,12 @@ def produce_present(m: re.Match[str], text: str) -> Partial | None:
 
 
 def _worth(digits: str, following: str) -> bool:
-    return len(digits) in (8, 4, 2, 1) and (following in " .-/·・•" or len(digits) in (8, 4))
+    """20240307; 2024 3 7; 3/7/2024, 09-01, 6·18, 8.20日 (a short number, then its separator)."""
+    if len(digits) == 8:
+        return True
+    if len(digits) == 4:
+        return following == " "
+    return len(digits) <= 2 and following != "" and following in " .-/·・•"
 
 
 RULES = (
@@ -176,12 +179,12 @@ RULES = (
         TAIL_YEAR,
         produce_tail_year,
         on_numbers="arabic",
-        worth_trying=lambda digits, following: len(digits) == 4,
+        worth_trying=lambda digits, following: len(digits) == 4 and following not in "年.-/",
     ),
     Rule(
         "notations.to-present",
         TO_PRESENT,
         produce_present,
-        keywords=("至今", "到今", "迄今", "现在", "目前", "现今"),
+        keywords=("至今", "迄今", "到现在", "到目前"),
     ),
 )

@@ -39,6 +39,19 @@ MONTH_DAYS = re.compile(
 )
 
 
+#: Where a part can start: 首月, or 第/前/头/后/最后 right before a number. Single
+#: characters such as 前 are far too common to try the pattern at each one.
+_NUMBER_STARTS = (*"0123456789一二两三四五六七八九十", " ")
+_YEAR_PART_KEYWORDS = (
+    "首月",
+    *(
+        head + start
+        for head in ("第", "前", "头", "后", "最后", "最後")
+        for start in _NUMBER_STARTS
+    ),
+)
+
+
 def _range(span, rule, unit, first: tuple, last: tuple, **fields) -> Partial:
     """A partial from ``first`` to ``last``, each (month, day) or (month, None)."""
     head = Partial(span=span, rule=rule, unit=unit, month=first[0], day=first[1], **fields)
@@ -105,7 +118,7 @@ RULES = (
         "parts.of-year",
         YEAR_PARTS,
         produce_year_part,
-        keywords=("首月", "第", "前", "头", "后", "最后", "最後"),
+        keywords=_YEAR_PART_KEYWORDS,
     ),
     Rule(
         "parts.of-month",
@@ -114,5 +127,6 @@ RULES = (
         keywords=tuple(RELATIVE_MONTHS),
         on_numbers="both",
         worth_trying=lambda digits, following: len(digits) <= 2 and following == "月",
+        after_chinese=frozenset("月"),
     ),
 )

@@ -20,7 +20,6 @@ from normalizers.tables.numerals import number_value
 _WEEKDAY = r"(?:星期|礼拜|周)(?P<wd>[一二三四五六日天])"
 BARE = re.compile(_WEEKDAY)
 NTH = re.compile(
-    r"(?:(?P<y>1\d{3}|20\d{2})[ \t]?年[ \t]?)?"
     rf"(?P<m>1[0-2]|[1-9]|{CHINESE_MONTH})月份?(?:的)?"
     r"(?:第(?P<n>[一二三四五1-5])|(?P<last>最后|最末))一?个?"
     rf"{_WEEKDAY}"
@@ -59,32 +58,41 @@ def produce_bare(m: re.Match[str], text: str) -> Partial | None:
     )
 
 
+#: A year written right before the month (2023年5月第二个星期日) belongs to the mention.
+YEAR_BEFORE = re.compile(r"(?P<y>1\d{3}|20\d{2})[ \t]?年[ \t]?$")
+
+
 def produce_nth(m: re.Match[str], text: str) -> Partial | None:
     month = number_value(m.group("m"))
+    year_before = YEAR_BEFORE.search(text, max(0, m.start() - 7), m.start())
     nth = -1 if m.group("last") else number_value(m.group("n"))
     if month is None or not 1 <= month <= 12 or nth is None:
         return None
     return Partial(
-        span=m.span(),
+        span=(year_before.start() if year_before else m.start(), m.end()),
         rule="weekdays.nth",
         unit="day",
-        year=int(m.group("y")) if m.group("y") else None,
+        year=int(year_before.group("y")) if year_before else None,
         month=month,
-        base="explicit" if m.group("y") else "context",
+        base="explicit" if year_before else "context",
         weekday=WEEKDAYS[m.group("wd")],
         nth=nth,
     )
 
 
 RULES = (
-    Rule("weekdays.bare", BARE, produce_bare, keywords=("星期", "礼拜", "周")),
+    Rule(
+        "weekdays.bare",
+        BARE,
+        produce_bare,
+        keywords=("星期", "礼拜", *(f"周{day}" for day in "一二三四五六日天")),
+    ),
     Rule(
         "weekdays.nth",
         NTH,
         produce_nth,
         on_numbers="both",
-        worth_trying=lambda digits, following: (
-            len(digits) <= 2 and following == "月" or len(digits) == 4 and following in "年 "
-        ),
+        worth_trying=lambda digits, following: len(digits) <= 2 and following == "月",
+        after_chinese=frozenset("月"),
     ),
 )

@@ -1,7 +1,7 @@
 """Years in every spelling: two digits, spoken digit by digit, 两千零四, 公元.
 
     98年  05年3月  15年3月2日  23年底 (with 底 joined later)  九八年  零七年八月
-    两千零四年  两千年八月十五  二〇〇〇年 (four digits: absolute.py)  公元2010年
+    两千零四年  两千年八月十五  二〇〇四年八月十五 (2004年8月15: loose_days.py)  公元2010年
 
 Years before 1900 are read only when written with four digits (the product's
 documents are modern; 公元789年 and 三六七年 are left alone).
@@ -44,7 +44,7 @@ YEARS = re.compile(
     rf"(?<![0-9{DIGIT_CHARS}十百千万.\-/])(?:"
     rf"(?P<two>\d{{2}})"
     rf"|(?P<spoken2>[{DIGIT_CHARS}]{{2}})"
-    rf"|(?P<four>[{DIGIT_CHARS}]{{4}}|1\d{{3}}|20\d{{2}})"
+    rf"|(?P<four>[{DIGIT_CHARS}]{{4}})"
     rf"|(?P<thousands>{_SPOKEN_THOUSANDS})"
     rf"|公元{SP}(?P<ce>1\d{{3}}|20\d{{2}}|[{DIGIT_CHARS}]{{4}})"
     rf"){SP}年(?!代|级|纪|轻|龄|会|终|薪|货|味|夜|画|糕|鉴|报|限|均|利率|化)" + _REST
@@ -170,7 +170,8 @@ RULES = (
         produce,
         keywords=("公元", "两千", "二千"),
         on_numbers="both",
-        worth_trying=lambda digits, following: len(digits) in (2, 4) and following in "年 \t",
+        worth_trying=lambda digits, following: len(digits) == 2 and following in "年 \t",
+        after_chinese=frozenset("年"),
     ),
     Rule(
         "years.carried",
