@@ -179,7 +179,9 @@ RULES = (
         TAIL_YEAR,
         produce_tail_year,
         on_numbers="arabic",
-        worth_trying=lambda digits, following: len(digits) == 4 and following not in "年.-/",
+        worth_trying=lambda digits, following: (
+            len(digits) == 4 and (following == "" or following not in "年.-/")
+        ),
     ),
     Rule(
         "notations.to-present",
