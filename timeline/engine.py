@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -167,7 +168,16 @@ def _run_processes(
     workers = engine.local_workers()
     parts = _partitions(len(tasks), workers, engine.partition_size)
     wave = workers * 4
-    context = multiprocessing.get_context("spawn")  # never fork a process holding threads
+    # Workers forked from this process start at once, the resolver imported and
+    # warm; a fresh interpreter ("spawn") costs each of them ~1.5 s of CPU. A
+    # process holding other threads (a progress bar) is never forked, their locks
+    # could be held in the child: a fork server, importing the resolver once, then.
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        _warm_up()  # once here, not once per worker
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["timeline.table"])
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for first in range(0, len(parts), wave):
             chosen = parts[first : first + wave]
@@ -178,6 +188,18 @@ def _run_processes(
             outcomes = dask.compute(*work, scheduler="processes", pool=pool)
             for part, outcome in zip(chosen, outcomes, strict=True):
                 yield [indices[i] for i in part], outcome
+
+
+def _warm_up() -> None:
+    """Build what the resolver builds on its first call (patterns, tables)."""
+    from normalizers import DocumentContext, normalize
+    from timeline.associations import detect_association, find_organisations
+    from timeline.boilerplate import boilerplate_spans
+
+    text = "中国纺织工业联合会\n2023年5月1日，协会召开第三届会员大会，上海市服装行业协会出席。"
+    normalize(text, DocumentContext())
+    detect_association(text, None, boilerplate_spans(text))
+    find_organisations(text)
 
 
 def _run_distributed(
