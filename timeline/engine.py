@@ -20,9 +20,9 @@ parallel or distributed run gives the very bytes a serial run gives. With a
 read at all; only the others are sent to the workers, and their results are
 stored as their partitions come back.
 
-A pool of processes costs about a second to start (each one imports the
-resolver), the time of some 40 documents: below :data:`SERIAL_BELOW` documents
-to process, the default is to process them here, serially.
+Local workers cost about a second to start (the resolver warmed up once, the
+pool forked), the time of some 40 documents: below :data:`SERIAL_BELOW`
+documents to process, the default is to process them here, serially.
 """
 
 from __future__ import annotations
@@ -47,9 +47,6 @@ SERIAL_BELOW = 48
 #: Documents per partition at most: small enough for progress and memory, large
 #: enough that scheduling costs nothing next to reading (~25 ms a document).
 PARTITION_MAX = 50
-#: The environment variables read by :meth:`Engine.from_environment`.
-SCHEDULER_VARIABLE = "TIMELINE_SCHEDULER"
-WORKERS_VARIABLE = "TIMELINE_WORKERS"
 
 Task = tuple[Path, "DocumentMetadata | None"]
 
@@ -68,16 +65,6 @@ class Engine:
     workers: int | None = None
     cache: DocumentCache | None = None
     partition_size: int | None = None
-
-    @classmethod
-    def from_environment(cls, cache: DocumentCache | None = None) -> Engine:
-        """``$TIMELINE_SCHEDULER`` and ``$TIMELINE_WORKERS``, when set."""
-        workers = os.environ.get(WORKERS_VARIABLE)
-        return cls(
-            scheduler=os.environ.get(SCHEDULER_VARIABLE) or None,
-            workers=int(workers) if workers else None,
-            cache=cache,
-        )
 
     def mode(self, documents: int) -> str:
         """``serial``, ``processes`` or ``distributed`` for this many documents to process."""
