@@ -237,3 +237,13 @@ def test_the_command_line_uses_the_cache_folder_it_is_given(
     monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "elsewhere"))
     runner.invoke(app, arguments[2:])
     assert any((tmp_path / "elsewhere").rglob("*"))
+
+
+def test_a_rebuild_from_the_cache_needs_no_worker(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    cache = DocumentCache(tmp_path / "cache")
+    first = build_events([corpus], engine=Engine(workers=0, cache=cache))
+    nowhere = Engine(scheduler="tcp://127.0.0.1:9", cache=DocumentCache(tmp_path / "cache"))
+    again = build_events([corpus], engine=nowhere)  # no scheduler listens there
+    assert outputs(again, tmp_path / "b") == outputs(first, tmp_path / "a")

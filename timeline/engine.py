@@ -128,6 +128,8 @@ def _run(
     engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
 ) -> Iterator[tuple[list[int], list[DocumentEvents]]]:
     """``(indices, results)`` per partition, as partitions finish."""
+    if not tasks:  # everything came from the cache: start no worker, reach no cluster
+        return
     mode = engine.mode(len(tasks))
     if mode == "serial":
         for part in _partitions(len(tasks), 1, engine.partition_size or PARTITION_MAX):
