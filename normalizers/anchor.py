@@ -32,16 +32,24 @@ from normalizers.calendar import (
     lunar_to_solar,
 )
 from normalizers.context import DocumentContext
+from normalizers.days import day_of_month, nth_weekday, weekday_near
+from normalizers.focus import focus_headings
 from normalizers.mention import DateMention, DateWarning
+from normalizers.pivot import with_centuries
 from normalizers.rules.base import Partial
 from normalizers.tables.festivals import FESTIVALS
 from normalizers.tables.parts import MONTH_PARTS, YEAR_PARTS
-from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES
+from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES, PAST_CUES
 
 WELL_AFTER = timedelta(days=92)
 FUTURE_WELL_BEFORE = timedelta(days=60)
 NEXT_YEAR_WITHIN = timedelta(days=62)
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+#: A publication line: its date is the document's, not a step of the narrative.
+PUBLICATION_LABEL = re.compile(
+    r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|更新时间|更新日期|上传时间|发布于|"
+    r"(?i:published|release\s*date|posted))[ \t]*[:：]?[ \t]*$"
+)
 _AS_OF = tuple(sorted(AS_OF_CUES, key=len, reverse=True))
 
 
@@ -59,6 +67,7 @@ class _State:
     last_year_mention: tuple[int, int] | None = None  # (paragraph, year) of a year-only mention
     as_of: date | None = None
     as_of_paragraph: int = -1
+    focus: int | None = None  # the focus year of a summary or a plan (normalizers.focus)
 
 
 def _year_range(year: int, part: str | None) -> tuple[date, date, str]:
@@ -95,7 +104,10 @@ def values(
     if p.unit == "day":
         if month is None:
             raise Unresolvable("no month to count from")
-        day = date(year, month, p.day)
+        if p.nth is not None:
+            day = nth_weekday(year, month, p.weekday, p.nth)
+        else:
+            day = day_of_month(year, month, p.day)
         return day, day, "day"
     if p.unit == "festival":
         day = festival_date(p.festival, year)
@@ -144,6 +156,32 @@ def _nearest_lunar(p: Partial, dct: date, future: bool) -> tuple[date, date, str
     return chosen
 
 
+#: Ends of a range, finest first: a range is as precise as its finer end.
+_FINER = {"day": 0, "month": 1, "year": 2}
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _shifted_part(present: date, shift: int, unit: str, part: str | None):
+    """上季度, 下个季度末, 上个半年: the quarter or half ``shift`` steps from the present's."""
+    size = 3 if unit == "quarters" else 6
+    index = (present.month - 1) // size + shift
+    year, index = present.year + index // (12 // size), index % (12 // size)
+    first_month = index * size + 1
+    granularity = "quarter" if size == 3 else "half"
+    if part in ("初", "末", "底"):
+        month = first_month if part == "初" else first_month + size - 1
+        return date(year, month, 1), date(year, month, last_day(year, month)), "part"
+    last_month = first_month + size - 1
+    return (
+        date(year, first_month, 1),
+        date(year, last_month, last_day(year, last_month)),
+        granularity,
+    )
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     left = max(
         (m.end() for m in SENTENCE_END.finditer(text, max(0, start - 80), start)),
@@ -165,6 +203,20 @@ class Anchorer:
         self.state = _State(dct=dct, narrative_type=context.document_type == "narrative")
         self._paragraph = 0
         self._paragraph_pos = 0
+        dct_year = dct.year if dct is not None else None
+        self._focus = [
+            (position, year)
+            for position, year in focus_headings(folded)
+            if dct_year is None or abs(year - dct_year) <= 1
+        ]
+
+    def _enter_focus(self, position: int) -> None:
+        """Crossing a focus heading sets the focus year and starts a new narrative."""
+        while self._focus and self._focus[0][0] <= position:
+            _, year = self._focus.pop(0)
+            if year != self.state.focus:
+                self.state.focus = year
+                self.state.narrative = None
 
     # --- references -------------------------------------------------------------
 
@@ -202,16 +254,25 @@ class Anchorer:
             reference, anchor = self._present(p, paragraph)
             first, last = reference, reference
         else:
-            first, last = self._previous(p)
-            anchor = "previous-mention"
+            try:
+                first, last = self._previous(p)
+                anchor = "previous-mention"
+            except Unresolvable:
+                if self.state.dct is None:
+                    raise
+                # 当月, 当天 before any other date: the document's own month or day.
+                first = last = self.state.dct
+                anchor = "dct"
         if p.shift_unit == "years":
             return (*values(p, first.year + p.shift), anchor)
         if p.shift_unit == "months":
             year, month = add_months(first.year, first.month, p.shift)
             if p.unit == "day":
-                day = date(year, month, p.day)
+                day = day_of_month(year, month, p.day)
                 return day, day, "day", anchor
             return (*_month_range(year, month, p.part), anchor)
+        if p.shift_unit in ("quarters", "halves"):
+            return (*_shifted_part(first, p.shift, p.shift_unit, p.part), anchor)
         if p.shift_unit == "weeks":
             monday = first - timedelta(days=first.weekday()) + timedelta(weeks=p.shift)
             if p.weekday is not None:
@@ -223,9 +284,34 @@ class Anchorer:
         day = (last if p.shift > 0 else first) + timedelta(days=p.shift)
         return day, day, "day", anchor
 
+    def _weekday(self, p: Partial) -> tuple[date, date, str, str]:
+        """A bare 周五: near the narrative's day, else the present, in the sentence's tense."""
+        s = self.state
+        reference, anchor = (s.narrative, "narrative") if s.narrative else (s.dct, "dct")
+        if s.last_day is not None and s.narrative == s.last_day[1]:
+            reference = s.last_day[1]
+        if reference is None:
+            raise Unresolvable("no publication date and no earlier date to count the weekday from")
+        sentence = _sentence(self.text, *p.span)
+        direction = 1 if _speaks_of_future(self.text, p.span) else 0
+        if direction == 0 and any(cue in sentence for cue in PAST_CUES):
+            direction = -1
+        day = weekday_near(reference, p.weekday, direction)
+        return day, day, "day", anchor
+
     def _contextual(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:
         """A year (and maybe a month) from the narrative, else from the DCT."""
         s = self.state
+        if p.unit == "day" and p.day is None and p.nth is None and p.weekday is not None:
+            return self._weekday(p)
+        if p.unit == "day" and p.month is None and s.narrative is None and s.dct is not None:
+            # 29日 alone: this month's, else (no 29th this month) the month before's.
+            try:
+                return (*values(p, s.dct.year, s.dct.month), "dct")
+            except ValueError:
+                step = 1 if _speaks_of_future(self.text, p.span) else -1
+                year, month = add_months(s.dct.year, s.dct.month, step)
+                return (*values(p, year, month), "dct")
         year_level = p.unit == "year"
         if year_level:
             # 上半年 alone: the year just written in this paragraph, else the present.
@@ -241,11 +327,20 @@ class Anchorer:
                 if following[0] - s.narrative <= NEXT_YEAR_WITHIN:
                     return (*following, "narrative")
             return (*found, "narrative")
+        if s.focus is not None:
+            # 2022年工作总结 published in January 2023: its 3月 is March 2022.
+            return (*values(p, s.focus, None, gregorian=True), "narrative")
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
         if _of_lunar_year(p):
             future = _speaks_of_future(self.text, p.span)
             return (*_nearest_lunar(p, s.dct, future), "dct")
+        if p.month == 2 and p.day == 29 and p.unit == "day" and not _leap(s.dct.year):
+            # 2月29日 without a year: the last leap day before the present.
+            year = s.dct.year - 1
+            while not _leap(year):
+                year -= 1
+            return (*values(p, year), "dct")
         start, end, granularity = values(p, s.dct.year, s.dct.month, gregorian=True)
         if start > s.dct + WELL_AFTER:
             if not _speaks_of_future(self.text, p.span):
@@ -272,6 +367,14 @@ class Anchorer:
     ) -> tuple[date, str]:
         """The last day of a range whose second half inherits what it lacks."""
         tail = p.end
+        if (
+            tail.unit == "day"
+            and tail.day is None
+            and tail.nth is None
+            and tail.weekday is not None
+        ):
+            # 周一至周五: the first such weekday on or after the range's start.
+            return weekday_near(start, tail.weekday, 1), anchor
         if tail.base == "previous" and tail.shift_unit == "years" and tail.year is None:
             # 12月至次年2月: 次年 counts from the range's own first half.
             return values(tail, start.year + tail.shift)[1], anchor
@@ -292,6 +395,8 @@ class Anchorer:
         """The mention of ``p``, or why there is none; a mention may carry a warning too."""
         span = p.span
         written = original[span[0] : span[1]]
+        p = with_centuries(p, self.state.dct)
+        self._enter_focus(span[0])
         if p.warning:
             return None, DateWarning(written, span, f"impossible date: {p.warning}")
         paragraph = self._paragraph_of(span[0])
@@ -313,6 +418,10 @@ class Anchorer:
             end = end_head
             if p.end is not None:
                 end, anchor = self._resolve_end(p, start, end_head, anchor)
+                if p.end.rule == "ranges.to-present":
+                    granularity = "day"  # 2008.03—至今 ends on the present's day
+                elif _FINER.get(p.end.unit, 9) < _FINER.get(granularity, 9):
+                    granularity = p.end.unit  # 1985到89年9月: as precise as its finer end
                 if end < start:
                     return None, DateWarning(written, span, "a range that ends before it starts")
         except Unresolvable as reason:
@@ -341,9 +450,17 @@ class Anchorer:
         if m.kind != "event":
             return
         s = self.state
+        line_head = self.text[self.text.rfind("\n", 0, m.span[0]) + 1 : m.span[0]]
+        if PUBLICATION_LABEL.search(line_head[-24:]) and m.start == m.end == s.dct:
+            # 发布时间：2024-01-10 is the document's date, not its story's. (When other
+            # metadata gave a different present, the line stays a date of the story.)
+            return
         if m.granularity in ("day", "week", "month") or (
-            m.granularity == "part" and (m.end - m.start).days <= 31
+            m.granularity in ("part", "quarter", "half") and m.anchor == "explicit"
         ):
+            # 2022年一季度，… 4月8日: a year given by a part of it moves the narrative too.
+            s.narrative = m.end
+        elif m.granularity == "part" and (m.end - m.start).days <= 31:
             s.narrative = m.end
         if m.granularity == "day":
             s.last_day = (m.start, m.end)

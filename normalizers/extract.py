@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import ahocorasick
 
@@ -23,7 +24,12 @@ from normalizers.rules.base import Partial, Rule
 _RULE_ORDER = {rule.name: index for index, rule in enumerate(ALL_RULES)}
 
 COMPOSE_GAP = re.compile(r"[ \t]?(?:的)?")
-RANGE_GAP = re.compile(r"[ \t]*(?:-{1,2}|~|至|到)[ \t]*")
+RANGE_GAP = re.compile(r"[ \t]*(?:起?(?:-{1,2}|~|至|到)|一直到|直到)[ \t]*")
+#: 2008.03—至今, 2015年至今: the second end is the present, its connector its own.
+PRESENT_GAP = re.compile(r"[ \t]*(?:-{1,2}|~)?[ \t]*")
+#: X与Y之间, X和Y间: two ends joined by "and", closed by 之间/间.
+BETWEEN_GAP = re.compile(r"[ \t]*(?:与|和|及|到|至)[ \t]*")
+BETWEEN_AFTER = re.compile(r"[ \t]*(?:之间|间)")
 LIST_GAP = re.compile(r"[ \t]*[、,，和及与][ \t]*")
 EVENT_NAME_GAP = re.compile(r"[ \t]?[\u4e00-\u9fffA-Za-z0-9·]{0,14}")
 PLAN_AFTER = re.compile(
@@ -61,6 +67,31 @@ _AFTER_CHINESE_NUMBER = frozenset('年月日号世-~至到”"')
 _FIVE_YEAR_PLAN = re.compile(r"十[一二三四五]五")
 
 
+@lru_cache(maxsize=4096)
+def _worth_by_shape(digits: int, following: str) -> tuple[Rule, ...]:
+    # ``worth_trying`` looks at how many digits there are and what follows them,
+    # never at the digits themselves: one answer per shape, computed once.
+    sample = "0" * digits
+    return tuple(
+        rule
+        for rule in _ARABIC_RULES
+        if rule.worth_trying is None or rule.worth_trying(sample, following)
+    )
+
+
+def _arabic_rules(piece: str, following: str) -> tuple[Rule, ...]:
+    return _worth_by_shape(min(len(piece), 64), following)
+
+
+@lru_cache(maxsize=64)
+def _chinese_rules(following: str) -> tuple[Rule, ...]:
+    return tuple(
+        rule
+        for rule in _CHINESE_RULES
+        if rule.after_chinese is None or following in rule.after_chinese
+    )
+
+
 def _attempts(folded: str):
     """(rule, position) pairs: number runs first, then keywords, each in text order."""
     for run in NUMBER_RUN.finditer(folded):
@@ -74,13 +105,13 @@ def _attempts(folded: str):
             end = start + offset + len(piece)
             following = folded[end : end + 1]
             if piece.isascii():
-                for rule in _ARABIC_RULES:
-                    if rule.worth_trying is None or rule.worth_trying(piece, following):
-                        yield rule, start + offset
+                for rule in _arabic_rules(piece, following):
+                    yield rule, start + offset
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
+                rules = _chinese_rules(following)
                 for position in range(start + offset, end):
-                    for rule in _CHINESE_RULES:
+                    for rule in rules:
                         yield rule, position
     for last, (length, rules) in _AUTOMATON.iter(folded):
         for rule in rules:
@@ -126,7 +157,13 @@ def _qualifies_year(head: Partial) -> bool:
 
 def _compose(head: Partial, tail: Partial) -> Partial:
     """2025年 + 元宵节, 今年 + 3月, 去年 + 春节, 2023年 + 上半年."""
-    year_fields = dict(year=head.year, base=head.base, shift=head.shift, shift_unit=head.shift_unit)
+    year_fields = dict(
+        year=head.year,
+        base=head.base,
+        shift=head.shift,
+        shift_unit=head.shift_unit,
+        pivot=head.pivot,
+    )
     end = tail.end.moved(**year_fields) if tail.end is not None else None
     return tail.moved(span=(head.span[0], tail.span[1]), end=end, fragment=False, **year_fields)
 
@@ -137,7 +174,12 @@ def _range(head: Partial, tail: Partial) -> Partial | None:
         return None
     if "fixed" in (head.unit, tail.unit) or head.kind != tail.kind:
         return None
-    if tail.unit == "day" and tail.month is None and head.unit not in ("day",):
+    if (
+        tail.unit == "day"
+        and tail.month is None
+        and head.unit not in ("day",)
+        and tail.base == "context"
+    ):
         return None
     if head.unit == "year" and head.part is None and tail.unit in ("day",):
         return None
@@ -146,13 +188,32 @@ def _range(head: Partial, tail: Partial) -> Partial | None:
     return joined
 
 
-def _plan_years(joined: Partial, folded: str) -> bool:
-    """（2022-2030）after a plan's name, 2023-2025年规划, or a span of five years or more."""
+def _both_written(head: Partial, tail: Partial, folded: str) -> bool:
+    """Both ends of a year range carry their own 年 (2010年至2018年)."""
+    return folded[head.span[1] - 1] == "年" and folded[tail.span[1] - 1] == "年"
+
+
+def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
+    """The text between two ends makes them one range."""
+    if tail.rule == "ranges.to-present":
+        return bool(PRESENT_GAP.fullmatch(gap))
+    if RANGE_GAP.fullmatch(gap):
+        return True
+    return bool(BETWEEN_GAP.fullmatch(gap)) and bool(BETWEEN_AFTER.match(folded, tail.span[1]))
+
+
+def _plan_years(joined: Partial, folded: str, long_is_period: bool = True) -> bool:
+    """（2022-2030）after a plan's name, 2023-2025年规划, or a span of five years or more.
+
+    Two years each written with 年 (2010年至2018年, 从2008年——2018年) are a span of
+    events unless a plan's name is around them: ``long_is_period`` is then False.
+    """
     start, end = joined.span
     if joined.unit != "year" or joined.end is None or joined.end.unit != "year":
         return False
     if (
-        joined.year is not None
+        long_is_period
+        and joined.year is not None
         and joined.end.year is not None
         and joined.end.year - joined.year >= 4
     ):
@@ -204,10 +265,12 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
         head = parts[i]
         tail = parts[i + 1] if i + 1 < len(parts) else None
         gap = folded[head.span[1] : tail.span[0]] if tail is not None else ""
-        if tail is not None and RANGE_GAP.fullmatch(gap):
+        if tail is not None and _range_gap(gap, tail, folded):
             ranged = _range(head, tail)
             if ranged is not None:
-                if _plan_years(ranged, folded):
+                if _plan_years(
+                    ranged, folded, long_is_period=not _both_written(head, tail, folded)
+                ):
                     ranged.kind = "period"
                 joined.append(ranged)
                 i += 2

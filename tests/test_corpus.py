@@ -58,6 +58,14 @@ FAMILIES = (
     "english_named",
     "qualifiers",
     "times_of_day",
+    "years_spelled",
+    "notations",
+    "loose_days",
+    "relative_units",
+    "weekdays",
+    "unit_parts",
+    "connectors",
+    "document_time",
 )
 
 CASES = load_corpus()

@@ -14,7 +14,9 @@ from normalizers.tables.numerals import lunar_day_value, number_value
 from normalizers.tables.parts import MONTH_PARTS, YEAR_PART_SPELLINGS, YEAR_PARTS
 from normalizers.tables.relative import (
     RELATIVE_DAYS,
+    RELATIVE_HALVES,
     RELATIVE_MONTHS,
+    RELATIVE_QUARTERS,
     RELATIVE_WEEKS,
     RELATIVE_YEARS,
 )
@@ -140,9 +142,17 @@ def test_year_parts_cover_their_spellings_and_stay_in_order() -> None:
 
 
 def test_relative_words_name_a_known_reference() -> None:
-    for table in (RELATIVE_YEARS, RELATIVE_MONTHS, RELATIVE_WEEKS, RELATIVE_DAYS):
+    tables = (
+        RELATIVE_YEARS,
+        RELATIVE_MONTHS,
+        RELATIVE_WEEKS,
+        RELATIVE_DAYS,
+        RELATIVE_QUARTERS,
+        RELATIVE_HALVES,
+    )
+    for table in tables:
         for word, (reference, offset) in table.items():
             assert reference in ("present", "previous"), word
-            assert -3 <= offset <= 3, word
+            assert -4 <= offset <= 4, word  # 大大前天 … 大大后天
     assert RELATIVE_YEARS["去年"] == ("present", -1)
     assert RELATIVE_DAYS["次日"] == ("previous", 1)

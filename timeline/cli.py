@@ -20,6 +20,7 @@ from exports.chronology import associations_summary, chronology
 from timeline import limits
 from timeline.dates import DATE_COLUMNS, collect_manifest, mention_row, resolve_documents
 from timeline.documents import DEFAULT_MAX_BYTES, expand_paths, resolved
+from timeline.engine import Engine
 from timeline.evaluation import EvaluationError, evaluate, print_report
 from timeline.manifest import ManifestError
 from timeline.reviews import ALL, ReviewError, ReviewReport, load_reviews, write_review_sheet
@@ -135,6 +136,56 @@ _SHOWN_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *rang
     0x2028: "\\u2028",
     0x2029: "\\u2029",
 }
+
+
+#: How documents are processed, set by the options before the command
+#: (``timeline --scheduler ADDRESS build ...``), see :func:`engine_options`.
+_ENGINE: dict[str, object] = {}
+
+
+@app.callback()
+def engine_options(
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TIMELINE_SCHEDULER",
+            help="A dask.distributed scheduler (tcp://host:8786) to process the documents on;"
+            " its workers must reach the documents at the same paths. Default: this machine.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            envvar="TIMELINE_WORKERS",
+            min=0,
+            help="Local processes (default: every core; serial for a few dozen documents;"
+            " 0: serial).",
+            show_default=False,
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="TIMELINE_CACHE_DIR",
+            help="Where per-document results are kept between runs (safe to delete)."
+            " Default: $XDG_CACHE_HOME/cn-timeline (~/.cache/cn-timeline).",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Read every document again; keep nothing.")
+    ] = False,
+) -> None:
+    """Event timelines from Chinese documents: find and resolve their dates."""
+    _ENGINE.update(scheduler=scheduler, workers=workers, cache_dir=cache_dir, no_cache=no_cache)
+
+
+def _engine() -> Engine:
+    from timeline.cache import DocumentCache
+
+    cache = None if _ENGINE.get("no_cache") else DocumentCache(_ENGINE.get("cache_dir"))
+    return Engine(scheduler=_ENGINE.get("scheduler"), workers=_ENGINE.get("workers"), cache=cache)
 
 
 def _error(message: str) -> None:
@@ -318,10 +369,12 @@ def _build(
             with Progress(transient=True) as progress:
                 task = progress.add_task("Reading documents", total=len(files))
                 result = build_events(
-                    paths, manifest, reviews, lambda _: progress.advance(task), limit
+                    paths, manifest, reviews, lambda _: progress.advance(task), limit, _engine()
                 )
         else:
-            result = build_events(paths, manifest, reviews, max_document_bytes=limit)
+            result = build_events(
+                paths, manifest, reviews, max_document_bytes=limit, engine=_engine()
+            )
     except (ManifestError, ReviewError) as error:
         _error(f"error: {error}")
         raise typer.Exit(2) from None

@@ -35,6 +35,7 @@ from timeline.documents import (
     load_document,
     resolved,
 )
+from timeline.engine import Engine, process_documents
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
@@ -488,8 +489,14 @@ def build_events(
     reviews: str | Path | list[Review] | None = None,
     progress: Callable[[Path], None] | None = None,
     max_document_bytes: int | None = DEFAULT_MAX_BYTES,
+    engine: Engine | None = None,
 ) -> TableResult:
     """Every document under ``paths`` processed on its own, gathered in one table.
+
+    Two stages: the documents are processed on their own by ``engine`` (serial,
+    local processes or a Dask cluster, with or without a cache; see
+    :mod:`timeline.engine`), then gathered here in their order: duplicates,
+    reviews and the table's order need them all.
 
     ``manifest``: a manifest file, an already loaded manifest, or None for each
     folder's ``documents.csv``; its bad rows are reported in
@@ -523,10 +530,9 @@ def build_events(
             )
     rows: list[dict] = []
     periods: list[dict] = []
-    for path in files:
-        outcome = document_events(path, loaded.get(resolved(path)), max_document_bytes)
-        if progress is not None:
-            progress(path)
+    tasks = [(path, loaded.get(resolved(path))) for path in files]
+    outcomes = process_documents(tasks, max_document_bytes, engine, progress)
+    for path, outcome in zip(files, outcomes, strict=True):
         if outcome.error is not None:
             result.errors.append((path, outcome.error))
             continue

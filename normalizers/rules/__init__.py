@@ -11,9 +11,14 @@ from normalizers.rules import (
     english,
     english_named,
     festivals,
+    loose_days,
+    notations,
     periods,
     relative,
     traps,
+    unit_parts,
+    weekdays,
+    years,
 )
 
 ALL_RULES = (
@@ -24,4 +29,9 @@ ALL_RULES = (
     *english.RULES,
     *english_named.RULES,
     *traps.RULES,
+    *years.RULES,
+    *notations.RULES,
+    *weekdays.RULES,
+    *unit_parts.RULES,
+    *loose_days.RULES,
 )

@@ -36,8 +36,8 @@ from normalizers.tables.traps import LABEL_BEFORE, UNIT_CHARS, YEAR_DURATION_AFT
 
 #: 日 after a day, or (8月22、23日) a list of days that ends with it.
 DAY_END = rf"(?:{SP}[日号]|(?=[ \t]?[、,，和及与][ \t]?{DAY}{SP}[日号]))"
-YEAR_PART = r"(?:初|底|末)(?![步次级中等心衷始稿])"
-MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末)(?![步次级等心衷始稿])"
+YEAR_PART = r"(?:伊始|初|底|末)(?![步次级中等心衷始稿])"
+MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末|中(?=[,，。;；、 \t\n]|$))(?![步次级等心衷始稿])"
 
 NUMERIC = re.compile(
     NOT_AFTER_NUMBER
@@ -74,8 +74,11 @@ NUMERIC = re.compile(
 #: What may stand right before a lone day-of-month for it to be a date (20日，…).
 LONE_DAY_BEFORE = re.compile(r"(?:^|[\s,，。;；:：、(（“\"】]|于|在|是|从|自|至|到|和|及|与|~|-)$")
 LONE_DAY_AFTER = re.compile(
-    r"^(?:[\s,，。;；:：、)）]|上午|下午|中午|晚上|晚|早上|早|凌晨|傍晚|夜|起|开始|举行|举办|召开|开幕|闭幕|至|到|-|~)"
+    r"^(?:$|[\s,，。;；:：、)）]|上午|下午|中午|晚上|晚|早上|早|凌晨|傍晚|夜|起|开始|举行|举办|召开|开幕|闭幕|至|到|-|~)"
 )
+#: At the start of a phrase, a lone day is a date unless a count reads better (3日内, 5日游).
+LONE_DAY_NOT_AFTER = re.compile(r"^(?:[0-9内游以左后前之间来多余天期均薪制班次个届]|工作|假)")
+PHRASE_START = re.compile(r"(?:^|[\n。！？!?；;，,])$")
 NEW_MONTH_DAY = re.compile(r"(?:当月|本月|同月|次月)$")
 
 
@@ -236,6 +239,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             or _check(None, last, None)
             or last <= first
             or _labelled(text, start)
+            or before(text, start, 2).endswith(("周", "星期", "礼拜"))
         ):
             return None
         head = Partial(
@@ -272,7 +276,13 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         lone = (
             g["d_d"].isascii()
             and LONE_DAY_BEFORE.search(before(text, start, 2)) is not None
-            and LONE_DAY_AFTER.match(after(text, end, 3)) is not None
+            and (
+                LONE_DAY_AFTER.match(after(text, end, 3)) is not None
+                and (text[end - 1] == "日" or after(text, end, 1) != "")
+                or text[end - 1] == "日"
+                and PHRASE_START.search(before(text, start, 1)) is not None
+                and LONE_DAY_NOT_AFTER.match(after(text, end, 2)) is None
+            )
             and not before(text, start, 2).endswith(("每", "逢"))
         )
         return _partial(

@@ -39,6 +39,11 @@ class Partial:
     fragment: bool = False  # 20日 or 10月 alone: only kept when joined to a neighbour
     bare_year: bool = False  # 2023汕头马拉松: a year without 年
     weekday: int | None = None  # 0 = Monday, from a bracket after the date
+    #: ``year`` holds two digits (98年, 15年3月): the century comes from the
+    #: document's present at anchoring (see :mod:`normalizers.rules.years`).
+    pivot: bool = False
+    #: The n-th ``weekday`` of ``month`` (5月第二个星期日: 2); -1 is the last one.
+    nth: int | None = None
     warning: str | None = None  # an impossible date: reported, never resolved
     notes: list[str] = field(default_factory=list)
 
@@ -70,7 +75,12 @@ class Rule:
     on_numbers: str = ""  # "", "arabic", "chinese" or "both"
     #: For Arabic runs: is the pattern worth trying on this run of digits, given
     #: the character after it? (Most digit runs are amounts; a cheap look saves a match.)
+    #: It may look at how many digits there are, never at their values: the
+    #: engine asks once per (number of digits, following character).
     worth_trying: Callable[[str, str], bool] | None = None
+    #: For runs of Chinese numerals: the characters one must be followed by for
+    #: this pattern to be worth trying in it (None: any of the engine's own).
+    after_chinese: frozenset[str] | None = None
 
 
 # --- building blocks for patterns over folded text -------------------------------

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 
-from normalizers.rules.base import WEEKDAYS, Partial, Rule, after, before
+from normalizers.rules.base import DAY, WEEKDAYS, Partial, Rule, after, before
 from normalizers.tables.numerals import number_value
 from normalizers.tables.parts import YEAR_PART_SPELLINGS, YEAR_PARTS
 from normalizers.tables.relative import (
     RELATIVE_DAYS,
+    RELATIVE_HALVES,
     RELATIVE_MONTHS,
+    RELATIVE_QUARTERS,
     RELATIVE_WEEKS,
     RELATIVE_YEARS,
 )
@@ -31,15 +33,18 @@ def _alternation(words) -> str:
 
 RELATIVE = re.compile(
     rf"(?P<year>{_alternation(RELATIVE_YEARS)})(?:年?(?P<year_part>初|底|末)(?![步次级中等心衷始稿]))?"
-    rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?(?P<month_part>上旬|中旬|下旬|初|底|末)?"
-    rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})(?P<weekday>[一二三四五六日天](?![年]))?"
+    rf"|(?P<month>{_alternation(RELATIVE_MONTHS)})份?"
+    rf"(?:的?(?P<month_day>{DAY})[ \t]?[日号]|(?P<month_part>上旬|中旬|下旬|初|底|末|中(?![旬国共心央文外方部期])))?"
+    rf"|(?P<week>{_alternation(RELATIVE_WEEKS)})(?:周|星期|礼拜)?(?P<weekday>[一二三四五六日天](?![年]))?"
+    rf"|(?P<quarter>{_alternation(RELATIVE_QUARTERS)})(?P<quarter_part>初|末|底)?"
+    rf"|(?P<half>{_alternation(RELATIVE_HALVES)})"
     rf"|(?P<day>{_alternation(RELATIVE_DAYS)})"
 )
 
 _PART_WORDS = [w for w in YEAR_PARTS if len(w) > 1] + [w for w in YEAR_PART_SPELLINGS if len(w) > 1]
 PARTS = re.compile(
-    rf"(?P<ypart>{_alternation(_PART_WORDS)})(?![步次级中等心衷始稿])"
-    r"|(?P<mpart>上旬|中旬|下旬|月初|月底|月末)"
+    rf"(?P<ypart>{_alternation(_PART_WORDS)})(?:(?<=[初底末始])(?![步次级中等心衷始稿])|(?<![初底末始]))"
+    r"|(?P<mpart>上旬|中旬|下旬|月初|月底|月末|月中(?![国共心央文外方部期]))"
 )
 
 #: Figurative uses: 才有今天的荣誉 (what we have now), 美好明天 (the future).
@@ -88,7 +93,9 @@ def _excluded(word: str, text: str, start: int, end: int) -> bool:
 
 def produce_relative(m: re.Match[str], text: str) -> Partial | None:
     start, end = m.span()
-    word = next(m.group(k) for k in ("year", "month", "week", "day") if m.group(k))
+    word = next(
+        m.group(k) for k in ("year", "month", "week", "quarter", "half", "day") if m.group(k)
+    )
     if _excluded(word, text, start, start + len(word)):
         return None
     span = m.span()
@@ -102,6 +109,32 @@ def produce_relative(m: re.Match[str], text: str) -> Partial | None:
             part=m.group("year_part"),
             base=reference,
             shift=offset,
+        )
+    if m.group("quarter") or m.group("half"):
+        quarter = bool(m.group("quarter"))
+        reference, offset = (RELATIVE_QUARTERS if quarter else RELATIVE_HALVES)[word]
+        return Partial(
+            span=span,
+            rule=rule,
+            unit="year",
+            part=m.group("quarter_part"),
+            base=reference,
+            shift=offset,
+            shift_unit="quarters" if quarter else "halves",
+        )
+    if m.group("month") and m.group("month_day"):
+        reference, offset = RELATIVE_MONTHS[word]
+        day = number_value(m.group("month_day"))
+        if day is None or not 1 <= day <= 31:
+            return None
+        return Partial(
+            span=span,
+            rule=rule,
+            unit="day",
+            day=day,
+            base=reference,
+            shift=offset,
+            shift_unit="months",
         )
     if m.group("month"):
         reference, offset = RELATIVE_MONTHS[word]
@@ -149,6 +182,8 @@ def produce_part(m: re.Match[str], text: str) -> Partial | None:
     if m.group("ypart"):
         word = m.group("ypart")
         key = YEAR_PART_SPELLINGS.get(word, word)
+        if word == "年初" and before(text, start, 1) == "大":
+            return None  # 大年初十 is a lunar day, never 年初
         if word in ("年初", "年底", "年末") and before(text, start, 1) in (
             "今",
             "去",
@@ -230,18 +265,51 @@ def produce_first_months(m: re.Match[str], text: str) -> Partial | None:
     return head
 
 
+TWO_UNITS = re.compile(r"(?P<pair>今明|昨今|去今)两(?P<unit>年|天|日)")
+_PAIRS = {"今明": (0, 1), "昨今": (-1, 0), "去今": (-1, 0)}
+
+
+def produce_two_units(m: re.Match[str], text: str) -> Partial | None:
+    """今明两年 (this year and next), 昨今两天: one range over both."""
+    first, last = _PAIRS[m.group("pair")]
+    year = m.group("unit") == "年"
+    fields = dict(
+        span=m.span(),
+        rule="relative.two-units",
+        unit="year" if year else "day",
+        base="present",
+        shift_unit="years" if year else "days",
+    )
+    head = Partial(shift=first, **fields)
+    head.end = Partial(shift=last, **fields)
+    return head
+
+
 RULES = (
+    Rule(
+        "relative.two-units",
+        TWO_UNITS,
+        produce_two_units,
+        keywords=("今明两", "昨今两", "去今两"),
+    ),
     Rule("relative.first-months", FIRST_MONTHS, produce_first_months, keywords=_FIRST_MONTHS_WORDS),
     Rule(
         "relative.words",
         RELATIVE,
         produce_relative,
-        keywords=(*RELATIVE_YEARS, *RELATIVE_MONTHS, *RELATIVE_WEEKS, *RELATIVE_DAYS),
+        keywords=(
+            *RELATIVE_YEARS,
+            *RELATIVE_MONTHS,
+            *RELATIVE_WEEKS,
+            *RELATIVE_QUARTERS,
+            *RELATIVE_HALVES,
+            *RELATIVE_DAYS,
+        ),
     ),
     Rule(
         "relative.parts",
         PARTS,
         produce_part,
-        keywords=(*_PART_WORDS, "上旬", "中旬", "下旬", "月初", "月底", "月末"),
+        keywords=(*_PART_WORDS, "上旬", "中旬", "下旬", "月初", "月底", "月末", "月中"),
     ),
 )

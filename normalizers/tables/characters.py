@@ -24,6 +24,7 @@ DASHES = {
     "\u301c": "~",  # 〜 wave dash
     "\u3030": "~",  # 〰 wavy dash
     "\uff5e": "~",  # ～ full-width tilde (also covered by FULL_WIDTH)
+    "\u30fc": "-",  # ー katakana long mark, typed for a dash in Chinese text
 }
 
 #: Spaces that behave like a space inside a date (2023 年 8 月).

@@ -23,6 +23,9 @@ RELATIVE_YEARS: dict[str, tuple[str, int]] = {
     "翌年": ("previous", 1),
     "转年": ("previous", 1),
     "前一年": ("previous", -1),
+    "这一年": ("present", 0),
+    "上一年": ("present", -1),
+    "下一年": ("present", 1),
 }
 
 #: Day words → (reference, offset in days).
@@ -36,6 +39,11 @@ RELATIVE_DAYS: dict[str, tuple[str, int]] = {
     "明天": ("present", 1),
     "明日": ("present", 1),
     "后天": ("present", 2),
+    "大后天": ("present", 3),
+    "大大后天": ("present", 4),
+    "大大前天": ("present", -4),
+    "本日": ("present", 0),
+    "前日": ("present", -2),
     "当天": ("previous", 0),
     "当日": ("previous", 0),
     "同日": ("previous", 0),
@@ -58,6 +66,11 @@ RELATIVE_MONTHS: dict[str, tuple[str, int]] = {
     "上个月": ("present", -1),
     "下月": ("present", 1),
     "下个月": ("present", 1),
+    "上一个月": ("present", -1),
+    "下一个月": ("present", 1),
+    "上上个月": ("present", -2),
+    "上上月": ("present", -2),
+    "下下个月": ("present", 2),
     "当月": ("previous", 0),
     "同月": ("previous", 0),
     "次月": ("previous", 1),
@@ -74,6 +87,49 @@ RELATIVE_WEEKS: dict[str, tuple[str, int]] = {
     "下周": ("present", 1),
     "下个星期": ("present", 1),
     "下星期": ("present", 1),
+    "这个星期": ("present", 0),
+    "这星期": ("present", 0),
+    "这个周": ("present", 0),
+    "本礼拜": ("present", 0),
+    "这个礼拜": ("present", 0),
+    "这礼拜": ("present", 0),
+    "上个周": ("present", -1),
+    "上礼拜": ("present", -1),
+    "上个礼拜": ("present", -1),
+    "上上周": ("present", -2),
+    "上上个周": ("present", -2),
+    "上上个星期": ("present", -2),
+    "上上个礼拜": ("present", -2),
+    "下个周": ("present", 1),
+    "下礼拜": ("present", 1),
+    "下个礼拜": ("present", 1),
+    "下下周": ("present", 2),
+    "下下个周": ("present", 2),
+    "下下个星期": ("present", 2),
+    "下下个礼拜": ("present", 2),
+}
+
+#: Quarter and half-year words → (reference, offset in quarters or halves).
+RELATIVE_QUARTERS: dict[str, tuple[str, int]] = {
+    "本季度": ("present", 0),
+    "这个季度": ("present", 0),
+    "这季度": ("present", 0),
+    "当季": ("present", 0),
+    "上季度": ("present", -1),
+    "上个季度": ("present", -1),
+    "上一季度": ("present", -1),
+    "上一个季度": ("present", -1),
+    "上上个季度": ("present", -2),
+    "下季度": ("present", 1),
+    "下个季度": ("present", 1),
+    "下一季度": ("present", 1),
+    "下一个季度": ("present", 1),
+}
+RELATIVE_HALVES: dict[str, tuple[str, int]] = {
+    "上个半年": ("present", -1),
+    "上一个半年": ("present", -1),
+    "下个半年": ("present", 1),
+    "下一个半年": ("present", 1),
 }
 
 #: Words before a date that make it the paragraph's own present ("as of").
@@ -96,3 +152,6 @@ FUTURE_CUES = (
     "将要",
     "准备",
 )
+
+#: Words in a sentence that tell of the past: a bare 周五 there is the last one.
+PAST_CUES = ("了", "已", "曾", "刚", "过", "上周", "昨")

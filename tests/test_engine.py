@@ -1,0 +1,249 @@
+"""The engine (timeline.engine) and the per-document cache (timeline.cache).
+
+Serial, local-process and dask.distributed runs must give the same bytes; a
+rebuild with the cache reads only the documents that changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import timeline.cache
+import timeline.table
+from exports.ics import build_feeds
+from timeline.cache import DocumentCache, version_of
+from timeline.cli import app
+from timeline.engine import Engine
+from timeline.table import build_events, table_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "corpus"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """The sample corpus, one document that cannot be read, and one sub-folder."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "broken.txt").write_bytes(b"")  # an error, reported in its place
+    (folder / "more").mkdir()
+    shutil.copy(SAMPLE / "000_92f2d229f8f6c19e.txt", folder / "more" / "copy.txt")
+    return folder
+
+
+def outputs(result, folder: Path) -> dict[str, bytes]:
+    """The table's bytes in two formats and every feed's bytes."""
+    files = {
+        "events.csv": table_bytes(result.table, ".csv"),
+        "events.parquet": table_bytes(result.table, ".parquet"),
+    }
+    build_feeds(result.table, folder, now=NOW)
+    for path in sorted((folder / "feeds").glob("*.ics")):
+        files[path.name] = path.read_bytes()
+    return files
+
+
+def summary(result) -> tuple:
+    return (
+        [(str(path), message) for path, message in result.errors],
+        [(str(path), message) for path, message in result.warnings],
+        result.documents,
+    )
+
+
+def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
+    corpus: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    serial = build_events([corpus], engine=Engine(workers=0, partition_size=2))
+    assert len(serial.table) > 20 and len(serial.errors) == 1
+    expected = outputs(serial, tmp_path / "serial")
+    assert len(expected) >= 4  # the table twice, all.ics and a feed per association
+
+    local = build_events([corpus], engine=Engine(workers=2, partition_size=2))
+    assert outputs(local, tmp_path / "local") == expected
+    assert summary(local) == summary(serial)
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        assert len(cluster.workers) == 2
+        on_cluster = build_events(
+            [corpus], engine=Engine(scheduler=cluster.scheduler_address, partition_size=2)
+        )
+    assert outputs(on_cluster, tmp_path / "cluster") == expected
+    assert [path for path, _ in on_cluster.errors] == [path for path, _ in serial.errors]
+    assert summary(on_cluster)[1:] == summary(serial)[1:]
+
+
+class Reads:
+    """Counts the documents read, by the reader and by the cache's digest."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.loaded: list[str] = []
+        self.digested: list[str] = []
+        load, digest = timeline.table.load_document, timeline.cache.file_digest
+
+        def counting_load(path, *args, **kwargs):
+            self.loaded.append(Path(path).name)
+            return load(path, *args, **kwargs)
+
+        def counting_digest(path):
+            self.digested.append(Path(path).name)
+            return digest(path)
+
+        monkeypatch.setattr(timeline.table, "load_document", counting_load)
+        monkeypatch.setattr(timeline.cache, "file_digest", counting_digest)
+
+    def reset(self) -> None:
+        self.loaded.clear()
+        self.digested.clear()
+
+
+def cached_build(corpus: Path, folder: Path, **options):
+    return build_events([corpus], engine=Engine(workers=0, cache=DocumentCache(folder)), **options)
+
+
+def test_an_unchanged_corpus_reads_no_document_and_one_more_reads_one(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = Reads(monkeypatch)
+    cache = tmp_path / "cache"
+    first = cached_build(corpus, cache)
+    assert len(reads.loaded) == 7 and len(reads.digested) == 6  # the empty one is not cached
+    reads.reset()
+
+    again = cached_build(corpus, cache)
+    assert reads.loaded == ["broken.txt"] and reads.digested == []  # errors are not cached
+    assert outputs(again, tmp_path / "b") == outputs(first, tmp_path / "a")
+    assert summary(again) == summary(first)
+
+    shutil.copy(corpus / "002_a982ae3a54d22653.txt", corpus / "new.txt")
+    reads.reset()
+    more = cached_build(corpus, cache)
+    assert sorted(reads.loaded) == ["broken.txt", "new.txt"] and reads.digested == ["new.txt"]
+    assert len(more.table) > len(first.table)
+    assert outputs(more, tmp_path / "c") == outputs(
+        build_events([corpus], engine=Engine(workers=0)), tmp_path / "d"
+    )
+
+
+def test_an_edited_document_or_manifest_row_is_read_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = Reads(monkeypatch)
+    cache = tmp_path / "cache"
+    cached_build(corpus, cache)
+    edited = corpus / "003_c33f681bf6538398.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n2024年5月1日，协会召开年会。\n")
+    manifest = corpus / "documents.csv"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "004_508937cf9c40d0b3.txt,,", "004_508937cf9c40d0b3.txt,2023-03-01,"
+        ),
+        encoding="utf-8",
+    )
+    reads.reset()
+    result = cached_build(corpus, cache)
+    assert sorted(reads.loaded) == [
+        "003_c33f681bf6538398.txt",
+        "004_508937cf9c40d0b3.txt",
+        "broken.txt",
+    ]
+    fresh = build_events([corpus], engine=Engine(workers=0))
+    assert outputs(result, tmp_path / "a") == outputs(fresh, tmp_path / "b")
+    assert "2024年5月1日" in set(result.table["date_text"])
+
+
+def test_damaged_entries_are_ignored_and_written_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = cached_build(corpus, cache)
+    entries = sorted(path for path in cache.rglob("*") if path.is_file())
+    assert entries
+    for number, path in enumerate(entries):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if number % 2 else b"\x00garbage" + data[8:])
+    reads = Reads(monkeypatch)
+    again = cached_build(corpus, cache)
+    assert outputs(again, tmp_path / "b") == outputs(first, tmp_path / "a")
+    assert len(reads.loaded) == 7  # every entry was unusable
+    reads.reset()
+    cached_build(corpus, cache)
+    assert reads.loaded == ["broken.txt"] and reads.digested == []  # and rewritten whole
+
+
+def test_reviews_are_applied_after_the_cache(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = cached_build(corpus, cache)
+    rejected = first.table["event_id"].iloc[0]
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text(f"event_id,status\n{rejected},rejected\n", encoding="utf-8")
+    reads = Reads(monkeypatch)
+    reviewed = cached_build(corpus, cache, reviews=reviews)
+    assert reads.loaded == ["broken.txt"]
+    assert rejected not in set(reviewed.table["event_id"])
+    assert len(reviewed.table) == len(first.table) - 1
+
+
+def test_a_changed_rule_table_or_code_changes_the_version(tmp_path: Path) -> None:
+    for package in ("normalizers", "timeline"):
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    before = version_of(tmp_path)
+    assert version_of(tmp_path) == before
+    table = tmp_path / "normalizers" / "rules" / "extra.csv"
+    table.write_text("pattern,value\n元旦,01-01\n", encoding="utf-8")
+    with_table = version_of(tmp_path)
+    assert with_table != before
+    code = tmp_path / "timeline" / "events.py"
+    code.write_text(code.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert version_of(tmp_path) not in (before, with_table)
+
+
+def test_an_unwritable_cache_folder_is_not_fatal(corpus: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    result = cached_build(corpus, blocked / "cache")
+    fresh = build_events([corpus], engine=Engine(workers=0))
+    assert outputs(result, tmp_path / "a") == outputs(fresh, tmp_path / "b")
+
+
+def test_the_command_line_uses_the_cache_folder_it_is_given(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = Reads(monkeypatch)
+    cache = tmp_path / "cache"
+    runner = CliRunner()
+    arguments = ["--cache-dir", str(cache), "events", str(corpus), "-o", str(tmp_path / "a.csv")]
+    assert runner.invoke(app, arguments).exit_code == 1  # broken.txt
+    assert any(cache.rglob("*"))
+    reads.reset()
+    runner.invoke(app, arguments)
+    assert reads.loaded == ["broken.txt"]
+    reads.reset()
+    runner.invoke(app, ["--no-cache", *arguments[2:]])
+    assert len(reads.loaded) == 7
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "elsewhere"))
+    runner.invoke(app, arguments[2:])
+    assert any((tmp_path / "elsewhere").rglob("*"))
+
+
+def test_a_rebuild_from_the_cache_needs_no_worker(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    cache = DocumentCache(tmp_path / "cache")
+    first = build_events([corpus], engine=Engine(workers=0, cache=cache))
+    nowhere = Engine(scheduler="tcp://127.0.0.1:9", cache=DocumentCache(tmp_path / "cache"))
+    again = build_events([corpus], engine=nowhere)  # no scheduler listens there
+    assert outputs(again, tmp_path / "b") == outputs(first, tmp_path / "a")

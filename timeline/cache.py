@@ -1,0 +1,186 @@
+"""Per-document results kept on disk, so that a rebuild reads only what changed.
+
+A document's result (:class:`timeline.table.DocumentEvents`: its rows, periods,
+warnings and repairs) depends on three things only, and its cache key is made of
+them:
+
+* the document's bytes (their SHA-256) and its name (event ids hash the name);
+* its manifest row (published, association, title, url) and the size limit;
+* the resolver's version, :func:`resolver_version`: a hash of the code and the
+  rule tables of the packages that make a result (``normalizers`` and
+  ``timeline``), so that changing a rule table or the code invalidates every
+  entry made before.
+
+Reviews are not part of the key: they are applied after the cache, on the
+gathered table, so a review never needs a document read again.
+
+To know a document's bytes without reading it, a second, small record per path
+remembers the file's status (size, modification and change times, inode) with
+the digest of its bytes, as ``git``'s index does: a file whose status is the one
+recorded is not opened. The change time (``ctime``) cannot be set back by a
+program, so an edit is seen even when the modification time is restored.
+
+The folder (:func:`default_folder`) can be deleted at any time: the next build
+then reads every document again. Entries are written atomically (a temporary
+file renamed over the entry) and carry a checksum; an entry that cannot be read,
+or whose checksum is wrong, is ignored and written again, never fatal. A folder
+that cannot be written makes the cache read-only for the run, nothing more.
+Entries are Python pickles: the folder is as trusted as the user's own files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import stat
+import tempfile
+from dataclasses import astuple
+from functools import lru_cache
+from pathlib import Path
+
+#: Bumped when the layout of the entries changes.
+FORMAT = "1"
+#: The environment variable naming the cache folder.
+ENVIRONMENT = "TIMELINE_CACHE_DIR"
+_MAGIC = b"cn-timeline-cache\n"
+_PACKAGES = ("normalizers", "timeline")
+_SOURCES = (".py", ".csv", ".json", ".txt", ".tsv", ".yaml", ".toml")
+
+
+def default_folder() -> Path:
+    """``$TIMELINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/cn-timeline``, else ``~/.cache/cn-timeline``."""
+    if os.environ.get(ENVIRONMENT):
+        return Path(os.environ[ENVIRONMENT])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "cn-timeline"
+
+
+@lru_cache(maxsize=1)
+def resolver_version() -> str:
+    """A hash of every source file and rule table of the packages making a result."""
+    return version_of(Path(__file__).resolve().parent.parent)
+
+
+def version_of(root: Path) -> str:
+    """The hash of the code and tables of :data:`_PACKAGES` under ``root``."""
+    digest = hashlib.sha256(FORMAT.encode())
+    for package in _PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in _SOURCES and path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes (the one place the cache reads a document)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _signature(status: os.stat_result) -> list[int]:
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+
+
+class DocumentCache:
+    """Results of documents by key, in ``folder`` (see the module's docstring)."""
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_folder()
+        self.version = resolver_version()
+        self.hits = 0
+        self.misses = 0
+        self.writable = True
+
+    # --- keys -----------------------------------------------------------------------
+
+    def key(self, path: Path, metadata: object, max_bytes: int | None) -> str | None:
+        """The key of ``path``'s result, or None when it must not be cached.
+
+        None for anything that is not a readable regular file within the size
+        limit: reading it reports the error, and errors are not cached.
+        """
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode) or status.st_size == 0:
+            return None
+        if max_bytes is not None and status.st_size > max_bytes:
+            return None
+        content = self._content_digest(path, status)
+        if content is None:
+            return None
+        row = None if metadata is None else [str(value) for value in astuple(metadata)[1:]]
+        material = json.dumps(
+            [self.version, content, path.name, row, max_bytes], ensure_ascii=False
+        )
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+    def _content_digest(self, path: Path, status: os.stat_result) -> str | None:
+        record = self._entry("files", hashlib.sha256(str(path.absolute()).encode()).hexdigest())
+        signature = _signature(status)
+        try:
+            known = json.loads(record.read_text(encoding="utf-8"))
+            if known["signature"] == signature:
+                return str(known["digest"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no record, or a damaged one: read the file
+        try:
+            digest = file_digest(path)
+        except OSError:
+            return None
+        self._write(record, json.dumps({"signature": signature, "digest": digest}).encode())
+        return digest
+
+    # --- entries --------------------------------------------------------------------
+
+    def get(self, key: str):
+        """The result stored under ``key``, or None (absent, damaged, or of another format)."""
+        try:
+            data = self._entry("results", key).read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        checksum, payload = data[len(_MAGIC) : len(_MAGIC) + 32], data[len(_MAGIC) + 32 :]
+        if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != checksum:
+            self.misses += 1
+            return None
+        try:
+            result = pickle.loads(payload)
+        except Exception:  # a damaged or foreign entry is only a miss
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, key: str, result: object) -> None:
+        """Store ``result`` under ``key``; a failure to write only loses the entry."""
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(
+            self._entry("results", key), _MAGIC + hashlib.sha256(payload).digest() + payload
+        )
+
+    def _entry(self, kind: str, key: str) -> Path:
+        return self.folder / f"v{FORMAT}" / kind / key[:2] / key
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Write atomically: a temporary file in the same folder, renamed over ``path``."""
+        if not self.writable:
+            return
+        temporary = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.rename(temporary, path)  # atomic on POSIX; the cache is not a published file
+        except OSError:
+            self.writable = False  # a full or read-only disk: go on without writing
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,215 @@
+"""The engine: documents processed a partition at a time, on Dask.
+
+Building the event table has two stages:
+
+1. **Per document** (this module): every document is read and resolved on its
+   own (:func:`timeline.table.document_events`), so the documents can be cut
+   into partitions and the partitions processed anywhere: in this process
+   (serial), in a pool of local processes (Dask's ``processes`` scheduler, every
+   core by default), or on a ``dask.distributed`` cluster (``--scheduler
+   ADDRESS`` or ``$TIMELINE_SCHEDULER``), where the workers read the documents
+   by their paths: a filesystem the workers share with this machine.
+2. **Across documents** (:func:`timeline.table.build_events`): what needs every
+   document at once (an event id seen twice, reviews, the table's order, later
+   the merging of one event told by several documents) runs on the gathered
+   results, in this process, in the documents' order.
+
+Results are gathered in the documents' order whatever finished first, so a
+parallel or distributed run gives the very bytes a serial run gives. With a
+:class:`timeline.cache.DocumentCache`, documents whose result is cached are not
+read at all; only the others are sent to the workers, and their results are
+stored as their partitions come back.
+
+Local workers cost about a second to start (the resolver warmed up once, the
+pool forked), the time of some 40 documents: below :data:`SERIAL_BELOW`
+documents to process, the default is to process them here, serially.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from timeline.cache import DocumentCache
+
+if TYPE_CHECKING:
+    from timeline.manifest import DocumentMetadata
+    from timeline.table import DocumentEvents
+
+#: Fewer documents to process than this are processed serially unless a number of
+#: workers or a scheduler is asked for: starting the processes would cost more.
+SERIAL_BELOW = 48
+#: Documents per partition at most: small enough for progress and memory, large
+#: enough that scheduling costs nothing next to reading (~25 ms a document).
+PARTITION_MAX = 50
+
+Task = tuple[Path, "DocumentMetadata | None"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where documents are processed.
+
+    ``scheduler``: a ``dask.distributed`` scheduler's address (``tcp://host:8786``);
+    None runs on this machine. ``workers``: local processes (None: every core,
+    serial for fewer than :data:`SERIAL_BELOW` documents; 0: serial, in this
+    process). ``cache``: per-document results kept between runs (None: none).
+    """
+
+    scheduler: str | None = None
+    workers: int | None = None
+    cache: DocumentCache | None = None
+    partition_size: int | None = None
+
+    def mode(self, documents: int) -> str:
+        """``serial``, ``processes`` or ``distributed`` for this many documents to process."""
+        if self.scheduler:
+            return "distributed"
+        if self.workers == 0 or (self.workers is None and documents < SERIAL_BELOW):
+            return "serial"
+        return "processes"
+
+    def local_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+def process_documents(
+    tasks: list[Task],
+    max_bytes: int | None,
+    engine: Engine | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> list[DocumentEvents]:
+    """The result of every document of ``tasks``, in their order (stage 1)."""
+    engine = engine or Engine()
+    results: list[DocumentEvents | None] = [None] * len(tasks)
+    keys: list[str | None] = [None] * len(tasks)
+    missing: list[int] = []
+    for index, (path, metadata) in enumerate(tasks):
+        if engine.cache is not None:
+            keys[index] = engine.cache.key(path, metadata, max_bytes)
+            cached = engine.cache.get(keys[index]) if keys[index] else None
+            if cached is not None:
+                results[index] = replace(cached, path=path)
+                if progress is not None:
+                    progress(path)
+                continue
+        missing.append(index)
+    for indices, outcomes in _run(engine, [tasks[i] for i in missing], missing, max_bytes):
+        for index, outcome in zip(indices, outcomes, strict=True):
+            results[index] = outcome
+            if engine.cache is not None and keys[index] and outcome.error is None:
+                engine.cache.put(keys[index], outcome)
+            if progress is not None:
+                progress(tasks[index][0])
+    return results  # type: ignore[return-value]  (every index was filled)
+
+
+def process_partition(tasks: list[Task], max_bytes: int | None) -> list[DocumentEvents]:
+    """One partition's documents, processed where this runs (a worker)."""
+    from timeline.table import document_events
+
+    return [document_events(path, metadata, max_bytes) for path, metadata in tasks]
+
+
+def _partitions(count: int, workers: int, size: int | None) -> list[range]:
+    """Ranges of at most :data:`PARTITION_MAX` documents, about eight per worker."""
+    if count == 0:
+        return []
+    size = size or max(1, min(PARTITION_MAX, math.ceil(count / (workers * 8))))
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _run(
+    engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+) -> Iterator[tuple[list[int], list[DocumentEvents]]]:
+    """``(indices, results)`` per partition, as partitions finish."""
+    if not tasks:  # everything came from the cache: start no worker, reach no cluster
+        return
+    mode = engine.mode(len(tasks))
+    if mode == "serial":
+        for part in _partitions(len(tasks), 1, engine.partition_size or PARTITION_MAX):
+            yield [indices[i] for i in part], process_partition([tasks[i] for i in part], max_bytes)
+        return
+    if mode == "distributed":
+        yield from _run_distributed(engine, tasks, indices, max_bytes)
+        return
+    yield from _run_processes(engine, tasks, indices, max_bytes)
+
+
+def _run_processes(
+    engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+) -> Iterator[tuple[list[int], list[DocumentEvents]]]:
+    """Dask's local process scheduler, one pool for the run, a wave of partitions at a time.
+
+    A wave is a few partitions per worker: their results come back (to be cached
+    and counted) while the rest waits, and no more than a wave is held in flight.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import dask
+
+    workers = engine.local_workers()
+    parts = _partitions(len(tasks), workers, engine.partition_size)
+    wave = workers * 4
+    # Workers forked from this process start at once, the resolver imported and
+    # warm; a fresh interpreter ("spawn") costs each of them ~1.5 s of CPU. A
+    # process holding other threads (a progress bar) is never forked, their locks
+    # could be held in the child: a fork server, importing the resolver once, then.
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        _warm_up()  # once here, not once per worker
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["timeline.table"])
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for first in range(0, len(parts), wave):
+            chosen = parts[first : first + wave]
+            work = [
+                dask.delayed(process_partition, pure=False)([tasks[i] for i in part], max_bytes)
+                for part in chosen
+            ]
+            outcomes = dask.compute(*work, scheduler="processes", pool=pool)
+            for part, outcome in zip(chosen, outcomes, strict=True):
+                yield [indices[i] for i in part], outcome
+
+
+def _warm_up() -> None:
+    """Build what the resolver builds on its first call (patterns, tables)."""
+    from normalizers import DocumentContext, normalize
+    from timeline.associations import detect_association, find_organisations
+    from timeline.boilerplate import boilerplate_spans
+
+    text = "中国纺织工业联合会\n2023年5月1日，协会召开第三届会员大会，上海市服装行业协会出席。"
+    normalize(text, DocumentContext())
+    detect_association(text, None, boilerplate_spans(text))
+    find_organisations(text)
+
+
+def _run_distributed(
+    engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+) -> Iterator[tuple[list[int], list[DocumentEvents]]]:
+    """A ``dask.distributed`` cluster: every partition submitted, gathered as it finishes."""
+    from distributed import Client, as_completed
+
+    with Client(engine.scheduler, set_as_default=False) as client:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        parts = _partitions(len(tasks), workers, engine.partition_size)
+        futures = {
+            client.submit(
+                process_partition,
+                [(path.absolute(), metadata) for path, metadata in (tasks[i] for i in part)],
+                max_bytes,
+                pure=False,
+            ): part
+            for part in parts
+        }
+        for future in as_completed(futures, loop=client.loop):
+            part = futures[future]
+            yield [indices[i] for i in part], future.result()
+            future.release()
