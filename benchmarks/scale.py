@@ -106,10 +106,14 @@ def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
     import inspect
     import resource
 
-    from exports.files import write_atomic
     from exports.html import write_timeline
     from exports.ics import build_feeds
     from timeline.table import build_events, table_bytes
+
+    try:  # the atomic writer moved from exports/ to timeline/ with the typed table
+        from timeline.files import write_atomic
+    except ImportError:  # a peer from before that move
+        from exports.files import write_atomic
 
     options = {}
     if "engine" in inspect.signature(build_events).parameters:

@@ -203,6 +203,9 @@ class Anchorer:
         self.state = _State(dct=dct, narrative_type=context.document_type == "narrative")
         self._paragraph = 0
         self._paragraph_pos = 0
+        #: The mention being resolved was moved ahead because its sentence speaks of
+        #: the future (春节前，协会将…): a plan, not a step of the story.
+        self._planned = False
         dct_year = dct.year if dct is not None else None
         self._focus = [
             (position, year)
@@ -323,8 +326,14 @@ class Anchorer:
             found = values(p, s.narrative.year, s.narrative.month, gregorian=True)
             if found[0] < s.narrative and p.unit != "year":
                 # 2022年12月28日 … 1月3日: a story told forward crosses into the next year.
+                # So does a sentence that speaks of the future (春节前，协会将走访…) about
+                # a date long before the narrative's day.
                 following = values(p, s.narrative.year + 1, s.narrative.month, gregorian=True)
-                if following[0] - s.narrative <= NEXT_YEAR_WITHIN:
+                if following[0] - s.narrative <= NEXT_YEAR_WITHIN or (
+                    found[1] < s.narrative - FUTURE_WELL_BEFORE
+                    and _speaks_of_future(self.text, p.span)
+                ):
+                    self._planned = following[0] - s.narrative > NEXT_YEAR_WITHIN
                     return (*following, "narrative")
             return (*found, "narrative")
         if s.focus is not None:
@@ -351,6 +360,7 @@ class Anchorer:
             and _speaks_of_future(self.text, p.span)
         ):
             start, end, granularity = values(p, s.dct.year + 1, s.dct.month, gregorian=True)
+            self._planned = True
         return start, end, granularity, "dct"
 
     def _resolve_one(self, p: Partial, paragraph: int) -> tuple[date, date, str, str]:
@@ -400,6 +410,7 @@ class Anchorer:
         if p.warning:
             return None, DateWarning(written, span, f"impossible date: {p.warning}")
         paragraph = self._paragraph_of(span[0])
+        self._planned = False
         try:
             if (
                 p.end is not None
@@ -455,7 +466,9 @@ class Anchorer:
             # 发布时间：2024-01-10 is the document's date, not its story's. (When other
             # metadata gave a different present, the line stays a date of the story.)
             return
-        if m.granularity in ("day", "week", "month") or (
+        if self._planned:
+            pass  # a plan ahead of the story does not move it (its next 11月5日 stays)
+        elif m.granularity in ("day", "week", "month") or (
             m.granularity in ("part", "quarter", "half") and m.anchor == "explicit"
         ):
             # 2022年一季度，… 4月8日: a year given by a part of it moves the narrative too.

@@ -36,6 +36,11 @@ app = typer.Typer(
 )
 
 
+#: How documents are processed, set by the options before the command
+#: (``timeline --scheduler ADDRESS build ...``), see :func:`_main`.
+_ENGINE: dict[str, object] = {}
+
+
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version
@@ -72,6 +77,37 @@ def _main(
     time_budget: Annotated[
         float, typer.Option(min=0.01, help="Seconds to read and resolve one document.")
     ] = limits.Limits.seconds,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TIMELINE_SCHEDULER",
+            help="A dask.distributed scheduler (tcp://host:8786) to process the documents on;"
+            " its workers must reach the documents at the same paths. Default: this machine.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            envvar="TIMELINE_WORKERS",
+            min=0,
+            help="Local processes (default: every core; serial for a few dozen documents;"
+            " 0: serial).",
+            show_default=False,
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="TIMELINE_CACHE_DIR",
+            help="Where per-document results are kept between runs (safe to delete)."
+            " Default: $XDG_CACHE_HOME/cn-timeline (~/.cache/cn-timeline).",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Read every document again; keep nothing.")
+    ] = False,
 ) -> None:
     """Event timelines from Chinese documents: find and resolve their dates.
 
@@ -85,6 +121,7 @@ def _main(
         events=max_events,
         seconds=time_budget,
     )
+    _ENGINE.update(scheduler=scheduler, workers=workers, cache_dir=cache_dir, no_cache=no_cache)
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -136,49 +173,6 @@ _SHOWN_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *rang
     0x2028: "\\u2028",
     0x2029: "\\u2029",
 }
-
-
-#: How documents are processed, set by the options before the command
-#: (``timeline --scheduler ADDRESS build ...``), see :func:`engine_options`.
-_ENGINE: dict[str, object] = {}
-
-
-@app.callback()
-def engine_options(
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            envvar="TIMELINE_SCHEDULER",
-            help="A dask.distributed scheduler (tcp://host:8786) to process the documents on;"
-            " its workers must reach the documents at the same paths. Default: this machine.",
-            show_default=False,
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            envvar="TIMELINE_WORKERS",
-            min=0,
-            help="Local processes (default: every core; serial for a few dozen documents;"
-            " 0: serial).",
-            show_default=False,
-        ),
-    ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            envvar="TIMELINE_CACHE_DIR",
-            help="Where per-document results are kept between runs (safe to delete)."
-            " Default: $XDG_CACHE_HOME/cn-timeline (~/.cache/cn-timeline).",
-            show_default=False,
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Read every document again; keep nothing.")
-    ] = False,
-) -> None:
-    """Event timelines from Chinese documents: find and resolve their dates."""
-    _ENGINE.update(scheduler=scheduler, workers=workers, cache_dir=cache_dir, no_cache=no_cache)
 
 
 def _engine() -> Engine:

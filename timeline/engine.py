@@ -33,13 +33,12 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from timeline.cache import DocumentCache
 
 if TYPE_CHECKING:
     from timeline.manifest import DocumentMetadata
-    from timeline.table import DocumentEvents
 
 #: Fewer documents to process than this are processed serially unless a number of
 #: workers or a scheduler is asked for: starting the processes would cost more.
@@ -49,6 +48,10 @@ SERIAL_BELOW = 48
 PARTITION_MAX = 50
 
 Task = tuple[Path, "DocumentMetadata | None"]
+#: The per-document work: ``work(path, metadata, max_bytes)`` -> its result (a
+#: dataclass with a ``path`` and an ``error``; :func:`timeline.table.document_events`).
+#: A module-level function, so that worker processes and a cluster can be sent it.
+Work = Callable[[Path, "DocumentMetadata | None", int | None], Any]
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,15 @@ class Engine:
 
 
 def process_documents(
+    work: Work,
     tasks: list[Task],
     max_bytes: int | None,
     engine: Engine | None = None,
     progress: Callable[[Path], None] | None = None,
-) -> list[DocumentEvents]:
-    """The result of every document of ``tasks``, in their order (stage 1)."""
+) -> list[Any]:
+    """``work``'s result for every document of ``tasks``, in their order (stage 1)."""
     engine = engine or Engine()
-    results: list[DocumentEvents | None] = [None] * len(tasks)
+    results: list[Any] = [None] * len(tasks)
     keys: list[str | None] = [None] * len(tasks)
     missing: list[int] = []
     for index, (path, metadata) in enumerate(tasks):
@@ -99,7 +103,7 @@ def process_documents(
                     progress(path)
                 continue
         missing.append(index)
-    for indices, outcomes in _run(engine, [tasks[i] for i in missing], missing, max_bytes):
+    for indices, outcomes in _run(work, engine, [tasks[i] for i in missing], missing, max_bytes):
         for index, outcome in zip(indices, outcomes, strict=True):
             results[index] = outcome
             if engine.cache is not None and keys[index] and outcome.error is None:
@@ -109,11 +113,9 @@ def process_documents(
     return results  # type: ignore[return-value]  (every index was filled)
 
 
-def process_partition(tasks: list[Task], max_bytes: int | None) -> list[DocumentEvents]:
+def process_partition(work: Work, tasks: list[Task], max_bytes: int | None) -> list[Any]:
     """One partition's documents, processed where this runs (a worker)."""
-    from timeline.table import document_events
-
-    return [document_events(path, metadata, max_bytes) for path, metadata in tasks]
+    return [work(path, metadata, max_bytes) for path, metadata in tasks]
 
 
 def _partitions(count: int, workers: int, size: int | None) -> list[range]:
@@ -125,25 +127,26 @@ def _partitions(count: int, workers: int, size: int | None) -> list[range]:
 
 
 def _run(
-    engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
-) -> Iterator[tuple[list[int], list[DocumentEvents]]]:
+    work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+) -> Iterator[tuple[list[int], list[Any]]]:
     """``(indices, results)`` per partition, as partitions finish."""
     if not tasks:  # everything came from the cache: start no worker, reach no cluster
         return
     mode = engine.mode(len(tasks))
     if mode == "serial":
         for part in _partitions(len(tasks), 1, engine.partition_size or PARTITION_MAX):
-            yield [indices[i] for i in part], process_partition([tasks[i] for i in part], max_bytes)
+            chosen = [tasks[i] for i in part]
+            yield [indices[i] for i in part], process_partition(work, chosen, max_bytes)
         return
     if mode == "distributed":
-        yield from _run_distributed(engine, tasks, indices, max_bytes)
+        yield from _run_distributed(work, engine, tasks, indices, max_bytes)
         return
-    yield from _run_processes(engine, tasks, indices, max_bytes)
+    yield from _run_processes(work, engine, tasks, indices, max_bytes)
 
 
 def _run_processes(
-    engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
-) -> Iterator[tuple[list[int], list[DocumentEvents]]]:
+    work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+) -> Iterator[tuple[list[int], list[Any]]]:
     """Dask's local process scheduler, one pool for the run, a wave of partitions at a time.
 
     A wave is a few partitions per worker: their results come back (to be cached
@@ -166,12 +169,14 @@ def _run_processes(
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["timeline.table"])
+        context.set_forkserver_preload([work.__module__])
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for first in range(0, len(parts), wave):
             chosen = parts[first : first + wave]
             work = [
-                dask.delayed(process_partition, pure=False)([tasks[i] for i in part], max_bytes)
+                dask.delayed(process_partition, pure=False)(
+                    work, [tasks[i] for i in part], max_bytes
+                )
                 for part in chosen
             ]
             outcomes = dask.compute(*work, scheduler="processes", pool=pool)
@@ -192,8 +197,8 @@ def _warm_up() -> None:
 
 
 def _run_distributed(
-    engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
-) -> Iterator[tuple[list[int], list[DocumentEvents]]]:
+    work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+) -> Iterator[tuple[list[int], list[Any]]]:
     """A ``dask.distributed`` cluster: every partition submitted, gathered as it finishes."""
     from distributed import Client, as_completed
 
@@ -203,6 +208,7 @@ def _run_distributed(
         futures = {
             client.submit(
                 process_partition,
+                work,
                 [(path.absolute(), metadata) for path, metadata in (tasks[i] for i in part)],
                 max_bytes,
                 pure=False,

@@ -274,6 +274,27 @@ def _role(mention: DateMention, published_span: tuple[int, int] | None) -> str:
     return "deadline" if mention.qualifier == "deadline" else "event"
 
 
+#: Words after a qualified date that say how the event relates to it (春节前, 9月以来):
+#: part of the date as written, never of the event's title.
+QUALIFIER_WORDS = ("前后", "之前", "以前", "之后", "以后", "以来", "左右", "前", "后", "起")
+
+
+def _title_span(
+    near: str, local: tuple[int, int], mention: DateMention, offset: int
+) -> tuple[int, int]:
+    """The date as the title leaves it out: with its time (上午9时至11时30分) and its
+    qualifier word (11月20日前), so that neither becomes the event's name."""
+    end = local[1]
+    if mention.time_span is not None and 0 <= mention.time_span[0] - offset - end <= 2:
+        end = max(end, min(len(near), mention.time_span[1] - offset))
+    if mention.qualifier:
+        for word in QUALIFIER_WORDS:
+            if near.startswith(word, end):
+                end += len(word)
+                break
+    return local[0], end
+
+
 def mention_rows(
     text: str,
     mentions: Iterable[DateMention],
@@ -304,7 +325,7 @@ def mention_rows(
             periods.append(_period_row(source, mention, sentence))
             continue
         occurrence = seen[(sentence, mention.text)] = seen.get((sentence, mention.text), 0) + 1
-        event_name = event_title(near, local)
+        event_name = event_title(near, _title_span(near, local, mention, offset))
         if _says_nothing(event_name, mention.text):
             # A dateline (2021-2-9, 发布时间:…) dates the document: name it by its headline.
             event_name = _headline_above(text, mention.span[0], zones) or source.title or event_name
@@ -531,7 +552,7 @@ def build_events(
     rows: list[dict] = []
     periods: list[dict] = []
     tasks = [(path, loaded.get(resolved(path))) for path in files]
-    outcomes = process_documents(tasks, max_document_bytes, engine, progress)
+    outcomes = process_documents(document_events, tasks, max_document_bytes, engine, progress)
     for path, outcome in zip(files, outcomes, strict=True):
         if outcome.error is not None:
             result.errors.append((path, outcome.error))
