@@ -131,7 +131,7 @@ def test_publication_line_and_open_ended_rows_are_no_vevent(tmp_path: Path) -> N
     summaries = set(_vevents(_feed(tmp_path)))
     assert not any(s == "年度总结会" for s in summaries if s.startswith("协会召开年度总结会"))
     assert len(summaries) == 3  # the meeting, the deadline, the visit: not 春节前, not the line
-    assert "截止：请前报名参加培训" in summaries  # the clause, its date taken out
+    assert "截止：请报名参加培训" in summaries  # the clause, its date and 前 taken out
     with_open = set(_vevents(_feed(tmp_path / "open", include_open=True)))
     assert len(with_open) == 4
 
