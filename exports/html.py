@@ -96,6 +96,7 @@ class FeedLink:
     subscribe: str
     download: str
     relative: bool
+    year: int | None = None  # a yearly archive feed: events older than the subscribed ones
 
 
 def _field(record: Any, name: str) -> Any:
@@ -150,10 +151,12 @@ def feed_links(feeds: Iterable[Any], base_url: str | None = None) -> list[FeedLi
     for feed in feeds:
         path = _feed_path(_field(feed, "path"))
         association = _field(feed, "association")
-        label = association or ALL_ASSOCIATIONS
+        year = _field(feed, "year")
+        year = int(year) if year else None
+        label = f"{year}年存档" if year else association or ALL_ASSOCIATIONS
         events = int(_field(feed, "events") or 0)
         if base is None:
-            links.append(FeedLink(label, association, events, path, path, relative=True))
+            links.append(FeedLink(label, association, events, path, path, True, year))
         else:
             scheme, host, prefix = base
             links.append(
@@ -164,6 +167,7 @@ def feed_links(feeds: Iterable[Any], base_url: str | None = None) -> list[FeedLi
                     subscribe=f"webcal://{host}{prefix}{path}",
                     download=f"{scheme}://{host}{prefix}{path}",
                     relative=False,
+                    year=year,
                 )
             )
     return links
@@ -780,11 +784,11 @@ def calendar_note(views: list[EventView]) -> CalendarNote:
 
 def _infer_include_years(rows: list[dict], links: list[FeedLink]) -> bool:
     """Whether the feeds were built with year-level events, from the all-events feed's size."""
-    everything = [link for link in links if link.association is None]
+    everything = [link for link in links if link.association is None]  # all.ics, the archives
     if not everything:
         return False
     without = sum(1 for row in rows if not calendar_exclusion(row, include_years=False))
-    return everything[0].events > without
+    return sum(link.events for link in everything) > without
 
 
 def render_timeline(

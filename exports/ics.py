@@ -34,9 +34,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from icalendar import Calendar, Event
-from icalendar.prop import vDuration
 
+from exports import ical_text
 from exports.chronology import format_date
 from timeline import schema
 from timeline.files import unchanged, write_atomic
@@ -48,6 +47,14 @@ ALL_SLUG = "all"
 UID_DOMAIN = "cn-timeline"
 PRODID = "-//cn-timeline//Event feeds//ZH"
 REFRESH = timedelta(hours=12)
+#: Subscribed feeds hold the newest ten years (counted from the newest publication
+#: date) and everything after; older years go to ``feeds/archive/<year>.ics``.
+WINDOW_YEARS = 10
+#: ...and fewer years when all.ics would pass this size: Google Calendar documents
+#: 1 MB as its limit for an imported .ics, and documents no larger one for a
+#: subscribed calendar; Outlook and iCloud document none (see README, "Feeds").
+WINDOW_BYTES = 1_000_000
+ARCHIVE = "archive"
 #: Times of day in the documents are local: the associations are in China.
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 #: How long a timed event without a written end lasts in a calendar.
@@ -67,7 +74,7 @@ REQUIRED_COLUMNS = (
     "source_url",
     "anchor",
 )
-MAX_OCTETS = 75
+MAX_OCTETS = ical_text.MAX_OCTETS
 
 # Everything str.splitlines() breaks on: each becomes an escaped "\n" (or a space
 # in one-line properties), so no parser can see a new content line.
@@ -82,6 +89,7 @@ class Feed:
     slug: str
     path: str
     events: int
+    year: int | None = None  # the year of an archive feed; None for a subscribed one
 
 
 class FeedStateError(ValueError):
@@ -318,59 +326,108 @@ def _revise(items: Iterable[_Item], state: dict, now: datetime) -> dict[str, _Re
 # --- calendars --------------------------------------------------------------------------
 
 
-def _vevent(item: _Item, revision: _Revision) -> Event:
+def _vevent(item: _Item, revision: _Revision) -> bytes:
+    """The VEVENT of ``item`` as folded bytes, written once and reused in every feed."""
+    stamp = ical_text.utc_value(revision.last_modified)
+    lines = [b"BEGIN:VEVENT\r\n", ical_text.text_line("SUMMARY", item.summary)]
+    duration = None
     if item.time_start is not None:  # a timed event, in local time with its VTIMEZONE
-        start = datetime.combine(item.start, item.time_start, tzinfo=TIMEZONE)
-        end = (
-            datetime.combine(item.start, item.time_end, tzinfo=TIMEZONE)
-            if item.time_end is not None and item.time_end > item.time_start
-            else None
-        )
-        timing = {"start": start, "end": end} if end else {"start": start}
+        zone = f"TZID={TIMEZONE.key}"
+        start = datetime.combine(item.start, item.time_start)
+        lines.append(ical_text.fold_line(f"DTSTART;{zone}:{ical_text.local_value(start)}"))
+        if item.time_end is not None and item.time_end > item.time_start:
+            end = datetime.combine(item.start, item.time_end)
+            lines.append(ical_text.fold_line(f"DTEND;{zone}:{ical_text.local_value(end)}"))
+        else:
+            duration = ical_text.duration_value(DEFAULT_DURATION)  # no end written: one hour
     else:  # DTEND of an all-day event is exclusive
-        timing = {"start": item.start, "end": item.end + timedelta(days=1)}
-    event = Event.new(
-        uid=item.uid,
-        summary=item.summary,
-        description=item.description,
-        **timing,
-        stamp=revision.last_modified,
-        last_modified=revision.last_modified,
-        sequence=revision.sequence,
-        categories=[item.association] if item.association else [],
-        transparency="TRANSPARENT" if item.time_start is None else "OPAQUE",
-        url=item.url,
+        last = item.end + timedelta(days=1)
+        lines.append(f"DTSTART;VALUE=DATE:{ical_text.date_value(item.start)}\r\n".encode())
+        lines.append(f"DTEND;VALUE=DATE:{ical_text.date_value(last)}\r\n".encode())
+    lines += [
+        f"DTSTAMP:{stamp}\r\n".encode(),
+        ical_text.text_line("UID", item.uid),
+        f"SEQUENCE:{revision.sequence}\r\n".encode(),
+        ical_text.text_line("CATEGORIES", item.association),
+        ical_text.text_line("DESCRIPTION", item.description),
+        f"LAST-MODIFIED:{stamp}\r\n".encode(),
+        b"TRANSP:TRANSPARENT\r\n" if item.time_start is None else b"TRANSP:OPAQUE\r\n",
+    ]
+    if item.url:
+        lines.append(ical_text.fold_line(f"URL:{item.url}"))
+    if duration:
+        lines.append(f"DURATION:{duration}\r\n".encode())
+    lines.append(b"END:VEVENT\r\n")
+    return b"".join(lines)
+
+
+def _header(slug: str, name: str, about: str) -> bytes:
+    """BEGIN:VCALENDAR and the calendar's own properties (RFC 5545 and RFC 7986)."""
+    refresh = ical_text.duration_value(REFRESH)
+    calendar_uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{UID_DOMAIN}:{FEEDS_FOLDER}/{slug}")
+    name = clean_text(name, one_line=True)
+    return b"".join(
+        [
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n",
+            ical_text.fold_line(f"PRODID:{PRODID}"),
+            b"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n",
+            ical_text.text_line("DESCRIPTION", about),
+            ical_text.text_line("X-WR-CALDESC", about),  # the older name clients still read
+            ical_text.text_line("NAME", name),
+            ical_text.text_line("X-WR-CALNAME", name),
+            # RFC 7986 wants the value type spelled out; X-PUBLISHED-TTL is its older twin.
+            f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}\r\n".encode(),
+            f"UID:{calendar_uid}\r\n".encode(),
+            f"X-PUBLISHED-TTL:{refresh}\r\n".encode(),
+        ]
     )
-    if item.time_start is not None and "DTEND" not in event:
-        event.add("DURATION", DEFAULT_DURATION)  # a time without an end: one hour
-    return event
 
 
 def _calendar(
-    slug: str, association: str | None, items: list[_Item], revisions: dict[str, _Revision]
+    slug: str,
+    name: str,
+    about: str,
+    items: list[_Item],
+    vevents: dict[str, bytes],
 ) -> bytes:
-    if association is None:
-        name = "全部协会活动"
-        about = "各协会文件中提到的活动日期（cn-timeline 自动提取；写明时刻的按北京时间，其余为全天事件）。"
-    else:
-        name = association
-        about = f"{association}文件中提到的活动日期（cn-timeline 自动提取；写明时刻的按北京时间，其余为全天事件）。"
-    calendar = Calendar.new(
-        prodid=PRODID,
-        calscale="GREGORIAN",
-        method="PUBLISH",
-        uid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{UID_DOMAIN}:{FEEDS_FOLDER}/{slug}")),
-        name=clean_text(name, one_line=True),
-        description=about,
-    )
-    # RFC 7986 wants the value type spelled out; X-PUBLISHED-TTL is its older twin.
-    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-    for item in items:
-        calendar.add_component(_vevent(item, revisions[item.event_id]))
+    """One feed: its header, the VTIMEZONE when an event has a time, then its VEVENTs."""
+    parts = [_header(slug, name, about)]
     if any(item.time_start is not None for item in items):
-        calendar.add_missing_timezones()  # the VTIMEZONE of Asia/Shanghai
-    return fold(calendar.to_ical())
+        parts.append(ical_text.vtimezone(TIMEZONE))
+    parts.extend(vevents[item.event_id] for item in items)
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
+
+
+def _names(association: str | None, year: int | None) -> tuple[str, str]:
+    """The calendar name and description of the all-events, an association's or a year's feed."""
+    how = "cn-timeline 自动提取；写明时刻的按北京时间，其余为全天事件"
+    if year is not None:
+        return f"全部协会活动（{year}年存档）", f"各协会文件中提到的{year}年活动日期（{how}）。"
+    if association is None:
+        return "全部协会活动", f"各协会文件中提到的活动日期（{how}）。"
+    return association, f"{association}文件中提到的活动日期（{how}）。"
+
+
+def subscription_window(items: list[_Item], vevents: dict[str, bytes]) -> int | None:
+    """The first year the subscribed feeds hold; older events go to the yearly archives.
+
+    Counted back from the newest publication date of the events (an event without
+    one counts its own first day), never from the clock, so that rebuilding the
+    same input writes the same feeds. :data:`WINDOW_YEARS` years back, fewer when
+    ``all.ics`` would pass :data:`WINDOW_BYTES`, but always the newest year. None
+    when there is nothing to leave out.
+    """
+    if not items:
+        return None
+    newest = max(item.first_seen for item in items).year
+    sizes: dict[int, int] = {}
+    for item in items:
+        sizes[item.start.year] = sizes.get(item.start.year, 0) + len(vevents[item.event_id])
+    first = newest - WINDOW_YEARS + 1
+    while first < newest and sum(s for y, s in sizes.items() if y >= first) > WINDOW_BYTES:
+        first += 1
+    return first if min(sizes) < first else None
 
 
 def _write(path: Path, payload: bytes) -> None:
@@ -404,27 +461,39 @@ def build_feeds(
     items = _items(table, include_years, include_open)
     revisions = _revise(items, state, _utc(now))
 
+    vevents = {item.event_id: _vevent(item, revisions[item.event_id]) for item in items}
+    first_year = subscription_window(items, vevents)
+    current = [item for item in items if first_year is None or item.start.year >= first_year]
+    by_association: dict[str, list[_Item]] = {}
+    for item in current:
+        by_association.setdefault(item.association, []).append(item)
     associations = sorted(
         {clean_text(a, one_line=True) for a in table["association"].tolist()} - {""}
     )
-    plan: list[tuple[str, str | None, list[_Item]]] = [(ALL_SLUG, None, items)]
+    plan: list[tuple[str, str | None, list[_Item], int | None]] = [(ALL_SLUG, None, current, None)]
     per_association = sorted(
         ((slugify(name), name) for name in associations), key=lambda pair: pair[0]
     )
     for slug, name in per_association:
-        plan.append((slug, name, [item for item in items if item.association == name]))
+        plan.append((slug, name, by_association.get(name, []), None))
+    by_year: dict[int, list[_Item]] = {}
+    for item in items[: len(items) - len(current)]:  # sorted by start: the older ones
+        by_year.setdefault(item.start.year, []).append(item)
+    for year, chosen in sorted(by_year.items()):
+        plan.append((f"{ARCHIVE}/{year}", None, chosen, year))
 
     feeds: list[Feed] = []
-    for slug, association, chosen in plan:
+    for slug, association, chosen, year in plan:
         relative = f"{FEEDS_FOLDER}/{slug}.ics"
-        _write(out_dir / relative, _calendar(slug, association, chosen, revisions))
-        feeds.append(Feed(association, slug, relative, len(chosen)))
+        name, about = _names(association, year)
+        _write(out_dir / relative, _calendar(slug, name, about, chosen, vevents))
+        feeds.append(Feed(association, slug, relative, len(chosen), year))
 
     written = {feed.path for feed in feeds}
     for stale in sorted(set(state["feeds"]) - written):
-        name = Path(stale).name
-        if Path(stale).parent.as_posix() == FEEDS_FOLDER and name.endswith(".ics"):
-            (folder / name).unlink(missing_ok=True)
+        parent, name = Path(stale).parent.as_posix(), Path(stale).name
+        if parent in (FEEDS_FOLDER, f"{FEEDS_FOLDER}/{ARCHIVE}") and name.endswith(".ics"):
+            (out_dir / parent / name).unlink(missing_ok=True)
     state["feeds"] = sorted(written)
     state_bytes = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     _write(state_path, state_bytes.encode("utf-8"))

@@ -224,6 +224,9 @@ _CONTROLS = {
     )
     if chr(code) not in LINE_BREAKS
 }
+#: The same characters as one pattern: most text has none, and a search is far
+#: cheaper than ``str.translate`` over every character of a long Chinese text.
+_ANY_CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in _CONTROLS) + "]")
 
 
 def printable(text: object) -> str:
@@ -232,8 +235,10 @@ def printable(text: object) -> str:
     >>> printable("8月22日，协会召开\x1b[2J年会\x07。")
     '8月22日，协会召开[2J年会。'
     """
-    text = as_text(text).encode("utf-8", "replace").decode("utf-8")
-    return text.translate(_CONTROLS)
+    text = as_text(text)
+    if not text.isascii():  # lone surrogates cannot be encoded: each becomes �
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.translate(_CONTROLS) if _ANY_CONTROL.search(text) else text
 
 
 def one_line(text: object) -> str:
