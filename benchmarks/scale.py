@@ -121,21 +121,25 @@ def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
         from timeline.engine import Engine
 
         options["engine"] = Engine(workers=workers, cache=DocumentCache(cache) if cache else None)
-    times = {}
+    times, peaks = {}, {}
     start = time.perf_counter()
     result = build_events([corpus], **options)
     times["documents"] = time.perf_counter() - start
+    peaks["documents"] = _own_peak_mb()
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     feeds = build_feeds(result.table, out)
     times["feeds"] = time.perf_counter() - start
+    peaks["feeds"] = _own_peak_mb()
     start = time.perf_counter()
     write_timeline(result.table, out, feeds)
     times["page"] = time.perf_counter() - start
+    peaks["page"] = _own_peak_mb()
     start = time.perf_counter()
     for name in ("events.csv", "events.parquet"):
         write_atomic(out / name, table_bytes(result.table, Path(name).suffix))
     times["table"] = time.perf_counter() - start
+    peaks["table"] = _own_peak_mb()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     cache_stats = {}
@@ -152,8 +156,17 @@ def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
         "peak_rss_mb": max(own, children) / 1024,
         "driver_rss_mb": own / 1024,
         "cache": cache_stats,
+        "peak_after_mb": peaks,  # the driver's peak RSS at the end of each phase
+        "all_ics_bytes": (out / "feeds" / "all.ics").stat().st_size,
+        "feeds_bytes": sum(p.stat().st_size for p in (out / "feeds").rglob("*.ics")),
         "code": str(Path(inspect.getfile(build_events)).parent.parent),
     }
+
+
+def _own_peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _in_process(source: Path, corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
@@ -313,7 +326,13 @@ def _line(record: dict) -> str:
         f"  feeds {t['feeds']:6.1f}  page {t['page']:6.1f}  table {t['table']:5.1f}"
         f"  {record['documents_per_s']:7.1f} doc/s  {record['mb_per_s']:5.2f} MB/s"
         f"  peak {record['peak_rss_mb']:6.0f} MB  cache {record['cache']}"
+        f"\n{'':18} driver peak after each phase (MB): {_rounded(record['peak_after_mb'])}"
+        f"  all.ics {record['all_ics_bytes']:,} bytes, every feed {record['feeds_bytes']:,}"
     )
+
+
+def _rounded(values: dict) -> dict:
+    return {name: round(value) for name, value in values.items()}
 
 
 def _table(report: dict) -> None:

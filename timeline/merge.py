@@ -177,8 +177,9 @@ def merge_rows(rows: list[dict]) -> list[dict]:
     """
     merged: list[dict] = []
     for members in groups(rows):
-        first = dict(rows[members[0]])
+        first = rows[members[0]]  # a row reported once is kept as it is, not copied
         if len(members) > 1:
+            first = dict(first)
             sources: list[Source] = []
             for i in members:
                 sources.extend(_sources_of(rows[i]))

@@ -553,7 +553,8 @@ def build_events(
     periods: list[dict] = []
     tasks = [(path, loaded.get(resolved(path))) for path in files]
     outcomes = process_documents(document_events, tasks, max_document_bytes, engine, progress)
-    for path, outcome in zip(files, outcomes, strict=True):
+    for index, path in enumerate(files):
+        outcome, outcomes[index] = outcomes[index], None  # each document's result, once
         if outcome.error is not None:
             result.errors.append((path, outcome.error))
             continue
@@ -561,7 +562,10 @@ def build_events(
         periods.extend(outcome.periods)
         result.warnings.extend((path, warning) for warning in outcome.warnings)
         result.repairs.extend((path, repair) for repair in outcome.repairs)
-    table = _frame(merge_rows(rows), COLUMNS)
+    merged = merge_rows(rows)
+    rows.clear()  # the merged rows are the only ones left: the table is built from them
+    table = _frame(merged, COLUMNS)
+    del merged  # the rows' dicts go; the table keeps its own columns
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
         result.warnings.append(
