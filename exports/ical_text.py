@@ -96,4 +96,4 @@ def vtimezone(zone: ZoneInfo) -> bytes:
     calendar.add_missing_timezones()
     component = calendar.timezones[0].to_ical()
     lines = component.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").split(CRLF)
-    return b"".join(fold_line(line.decode("utf-8")) for line in lines if line)
+    return b"".join(fold_line(line.decode("utf-8")) for line in lines if line)  # unfolded first

@@ -17,9 +17,16 @@ changes in a later build, its ``SEQUENCE`` goes up by one and its
 Year-level events (2022年, 90年代) would cover a whole year in a calendar and are
 left out unless ``include_years=True``.
 
-The bytes are checked rather than trusted to the library: text is stripped of
-control characters (a title with CR/LF cannot start a new property), lines end in
-CRLF and are folded at 75 octets between UTF-8 characters.
+The bytes are written here, not by a library (:mod:`exports.ical_text`): each
+event's VEVENT is produced once and the same bytes go into every feed holding it
+(all.ics, its association's, an archive). Text is stripped of control characters
+(a title with CR/LF cannot start a new property), escaped as RFC 5545 TEXT, and
+lines end in CRLF, folded at 75 octets between UTF-8 characters.
+
+The subscribed feeds (all.ics and the associations') hold a window of years, the
+newest :data:`WINDOW_YEARS` counted back from the newest publication date, fewer
+when all.ics would pass :data:`WINDOW_BYTES`; older events go to one archive
+feed per year, ``feeds/archive/<year>.ics`` (see :func:`subscription_window`).
 """
 
 from __future__ import annotations
@@ -120,21 +127,8 @@ def fold(content: bytes) -> bytes:
 
     Continuation lines start with one space, which counts toward the 75 octets.
     """
-    out: list[bytes] = []
-    for line in content.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").split(b"\r\n"):
-        if not line:
-            continue
-        text = line.decode("utf-8")
-        piece, size, limit = [], 0, MAX_OCTETS
-        for char in text:
-            width = len(char.encode("utf-8"))
-            if size + width > limit:
-                out.append("".join(piece).encode("utf-8"))
-                piece, size, limit = [" "], 1, MAX_OCTETS
-            piece.append(char)
-            size += width
-        out.append("".join(piece).encode("utf-8"))
-    return b"\r\n".join(out) + b"\r\n"
+    lines = content.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").split(b"\r\n")
+    return b"".join(ical_text.fold_line(line.decode("utf-8")) for line in lines if line)
 
 
 # --- values ---------------------------------------------------------------------------
