@@ -38,6 +38,7 @@ except ImportError:  # run as tests.test_page_browser
 from exports.html import write_timeline
 from timeline.cli import app
 from timeline.reviews import Review, apply_reviews
+from timeline.table import build_events
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Watched", "browser", "page", "watched"]  # fixtures
 
@@ -448,6 +449,39 @@ def test_axe_finds_no_serious_violation_in_the_timeline(
 @needs_axe
 def test_axe_finds_no_serious_violation_in_the_feeds_page(browser, corpus_site: Path) -> None:
     assert _axe(browser, corpus_site, {"width": 1280, "height": 900}, "feeds.html") == []
+
+
+@pytest.fixture(scope="module")
+def archived_site(tmp_path_factory) -> Path:
+    """The sample corpus with its years moved 20 years back for a part of it: yearly archives."""
+    from exports.ics import build_feeds
+
+    out = tmp_path_factory.mktemp("archived-site")
+    table = build_events([CORPUS]).table
+    older = table.copy()
+    older["event_id"] = older["event_id"] + "-old"
+    for column in ("start", "end", "published"):
+        older[column] = older[column].map(
+            lambda day: (
+                day.replace(year=day.year - 20, day=min(day.day, 28))
+                if isinstance(day, date)
+                else day
+            )
+        )
+    table = pd.concat([table, older], ignore_index=True)
+    feeds = build_feeds(table, out)
+    assert any(feed.year for feed in feeds)
+    write_timeline(table, out, feeds)
+    return out
+
+
+@needs_axe
+@pytest.mark.parametrize("name", ["feeds.html", "index.html"])
+def test_axe_finds_no_serious_violation_with_yearly_archives(
+    browser, archived_site: Path, name: str
+) -> None:
+    assert "archive-heading" in (archived_site / name).read_text(encoding="utf-8")
+    assert _axe(browser, archived_site, PHONE, name) == []
 
 
 def test_keyboard_reaches_the_zoom_buttons_the_marks_and_the_review_buttons(
