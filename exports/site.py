@@ -3,8 +3,9 @@
     public/
       index.html            the timeline (self-contained, works from file://)
       feeds.html            every feed with a webcal:// subscribe link
-      feeds/all.ics         every event
-      feeds/<slug>.ics      one feed per association
+      feeds/all.ics         every event of the subscription window (the newest years)
+      feeds/<slug>.ics      one feed per association, the same window
+      feeds/archive/<year>.ics   the older events, one feed per year
       events.csv            the event table
       events.parquet
 
