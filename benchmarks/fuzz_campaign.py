@@ -24,6 +24,7 @@ status is 1 when there was one.
 from __future__ import annotations
 
 import argparse
+import resource
 import signal
 import sys
 import tempfile
@@ -41,6 +42,13 @@ for folder in (REPO, REPO / "tests"):
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from test_fuzz_pipeline import check_pipeline, documents, write_documents  # noqa: E402
+from test_fuzz_readers import (  # noqa: E402
+    DOCUMENT_SUFFIXES,
+    check_document,
+    check_reviews,
+    document_bytes,
+    sheet_files,
+)
 from test_properties import FRAGMENTS, check_mentions, contexts, date_phrases, texts  # noqa: E402
 
 from normalizers import find_dates  # noqa: E402
@@ -65,6 +73,16 @@ def _pipeline_property(generated) -> None:
         check_pipeline(folder)
 
 
+def _document_property(suffix, data) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        check_document(Path(scratch), suffix, data)
+
+
+def _reviews_property(sheet) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        check_reviews(Path(scratch), *sheet)
+
+
 PROPERTIES: dict[str, tuple[Callable, dict, int]] = {
     # name: (check, strategies, examples per batch)
     "find_dates: any text": (_find_dates_property, {"text": texts, "context": contexts}, 2000),
@@ -83,10 +101,26 @@ PROPERTIES: dict[str, tuple[Callable, dict, int]] = {
         {"generated": st.lists(documents, min_size=1, max_size=3)},
         150,
     ),
+    "documents: load_document": (
+        _document_property,
+        {"suffix": st.sampled_from(DOCUMENT_SUFFIXES), "data": document_bytes},
+        1000,
+    ),
+    "reviews: load_reviews": (_reviews_property, {"sheet": sheet_files}, 1000),
 }
 
 
-def run_batch(name: str, limit: float, counts: Counter, failures: dict[str, str]) -> None:
+class MemoryBlowUp(Exception):
+    """The process grew past ``--memory-mb`` during one example."""
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_batch(
+    name: str, limit: float, counts: Counter, failures: dict[str, str], memory_mb: float = 0.0
+) -> None:
     check, strategies, examples = PROPERTIES[name]
 
     @settings(
@@ -102,10 +136,14 @@ def run_batch(name: str, limit: float, counts: Counter, failures: dict[str, str]
     def prop(**values) -> None:
         counts[name] += 1
         signal.setitimer(signal.ITIMER_REAL, limit)
+        before = _peak_mb()
         try:
             check(**values)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        grew = _peak_mb() - before
+        if memory_mb and grew > memory_mb:
+            raise MemoryBlowUp(f"peak memory grew by {grew:.0f} MB in one example")
 
     try:
         prop()
@@ -121,27 +159,52 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--example-limit", type=float, default=20.0, help="seconds per example")
+    parser.add_argument(
+        "--memory-mb", type=float, default=500.0, help="most the peak RSS may grow in one example"
+    )
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="run only the properties whose names hold these"
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds per property, in turns (default: --minutes shared by all)",
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop early, still report
+    names = [n for n in PROPERTIES if not args.only or any(part in n for part in args.only)]
+    budget = args.budget if args.budget is not None else args.minutes * 60 / len(names)
     counts: Counter = Counter()
+    spent: Counter = Counter()
     failures: dict[str, str] = {}
     started = time.monotonic()
-    deadline = started + args.minutes * 60
     batches = 0
-    while time.monotonic() < deadline:
-        for name in PROPERTIES:
-            if time.monotonic() >= deadline:
-                break
-            run_batch(name, args.example_limit, counts, failures)
-            batches += 1
-        elapsed = time.monotonic() - started
-        progress = ", ".join(f"{name}: {count}" for name, count in counts.items())
-        print(f"[{elapsed / 60:5.1f} min] {progress}; failures: {len(failures)}", flush=True)
+    try:
+        while waiting := [name for name in names if spent[name] < budget]:
+            for name in waiting:
+                began = time.monotonic()
+                run_batch(name, args.example_limit, counts, failures, args.memory_mb)
+                spent[name] += time.monotonic() - began
+                batches += 1
+                elapsed = time.monotonic() - started
+                progress = ", ".join(f"{n}: {counts[n]}" for n in names)
+                print(
+                    f"[{elapsed / 60:5.1f} min] {progress}; failures: {len(failures)}",
+                    flush=True,
+                )
+    except KeyboardInterrupt:
+        print("\nstopped before the budget was spent", flush=True)
     elapsed = time.monotonic() - started
     print(f"\nFuzz campaign: {elapsed / 60:.1f} minutes, {batches} batches")
-    for name in PROPERTIES:
-        print(f"  {name:<30} {counts[name]:>8} examples run (shrinking included)")
-    print(f"  {'total':<30} {sum(counts.values()):>8}")
+    for name in names:
+        rate = counts[name] / spent[name] if spent[name] else 0.0
+        print(
+            f"  {name:<30} {counts[name]:>9} examples run (shrinking included)"
+            f" in {spent[name] / 60:6.1f} min, {rate:7.1f}/s"
+        )
+    print(f"  {'total':<30} {sum(counts.values()):>9}")
     print(f"Distinct failures: {len(failures)}")
     for key, message in failures.items():
         print(f"  {key}\n    {message.splitlines()[0] if message else ''}")

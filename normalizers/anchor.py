@@ -461,8 +461,12 @@ class Anchorer:
         if m.kind != "event":
             return
         s = self.state
-        line_head = self.text[self.text.rfind("\n", 0, m.span[0]) + 1 : m.span[0]]
-        if PUBLICATION_LABEL.search(line_head[-24:]) and m.start == m.end == s.dct:
+        # The last 24 characters of the line before the date: the search for the line's
+        # start stops there too (a text without line breaks is not scanned back to its
+        # start for every mention).
+        left = max(0, m.span[0] - 24)
+        line_head = self.text[max(left, self.text.rfind("\n", left, m.span[0]) + 1) : m.span[0]]
+        if PUBLICATION_LABEL.search(line_head) and m.start == m.end == s.dct:
             # 发布时间：2024-01-10 is the document's date, not its story's. (When other
             # metadata gave a different present, the line stays a date of the story.)
             return

@@ -39,6 +39,14 @@ def add_months(year: int, month: int, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+@lru_cache(maxsize=512)
+def _lunar_year(year: int) -> LunarYear:
+    """The library's lunar year, cached: it computes the year's solar terms and new
+    moons from astronomy on every ``fromYear`` call (25 ms), and a text naming 农历
+    months in every sentence asks for the same few years again and again."""
+    return LunarYear.fromYear(year)
+
+
 @lru_cache(maxsize=4096)  # the library computes a whole lunar year per call
 def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
     """The Gregorian day of a lunar date; ``ValueError`` when it does not exist.
@@ -50,7 +58,7 @@ def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
         raise ValueError(f"no lunar month {month} day {day}")
     if not 1900 <= year <= 2099:
         raise ValueError(f"lunar year {year} is outside 1900–2099")
-    lunar_month = LunarYear.fromYear(year).getMonth(-month if leap else month)
+    lunar_month = _lunar_year(year).getMonth(-month if leap else month)
     if lunar_month is None:
         raise ValueError(f"lunar year {year} has no leap month {month}")
     if day > lunar_month.getDayCount():
@@ -71,6 +79,7 @@ def lunar_in_gregorian_year(year: int, month: int, day: int, leap: bool = False)
     return lunar_to_solar(year - 1, month, day, leap)
 
 
+@lru_cache(maxsize=4096)
 def lunar_month_span(year: int, month: int, leap: bool = False) -> tuple[date, date]:
     """The Gregorian days of a whole lunar month (农历十月, 闰四月, 腊月).
 
@@ -78,7 +87,7 @@ def lunar_month_span(year: int, month: int, leap: bool = False) -> tuple[date, d
     (datetime.date(2020, 5, 23), datetime.date(2020, 6, 20))
     """
     first = lunar_to_solar(year, month, 1, leap)
-    count = LunarYear.fromYear(year).getMonth(-month if leap else month).getDayCount()
+    count = _lunar_year(year).getMonth(-month if leap else month).getDayCount()
     return first, first + timedelta(days=count - 1)
 
 

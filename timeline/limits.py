@@ -93,8 +93,10 @@ def check_archive(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return  # the reader reports a damaged archive in its own words
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
+        # Damaged, or a "version needed" zipfile cannot read (a flipped byte says 8.4):
+        # the reader reports the archive in its own words.
+        return
     if total > limit:
         raise LimitExceeded("the archive expands to", _size(total), _size(limit), "expanded_bytes")
 
