@@ -49,15 +49,25 @@ def _clause_before(text: str, start: int, width: int = 40) -> str:
     return text[max(left, cut + 1) : start]
 
 
+def _qualifier_match(text: str, end: int) -> re.Match[str] | None:
+    """The qualifier word written right after a date (spaces skipped), if it is one."""
+    found = WORD_AFTER.match(text, end)
+    if found is None or text.startswith(NOT_A_QUALIFIER.get(found.group(1), ()), found.end()):
+        return None
+    return found
+
+
+def qualifier_word_end(text: str, end: int) -> int | None:
+    """Where the qualifier word after a date (春节前, 9月以来) ends, or None: the word
+    is part of the date as written, so a title leaves it out."""
+    found = _qualifier_match(text, end)
+    return None if found is None else found.end()
+
+
 def _word_after(text: str, end: int) -> str:
     """The qualifier written right after a date (spaces skipped), or ""."""
-    found = WORD_AFTER.match(text, end)
-    if found is None:
-        return ""
-    word = found.group(1)
-    if text.startswith(NOT_A_QUALIFIER.get(word, ()), found.end()):
-        return ""
-    return _WORD_QUALIFIER[word]
+    found = _qualifier_match(text, end)
+    return "" if found is None else _WORD_QUALIFIER[found.group(1)]
 
 
 #: The last characters of every cue written before a date: most dates have none of

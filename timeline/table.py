@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from normalizers import DateMention
+from normalizers.qualifiers import qualifier_word_end
 from timeline import limits
 from timeline.associations import detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans, reads_as_prose
@@ -274,11 +275,6 @@ def _role(mention: DateMention, published_span: tuple[int, int] | None) -> str:
     return "deadline" if mention.qualifier == "deadline" else "event"
 
 
-#: Words after a qualified date that say how the event relates to it (春节前, 9月以来):
-#: part of the date as written, never of the event's title.
-QUALIFIER_WORDS = ("前后", "之前", "以前", "之后", "以后", "以来", "左右", "前", "后", "起")
-
-
 def _title_span(
     near: str, local: tuple[int, int], mention: DateMention, offset: int
 ) -> tuple[int, int]:
@@ -288,10 +284,7 @@ def _title_span(
     if mention.time_span is not None and 0 <= mention.time_span[0] - offset - end <= 2:
         end = max(end, min(len(near), mention.time_span[1] - offset))
     if mention.qualifier:
-        for word in QUALIFIER_WORDS:
-            if near.startswith(word, end):
-                end += len(word)
-                break
+        end = qualifier_word_end(near, end) or end
     return local[0], end
 
 
