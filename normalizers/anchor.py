@@ -44,7 +44,10 @@ from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES, PAST_CUES
 WELL_AFTER = timedelta(days=92)
 FUTURE_WELL_BEFORE = timedelta(days=60)
 NEXT_YEAR_WITHIN = timedelta(days=62)
-SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+#: The characters that end a sentence: a sentence's left end is found by ``str.rfind``
+#: of each (in C) rather than by walking the 80 characters before it.
+_SENTENCE_END_CHARS = "。！？!?；;\n"
+SENTENCE_END = re.compile(f"[{_SENTENCE_END_CHARS}]")
 #: A publication line: its date is the document's, not a step of the narrative.
 PUBLICATION_LABEL = re.compile(
     r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|更新时间|更新日期|上传时间|发布于|"
@@ -182,17 +185,33 @@ def _shifted_part(present: date, shift: int, unit: str, part: str | None):
     )
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max(
-        (m.end() for m in SENTENCE_END.finditer(text, max(0, start - 80), start)),
-        default=max(0, start - 80),
-    )
+#: One pattern per cue list: ``search`` in the sentence's bounds says whether a cue is
+#: written there (the same answer as ``cue in sentence`` for each cue, in one call).
+_FUTURE = re.compile("|".join(map(re.escape, FUTURE_CUES)))
+_PAST = re.compile("|".join(map(re.escape, PAST_CUES)))
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``: back to the last sentence end at most
+    80 characters before it, on to the next one at most 80 characters after it."""
+    floor = max(0, start - 80)
+    left = floor
+    for char in _SENTENCE_END_CHARS:
+        found = text.rfind(char, floor, start) + 1
+        if found > left:
+            left = found
     right = SENTENCE_END.search(text, end, end + 80)
-    return text[left : right.start() if right else end + 80]
+    return left, right.start() if right else end + 80
 
 
 def _speaks_of_future(text: str, span: tuple[int, int]) -> bool:
-    return any(cue in _sentence(text, *span) for cue in FUTURE_CUES)
+    left, right = _sentence_bounds(text, *span)
+    return _FUTURE.search(text, left, right) is not None
+
+
+def _speaks_of_past(text: str, span: tuple[int, int]) -> bool:
+    left, right = _sentence_bounds(text, *span)
+    return _PAST.search(text, left, right) is not None
 
 
 class Anchorer:
@@ -295,9 +314,8 @@ class Anchorer:
             reference = s.last_day[1]
         if reference is None:
             raise Unresolvable("no publication date and no earlier date to count the weekday from")
-        sentence = _sentence(self.text, *p.span)
         direction = 1 if _speaks_of_future(self.text, p.span) else 0
-        if direction == 0 and any(cue in sentence for cue in PAST_CUES):
+        if direction == 0 and _speaks_of_past(self.text, p.span):
             direction = -1
         day = weekday_near(reference, p.weekday, direction)
         return day, day, "day", anchor

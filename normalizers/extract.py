@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import ahocorasick
@@ -43,6 +44,15 @@ PLAN_BEFORE = re.compile(
 _BELOW_YEAR = ("month", "day", "festival", "lunar", "year")
 
 
+#: What :func:`candidates` calls for one rule: its name, its pattern's ``match``
+#: and its production, taken out of the record once rather than at every place.
+_Try = tuple[Rule, Callable[..., "re.Match[str] | None"], Callable[..., "Partial | None"]]
+
+
+def _tries(rules) -> tuple[_Try, ...]:
+    return tuple((rule, rule.pattern.match, rule.produce) for rule in rules)
+
+
 def _keyword_automaton() -> ahocorasick.Automaton:
     """One automaton for every rule's keywords: word → the rules it may start."""
     by_word: dict[str, list[Rule]] = {}
@@ -51,7 +61,7 @@ def _keyword_automaton() -> ahocorasick.Automaton:
             by_word.setdefault(word, []).append(rule)
     automaton = ahocorasick.Automaton()
     for word, rules in by_word.items():
-        automaton.add_word(word, (len(word), tuple(rules)))
+        automaton.add_word(word, (len(word), _tries(rules)))
     automaton.make_automaton()
     return automaton
 
@@ -67,25 +77,25 @@ _AFTER_CHINESE_NUMBER = frozenset('年月日号世-~至到”"')
 _FIVE_YEAR_PLAN = re.compile(r"十[一二三四五]五")
 
 
-@lru_cache(maxsize=4096)
-def _worth_by_shape(digits: int, following: str) -> tuple[Rule, ...]:
+#: (number of digits up to 64, the character after them) → the rules worth trying.
+_BY_SHAPE: dict[tuple[int, str], tuple[_Try, ...]] = {}
+
+
+def _worth_by_shape(digits: int, following: str) -> tuple[_Try, ...]:
     # ``worth_trying`` looks at how many digits there are and what follows them,
     # never at the digits themselves: one answer per shape, computed once.
     sample = "0" * digits
-    return tuple(
+    found = _BY_SHAPE[digits, following] = _tries(
         rule
         for rule in _ARABIC_RULES
         if rule.worth_trying is None or rule.worth_trying(sample, following)
     )
-
-
-def _arabic_rules(piece: str, following: str) -> tuple[Rule, ...]:
-    return _worth_by_shape(min(len(piece), 64), following)
+    return found
 
 
 @lru_cache(maxsize=64)
-def _chinese_rules(following: str) -> tuple[Rule, ...]:
-    return tuple(
+def _chinese_rules(following: str) -> tuple[_Try, ...]:
+    return _tries(
         rule
         for rule in _CHINESE_RULES
         if rule.after_chinese is None or following in rule.after_chinese
@@ -94,44 +104,59 @@ def _chinese_rules(following: str) -> tuple[Rule, ...]:
 
 def _attempts(folded: str):
     """(rule, position) pairs: number runs first, then keywords, each in text order."""
-    for rules, position in _starts(folded):
-        for rule in rules:
+    for tries, position in _starts(folded):
+        for rule, _, _ in tries:
             yield rule, position
 
 
 def _starts(folded: str):
-    """(rules, position) groups: the rules to try at one place, in the order of
+    """(tries, position) groups: the rules to try at one place, in the order of
     :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps)."""
+    by_shape = _BY_SHAPE
     for run in NUMBER_RUN.finditer(folded):
-        written, start = run.group(), run.start()
+        written = run.group()
+        if written.isascii():
+            # Most runs: Arabic digits only, one shape.
+            end = run.end()
+            following = folded[end : end + 1]
+            digits = min(end - run.start(), 64)
+            tries = by_shape.get((digits, following))
+            yield (tries if tries is not None else _worth_by_shape(digits, following)), run.start()
+            continue
+        start = run.start()
         pieces = (
             [(written, 0)]
-            if written.isascii() or written.isalpha()
+            if written.isalpha()
             else [(piece.group(), piece.start()) for piece in _ARABIC_OR_NOT.finditer(written)]
         )
         for piece, offset in pieces:
             end = start + offset + len(piece)
             following = folded[end : end + 1]
             if piece.isascii():
-                yield _arabic_rules(piece, following), start + offset
+                digits = min(len(piece), 64)
+                tries = by_shape.get((digits, following))
+                yield (
+                    (tries if tries is not None else _worth_by_shape(digits, following)),
+                    start + offset,
+                )
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
-                rules = _chinese_rules(following)
+                tries = _chinese_rules(following)
                 for position in range(start + offset, end):
-                    yield rules, position
-    for last, (length, rules) in _AUTOMATON.iter(folded):
-        yield rules, last - length + 1
+                    yield tries, position
+    for last, (length, tries) in _AUTOMATON.iter(folded):
+        yield tries, last - length + 1
 
 
 def candidates(folded: str) -> list[Partial]:
     """Every rule's matches at the places it may start, as partial values."""
     found: list[Partial] = []
     append = found.append
-    for rules, position in _starts(folded):
-        for rule in rules:
-            match = rule.pattern.match(folded, position)
-            if match is not None:
-                partial = rule.produce(match, folded)
+    for tries, position in _starts(folded):
+        for _, match, produce in tries:
+            matched = match(folded, position)
+            if matched is not None:
+                partial = produce(matched, folded)
                 if partial is not None:
                     append(partial)
     return found

@@ -29,6 +29,7 @@ from normalizers.rules.base import (
     Rule,
     after,
     before,
+    branch_groups,
     weekday_after,
 )
 from normalizers.tables.numerals import DIGIT_CHARS, number_value
@@ -122,8 +123,11 @@ def _partial(m: re.Match[str], unit: str, **values) -> Partial:
     return Partial(span=m.span(), rule=f"absolute.{unit}", unit=unit, **values)
 
 
+_GROUPS = branch_groups(NUMERIC)
+
+
 def produce(m: re.Match[str], text: str) -> Partial | None:
-    g = m.groupdict()
+    g = _GROUPS(m)
     start, end = m.span()
     if g["ymd_y"]:
         year, month, day = _value(g["ymd_y"]), _value(g["ymd_m"]), _value(g["ymd_d"])

@@ -106,6 +106,42 @@ WEEKDAY_BRACKET = re.compile(
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+class _Groups(dict):
+    """The groups of one branch of an alternation; any other group reads as None."""
+
+    __slots__ = ()
+
+    def __missing__(self, name: str) -> None:
+        return None
+
+
+def branch_groups(pattern: re.Pattern[str]) -> Callable[[re.Match[str]], dict[str, str | None]]:
+    """``m.groupdict()`` for a pattern that is one alternation of branches whose
+    group names start with the branch's own prefix (``ymd_y``, ``ymd_m`` …).
+
+    Only the groups of the branch that matched are read: a failed branch leaves no
+    group set (the engine restores them when it backtracks), so the branch is the
+    one of ``m.lastindex``, the last group that matched. A pattern of 40 groups then
+    costs the few of its branch, not all 40, for every match.
+    """
+    by_index: dict[int, tuple[str, ...]] = {}
+    names_of: dict[str, list[str]] = {}
+    for name in pattern.groupindex:
+        names_of.setdefault(name.split("_")[0], []).append(name)
+    for name, index in pattern.groupindex.items():
+        by_index[index] = tuple(names_of[name.split("_")[0]])
+    unnamed = pattern.groups != len(pattern.groupindex)
+
+    def groups(m: re.Match[str]) -> dict[str, str | None]:
+        if unnamed or m.lastindex not in by_index:
+            return m.groupdict()
+        names = by_index[m.lastindex]
+        values = m.group(*names)  # one name: the value itself, not a tuple
+        return _Groups(zip(names, values if len(names) > 1 else (values,), strict=True))
+
+    return groups
+
+
 def before(text: str, start: int, width: int = 6) -> str:
     return text[max(0, start - width) : start]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from normalizers.rules.base import Partial, Rule
+from normalizers.rules.base import Partial, Rule, branch_groups
 
 MONTHS = {
     "january": 1,
@@ -144,8 +144,11 @@ _RELATIVE = {
 }
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _day(written: str) -> int:
-    return int(re.match(r"\d+", written).group())
+    return int(_DIGITS.match(written).group())
 
 
 #: After a month and day without a year, these make it a recurring day's name
@@ -254,8 +257,11 @@ def _checked(partial: Partial) -> Partial:
     return partial
 
 
+_GROUPS = branch_groups(ENGLISH)
+
+
 def produce(m: re.Match[str], text: str) -> Partial | None:
-    g = m.groupdict()
+    g = _GROUPS(m)
     if g["a_month"]:
         return _month_day(m, text, "a_month", "a_day", "a_day2", "a_year")
     if g["b_month"]:
