@@ -28,7 +28,9 @@ import cProfile
 import multiprocessing
 import pstats
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -39,10 +41,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # runnable from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from normalizers import DocumentContext, find_dates  # noqa: E402
-
 MB = 1024 * 1024
-CONTEXT = DocumentContext(published=date(2023, 9, 8))
+#: The publication date every input is resolved against (a DocumentContext is built
+#: from it in the child, with the code being measured).
+PUBLISHED = date(2023, 9, 8)
 ORDINARY = "ordinary text (sample corpus)"
 MIXED_TOKENS = [
     "2023", "年", "8", "月", "22", "日", "-", "—", "至", "到", "~", "０８", "二〇二三", "十",
@@ -124,13 +126,13 @@ INPUTS: dict[str, Callable[[int], str]] = {
 
 
 def _find_dates(text: str) -> int:
-    return len(find_dates(text, CONTEXT))
+    from normalizers import DocumentContext, find_dates
+
+    return len(find_dates(text, DocumentContext(published=PUBLISHED)))
 
 
 def _build_events(text: str) -> int:
     """Events of ``text`` written to a file and read by the whole pipeline."""
-    import tempfile
-
     from timeline.table import build_events
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -142,7 +144,10 @@ def _build_events(text: str) -> int:
     return len(result.table)
 
 
-def _measure(name: str, size: int, repeat: int, pipeline: bool, queue) -> None:
+def _measure(name: str, size: int, repeat: int, pipeline: bool, code: Path, queue) -> None:
+    # The parent never imports the product: each child imports it from ``code``
+    # (this checkout, or the peer's copy), so both are measured the same way.
+    sys.path.insert(0, str(code))
     text = INPUTS[name](size)
     run = _build_events if pipeline else _find_dates
     run(INPUTS[ORDINARY](4096))  # warm up: lazy imports, compiled patterns
@@ -158,14 +163,13 @@ def _measure(name: str, size: int, repeat: int, pipeline: bool, queue) -> None:
 
 
 def measure(
-    name: str, size: int, repeat: int, limit: float, pipeline: bool = False
+    name: str, size: int, repeat: int, limit: float, pipeline: bool = False, code: Path = REPO
 ) -> tuple[float | None, int, int]:
-    """(seconds or None past ``limit``, bytes, mentions or events) in a child process."""
-    if pipeline:
-        import timeline.table  # noqa: F401 (imported once, before the children fork)
+    """(seconds or None past ``limit``, bytes, mentions or events) in a child process,
+    with the product imported from ``code``."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    child = context.Process(target=_measure, args=(name, size, repeat, pipeline, queue))
+    child = context.Process(target=_measure, args=(name, size, repeat, pipeline, code, queue))
     child.start()
     child.join(limit)
     if child.is_alive():
@@ -175,43 +179,92 @@ def measure(
     return queue.get()
 
 
+def peer_code(reference: str, folder: Path) -> Path:
+    """The code of ``reference`` (its merge base with this checkout) under ``folder``,
+    extracted with ``git archive`` (as ``benchmarks/scale.py`` does)."""
+    base = subprocess.run(
+        ["git", "merge-base", "HEAD", reference], cwd=REPO, capture_output=True, text=True
+    )
+    commit = base.stdout.strip() or reference
+    archive = subprocess.run(["git", "archive", commit], cwd=REPO, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+class _Row:
+    """One input measured with one code: seconds per MB at both sizes, their ratio."""
+
+    def __init__(self, first, second, small: int, large: int) -> None:
+        (t1, b1, _), (t2, b2, self.mentions) = first, second
+        self.small = t1 / (b1 / MB) if t1 is not None else None
+        self.large = t2 / (b2 / MB) if t2 is not None else None
+        self.ratio = (t2 / t1) * (b1 / b2) * (large / small) if (t1 and t2) else None
+
+
 def table(
-    names: list[str], sizes: list[int], repeat: int, limit: float, pipeline: bool = False
+    names: list[str],
+    sizes: list[int],
+    repeat: int,
+    limit: float,
+    pipeline: bool = False,
+    peer: Path | None = None,
 ) -> bool:
+    """Print one line per input; with ``peer``, each input is measured with the peer's
+    code right before this code's, so both see the same load."""
     small, large = sizes
     header = (
         f"{'input':<34} {'s/MB @' + _mb(small):>11} {'s/MB @' + _mb(large):>11}"
-        f" {'ratio':>6} {'× ordinary':>10} {'events' if pipeline else 'mentions':>9}  verdict"
+        f" {'ratio':>6} {'× ordinary':>10} {'events' if pipeline else 'mentions':>9}"
     )
+    if peer is not None:
+        header += (
+            f" {'peer s/MB @' + _mb(small):>16} {'peer s/MB @' + _mb(large):>16}"
+            f" {'ratio':>6} {'× ordinary':>10} {'speed-up':>8}"
+        )
+    header += "  verdict"
     print(header)
     print("-" * len(header))
-    ordinary_rate: float | None = None
+    ordinary: dict[str, float | None] = {}
     passed = True
+    codes = {"this": REPO} if peer is None else {"peer": peer, "this": REPO}
     for name in [ORDINARY, *[n for n in names if n != ORDINARY]]:
-        first, first_bytes, _ = measure(name, small, repeat, limit, pipeline)
-        second, second_bytes, mentions = (
-            measure(name, large, repeat, limit, pipeline) if first is not None else (None, large, 0)
-        )
-        rate_small = first / (first_bytes / MB) if first is not None else None
-        rate_large = second / (second_bytes / MB) if second is not None else None
-        if name == ORDINARY:
-            ordinary_rate = rate_large
-        ratio = (
-            (second / first) * (first_bytes / second_bytes) * (large / small)
-            if (first and second)
-            else None
-        )
-        versus = rate_large / ordinary_rate if rate_large and ordinary_rate else None
-        linear = ratio is not None and ratio < 2.6
+        firsts = {
+            code: measure(name, small, repeat, limit, pipeline, codes[code]) for code in codes
+        }
+        rows = {}
+        for code, first in firsts.items():
+            second = (
+                measure(name, large, repeat, limit, pipeline, codes[code])
+                if first[0] is not None
+                else (None, large, 0)
+            )
+            rows[code] = _Row(first, second, small, large)
+            if name == ORDINARY:
+                ordinary[code] = rows[code].large
+        this = rows["this"]
+        versus = _versus(this, ordinary["this"])
+        linear = this.ratio is not None and this.ratio < 2.6
         fast = versus is not None and versus < 10
         verdict = "ok" if linear and fast else ("NOT LINEAR" if not linear else "SLOW")
         passed &= verdict == "ok"
-        print(
-            f"{name:<34} {_num(rate_small, limit):>11} {_num(rate_large, limit):>11}"
-            f" {_num(ratio):>6} {_num(versus):>10} {mentions:>9}  {verdict}",
-            flush=True,
+        line = (
+            f"{name:<34} {_num(this.small, limit):>11} {_num(this.large, limit):>11}"
+            f" {_num(this.ratio):>6} {_num(versus):>10} {this.mentions:>9}"
         )
+        if peer is not None:
+            before = rows["peer"]
+            speedup = before.large / this.large if before.large and this.large else None
+            line += (
+                f" {_num(before.small, limit):>16} {_num(before.large, limit):>16}"
+                f" {_num(before.ratio):>6} {_num(_versus(before, ordinary['peer'])):>10}"
+                f" {_num(speedup):>8}"
+            )
+        print(f"{line}  {verdict}", flush=True)
     return passed
+
+
+def _versus(row: _Row, ordinary: float | None) -> float | None:
+    return row.large / ordinary if row.large and ordinary else None
 
 
 def _mb(size: int) -> str:
@@ -226,7 +279,7 @@ def _num(value: float | None, limit: float | None = None) -> str:
 
 def profile(name: str, size: int) -> None:
     """cProfile of one input, and the time of every rule's pattern.match on it."""
-    from normalizers import extract
+    from normalizers import DocumentContext, extract, find_dates
 
     text = INPUTS[name](size)
     per_rule: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
@@ -252,7 +305,7 @@ def profile(name: str, size: int) -> None:
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
-        mentions = find_dates(text, CONTEXT)
+        mentions = find_dates(text, DocumentContext(published=PUBLISHED))
         profiler.disable()
         total = time.perf_counter() - started
     finally:
@@ -275,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="names (substrings) to run")
     parser.add_argument("--profile", metavar="NAME", help="profile the first input matching NAME")
     parser.add_argument("--pipeline", action="store_true", help="time build_events, not find_dates")
+    parser.add_argument(
+        "--peer",
+        metavar="REF",
+        help="also time the code of REF (its merge base with HEAD), e.g. main, in the same run",
+    )
     args = parser.parse_args(argv)
     sizes = [int(size * MB) for size in args.sizes_mb]
     if args.profile:
@@ -288,7 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         for name in INPUTS
         if args.only is None or any(part.lower() in name.lower() for part in args.only)
     ]
-    return 0 if table(names, sizes, args.repeat, args.limit, args.pipeline) else 1
+    if args.peer is None:
+        return 0 if table(names, sizes, args.repeat, args.limit, args.pipeline) else 1
+    with tempfile.TemporaryDirectory(prefix="pathological-peer-") as folder:
+        peer = peer_code(args.peer, Path(folder))
+        passed = table(names, sizes, args.repeat, args.limit, args.pipeline, peer)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -475,16 +475,18 @@ class Anchorer:
             warning = DateWarning(written, span, f"the weekday written does not match {start}")
         return mention, warning
 
+    def _line_head(self, start: int) -> str:
+        # The last 24 characters of the line before the date: the search for the line's
+        # start stops there too (a text without line breaks is not scanned back to its
+        # start for every mention).
+        left = max(0, start - 24)
+        return self.text[max(left, self.text.rfind("\n", left, start) + 1) : start]
+
     def _remember(self, p: Partial, m: DateMention, paragraph: int) -> None:
         if m.kind != "event":
             return
         s = self.state
-        # The last 24 characters of the line before the date: the search for the line's
-        # start stops there too (a text without line breaks is not scanned back to its
-        # start for every mention).
-        left = max(0, m.span[0] - 24)
-        line_head = self.text[max(left, self.text.rfind("\n", left, m.span[0]) + 1) : m.span[0]]
-        if PUBLICATION_LABEL.search(line_head) and m.start == m.end == s.dct:
+        if m.start == m.end == s.dct and PUBLICATION_LABEL.search(self._line_head(m.span[0])):
             # 发布时间：2024-01-10 is the document's date, not its story's. (When other
             # metadata gave a different present, the line stays a date of the story.)
             return

@@ -77,20 +77,61 @@ _AFTER_CHINESE_NUMBER = frozenset('年月日号世-~至到”"')
 _FIVE_YEAR_PLAN = re.compile(r"十[一二三四五]五")
 
 
-#: (number of digits up to 64, the character after them) → the rules worth trying.
-_BY_SHAPE: dict[tuple[int, str], tuple[_Try, ...]] = {}
+#: (number of digits up to 64, the character after them) → the rules worth trying,
+#: and whether one of them takes a second look at the character after that.
+_BY_SHAPE: dict[tuple[int, str], tuple[tuple[_Try, ...], bool]] = {}
 
 
-def _worth_by_shape(digits: int, following: str) -> tuple[_Try, ...]:
+def _worth_by_shape(digits: int, following: str) -> tuple[tuple[_Try, ...], bool]:
     # ``worth_trying`` looks at how many digits there are and what follows them,
     # never at the digits themselves: one answer per shape, computed once.
     sample = "0" * digits
-    found = _BY_SHAPE[digits, following] = _tries(
+    rules = [
         rule
         for rule in _ARABIC_RULES
         if rule.worth_trying is None or rule.worth_trying(sample, following)
+    ]
+    found = _BY_SHAPE[digits, following] = (
+        _tries(rules),
+        any(rule.second_look is not None for rule in rules),
     )
     return found
+
+
+#: (id of the tries, digits, following, second) → (those tries, the ones left).
+_SECOND_LOOKS: dict[tuple[int, int, str, str], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+
+
+def _second_look(
+    tries: tuple[_Try, ...], digits: int, following: str, second: str
+) -> tuple[_Try, ...]:
+    """``tries`` without the rules whose :attr:`Rule.second_look` says no, remembered
+    per shape (the tries are keyed by identity: hashing rules would cost more than
+    the look saves; the entry keeps them, so the identity is never reused)."""
+    key = (id(tries), digits, following, second)
+    known = _SECOND_LOOKS.get(key)
+    if known is not None and known[0] is tries:
+        return known[1]
+    sample = "0" * digits
+    kept = tuple(
+        attempt
+        for attempt in tries
+        if attempt[0].second_look is None or attempt[0].second_look(sample, following, second)
+    )
+    if len(_SECOND_LOOKS) >= 65536:
+        _SECOND_LOOKS.clear()  # a text of many different characters: start again
+    _SECOND_LOOKS[key] = (tries, kept)
+    return kept
+
+
+def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
+    """The rules worth trying at a run of ``digits`` Arabic digits ending at ``end``."""
+    following = folded[end : end + 1]
+    shape = _BY_SHAPE.get((digits, following))
+    tries, look_again = shape if shape is not None else _worth_by_shape(digits, following)
+    if look_again:
+        return _second_look(tries, digits, following, folded[end + 1 : end + 2])
+    return tries
 
 
 @lru_cache(maxsize=64)
@@ -112,16 +153,12 @@ def _attempts(folded: str):
 def _starts(folded: str):
     """(tries, position) groups: the rules to try at one place, in the order of
     :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps)."""
-    by_shape = _BY_SHAPE
     for run in NUMBER_RUN.finditer(folded):
         written = run.group()
         if written.isascii():
             # Most runs: Arabic digits only, one shape.
-            end = run.end()
-            following = folded[end : end + 1]
-            digits = min(end - run.start(), 64)
-            tries = by_shape.get((digits, following))
-            yield (tries if tries is not None else _worth_by_shape(digits, following)), run.start()
+            start, end = run.span()
+            yield _arabic_tries(folded, min(end - start, 64), end), start
             continue
         start = run.start()
         pieces = (
@@ -133,15 +170,12 @@ def _starts(folded: str):
             end = start + offset + len(piece)
             following = folded[end : end + 1]
             if piece.isascii():
-                digits = min(len(piece), 64)
-                tries = by_shape.get((digits, following))
-                yield (
-                    (tries if tries is not None else _worth_by_shape(digits, following)),
-                    start + offset,
-                )
+                yield _arabic_tries(folded, min(len(piece), 64), end), start + offset
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
-                tries = _chinese_rules(following)
+                tries = _second_look(
+                    _chinese_rules(following), 0, following, folded[end + 1 : end + 2]
+                )
                 for position in range(start + offset, end):
                     yield tries, position
     for last, (length, tries) in _AUTOMATON.iter(folded):

@@ -320,6 +320,18 @@ def worth_trying(digits: str, following: str) -> bool:
     return len(digits) == 4 or (len(digits) <= 2 and following in _AFTER_SHORT_NUMBER)
 
 
+#: After a short number and one space: 月, 日/号 or a connector (8 月, 18 - 20日).
+_AFTER_SHORT_NUMBER_SPACE = frozenset("月日号-~至到")
+
+
+def second_look(digits: str, following: str, second: str) -> bool:
+    """8 月 and 20 日 are dates, 1 2 3 (numbers after spaces) never: a short Arabic
+    number and a space are worth a match only before 月, 日, 号 or a connector."""
+    if len(digits) in (1, 2) and following in (" ", "\t"):
+        return second in _AFTER_SHORT_NUMBER_SPACE
+    return True
+
+
 ROC = re.compile(
     rf"民国{SP}(?P<roc>\d{{1,3}}|[{DIGIT_CHARS}十百]{{1,5}}){SP}年(?P<fiscal>度)?"
     rf"(?:{SP}(?P<m>{MONTH}){SP}月(?:{SP}(?P<d>{DAY}){SP}[日号])?)?"
@@ -356,6 +368,13 @@ def produce_roc(m: re.Match[str], text: str) -> Partial | None:
 
 
 RULES = (
-    Rule("absolute.numeric", NUMERIC, produce, on_numbers="both", worth_trying=worth_trying),
+    Rule(
+        "absolute.numeric",
+        NUMERIC,
+        produce,
+        on_numbers="both",
+        worth_trying=worth_trying,
+        second_look=second_look,
+    ),
     Rule("absolute.roc", ROC, produce_roc, keywords=("民国",)),
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
 
 from normalizers.tables.numerals import DIGIT_CHARS
 
@@ -54,7 +55,16 @@ class Partial:
         )
 
     def moved(self, **changes) -> Partial:
-        return replace(self, **changes)
+        """A copy with ``changes`` (``dataclasses.replace``, without its checks:
+        all the fields are read at once and passed in order, ten times cheaper)."""
+        copy = Partial(*_all_fields(self))
+        for name, value in changes.items():
+            setattr(copy, name, value)
+        return copy
+
+
+#: Every field of a Partial, in the order of its ``__init__``.
+_all_fields = attrgetter(*(f.name for f in fields(Partial)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,12 @@ class Rule:
     #: For runs of Chinese numerals: the characters one must be followed by for
     #: this pattern to be worth trying in it (None: any of the engine's own).
     after_chinese: frozenset[str] | None = None
+    #: A second look, once ``worth_trying`` or ``after_chinese`` said yes: could the
+    #: pattern match given the digits ("" for Chinese numerals), the character after
+    #: the number and the one after that? (5月第二个星期日 needs 第, 份 or 的 after 月;
+    #: in 8月8月8月… it is never worth trying.) The engine asks once per
+    #: (number of digits, both characters); it must never say no to a possible match.
+    second_look: Callable[[str, str, str], bool] | None = None
 
 
 # --- building blocks for patterns over folded text -------------------------------

@@ -11,6 +11,7 @@ never see them and dateparser is not needed on the hot path.
 from __future__ import annotations
 
 import re
+import string
 from datetime import date
 
 from normalizers.rules.base import Partial, Rule, branch_groups
@@ -371,6 +372,25 @@ def worth_trying(digits: str, following: str) -> bool:
     )
 
 
+#: After a day and a space: a month's name, "of", "to" … (letters; these four
+#: others match ASCII letters in a pattern that ignores case), another space or a dash.
+_AFTER_DAY_SPACE = frozenset(
+    string.ascii_letters + " \t-~" + "\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}"
+    "\N{LATIN SMALL LETTER DOTLESS I}\N{LATIN SMALL LETTER LONG S}\N{KELVIN SIGN}"
+)
+#: After a day and a dash (12-14 October): spaces or the second day.
+_AFTER_DAY_DASH = frozenset("0123456789 \t")
+
+
+def second_look(digits: str, following: str, second: str) -> bool:
+    """18 June, 12 to 14 October, 12-14 October: 1 2 3 and 1-2-3 are not worth a match."""
+    if following in (" ", "\t"):
+        return second in _AFTER_DAY_SPACE
+    if following in ("-", "~"):
+        return second in _AFTER_DAY_DASH
+    return True
+
+
 RULES = (
     Rule(
         "english.dates",
@@ -382,6 +402,7 @@ RULES = (
         + _RELATIVE_PHRASES,
         on_numbers="arabic",
         worth_trying=worth_trying,
+        second_look=second_look,
     ),
     Rule(
         "english.years",

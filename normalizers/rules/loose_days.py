@@ -21,6 +21,9 @@ LOOSE = re.compile(
 YEAR_BEFORE = re.compile(r"(?P<y>1\d{3}|20\d{2})[ \t]?年[ \t]?$")
 
 #: After the day: a count or a unit, not a date (5月3个, 1月3天, 6月5周).
+#: Right after 月: the day's first digit.
+_DAY_DIGITS = frozenset("0123456789")
+
 NOT_AFTER = ("个", "天", "周", "年", "次", "期", "届", "倍", "成", "点", "时", "分", ":", "%")
 
 
@@ -58,5 +61,6 @@ RULES = (
         on_numbers="both",
         worth_trying=lambda digits, following: len(digits) <= 2 and following == "月",
         after_chinese=frozenset("月"),
+        second_look=lambda digits, following, second: second in _DAY_DIGITS,
     ),
 )

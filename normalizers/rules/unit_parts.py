@@ -51,6 +51,9 @@ _YEAR_PART_KEYWORDS = (
     ),
 )
 
+#: Right after a month's 月: 份, 的, 前, 头 or 最 (4月前4天, 5月的最后一天).
+_AFTER_MONTH = frozenset("份的前头最")
+
 
 def _range(span, rule, unit, first: tuple, last: tuple, **fields) -> Partial:
     """A partial from ``first`` to ``last``, each (month, day) or (month, None)."""
@@ -128,5 +131,6 @@ RULES = (
         on_numbers="both",
         worth_trying=lambda digits, following: len(digits) <= 2 and following == "月",
         after_chinese=frozenset("月"),
+        second_look=lambda digits, following, second: second in _AFTER_MONTH,
     ),
 )

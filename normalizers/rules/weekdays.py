@@ -61,6 +61,9 @@ def produce_bare(m: re.Match[str], text: str) -> Partial | None:
 #: A year written right before the month (2023年5月第二个星期日) belongs to the mention.
 YEAR_BEFORE = re.compile(r"(?P<y>1\d{3}|20\d{2})[ \t]?年[ \t]?$")
 
+#: Right after the month's 月: 份, 的, 第 or 最 (5月第二个星期日, 四月的最后一个星期一).
+_AFTER_MONTH = frozenset("份的第最")
+
 
 def produce_nth(m: re.Match[str], text: str) -> Partial | None:
     month = number_value(m.group("m"))
@@ -94,5 +97,6 @@ RULES = (
         on_numbers="both",
         worth_trying=lambda digits, following: len(digits) <= 2 and following == "月",
         after_chinese=frozenset("月"),
+        second_look=lambda digits, following, second: second in _AFTER_MONTH,
     ),
 )
