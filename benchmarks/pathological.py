@@ -297,7 +297,9 @@ def profile(name: str, size: int) -> None:
             if match is not None:
                 partial = rule.produce(match, folded)
                 if partial is not None:
-                    found.append(partial)
+                    start, end = partial.span
+                    rank = extract._RULE_ORDER.get(partial.rule, extract._UNRANKED)
+                    found.append((start, end, rank, partial, None))
         return found
 
     extract.candidates = timed_candidates

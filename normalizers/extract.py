@@ -182,35 +182,65 @@ def _starts(folded: str):
         yield tries, last - length + 1
 
 
-def candidates(folded: str) -> list[Partial]:
-    """Every rule's matches at the places it may start, as partial values."""
-    found: list[Partial] = []
+#: One candidate: (start, end, rank of its rule, the partial or the match, and the
+#: production still to run on the match, or None when the partial is built).
+Candidate = tuple[int, int, int, "Partial | re.Match[str]", "Callable[..., Partial | None] | None"]
+#: The rank of a partial named for what it found (absolute.day), not for a rule.
+_UNRANKED = 99
+
+
+def candidates(folded: str) -> list[Candidate]:
+    """Every rule's matches at the places it may start. Most become partial values
+    at once; a match of a :attr:`~normalizers.rules.base.Rule.same_span` rule keeps
+    its production for :func:`select`, which runs it only if the match wins."""
+    found: list[Candidate] = []
     append = found.append
+    rank = _RULE_ORDER.get
     for tries, position in _starts(folded):
-        for _, match, produce in tries:
+        for rule, match, produce in tries:
             matched = match(folded, position)
-            if matched is not None:
-                partial = produce(matched, folded)
-                if partial is not None:
-                    append(partial)
+            if matched is None:
+                continue
+            if rule.same_span:
+                append((position, matched.end(), _UNRANKED, matched, produce))
+                continue
+            partial = produce(matched, folded)
+            if partial is not None:
+                start, end = partial.span
+                append((start, end, rank(partial.rule, _UNRANKED), partial, None))
     return found
 
 
-def select(found: list[Partial]) -> list[Partial]:
+def _by_length_then_place(candidate: Candidate) -> tuple[int, int, int]:
+    return candidate[0] - candidate[1], candidate[0], candidate[2]
+
+
+def select(found: list[Candidate], folded: str) -> list[Partial]:
     """Keep the longest of overlapping candidates, then return them in text order.
 
     Claimed characters are marked in a byte array, so each candidate costs its
-    own length and no more, however many there are.
+    own length and no more, however many there are. A match whose production was
+    left for later is produced here only when its place is still free: in a run
+    of dates (8月8月8月…) most matches lose, and building their partials was most
+    of the work.
     """
     if not found:
         return []
-    found.sort(key=lambda p: (p.span[0] - p.span[1], p.span[0], _RULE_ORDER.get(p.rule, 99)))
-    taken = bytearray(max(p.span[1] for p in found))
+    found.sort(key=_by_length_then_place)
+    taken = bytearray(max(candidate[1] for candidate in found))
     kept: list[Partial] = []
-    for partial in found:
-        start, end = partial.span
+    for start, end, _, partial, produce in found:
         if taken.find(1, start, end) != -1:
             continue
+        if produce is not None:
+            partial = produce(partial, folded)
+            if partial is None:
+                continue
+            if partial.span != (start, end) or partial.rule in _RULE_ORDER:
+                raise RuntimeError(
+                    f"{partial.rule} at {partial.span}: a same_span rule made a partial "
+                    f"of another span than its match {(start, end)} or named for a rule"
+                )
         taken[start:end] = b"\x01" * (end - start)
         kept.append(partial)
     kept.sort(key=lambda p: p.span[0])
@@ -372,4 +402,4 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
 
 def extract(folded: str) -> list[Partial]:
     """All mentions in ``folded`` text, in order, with what is written of their values."""
-    return join(select(candidates(folded)), folded)
+    return join(select(candidates(folded), folded), folded)

@@ -67,8 +67,9 @@ NUMERIC = re.compile(
     + rf"|(?P<dr_a>\d{{1,2}}){SP}{CONNECTOR}{SP}(?P<dr_b>\d{{1,2}}){SP}[日号]"
     # 20日, 二十日 (a fragment unless the context makes it a date)
     + rf"|(?P<d_d>{DAY}){SP}[日号]"
-    # 2023 alone: a year only before an event name (2023汕头马拉松)
-    + rf"|(?P<bare_y>{ARABIC_YEAR})"
+    # 2023 alone: a year only before an event name (2023汕头马拉松), so only before a
+    # Chinese character, after at most one space (2023 2024 … is no match at all)
+    + rf"|(?P<bare_y>{ARABIC_YEAR})(?=[ ]?[\u4e00-\u9fff])"
     + ")"
 )
 
@@ -375,6 +376,7 @@ RULES = (
         on_numbers="both",
         worth_trying=worth_trying,
         second_look=second_look,
+        same_span=True,
     ),
     Rule("absolute.roc", ROC, produce_roc, keywords=("民国",)),
 )

@@ -97,6 +97,11 @@ class Rule:
     #: in 8月8月8月… it is never worth trying.) The engine asks once per
     #: (number of digits, both characters); it must never say no to a possible match.
     second_look: Callable[[str, str, str], bool] | None = None
+    #: Its partials always cover exactly the match and are named for what they found
+    #: (absolute.day, ranges.day …), never by a rule's name: the engine may then build
+    #: them only for the matches that win against their neighbours (see
+    #: :func:`normalizers.extract.select`), and checks that this holds when it does.
+    same_span: bool = False
 
 
 # --- building blocks for patterns over folded text -------------------------------
