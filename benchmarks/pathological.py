@@ -299,7 +299,7 @@ def profile(name: str, size: int) -> None:
                 if partial is not None:
                     start, end = partial.span
                     rank = extract._RULE_ORDER.get(partial.rule, extract._UNRANKED)
-                    found.append((start, end, rank, partial, None))
+                    found.append((start - end, start, rank, end, partial, None))
         return found
 
     extract.candidates = timed_candidates

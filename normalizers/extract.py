@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from operator import itemgetter
 
 import ahocorasick
 
@@ -182,9 +183,12 @@ def _starts(folded: str):
         yield tries, last - length + 1
 
 
-#: One candidate: (start, end, rank of its rule, the partial or the match, and the
-#: production still to run on the match, or None when the partial is built).
-Candidate = tuple[int, int, int, "Partial | re.Match[str]", "Callable[..., Partial | None] | None"]
+#: One candidate: (start - end, start, rank of its rule, end, the partial or the
+#: match, and the production still to run on the match, or None when it is built).
+#: The first item, ``start - end``, puts the longest first when sorted.
+Candidate = tuple[
+    int, int, int, int, "Partial | re.Match[str]", "Callable[..., Partial | None] | None"
+]
 #: The rank of a partial named for what it found (absolute.day), not for a rule.
 _UNRANKED = 99
 
@@ -202,17 +206,19 @@ def candidates(folded: str) -> list[Candidate]:
             if matched is None:
                 continue
             if rule.same_span:
-                append((position, matched.end(), _UNRANKED, matched, produce))
+                end = matched.end()
+                append((position - end, position, _UNRANKED, end, matched, produce))
                 continue
             partial = produce(matched, folded)
             if partial is not None:
                 start, end = partial.span
-                append((start, end, rank(partial.rule, _UNRANKED), partial, None))
+                append((start - end, start, rank(partial.rule, _UNRANKED), end, partial, None))
     return found
 
 
-def _by_length_then_place(candidate: Candidate) -> tuple[int, int, int]:
-    return candidate[0] - candidate[1], candidate[0], candidate[2]
+#: Longest first, then in text order, then by the rules' order (a stable sort keeps
+#: the order they were found in for the rest).
+_by_length_then_place = itemgetter(0, 1, 2)
 
 
 def select(found: list[Candidate], folded: str) -> list[Partial]:
@@ -227,9 +233,9 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
     if not found:
         return []
     found.sort(key=_by_length_then_place)
-    taken = bytearray(max(candidate[1] for candidate in found))
+    taken = bytearray(max(candidate[3] for candidate in found))
     kept: list[Partial] = []
-    for start, end, _, partial, produce in found:
+    for _, start, _, end, partial, produce in found:
         if taken.find(1, start, end) != -1:
             continue
         if produce is not None:

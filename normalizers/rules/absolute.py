@@ -114,10 +114,14 @@ def _is_amount(text: str, end: int) -> bool:
     return bool(rest) and (rest[0] in UNIT_CHARS or rest[0] in "0123456789.%")
 
 
+#: The last characters of the labels: most numbers have none of them before.
+_LABEL_ENDINGS = frozenset(label[-1] for label in LABEL_BEFORE)
+
+
 def _labelled(text: str, start: int) -> bool:
     """True when a label or an ordinal stands right before the number (第2023, 阅读数:2023)."""
-    head = before(text, start, 6).rstrip(" :：")
-    return head.endswith(LABEL_BEFORE)
+    head = text[max(0, start - 6) : start].rstrip(" :：")
+    return head[-1:] in _LABEL_ENDINGS and head.endswith(LABEL_BEFORE)
 
 
 def _partial(m: re.Match[str], unit: str, **values) -> Partial:

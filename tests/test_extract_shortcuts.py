@@ -1,0 +1,201 @@
+"""The shortcuts that make dense text cheap never change what is found.
+
+Extraction skips work in four places (see ``normalizers.extract`` and
+``normalizers.anchor``): a rule's second look at the two characters after a
+number, a production left until its match wins its place, only the matched
+branch's groups read, and a sentence's bounds and cue words found by ``rfind``
+and one pattern. Each test here holds one of them against the plain way of
+doing the same thing, which is what the code did before.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from normalizers import DocumentContext, anchor, extract, find_dates
+from normalizers.rules import ALL_RULES, absolute, english
+from normalizers.tables.characters import fold
+from normalizers.tables.relative import FUTURE_CUES, PAST_CUES
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTEXT = DocumentContext(published=date(2023, 9, 8))
+
+#: Characters around numbers in dates and in things that are not dates.
+ALPHABET = [
+    *"0123456789 \t-~./、,，。\n",
+    *"年月日号份的第最前头后至到天个周星期八十一二三",
+    *"JjtoaSsOo",
+    *"\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}\N{LATIN SMALL LETTER DOTLESS I}",
+    *"\N{LATIN SMALL LETTER LONG S}\N{KELVIN SIGN}",
+    "",
+]
+#: What may follow the two characters looked at.
+TAILS = [
+    "",
+    "1日",
+    "日",
+    "8日",
+    "月",
+    "二个星期日",
+    "个星期日",
+    "一个星期一",
+    "天",
+    "4天",
+    "后4天",
+    "une 2023",
+    "une",
+    "o 14 October",
+    "ept. 8",
+    " October",
+    "ctober 2023",
+    "f June",
+    "9",
+    "0日",
+    " 20日",
+]
+NUMBERS = ["8", "18", "2023", "十", "八", "二〇二三"]
+
+
+def _texts() -> list[str]:
+    """Every corpus line, the sample documents, and dense runs of dates."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data/corpus").glob("*.txt"))]
+    for path in sorted((ROOT / "tests/corpus").glob("*.txt")):
+        texts += [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith(("#", "@"))
+        ]
+    units = ["8月", "2023年", "22日、", "8月1日至", "June 18, ", "1 ", "2023 ", "农历正月"]
+    texts += [unit * 40 for unit in units]
+    chooser = random.Random(12)
+    texts += ["".join(chooser.choice(units + ALPHABET) for _ in range(80)) for _ in range(200)]
+    return texts
+
+
+TEXTS = _texts()
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.second_look is not None], ids=lambda r: r.name
+)
+def test_a_second_look_never_refuses_a_match(rule) -> None:
+    refused = 0
+    for number in NUMBERS:
+        # The engine looks at whole runs: what follows is never a character of the run,
+        # an Arabic run is tried at its start, a Chinese one at each of its places.
+        digits, run_chars = (number, "0123456789") if number.isascii() else ("", "八十一二三")
+        starts = range(1) if number.isascii() else range(len(number))
+        for following in ALPHABET:
+            if following and following in run_chars:
+                continue
+            for second in ALPHABET if following else [""]:
+                if rule.second_look(digits, following, second):
+                    continue
+                refused += 1
+                for tail in TAILS if second else [""]:
+                    text = number + following + second + tail
+                    for start in starts:
+                        assert rule.pattern.match(text, start) is None, (rule.name, text, start)
+    assert refused > 0  # the look does refuse something, or it would be useless
+
+
+def _eager(folded: str) -> list:
+    """What select kept before any production was left for later: every match
+    produced at once, the longest of overlapping partials kept."""
+    found = []
+    for rule, position in extract._attempts(folded):
+        matched = rule.pattern.match(folded, position)
+        if matched is not None:
+            partial = rule.produce(matched, folded)
+            if partial is not None:
+                found.append(partial)
+    found.sort(
+        key=lambda p: (p.span[0] - p.span[1], p.span[0], extract._RULE_ORDER.get(p.rule, 99))
+    )
+    taken: set[int] = set()
+    kept = []
+    for partial in found:
+        cells = set(range(*partial.span))
+        if not cells & taken:
+            taken |= cells
+            kept.append(partial)
+    return sorted(kept, key=lambda p: p.span[0])
+
+
+def test_productions_left_for_later_keep_what_producing_everything_keeps() -> None:
+    assert any(rule.same_span for rule in ALL_RULES)
+    for text in TEXTS:
+        folded = fold(text)
+        assert extract.select(extract.candidates(folded), folded) == _eager(folded), text[:60]
+
+
+def test_a_same_span_production_of_another_span_is_an_error() -> None:
+    folded = "8月8日"
+    matched = re.compile("8月").match(folded)
+
+    def wider(m, text):
+        return absolute._partial(m, "month", month=8).moved(span=(0, 4))
+
+    with pytest.raises(RuntimeError, match="same_span"):
+        extract.select([(-2, 0, extract._UNRANKED, 2, matched, wider)], folded)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "groups"),
+    [(absolute.NUMERIC, absolute._GROUPS), (english.ENGLISH, english._GROUPS)],
+    ids=["absolute", "english"],
+)
+def test_the_branch_groups_are_the_match_groups(pattern, groups) -> None:
+    matches, branches = 0, set()
+    for text in TEXTS:
+        folded = fold(text)
+        for position in range(len(folded)):
+            matched = pattern.match(folded, position)
+            if matched is None:
+                continue
+            matches += 1
+            branches.add(matched.lastindex)
+            read = groups(matched)
+            for name, value in matched.groupdict().items():
+                assert read[name] == value, (folded[position : position + 20], name)
+    assert matches > 100 and len(branches) >= 5
+
+
+def _sentence_by_walking(text: str, start: int, end: int) -> str:
+    """The sentence as the anchorer found it before: a walk over the 80 characters."""
+    left = max(
+        (m.end() for m in anchor.SENTENCE_END.finditer(text, max(0, start - 80), start)),
+        default=max(0, start - 80),
+    )
+    right = anchor.SENTENCE_END.search(text, end, end + 80)
+    return text[left : right.start() if right else end + 80]
+
+
+def test_sentence_bounds_and_cue_words_are_those_of_the_walk() -> None:
+    chooser = random.Random(5)
+    pieces = [*"。！？!?；;\n，的了已将拟年月日", "计划", "即将", "上周", "预计", "x" * 30]
+    for _ in range(3000):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(1, 40)))
+        start = chooser.randint(0, len(text))
+        end = chooser.randint(start, len(text))
+        sentence = _sentence_by_walking(text, start, end)
+        left, right = anchor._sentence_bounds(text, start, end)
+        assert text[left:right] == sentence
+        future = any(cue in sentence for cue in FUTURE_CUES)
+        assert anchor._speaks_of_future(text, (start, end)) is future
+        assert anchor._speaks_of_past(text, (start, end)) is any(
+            cue in sentence for cue in PAST_CUES
+        )
+
+
+def test_a_run_of_month_days_still_finds_every_other_one() -> None:
+    # 8月8 is a loose month-day and wins over 8月 at the same place; the next 8月8
+    # overlaps it, so one mention in two: the shortcuts keep exactly that reading.
+    mentions = find_dates("8月" * 8, CONTEXT)
+    assert [m.text for m in mentions] == ["8月8"] * 4
+    assert all(m.start == date(2023, 8, 8) for m in mentions)
