@@ -28,6 +28,7 @@ import io
 import json
 import logging
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -307,6 +308,84 @@ def run_benchmark(size_mb: float, peer_slice_kb: float, repeat: int) -> dict:
     }
 
 
+# ------------------------------------------------------ against another version
+
+#: Run in a child: find_dates of the code in ``argv[1]`` on the benchmark's text.
+_CHILD = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("throughput", sys.argv[2])
+bench = sys.modules["throughput"] = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+sys.path.insert(0, sys.argv[1])  # after the module put this checkout on the path
+docs = bench.build_documents(bench.load_corpus(), int(float(sys.argv[3]) * bench.MB))
+result = bench.measure("find_dates", sys.argv[1], bench.make_find_dates(), docs, "full",
+                       int(sys.argv[4]))
+import normalizers
+print(json.dumps({"mb_per_s": result.mb_per_s, "mentions": result.mentions,
+                  "code": normalizers.__file__}))
+"""
+
+
+def _peer_code(reference: str, folder: Path) -> Path:
+    """The code of ``reference`` (its merge base with this checkout), via ``git archive``."""
+    base = subprocess.run(
+        ["git", "merge-base", "HEAD", reference], cwd=REPO, capture_output=True, text=True
+    )
+    commit = base.stdout.strip() or reference
+    archive = subprocess.run(["git", "archive", commit], cwd=REPO, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def _child_rate(code: Path, size_mb: float, repeat: int) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(code), __file__, str(size_mb), str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=code,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the find_dates run of {code} failed:\n{done.stderr[-2000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    if not found["code"].startswith(str(code)):
+        raise SystemExit(f"the run meant for {code} imported {found['code']}")
+    return found
+
+
+def run_against(reference: str, size_mb: float, repeat: int, rounds: int = 2) -> dict:
+    """find_dates of ``reference``'s code and of this checkout, each in a child process,
+    one after the other, ``rounds`` times: the best MB/s of each."""
+    import tempfile
+
+    best = {"peer": 0.0, "this": 0.0}
+    mentions = {}
+    with tempfile.TemporaryDirectory(prefix="throughput-peer-") as folder:
+        codes = {"peer": _peer_code(reference, Path(folder)), "this": REPO}
+        for _ in range(rounds):
+            for name, code in codes.items():
+                found = _child_rate(code, size_mb, repeat)
+                best[name] = max(best[name], found["mb_per_s"])
+                mentions[name] = found["mentions"]
+    return {
+        "reference": reference,
+        "peer_mb_per_s": best["peer"],
+        "this_mb_per_s": best["this"],
+        "peer_mentions": mentions["peer"],
+        "this_mentions": mentions["this"],
+        "speedup": best["this"] / best["peer"] if best["peer"] else None,
+    }
+
+
+def render_against(against: dict) -> str:
+    return (
+        f"find_dates of {against['reference']} (merge base) {against['peer_mb_per_s']:.3f} MB/s, "
+        f"this code {against['this_mb_per_s']:.3f} MB/s: {against['speedup']:.2f}× "
+        f"(children one after the other; mentions {against['peer_mentions']} and "
+        f"{against['this_mentions']})"
+    )
+
+
 # ----------------------------------------------------------------------- output
 
 
@@ -379,6 +458,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs per tool; the best is kept (default 3)"
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="also time find_dates of the code of REF (e.g. main) and of this checkout, "
+        "each in a child process, one after the other",
+    )
     args = parser.parse_args(argv)
     if args.size_mb <= 0:
         parser.error("--size-mb must be positive")
@@ -386,10 +471,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
 
     report = run_benchmark(args.size_mb, args.peer_slice_kb, args.repeat)
+    if args.against:
+        report["against"] = run_against(args.against, args.size_mb, args.repeat)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(render_table(report))
+        if args.against:
+            print(render_against(report["against"]))
     return 0
 
 

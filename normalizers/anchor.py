@@ -423,8 +423,10 @@ class Anchorer:
         """The mention of ``p``, or why there is none; a mention may carry a warning too."""
         span = p.span
         written = original[span[0] : span[1]]
-        p = with_centuries(p, self.state.dct)
-        self._enter_focus(span[0])
+        if p.pivot or (p.end is not None and p.end.pivot):
+            p = with_centuries(p, self.state.dct)
+        if self._focus:
+            self._enter_focus(span[0])
         if p.warning:
             return None, DateWarning(written, span, f"impossible date: {p.warning}")
         paragraph = self._paragraph_of(span[0])

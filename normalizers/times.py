@@ -45,6 +45,8 @@ LEAD = re.compile(r"[ \t]*(?:[(（][^)）]{1,6}[)）])?[ \t,，]?(?:的)?[ \t]*"
 ALL_DAY = re.compile(r"[ \t]*(?:全天|整天|全日)")
 CLAUSE_END = re.compile(r"[。！？!?；;\n]")
 PERIOD_WORD = re.compile(_PERIOD)
+#: Every time of day holds one of these (9时, 3点半, 14:30): none in the clause, no time.
+_TIME_MARK = re.compile(r"[时点點:：]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,8 @@ def time_after(text: str, end: int, limit: int) -> TimeOfDay | None:
     """
     stop = CLAUSE_END.search(text, end, min(limit, end + 40))
     stop_at = stop.start() if stop else min(limit, end + 40, len(text))
+    if _TIME_MARK.search(text, end, stop_at) is None:
+        return None  # most dates: no 时, 点 or colon before the clause ends, no time
     if ALL_DAY.match(text, end):
         return None  # 全天: an all-day event
     position = LEAD.match(text, end).end()
