@@ -154,6 +154,7 @@ def _worker_setup(seed: int) -> None:
     _SCRATCH = Path(tempfile.mkdtemp(prefix="fuzz-"))
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and stops a worker with SIGTERM
 
 
 def _peak_mb() -> float:
@@ -162,11 +163,12 @@ def _peak_mb() -> float:
 
 def run_chunk(
     seed: int, name: str, first: int, count: int, limit: float, memory_mb: float, failures: str
-) -> tuple[str, int, float, list[dict]]:
-    """Examples ``first`` … ``first + count - 1`` of ``name``: (name, run, seconds, failures)."""
+) -> tuple[str, int, float, float, list[dict]]:
+    """Examples ``first`` … ``first + count - 1`` of ``name``:
+    (name, examples run, seconds, CPU seconds of this worker, failures)."""
     make, run, _ = PROPERTIES[name]
     found: list[dict] = []
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for index in range(first, first + count):
         value = None
         try:
@@ -192,7 +194,7 @@ def run_chunk(
                     "saved": str(saved),
                 }
             )
-    return name, count, time.perf_counter() - began, found
+    return name, count, time.perf_counter() - began, time.process_time() - cpu, found
 
 
 def _save_input(folder: Path, name: str, index: int, value) -> Path:
@@ -270,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop early, still report
     counts = dict.fromkeys(names, 0)
     spent = dict.fromkeys(names, 0.0)
+    cpu_spent = dict.fromkeys(names, 0.0)
     failures: dict[str, dict] = {}
     started = last_print = time.monotonic()
     tasks = _tasks(names, args.examples)
@@ -288,9 +291,10 @@ def main(argv: list[str] | None = None) -> int:
                 break
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                name, count, seconds, found = future.result()
+                name, count, seconds, cpu, found = future.result()
                 counts[name] += count
                 spent[name] += seconds
+                cpu_spent[name] += cpu
                 for failure in found:
                     if failure["key"] in failures:
                         failures[failure["key"]]["count"] += 1
@@ -307,8 +311,10 @@ def main(argv: list[str] | None = None) -> int:
                 last_print = time.monotonic()
                 elapsed = last_print - started
                 total = sum(counts.values())
+                cpu = sum(cpu_spent.values())
                 print(
-                    f"[{elapsed / 60:5.1f} min] {total} examples ({total / elapsed:.0f}/s); "
+                    f"[{elapsed / 60:5.1f} min] {total} examples ({total / elapsed:.0f}/s wall,"
+                    f" {total / max(cpu, 1e-9):.0f}/s CPU); "
                     + ", ".join(f"{n}: {counts[n]}" for n in names)
                     + f"; failures: {len(failures)}",
                     flush=True,
@@ -316,20 +322,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         stopped = True
         print("\nstopped before all examples ran", flush=True)
-        for future in running:
-            future.cancel()
+        for process in list(pool._processes.values()):  # stop the chunks under way too
+            process.terminate()
     pool.shutdown(wait=not stopped, cancel_futures=True)
     elapsed = time.monotonic() - started
     total = sum(counts.values())
     print(
         f"\nFuzz campaign: seed {seed}, {elapsed / 60:.1f} minutes wall, {args.workers} worker(s)"
     )
+    print(f"  {'property':<30} {'examples':>9} {'worker-min':>10} {'CPU-min':>8} {'per CPU-s':>9}")
     for name in names:
-        rate = counts[name] / spent[name] if spent[name] else 0.0
+        rate = counts[name] / cpu_spent[name] if cpu_spent[name] else 0.0
         print(
-            f"  {name:<30} {counts[name]:>9} examples in {spent[name] / 60:6.1f} worker-min, {rate:8.1f}/s"
+            f"  {name:<30} {counts[name]:>9} {spent[name] / 60:10.1f}"
+            f" {cpu_spent[name] / 60:8.1f} {rate:9.1f}"
         )
-    print(f"  {'total':<30} {total:>9} examples, {total / elapsed:.0f}/s wall")
+    cpu = sum(cpu_spent.values())
+    print(
+        f"  {'total':<30} {total:>9} {sum(spent.values()) / 60:10.1f} {cpu / 60:8.1f}"
+        f" {total / max(cpu, 1e-9):9.1f}   ({total / elapsed:.0f}/s wall)"
+    )
     print(f"Distinct failures: {len(failures)}")
     for key, failure in failures.items():
         first_line = failure["message"].splitlines()[0] if failure["message"] else ""
