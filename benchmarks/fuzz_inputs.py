@@ -56,6 +56,9 @@ _CHAR_RANGES = [
     (0xE000, 0xF8FF, 1), (0x10000, 0x10FFFF, 2), (0xFE00, 0xFE0F, 1), (0xFFF0, 0xFFFF, 1),
 ]  # fmt: skip
 _RANGE_WEIGHTS = [weight for *_, weight in _CHAR_RANGES]
+#: The time written into every generated zip and document (they carry no clock).
+_STAMP = datetime(2023, 8, 22, 9, 30)
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
 
 
 # ---------------------------------------------------------------- text
@@ -196,8 +199,8 @@ def zip_bytes(members: list[tuple[str, bytes]], compress: bool) -> bytes:
     method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w", method) as archive:
         warnings.simplefilter("ignore")  # duplicate names are on purpose
-        for name, data in members:
-            archive.writestr(name, data)
+        for name, data in members:  # a fixed time: the same bytes in every run
+            archive.writestr(zipfile.ZipInfo(name, _STAMP.timetuple()[:6]), data, method)
     return buffer.getvalue()
 
 
@@ -330,9 +333,6 @@ def pdf_bytes(rng: random.Random) -> bytes:
 
 
 # ---------------------------------------------------------------- pools of well-formed files
-
-_STAMP = datetime(2023, 8, 22, 9, 30)
-_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
 
 
 def _unstamped(data: bytes) -> bytes:

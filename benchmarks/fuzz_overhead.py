@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.suppress(AssertionError):  # the campaign reports failures
                 run(value, scratch)
 
+        _hypothesis(strategy, 5, check)  # warm up: imports, caches, hypothesis itself
+        _seeded(make, 5, check)
         figures = [
             _hypothesis(strategy, examples, None),
             _hypothesis(strategy, examples, check),
