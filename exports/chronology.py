@@ -7,7 +7,6 @@ Dates are written at their precision, the way a careful Chinese editor would:
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from timeline import schema
+from timeline.cells import csv_writer, neutralise
 
 DASH = "—"
 QUARTERS = {1: "第一季度", 4: "第二季度", 7: "第三季度", 10: "第四季度"}
@@ -212,12 +212,11 @@ def render_markdown(items: list[Entry]) -> str:
 
 def render_csv(items: list[Entry]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(["year", "date", "title", "association", "doc", "event_id"])
     for item in items:
-        writer.writerow(
-            [item.year, item.date, item.title, item.association, item.doc, item.event_id]
-        )
+        row = [item.year, item.date, item.title, item.association, item.doc, item.event_id]
+        writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
 
 

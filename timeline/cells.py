@@ -1,4 +1,4 @@
-"""Spreadsheet cells that can never become formulas (CSV and formula injection).
+r"""Spreadsheet cells that can never become formulas (CSV and formula injection).
 
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return is run as a formula by Excel, LibreOffice and Google Sheets when a CSV
@@ -8,9 +8,19 @@ with an apostrophe, which every spreadsheet shows as text. Every CSV and XLSX
 writer of the product goes through :func:`neutralise_frame`; readers of our own
 sheets take the apostrophe off again with :func:`restore`, so a round trip
 gives the original text.
+
+Every CSV the product writes also ends its records with CRLF
+(:data:`CSV_LINE_END`, RFC 4180 and what spreadsheets write), through
+:func:`csv_writer` or :func:`frame_csv`. Python's :mod:`csv` writer quotes a
+cell only for the characters of its line terminator: with ``"\n"`` alone, a
+cell holding a bare carriage return (``"a\rb"``) went out unquoted, and
+spreadsheets and ``csv`` readers split it in two.
 """
 
 from __future__ import annotations
+
+import csv
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -50,4 +60,35 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["FORMULA_STARTS", "neutralise", "neutralise_frame", "restore"]
+#: The end of every CSV record the product writes. Holding ``"\r"``, it makes
+#: the csv writer quote every cell with a bare carriage return in it.
+CSV_LINE_END = "\r\n"
+
+
+def csv_writer(stream: TextIO) -> Any:
+    r"""A :func:`csv.writer` on ``stream`` that quotes cells holding ``\r`` or ``\n``.
+
+    The caller neutralises the cells (:func:`neutralise`); ``stream`` is opened
+    with ``newline=""`` when it is a file.
+    """
+    return csv.writer(stream, lineterminator=CSV_LINE_END)
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    r"""``frame`` as CSV text, every cell neutralised and every line break quoted.
+
+    >>> frame_csv(pd.DataFrame({"title": ["a\rb", "=1+1"]}))
+    'title\r\n"a\rb"\r\n\'=1+1\r\n'
+    """
+    return neutralise_frame(frame).to_csv(index=False, lineterminator=CSV_LINE_END)
+
+
+__all__ = [
+    "CSV_LINE_END",
+    "FORMULA_STARTS",
+    "csv_writer",
+    "frame_csv",
+    "neutralise",
+    "neutralise_frame",
+    "restore",
+]

@@ -18,6 +18,7 @@ import typer
 
 from exports.chronology import associations_summary, chronology
 from timeline import limits
+from timeline.cells import CSV_LINE_END, csv_writer, neutralise
 from timeline.dates import DATE_COLUMNS, collect_manifest, mention_row, resolve_documents
 from timeline.documents import DEFAULT_MAX_BYTES, expand_paths, resolved
 from timeline.engine import Engine
@@ -249,7 +250,7 @@ def dates(
         _error("error: no documents in " + ", ".join(map(str, paths)))
         raise typer.Exit(1)
 
-    writer = csv.DictWriter(sys.stdout, fieldnames=DATE_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(sys.stdout, fieldnames=DATE_COLUMNS, lineterminator=CSV_LINE_END)
     if output_format is OutputFormat.csv:
         writer.writeheader()
     rows: list[dict[str, str | int]] = []
@@ -269,7 +270,7 @@ def dates(
         for mention in result.mentions:
             row = mention_row(result.doc, mention)
             if output_format is OutputFormat.csv:
-                writer.writerow(row)
+                writer.writerow({key: neutralise(value) for key, value in row.items()})
             else:
                 rows.append(row)
         sys.stdout.flush()
@@ -541,10 +542,12 @@ def associations_command(
     """List each association with its number of events and the span of their dates."""
     result = _build(paths, manifest, reviews, quiet, max_document_mb)
     summary = associations_summary(result.table)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = csv_writer(sys.stdout)
     writer.writerow(["association", "events", "first", "last"])
     for row in summary.itertuples(index=False):
-        writer.writerow([row.association, row.events, row.first.isoformat(), row.last.isoformat()])
+        writer.writerow(
+            [neutralise(row.association), row.events, row.first.isoformat(), row.last.isoformat()]
+        )
     _finish(result)
 
 

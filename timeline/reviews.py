@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from timeline.cells import neutralise_frame
+from timeline.cells import frame_csv, neutralise_frame
 from timeline.files import write_atomic
 from timeline.schema import decode_sources, no_formulas
 
@@ -288,7 +288,7 @@ def write_review_sheet(
         sheets = {name: group for name, group in sheet.groupby("association", sort=True)}
     else:
         sheets = {association: sheet}
-    write_atomic(csv_path, sheet.to_csv(index=False).encode("utf-8-sig"))
+    write_atomic(csv_path, frame_csv(sheet).encode("utf-8-sig"))
     write_atomic(xlsx_path, no_formulas(_xlsx_bytes(sheets)))
     return [xlsx_path, csv_path]
 

@@ -57,7 +57,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from timeline.cells import neutralise_frame, restore
+from timeline.cells import frame_csv, neutralise_frame, restore
 
 COLUMNS = (
     "event_id",
@@ -487,7 +487,7 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
             f"unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
         )
     if suffix == ".csv":
-        return neutralise_frame(_for_text(table)).to_csv(index=False).encode("utf-8")
+        return frame_csv(_for_text(table)).encode("utf-8")
     if suffix == ".json":
         text = _for_text(table).to_json(orient="records", force_ascii=False, indent=1)
         return text.encode("utf-8")
