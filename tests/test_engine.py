@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import timeline.cache
+import timeline.engine
 import timeline.table
 from exports.ics import build_feeds
 from timeline.cache import DocumentCache, version_of
@@ -80,6 +81,17 @@ def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
     assert outputs(on_cluster, tmp_path / "cluster") == expected
     assert [path for path, _ in on_cluster.errors] == [path for path, _ in serial.errors]
     assert summary(on_cluster)[1:] == summary(serial)[1:]
+
+
+def test_local_processes_over_several_waves_give_the_same_bytes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partitions of one document, waves of two partitions: every wave's results arrive."""
+    serial = build_events([corpus], engine=Engine(workers=0))
+    monkeypatch.setattr(timeline.engine, "WAVE_PER_WORKER", 1)
+    waves = build_events([corpus], engine=Engine(workers=2, partition_size=1))
+    assert outputs(waves, tmp_path / "waves") == outputs(serial, tmp_path / "serial")
+    assert summary(waves) == summary(serial)
 
 
 class Reads:
