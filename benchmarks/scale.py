@@ -14,19 +14,24 @@ Every configuration runs in its own fresh process (peak RSS is that process's an
 its worker processes' maximum), in this order, in the same run:
 
 ``peer``
-    today's code: the merge base of this branch with ``main`` (``--peer REF``),
+    the issue's baseline, commit ``e3b2994`` (``--peer REF`` names another),
     extracted with ``git archive`` and imported instead of the working tree.
 ``serial``, ``dask-1``, ``dask-2``
     this code without cache: in-process, then Dask's local process scheduler with
     1 and 2 worker processes.
 ``cached-full``, ``cached-unchanged``, ``cached-plus-1%``
-    with a fresh cache folder (2 workers): the full build, the same corpus again,
-    then after adding 1% new documents.
+    with a fresh cache folder (2 workers), into one published folder as a user
+    rebuilds it: the full build, the same corpus again, then after adding 1% new
+    documents.
 
 Each configuration reports the phases of ``timeline build``: ``documents``
 (``build_events``: reading and resolving), ``feeds`` (``build_feeds``),
 ``page`` (``write_timeline``), ``table`` (events.csv and events.parquet), their
-total, documents/s and MB/s over the documents phase, and the peak RSS. With
+total, documents/s and MB/s over the documents phase, the peak RSS of the
+whole process tree (workers included) per phase, the ratio of the peer's
+total to each run's, and the parallel efficiency of 2 workers over 1
+(documents phase and whole build); the outputs of ``serial``, ``dask-1``,
+``dask-2`` and ``cached-full`` are compared byte for byte. With
 ``--browser`` (the default for up to 2,000 documents) the page of the serial
 build is opened in headless Chromium (Playwright, as ``tests/test_browser.py``
 does): the time to load it and the time of a search filter.
@@ -35,6 +40,7 @@ does): the time to load it and the time of a search filter.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -102,18 +108,20 @@ def generate(folder: Path, first: int, count: int) -> int:
 
 
 def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
-    """Build ``corpus`` into ``out`` the way ``timeline build`` does, timing each phase."""
+    """Build ``corpus`` into ``out`` the way ``timeline build`` does, timing each phase.
+
+    The site is built by ``exports.site.build_site`` (staging folder, atomic switch,
+    the rebuild shortcuts), with its ``build_feeds``, ``write_timeline`` and
+    ``table_bytes`` timed where it calls them; ``page`` is the rest of the site's
+    time (the page, publishing). A sampler adds up the resident memory of this
+    process and all its descendants (the worker processes) every 50 ms: the peak
+    of the whole process tree, per phase.
+    """
     import inspect
     import resource
 
-    from exports.html import write_timeline
-    from exports.ics import build_feeds
-    from timeline.table import build_events, table_bytes
-
-    try:  # the atomic writer moved from exports/ to timeline/ with the typed table
-        from timeline.files import write_atomic
-    except ImportError:  # a peer from before that move
-        from exports.files import write_atomic
+    import exports.site as site
+    from timeline.table import build_events
 
     options = {}
     if "engine" in inspect.signature(build_events).parameters:
@@ -121,52 +129,101 @@ def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
         from timeline.engine import Engine
 
         options["engine"] = Engine(workers=workers, cache=DocumentCache(cache) if cache else None)
-    times, peaks = {}, {}
+    sampler = _TreeSampler()
+    times: dict[str, float] = {"documents": 0.0, "feeds": 0.0, "page": 0.0, "table": 0.0}
+    for name, phase in (
+        ("build_feeds", "feeds"),
+        ("write_timeline", "page"),
+        ("table_bytes", "table"),
+    ):
+        if hasattr(site, name):
+            setattr(site, name, _timed(getattr(site, name), phase, times, sampler))
+    sampler.phase = "documents"
     start = time.perf_counter()
     result = build_events([corpus], **options)
     times["documents"] = time.perf_counter() - start
-    peaks["documents"] = _own_peak_mb()
-    out.mkdir(parents=True, exist_ok=True)
+    sampler.phase = "page"
     start = time.perf_counter()
-    feeds = build_feeds(result.table, out)
-    times["feeds"] = time.perf_counter() - start
-    peaks["feeds"] = _own_peak_mb()
-    start = time.perf_counter()
-    write_timeline(result.table, out, feeds)
-    times["page"] = time.perf_counter() - start
-    peaks["page"] = _own_peak_mb()
-    start = time.perf_counter()
-    for name in ("events.csv", "events.parquet"):
-        write_atomic(out / name, table_bytes(result.table, Path(name).suffix))
-    times["table"] = time.perf_counter() - start
-    peaks["table"] = _own_peak_mb()
+    site.build_site(result.table, out)
+    whole = time.perf_counter() - start
+    times["page"] = whole - times["feeds"] - times["table"]  # the page, publishing, the rest
+    sampler.stop()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     cache_stats = {}
     if options.get("engine") and options["engine"].cache is not None:
         cache_stats = {
             "hits": options["engine"].cache.hits,
             "misses": options["engine"].cache.misses,
         }
+    feeds = out / "feeds"
     return {
         "times": times,
         "events": len(result.table),
         "documents": result.documents,
         "errors": len(result.errors),
-        "peak_rss_mb": max(own, children) / 1024,
+        "peak_rss_mb": max(sampler.peaks.values()),
         "driver_rss_mb": own / 1024,
         "cache": cache_stats,
-        "peak_after_mb": peaks,  # the driver's peak RSS at the end of each phase
-        "all_ics_bytes": (out / "feeds" / "all.ics").stat().st_size,
-        "feeds_bytes": sum(p.stat().st_size for p in (out / "feeds").rglob("*.ics")),
+        "peak_tree_mb": sampler.peaks,  # the process tree's peak RSS in each phase
+        "all_ics_bytes": (feeds / "all.ics").stat().st_size,
+        "feeds_bytes": sum(p.stat().st_size for p in feeds.rglob("*.ics")),
         "code": str(Path(inspect.getfile(build_events)).parent.parent),
     }
 
 
-def _own_peak_mb() -> float:
-    import resource
+def _timed(function, phase: str, times: dict, sampler: _TreeSampler):
+    def timed(*arguments, **keywords):
+        before, sampler.phase = sampler.phase, phase
+        start = time.perf_counter()
+        try:
+            return function(*arguments, **keywords)
+        finally:
+            times[phase] += time.perf_counter() - start
+            sampler.phase = before
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return timed
+
+
+class _TreeSampler:
+    """The summed RSS of this process and its descendants, sampled every 50 ms, per phase."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.phase = "documents"
+        self.peaks: dict[str, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._done.is_set():
+            total = sum(_rss_pages(pid) for pid in _tree(os.getpid())) * page / 2**20
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), total)
+            self._done.wait(0.05)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        one = pending.pop()
+        found.append(one)
+        for task in Path(f"/proc/{one}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _in_process(source: Path, corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
@@ -240,7 +297,9 @@ def main() -> None:
     parser.add_argument(
         "--documents", type=int, default=1000, help="corpus size (1000, 10000, 100000)"
     )
-    parser.add_argument("--peer", default="main", help="git reference of today's code")
+    parser.add_argument(
+        "--peer", default=PEER, help=f"git reference of the code to compare with ({PEER})"
+    )
     parser.add_argument("--only", default="", help="comma-separated configurations to run")
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--json", action="store_true", help="print a JSON report")
@@ -252,52 +311,58 @@ def main() -> None:
     browser = arguments.browser if arguments.browser is not None else count <= 2000
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="timeline-scale-"))
     records: list[dict] = []
+    loads = [os.getloadavg()]
+    different: list[str] = []
     try:
         corpus = work / "corpus"
         size = generate(corpus, 0, count)
         cache = str(work / "cache")
-        plan = [
-            ("peer", "peer", 0, None, None),
-            ("serial", "here", 0, None, None),
-            ("dask-1", "here", 1, None, None),
-            ("dask-2", "here", 2, None, None),
-            ("cached-full", "here", 2, cache, None),
-            ("cached-unchanged", "here", 2, cache, None),
-            ("cached-plus-1%", "here", 2, cache, added),
+        plan = [  # name, code, workers, cache, documents added, output folder
+            ("peer", "peer", 0, None, None, "out-peer"),
+            ("serial", "here", 0, None, None, "out-serial"),
+            ("dask-1", "here", 1, None, None, "out-dask-1"),
+            ("dask-2", "here", 2, None, None, "out-dask-2"),
+            # One published folder, rebuilt as a user rebuilds it.
+            ("cached-full", "here", 2, cache, None, "out-cached"),
+            ("cached-unchanged", "here", 2, cache, None, "out-cached"),
+            ("cached-plus-1%", "here", 2, cache, added, "out-cached"),
         ]
-        for name, code, workers, cache_dir, more in plan:
+        reference = None
+        for name, code, workers, cache_dir, more, folder in plan:
             if chosen and name not in chosen:
                 continue
             if more:
                 size += generate(corpus, count, more)
             source = _peer(arguments.peer, work / "peer") if code == "peer" else ROOT
-            record = _in_process(source, corpus, work / f"out-{name}", workers, cache_dir)
+            record = _in_process(source, corpus, work / folder, workers, cache_dir)
+            loads.append(os.getloadavg())
             record["name"] = name
             record["total_s"] = sum(record["times"].values())
             record["documents_per_s"] = record["documents"] / record["times"]["documents"]
             record["mb_per_s"] = size / 2**20 / record["times"]["documents"]
             records.append(record)
             print(_line(record), file=sys.stderr, flush=True)
+            if name in ("serial", "dask-1", "dask-2", "cached-full"):
+                if reference is None:
+                    reference = work / "out-reference"
+                    shutil.copytree(work / folder, reference)
+                else:
+                    different += _same_bytes(reference, work / folder, name)
         page = None
         if browser and (work / "out-serial" / "index.html").exists():
             page = browse(work / "out-serial")
             print(f"page: {page}", file=sys.stderr)
-        _same_bytes(
-            work,
-            [
-                r["name"]
-                for r in records
-                if r["name"] in ("serial", "dask-1", "dask-2", "cached-full")
-            ],
-        )
     finally:
         if not arguments.keep:
             shutil.rmtree(work, ignore_errors=True)
     report = {
         "documents": count,
         "corpus_mb": size / 2**20,
-        "load": os.getloadavg(),
+        "load": loads,
+        "cpus": os.cpu_count(),
+        "peer": arguments.peer,
         "runs": records,
+        "different": different,
         "page": page,
     }
     if arguments.json:
@@ -306,17 +371,20 @@ def main() -> None:
         _table(report)
 
 
-def _same_bytes(work: Path, names: list[str]) -> None:
-    """Every output file of the configurations without cache additions is the same."""
-    if len(names) < 2:
-        return
-    first = work / f"out-{names[0]}"
-    for name in names[1:]:
-        for path in sorted(first.rglob("*")):
-            if path.is_file() and path.name != ".feeds-state.json":
-                other = work / f"out-{name}" / path.relative_to(first)
-                if other.read_bytes() != path.read_bytes():
-                    print(f"DIFFERENT: {name} {path.relative_to(first)}", file=sys.stderr)
+#: The code the issue's baseline was measured with (issue 10: about 235 s for 10,000).
+PEER = "e3b2994"
+
+
+def _same_bytes(first: Path, second: Path, name: str) -> list[str]:
+    """The output files of ``second`` whose bytes differ from ``first``'s (printed too)."""
+    different = []
+    for path in sorted(first.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            other = second / path.relative_to(first)
+            if not other.is_file() or other.read_bytes() != path.read_bytes():
+                different.append(f"{name}: {path.relative_to(first)}")
+                print(f"DIFFERENT: {name} {path.relative_to(first)}", file=sys.stderr)
+    return different
 
 
 def _line(record: dict) -> str:
@@ -326,7 +394,7 @@ def _line(record: dict) -> str:
         f"  feeds {t['feeds']:6.1f}  page {t['page']:6.1f}  table {t['table']:5.1f}"
         f"  {record['documents_per_s']:7.1f} doc/s  {record['mb_per_s']:5.2f} MB/s"
         f"  peak {record['peak_rss_mb']:6.0f} MB  cache {record['cache']}"
-        f"\n{'':18} driver peak after each phase (MB): {_rounded(record['peak_after_mb'])}"
+        f"\n{'':18} process tree's peak RSS per phase (MB): {_rounded(record['peak_tree_mb'])}"
         f"  all.ics {record['all_ics_bytes']:,} bytes, every feed {record['feeds_bytes']:,}"
     )
 
@@ -336,33 +404,50 @@ def _rounded(values: dict) -> dict:
 
 
 def _table(report: dict) -> None:
+    """The report as a markdown table, then the ratios the issue asks for."""
     runs = {r["name"]: r for r in report["runs"]}
-    print(f"{report['documents']} documents, {report['corpus_mb']:.1f} MB; load {report['load']}")
+    loads = ", ".join(f"{load[0]:.1f}" for load in report["load"])
     print(
-        "| run | total s | documents s | feeds s | page s | table s | documents/s | MB/s | peak RSS MB |"
+        f"{report['documents']:,} documents, {report['corpus_mb']:.1f} MB, {report['cpus']} CPUs;"
+        f" load average (1 min) before and after each run: {loads}"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    phases = ("documents", "feeds", "page", "table")
+    print(
+        "| run | total s | documents s | feeds s | page s | table s | documents/s | MB/s"
+        " | peak RSS MB (documents / feeds / page / table) | peer total / this total |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    peer = runs.get("peer")
     for record in report["runs"]:
         t = record["times"]
+        peaks = " / ".join(f"{record['peak_tree_mb'].get(p, 0):.0f}" for p in phases)
+        ratio = f"{peer['total_s'] / record['total_s']:.2f}×" if peer else "–"
         print(
             f"| {record['name']} | {record['total_s']:.1f} | {t['documents']:.1f} | {t['feeds']:.1f}"
             f" | {t['page']:.1f} | {t['table']:.1f} | {record['documents_per_s']:.1f}"
-            f" | {record['mb_per_s']:.2f} | {record['peak_rss_mb']:.0f} |"
+            f" | {record['mb_per_s']:.2f} | {peaks} | {ratio} |"
         )
     if "dask-1" in runs and "dask-2" in runs:
-        efficiency = runs["dask-1"]["times"]["documents"] / (
-            2 * runs["dask-2"]["times"]["documents"]
-        )
-        print(f"parallel efficiency, documents phase, 2 workers over 1: {efficiency:.2f}")
-    if "peer" in runs and "cached-full" in runs:
+        one, two = runs["dask-1"], runs["dask-2"]
+        documents = one["times"]["documents"] / (2 * two["times"]["documents"])
+        whole = one["total_s"] / (2 * two["total_s"])
         print(
-            f"full build, today / this: {runs['peer']['total_s'] / runs['cached-full']['total_s']:.2f}×"
+            f"parallel efficiency, 2 workers over 1: documents phase {documents:.2f},"
+            f" whole build {whole:.2f}"
         )
+    if peer:
+        for name in ("serial", "dask-2", "cached-full"):
+            if name in runs:
+                print(
+                    f"full build, peer ({report['peer']}) / {name}:"
+                    f" {peer['total_s'] / runs[name]['total_s']:.2f}×"
+                )
     if "cached-full" in runs:
         full = runs["cached-full"]["total_s"]
         for name in ("cached-unchanged", "cached-plus-1%"):
             if name in runs:
-                print(f"{name} / full build: {runs[name]['total_s'] / full:.3f}")
+                print(f"{name} / full build (whole build): {runs[name]['total_s'] / full:.3f}")
+    print("same bytes (serial, dask-1, dask-2, cached-full):", report["different"] or "yes")
     if report["page"]:
         print(f"page: {report['page']}")
 
