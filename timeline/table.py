@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -109,6 +110,9 @@ class TableResult:
     documents: int = 0
     problems: list[tuple[Path, str]] = field(default_factory=list)
     repairs: list[tuple[Path, str]] = field(default_factory=list)
+    #: Seconds of each stage: ``documents`` (stage 1, every document on its own,
+    #: in the engine) and ``gather`` (stage 2: merging, reviews, the table's order).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def incomplete(self) -> bool:
@@ -326,8 +330,11 @@ def mention_rows(
         pending.append((mention, sentence, identifier, event_name))
     kept: list[dict] = []
     by_sentence: dict[str, list[dict]] = {}
+    organisations: dict[str, list[str]] = {}  # by sentence: several dates share one
     for mention, sentence, identifier, event_name in pending:
-        row = _row(mention, sentence, identifier, event_name, source)
+        if sentence not in organisations:
+            organisations[sentence] = find_organisations(sentence)
+        row = _row(mention, sentence, identifier, event_name, source, organisations[sentence])
         same = _repeated(row, by_sentence.setdefault(row["description"], []))
         if same is not None:
             same["_ids"].append(identifier)
@@ -373,9 +380,15 @@ def _repeated(row: dict, earlier: list[dict]) -> dict | None:
 
 
 def _row(
-    mention: DateMention, sentence: str, identifier: str, event_name: str, source: DocumentSource
+    mention: DateMention,
+    sentence: str,
+    identifier: str,
+    event_name: str,
+    source: DocumentSource,
+    organisations: list[str],
 ) -> dict:
-    others = [name for name in find_organisations(sentence) if name != source.association]
+    """One row; ``organisations``: :func:`find_organisations` of ``sentence``."""
+    others = [name for name in organisations if name != source.association]
     return {
         "event_id": identifier,
         "association": one_line(source.association),
@@ -545,7 +558,10 @@ def build_events(
     rows: list[dict] = []
     periods: list[dict] = []
     tasks = [(path, loaded.get(resolved(path))) for path in files]
+    started = time.perf_counter()
     outcomes = process_documents(document_events, tasks, max_document_bytes, engine, progress)
+    result.seconds["documents"] = time.perf_counter() - started
+    started = time.perf_counter()
     for index, path in enumerate(files):
         outcome, outcomes[index] = outcomes[index], None  # each document's result, once
         if outcome.error is not None:
@@ -573,6 +589,7 @@ def build_events(
         ["association", "start", "end", "doc", "span_start"], kind="stable"
     ).reset_index(drop=True)
     result.periods = _frame(periods, PERIOD_COLUMNS)
+    result.seconds["gather"] = time.perf_counter() - started
     return result
 
 
