@@ -107,18 +107,20 @@ def generate(folder: Path, first: int, count: int) -> int:
 # --- one configuration, in a fresh process --------------------------------------
 
 
-def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
+def run_phase(
+    corpus: Path, out: Path, workers: int, cache: str | None, phase_file: str | None = None
+) -> dict:
     """Build ``corpus`` into ``out`` the way ``timeline build`` does, timing each phase.
 
     The site is built by ``exports.site.build_site`` (staging folder, atomic switch,
     the rebuild shortcuts), with its ``build_feeds``, ``write_timeline`` and
     ``table_bytes`` timed where it calls them; ``page`` is the rest of the site's
-    time (the page, publishing). A sampler adds up the resident memory of this
-    process and all its descendants (the worker processes) every 50 ms: the peak
-    of the whole process tree, per phase.
+    time (the page, publishing). The current phase is written to ``phase_file``
+    for the benchmark's process, which samples the memory of this process's
+    whole tree from outside: a thread here would change how the engine starts
+    its workers (a process holding threads is not forked).
     """
     import inspect
-    import resource
 
     import exports.site as site
     from timeline.table import build_events
@@ -129,26 +131,27 @@ def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
         from timeline.engine import Engine
 
         options["engine"] = Engine(workers=workers, cache=DocumentCache(cache) if cache else None)
-    sampler = _TreeSampler()
+    phase = _Phase(phase_file)
     times: dict[str, float] = {"documents": 0.0, "feeds": 0.0, "page": 0.0, "table": 0.0}
-    for name, phase in (
+    for name, part in (
         ("build_feeds", "feeds"),
         ("write_timeline", "page"),
         ("table_bytes", "table"),
     ):
         if hasattr(site, name):
-            setattr(site, name, _timed(getattr(site, name), phase, times, sampler))
-    sampler.phase = "documents"
-    start = time.perf_counter()
+            setattr(site, name, _timed(getattr(site, name), part, times, phase))
+    phase.set("documents")
+    start, cpu = time.perf_counter(), _cpu()
     result = build_events([corpus], **options)
     times["documents"] = time.perf_counter() - start
-    sampler.phase = "page"
-    start = time.perf_counter()
+    cpu_documents = _cpu() - cpu
+    phase.set("page")
+    start, cpu = time.perf_counter(), _cpu()
     site.build_site(result.table, out)
     whole = time.perf_counter() - start
+    cpu_site = _cpu() - cpu
+    phase.set("done")
     times["page"] = whole - times["feeds"] - times["table"]  # the page, publishing, the rest
-    sampler.stop()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cache_stats = {}
     if options.get("engine") and options["engine"].cache is not None:
         cache_stats = {
@@ -158,39 +161,67 @@ def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
     feeds = out / "feeds"
     return {
         "times": times,
+        # stage 1 (the engine) and stage 2 (gathering) of the documents phase
+        "stages": dict(getattr(result, "seconds", {})),
+        # CPU seconds of this process and its finished worker processes: what the
+        # work costs whatever else the machine runs
+        "cpu_s": {"documents": cpu_documents, "site": cpu_site},
         "events": len(result.table),
         "documents": result.documents,
         "errors": len(result.errors),
-        "peak_rss_mb": max(sampler.peaks.values()),
-        "driver_rss_mb": own / 1024,
         "cache": cache_stats,
-        "peak_tree_mb": sampler.peaks,  # the process tree's peak RSS in each phase
         "all_ics_bytes": (feeds / "all.ics").stat().st_size,
         "feeds_bytes": sum(p.stat().st_size for p in feeds.rglob("*.ics")),
         "code": str(Path(inspect.getfile(build_events)).parent.parent),
     }
 
 
-def _timed(function, phase: str, times: dict, sampler: _TreeSampler):
+class _Phase:
+    """The current phase, written to a file the benchmark's sampler reads."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+        self.name = ""
+
+    def set(self, name: str) -> None:
+        self.name = name
+        if self.path is not None:
+            self.path.write_text(name)
+
+
+def _cpu() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(function, part: str, times: dict, phase: _Phase):
     def timed(*arguments, **keywords):
-        before, sampler.phase = sampler.phase, phase
+        before = phase.name
+        phase.set(part)
         start = time.perf_counter()
         try:
             return function(*arguments, **keywords)
         finally:
-            times[phase] += time.perf_counter() - start
-            sampler.phase = before
+            times[part] += time.perf_counter() - start
+            phase.set(before)
 
     return timed
 
 
 class _TreeSampler:
-    """The summed RSS of this process and its descendants, sampled every 50 ms, per phase."""
+    """The summed RSS of process ``pid`` and its descendants every 50 ms, per phase.
 
-    def __init__(self) -> None:
+    Runs in the benchmark's own process; the phase is read from ``phase_file``.
+    """
+
+    def __init__(self, pid: int, phase_file: Path) -> None:
         import threading
 
-        self.phase = "documents"
+        self.pid = pid
+        self.phase_file = phase_file
         self.peaks: dict[str, float] = {}
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -199,13 +230,18 @@ class _TreeSampler:
     def _run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
         while not self._done.is_set():
-            total = sum(_rss_pages(pid) for pid in _tree(os.getpid())) * page / 2**20
-            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), total)
+            try:
+                phase = self.phase_file.read_text() or "start"
+            except OSError:
+                phase = "start"
+            total = sum(_rss_pages(pid) for pid in _tree(self.pid)) * page / 2**20
+            self.peaks[phase] = max(self.peaks.get(phase, 0.0), total)
             self._done.wait(0.05)
 
-    def stop(self) -> None:
+    def stop(self) -> dict[str, float]:
         self._done.set()
         self._thread.join()
+        return self.peaks
 
 
 def _tree(pid: int) -> list[int]:
@@ -227,27 +263,73 @@ def _rss_pages(pid: int) -> int:
 
 
 def _in_process(source: Path, corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
-    """:func:`run_phase` in a fresh interpreter importing the code under ``source``."""
+    """:func:`run_phase` in a fresh interpreter importing the code under ``source``.
+
+    Its whole process tree's memory is sampled from here, per phase.
+    """
+    phase_file = out.parent / f".phase-{out.name}"
+    phase_file.write_text("start")
     code = (
         "import json, sys; from pathlib import Path;"
         f"sys.path.insert(0, {str(source)!r});"
         f"sys.path.insert(1, {str(ROOT / 'benchmarks')!r});"
         "import scale;"
         f"print(json.dumps(scale.run_phase(Path({str(corpus)!r}), Path({str(out)!r}),"
-        f" {workers}, {cache!r})))"
+        f" {workers}, {cache!r}, {str(phase_file)!r})))"
     )
-    environment = dict(os.environ, PYTHONPATH=str(source))
-    done = subprocess.run(
+    with subprocess.Popen(
         [sys.executable, "-c", code],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        env=environment,
+        env=_environment(source),
         cwd=source,
-        check=False,
+    ) as child:
+        sampler = _TreeSampler(child.pid, phase_file)
+        stdout, stderr = child.communicate()
+        peaks = sampler.stop()
+    if child.returncode != 0:
+        raise SystemExit(f"the run failed:\n{stderr[-3000:]}")
+    record = json.loads(stdout.strip().splitlines()[-1])
+    peaks.pop("done", None)
+    peaks.pop("start", None)
+    record["peak_tree_mb"] = peaks  # the process tree's peak RSS in each phase
+    record["peak_rss_mb"] = max(peaks.values(), default=0.0)
+    return record
+
+
+def _environment(source: Path) -> dict[str, str]:
+    """The runs' environment: the code under ``source``, its bytecode cached.
+
+    An installed package has its bytecode compiled (pip writes it); a shell with
+    ``PYTHONDONTWRITEBYTECODE`` set would compile every module of pandas, dask
+    and this project again in every process (seconds of each run, most of a
+    worker pool's start), which no user pays.
+    """
+    environment = dict(os.environ, PYTHONPATH=str(source))
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
+
+
+def _warm_up(source: Path) -> None:
+    """Import what a run imports once, so that every run finds the bytecode written."""
+    modules = [
+        "pandas",
+        "pyarrow",
+        "dask",
+        "dask.multiprocessing",
+        "distributed",
+        "exports.site",
+        "exports.html",
+        "exports.ics",
+        "timeline.table",
+        "timeline.cli",
+    ]
+    code = "import importlib, contextlib\n" + "".join(
+        f"with contextlib.suppress(ImportError): importlib.import_module({name!r})\n"
+        for name in modules
     )
-    if done.returncode != 0:
-        raise SystemExit(f"the run failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    subprocess.run([sys.executable, "-c", code], env=_environment(source), cwd=source, check=False)
 
 
 def _peer(reference: str, folder: Path) -> Path:
@@ -328,12 +410,16 @@ def main() -> None:
             ("cached-plus-1%", "here", 2, cache, added, "out-cached"),
         ]
         reference = None
+        warmed: set[Path] = set()
         for name, code, workers, cache_dir, more, folder in plan:
             if chosen and name not in chosen:
                 continue
             if more:
                 size += generate(corpus, count, more)
             source = _peer(arguments.peer, work / "peer") if code == "peer" else ROOT
+            if source not in warmed:
+                _warm_up(source)
+                warmed.add(source)
             record = _in_process(source, corpus, work / folder, workers, cache_dir)
             loads.append(os.getloadavg())
             record["name"] = name
@@ -393,6 +479,7 @@ def _line(record: dict) -> str:
         f"{record['name']:18} total {record['total_s']:7.1f} s  documents {t['documents']:7.1f} s"
         f"  feeds {t['feeds']:6.1f}  page {t['page']:6.1f}  table {t['table']:5.1f}"
         f"  {record['documents_per_s']:7.1f} doc/s  {record['mb_per_s']:5.2f} MB/s"
+        f"  CPU {_rounded(record['cpu_s'])} s"
         f"  peak {record['peak_rss_mb']:6.0f} MB  cache {record['cache']}"
         f"\n{'':18} process tree's peak RSS per phase (MB): {_rounded(record['peak_tree_mb'])}"
         f"  all.ics {record['all_ics_bytes']:,} bytes, every feed {record['feeds_bytes']:,}"
@@ -414,18 +501,21 @@ def _table(report: dict) -> None:
     phases = ("documents", "feeds", "page", "table")
     print(
         "| run | total s | documents s | feeds s | page s | table s | documents/s | MB/s"
-        " | peak RSS MB (documents / feeds / page / table) | peer total / this total |"
+        " | CPU s (documents / site) | peak RSS MB (documents / feeds / page / table)"
+        " | peer total / this total |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     peer = runs.get("peer")
     for record in report["runs"]:
         t = record["times"]
+        cpu = record["cpu_s"]
         peaks = " / ".join(f"{record['peak_tree_mb'].get(p, 0):.0f}" for p in phases)
         ratio = f"{peer['total_s'] / record['total_s']:.2f}×" if peer else "–"
         print(
             f"| {record['name']} | {record['total_s']:.1f} | {t['documents']:.1f} | {t['feeds']:.1f}"
             f" | {t['page']:.1f} | {t['table']:.1f} | {record['documents_per_s']:.1f}"
-            f" | {record['mb_per_s']:.2f} | {peaks} | {ratio} |"
+            f" | {record['mb_per_s']:.2f} | {cpu['documents']:.1f} / {cpu['site']:.1f}"
+            f" | {peaks} | {ratio} |"
         )
     if "dask-1" in runs and "dask-2" in runs:
         one, two = runs["dask-1"], runs["dask-2"]
@@ -435,6 +525,12 @@ def _table(report: dict) -> None:
             f"parallel efficiency, 2 workers over 1: documents phase {documents:.2f},"
             f" whole build {whole:.2f}"
         )
+        if one.get("stages", {}).get("documents") and two.get("stages", {}).get("documents"):
+            stage = one["stages"]["documents"] / (2 * two["stages"]["documents"])
+            print(
+                f"parallel efficiency of stage 1 alone (the engine, without gathering): {stage:.2f};"
+                f" gathering {one['stages']['gather']:.1f} s and {two['stages']['gather']:.1f} s"
+            )
     if peer:
         for name in ("serial", "dask-2", "cached-full"):
             if name in runs:
