@@ -86,21 +86,34 @@ class Engine:
         return self.workers or os.cpu_count() or 1
 
 
+def document_keys(
+    tasks: list[Task], max_bytes: int | None, cache: DocumentCache
+) -> list[str | None]:
+    """The cache key of every document of ``tasks`` (None: not to be cached)."""
+    return [cache.key(path, metadata, max_bytes) for path, metadata in tasks]
+
+
 def process_documents(
     work: Work,
     tasks: list[Task],
     max_bytes: int | None,
     engine: Engine | None = None,
     progress: Callable[[Path], None] | None = None,
+    keys: list[str | None] | None = None,
 ) -> list[Any]:
-    """``work``'s result for every document of ``tasks``, in their order (stage 1)."""
+    """``work``'s result for every document of ``tasks``, in their order (stage 1).
+
+    ``keys``: the documents' cache keys when the caller has them already.
+    """
     engine = engine or Engine()
     results: list[Any] = [None] * len(tasks)
-    keys: list[str | None] = [None] * len(tasks)
-    missing: list[int] = []
-    for index, (path, metadata) in enumerate(tasks):
+    if keys is None:
+        keys = [None] * len(tasks)
         if engine.cache is not None:
-            keys[index] = engine.cache.key(path, metadata, max_bytes)
+            keys = document_keys(tasks, max_bytes, engine.cache)
+    missing: list[int] = []
+    for index, (path, _) in enumerate(tasks):
+        if engine.cache is not None:
             cached = engine.cache.get(keys[index]) if keys[index] else None
             if cached is not None:
                 results[index] = replace(cached, path=path)
