@@ -14,19 +14,24 @@ Every configuration runs in its own fresh process (peak RSS is that process's an
 its worker processes' maximum), in this order, in the same run:
 
 ``peer``
-    today's code: the merge base of this branch with ``main`` (``--peer REF``),
+    the issue's baseline, commit ``e3b2994`` (``--peer REF`` names another),
     extracted with ``git archive`` and imported instead of the working tree.
 ``serial``, ``dask-1``, ``dask-2``
     this code without cache: in-process, then Dask's local process scheduler with
     1 and 2 worker processes.
 ``cached-full``, ``cached-unchanged``, ``cached-plus-1%``
-    with a fresh cache folder (2 workers): the full build, the same corpus again,
-    then after adding 1% new documents.
+    with a fresh cache folder (2 workers), into one published folder as a user
+    rebuilds it: the full build, the same corpus again, then after adding 1% new
+    documents.
 
 Each configuration reports the phases of ``timeline build``: ``documents``
 (``build_events``: reading and resolving), ``feeds`` (``build_feeds``),
 ``page`` (``write_timeline``), ``table`` (events.csv and events.parquet), their
-total, documents/s and MB/s over the documents phase, and the peak RSS. With
+total, documents/s and MB/s over the documents phase, the peak RSS of the
+whole process tree (workers included) per phase, the ratio of the peer's
+total to each run's, and the parallel efficiency of 2 workers over 1
+(documents phase and whole build); the outputs of ``serial``, ``dask-1``,
+``dask-2`` and ``cached-full`` are compared byte for byte. With
 ``--browser`` (the default for up to 2,000 documents) the page of the serial
 build is opened in headless Chromium (Playwright, as ``tests/test_browser.py``
 does): the time to load it and the time of a search filter.
@@ -35,6 +40,7 @@ does): the time to load it and the time of a search filter.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -101,19 +107,23 @@ def generate(folder: Path, first: int, count: int) -> int:
 # --- one configuration, in a fresh process --------------------------------------
 
 
-def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
-    """Build ``corpus`` into ``out`` the way ``timeline build`` does, timing each phase."""
+def run_phase(
+    corpus: Path, out: Path, workers: int, cache: str | None, phase_file: str | None = None
+) -> dict:
+    """Build ``corpus`` into ``out`` the way ``timeline build`` does, timing each phase.
+
+    The site is built by ``exports.site.build_site`` (staging folder, atomic switch,
+    the rebuild shortcuts), with its ``build_feeds``, ``write_timeline`` and
+    ``table_bytes`` timed where it calls them; ``page`` is the rest of the site's
+    time (the page, publishing). The current phase is written to ``phase_file``
+    for the benchmark's process, which samples the memory of this process's
+    whole tree from outside: a thread here would change how the engine starts
+    its workers (a process holding threads is not forked).
+    """
     import inspect
-    import resource
 
-    from exports.html import write_timeline
-    from exports.ics import build_feeds
-    from timeline.table import build_events, table_bytes
-
-    try:  # the atomic writer moved from exports/ to timeline/ with the typed table
-        from timeline.files import write_atomic
-    except ImportError:  # a peer from before that move
-        from exports.files import write_atomic
+    import exports.site as site
+    from timeline.table import build_events
 
     options = {}
     if "engine" in inspect.signature(build_events).parameters:
@@ -121,76 +131,205 @@ def run_phase(corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
         from timeline.engine import Engine
 
         options["engine"] = Engine(workers=workers, cache=DocumentCache(cache) if cache else None)
-    times, peaks = {}, {}
-    start = time.perf_counter()
+    phase = _Phase(phase_file)
+    times: dict[str, float] = {"documents": 0.0, "feeds": 0.0, "page": 0.0, "table": 0.0}
+    for name, part in (
+        ("build_feeds", "feeds"),
+        ("write_timeline", "page"),
+        ("table_bytes", "table"),
+    ):
+        if hasattr(site, name):
+            setattr(site, name, _timed(getattr(site, name), part, times, phase))
+    phase.set("documents")
+    start, cpu = time.perf_counter(), _cpu()
     result = build_events([corpus], **options)
     times["documents"] = time.perf_counter() - start
-    peaks["documents"] = _own_peak_mb()
-    out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    feeds = build_feeds(result.table, out)
-    times["feeds"] = time.perf_counter() - start
-    peaks["feeds"] = _own_peak_mb()
-    start = time.perf_counter()
-    write_timeline(result.table, out, feeds)
-    times["page"] = time.perf_counter() - start
-    peaks["page"] = _own_peak_mb()
-    start = time.perf_counter()
-    for name in ("events.csv", "events.parquet"):
-        write_atomic(out / name, table_bytes(result.table, Path(name).suffix))
-    times["table"] = time.perf_counter() - start
-    peaks["table"] = _own_peak_mb()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu_documents = _cpu() - cpu
+    phase.set("page")
+    start, cpu = time.perf_counter(), _cpu()
+    site.build_site(result.table, out)
+    whole = time.perf_counter() - start
+    cpu_site = _cpu() - cpu
+    phase.set("done")
+    times["page"] = whole - times["feeds"] - times["table"]  # the page, publishing, the rest
     cache_stats = {}
     if options.get("engine") and options["engine"].cache is not None:
         cache_stats = {
             "hits": options["engine"].cache.hits,
             "misses": options["engine"].cache.misses,
         }
+    feeds = out / "feeds"
     return {
         "times": times,
+        # stage 1 (the engine) and stage 2 (gathering) of the documents phase
+        "stages": dict(getattr(result, "seconds", {})),
+        # CPU seconds of this process and its finished worker processes: what the
+        # work costs whatever else the machine runs
+        "cpu_s": {"documents": cpu_documents, "site": cpu_site},
         "events": len(result.table),
         "documents": result.documents,
         "errors": len(result.errors),
-        "peak_rss_mb": max(own, children) / 1024,
-        "driver_rss_mb": own / 1024,
         "cache": cache_stats,
-        "peak_after_mb": peaks,  # the driver's peak RSS at the end of each phase
-        "all_ics_bytes": (out / "feeds" / "all.ics").stat().st_size,
-        "feeds_bytes": sum(p.stat().st_size for p in (out / "feeds").rglob("*.ics")),
+        "all_ics_bytes": (feeds / "all.ics").stat().st_size,
+        "feeds_bytes": sum(p.stat().st_size for p in feeds.rglob("*.ics")),
         "code": str(Path(inspect.getfile(build_events)).parent.parent),
     }
 
 
-def _own_peak_mb() -> float:
+class _Phase:
+    """The current phase, written to a file the benchmark's sampler reads."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+        self.name = ""
+
+    def set(self, name: str) -> None:
+        self.name = name
+        if self.path is not None:
+            self.path.write_text(name)
+
+
+def _cpu() -> float:
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(function, part: str, times: dict, phase: _Phase):
+    def timed(*arguments, **keywords):
+        before = phase.name
+        phase.set(part)
+        start = time.perf_counter()
+        try:
+            return function(*arguments, **keywords)
+        finally:
+            times[part] += time.perf_counter() - start
+            phase.set(before)
+
+    return timed
+
+
+class _TreeSampler:
+    """The summed RSS of process ``pid`` and its descendants every 50 ms, per phase.
+
+    Runs in the benchmark's own process; the phase is read from ``phase_file``.
+    """
+
+    def __init__(self, pid: int, phase_file: Path) -> None:
+        import threading
+
+        self.pid = pid
+        self.phase_file = phase_file
+        self.peaks: dict[str, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._done.is_set():
+            try:
+                phase = self.phase_file.read_text() or "start"
+            except OSError:
+                phase = "start"
+            total = sum(_rss_pages(pid) for pid in _tree(self.pid)) * page / 2**20
+            self.peaks[phase] = max(self.peaks.get(phase, 0.0), total)
+            self._done.wait(0.05)
+
+    def stop(self) -> dict[str, float]:
+        self._done.set()
+        self._thread.join()
+        return self.peaks
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        one = pending.pop()
+        found.append(one)
+        for task in Path(f"/proc/{one}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _in_process(source: Path, corpus: Path, out: Path, workers: int, cache: str | None) -> dict:
-    """:func:`run_phase` in a fresh interpreter importing the code under ``source``."""
+    """:func:`run_phase` in a fresh interpreter importing the code under ``source``.
+
+    Its whole process tree's memory is sampled from here, per phase.
+    """
+    phase_file = out.parent / f".phase-{out.name}"
+    phase_file.write_text("start")
     code = (
         "import json, sys; from pathlib import Path;"
         f"sys.path.insert(0, {str(source)!r});"
         f"sys.path.insert(1, {str(ROOT / 'benchmarks')!r});"
         "import scale;"
         f"print(json.dumps(scale.run_phase(Path({str(corpus)!r}), Path({str(out)!r}),"
-        f" {workers}, {cache!r})))"
+        f" {workers}, {cache!r}, {str(phase_file)!r})))"
     )
-    environment = dict(os.environ, PYTHONPATH=str(source))
-    done = subprocess.run(
+    with subprocess.Popen(
         [sys.executable, "-c", code],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        env=environment,
+        env=_environment(source),
         cwd=source,
-        check=False,
+    ) as child:
+        sampler = _TreeSampler(child.pid, phase_file)
+        stdout, stderr = child.communicate()
+        peaks = sampler.stop()
+    if child.returncode != 0:
+        raise SystemExit(f"the run failed:\n{stderr[-3000:]}")
+    record = json.loads(stdout.strip().splitlines()[-1])
+    peaks.pop("done", None)
+    peaks.pop("start", None)
+    record["peak_tree_mb"] = peaks  # the process tree's peak RSS in each phase
+    record["peak_rss_mb"] = max(peaks.values(), default=0.0)
+    return record
+
+
+def _environment(source: Path) -> dict[str, str]:
+    """The runs' environment: the code under ``source``, its bytecode cached.
+
+    An installed package has its bytecode compiled (pip writes it); a shell with
+    ``PYTHONDONTWRITEBYTECODE`` set would compile every module of pandas, dask
+    and this project again in every process (seconds of each run, most of a
+    worker pool's start), which no user pays.
+    """
+    environment = dict(os.environ, PYTHONPATH=str(source))
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
+
+
+def _warm_up(source: Path) -> None:
+    """Import what a run imports once, so that every run finds the bytecode written."""
+    modules = [
+        "pandas",
+        "pyarrow",
+        "dask",
+        "dask.multiprocessing",
+        "distributed",
+        "exports.site",
+        "exports.html",
+        "exports.ics",
+        "timeline.table",
+        "timeline.cli",
+    ]
+    code = "import importlib, contextlib\n" + "".join(
+        f"with contextlib.suppress(ImportError): importlib.import_module({name!r})\n"
+        for name in modules
     )
-    if done.returncode != 0:
-        raise SystemExit(f"the run failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    subprocess.run([sys.executable, "-c", code], env=_environment(source), cwd=source, check=False)
 
 
 def _peer(reference: str, folder: Path) -> Path:
@@ -240,7 +379,9 @@ def main() -> None:
     parser.add_argument(
         "--documents", type=int, default=1000, help="corpus size (1000, 10000, 100000)"
     )
-    parser.add_argument("--peer", default="main", help="git reference of today's code")
+    parser.add_argument(
+        "--peer", default=PEER, help=f"git reference of the code to compare with ({PEER})"
+    )
     parser.add_argument("--only", default="", help="comma-separated configurations to run")
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--json", action="store_true", help="print a JSON report")
@@ -252,52 +393,62 @@ def main() -> None:
     browser = arguments.browser if arguments.browser is not None else count <= 2000
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="timeline-scale-"))
     records: list[dict] = []
+    loads = [os.getloadavg()]
+    different: list[str] = []
     try:
         corpus = work / "corpus"
         size = generate(corpus, 0, count)
         cache = str(work / "cache")
-        plan = [
-            ("peer", "peer", 0, None, None),
-            ("serial", "here", 0, None, None),
-            ("dask-1", "here", 1, None, None),
-            ("dask-2", "here", 2, None, None),
-            ("cached-full", "here", 2, cache, None),
-            ("cached-unchanged", "here", 2, cache, None),
-            ("cached-plus-1%", "here", 2, cache, added),
+        plan = [  # name, code, workers, cache, documents added, output folder
+            ("peer", "peer", 0, None, None, "out-peer"),
+            ("serial", "here", 0, None, None, "out-serial"),
+            ("dask-1", "here", 1, None, None, "out-dask-1"),
+            ("dask-2", "here", 2, None, None, "out-dask-2"),
+            # One published folder, rebuilt as a user rebuilds it.
+            ("cached-full", "here", 2, cache, None, "out-cached"),
+            ("cached-unchanged", "here", 2, cache, None, "out-cached"),
+            ("cached-plus-1%", "here", 2, cache, added, "out-cached"),
         ]
-        for name, code, workers, cache_dir, more in plan:
+        reference = None
+        warmed: set[Path] = set()
+        for name, code, workers, cache_dir, more, folder in plan:
             if chosen and name not in chosen:
                 continue
             if more:
                 size += generate(corpus, count, more)
             source = _peer(arguments.peer, work / "peer") if code == "peer" else ROOT
-            record = _in_process(source, corpus, work / f"out-{name}", workers, cache_dir)
+            if source not in warmed:
+                _warm_up(source)
+                warmed.add(source)
+            record = _in_process(source, corpus, work / folder, workers, cache_dir)
+            loads.append(os.getloadavg())
             record["name"] = name
             record["total_s"] = sum(record["times"].values())
             record["documents_per_s"] = record["documents"] / record["times"]["documents"]
             record["mb_per_s"] = size / 2**20 / record["times"]["documents"]
             records.append(record)
             print(_line(record), file=sys.stderr, flush=True)
+            if name in ("serial", "dask-1", "dask-2", "cached-full"):
+                if reference is None:
+                    reference = work / "out-reference"
+                    shutil.copytree(work / folder, reference)
+                else:
+                    different += _same_bytes(reference, work / folder, name)
         page = None
         if browser and (work / "out-serial" / "index.html").exists():
             page = browse(work / "out-serial")
             print(f"page: {page}", file=sys.stderr)
-        _same_bytes(
-            work,
-            [
-                r["name"]
-                for r in records
-                if r["name"] in ("serial", "dask-1", "dask-2", "cached-full")
-            ],
-        )
     finally:
         if not arguments.keep:
             shutil.rmtree(work, ignore_errors=True)
     report = {
         "documents": count,
         "corpus_mb": size / 2**20,
-        "load": os.getloadavg(),
+        "load": loads,
+        "cpus": os.cpu_count(),
+        "peer": arguments.peer,
         "runs": records,
+        "different": different,
         "page": page,
     }
     if arguments.json:
@@ -306,17 +457,20 @@ def main() -> None:
         _table(report)
 
 
-def _same_bytes(work: Path, names: list[str]) -> None:
-    """Every output file of the configurations without cache additions is the same."""
-    if len(names) < 2:
-        return
-    first = work / f"out-{names[0]}"
-    for name in names[1:]:
-        for path in sorted(first.rglob("*")):
-            if path.is_file() and path.name != ".feeds-state.json":
-                other = work / f"out-{name}" / path.relative_to(first)
-                if other.read_bytes() != path.read_bytes():
-                    print(f"DIFFERENT: {name} {path.relative_to(first)}", file=sys.stderr)
+#: The code the issue's baseline was measured with (issue 10: about 235 s for 10,000).
+PEER = "e3b2994"
+
+
+def _same_bytes(first: Path, second: Path, name: str) -> list[str]:
+    """The output files of ``second`` whose bytes differ from ``first``'s (printed too)."""
+    different = []
+    for path in sorted(first.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            other = second / path.relative_to(first)
+            if not other.is_file() or other.read_bytes() != path.read_bytes():
+                different.append(f"{name}: {path.relative_to(first)}")
+                print(f"DIFFERENT: {name} {path.relative_to(first)}", file=sys.stderr)
+    return different
 
 
 def _line(record: dict) -> str:
@@ -325,8 +479,9 @@ def _line(record: dict) -> str:
         f"{record['name']:18} total {record['total_s']:7.1f} s  documents {t['documents']:7.1f} s"
         f"  feeds {t['feeds']:6.1f}  page {t['page']:6.1f}  table {t['table']:5.1f}"
         f"  {record['documents_per_s']:7.1f} doc/s  {record['mb_per_s']:5.2f} MB/s"
+        f"  CPU {_rounded(record['cpu_s'])} s"
         f"  peak {record['peak_rss_mb']:6.0f} MB  cache {record['cache']}"
-        f"\n{'':18} driver peak after each phase (MB): {_rounded(record['peak_after_mb'])}"
+        f"\n{'':18} process tree's peak RSS per phase (MB): {_rounded(record['peak_tree_mb'])}"
         f"  all.ics {record['all_ics_bytes']:,} bytes, every feed {record['feeds_bytes']:,}"
     )
 
@@ -336,33 +491,59 @@ def _rounded(values: dict) -> dict:
 
 
 def _table(report: dict) -> None:
+    """The report as a markdown table, then the ratios the issue asks for."""
     runs = {r["name"]: r for r in report["runs"]}
-    print(f"{report['documents']} documents, {report['corpus_mb']:.1f} MB; load {report['load']}")
+    loads = ", ".join(f"{load[0]:.1f}" for load in report["load"])
     print(
-        "| run | total s | documents s | feeds s | page s | table s | documents/s | MB/s | peak RSS MB |"
+        f"{report['documents']:,} documents, {report['corpus_mb']:.1f} MB, {report['cpus']} CPUs;"
+        f" load average (1 min) before and after each run: {loads}"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    phases = ("documents", "feeds", "page", "table")
+    print(
+        "| run | total s | documents s | feeds s | page s | table s | documents/s | MB/s"
+        " | CPU s (documents / site) | peak RSS MB (documents / feeds / page / table)"
+        " | peer total / this total |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    peer = runs.get("peer")
     for record in report["runs"]:
         t = record["times"]
+        cpu = record["cpu_s"]
+        peaks = " / ".join(f"{record['peak_tree_mb'].get(p, 0):.0f}" for p in phases)
+        ratio = f"{peer['total_s'] / record['total_s']:.2f}×" if peer else "–"
         print(
             f"| {record['name']} | {record['total_s']:.1f} | {t['documents']:.1f} | {t['feeds']:.1f}"
             f" | {t['page']:.1f} | {t['table']:.1f} | {record['documents_per_s']:.1f}"
-            f" | {record['mb_per_s']:.2f} | {record['peak_rss_mb']:.0f} |"
+            f" | {record['mb_per_s']:.2f} | {cpu['documents']:.1f} / {cpu['site']:.1f}"
+            f" | {peaks} | {ratio} |"
         )
     if "dask-1" in runs and "dask-2" in runs:
-        efficiency = runs["dask-1"]["times"]["documents"] / (
-            2 * runs["dask-2"]["times"]["documents"]
-        )
-        print(f"parallel efficiency, documents phase, 2 workers over 1: {efficiency:.2f}")
-    if "peer" in runs and "cached-full" in runs:
+        one, two = runs["dask-1"], runs["dask-2"]
+        documents = one["times"]["documents"] / (2 * two["times"]["documents"])
+        whole = one["total_s"] / (2 * two["total_s"])
         print(
-            f"full build, today / this: {runs['peer']['total_s'] / runs['cached-full']['total_s']:.2f}×"
+            f"parallel efficiency, 2 workers over 1: documents phase {documents:.2f},"
+            f" whole build {whole:.2f}"
         )
+        if one.get("stages", {}).get("documents") and two.get("stages", {}).get("documents"):
+            stage = one["stages"]["documents"] / (2 * two["stages"]["documents"])
+            print(
+                f"parallel efficiency of stage 1 alone (the engine, without gathering): {stage:.2f};"
+                f" gathering {one['stages']['gather']:.1f} s and {two['stages']['gather']:.1f} s"
+            )
+    if peer:
+        for name in ("serial", "dask-2", "cached-full"):
+            if name in runs:
+                print(
+                    f"full build, peer ({report['peer']}) / {name}:"
+                    f" {peer['total_s'] / runs[name]['total_s']:.2f}×"
+                )
     if "cached-full" in runs:
         full = runs["cached-full"]["total_s"]
         for name in ("cached-unchanged", "cached-plus-1%"):
             if name in runs:
-                print(f"{name} / full build: {runs[name]['total_s'] / full:.3f}")
+                print(f"{name} / full build (whole build): {runs[name]['total_s'] / full:.3f}")
+    print("same bytes (serial, dask-1, dask-2, cached-full):", report["different"] or "yes")
     if report["page"]:
         print(f"page: {report['page']}")
 

@@ -301,6 +301,9 @@ def _same_bytes(first: Path, second: Path) -> bool:
 
 def _link(source: Path, target: Path) -> None:
     """``target`` becomes a hard link of ``source`` (a copy across file systems)."""
+    with contextlib.suppress(OSError):
+        if os.path.samefile(source, target):
+            return  # already; and a rename onto a link of the same file does nothing
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         os.link(source, temporary)

@@ -10,7 +10,9 @@
       events.parquet
 
 Every file is written atomically and left untouched when its bytes would not
-change, so rebuilding unchanged input changes nothing a subscriber can see.
+change, so rebuilding unchanged input changes nothing a subscriber can see; when
+the table, the options and the code are those of the published build, nothing
+is rendered at all (:mod:`exports.rebuild`, ``.build-state.json``).
 
 The site is built as a whole before any of it is published, and published in
 one step (:mod:`exports.publish`): rendered into a staging folder beside the
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from exports import rebuild
 from exports.html import DEFAULT_TITLE, write_timeline
 from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, build_feeds
 from exports.publish import publish
@@ -61,7 +64,18 @@ def build_site(
     out = Path(out_dir)
     when = now or _source_date()
 
+    options = {
+        "include_years": include_years,
+        "include_open": include_open,
+        "base_url": base_url,
+        "title": title,
+    }
+    key = rebuild.build_key(table, options)
+
     def render(staging: Path, published: Path) -> list[Feed]:
+        reused = rebuild.reuse(published, staging, key)  # nothing changed: nothing rendered
+        if reused is not None:
+            return reused
         _copy_feeds(published, staging)  # the feed state keeps SEQUENCE across builds
         feeds = build_feeds(
             table, staging, include_years=include_years, include_open=include_open, now=when
@@ -77,6 +91,7 @@ def build_site(
         )
         for name in TABLE_FILES:
             write_atomic(staging / name, table_bytes(table, Path(name).suffix))
+        rebuild.record(staging, key, feeds)
         return feeds
 
     feeds = publish(out, render)

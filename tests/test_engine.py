@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import timeline.cache
+import timeline.engine
 import timeline.table
 from exports.ics import build_feeds
 from timeline.cache import DocumentCache, version_of
@@ -80,6 +81,17 @@ def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
     assert outputs(on_cluster, tmp_path / "cluster") == expected
     assert [path for path, _ in on_cluster.errors] == [path for path, _ in serial.errors]
     assert summary(on_cluster)[1:] == summary(serial)[1:]
+
+
+def test_local_processes_over_several_waves_give_the_same_bytes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partitions of one document, waves of two partitions: every wave's results arrive."""
+    serial = build_events([corpus], engine=Engine(workers=0))
+    monkeypatch.setattr(timeline.engine, "WAVE_PER_WORKER", 1)
+    waves = build_events([corpus], engine=Engine(workers=2, partition_size=1))
+    assert outputs(waves, tmp_path / "waves") == outputs(serial, tmp_path / "serial")
+    assert summary(waves) == summary(serial)
 
 
 class Reads:
@@ -247,3 +259,46 @@ def test_a_rebuild_from_the_cache_needs_no_worker(tmp_path: Path) -> None:
     nowhere = Engine(scheduler="tcp://127.0.0.1:9", cache=DocumentCache(tmp_path / "cache"))
     again = build_events([corpus], engine=nowhere)  # no scheduler listens there
     assert outputs(again, tmp_path / "b") == outputs(first, tmp_path / "a")
+
+
+def test_stage_two_is_kept_and_any_change_of_its_inputs_builds_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged corpus takes stage 2's result from the cache (no document read, no
+    merging); a changed document, manifest row or review each gives a fresh build's bytes."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    cache = tmp_path / "cache"
+
+    def check(name: str, **options) -> None:
+        cached = cached_build(corpus, cache, **options)
+        fresh = build_events([corpus], engine=Engine(workers=0), **options)
+        assert outputs(cached, tmp_path / f"{name}-cached") == outputs(fresh, tmp_path / name)
+        assert summary(cached) == summary(fresh)
+        assert cached.reviews == fresh.reviews
+
+    check("first")
+    reads = Reads(monkeypatch)
+    again = cached_build(corpus, cache)
+    assert reads.loaded == [] and again.seconds["gather"] == 0.0  # stage 2 not run
+    assert outputs(again, tmp_path / "again") == outputs(
+        build_events([corpus], engine=Engine(workers=0)), tmp_path / "again-fresh"
+    )
+
+    edited = corpus / "003_c33f681bf6538398.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n2024年5月1日，协会召开年会。\n")
+    check("document")
+    manifest = corpus / "documents.csv"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "004_508937cf9c40d0b3.txt,,,", "004_508937cf9c40d0b3.txt,,测试手工协会,"
+        ),
+        encoding="utf-8",
+    )
+    check("manifest")
+    rejected = cached_build(corpus, cache).table["event_id"].iloc[0]
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text(f"event_id,status\n{rejected},rejected\n", encoding="utf-8")
+    check("review", reviews=reviews)
+    reviews.write_text(f"event_id,status\n{rejected},confirmed\n", encoding="utf-8")
+    check("another review", reviews=reviews)

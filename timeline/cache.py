@@ -36,7 +36,7 @@ import os
 import pickle
 import stat
 import tempfile
-from dataclasses import astuple
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,6 +83,11 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _row(metadata: object) -> list[str]:
+    """The manifest row's values but its path, as text (as ``astuple`` gave them, no deep copy)."""
+    return [str(getattr(metadata, one.name)) for one in fields(metadata)[1:]]  # type: ignore[arg-type]
+
+
 def _signature(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
 
@@ -116,7 +121,7 @@ class DocumentCache:
         content = self._content_digest(path, status)
         if content is None:
             return None
-        row = None if metadata is None else [str(value) for value in astuple(metadata)[1:]]
+        row = None if metadata is None else _row(metadata)
         material = json.dumps(
             [self.version, content, path.name, row, max_bytes], ensure_ascii=False
         )

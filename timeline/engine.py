@@ -47,6 +47,11 @@ SERIAL_BELOW = 48
 #: enough that scheduling costs nothing next to reading (~25 ms a document).
 PARTITION_MAX = 50
 
+#: Partitions per worker in one wave of the local scheduler: each wave ends when
+#: its slowest partition does, so a worker idles about half a partition per wave;
+#: 16 partitions per worker keep that near 3% and hold 16 partitions' results at most.
+WAVE_PER_WORKER = 16
+
 Task = tuple[Path, "DocumentMetadata | None"]
 #: The per-document work: ``work(path, metadata, max_bytes)`` -> its result (a
 #: dataclass with a ``path`` and an ``error``; :func:`timeline.table.document_events`).
@@ -81,21 +86,34 @@ class Engine:
         return self.workers or os.cpu_count() or 1
 
 
+def document_keys(
+    tasks: list[Task], max_bytes: int | None, cache: DocumentCache
+) -> list[str | None]:
+    """The cache key of every document of ``tasks`` (None: not to be cached)."""
+    return [cache.key(path, metadata, max_bytes) for path, metadata in tasks]
+
+
 def process_documents(
     work: Work,
     tasks: list[Task],
     max_bytes: int | None,
     engine: Engine | None = None,
     progress: Callable[[Path], None] | None = None,
+    keys: list[str | None] | None = None,
 ) -> list[Any]:
-    """``work``'s result for every document of ``tasks``, in their order (stage 1)."""
+    """``work``'s result for every document of ``tasks``, in their order (stage 1).
+
+    ``keys``: the documents' cache keys when the caller has them already.
+    """
     engine = engine or Engine()
     results: list[Any] = [None] * len(tasks)
-    keys: list[str | None] = [None] * len(tasks)
-    missing: list[int] = []
-    for index, (path, metadata) in enumerate(tasks):
+    if keys is None:
+        keys = [None] * len(tasks)
         if engine.cache is not None:
-            keys[index] = engine.cache.key(path, metadata, max_bytes)
+            keys = document_keys(tasks, max_bytes, engine.cache)
+    missing: list[int] = []
+    for index, (path, _) in enumerate(tasks):
+        if engine.cache is not None:
             cached = engine.cache.get(keys[index]) if keys[index] else None
             if cached is not None:
                 results[index] = replace(cached, path=path)
@@ -149,8 +167,9 @@ def _run_processes(
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """Dask's local process scheduler, one pool for the run, a wave of partitions at a time.
 
-    A wave is a few partitions per worker: their results come back (to be cached
-    and counted) while the rest waits, and no more than a wave is held in flight.
+    A wave is :data:`WAVE_PER_WORKER` partitions per worker: their results come
+    back (to be cached and counted) while the rest waits, and no more than a wave
+    is held in flight.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -159,7 +178,7 @@ def _run_processes(
 
     workers = engine.local_workers()
     parts = _partitions(len(tasks), workers, engine.partition_size)
-    wave = workers * 4
+    wave = workers * WAVE_PER_WORKER
     # Workers forked from this process start at once, the resolver imported and
     # warm; a fresh interpreter ("spawn") costs each of them ~1.5 s of CPU. A
     # process holding other threads (a progress bar) is never forked, their locks
@@ -173,13 +192,13 @@ def _run_processes(
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for first in range(0, len(parts), wave):
             chosen = parts[first : first + wave]
-            work = [
+            delayed = [
                 dask.delayed(process_partition, pure=False)(
                     work, [tasks[i] for i in part], max_bytes
                 )
                 for part in chosen
             ]
-            outcomes = dask.compute(*work, scheduler="processes", pool=pool)
+            outcomes = dask.compute(*delayed, scheduler="processes", pool=pool)
             for part, outcome in zip(chosen, outcomes, strict=True):
                 yield [indices[i] for i in part], outcome
 

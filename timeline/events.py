@@ -33,6 +33,8 @@ SENTENCE_ENDS = "。！？!?；;\n"
 CLAUSE_ENDS = "，,；;：:"
 # Closing quotes and brackets that belong to the sentence they follow.
 _CLOSERS = "”’」』）)】》\"'"
+# The characters that may end a sentence (_ends_sentence decides).
+_MAY_END = re.compile("[" + re.escape(SENTENCE_ENDS) + ".]")
 # Abbreviations whose full stop does not end an English sentence.
 _ABBREVIATIONS = frozenset(
     ("Mr", "Mrs", "Ms", "Dr", "No", "St", "Co", "Ltd", "Inc", "vs", "etc", "e.g", "i.e", "Jan")
@@ -93,12 +95,18 @@ def sentence_bounds(text: str, span: tuple[int, int]) -> tuple[int, int]:
     '8月22日，军团开展活动。'
     """
     start, end = _check_span(text, span)
-    left = start
-    while left > 0 and not _ends_sentence(text, left - 1):
-        left -= 1
-    right = end
-    while right < len(text) and not _ends_sentence(text, right):
-        right += 1
+    # Only a character of SENTENCE_ENDS or a full stop can end a sentence: the
+    # scan visits those (found by one regular expression), not every character.
+    left = 0
+    for index in reversed([m.start() for m in _MAY_END.finditer(text, 0, start)]):
+        if _ends_sentence(text, index):
+            left = index + 1
+            break
+    right = len(text)
+    for match in _MAY_END.finditer(text, end):
+        if _ends_sentence(text, match.start()):
+            right = match.start()
+            break
     if right < len(text) and text[right] != "\n":
         right += 1
         while right < len(text) and text[right] in _CLOSERS:

@@ -229,6 +229,13 @@ _CONTROLS = {
 _ANY_CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in _CONTROLS) + "]")
 
 
+#: A surrogate code point: only those change when text is encoded and decoded.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Whitespace one_line would change: at either end, doubled, or other than a space
+#: (``\s`` is the whitespace ``str.split`` splits on).
+_UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")
+
+
 def printable(text: object) -> str:
     r"""Text without control characters (tabs and line breaks stay), lone surrogates made �.
 
@@ -236,7 +243,7 @@ def printable(text: object) -> str:
     '8月22日，协会召开[2J年会。'
     """
     text = as_text(text)
-    if not text.isascii():  # lone surrogates cannot be encoded: each becomes �
+    if not text.isascii() and _SURROGATE.search(text):  # each lone surrogate becomes �
         text = text.encode("utf-8", "replace").decode("utf-8")
     return text.translate(_CONTROLS) if _ANY_CONTROL.search(text) else text
 
@@ -247,7 +254,9 @@ def one_line(text: object) -> str:
     >>> one_line("年会通知\r\nBEGIN:VEVENT")
     '年会通知 BEGIN:VEVENT'
     """
-    return " ".join(_BREAKS.sub(" ", printable(text)).split())
+    text = printable(text)
+    # Every line break and tab is whitespace to split(): tidy text is left as it is.
+    return " ".join(text.split()) if _UNTIDY.search(text) else text
 
 
 def http_url(value: object) -> str | None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import pickle
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,7 +38,7 @@ from timeline.documents import (
     load_document,
     resolved,
 )
-from timeline.engine import Engine, process_documents
+from timeline.engine import Engine, document_keys, process_documents
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
@@ -109,6 +111,9 @@ class TableResult:
     documents: int = 0
     problems: list[tuple[Path, str]] = field(default_factory=list)
     repairs: list[tuple[Path, str]] = field(default_factory=list)
+    #: Seconds of each stage: ``documents`` (stage 1, every document on its own,
+    #: in the engine) and ``gather`` (stage 2: merging, reviews, the table's order).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def incomplete(self) -> bool:
@@ -326,8 +331,11 @@ def mention_rows(
         pending.append((mention, sentence, identifier, event_name))
     kept: list[dict] = []
     by_sentence: dict[str, list[dict]] = {}
+    organisations: dict[str, list[str]] = {}  # by sentence: several dates share one
     for mention, sentence, identifier, event_name in pending:
-        row = _row(mention, sentence, identifier, event_name, source)
+        if sentence not in organisations:
+            organisations[sentence] = find_organisations(sentence)
+        row = _row(mention, sentence, identifier, event_name, source, organisations[sentence])
         same = _repeated(row, by_sentence.setdefault(row["description"], []))
         if same is not None:
             same["_ids"].append(identifier)
@@ -373,9 +381,15 @@ def _repeated(row: dict, earlier: list[dict]) -> dict | None:
 
 
 def _row(
-    mention: DateMention, sentence: str, identifier: str, event_name: str, source: DocumentSource
+    mention: DateMention,
+    sentence: str,
+    identifier: str,
+    event_name: str,
+    source: DocumentSource,
+    organisations: list[str],
 ) -> dict:
-    others = [name for name in find_organisations(sentence) if name != source.association]
+    """One row; ``organisations``: :func:`find_organisations` of ``sentence``."""
+    others = [name for name in organisations if name != source.association]
     return {
         "event_id": identifier,
         "association": one_line(source.association),
@@ -545,7 +559,21 @@ def build_events(
     rows: list[dict] = []
     periods: list[dict] = []
     tasks = [(path, loaded.get(resolved(path))) for path in files]
-    outcomes = process_documents(document_events, tasks, max_document_bytes, engine, progress)
+    started = time.perf_counter()
+    keys, gathered = None, None
+    if engine is not None and engine.cache is not None:
+        keys = document_keys(tasks, max_document_bytes, engine.cache)
+        gathered = _gathered_key(files, keys, reviews, review_problems)
+        slot = _gathered_slot(paths)
+        if gathered is not None and _from_cache(result, engine.cache.get(slot), gathered):
+            for path in files if progress is not None else ():
+                progress(path)
+            result.seconds["documents"] = time.perf_counter() - started
+            result.seconds["gather"] = 0.0
+            return result
+    outcomes = process_documents(document_events, tasks, max_document_bytes, engine, progress, keys)
+    result.seconds["documents"] = time.perf_counter() - started
+    started = time.perf_counter()
     for index, path in enumerate(files):
         outcome, outcomes[index] = outcomes[index], None  # each document's result, once
         if outcome.error is not None:
@@ -573,7 +601,58 @@ def build_events(
         ["association", "start", "end", "doc", "span_start"], kind="stable"
     ).reset_index(drop=True)
     result.periods = _frame(periods, PERIOD_COLUMNS)
+    result.seconds["gather"] = time.perf_counter() - started
+    if gathered is not None and not result.errors and engine is not None and engine.cache:
+        stored = {name: getattr(result, name) for name in _GATHERED}
+        engine.cache.put(slot, {"key": gathered, **stored})
     return result
+
+
+#: What stage 2 makes of the documents' results: kept under the gathered key.
+_GATHERED = ("table", "periods", "extracted", "warnings", "repairs", "reviews")
+
+
+def _gathered_key(
+    files: list[Path],
+    keys: list[str | None],
+    reviews: list[Review] | None,
+    review_problems: ReviewReport,
+) -> str | None:
+    """The key of stage 2's result: every document's key in order, their paths, the reviews.
+
+    None when a document has no key (it is read every time). Each document's key
+    holds its bytes, its manifest row, the size limit and the code's version
+    (:class:`timeline.cache.DocumentCache`), so this key changes with any input
+    of stage 2; the manifest's own problems are not in the result, they are
+    reported afresh on every run.
+    """
+    if not all(keys):
+        return None
+    digest = hashlib.sha256(b"gathered\0")
+    for path, key in zip(files, keys, strict=True):
+        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + str(key).encode())
+    digest.update(pickle.dumps((reviews, review_problems), protocol=4))
+    return digest.hexdigest()
+
+
+def _gathered_slot(paths: list) -> str:
+    """Where stage 2's result is kept: one entry per set of arguments, replaced by each
+    build that changes it (the cache does not grow by a table per build)."""
+    digest = hashlib.sha256(b"gathered-slot\0")
+    for argument in paths:
+        digest.update(str(Path(argument).absolute()).encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def _from_cache(result: TableResult, stored: object, key: str) -> bool:
+    """Fill ``result`` from the stored stage 2 result when it is ``key``'s; else False."""
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return False
+    if set(stored) != {"key", *_GATHERED}:
+        return False
+    for name in _GATHERED:
+        setattr(result, name, stored[name])
+    return True
 
 
 def _named_file(message: str) -> Path:

@@ -1,0 +1,171 @@
+"""The rebuild shortcut (exports.rebuild): nothing changed renders and touches nothing;
+any change of a document, a manifest row, a review, an option or a published file
+is built again, and the result is what a fresh build into an empty folder gives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import exports.site
+from exports.rebuild import STATE, table_fingerprint
+from timeline.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "corpus"
+runner = CliRunner()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def build(corpus: Path, out: Path, *extra: str) -> None:
+    done = runner.invoke(app, ["--workers", "0", "build", str(corpus), "-o", str(out), *extra])
+    assert done.exit_code == 0, done.output
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def inodes(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file's inode and modification time: what a touched file changes."""
+    return {
+        path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+HISTORY = (b"SEQUENCE:", b"LAST-MODIFIED:", b"DTSTAMP:")
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """The folder's files without what keeps history (the feeds' state, revision stamps)."""
+    found = {}
+    for name, data in files(out).items():
+        if "state.json" in name:
+            continue
+        if name.endswith(".ics"):
+            data = b"".join(
+                line for line in data.splitlines(keepends=True) if not line.startswith(HISTORY)
+            )
+        found[name] = data
+    return found
+
+
+def fresh(corpus: Path, tmp_path: Path, name: str, *extra: str) -> dict[str, bytes]:
+    """What a build into an empty folder writes, history left out."""
+    build(corpus, tmp_path / name, *extra)
+    return published(tmp_path / name)
+
+
+def test_nothing_changed_renders_nothing_and_touches_no_file(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "public"
+    build(corpus, out)
+    assert (out / STATE).is_file()
+    before, folder = inodes(out), out.stat().st_ino
+
+    def must_not_render(*arguments, **keywords):
+        raise AssertionError("rendered although nothing changed")
+
+    for name in ("build_feeds", "write_timeline", "table_bytes"):
+        monkeypatch.setattr(exports.site, name, must_not_render)
+    build(corpus, out)
+    assert inodes(out) == before and out.stat().st_ino == folder  # no file, no switch
+
+
+def test_a_changed_document_is_built_again(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(corpus, out)
+    document = corpus / "003_c33f681bf6538398.txt"
+    document.write_text(
+        document.read_text(encoding="utf-8") + "\n2024年5月1日，协会召开年会。\n", encoding="utf-8"
+    )
+    build(corpus, out)
+    assert "2024年5月1日" in (out / "events.csv").read_text(encoding="utf-8")
+    assert published(out) == fresh(corpus, tmp_path, "fresh")
+
+
+def test_a_changed_manifest_row_is_built_again(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(corpus, out)
+    manifest = corpus / "documents.csv"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "004_508937cf9c40d0b3.txt,,,", "004_508937cf9c40d0b3.txt,,测试手工协会,"
+        ),
+        encoding="utf-8",
+    )
+    build(corpus, out)
+    assert "测试手工协会" in set(pd.read_csv(out / "events.csv")["association"])
+    assert published(out) == fresh(corpus, tmp_path, "fresh")
+
+
+def test_a_changed_review_is_built_again(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(corpus, out)
+    rejected = pd.read_csv(out / "events.csv")["event_id"].iloc[0]
+    (corpus / "reviews.csv").write_text(f"event_id,status\n{rejected},rejected\n", "utf-8")
+    build(corpus, out)
+    assert rejected not in set(pd.read_csv(out / "events.csv")["event_id"])
+    assert published(out) == fresh(corpus, tmp_path, "fresh")
+
+
+def test_a_changed_option_is_built_again(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(corpus, out)
+    build(corpus, out, "--include-years")
+    assert published(out) == fresh(corpus, tmp_path, "fresh", "--include-years")
+
+
+def test_an_edited_or_missing_published_file_is_written_again(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(corpus, out)
+    expected = files(out)
+    (out / "index.html").write_text("defaced", encoding="utf-8")
+    (out / "events.parquet").unlink()
+    build(corpus, out)
+    assert files(out) == expected
+
+
+def test_a_damaged_state_only_costs_a_full_build(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(corpus, out)
+    expected = files(out)
+    (out / STATE).write_bytes(b"\x00{not json")
+    os.utime(out / STATE, ns=(0, 0))
+    build(corpus, out)
+    assert files(out) == expected
+
+
+def test_the_fingerprint_sees_every_cell_and_its_type() -> None:
+    table = pd.DataFrame({"a": ["1", "x"], "b": [1, 2]})
+    seen = {table_fingerprint(table)}
+    for changed in (
+        table.assign(a=["1", "y"]),
+        table.assign(a=[1, "x"]),  # the same text, another type
+        table.assign(b=[1, 3]),
+        table.rename(columns={"b": "c"}),
+        table.iloc[:1],
+        table.iloc[::-1].reset_index(drop=True),
+    ):
+        seen.add(table_fingerprint(changed))
+    assert len(seen) == 7
+    assert table_fingerprint(table.copy()) == table_fingerprint(table)
