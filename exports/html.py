@@ -614,6 +614,7 @@ class Overview:
     range_text: str
     description: str
     bins: list[Mark] = field(default_factory=list)
+    month_bins: list[list[int]] = field(default_factory=list)  # drawn by the page when zoomed
 
 
 def _number(value: float) -> str:
@@ -723,10 +724,8 @@ def overview(
     if bins is not None:
         names = [name for name, _ in lanes]
         counted = bins.marks()
-        most = {
-            level: max(b.count for b in counted if b.level == level)
-            for level in {b.level for b in counted}
-        }
+        most = {"year": max(b.count for b in counted)}
+
         for count_bin in counted:
             start, after = count_bin.start, count_bin.after
             colour, shape = association_look(names[count_bin.lane])
@@ -774,6 +773,7 @@ def overview(
         range_text=span,
         description=f"{span}各协会事件分布：{len(lanes)} 个协会，共 {total} 条事件",
         bins=bin_marks,
+        month_bins=bins.month_counts() if bins is not None else [],
     )
 
 
@@ -899,7 +899,7 @@ ASSOCIATIONS_FOLDER = "associations"
 #: Folders the page writer owns: a file in them that a build no longer makes goes away.
 PAGE_FOLDERS = (YEARS_FOLDER, ASSOCIATIONS_FOLDER, SEARCH_FOLDER)
 #: Events shown as cards on the first page (and on an association's page): the newest.
-FIRST_PAGE_EVENTS = 200
+FIRST_PAGE_EVENTS = 100
 #: Up to this many events the overview draws one mark per event, beyond it counts.
 MARK_LIMIT = 1500
 PIECE_FUNCTION = "timelinePiece"
@@ -1167,6 +1167,16 @@ class _Site:
         scripts = [_asset("timeline.js", "</script")]
         if any(link.relative for link in links):
             scripts.append(_asset("feeds.js", "</script"))
+        drawn = None
+        if kind == "index" and self.rows:
+            drawn = overview(
+                overview_views or [],
+                self.lanes,
+                set(self.years),
+                href=lambda view: self.event_href(view, "index"),
+                year_href=lambda y: self.year_href(y, "index"),
+                bins=bins,
+            )
         year_links = self.year_links(kind, year)
         data = {
             "associations": [name for name, _ in self.lanes],
@@ -1188,16 +1198,10 @@ class _Site:
             "search": search,
             "kind": kind,
         }
-        drawn = None
-        if kind == "index" and self.rows:
-            drawn = overview(
-                overview_views or [],
-                self.lanes,
-                set(self.years),
-                href=lambda view: self.event_href(view, "index"),
-                year_href=lambda y: self.year_href(y, "index"),
-                bins=bins,
-            )
+        if drawn is not None and drawn.month_bins:
+            data["monthBins"] = drawn.month_bins
+            data["colours"] = [association_look(name)[0] for name, _ in self.lanes]
+            data["geometry"] = [AXIS_HEIGHT, LANE_HEIGHT]
         association_links = [
             AssociationLink(
                 name,

@@ -4,8 +4,9 @@ Past a few thousand events one mark per event is a smear no one can point at,
 and thousands of SVG links make the first page slow. The overview then draws a
 bar per association and year whose height grows with its count; zoomed in to a
 few years, a bar per association and month. Each bar is a link to its year's
-page. Month bars are left out when there would be more than :data:`MONTH_BINS`
-of them, so the first page stays small whatever the corpus.
+page. Month bars travel as data (``[lane, year, month, count]``) that the page
+draws when the reader zooms in, and are left out when there would be more than
+:data:`MONTH_BINS` of them, so the first page stays small whatever the corpus.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-MONTH_BINS = 3000
+MONTH_BINS = 4000
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,21 @@ class BinCounts:
         return max(year for _, year in self.years)
 
     def marks(self) -> list[CountBin]:
-        """Year bins, then month bins when there are not too many, in a fixed order."""
-        found = [
+        """A bin per association and year, in a fixed order."""
+        return [
             CountBin(lane, "year", date(year, 1, 1), date(year + 1, 1, 1), count)
             for (lane, year), count in sorted(self.years.items())
         ]
-        if len(self.months) <= MONTH_BINS:
-            found += [
-                CountBin(lane, "month", date(year, month, 1), _next_month(year, month), count)
-                for (lane, year, month), count in sorted(self.months.items())
-            ]
-        return found
+
+    def month_counts(self) -> list[list[int]]:
+        """``[lane, year, month, count]`` per association and month, or none when too many.
+
+        The page draws these itself when the reader zooms in, so the first page
+        carries them as a few bytes of data, not as SVG.
+        """
+        if len(self.months) > MONTH_BINS:
+            return []
+        return [[*key, count] for key, count in sorted(self.months.items())]
 
 
 def _next_month(year: int, month: int) -> date:

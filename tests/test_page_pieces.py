@@ -110,7 +110,8 @@ def test_the_overview_draws_counts_when_there_are_too_many_events(big_site: Path
     index = (big_site / "index.html").read_text(encoding="utf-8")
     assert 'class="ov-mark day' not in index and 'class="ov-mark span' not in index
     assert index.count("ov-mark bin year-bin") == 4 * 15  # an association and a year each
-    assert 'href="years/2011.html#month-2011-06"' in index  # a month's count leads to it
+    assert 'class="ov-mark bin month-bin' not in index  # drawn from data when zoomed in
+    assert '"monthBins":[[0,2010,2,10],' in index  # [lane, year, month, count]
 
 
 def test_the_first_page_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
@@ -239,6 +240,9 @@ def test_zooming_in_shows_counts_per_month(page, big_site: Path) -> None:
         page.click("#ov-zoom-in")
     assert page.eval_on_selector_all(".ov-mark.month-bin", shown) > 0
     assert page.eval_on_selector_all(".ov-mark.year-bin", shown) == 0
+    month = page.locator(".ov-mark.month-bin").first  # a link to its month of its year's page
+    assert month.get_attribute("href").startswith("years/2")
+    assert "#month-" in month.get_attribute("href")
 
 
 @pytest.mark.parametrize("name", ["index.html", "years/2011.html", "associations/"])

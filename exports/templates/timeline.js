@@ -322,7 +322,45 @@
         span: !node.classList.contains("day"), level: node.getAttribute("data-level") || ""
       };
     });
-    var hasMonths = drawn.some(function (item) { return item.level === "month"; });
+    // Counts per association and month come as data and are drawn on the first zoom in.
+    var monthBins = data.monthBins || [];
+    var hasMonths = monthBins.length > 0;
+    var monthsMade = false;
+    function makeMonths() {
+      monthsMade = true;
+      var group = document.createElementNS(NS, "g");
+      group.setAttribute("class", "bins months");
+      var most = 1;
+      monthBins.forEach(function (row) { most = Math.max(most, row[3]); });
+      var axis = data.geometry[0], laneHeight = data.geometry[1];
+      var lanes = selectedLanes();
+      monthBins.forEach(function (row) {
+        var lane = row[0], year = row[1], month = row[2], count = row[3];
+        var href = yearLinks[year] || "";
+        var anchor = "#month-" + year + "-" + (month < 10 ? "0" : "") + month;
+        var mark = document.createElementNS(NS, "a");
+        mark.setAttribute("class", "ov-mark bin month-bin c" + data.colours[lane]);
+        mark.setAttribute("href", href.charAt(0) === "#" ? anchor : href + anchor);
+        mark.setAttribute("data-lane", String(lane));
+        mark.setAttribute("data-level", "month");
+        var title = document.createElementNS(NS, "title");
+        title.textContent = year + "年" + month + "月：" + count + " 条（" + data.associations[lane] + "）";
+        mark.appendChild(title);
+        var height = Math.max(4, Math.round((laneHeight - 10) * Math.sqrt(count / most)));
+        var rect = document.createElementNS(NS, "rect");
+        rect.setAttribute("class", "mark");
+        rect.setAttribute("y", String(axis + lane * laneHeight + Math.floor((laneHeight - height) / 2)));
+        rect.setAttribute("height", String(height));
+        rect.setAttribute("rx", "2");
+        mark.appendChild(rect);
+        mark.classList.toggle("off", lanes[String(lane)] !== true);
+        group.appendChild(mark);
+        otherMarks.push(mark);
+        listen(mark);
+        drawn.push({ mark: mark, first: Date.UTC(year, month - 1, 1) / DAY, last: Date.UTC(year, month, 1) / DAY, span: true, level: "month" });
+      });
+      svg.insertBefore(group, svg.querySelector("g.days"));
+    }
 
     function clamp(a, b) {
       var span = Math.max(MIN_SPAN, Math.min(b - a, full[1] - full[0]));
@@ -410,6 +448,7 @@
 
     function draw() {
       var months = hasMonths && view[1] - view[0] <= 1462; // counts per month within four years
+      if (months && !monthsMade) makeMonths();
       drawn.forEach(function (event) {
         var mark = event.mark;
         var outside = event.last <= view[0] || event.first >= view[1] ||
@@ -543,7 +582,8 @@
       tip.style.top = (at.bottom - box.top + 6) + "px";
     }
     function hideTip() { tip.hidden = true; }
-    all(".ov-mark", svg).forEach(function (mark) {
+    all(".ov-mark", svg).forEach(listen);
+    function listen(mark) {
       mark.addEventListener("mouseenter", function () { showTip(mark); });
       mark.addEventListener("mouseleave", hideTip);
       mark.addEventListener("focus", function () { showTip(mark); });
@@ -552,7 +592,7 @@
         var item = $(mark.getAttribute("href").slice(1));
         if (item && location.hash === mark.getAttribute("href")) flash(item);
       });
-    });
+    }
 
     $("ov-toolbar").hidden = false;
     $("ov-keys").hidden = false;
