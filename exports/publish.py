@@ -280,6 +280,8 @@ def _carry_over(out: Path, staging: Path) -> None:
             continue
         target = staging / relative
         if relative in staged:
+            if os.path.samefile(source, target):
+                continue  # the page writer linked it already (a rename onto it would do nothing)
             if _same_bytes(source, target):
                 _link(source, target)
             continue
