@@ -48,7 +48,7 @@
     return !onPage[node.getAttribute("data-i")];
   });
 
-  // --- pieces: data files loaded with <script src> (works from file://, no fetch) ---
+  // --- pieces: data files loaded as script elements (works from file://, no fetch) ---
 
   var pieces = {};
   function piece(name) {
