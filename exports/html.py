@@ -30,7 +30,9 @@ import base64
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -43,8 +45,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from exports.chronology import DASH, format_date
+from exports.overview_bins import BinCounts
+from exports.search_index import SEARCH_FOLDER, SearchIndex
 from timeline import schema
+from timeline.faults import step
 from timeline.files import unchanged, write_atomic
+from timeline.slugs import slugify
 
 DEFAULT_TITLE = "协会大事记"
 ALL_ASSOCIATIONS = "全部协会"
@@ -464,9 +470,12 @@ def event_views(
     lanes: dict[str, int],
     include_years: bool = False,
     include_open: bool = False,
+    numbers: list[int] | None = None,
 ) -> list[EventView]:
+    """The cards of ``rows``; ``numbers`` are their places in the whole table's page order."""
     views = []
-    for index, row in enumerate(rows):
+    for place, row in enumerate(rows):
+        index = numbers[place] if numbers is not None else place
         start, end, granularity = row["start"], row["end"], _text(row["granularity"])
         precision = _precision(start, end, granularity)
         description = _text(row["description"]) or _text(row["title"])
@@ -567,11 +576,14 @@ class Tick:
     x: str  # percent of the plot's width
     labelled: bool
     linked: bool
+    href: str = ""
 
 
 @dataclass(frozen=True)
 class Mark:
-    index: int
+    """A link drawn in the overview: one event, or a count of events (a bin)."""
+
+    index: int  # the event's number in page order; -1 for a bin
     event_id: str
     colour: int
     shape: int
@@ -580,6 +592,12 @@ class Mark:
     width: str  # percent, spans only
     y: int
     label: str
+    href: str = ""
+    first: int = 0  # days since 1970-01-01 of the first day, and of the day after the last
+    last: int = 0
+    lane: int = 0
+    height: int = 0  # bins only: grows with the count
+    level: str = ""  # bins only: "year" or "month"
 
 
 @dataclass(frozen=True)
@@ -595,24 +613,49 @@ class Overview:
     last: str
     range_text: str
     description: str
+    bins: list[Mark] = field(default_factory=list)
+    month_bins: list[list[int]] = field(default_factory=list)  # drawn by the page when zoomed
 
 
 def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").removesuffix(".")
 
 
-def overview(views: list[EventView], lanes: list[tuple[str, int]], years: set[int]) -> Overview:
-    """One lane per association across the years, one mark per event.
+EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _epoch_day(day: date) -> int:
+    return day.toordinal() - EPOCH
+
+
+def overview(
+    views: list[EventView],
+    lanes: list[tuple[str, int]],
+    years: set[int],
+    *,
+    href: Callable[[EventView], str] | None = None,
+    year_href: Callable[[int], str] | None = None,
+    bins: BinCounts | None = None,
+) -> Overview:
+    """One lane per association across the years: a mark per event, or counts.
 
     Positions are percentages of the plot's width, so the drawing fits any
     screen; the page's script moves them when the reader zooms or pans. Events
     of a month or a year are outlined spans drawn first, behind; events of a day
-    are solid marks on top, so a year never hides the days inside it.
+    are solid marks on top, so a year never hides the days inside it. With
+    ``bins`` (a corpus with too many events to see one by one) the marks are
+    counts per association and year, and per month for a closer zoom, each a
+    link to its year's page.
     """
-    first = min(view.start.year for view in views)
-    last = max(view.end.year for view in views)
+    if bins is not None:
+        first, last = bins.first_year, bins.last_year
+    else:
+        first = min(view.start.year for view in views)
+        last = max(view.end.year for view in views)
     origin = date(first, 1, 1).toordinal()
     days = date(last + 1, 1, 1).toordinal() - origin
+    href = href or (lambda view: f"#event-{view.event_id}")
+    year_href = year_href or (lambda year: f"#year-{year}")
 
     def x(day: date) -> float:
         return (day.toordinal() - origin) * 100 / days
@@ -625,6 +668,7 @@ def overview(views: list[EventView], lanes: list[tuple[str, int]], years: set[in
             x=_number(x(date(year, 1, 1))),
             labelled=(year - first) % step == 0,
             linked=year in years,
+            href=year_href(year),
         )
         for year in range(first, last + 1)
     ]
@@ -635,11 +679,19 @@ def overview(views: list[EventView], lanes: list[tuple[str, int]], years: set[in
             Lane(index, name, count, colour, shape, AXIS_HEIGHT + index * LANE_HEIGHT)
         )
     spans, day_marks = [], []
-    for view in views:
-        left, right = x(view.start), x(date.fromordinal(view.end.toordinal() + 1))
+    for view in views if bins is None else ():
+        after = date.fromordinal(view.end.toordinal() + 1)
+        left, right = x(view.start), x(after)
         top = AXIS_HEIGHT + view.lane * LANE_HEIGHT
         when = DASH.join(part.text for part in view.dates)
         label = f"{when} {view.full_title}（{view.association}）"
+        common = {
+            "label": label,
+            "href": href(view),
+            "first": _epoch_day(view.start),
+            "last": _epoch_day(after),
+            "lane": view.lane,
+        }
         if view.coarse:
             spans.append(
                 Mark(
@@ -651,7 +703,7 @@ def overview(views: list[EventView], lanes: list[tuple[str, int]], years: set[in
                     _number(left),
                     _number(right - left),
                     top + 5,
-                    label,
+                    **common,
                 )
             )
         else:
@@ -665,9 +717,48 @@ def overview(views: list[EventView], lanes: list[tuple[str, int]], years: set[in
                     _number((left + right) / 2),
                     "0",
                     top + LANE_HEIGHT // 2,
-                    label,
+                    **common,
                 )
             )
+    bin_marks = []
+    if bins is not None:
+        names = [name for name, _ in lanes]
+        counted = bins.marks()
+        most = {"year": max(b.count for b in counted)}
+
+        for count_bin in counted:
+            start, after = count_bin.start, count_bin.after
+            colour, shape = association_look(names[count_bin.lane])
+            height = max(
+                4, round((LANE_HEIGHT - 10) * math.sqrt(count_bin.count / most[count_bin.level]))
+            )
+            top = AXIS_HEIGHT + count_bin.lane * LANE_HEIGHT + (LANE_HEIGHT - height) // 2
+            where = f"{start.year}年" + (f"{start.month}月" if count_bin.level == "month" else "")
+            bin_marks.append(
+                Mark(
+                    -1,
+                    "",
+                    colour,
+                    shape,
+                    True,
+                    _number(x(start)),
+                    _number(x(after) - x(start)),
+                    top,
+                    f"{where}：{count_bin.count} 条（{names[count_bin.lane]}）",
+                    href=year_href(start.year)
+                    + (
+                        f"#month-{start.year}-{start.month:02d}"
+                        if count_bin.level == "month"
+                        else ""
+                    ),
+                    first=_epoch_day(start),
+                    last=_epoch_day(after),
+                    lane=count_bin.lane,
+                    height=height,
+                    level=count_bin.level,
+                )
+            )
+    total = bins.total if bins is not None else len(views)
     span = f"{first}年" if first == last else f"{first}{DASH}{last}年"
     return Overview(
         height=AXIS_HEIGHT + len(lanes) * LANE_HEIGHT + 4,
@@ -680,7 +771,9 @@ def overview(views: list[EventView], lanes: list[tuple[str, int]], years: set[in
         first=date(first, 1, 1).isoformat(),
         last=date(last + 1, 1, 1).isoformat(),
         range_text=span,
-        description=f"{span}各协会事件分布：{len(lanes)} 个协会，共 {len(views)} 条事件",
+        description=f"{span}各协会事件分布：{len(lanes)} 个协会，共 {total} 条事件",
+        bins=bin_marks,
+        month_bins=bins.month_counts() if bins is not None else [],
     )
 
 
@@ -714,10 +807,18 @@ def csp_hash(content: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def content_security_policy(styles: Iterable[str], scripts: Iterable[str]) -> str:
-    """No network fetch at all; only the given inline style and script contents."""
+def content_security_policy(
+    styles: Iterable[str], scripts: Iterable[str], *, script_files: bool = False
+) -> str:
+    """No network fetch at all; only the given inline style and script contents.
+
+    With ``script_files`` also the site's own script files ('self': the data
+    pieces a page loads with ``<script src>``; from ``file://`` too).
+    """
     style_sources = " ".join(csp_hash(style) for style in styles) or "'none'"
     script_sources = " ".join(csp_hash(script) for script in scripts) or "'none'"
+    if script_files:
+        script_sources = "'self' " + script_sources
     return (
         "default-src 'none'; img-src data:; "
         f"style-src {style_sources}; script-src {script_sources}; "
@@ -791,6 +892,383 @@ def _infer_include_years(rows: list[dict], links: list[FeedLink]) -> bool:
     return sum(link.events for link in everything) > without
 
 
+# --- the site's pages ----------------------------------------------------------------
+
+YEARS_FOLDER = "years"
+ASSOCIATIONS_FOLDER = "associations"
+#: Folders the page writer owns: a file in them that a build no longer makes goes away.
+PAGE_FOLDERS = (YEARS_FOLDER, ASSOCIATIONS_FOLDER, SEARCH_FOLDER)
+#: Events shown as cards on the first page (and on an association's page): the newest.
+FIRST_PAGE_EVENTS = 100
+#: Up to this many events the overview draws one mark per event, beyond it counts.
+MARK_LIMIT = 1500
+PIECE_FUNCTION = "timelinePiece"
+REVIEWS_PIECE = f"{SEARCH_FOLDER}/reviews.js"
+
+
+def piece_script(name: str, data: Any) -> str:
+    """A data piece: a script file that hands ``data`` to the page (``<script src>``, no fetch).
+
+    >>> piece_script("e0", ["</script>"])
+    'timelinePiece("e0",["\\\\u003c/script\\\\u003e"]);\\n'
+    """
+    return f'{PIECE_FUNCTION}("{name}",{script_json(data)});\n'
+
+
+@dataclass(frozen=True)
+class YearLink:
+    year: int
+    count: int
+    href: str
+    here: bool  # the page shows this whole year
+
+
+@dataclass(frozen=True)
+class AssociationLink:
+    name: str
+    count: int
+    href: str
+    colour: int
+    shape: int
+
+
+class _Output:
+    """Writes the site's files under ``folder`` (or keeps only ``index.html`` when None).
+
+    A file whose bytes the ``published`` folder already holds is hard-linked from
+    there instead of written again (no rewrite, no fsync, the time stamp kept);
+    a file whose bytes are already in place is left alone.
+    """
+
+    def __init__(self, folder: Path | None, published: Path | None = None) -> None:
+        self.folder = folder
+        self.published = published
+        self.index = ""
+        self.written: set[str] = set()
+
+    @property
+    def scratch(self) -> Path:
+        if self.folder is None:
+            import tempfile
+
+            return Path(tempfile.mkdtemp(prefix="timeline-search-")) / "postings"
+        return self.folder / ".search-postings"
+
+    def write(self, relative: str, text: str) -> None:
+        self.written.add(relative)
+        if self.folder is None:
+            if relative == INDEX:
+                self.index = text
+            return
+        data = text.encode("utf-8")
+        target = self.folder / relative
+        if self.published is not None and self._link(self.published / relative, target, data):
+            return
+        if not unchanged(target, data):
+            write_atomic(target, data)
+
+    @staticmethod
+    def _link(source: Path, target: Path, data: bytes) -> bool:
+        if source.is_symlink() or not unchanged(source, data):
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.link.tmp")
+        try:
+            os.link(source, temporary)
+        except OSError:
+            return False
+        step(f"link {target.name}")
+        os.replace(temporary, target)
+        return True
+
+    def prune(self) -> None:
+        """Remove the pieces of an earlier build that this one did not make."""
+        if self.folder is None:
+            return
+        for name in PAGE_FOLDERS:
+            folder = self.folder / name
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            for path in sorted(folder.iterdir()):
+                relative = f"{name}/{path.name}"
+                if path.is_file() and relative not in self.written:
+                    path.unlink()
+
+
+class _Site:
+    """The table prepared once for every page: rows in page order, lanes, years."""
+
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        feeds: Iterable[Any],
+        *,
+        title: str,
+        base_url: str | None,
+        include_years: bool | None,
+        include_open: bool,
+    ) -> None:
+        self.rows = _rows(table)
+        self.lanes = _lanes(self.rows)
+        self.lane_of = {name: index for index, (name, _) in enumerate(self.lanes)}
+        self.links = feed_links(feeds, base_url)
+        if include_years is None:
+            include_years = _infer_include_years(self.rows, self.links)
+        self.include_years = include_years
+        self.include_open = include_open
+        self.title = title
+        self.years: dict[int, tuple[int, int]] = {}  # year -> rows [a, b) (rows sorted by start)
+        for number, row in enumerate(self.rows):
+            first, _ = self.years.get(row["start"].year, (number, number))
+            self.years[row["start"].year] = (first, number + 1)
+        self.slugs: dict[str, str] = {}
+        taken: set[str] = set()
+        for name, _ in self.lanes:
+            slug = slugify(name)
+            while slug in taken:
+                slug += "-x"
+            taken.add(slug)
+            self.slugs[name] = slug
+        self.first_page = max(0, len(self.rows) - FIRST_PAGE_EVENTS)
+
+    def views(self, numbers: Iterable[int]) -> list[EventView]:
+        return event_views(
+            [self.rows[number] for number in numbers],
+            self.lane_of,
+            self.include_years,
+            self.include_open,
+            numbers=list(numbers),
+        )
+
+    def year_href(self, year: int, kind: str, here: int | None = None) -> str:
+        """The link to a year from a page of ``kind`` (a section of the page when it holds it all)."""
+        if year not in self.years:
+            return ""
+        if kind == "index" and self.years[year][0] >= self.first_page:
+            return f"#year-{year}"
+        if kind == "year":
+            return f"#year-{year}" if year == here else f"{year}.html"
+        prefix = "../" if kind == "association" else ""
+        return f"{prefix}{YEARS_FOLDER}/{year}.html"
+
+    def year_links(self, kind: str, here: int | None = None) -> list[YearLink]:
+        return [
+            YearLink(
+                year,
+                b - a,
+                self.year_href(year, kind, here),
+                self.year_href(year, kind, here).startswith("#"),
+            )
+            for year, (a, b) in sorted(self.years.items())
+        ]
+
+    def event_href(self, view: EventView, kind: str) -> str:
+        if kind == "index" and view.index >= self.first_page:
+            return f"#event-{view.event_id}"
+        prefix = "../" if kind in ("association", "year") else ""
+        if kind == "year":
+            return f"{view.year}.html#event-{view.event_id}"
+        return f"{prefix}{YEARS_FOLDER}/{view.year}.html#event-{view.event_id}"
+
+    def build(self, out: _Output) -> CalendarNote:
+        """Every page and piece, a year at a time; returns what the feeds hold."""
+        search = SearchIndex(len(self.rows), out.write, piece_script, out.scratch)
+        reasons: dict[str, int] = {}
+        bins = BinCounts() if len(self.rows) > MARK_LIMIT else None
+        newest: dict[str, deque[int]] = {
+            name: deque(maxlen=FIRST_PAGE_EVENTS) for name, _ in self.lanes
+        }
+        applied = []
+        for year, (a, b) in sorted(self.years.items()):
+            views = self.views(range(a, b))
+            for view in views:
+                if view.calendar:
+                    reasons[view.calendar] = reasons.get(view.calendar, 0) + 1
+                search.add(
+                    view.event_id,
+                    view.lane,
+                    view.start.isoformat(),
+                    view.end.isoformat(),
+                    view.title,
+                    _search_text(view),
+                )
+                if bins is not None:
+                    bins.add(view.lane, view.start)
+                newest[view.association].append(view.index)
+                status = _review_status(self.rows[view.index])
+                if status:
+                    applied.append(
+                        [
+                            view.index,
+                            view.event_id,
+                            status,
+                            view.start.isoformat(),
+                            view.end.isoformat(),
+                            view.full_title,
+                        ]
+                    )
+            out.write(
+                f"{YEARS_FOLDER}/{year}.html",
+                self.page("year", views, search=search.info, heading=f"{year}年", year=year),
+            )
+        info = search.finish()
+        out.write(REVIEWS_PIECE, piece_script("reviews", applied))
+        ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+        note = CalendarNote(len(self.rows), len(self.rows) - sum(reasons.values()), ordered)
+        first_views = self.views(range(self.first_page, len(self.rows)))
+        shown = self.views(range(len(self.rows))) if bins is None else []
+        out.write(
+            INDEX,
+            self.page(
+                "index",
+                first_views,
+                search=info,
+                calendar=note if self.links else None,
+                overview_views=shown,
+                bins=bins,
+            ),
+        )
+        for name, numbers in newest.items():
+            out.write(
+                f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html",
+                self.page("association", self.views(sorted(numbers)), search=info, heading=name),
+            )
+        out.prune()
+        return note
+
+    def page(
+        self,
+        kind: str,
+        views: list[EventView],
+        *,
+        search: dict,
+        heading: str = "",
+        year: int | None = None,
+        calendar: CalendarNote | None = None,
+        overview_views: list[EventView] | None = None,
+        bins: BinCounts | None = None,
+    ) -> str:
+        """One page: the index, a year's page or an association's page."""
+        root = "" if kind == "index" else "../"
+        sections = year_sections(views)
+        lanes_here = {view.lane for view in views}
+        counts = {name: count for name, count in self.lanes}
+        if kind == "year":
+            counts = {}
+            for view in views:
+                counts[view.association] = counts.get(view.association, 0) + 1
+        lanes = [
+            (index, name, counts.get(name, 0), *association_look(name))
+            for index, (name, _) in enumerate(self.lanes)
+            if kind == "index" or index in lanes_here
+        ]
+        links = self.links if kind == "index" else []
+        css = _asset("timeline.css", "</style")
+        scripts = [_asset("timeline.js", "</script")]
+        if any(link.relative for link in links):
+            scripts.append(_asset("feeds.js", "</script"))
+        drawn = None
+        if kind == "index" and self.rows:
+            drawn = overview(
+                overview_views or [],
+                self.lanes,
+                set(self.years),
+                href=lambda view: self.event_href(view, "index"),
+                year_href=lambda y: self.year_href(y, "index"),
+                bins=bins,
+            )
+        year_links = self.year_links(kind, year)
+        data = {
+            "associations": [name for name, _ in self.lanes],
+            "events": [
+                [
+                    view.event_id,
+                    view.lane,
+                    view.start.isoformat(),
+                    view.end.isoformat(),
+                    view.full_title,
+                    _review_status(self.rows[view.index]),
+                    view.index,
+                ]
+                for view in views
+            ],
+            "years": sorted(self.years),
+            "yearLinks": {str(link.year): link.href for link in year_links},
+            "root": root,
+            "search": search,
+            "kind": kind,
+        }
+        if drawn is not None and drawn.month_bins:
+            data["monthBins"] = drawn.month_bins
+            data["colours"] = [association_look(name)[0] for name, _ in self.lanes]
+            data["geometry"] = [AXIS_HEIGHT, LANE_HEIGHT]
+        association_links = [
+            AssociationLink(
+                name,
+                count,
+                f"{root}{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html",
+                *association_look(name),
+            )
+            for name, count in self.lanes
+        ]
+        template = _environment().get_template("timeline.html.j2")
+        return template.render(
+            title=self.title,
+            kind=kind,
+            root=root,
+            heading=heading,
+            csp=content_security_policy([css], scripts, script_files=True),
+            css=css,
+            scripts=scripts,
+            data=script_json(data),
+            sections=sections,
+            lanes=lanes,
+            year_links=year_links,
+            association_links=association_links if kind == "index" else [],
+            overview=drawn,
+            feeds=links,
+            has_feeds=bool(self.links),
+            calendar=calendar,
+            total=len(self.rows),
+            page_total=len(views),
+            year_span=_year_span_of(self.years),
+            first_day=views[0].start.isoformat() if views else "",
+            last_day=max(view.end for view in views).isoformat() if views else "",
+        )
+
+
+def _year_span_of(years: Mapping[int, Any]) -> str:
+    if not years:
+        return ""
+    first, last = min(years), max(years)
+    return f"{first}年" if first == last else f"{first}{DASH}{last}年"
+
+
+def _search_text(view: EventView) -> str:
+    """What a search matches: what the event's card shows."""
+    when = DASH.join(part.text for part in view.dates)
+    sources = " ".join(source.title or source.doc for source in view.sources)
+    return " ".join(
+        (
+            when,
+            view.time,
+            view.precision,
+            view.written,
+            view.role,
+            view.status,
+            view.full_title,
+            view.association,
+            view.before + view.mark + view.after,
+            view.organisations,
+            view.doc_title,
+            view.doc,
+            view.published,
+            view.source_text,
+            sources,
+        )
+    )
+
+
 def render_timeline(
     table: pd.DataFrame,
     feeds: Iterable[Any] = (),
@@ -800,61 +1278,25 @@ def render_timeline(
     include_years: bool | None = None,
     include_open: bool = False,
 ) -> str:
-    """The whole timeline page (``index.html``) of ``table`` as one string.
+    """The first page (``index.html``) of ``table`` as one string (see :func:`write_timeline`).
 
     ``feeds`` (see :func:`feed_links`) are listed with subscribe links; with
     ``base_url`` (``https://host/path/``) those are ``webcal://host/path/…``.
     ``include_years`` and ``include_open`` say whether the feeds hold year-level
-    and open-ended events (None for ``include_years``: inferred); None
-    infers it from the size of the all-events feed.
+    and open-ended events (None for ``include_years``: inferred from the size
+    of the all-events feed).
     """
-    rows = _rows(table)
-    lanes = _lanes(rows)
-    lane_of = {name: index for index, (name, _) in enumerate(lanes)}
-    links = feed_links(feeds, base_url)
-    if include_years is None:
-        include_years = _infer_include_years(rows, links)
-    views = event_views(rows, lane_of, include_years, include_open)
-    sections = year_sections(views)
-    css = _asset("timeline.css", "</style")
-    scripts = [_asset("timeline.js", "</script")]
-    if any(link.relative for link in links):
-        scripts.append(_asset("feeds.js", "</script"))
-    data = {
-        "associations": [name for name, _ in lanes],
-        "events": [
-            [
-                view.event_id,
-                view.lane,
-                view.start.isoformat(),
-                view.end.isoformat(),
-                view.full_title,
-                _review_status(rows[view.index]),
-            ]
-            for view in views
-        ],
-        "years": sorted(section.year for section in sections),
-    }
-    template = _environment().get_template("timeline.html.j2")
-    return template.render(
+    site = _Site(
+        table,
+        feeds,
         title=title,
-        csp=content_security_policy([css], scripts),
-        css=css,
-        scripts=scripts,
-        data=script_json(data),
-        sections=sections,
-        lanes=[
-            (index, name, count, *association_look(name))
-            for index, (name, count) in enumerate(lanes)
-        ],
-        overview=overview(views, lanes, {section.year for section in sections}) if views else None,
-        feeds=links,
-        calendar=calendar_note(views) if links else None,
-        total=len(views),
-        year_span=_year_span(views),
-        first_day=views[0].start.isoformat() if views else "",
-        last_day=max(view.end for view in views).isoformat() if views else "",
+        base_url=base_url,
+        include_years=include_years,
+        include_open=include_open,
     )
+    out = _Output(None)
+    site.build(out)
+    return out.index
 
 
 def _review_status(row: Mapping[str, Any]) -> str:
@@ -905,15 +1347,21 @@ def write_timeline(
     base_url: str | None = None,
     include_years: bool | None = None,
     include_open: bool = False,
+    published: str | Path | None = None,
 ) -> Path:
-    """Write ``index.html`` (and ``feeds.html`` when there are feeds) atomically.
+    """Write the site's pages atomically; returns the path of ``index.html``.
 
-    A file whose content would not change is left as it is. Returns the path of
-    ``index.html``.
+    ``index.html`` holds the overview and the newest :data:`FIRST_PAGE_EVENTS`
+    events; ``years/<year>.html`` a year each, ``associations/<slug>.html`` an
+    association's newest events, ``search/`` the corpus's search index; and
+    ``feeds.html`` when there are feeds. Pages are rendered a year at a time. A
+    file whose content would not change is left as it is; with ``published``
+    (the folder a staging folder will replace), a file it already holds is
+    linked from there, not written again.
     """
     out = Path(out_dir)
     feeds = list(feeds)
-    page = render_timeline(
+    site = _Site(
         table,
         feeds,
         title=title,
@@ -921,15 +1369,10 @@ def write_timeline(
         include_years=include_years,
         include_open=include_open,
     )
-    index = _write(out / INDEX, page)
+    note = site.build(_Output(out, Path(published) if published else None))
     if feeds:
-        rows = _rows(table)
-        links = feed_links(feeds, base_url)
-        years = _infer_include_years(rows, links) if include_years is None else include_years
-        lanes = {row["association"]: 0 for row in rows}
-        views = event_views(rows, lanes, years, include_open)
-        write_feeds_page(feeds, out, base_url, title=title, calendar=calendar_note(views))
-    return index
+        write_feeds_page(feeds, out, base_url, title=title, calendar=note)
+    return out / INDEX
 
 
 def write_feeds_page(

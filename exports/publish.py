@@ -270,6 +270,7 @@ def _regular_files(folder: Path) -> dict[str, Path]:
 
 def _carry_over(out: Path, staging: Path) -> None:
     """Other files of the published folder into staging; unchanged outputs as hard links."""
+    from exports.html import PAGE_FOLDERS
     from exports.ics import FEEDS_FOLDER
 
     published = _regular_files(out)
@@ -279,11 +280,13 @@ def _carry_over(out: Path, staging: Path) -> None:
             continue
         target = staging / relative
         if relative in staged:
+            if os.path.samefile(source, target):
+                continue  # the page writer linked it already (a rename onto it would do nothing)
             if _same_bytes(source, target):
                 _link(source, target)
             continue
-        if relative.startswith(f"{FEEDS_FOLDER}/"):
-            continue  # the build's own folder: a feed it no longer makes goes away
+        if relative.split("/")[0] in (FEEDS_FOLDER, *PAGE_FOLDERS):
+            continue  # the build's own folders: a feed or page it no longer makes goes away
         if relative in ("index.html", "feeds.html", "events.csv", "events.parquet"):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

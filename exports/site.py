@@ -1,7 +1,10 @@
 """The whole published folder, built from the event table alone.
 
     public/
-      index.html            the timeline (self-contained, works from file://)
+      index.html            the timeline's first page: the overview and the newest events
+      years/<year>.html     every event of a year, one page per year (prints that year)
+      associations/<slug>.html   an association's newest events and its years
+      search/               the whole corpus's search index in small script pieces
       feeds.html            every feed with a webcal:// subscribe link
       feeds/all.ics         every event of the subscription window (the newest years)
       feeds/<slug>.ics      one feed per association, the same window
@@ -12,7 +15,9 @@
 Every file is written atomically and left untouched when its bytes would not
 change, so rebuilding unchanged input changes nothing a subscriber can see; when
 the table, the options and the code are those of the published build, nothing
-is rendered at all (:mod:`exports.rebuild`, ``.build-state.json``).
+is rendered at all (:mod:`exports.rebuild`, ``.build-state.json``). The
+pages work from ``file://`` with no server: the data pieces are scripts loaded
+with ``<script src>`` (see :mod:`exports.search_index`).
 
 The site is built as a whole before any of it is published, and published in
 one step (:mod:`exports.publish`): rendered into a staging folder beside the
@@ -88,6 +93,7 @@ def build_site(
             base_url=base_url,
             include_years=include_years,
             include_open=include_open,
+            published=published,  # pages that did not change are linked, not rewritten
         )
         for name in TABLE_FILES:
             write_atomic(staging / name, table_bytes(table, Path(name).suffix))

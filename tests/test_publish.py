@@ -156,7 +156,7 @@ def test_recovery_finishes_a_switch_interrupted_between_two_renames(tmp_path: Pa
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 160 KiB tmpfs (root only): a real full disk, not a hook."""
+    """A 640 KiB tmpfs (root only): a real full disk, not a hook (the first build takes 256 KiB)."""
     import shutil
     import subprocess
 
@@ -165,7 +165,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a tmpfs needs root")
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=640k", "tmpfs", str(mount)], capture_output=True
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")

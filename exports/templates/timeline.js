@@ -20,7 +20,8 @@
   var yearCounts = {};
   all("[data-year-count]").forEach(function (node) { yearCounts[node.getAttribute("data-year-count")] = node; });
   var marks = {};
-  all(".overview .ov-mark").forEach(function (node) { marks[node.getAttribute("data-i")] = node; });
+  all(".overview .ov-mark[data-i]").forEach(function (node) { marks[node.getAttribute("data-i")] = node; });
+  var ROOT = data.root || "";
 
   function fold(text) {
     return (text.normalize ? text.normalize("NFKC") : text).toLowerCase();
@@ -30,16 +31,51 @@
   function day(iso) { return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY; }
   function iso(number) { return new Date(number * DAY).toISOString().slice(0, 10); }
 
-  var events = data.events.map(function (row, index) {
+  var onPage = {};
+  var events = data.events.map(function (row) {
     var item = $("event-" + row[0]);
+    onPage[row[6]] = true;
     return {
-      id: row[0], lane: row[1], start: row[2], end: row[3], title: row[4], status: row[5],
+      id: row[0], lane: row[1], start: row[2], end: row[3], title: row[4], status: row[5], n: row[6],
       first: day(row[2]), last: day(row[3]) + 1,
       item: item,
       text: item ? fold(item.textContent.replace(/\s+/g, " ")) : "",
-      mark: marks[String(index)] || null
+      mark: marks[String(row[6])] || null
     };
   });
+  // Marks that stand for no card of this page (counts, events of other pages).
+  var otherMarks = all(".overview .ov-mark").filter(function (node) {
+    return !onPage[node.getAttribute("data-i")];
+  });
+
+  // --- pieces: data files loaded as script elements (works from file://, no fetch) ---
+
+  var pieces = {};
+  function piece(name) {
+    if (!pieces[name]) {
+      var entry = { done: false };
+      entry.promise = new Promise(function (resolve, reject) { entry.resolve = resolve; entry.reject = reject; });
+      pieces[name] = entry;
+    }
+    return pieces[name];
+  }
+  window.timelinePiece = function (name, value) {
+    var entry = piece(name);
+    entry.data = value;
+    entry.done = true;
+    entry.resolve(value);
+  };
+  function load(name) {
+    var entry = piece(name);
+    if (!entry.requested) {
+      entry.requested = true;
+      var script = document.createElement("script");
+      script.src = ROOT + "search/" + name + ".js";
+      script.addEventListener("error", function () { entry.reject(new Error("missing search/" + name + ".js")); });
+      document.head.appendChild(script);
+    }
+    return entry.promise;
+  }
   // Hover texts, set here so that no text of a document stands in an attribute of
   // the HTML: a cut title shows the whole one, a lane label the whole name.
   events.forEach(function (event) {
@@ -91,12 +127,120 @@
       yearCounts[year].textContent = String(count);
       yearCounts[year].classList.toggle("zero", count === 0);
     });
+    otherMarks.forEach(function (mark) {
+      mark.classList.toggle("off", lanes[mark.getAttribute("data-lane")] !== true);
+    });
     groups.concat(years).forEach(function (section) {
       section.hidden = !section.querySelector(".event:not([hidden])");
     });
+    searchCorpus(words, since, until, lanes);
     shown.textContent = String(total);
     $("filter-summary").textContent = "显示 " + total + " / " + events.length;
     empty.hidden = total !== 0;
+  }
+
+  // --- search across every year: the index's pieces, loaded for the query's pairs ---
+
+  var SEARCH = data.search || {};
+  var LIMIT = 100;
+  var results = $("results");
+  var resultsList = $("results-list");
+  var resultsStatus = $("results-status");
+  var searchRun = 0;
+  var decoded = {};
+
+  function shardOf(gram) {
+    var h = 0;
+    for (var i = 0; i < gram.length; i += 1) h = (Math.imul(h, 31) + gram.charCodeAt(i)) >>> 0;
+    return h % SEARCH.shards;
+  }
+  function pairs(word) {
+    var chars = Array.from(word);
+    var found = [];
+    for (var i = 0; i + 1 < chars.length; i += 1) found.push(chars[i] + chars[i + 1]);
+    return found;
+  }
+  function postings(gram) {
+    if (decoded[gram]) return decoded[gram];
+    var deltas = pieces["g" + shardOf(gram)].data[gram] || [];
+    var numbers = new Array(deltas.length);
+    var at = 0;
+    for (var i = 0; i < deltas.length; i += 1) { at += deltas[i]; numbers[i] = at; }
+    decoded[gram] = numbers;
+    return numbers;
+  }
+  function intersect(a, b) {
+    var out = [];
+    for (var i = 0, j = 0; i < a.length && j < b.length;) {
+      if (a[i] === b[j]) { out.push(a[i]); i += 1; j += 1; } else if (a[i] < b[j]) i += 1; else j += 1;
+    }
+    return out;
+  }
+  function finish(run, query, shown, more) {
+    if (run !== searchRun) return;
+    results.setAttribute("data-query", query);
+    results.hidden = !shown.length;
+    resultsStatus.textContent = shown.length
+      ? "本页以外" + (more ? "至少还有 " : "还有 ") + shown.length + " 条" + (more ? "，显示最新的 " + shown.length + " 条" : "")
+      : "";
+    while (resultsList.firstChild) resultsList.removeChild(resultsList.firstChild);
+    shown.forEach(function (row) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = ROOT + "years/" + (+row[2].slice(0, 4)) + ".html#event-" + row[0];
+      var when = document.createElement("time");
+      when.dateTime = row[2];
+      when.textContent = row[2] + (row[3] !== row[2] ? "—" + row[3] : "");
+      link.appendChild(when);
+      link.appendChild(document.createTextNode(" " + row[4]));
+      item.appendChild(link);
+      var who = document.createElement("span");
+      who.className = "association";
+      who.textContent = data.associations[row[1]] || "";
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(who);
+      resultsList.appendChild(item);
+    });
+  }
+  function searchCorpus(words, since, until, lanes) {
+    var run = (searchRun += 1);
+    var query = words.join(" ");
+    if (!SEARCH.shards || !words.length) { finish(run, query, [], false); return; }
+    var grams = [];
+    words.forEach(function (word) { grams = grams.concat(pairs(word)); });
+    if (!grams.length) {
+      finish(run, query, [], false);
+      resultsStatus.textContent = "搜索全部年份请至少输入两个字。";
+      results.hidden = false;
+      return;
+    }
+    var shards = {};
+    grams.forEach(function (gram) { shards[shardOf(gram)] = true; });
+    Promise.all(Object.keys(shards).map(function (k) { return load("g" + k); })).then(function () {
+      if (run !== searchRun) return;
+      var candidates = null;
+      grams.map(postings).sort(function (a, b) { return a.length - b.length; }).forEach(function (list) {
+        candidates = candidates === null ? list : intersect(candidates, list);
+      });
+      candidates = candidates.filter(function (n) { return !onPage[n]; });
+      var shown = [];
+      var at = candidates.length - 1;
+      function step() {
+        if (run !== searchRun) return;
+        if (at < 0 || shown.length >= LIMIT) { finish(run, query, shown, at >= 0); return; }
+        var chunk = Math.floor(candidates[at] / SEARCH.chunk);
+        load("e" + chunk).then(function (rows) {
+          for (; at >= 0 && Math.floor(candidates[at] / SEARCH.chunk) === chunk && shown.length < LIMIT; at -= 1) {
+            var row = rows[candidates[at] - chunk * SEARCH.chunk];
+            var ok = words.every(function (word) { return row[5].indexOf(word) !== -1; }) &&
+              (!since || row[3] >= since) && (!until || row[2] <= until) && lanes[String(row[1])] === true;
+            if (ok) shown.push(row);
+          }
+          step();
+        }, function () { finish(run, query, shown, false); });
+      }
+      step();
+    }, function () { finish(run, query, [], false); });
   }
 
   function reset() {
@@ -171,8 +315,52 @@
     var view = full.slice();
     var axisY = 18;
     var height = +svg.getAttribute("height");
-    var hasYear = {};
-    data.years.forEach(function (year) { hasYear[year] = true; });
+    var yearLinks = data.yearLinks || {};
+    var drawn = all(".ov-mark", svg).map(function (node) {
+      return {
+        mark: node, first: +node.getAttribute("data-a"), last: +node.getAttribute("data-b"),
+        span: !node.classList.contains("day"), level: node.getAttribute("data-level") || ""
+      };
+    });
+    // Counts per association and month come as data and are drawn on the first zoom in.
+    var monthBins = data.monthBins || [];
+    var hasMonths = monthBins.length > 0;
+    var monthsMade = false;
+    function makeMonths() {
+      monthsMade = true;
+      var group = document.createElementNS(NS, "g");
+      group.setAttribute("class", "bins months");
+      var most = 1;
+      monthBins.forEach(function (row) { most = Math.max(most, row[3]); });
+      var axis = data.geometry[0], laneHeight = data.geometry[1];
+      var lanes = selectedLanes();
+      monthBins.forEach(function (row) {
+        var lane = row[0], year = row[1], month = row[2], count = row[3];
+        var href = yearLinks[year] || "";
+        var anchor = "#month-" + year + "-" + (month < 10 ? "0" : "") + month;
+        var mark = document.createElementNS(NS, "a");
+        mark.setAttribute("class", "ov-mark bin month-bin c" + data.colours[lane]);
+        mark.setAttribute("href", href.charAt(0) === "#" ? anchor : href + anchor);
+        mark.setAttribute("data-lane", String(lane));
+        mark.setAttribute("data-level", "month");
+        var title = document.createElementNS(NS, "title");
+        title.textContent = year + "年" + month + "月：" + count + " 条（" + data.associations[lane] + "）";
+        mark.appendChild(title);
+        var height = Math.max(4, Math.round((laneHeight - 10) * Math.sqrt(count / most)));
+        var rect = document.createElementNS(NS, "rect");
+        rect.setAttribute("class", "mark");
+        rect.setAttribute("y", String(axis + lane * laneHeight + Math.floor((laneHeight - height) / 2)));
+        rect.setAttribute("height", String(height));
+        rect.setAttribute("rx", "2");
+        mark.appendChild(rect);
+        mark.classList.toggle("off", lanes[String(lane)] !== true);
+        group.appendChild(mark);
+        otherMarks.push(mark);
+        listen(mark);
+        drawn.push({ mark: mark, first: Date.UTC(year, month - 1, 1) / DAY, last: Date.UTC(year, month, 1) / DAY, span: true, level: "month" });
+      });
+      svg.insertBefore(group, svg.querySelector("g.days"));
+    }
 
     function clamp(a, b) {
       var span = Math.max(MIN_SPAN, Math.min(b - a, full[1] - full[0]));
@@ -247,9 +435,9 @@
         words.setAttribute("y", String(axisY));
         words.textContent = tickText(tick[0], chosen[0]);
         var year = text.slice(0, 4).replace(/^0+/, "");
-        if (text.slice(5) === "01-01" && hasYear[year]) {
+        if (text.slice(5) === "01-01" && yearLinks[year]) {
           var link = document.createElementNS(NS, "a");
-          link.setAttribute("href", "#year-" + year);
+          link.setAttribute("href", yearLinks[year]);
           link.appendChild(words);
           ticks.appendChild(link);
         } else {
@@ -259,14 +447,16 @@
     }
 
     function draw() {
-      events.forEach(function (event) {
+      var months = hasMonths && view[1] - view[0] <= 1462; // counts per month within four years
+      if (months && !monthsMade) makeMonths();
+      drawn.forEach(function (event) {
         var mark = event.mark;
-        if (!mark) return;
-        var outside = event.last <= view[0] || event.first >= view[1];
+        var outside = event.last <= view[0] || event.first >= view[1] ||
+          (event.level === "month" && !months) || (event.level === "year" && months);
         mark.style.display = outside ? "none" : "";
         if (outside) return;
         var shape = mark.lastElementChild;
-        if (mark.classList.contains("span")) {
+        if (event.span) {
           var left = Math.max(event.first, view[0] - 1);
           var right = Math.min(event.last, view[1] + 1);
           shape.setAttribute("x", percent(left));
@@ -392,7 +582,8 @@
       tip.style.top = (at.bottom - box.top + 6) + "px";
     }
     function hideTip() { tip.hidden = true; }
-    all(".ov-mark", svg).forEach(function (mark) {
+    all(".ov-mark", svg).forEach(listen);
+    function listen(mark) {
       mark.addEventListener("mouseenter", function () { showTip(mark); });
       mark.addEventListener("mouseleave", hideTip);
       mark.addEventListener("focus", function () { showTip(mark); });
@@ -401,7 +592,7 @@
         var item = $(mark.getAttribute("href").slice(1));
         if (item && location.hash === mark.getAttribute("href")) flash(item);
       });
-    });
+    }
 
     $("ov-toolbar").hidden = false;
     $("ov-keys").hidden = false;
@@ -419,11 +610,17 @@
   if (panel) reviewBehaviour();
 
   function reviewBehaviour() {
-    var KEY = "cn-timeline-reviews:" + location.pathname;
+    // One store for the whole site (its folder), whichever page a review was made on.
+    var KEY = "cn-timeline-reviews:" + new URL(ROOT || "./", location.href).pathname;
     var LABEL = { confirmed: "已确认", rejected: "已拒绝", corrected: "已更正" };
     var reviews = {};
     try {
       reviews = JSON.parse(window.localStorage.getItem(KEY) || "{}") || {};
+      var older = data.kind === "index" && window.localStorage.getItem("cn-timeline-reviews:" + location.pathname);
+      if (older && older !== "{}" && location.pathname !== new URL("./", location.href).pathname) {
+        var earlier = JSON.parse(older) || {};
+        Object.keys(earlier).forEach(function (id) { if (!reviews[id]) reviews[id] = earlier[id]; });
+      }
     } catch (error) {
       reviews = {}; // storage refused (private mode) or unreadable: start empty
     }
@@ -490,7 +687,7 @@
       ok.addEventListener("click", function () {
         if (!start.value) { start.focus(); return; }
         var last = end.value && end.value >= start.value ? end.value : start.value;
-        reviews[event.id] = { status: "corrected", start: start.value, end: last, title: title.value.trim() };
+        reviews[event.id] = { status: "corrected", start: start.value, end: last, title: title.value.trim(), n: event.n };
         close();
       });
       cancel.addEventListener("click", close);
@@ -523,7 +720,7 @@
         if (!verdict || verdict === "save" || verdict === "cancel") return;
         if (verdict === "corrected") { correct(event); return; }
         if (reviews[event.id] && reviews[event.id].status === verdict) delete reviews[event.id];
-        else reviews[event.id] = { status: verdict };
+        else reviews[event.id] = { status: verdict, n: event.n };
         save();
         show(event);
       });
@@ -536,24 +733,29 @@
     }
     // The columns `timeline build` and `timeline review` read (timeline/reviews.py);
     // reviews already applied to this page's table come along unless changed here.
-    function csv() {
+    // Reviews made on any page of the site, and those of the table (search/reviews.js).
+    function csv(applied) {
+      var rows = {};
+      (applied || []).forEach(function (row) {
+        rows[row[1]] = { n: row[0], cells: row[2] === "corrected" ? [row[1], "corrected", row[3], row[4], row[5]] : [row[1], row[2], "", "", ""] };
+      });
+      Object.keys(reviews).forEach(function (id) {
+        var review = reviews[id];
+        var n = typeof review.n === "number" ? review.n : (rows[id] ? rows[id].n : Infinity);
+        rows[id] = {
+          n: n,
+          cells: review.status === "corrected" ? [id, "corrected", review.start, review.end, review.title] : [id, review.status, "", "", ""]
+        };
+      });
       var lines = ["event_id,status,start,end,title"];
-      events.forEach(function (event) {
-        var review = reviews[event.id];
-        if (review && review.status === "corrected") {
-          lines.push([event.id, "corrected", review.start, review.end, review.title].map(cell).join(","));
-        } else if (review) {
-          lines.push([event.id, review.status, "", "", ""].map(cell).join(","));
-        } else if (event.status === "corrected") {
-          lines.push([event.id, "corrected", event.start, event.end, event.title].map(cell).join(","));
-        } else if (event.status === "confirmed") {
-          lines.push([event.id, "confirmed", "", "", ""].map(cell).join(","));
-        }
+      Object.keys(rows).sort(function (a, b) { return rows[a].n - rows[b].n || (a < b ? -1 : 1); }).forEach(function (id) {
+        lines.push(rows[id].cells.map(cell).join(","));
       });
       return "\ufeff" + lines.join("\r\n") + "\r\n";
     }
-    $("review-download").addEventListener("click", function () {
-      var url = URL.createObjectURL(new Blob([csv()], { type: "text/csv;charset=utf-8" }));
+    load("reviews").catch(function () { return []; });
+    function download(applied) {
+      var url = URL.createObjectURL(new Blob([csv(applied)], { type: "text/csv;charset=utf-8" }));
       var link = document.createElement("a");
       link.href = url;
       link.download = "reviews.csv";
@@ -561,7 +763,18 @@
       link.click();
       link.remove();
       window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    }
+    $("review-download").addEventListener("click", function () {
+      var entry = piece("reviews");
+      if (entry.done) download(entry.data);
+      else load("reviews").then(download, function () { download(applied()); });
     });
+    function applied() {
+      // Without the piece (a page opened on its own): the reviews of this page's table.
+      return events.filter(function (event) { return event.status; }).map(function (event) {
+        return [event.n, event.id, event.status, event.start, event.end, event.title];
+      });
+    }
     $("review-clear").addEventListener("click", function () {
       reviews = {};
       save();

@@ -1,0 +1,271 @@
+"""A site too large for one page: the first page, year and association pages, search pieces.
+
+A table of :data:`EVENTS` events over 2010–2024 (more than the first page shows
+and more than the overview draws one by one) is published with
+:func:`exports.html.write_timeline` and opened from ``file://`` in the real
+headless Chromium: the first page holds only the newest events, a year's events
+appear once the reader goes to its page, search finds an event of any year
+through the index's pieces, a year's page prints that year alone, and axe-core,
+the keyboard and a 360 px screen are checked on each kind of page. The sizes of
+the pieces are checked in Python: the first page does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+try:
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, Watched, browser, page, watched
+    from test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
+    from test_page_browser import PHONE, _axe, needs_axe
+except ImportError:  # run as tests.test_page_pieces
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Watched, browser, page, watched
+    from tests.test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
+    from tests.test_page_browser import PHONE, _axe, needs_axe
+
+from exports.html import FIRST_PAGE_EVENTS, MARK_LIMIT, write_timeline
+from exports.search_index import fold, grams, shard_count, shard_of
+from timeline.slugs import slugify
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Watched", "browser", "page", "watched"]  # fixtures
+
+EVENTS = 1_700
+ASSOCIATIONS = [TEXTILE, FURNITURE, AUTO, CHAMBER]
+NEEDLE = "ev-needle0000000001"  # an event of 2011, far from the first page
+NEEDLE_WORDS = "青瓷非遗"
+
+
+def big_table(events: int = EVENTS, first_year: int = 2010, years: int = 15) -> pd.DataFrame:
+    rows = []
+    for i in range(events):
+        day = date(first_year + i * years // events, 1 + i % 12, 1 + i % 28)
+        rows.append(
+            event(
+                f"ev-{i:016x}",
+                ASSOCIATIONS[i % 4],
+                day,
+                day,
+                "day",
+                f"第{i}次理事会",
+                f"{day.month}月{day.day}日，协会召开第{i}次理事会，审议年度工作报告。",
+                f"{day.month}月{day.day}日",
+                doc=f"doc-{i % 50}.txt",
+            )
+        )
+    rows.append(
+        event(
+            NEEDLE,
+            FURNITURE,
+            date(2011, 6, 18),
+            date(2011, 6, 18),
+            "day",
+            "举办青瓷非遗展览",
+            "6月18日，协会举办青瓷非遗展览。",
+            "6月18日",
+        )
+    )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("big-site")
+    write_timeline(big_table(), folder)
+    return folder
+
+
+def open_site(page, folder: Path, name: str = "index.html") -> None:
+    page.goto((folder / name).as_uri())
+    page.wait_for_selector("#controls:not([hidden])")
+
+
+def pieces(watched: Watched) -> list[str]:
+    return [url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1] for url in watched.requests]
+
+
+# --- in Python: what is written, and how big ------------------------------------------
+
+
+def test_the_first_page_holds_the_newest_events_and_links_the_years(big_site: Path) -> None:
+    index = (big_site / "index.html").read_text(encoding="utf-8")
+    assert index.count('<li class="event') == FIRST_PAGE_EVENTS
+    assert f"event-ev-{EVENTS - 1:016x}" in index  # the newest
+    assert NEEDLE not in index and "ev-0000000000000000" not in index
+    assert 'href="years/2011.html"' in index
+    year = (big_site / "years" / "2011.html").read_text(encoding="utf-8")
+    assert f'id="event-{NEEDLE}"' in year
+    assert {p.name for p in (big_site / "years").iterdir()} == {
+        f"{y}.html" for y in range(2010, 2025)
+    }
+    association = big_site / "associations" / f"{slugify(FURNITURE)}.html"
+    assert association.read_text(encoding="utf-8").count('<li class="event') == FIRST_PAGE_EVENTS
+
+
+def test_the_overview_draws_counts_when_there_are_too_many_events(big_site: Path) -> None:
+    assert EVENTS > MARK_LIMIT
+    index = (big_site / "index.html").read_text(encoding="utf-8")
+    assert 'class="ov-mark day' not in index and 'class="ov-mark span' not in index
+    assert index.count("ov-mark bin year-bin") == 4 * 15  # an association and a year each
+    assert 'class="ov-mark bin month-bin' not in index  # drawn from data when zoomed in
+    assert '"monthBins":[[0,2010,2,10],' in index  # [lane, year, month, count]
+
+
+def test_the_first_page_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
+    small, large = tmp_path / "small", tmp_path / "large"
+    write_timeline(big_table(2_000), small)
+    write_timeline(big_table(5_000), large)
+    first = (small / "index.html").stat().st_size
+    second = (large / "index.html").stat().st_size
+    assert second < first * 1.05, (first, second)
+    for folder in (small, large):  # every piece stays small; there are more of them
+        sizes = [path.stat().st_size for path in (folder / "search").iterdir()]
+        assert max(sizes) < 200_000
+    assert len(list((large / "search").iterdir())) > len(list((small / "search").iterdir()))
+    year = (large / "years" / "2011.html").stat().st_size
+    assert year < 5_000 / 15 * 2_000  # a year's page holds that year's events only
+
+
+def test_a_rebuild_removes_the_pages_of_years_that_are_gone(tmp_path: Path) -> None:
+    write_timeline(big_table(300), tmp_path)
+    assert (tmp_path / "years" / "2010.html").exists()
+    write_timeline(big_table(300, first_year=2015, years=3), tmp_path)
+    assert sorted(p.name for p in (tmp_path / "years").iterdir()) == [
+        "2011.html",  # the needle's
+        "2015.html",
+        "2016.html",
+        "2017.html",
+    ]
+
+
+def test_the_page_and_the_index_fold_and_shard_alike() -> None:
+    assert fold("ＡＢ  Ｃ") == "ab c"
+    assert grams("青瓷 非遗") == {"青瓷", "非遗"}
+    assert shard_count(10) == 1 and shard_count(1_000_000) == 1024
+    # The page's hash (Math.imul(h, 31) + code unit, unsigned) over UTF-16 code units.
+    assert shard_of("青瓷", 1 << 30) == (0x9752 * 31 + 0x74F7) % (1 << 30)
+    assert shard_of("😀a", 2**32) == ((0xD83D * 31 + 0xDE00) * 31 + 0x61) % 2**32
+
+
+# --- in Chromium ------------------------------------------------------------------------
+
+
+def test_a_years_events_appear_only_after_going_there(page, big_site: Path, watched) -> None:
+    open_site(page, big_site)
+    assert page.locator(f"#event-{NEEDLE}").count() == 0
+    assert not [p for p in pieces(watched) if p.startswith("years/")]
+    assert not [p for p in pieces(watched) if p.startswith("search/g")]  # no search yet
+    page.click('nav.years a[href="years/2011.html"]')
+    page.wait_for_selector("#controls:not([hidden])")
+    assert page.url.endswith("/years/2011.html")
+    assert page.locator(f"#event-{NEEDLE}").is_visible()
+    assert set(page.eval_on_selector_all("section.year", "s => s.map(x => x.id)")) == {"year-2011"}
+
+
+def test_search_finds_an_event_of_a_year_not_on_the_first_page(
+    page, big_site: Path, watched
+) -> None:
+    open_site(page, big_site)
+    page.fill("#search", NEEDLE_WORDS)
+    page.wait_for_selector(f'#results[data-query="{fold(NEEDLE_WORDS)}"]')
+    links = page.locator("#results-list a")
+    assert links.count() == 1
+    assert links.first.get_attribute("href") == f"years/2011.html#event-{NEEDLE}"
+    shards = [p for p in pieces(watched) if p.startswith("search/g")]
+    needed = {shard_of(g, shard_count(EVENTS + 1)) for g in grams(fold(NEEDLE_WORDS))}
+    assert sorted(shards) == sorted(f"search/g{k}.js" for k in needed)  # only the query's shards
+    links.first.click()
+    page.wait_for_selector("#controls:not([hidden])")
+    assert page.locator(f"#event-{NEEDLE}").is_visible()
+
+
+def test_search_results_follow_the_association_filter(page, big_site: Path) -> None:
+    open_site(page, big_site)
+    page.fill("#search", "理事会")
+    page.wait_for_selector('#results[data-query="理事会"]')
+    assert "至少" in page.inner_text("#results-status")  # more than it lists
+    page.locator("label", has_text=FURNITURE).locator("input").uncheck()
+    page.wait_for_timeout(300)
+    names = page.eval_on_selector_all(
+        "#results-list .association", "nodes => nodes.map(n => n.textContent)"
+    )
+    assert names and FURNITURE not in names
+
+
+def test_a_year_page_prints_that_year_only(page, big_site: Path) -> None:
+    open_site(page, big_site, "years/2011.html")
+    page.emulate_media(media="print")
+    visible_years = page.eval_on_selector_all(
+        "li.event",
+        "items => [...new Set(items.filter(i => i.offsetParent !== null)"
+        ".map(i => i.querySelector('time').getAttribute('datetime').slice(0, 4)))]",
+    )
+    assert visible_years == ["2011"]
+    for hidden in (".sidebar", "nav.years", "#results", ".crumbs"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+
+
+def test_an_overview_count_is_a_link_the_keyboard_reaches(page, big_site: Path) -> None:
+    open_site(page, big_site)
+    page.fill("#search", NEEDLE_WORDS)
+    page.wait_for_selector("#results-list a")
+    page.focus("#search")
+    reached = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        reached.append(
+            page.evaluate(
+                "() => { const e = document.activeElement;"
+                " return (e.getAttribute('class') || '') + ' ' + (e.getAttribute('href') || ''); }"
+            )
+        )
+    assert any(f"years/2011.html#event-{NEEDLE}" in r for r in reached)  # a search result
+    assert any(r.startswith("ov-mark bin") for r in reached)  # a count of the overview
+    bin_ = page.locator(".ov-mark.year-bin").first
+    bin_.focus()
+    assert page.locator("#ov-tip").is_visible() and "条" in page.inner_text("#ov-tip")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#controls:not([hidden])")
+    assert "/years/" in page.url
+
+
+def test_zooming_in_shows_counts_per_month(page, big_site: Path) -> None:
+    open_site(page, big_site)
+    shown = "m => m.filter(x => x.style.display !== 'none').length"
+    assert page.eval_on_selector_all(".ov-mark.month-bin", shown) == 0
+    for _ in range(3):
+        page.click("#ov-zoom-in")
+    assert page.eval_on_selector_all(".ov-mark.month-bin", shown) > 0
+    assert page.eval_on_selector_all(".ov-mark.year-bin", shown) == 0
+    month = page.locator(".ov-mark.month-bin").first  # a link to its month of its year's page
+    assert month.get_attribute("href").startswith("years/2")
+    assert "#month-" in month.get_attribute("href")
+
+
+@pytest.mark.parametrize("name", ["index.html", "years/2011.html", "associations/"])
+def test_no_sideways_scroll_at_360_px(browser, big_site: Path, name: str) -> None:
+    if name.endswith("/"):
+        name += f"{slugify(FURNITURE)}.html"
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        open_site(page, big_site, name)
+        page.click("#controls > summary")  # folded on a phone
+        page.fill("#search", "理事会")
+        page.wait_for_selector('#results[data-query="理事会"]')
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+@needs_axe
+@pytest.mark.parametrize("name", ["index.html", "years/2011.html", "associations/"])
+def test_axe_finds_no_serious_violation_on_each_kind_of_page(
+    browser, big_site: Path, name: str
+) -> None:
+    if name.endswith("/"):
+        name += f"{slugify(FURNITURE)}.html"
+    assert _axe(browser, big_site, {"width": 1280, "height": 900}, name) == []
