@@ -954,10 +954,12 @@ class _Output:
 
     @property
     def scratch(self) -> Path:
-        if self.folder is None:
+        if self.folder is None:  # made only if postings are spilled, removed after
+            import secrets
             import tempfile
 
-            return Path(tempfile.mkdtemp(prefix="timeline-search-")) / "postings"
+            name = f"timeline-search-{os.getpid()}-{secrets.token_hex(4)}"
+            return Path(tempfile.gettempdir()) / name
         return self.folder / ".search-postings"
 
     def write(self, relative: str, text: str) -> None:

@@ -269,3 +269,15 @@ def test_axe_finds_no_serious_violation_on_each_kind_of_page(
     if name.endswith("/"):
         name += f"{slugify(FURNITURE)}.html"
     assert _axe(browser, big_site, {"width": 1280, "height": 900}, name) == []
+
+
+def test_spilled_postings_give_the_same_index(tmp_path: Path, monkeypatch) -> None:
+    import exports.search_index
+
+    table = big_table(600)
+    write_timeline(table, tmp_path / "held")
+    monkeypatch.setattr(exports.search_index, "SPILL_POSTINGS", 5_000)  # spilled many times
+    write_timeline(table, tmp_path / "spilled")
+    held = {p.name: p.read_bytes() for p in (tmp_path / "held" / "search").iterdir()}
+    assert {p.name: p.read_bytes() for p in (tmp_path / "spilled" / "search").iterdir()} == held
+    assert not (tmp_path / "spilled" / ".search-postings").exists()  # the scratch is gone
