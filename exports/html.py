@@ -1,11 +1,17 @@
-"""The event table as one self-contained HTML page: a chronology to filter and print.
+"""The event table as static HTML pages: a chronology to filter, search and print.
 
-:func:`render_timeline` turns the table into a single ``index.html`` that works
-from ``file://`` as well as from a web server: its CSS and script are inline, it
-asks for nothing over the network (no fonts, no CDNs), and a
-``Content-Security-Policy`` meta tag allows only the exact inline ``<style>`` and
-``<script>`` it was built with, by their SHA-256 hashes, so text from a document
-can never run as code even if an escaping bug slipped through.
+:func:`write_timeline` writes ``index.html`` (the overview and the newest
+:data:`FIRST_PAGE_EVENTS` events), a page per year (``years/<year>.html``), a
+page per association (``associations/<slug>.html``) and the corpus's search
+index in script pieces (``search/``, :mod:`exports.search_index`), a year at a
+time, so the first page stays small whatever the corpus. Every page works from
+``file://`` as well as from a web server: its CSS and script are inline, it asks
+for nothing over the network (no fonts, no CDNs), data pieces are loaded with
+``<script src>`` (never ``fetch``), and a ``Content-Security-Policy`` meta tag
+allows only the exact inline ``<style>`` and ``<script>`` it was built with, by
+their SHA-256 hashes, and the site's own script files ('self'), so text from a
+document can never run as code even if an escaping bug slipped through.
+:func:`render_timeline` gives the first page alone, as a string.
 
 Everything from the table goes through Jinja2's autoescaping. The data the script
 needs (association names, each event's dates) travels in a
@@ -948,10 +954,12 @@ class _Output:
 
     @property
     def scratch(self) -> Path:
-        if self.folder is None:
+        if self.folder is None:  # made only if postings are spilled, removed after
+            import secrets
             import tempfile
 
-            return Path(tempfile.mkdtemp(prefix="timeline-search-")) / "postings"
+            name = f"timeline-search-{os.getpid()}-{secrets.token_hex(4)}"
+            return Path(tempfile.gettempdir()) / name
         return self.folder / ".search-postings"
 
     def write(self, relative: str, text: str) -> None:
