@@ -6,7 +6,7 @@ Usage (from the repository root, inside the virtualenv)::
 
 For each size the corpus is generated as ``benchmarks/scale.py`` does (kept in
 ``--work`` with its cache, so a second run does not read the documents again)
-and built with ``timeline --workers 0 build`` of this tree (the cache is used).
+and built with ``timeline build`` of this tree (every local core; the cache is used).
 Then, in the same run, from the table the build wrote (``events.parquet``):
 
 ``this``
@@ -61,11 +61,11 @@ print(json.dumps({{"seconds": seconds, "peak_mb": after / 1024, "growth_mb": (af
 
 
 def build(corpus: Path, out: Path, cache: Path) -> float:
-    """``timeline --workers 0 build`` of this tree; its wall time."""
+    """``timeline build`` of this tree; its wall time."""
     environment = dict(os.environ, TIMELINE_CACHE_DIR=str(cache))
     start = time.perf_counter()
     subprocess.run(
-        [str(Path(sys.executable).parent / "timeline"), "--workers", "0", "build", str(corpus)]
+        [str(Path(sys.executable).parent / "timeline"), "build", str(corpus)]
         + ["-o", str(out), "-q"],
         env=environment,
         stdout=subprocess.DEVNULL,  # the command names the page it wrote
@@ -149,6 +149,13 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=3)
     parser.add_argument("--peer-trials", type=int, default=1, help="the peer's page is slow")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per page action")
+    parser.add_argument(
+        "--peer-up-to",
+        type=int,
+        default=None,
+        help="compare with the peer only for corpora of at most this many documents "
+        "(its one page takes minutes to open at 10,000)",
+    )
     parser.add_argument("--json", action="store_true")
     arguments = parser.parse_args()
     work = arguments.work
@@ -165,14 +172,16 @@ def main() -> None:
         seconds = build(corpus, out, work / "cache")
         print(f"{count} documents: timeline build {seconds:.1f} s (cache)", file=sys.stderr)
         record: dict = {"documents": count, "build_s": seconds}
-        for name, source in (("this", ROOT), ("peer", peer)):
+        limit = arguments.peer_up_to
+        names = ("this",) if limit is not None and count > limit else ("this", "peer")
+        for name, source in (("this", ROOT), ("peer", peer))[: len(names)]:
             site = work / f"page-{name}-{count}"
             shutil.rmtree(site, ignore_errors=True)  # every page written afresh
             record[name] = page_phase(source, out / "events.parquet", site)
             print(f"  {name} page phase {record[name]}", file=sys.stderr, flush=True)
         year = newest_year_not_on_first_page(work / f"page-this-{count}")
         record["year"] = year
-        for name in ("this", "peer"):
+        for name in names:
             trials = arguments.trials if name == "this" else arguments.peer_trials
             site = work / f"page-{name}-{count}"
             record[name].update(browse(site, arguments.query, trials, year, arguments.timeout))
@@ -184,7 +193,7 @@ def main() -> None:
 
 
 def _print(record: dict) -> None:
-    this, peer = record["this"], record["peer"]
+    this, peer = record["this"], record.get("peer")
     print(f"\n{record['documents']:,} documents ({this['events']:,} events), year {record['year']}")
     print(f"{'':22}{'peer (one page)':>18}{'this':>14}{'peer / this':>14}")
     rows = [
@@ -199,6 +208,9 @@ def _print(record: dict) -> None:
         ("site bytes", "site_bytes", "{:,.0f}"),
     ]
     for label, key, form in rows:
+        if peer is None:
+            print(f"{label:22}{'—':>18}{form.format(this[key]):>14}{'—':>14}")
+            continue
         ratio = peer[key] / this[key] if this[key] else float("nan")
         print(f"{label:22}{form.format(peer[key]):>18}{form.format(this[key]):>14}{ratio:>13.2f}×")
 
