@@ -147,11 +147,11 @@ _POOLS: dict[str, list[bytes]] = {}
 _SCRATCH: Path | None = None
 
 
-def _worker_setup(seed: int) -> None:
+def _worker_setup(seed: int, scratch_root: str | None = None) -> None:
     global _SCRATCH
     _POOLS["docx"] = inputs.docx_pool(seed)
     _POOLS["xlsx"] = inputs.xlsx_pool(seed)
-    _SCRATCH = Path(tempfile.mkdtemp(prefix="fuzz-"))
+    _SCRATCH = Path(tempfile.mkdtemp(prefix="fuzz-", dir=scratch_root))
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and stops a worker with SIGTERM
@@ -276,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     failures: dict[str, dict] = {}
     started = last_print = time.monotonic()
     tasks = _tasks(names, args.examples)
-    pool = ProcessPoolExecutor(args.workers, initializer=_worker_setup, initargs=(seed,))
+    scratch_root = tempfile.mkdtemp(prefix="fuzz-scratch-")  # removed at the end
+    pool = ProcessPoolExecutor(
+        args.workers, initializer=_worker_setup, initargs=(seed, scratch_root)
+    )
     running: set = set()
     stopped = False
     try:
@@ -325,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         for process in list(pool._processes.values()):  # stop the chunks under way too
             process.terminate()
     pool.shutdown(wait=not stopped, cancel_futures=True)
+    shutil.rmtree(scratch_root, ignore_errors=True)
     elapsed = time.monotonic() - started
     total = sum(counts.values())
     print(

@@ -182,8 +182,12 @@ _ANCHORED_ELSEWHERE = {"previous-mention", "narrative", "as-of", "range-start"}
 _ANCHORED_ON_PUBLICATION = {"dct", "as-of"}
 
 
+#: A century written out (十九世纪, 19世纪): it fixes the years as a four-digit year does.
+_WRITTEN_CENTURY = re.compile(r"[\d０-９〇零一二三四五六七八九十]+世纪")
+
+
 def _written_year(text: str) -> bool:
-    return _WRITTEN_YEAR.search(text) is not None
+    return _WRITTEN_YEAR.search(text) is not None or _WRITTEN_CENTURY.search(text) is not None
 
 
 _CHINESE_DIGIT_VALUES = str.maketrans("〇○零一二三四五六七八九", "000123456789")
@@ -262,6 +266,19 @@ def test_date_heavy_text(text: str, context: DocumentContext | None) -> None:
 def test_find_dates_is_pure(text: str, context: DocumentContext | None) -> None:
     """Same text and context, same answer: no clock, no state carried between calls."""
     assert find_dates(text, context) == find_dates(text, context)
+
+
+def test_a_written_century_may_put_a_decade_out_of_range() -> None:
+    """Found by the fuzz campaign (seed 20261201, date-heavy text #95741): 十九世纪２０年代
+    is the 1820s, rightly; the century is written out, so the property allows it."""
+    text = "89年代二十九世纪２０年代"
+    mentions = find_dates(text)
+    assert [(m.text, m.start.year, m.end.year) for m in mentions][-1] == (
+        "十九世纪２０年代",
+        1820,
+        1829,
+    )
+    check_mentions(text, mentions)
 
 
 def test_a_publication_line_after_a_mention_may_anchor_it_out_of_range() -> None:
