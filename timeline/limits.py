@@ -28,7 +28,6 @@ import contextlib
 import signal
 import threading
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 MIB = 2**20
@@ -124,8 +123,44 @@ class _OutOfTime(BaseException):
     """Raised by the timer inside the document's work (a BaseException: no handler eats it)."""
 
 
-@contextlib.contextmanager
-def time_budget() -> Iterator[None]:
+class _Budget:
+    """The timer of :func:`time_budget`, as a class: ``__exit__`` always runs.
+
+    The timer fires again every 50 ms after it expires, so that an exception
+    raised where Python ignores it (a garbage-collector callback, a ``__del__``)
+    is raised again a moment later. It never raises inside ``__exit__`` itself:
+    a generator-based context manager could be interrupted between the work's
+    end and its own clean-up, leave the timer running, and have it raise in
+    whatever code came next.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self.previous = None
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.05)  # armed last
+
+    def _expire(self, signum, frame) -> None:
+        self.expired = True
+        if frame is not None and frame.f_code is _Budget.__exit__.__code__:
+            return  # the work is over: __exit__ says so
+        raise _OutOfTime
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)
+        if kind is _OutOfTime or self.expired:
+            seconds = f"{self.seconds:g}"
+            raise LimitExceeded(
+                "reading it took", f"over {seconds} s", f"{seconds} s", "seconds"
+            ) from None
+        return False
+
+
+def time_budget() -> contextlib.AbstractContextManager[None]:
     """Stop the work on one document after :attr:`Limits.seconds` (main thread only)."""
     seconds = current.seconds
     if (
@@ -133,30 +168,8 @@ def time_budget() -> Iterator[None]:
         or threading.current_thread() is not threading.main_thread()
         or not hasattr(signal, "setitimer")
     ):
-        yield
-        return
-
-    expired = False
-
-    def expire(signum, frame):
-        nonlocal expired
-        expired = True
-        raise _OutOfTime
-
-    over = LimitExceeded("reading it took", f"over {seconds:g} s", f"{seconds:g} s", "seconds")
-    previous = signal.signal(signal.SIGALRM, expire)
-    # The timer fires again every 50 ms: an exception raised where Python ignores
-    # it (a garbage-collector callback, a __del__) is raised again a moment later.
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
-    try:
-        yield
-    except _OutOfTime:
-        raise over from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    if expired:
-        raise over
+        return contextlib.nullcontext()
+    return _Budget(seconds)
 
 
 __all__ = [
