@@ -224,7 +224,10 @@ def check_mentions(text: str, mentions: list) -> None:
         assert m.kind in KINDS, m
         assert m.anchor in ANCHORS, m
 
-        if not (_in_range(m.start) and _in_range(m.end)):
+        # A range to the present (至今) ends on the document's present, which the
+        # caller's context may give at any date: only its start is the text's.
+        days = (m.start,) if m.rule.endswith("-present") else (m.start, m.end)
+        if not all(_in_range(day) for day in days):
             leaned_on_written_year = (
                 m.anchor in _ANCHORED_ELSEWHERE
                 and _written_year(text[:b])
@@ -279,6 +282,18 @@ def test_a_written_century_may_put_a_decade_out_of_range() -> None:
         1829,
     )
     check_mentions(text, mentions)
+
+
+def test_a_range_to_the_present_ends_on_the_contexts_present() -> None:
+    """Found by the fuzz campaign (seed 20261202, long text #2401): 民國112年至今 in a
+    document published in 2106 runs from 2023 to that day, rightly; the property
+    checks only the start of a range to the present."""
+    context = DocumentContext(published=date(2106, 10, 6))
+    mentions = find_dates("民國112年至今", context)
+    assert [(m.text, m.start, m.end) for m in mentions] == [
+        ("民國112年至今", date(2023, 1, 1), date(2106, 10, 6))
+    ]
+    check_mentions("民國112年至今", mentions)
 
 
 def test_a_publication_line_after_a_mention_may_anchor_it_out_of_range() -> None:
