@@ -28,7 +28,6 @@ import cProfile
 import multiprocessing
 import pstats
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # runnable from a checkout without installing
     sys.path.insert(0, str(REPO))
+
+from peer import peer_code  # noqa: E402  (benchmarks/peer.py, beside this file)
 
 MB = 1024 * 1024
 #: The publication date every input is resolved against (a DocumentContext is built
@@ -193,18 +194,6 @@ def measure(
         child.join()
         return None, size, 0
     return queue.get()
-
-
-def peer_code(reference: str, folder: Path) -> Path:
-    """The code of ``reference`` (its merge base with this checkout) under ``folder``,
-    extracted with ``git archive`` (as ``benchmarks/scale.py`` does)."""
-    base = subprocess.run(
-        ["git", "merge-base", "HEAD", reference], cwd=REPO, capture_output=True, text=True
-    )
-    commit = base.stdout.strip() or reference
-    archive = subprocess.run(["git", "archive", commit], cwd=REPO, capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    return folder
 
 
 class _Row:

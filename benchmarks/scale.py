@@ -52,6 +52,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from peer import peer_code  # benchmarks/peer.py, beside this file
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "corpus"
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
@@ -332,18 +334,6 @@ def _warm_up(source: Path) -> None:
     subprocess.run([sys.executable, "-c", code], env=_environment(source), cwd=source, check=False)
 
 
-def _peer(reference: str, folder: Path) -> Path:
-    """Today's code (``reference``) extracted under ``folder``."""
-    base = subprocess.run(
-        ["git", "merge-base", "HEAD", reference], cwd=ROOT, capture_output=True, text=True
-    )
-    commit = base.stdout.strip() or reference
-    folder.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    return folder
-
-
 # --- the page in Chromium ---------------------------------------------------------
 
 
@@ -416,7 +406,7 @@ def main() -> None:
                 continue
             if more:
                 size += generate(corpus, count, more)
-            source = _peer(arguments.peer, work / "peer") if code == "peer" else ROOT
+            source = peer_code(arguments.peer, work / "peer") if code == "peer" else ROOT
             if source not in warmed:
                 _warm_up(source)
                 warmed.add(source)

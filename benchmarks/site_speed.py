@@ -43,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scale import _peer, generate  # noqa: E402  (the same corpus and peer extraction)
+from peer import peer_code  # noqa: E402
+from scale import generate  # noqa: E402  (the same corpus)
 
 PAGE_PHASE = """
 import json, resource, sys, time
@@ -200,7 +201,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     peer = work / "peer"
     if not peer.exists():
-        _peer(arguments.peer, peer)
+        peer_code(arguments.peer, peer)
     report = []
     for count in arguments.documents:
         corpus = work / f"corpus{count}"

@@ -48,6 +48,8 @@ INSTALL_HINT = "pip install -e '.[bench]'"
 if str(REPO) not in sys.path:  # runnable from a checkout without installing
     sys.path.insert(0, str(REPO))
 
+from peer import peer_code  # noqa: E402  (benchmarks/peer.py, beside this file)
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -326,17 +328,6 @@ print(json.dumps({"mb_per_s": result.mb_per_s, "mentions": result.mentions,
 """
 
 
-def _peer_code(reference: str, folder: Path) -> Path:
-    """The code of ``reference`` (its merge base with this checkout), via ``git archive``."""
-    base = subprocess.run(
-        ["git", "merge-base", "HEAD", reference], cwd=REPO, capture_output=True, text=True
-    )
-    commit = base.stdout.strip() or reference
-    archive = subprocess.run(["git", "archive", commit], cwd=REPO, capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    return folder
-
-
 def _child_rate(code: Path, size_mb: float, repeat: int) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(code), __file__, str(size_mb), str(repeat)],
@@ -361,7 +352,7 @@ def run_against(reference: str, size_mb: float, repeat: int, rounds: int = 2) ->
     best = {"peer": 0.0, "this": 0.0}
     mentions = {}
     with tempfile.TemporaryDirectory(prefix="throughput-peer-") as folder:
-        codes = {"peer": _peer_code(reference, Path(folder)), "this": REPO}
+        codes = {"peer": peer_code(reference, Path(folder)), "this": REPO}
         for _ in range(rounds):
             for name, code in codes.items():
                 found = _child_rate(code, size_mb, repeat)

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from exports.ics import Feed
-from timeline.files import write_atomic
+from timeline.files import file_digest, write_atomic
 
 STATE = ".build-state.json"
 #: Bumped when the state's layout changes.
@@ -78,14 +78,6 @@ def build_key(table: pd.DataFrame, options: dict) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _files(folder: Path) -> dict[str, Path]:
     """Regular files under ``folder`` by relative path, the state left out; links never followed."""
     found = {}
@@ -101,7 +93,7 @@ def _files(folder: Path) -> dict[str, Path]:
 
 def record(staging: Path, key: str, feeds: list[Feed]) -> None:
     """Write the state of the build just rendered into ``staging``."""
-    files = {relative: _file_digest(path) for relative, path in sorted(_files(staging).items())}
+    files = {relative: file_digest(path) for relative, path in sorted(_files(staging).items())}
     state = {"format": FORMAT, "key": key, "files": files, "feeds": [asdict(f) for f in feeds]}
     write_atomic(staging / STATE, json.dumps(state, ensure_ascii=False, indent=0).encode())
 
@@ -124,7 +116,7 @@ def reuse(published: Path, staging: Path, key: str) -> list[Feed] | None:
         present = _files(published)
         for relative, digest in files.items():
             path = present.get(relative)
-            if path is None or _file_digest(path) != digest:
+            if path is None or file_digest(path) != digest:
                 return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None

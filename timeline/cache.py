@@ -40,6 +40,8 @@ from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
+from timeline.files import file_digest  # the one place the cache reads a document
+
 #: Bumped when the layout of the entries changes.
 FORMAT = "1"
 #: The environment variable naming the cache folder.
@@ -72,15 +74,6 @@ def version_of(root: Path) -> str:
                 digest.update(str(path.relative_to(root)).encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:24]
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes (the one place the cache reads a document)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _row(metadata: object) -> list[str]:

@@ -7,6 +7,7 @@ rebuild gets either the old feed or the new one, never a mix.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -61,3 +62,12 @@ def unchanged(path: str | Path, data: bytes | str) -> bool:
         return path.stat().st_size == len(payload) and path.read_bytes() == payload
     except OSError:
         return False
+
+
+def file_digest(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
