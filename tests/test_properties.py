@@ -184,6 +184,8 @@ _ANCHORED_ON_PUBLICATION = {"dct", "as-of"}
 
 #: A century written out (十九世纪, 19世纪): it fixes the years as a four-digit year does.
 _WRITTEN_CENTURY = re.compile(r"[\d０-９〇零一二三四五六七八九十]+世纪")
+#: A year written short (〇零年, 00年): with an early present it may be 1900.
+_WRITTEN_SHORT_YEAR = re.compile(r"[\d０-９〇○零一二三四五六七八九]{2,}年")
 
 
 def _written_year(text: str) -> bool:
@@ -230,7 +232,7 @@ def check_mentions(text: str, mentions: list) -> None:
         if not all(_in_range(day) for day in days):
             leaned_on_written_year = (
                 m.anchor in _ANCHORED_ELSEWHERE
-                and _written_year(text[:b])
+                and (_written_year(text[:b]) or _WRITTEN_SHORT_YEAR.search(text[:b]))
                 or m.anchor in _ANCHORED_ON_PUBLICATION
                 and _near_a_written_year(text, m)  # a publication line the text gives
             )
@@ -294,6 +296,16 @@ def test_a_range_to_the_present_ends_on_the_contexts_present() -> None:
         ("民國112年至今", date(2023, 1, 1), date(2106, 10, 6))
     ]
     check_mentions("民國112年至今", mentions)
+
+
+def test_a_short_year_and_an_early_present_may_lead_a_step_out_of_range() -> None:
+    """Found by the fuzz campaign (seed 20261202, any text #267301): in a text published
+    in 1961, 〇零年 is 1900 (the latest year ending in 00 at most ten years ahead) and
+    上年 after it, anchored there, is 1899: the year was written, short."""
+    text = "０至8月到〇零年四２３—昨天上年16年代ￗ正月81年代春季—二七十５今年"
+    mentions = find_dates(text, DocumentContext(published=date(1961, 12, 7), document_type="news"))
+    assert ("上年", 1899, "as-of") in [(m.text, m.start.year, m.anchor) for m in mentions]
+    check_mentions(text, mentions)
 
 
 def test_a_publication_line_after_a_mention_may_anchor_it_out_of_range() -> None:
