@@ -203,6 +203,18 @@ def _near_a_written_year(text: str, mention) -> bool:
     return any(abs(year - day.year) <= 10 for year in years for day in (mention.start, mention.end))
 
 
+def _year_written_before(text: str, mention) -> bool:
+    """The mention's own year written out before it (a list's head: 1890年6月12日，2号)."""
+    years = {
+        int(found.translate(_CHINESE_DIGIT_VALUES)[:4])
+        for found in _WRITTEN_YEAR.findall(text[: mention.span[0]].translate(_FULL_WIDTH))
+    }
+    return mention.start.year in years
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _in_range(day: date) -> bool:
     return YEAR_MIN <= day.year <= YEAR_MAX
 
@@ -236,7 +248,9 @@ def check_mentions(text: str, mentions: list) -> None:
                 or m.anchor in _ANCHORED_ON_PUBLICATION
                 and _near_a_written_year(text, m)  # a publication line the text gives
             )
-            assert _written_year(m.text) or leaned_on_written_year, (
+            assert (
+                _written_year(m.text) or leaned_on_written_year or _year_written_before(text, m)
+            ), (
                 f"year out of {YEAR_MIN}–{YEAR_MAX} with no four-digit year written",
                 m,
             )
@@ -306,6 +320,15 @@ def test_a_short_year_and_an_early_present_may_lead_a_step_out_of_range() -> Non
     mentions = find_dates(text, DocumentContext(published=date(1961, 12, 7), document_type="news"))
     assert ("上年", 1899, "as-of") in [(m.text, m.start.year, m.anchor) for m in mentions]
     check_mentions(text, mentions)
+
+
+def test_a_day_list_carries_its_heads_year_out_of_range() -> None:
+    """Found by the fuzz campaign (seed 20261202, long texts #2926 and #2956): in
+    1890年６月12日，2号 the second day is 1890-06-02, the year its list's head wrote."""
+    for text, year in (("1890年６月12日，2号", 1890), ("五二〇四年六月十二日、22日", 5204)):
+        mentions = find_dates(text)
+        assert [m.start.year for m in mentions] == [year, year]
+        check_mentions(text, mentions)
 
 
 def test_a_publication_line_after_a_mention_may_anchor_it_out_of_range() -> None:
