@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -12,15 +11,7 @@ from typer.testing import CliRunner
 from timeline.cli import app
 from timeline.table import COLUMNS, read_table
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 runner = CliRunner()
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(CORPUS, folder)
-    return folder
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".xlsx"])

@@ -4,7 +4,6 @@ by a unique part of a name, plural messages, help without placeholders."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,7 @@ from typer.testing import CliRunner
 
 from timeline.cli import app, plural
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "data" / "corpus"
 runner = CliRunner()
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(CORPUS, folder)
-    return folder
 
 
 def test_version_prints_the_installed_version() -> None:

@@ -6,7 +6,6 @@ is built again, and the result is what a fresh build into an empty folder gives.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,16 +16,7 @@ import exports.site
 from exports.rebuild import STATE, table_fingerprint
 from timeline.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "corpus"
 runner = CliRunner()
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(SAMPLE, folder)
-    return folder
 
 
 def build(corpus: Path, out: Path, *extra: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -17,16 +16,8 @@ from timeline.cli import app
 from timeline.reviews import ReviewError, load_reviews
 from timeline.table import build_events
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 ASSOCIATION = "汕头市纺织服装产业协会"
 runner = CliRunner()
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(CORPUS, folder)
-    return folder
 
 
 def _review(corpus: Path, out: Path, *extra: str):

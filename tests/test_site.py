@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import icalendar
-import pytest
 from typer.testing import CliRunner
 
 from timeline.cli import app
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 runner = CliRunner()
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(CORPUS, folder)
-    return folder
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
