@@ -135,6 +135,9 @@ _WIDE = re.compile(
     "\U00020000-\U0002fffd\U00030000-\U0003fffd]"
 )
 
+#: The other characters, counted once.
+_NARROW = re.compile(_WIDE.pattern.replace("[", "[^", 1))
+
 
 def display_width(text: str) -> int:
     """Width of ``text`` with CJK and full-width characters counted twice.
@@ -145,7 +148,9 @@ def display_width(text: str) -> int:
     >>> display_width("协会ab")
     6
     """
-    return len(text) + len(_WIDE.findall(text))
+    if text.isascii():
+        return len(text)
+    return 2 * len(text) - len(_NARROW.findall(text))  # Chinese text has few narrow characters
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
