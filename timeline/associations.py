@@ -204,8 +204,9 @@ _HEAD_RE = re.compile(
 MAX_STEM = 40
 # A character that can be part of a Chinese organisation name.
 _NAME_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9（）()]"
-#: The run of name characters that ends where the search ends (its ``endpos``).
-_NAME_RUN = re.compile(_NAME_CHAR + r"*\Z")
+#: Everything up to the last character that is not a name's (the run of name
+#: characters before a head starts after it).
+_LAST_NOT_NAME = re.compile(r"(?s).*[^" + _NAME_CHAR[1:])
 
 # English names: capitalised words before a head, and an "of …" tail.
 _EN_HEADS = (
@@ -220,8 +221,10 @@ _EN_CAP = r"[A-Z][\w'’&.-]*"
 _SP = r"[^\S\n]+"  # spaces within one line
 _EN_ORG = re.compile(
     # At most eight words before the head: unbounded, a long Title Case line backtracks
-    # from every word (quadratic; "June " * 8000 took seconds).
-    rf"\b((?:(?!(?:{_EN_HEADS})\b){_EN_CAP}{_SP}(?:(?:and|&){_SP})?){{1,8}})({_EN_HEADS})\b"
+    # from every word (quadratic; "June " * 8000 took seconds). The lookahead on a
+    # capital first spares the head words' lookahead at every other word boundary
+    # (between two Chinese characters and a comma, say): half the scan's time.
+    rf"(?=[A-Z])\b((?:(?!(?:{_EN_HEADS})\b){_EN_CAP}{_SP}(?:(?:and|&){_SP})?){{1,8}})({_EN_HEADS})\b"
     rf"((?:{_SP}(?:of|for){_SP}(?:the{_SP})?{_EN_CAP}(?:{_SP}(?:and{_SP}|&{_SP})?{_EN_CAP})*)*)"
 )
 _EN_NEXT_ORG = re.compile(rf"{_SP}(?:and|&){_SP}(?:{_EN_CAP}{_SP})+(?:{_EN_HEADS})\b")
@@ -340,7 +343,8 @@ def _name_start(text: str, head_start: int) -> int:
     bodies), the rightmost such place before the head.
     """
     limit = max(head_start - MAX_STEM, 0)
-    start = _NAME_RUN.search(text, limit, head_start).start()  # type: ignore[union-attr]
+    other = _LAST_NOT_NAME.match(text, limit, head_start)
+    start = other.end() if other else limit
     committee = text.rfind("委", start, head_start)
     while committee >= start:
         if text[committee + 1] in _ONE_CHAR_STEMS:
@@ -352,12 +356,14 @@ def _name_start(text: str, head_start: int) -> int:
 def _trim_left(text: str, start: int, head_start: int) -> int:
     """Move ``start`` right past stop words, dates, determiners and stray brackets."""
     stem = text[start:head_start]
-    protected = [m.span() for m in _PROTECTED_RE.finditer(text, start, head_start)]
     cut = 0
-    for match in _STOP_RE.finditer(stem):
-        a, b = match.start() + start, match.end() + start
-        if not any(p0 < b and a < p1 for p0, p1 in protected):
-            cut = match.end()
+    stops = list(_STOP_RE.finditer(stem))
+    if stops:  # most names hold no stop word: their protected words are not looked for
+        protected = [m.span() for m in _PROTECTED_RE.finditer(text, start, head_start)]
+        for match in stops:
+            a, b = match.start() + start, match.end() + start
+            if not any(p0 < b and a < p1 for p0, p1 in protected):
+                cut = match.end()
     stem = stem[cut:]
     start += cut
     while True:
@@ -371,8 +377,13 @@ def _trim_left(text: str, start: int, head_start: int) -> int:
     return start
 
 
+_BRACKET = re.compile(r"[()（）]")
+
+
 def _drop_unbalanced(stem: str) -> str:
     """Cut a stem after a bracket it does not close or open: 辽宁(丹东)服装 stays."""
+    if not _BRACKET.search(stem):
+        return stem
     opened: list[int] = []
     cut = 0
     for index, char in enumerate(stem):

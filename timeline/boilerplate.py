@@ -38,6 +38,7 @@ all a plain-text capture keeps of the page's layout:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -165,7 +166,7 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     [(8, 24)]
     """
     lines = _split_lines(text)
-    spans = _top_navigation(lines) + _link_lists(lines) + _legal_lines(lines)
+    spans = _top_navigation(lines) + _link_lists(lines) + _legal_lines(lines, text)
     spans += _footer(lines, spans)
     return _merge(text, spans)
 
@@ -354,7 +355,7 @@ def _legal_footer(line: _Line, near_end: bool) -> bool:
     return near_end or bool(_FOOTER_MARK.search(line.stripped))
 
 
-def _legal_lines(lines: list[_Line]) -> list[tuple[int, int]]:
+def _legal_lines(lines: list[_Line], text: str) -> list[tuple[int, int]]:
     """Copyright and licence lines that look like footers, wherever they are.
 
     A line of prose ending with a footer mark (a page saved without line breaks:
@@ -363,13 +364,28 @@ def _legal_lines(lines: list[_Line]) -> list[tuple[int, int]]:
     content = [index for index, line in enumerate(lines) if not line.blank]
     tail = set(content[-TAIL_LINES:]) if len(content) > 1 else set()
     spans = []
-    for index in content:
+    for index in _lines_with_legal_words(lines, text):
         line = lines[index]
+        if line.blank:
+            continue
         if _legal_footer(line, index in tail):
             spans.append((line.start, line.end))
         elif _LEGAL.search(line.stripped) and (clause := _closing_clause(line)):
             spans.append(clause)
     return spans
+
+
+def _lines_with_legal_words(lines: list[_Line], text: str) -> list[int]:
+    """The indices of the lines where a match of :data:`_LEGAL` starts, in order.
+
+    One scan of the whole text instead of a case-insensitive search of every line
+    (most lines have none). Every line whose own text matches is among them: a
+    match found in the whole text crosses a line break only by the spaces and
+    digits of ``(c) 2014``, where no match of a line can start.
+    """
+    starts = [line.start for line in lines]
+    found = {bisect.bisect_right(starts, m.start()) - 1 for m in _LEGAL.finditer(text)}
+    return sorted(found)
 
 
 def _closing_clause(line: _Line) -> tuple[int, int] | None:
