@@ -262,3 +262,27 @@ def test_organisation_mentions_have_their_spans() -> None:
         ("辽宁省纺织服装协会", "辽宁省纺织服装协会", True),
         ("大连工业大学", "大连工业大学", False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "感谢宁夏回族自治区党委宣传部、自治区政府办公厅支持",
+            ["宁夏回族自治区党委宣传部", "自治区政府办公厅"],
+        ),
+        ("汕头市委市政府与市侨办、区外事办共同举办", ["汕头市委", "市政府", "市侨办", "区外事办"]),
+        (
+            "上海市服装行业协会与深圳市服装行业商(协)会合作",
+            ["上海市服装行业协会", "深圳市服装行业商(协)会"],
+        ),
+        (
+            "The Shanghai Garment Association met the China Textile Federation",
+            ["Shanghai Garment Association", "China Textile Federation"],
+        ),
+    ],
+)
+def test_every_kind_of_head_is_found(sentence: str, expected: list[str]) -> None:
+    """Committees (市委, 外事办), one-character bodies (部, 厅), bracketed heads and
+    English names: the scan that skips to a head's first character misses none."""
+    assert find_organisations(sentence) == expected

@@ -287,3 +287,30 @@ def test_a_first_paragraph_with_a_navigation_word_is_not_navigation() -> None:
     assert inside(text, "首页", spans)
     assert not inside(text, "协会举办电商培训", spans)
     assert not inside(text, "9月1日", spans)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "版权所有 某某协会",
+        "COPYRIGHT 2014 某某协会",
+        "Copyright © 某某协会",
+        "(C) 2014 某某协会",
+        "All Rights Reserved 某某协会",
+        "icp备12345678号",
+        "沪ICP证12345号",
+        "沪公网安备 31010102002号",
+    ],
+)
+def test_a_legal_footer_is_found_whatever_its_case(footer: str) -> None:
+    """Every legal word, in any case, starts a footer (the scan skips ahead by first characters)."""
+    text = "协会召开年会，会员出席。\n" * 12 + footer
+    assert boilerplate_spans(text) == [(len(text) - len(footer), len(text))]
+
+
+def test_display_width_of_mixed_and_supplementary_text() -> None:
+    """Wide characters, narrow ones, and those outside the Basic Multilingual Plane."""
+    assert display_width("") == 0
+    assert display_width("abc") == 3
+    assert display_width("协会ab，") == 8  # the full-width comma is wide
+    assert display_width("𠀀é") == 3  # U+20000 is wide, é is narrow
