@@ -260,6 +260,15 @@ _SIGNATURE_LINES = 4
 _SUBJECT_WINDOW = 40
 
 
+# Patterns of the per-name checks, compiled once (each is asked for every name).
+_ALPHANUMERIC = re.compile(r"[\dA-Za-z]*")
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+_PRONOUN = re.compile(r"[我你他她它]们?$|^(?:我们|他们|大家)")
+_ITEM_NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*")
+_DATE_ONLY = re.compile(r"[\d０-９年月日号至到—\-~～/.上下午晚间早今去明当天前后]+")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 # ---------------------------------------------------------------------------
 # Names in text
 
@@ -403,7 +412,7 @@ def _is_generic(name: str, head: str) -> bool:
     stem = name[: len(name) - len(head)]
     if not stem and _COMMITTEES.fullmatch(head) and head != "党委":
         return False  # 省委, 市委, 政法委: whole names
-    if re.fullmatch(r"[\dA-Za-z]*", stem) and not re.search(r"[A-Za-z]{2}", stem):
+    if _ALPHANUMERIC.fullmatch(stem) and not _TWO_LETTERS.search(stem):
         return True  # 协会, 2023协会
     if stem in _GENERIC_STEMS or stem.endswith("的"):
         return True
@@ -411,7 +420,7 @@ def _is_generic(name: str, head: str) -> bool:
         return True  # 协会协会
     if len(stem) == 1 and stem not in _ONE_CHAR_STEMS:
         return True
-    return bool(re.search(r"[我你他她它]们?$|^(?:我们|他们|大家)", stem))
+    return bool(_PRONOUN.search(stem))
 
 
 def _english_mentions(text: str) -> Iterator[OrganisationMention]:
@@ -592,10 +601,8 @@ def _is_subject(text: str, mention: OrganisationMention) -> bool:
     if clause_start < 0 and window > 0:
         return False  # a long way from the start of its clause
     before = text[clause_start + 1 : mention.start].strip()
-    before = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*", "", before)
-    return not before or bool(
-        re.fullmatch(r"[\d０-９年月日号至到—\-~～/.上下午晚间早今去明当天前后]+", before)
-    )
+    before = _ITEM_NUMBER.sub("", before)
+    return not before or bool(_DATE_ONLY.fullmatch(before))
 
 
 def _sources(text: str) -> list[str]:
@@ -650,7 +657,7 @@ def _clusters(candidates: dict[str, _Candidate]) -> list[_Candidate]:
 def _ends_with(longer: str, shorter: str) -> bool:
     if len(longer) <= len(shorter):
         return False
-    if re.search(r"[A-Za-z]", shorter):
+    if _LATIN.search(shorter):
         return longer.endswith(" " + shorter)
     return longer.endswith(shorter)
 

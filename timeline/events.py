@@ -80,6 +80,15 @@ _MIN_TITLE = 4
 _SENTINEL = "\x00"
 
 
+# Patterns asked for every title, compiled once.
+_CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
+_ALNUM_END = re.compile(r"[A-Za-z0-9]$")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
 def sentence_bounds(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The character range of the full sentence around ``span``.
 
@@ -214,7 +223,7 @@ def _clause_title(text: str, start: int, end: int, max_chars: int) -> str:
 def _clauses(sentence: str) -> list[str]:
     """The sentence cut at commas, semicolons and colons (a comma inside the
     date expression itself, as in "June 18, 2021", is not there any more)."""
-    parts = re.split(rf"[{re.escape(CLAUSE_ENDS)}]", sentence)
+    parts = _CLAUSE_END.split(sentence)
     return [part for part in parts if part.strip()] or [sentence]
 
 
@@ -226,7 +235,7 @@ def _without_date(text: str, low: int, high: int, start: int, end: int) -> str:
 
 def _join(before: str, after: str) -> str:
     """Join the text around a removed date: a space only between two Latin words."""
-    if before and after and re.search(r"[A-Za-z0-9]$", before) and re.match(r"[A-Za-z0-9]", after):
+    if before and after and _ALNUM_END.search(before) and _ALNUM.match(after):
         joined = f"{before} {after}"
     else:
         joined = before + after
@@ -245,9 +254,9 @@ def _meaningful(text: str) -> bool:
     words = _LEADING_FILLER.sub("", text.strip(), count=1)
     if _TIME_ONLY.fullmatch(words.strip()):
         return False
-    letters = re.findall(r"[^\W\d_]", words)
+    letters = _LETTER.findall(words)
     return len(letters) >= _MIN_TITLE and (
-        not re.search(r"[A-Za-z]", words) or len(re.findall(r"[A-Za-z]{3,}", words)) >= 2
+        not _LATIN.search(words) or len(_LATIN_WORD.findall(words)) >= 2
     )
 
 

@@ -125,13 +125,17 @@ class TableResult:
         return self.incomplete or bool(self.repairs) or bool(self.reviews.messages)
 
 
+_SPACES = re.compile(r"\s+")
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+
+
 def event_id(doc: str, sentence: str, date_text: str, occurrence: int) -> str:
     """A stable id from what the text says, not from what the resolver made of it.
 
     >>> event_id("a.txt", "8月22日，军团开展活动。", "8月22日", 1)
     'ev-...'
     """
-    key = "\x1f".join((doc, re.sub(r"\s+", " ", sentence).strip(), date_text, str(occurrence)))
+    key = "\x1f".join((doc, _SPACES.sub(" ", sentence).strip(), date_text, str(occurrence)))
     return "ev-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -423,7 +427,7 @@ _LABELS = re.compile(
 
 def _says_nothing(title: str, date_text: str) -> bool:
     """True for a title that is only the date or a header label (发布时间)."""
-    words = re.sub(r"[\s\W_]+", "", title.replace(date_text, ""))
+    words = _NOT_WORDS.sub("", title.replace(date_text, ""))
     return len(words) < 2 or bool(_LABELS.match(words)) and len(words) <= 6
 
 
