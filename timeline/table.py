@@ -271,6 +271,14 @@ class DocumentSource:
     association: str = UNKNOWN_ASSOCIATION
     published: date | None = None
     published_span: tuple[int, int] | None = None  # the publication line's date
+    #: The association and the title as cells (one line, printable): made once for
+    #: the document, not once for each of its rows.
+    association_cell: str = field(init=False, repr=False, compare=False)
+    title_cell: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "association_cell", one_line(self.association))
+        object.__setattr__(self, "title_cell", one_line(self.title))
 
 
 def _role(mention: DateMention, published_span: tuple[int, int] | None) -> str:
@@ -350,7 +358,7 @@ def mention_rows(
     for row in kept:
         ids = row.pop("_ids")
         row["sources"] = encode_sources(
-            [Source(source.doc, one_line(source.title), source.url, row["description"], tuple(ids))]
+            [Source(source.doc, source.title_cell, source.url, row["description"], tuple(ids))]
         )
         rows.append(row)
     return rows, periods
@@ -396,7 +404,7 @@ def _row(
     others = [name for name in organisations if name != source.association]
     return {
         "event_id": identifier,
-        "association": one_line(source.association),
+        "association": source.association_cell,
         "start": mention.start,
         "end": mention.end,
         "granularity": mention.granularity,
@@ -404,7 +412,7 @@ def _row(
         "description": printable(sentence),
         "date_text": mention.text,
         "doc": source.doc,
-        "doc_title": one_line(source.title),
+        "doc_title": source.title_cell,
         "published": source.published,
         "source_url": source.url,
         "span_start": mention.span[0],
@@ -474,7 +482,7 @@ def _headline_above(text: str, position: int, zones: list[tuple[int, int]] | _Zo
 def _period_row(source: DocumentSource, mention: DateMention, sentence: str) -> dict:
     return {
         "doc": source.doc,
-        "association": one_line(source.association),
+        "association": source.association_cell,
         "start": mention.start,
         "end": mention.end,
         "date_text": mention.text,
