@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     for index in differ[:5]:
         for context, old, new in zip(CONTEXTS, before[index][1], after[index][1], strict=True):
             if old != new:
-                print(f"text #{index}, context {context}:\n  peer: {old[:600]}\n  this: {new[:600]}")
+                print(
+                    f"text #{index}, context {context}:\n  peer: {old[:600]}\n  this: {new[:600]}"
+                )
     return 1 if differ else 0
 
 
