@@ -20,6 +20,7 @@ from operator import itemgetter
 
 import ahocorasick
 
+from normalizers.memo import produce as remembered
 from normalizers.rules import ALL_RULES
 from normalizers.rules.base import Partial, Rule
 
@@ -161,6 +162,22 @@ def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
     return tries
 
 
+#: (number of digits up to 64, the two characters after them) → what
+#: :func:`_arabic_tries` answers for that shape: one lookup per run of digits
+#: instead of two calls and three lookups (a run of 8月8月… has one at every 8).
+_BY_TWO: dict[tuple[int, str], tuple[_Try, ...]] = {}
+
+
+def _arabic_tries_by_two(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
+    key = (digits, folded[end : end + 2])
+    tries = _BY_TWO.get(key)
+    if tries is None:
+        if len(_BY_TWO) >= 65536:
+            _BY_TWO.clear()  # a text of many different characters: start again
+        tries = _BY_TWO[key] = _arabic_tries(folded, digits, end)
+    return tries
+
+
 @lru_cache(maxsize=64)
 def _chinese_rules(following: str) -> tuple[_Try, ...]:
     return _tries(
@@ -180,12 +197,17 @@ def _attempts(folded: str):
 def _starts(folded: str):
     """(tries, position) groups: the rules to try at one place, in the order of
     :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps)."""
+    by_two = _BY_TWO.get
     for run in NUMBER_RUN.finditer(folded):
         written = run.group()
         if written.isascii():
             # Most runs: Arabic digits only, one shape.
             start, end = run.span()
-            yield _arabic_tries(folded, min(end - start, 64), end), start
+            digits = end - start if end - start < 64 else 64
+            tries = by_two((digits, folded[end : end + 2]))
+            if tries is None:
+                tries = _arabic_tries_by_two(folded, digits, end)
+            yield tries, start
             continue
         start = run.start()
         pieces = (
@@ -253,7 +275,8 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
     own length and no more, however many there are. A match whose production was
     left for later is produced here only when its place is still free: in a run
     of dates (8月8月8月…) most matches lose, and building their partials was most
-    of the work.
+    of the work; the winners' partials are remembered by match and window
+    (:mod:`normalizers.memo`).
     """
     if not found:
         return []
@@ -265,7 +288,7 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
         if taken.find(1, start, end) != -1:
             continue
         if produce is not None:
-            partial = produce(partial, folded)
+            partial = remembered(produce, partial, folded)
             if partial is None:
                 continue
             if partial.span != (start, end) or rank(partial.rule, _UNRANKED) != ranked:

@@ -230,3 +230,23 @@ def test_a_keyword_and_its_prefix_try_each_rule_once_per_place() -> None:
         folded = fold(text)
         tried = list(extract._attempts(folded))
         assert len(tried) == len(set(tried)), text[:60]
+
+
+def test_the_numeric_rule_refuses_only_numbers_it_cannot_match() -> None:
+    # Some rules' worth_trying is a choice (english.years skips 2023-); the numeric
+    # rule's is a pure shortcut: what it refuses, its pattern never matches.
+    rule = next(rule for rule in ALL_RULES if rule.name == "absolute.numeric")
+    refused = 0
+    for digits in ["8", "18", "123", "2023", "20231", "202301"]:
+        for following in ALPHABET:
+            if following and following in "0123456789":
+                continue
+            if rule.worth_trying(digits, following):
+                continue
+            refused += 1
+            # The engine asks at the start of a whole run: "" after it is the text's end.
+            for second in ALPHABET if following else [""]:
+                for tail in TAILS if following else [""]:
+                    text = digits + following + second + tail
+                    assert rule.pattern.match(text, 0) is None, (rule.name, text)
+    assert refused > 0

@@ -108,6 +108,11 @@ class Rule:
     #: span of its match unless a year is written before it). Must never say True
     #: for another span; the engine checks the partials it builds so.
     own_span: Callable[[re.Match[str], str], bool] | None = None
+    #: How far the production reads the text around its match: (characters before
+    #: the match's start, characters after its end). Given, the engine remembers
+    #: its partials by the match and that window (:mod:`normalizers.memo`); so the
+    #: production must read nothing further and depend on nothing else.
+    reads: tuple[int, int] | None = None
 
 
 # --- building blocks for patterns over folded text -------------------------------

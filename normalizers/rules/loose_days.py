@@ -70,5 +70,7 @@ RULES = (
         after_chinese=frozenset("月"),
         second_look=lambda digits, following, second: second in _DAY_DIGITS,
         own_span=_no_year_before,
+        # The pattern's look behind (1), _labelled (6), YEAR_BEFORE (7); _is_amount (2).
+        reads=(7, 2),
     ),
 )
