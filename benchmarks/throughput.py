@@ -47,6 +47,9 @@ INSTALL_HINT = "pip install -e '.[bench]'"
 
 if str(REPO) not in sys.path:  # runnable from a checkout without installing
     sys.path.insert(0, str(REPO))
+if str(Path(__file__).resolve().parent) not in sys.path:
+    # benchmarks/peer.py also when this file is loaded by path (the --against child)
+    sys.path.append(str(Path(__file__).resolve().parent))
 
 from peer import peer_code  # noqa: E402  (benchmarks/peer.py, beside this file)
 

@@ -10,7 +10,7 @@ import calendar as _gregorian
 from datetime import date, timedelta
 from functools import lru_cache
 
-from lunar_python import Lunar, LunarYear, Solar
+from lunar_python import LunarYear, Solar
 
 from normalizers.tables.festivals import FESTIVALS
 
@@ -63,8 +63,21 @@ def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
         raise ValueError(f"lunar year {year} has no leap month {month}")
     if day > lunar_month.getDayCount():
         raise ValueError(f"lunar month {month} of {year} has {lunar_month.getDayCount()} days")
-    solar = Lunar.fromYmd(year, -month if leap else month, day).getSolar()
-    return date(solar.getYear(), solar.getMonth(), solar.getDay())
+    # The day from the cached year's month (its first day's Julian day), not from
+    # ``Lunar.fromYmd``, which recomputes a whole lunar year (30 ms) whenever the
+    # year differs from the library's own one-year cache: a text that goes back
+    # and forth between years paid that for every date. Checked equal to
+    # ``Lunar.fromYmd`` for every day of 1900–2099 (tests/test_calendar_days.py).
+    return _from_julian_day(lunar_month.getFirstJulianDay() + day - 1)
+
+
+#: The Julian day of the proleptic Gregorian ordinal 0, at noon (``date.toordinal``).
+_JULIAN_DAY_OF_ORDINAL_ZERO = 1721425
+
+
+def _from_julian_day(julian_day: float) -> date:
+    """The Gregorian day of a Julian day number (noon of that day)."""
+    return date.fromordinal(int(julian_day + 0.5) - _JULIAN_DAY_OF_ORDINAL_ZERO)
 
 
 def lunar_in_gregorian_year(year: int, month: int, day: int, leap: bool = False) -> date:
@@ -99,10 +112,17 @@ def lunar_month_in_gregorian_year(year: int, month: int, leap: bool = False) -> 
     return lunar_month_span(year - 1, month, leap)
 
 
+@lru_cache(maxsize=256)
+def _solar_terms(year: int) -> dict:
+    """The library's table of solar terms around a Gregorian year: one lunar year's
+    astronomy (30 ms), computed once per year rather than once per term."""
+    return Solar.fromYmd(year, 6, 1).getLunar().getJieQiTable()
+
+
 @lru_cache(maxsize=1024)
 def solar_term(term: str, year: int) -> date:
     """The day of a solar term (清明, 冬至) in a Gregorian year."""
-    table = Solar.fromYmd(year, 6, 1).getLunar().getJieQiTable()
+    table = _solar_terms(year)
     for key in (term, _TERM_PINYIN.get(term, term)):
         solar = table.get(key)
         if solar is not None and solar.getYear() == year:

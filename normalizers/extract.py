@@ -20,10 +20,13 @@ from operator import itemgetter
 
 import ahocorasick
 
+from normalizers.memo import produce as remembered
 from normalizers.rules import ALL_RULES
 from normalizers.rules.base import Partial, Rule
 
 _RULE_ORDER = {rule.name: index for index, rule in enumerate(ALL_RULES)}
+#: The rank of a partial named for what it found (absolute.day), not for a rule.
+_UNRANKED = 99
 
 COMPOSE_GAP = re.compile(r"[ \t]?(?:的)?")
 RANGE_GAP = re.compile(r"[ \t]*(?:起?(?:-{1,2}|~|至|到)|一直到|直到)[ \t]*")
@@ -45,24 +48,48 @@ PLAN_BEFORE = re.compile(
 _BELOW_YEAR = ("month", "day", "festival", "lunar", "year")
 
 
-#: What :func:`candidates` calls for one rule: its name, its pattern's ``match``
-#: and its production, taken out of the record once rather than at every place.
-_Try = tuple[Rule, Callable[..., "re.Match[str] | None"], Callable[..., "Partial | None"]]
+#: What :func:`candidates` calls for one rule: its name, its pattern's ``match``,
+#: its production, and when that production may wait for :func:`select` (None:
+#: never; else the rank its candidates sort by and the rule's ``own_span`` test, None
+#: for a ``same_span`` rule), taken out of the record once rather than at every place.
+_Try = tuple[
+    Rule,
+    Callable[..., "re.Match[str] | None"],
+    Callable[..., "Partial | None"],
+    "tuple[int, Callable[..., bool] | None] | None",
+]
+
+
+def _later(rule: Rule) -> tuple[int, Callable[..., bool] | None] | None:
+    if rule.same_span:
+        return _UNRANKED, None  # its partials are named for what they found: unranked
+    if rule.own_span is not None:
+        return _RULE_ORDER[rule.name], rule.own_span
+    return None
 
 
 def _tries(rules) -> tuple[_Try, ...]:
-    return tuple((rule, rule.pattern.match, rule.produce) for rule in rules)
+    return tuple((rule, rule.pattern.match, rule.produce, _later(rule)) for rule in rules)
 
 
 def _keyword_automaton() -> ahocorasick.Automaton:
-    """One automaton for every rule's keywords: word → the rules it may start."""
+    """One automaton for every rule's keywords: word → the rules it may start.
+
+    Two keywords found at one place are one the other's prefix (Jun, June), and the
+    automaton reports both: a word keeps only the rules that none of its prefixes
+    starts, so that each rule is tried once per place (in "June June …" the English
+    rule was tried twice at every June), and a word left with none is not added.
+    """
     by_word: dict[str, list[Rule]] = {}
     for rule in ALL_RULES:
         for word in rule.keywords:
             by_word.setdefault(word, []).append(rule)
     automaton = ahocorasick.Automaton()
     for word, rules in by_word.items():
-        automaton.add_word(word, (len(word), _tries(rules)))
+        started = {rule.name for cut in range(1, len(word)) for rule in by_word.get(word[:cut], ())}
+        left = [rule for rule in rules if rule.name not in started]
+        if left:
+            automaton.add_word(word, (len(word), _tries(left)))
     automaton.make_automaton()
     return automaton
 
@@ -135,6 +162,22 @@ def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
     return tries
 
 
+#: (number of digits up to 64, the two characters after them) → what
+#: :func:`_arabic_tries` answers for that shape: one lookup per run of digits
+#: instead of two calls and three lookups (a run of 8月8月… has one at every 8).
+_BY_TWO: dict[tuple[int, str], tuple[_Try, ...]] = {}
+
+
+def _arabic_tries_by_two(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
+    key = (digits, folded[end : end + 2])
+    tries = _BY_TWO.get(key)
+    if tries is None:
+        if len(_BY_TWO) >= 65536:
+            _BY_TWO.clear()  # a text of many different characters: start again
+        tries = _BY_TWO[key] = _arabic_tries(folded, digits, end)
+    return tries
+
+
 @lru_cache(maxsize=64)
 def _chinese_rules(following: str) -> tuple[_Try, ...]:
     return _tries(
@@ -147,19 +190,24 @@ def _chinese_rules(following: str) -> tuple[_Try, ...]:
 def _attempts(folded: str):
     """(rule, position) pairs: number runs first, then keywords, each in text order."""
     for tries, position in _starts(folded):
-        for rule, _, _ in tries:
-            yield rule, position
+        for attempt in tries:
+            yield attempt[0], position
 
 
 def _starts(folded: str):
     """(tries, position) groups: the rules to try at one place, in the order of
     :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps)."""
+    by_two = _BY_TWO.get
     for run in NUMBER_RUN.finditer(folded):
         written = run.group()
         if written.isascii():
             # Most runs: Arabic digits only, one shape.
             start, end = run.span()
-            yield _arabic_tries(folded, min(end - start, 64), end), start
+            digits = end - start if end - start < 64 else 64
+            tries = by_two((digits, folded[end : end + 2]))
+            if tries is None:
+                tries = _arabic_tries_by_two(folded, digits, end)
+            yield tries, start
             continue
         start = run.start()
         pieces = (
@@ -189,25 +237,24 @@ def _starts(folded: str):
 Candidate = tuple[
     int, int, int, int, "Partial | re.Match[str]", "Callable[..., Partial | None] | None"
 ]
-#: The rank of a partial named for what it found (absolute.day), not for a rule.
-_UNRANKED = 99
 
 
 def candidates(folded: str) -> list[Candidate]:
     """Every rule's matches at the places it may start. Most become partial values
-    at once; a match of a :attr:`~normalizers.rules.base.Rule.same_span` rule keeps
-    its production for :func:`select`, which runs it only if the match wins."""
+    at once; a match of a :attr:`~normalizers.rules.base.Rule.same_span` rule (or one
+    its :attr:`~normalizers.rules.base.Rule.own_span` says yes to) keeps its
+    production for :func:`select`, which runs it only if the match wins."""
     found: list[Candidate] = []
     append = found.append
     rank = _RULE_ORDER.get
     for tries, position in _starts(folded):
-        for rule, match, produce in tries:
+        for _, match, produce, later in tries:
             matched = match(folded, position)
             if matched is None:
                 continue
-            if rule.same_span:
+            if later is not None and (later[1] is None or later[1](matched, folded)):
                 end = matched.end()
-                append((position - end, position, _UNRANKED, end, matched, produce))
+                append((position - end, position, later[0], end, matched, produce))
                 continue
             partial = produce(matched, folded)
             if partial is not None:
@@ -228,24 +275,26 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
     own length and no more, however many there are. A match whose production was
     left for later is produced here only when its place is still free: in a run
     of dates (8月8月8月…) most matches lose, and building their partials was most
-    of the work.
+    of the work; the winners' partials are remembered by match and window
+    (:mod:`normalizers.memo`).
     """
     if not found:
         return []
     found.sort(key=_by_length_then_place)
     taken = bytearray(max(candidate[3] for candidate in found))
     kept: list[Partial] = []
-    for _, start, _, end, partial, produce in found:
+    rank = _RULE_ORDER.get
+    for _, start, ranked, end, partial, produce in found:
         if taken.find(1, start, end) != -1:
             continue
         if produce is not None:
-            partial = produce(partial, folded)
+            partial = remembered(produce, partial, folded)
             if partial is None:
                 continue
-            if partial.span != (start, end) or partial.rule in _RULE_ORDER:
+            if partial.span != (start, end) or rank(partial.rule, _UNRANKED) != ranked:
                 raise RuntimeError(
-                    f"{partial.rule} at {partial.span}: a same_span rule made a partial "
-                    f"of another span than its match {(start, end)} or named for a rule"
+                    f"{partial.rule} at {partial.span}: a same_span or own_span rule made a "
+                    f"partial of another span than its match {(start, end)} or of another rank"
                 )
         taken[start:end] = b"\x01" * (end - start)
         kept.append(partial)

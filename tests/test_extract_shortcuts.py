@@ -199,3 +199,54 @@ def test_a_run_of_month_days_still_finds_every_other_one() -> None:
     mentions = find_dates("8月" * 8, CONTEXT)
     assert [m.text for m in mentions] == ["8月8"] * 4
     assert all(m.start == date(2023, 8, 8) for m in mentions)
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.own_span is not None], ids=lambda r: r.name
+)
+def test_own_span_says_yes_only_to_partials_of_the_match_s_span(rule) -> None:
+    said_yes = said_no = 0
+    texts = [*TEXTS, "2023年8月15 8月15", "2023年 8月15", "年8月15", "\t8月15", "8月15"]
+    for text in texts:
+        folded = fold(text)
+        for position in range(len(folded)):
+            matched = rule.pattern.match(folded, position)
+            if matched is None:
+                continue
+            partial = rule.produce(matched, folded)
+            if not rule.own_span(matched, folded):
+                said_no += 1
+                continue
+            said_yes += 1
+            if partial is not None:
+                assert (partial.span, partial.rule) == (matched.span(), rule.name), text[:60]
+    assert said_yes > 0 and said_no > 0
+
+
+def test_a_keyword_and_its_prefix_try_each_rule_once_per_place() -> None:
+    # Jun and June, Christmas and Christmas Eve, 一季度 and 一季度末 are found together.
+    texts = [*TEXTS, "June June 18, Christmas Eve 一季度末 Mid-Autumn Festival Later this year"]
+    for text in texts:
+        folded = fold(text)
+        tried = list(extract._attempts(folded))
+        assert len(tried) == len(set(tried)), text[:60]
+
+
+def test_the_numeric_rule_refuses_only_numbers_it_cannot_match() -> None:
+    # Some rules' worth_trying is a choice (english.years skips 2023-); the numeric
+    # rule's is a pure shortcut: what it refuses, its pattern never matches.
+    rule = next(rule for rule in ALL_RULES if rule.name == "absolute.numeric")
+    refused = 0
+    for digits in ["8", "18", "123", "2023", "20231", "202301"]:
+        for following in ALPHABET:
+            if following and following in "0123456789":
+                continue
+            if rule.worth_trying(digits, following):
+                continue
+            refused += 1
+            # The engine asks at the start of a whole run: "" after it is the text's end.
+            for second in ALPHABET if following else [""]:
+                for tail in TAILS if following else [""]:
+                    text = digits + following + second + tail
+                    assert rule.pattern.match(text, 0) is None, (rule.name, text)
+    assert refused > 0

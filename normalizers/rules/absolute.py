@@ -317,11 +317,13 @@ def _bare_year(m: re.Match[str], text: str) -> Partial | None:
     return _partial(m, "year", year=year, bare_year=True)
 
 
-_AFTER_SHORT_NUMBER = frozenset("年月日号-/.~至到 \t")
+_AFTER_SHORT_NUMBER = frozenset("月日号-~至到 \t")
 
 
 def worth_trying(digits: str, following: str) -> bool:
-    """A year has four digits; a month or a day one or two, then 月, 日, a dash …"""
+    """A year has four digits; a month or a day one or two, then 月, 日, a dash …
+    (never 年, / or .: every branch that takes those after a number wants a year
+    of four digits before them, so 1/1/1… and 1.1.1… try nothing here)."""
     return len(digits) == 4 or (len(digits) <= 2 and following in _AFTER_SHORT_NUMBER)
 
 
@@ -381,6 +383,9 @@ RULES = (
         worth_trying=worth_trying,
         second_look=second_look,
         same_span=True,
+        # Before: _labelled (6). After: weekday_after (at most 8: " （星期三）"),
+        # LONE_DAY_AFTER (3), _is_amount (2), a bare year's name (2).
+        reads=(6, 8),
     ),
     Rule("absolute.roc", ROC, produce_roc, keywords=("民国",)),
 )

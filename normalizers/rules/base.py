@@ -102,6 +102,17 @@ class Rule:
     #: them only for the matches that win against their neighbours (see
     #: :func:`normalizers.extract.select`), and checks that this holds when it does.
     same_span: bool = False
+    #: ``same_span`` for some matches only: given a match and the text, True when
+    #: its partial (if any) covers exactly the match and is named for this rule, so
+    #: that the engine may build it only if the match wins (a loose 8月8 has the
+    #: span of its match unless a year is written before it). Must never say True
+    #: for another span; the engine checks the partials it builds so.
+    own_span: Callable[[re.Match[str], str], bool] | None = None
+    #: How far the production reads the text around its match: (characters before
+    #: the match's start, characters after its end). Given, the engine remembers
+    #: its partials by the match and that window (:mod:`normalizers.memo`); so the
+    #: production must read nothing further and depend on nothing else.
+    reads: tuple[int, int] | None = None
 
 
 # --- building blocks for patterns over folded text -------------------------------

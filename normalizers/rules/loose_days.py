@@ -53,6 +53,13 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     )
 
 
+def _no_year_before(m: re.Match[str], text: str) -> bool:
+    """Whether the partial of ``m`` is sure to have the match's span: YEAR_BEFORE ends
+    with 年 and at most one space or tab, so no 年 or blank right before, no year."""
+    start = m.start()
+    return start == 0 or text[start - 1] not in "年 \t"
+
+
 RULES = (
     Rule(
         "loose_days.month-day",
@@ -62,5 +69,8 @@ RULES = (
         worth_trying=lambda digits, following: len(digits) <= 2 and following == "月",
         after_chinese=frozenset("月"),
         second_look=lambda digits, following, second: second in _DAY_DIGITS,
+        own_span=_no_year_before,
+        # The pattern's look behind (1), _labelled (6), YEAR_BEFORE (7); _is_amount (2).
+        reads=(7, 2),
     ),
 )

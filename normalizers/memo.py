@@ -1,0 +1,69 @@
+"""Productions remembered by what they read: one build per distinct match and window.
+
+In dense text the same match recurs in the same surroundings again and again
+(8月8 between 月 and 月, 2023年 between 年 and 2, 22日 between 、 and 、), and its
+production, a pure function of the match and of a few characters around it, gave
+the same partial every time. A rule that declares how far its production reads
+(:attr:`~normalizers.rules.base.Rule.reads`: characters before the match's start,
+after its end) has its partials remembered under everything the production can
+see: the window of text, where the match lies in it, the match's groups and
+branch. An identical key is an identical input, so the same output, moved to
+the new place. Only productions that :func:`normalizers.extract.select` runs
+(those left for later, whose partials cover exactly their match) go through here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from normalizers.rules import ALL_RULES
+from normalizers.rules.base import Partial
+
+Production = Callable[[re.Match[str], str], "Partial | None"]
+
+#: A production → (characters read before the match's start, after its end).
+_READS: dict[Production, tuple[int, int]] = {
+    rule.produce: rule.reads for rule in ALL_RULES if rule.reads is not None
+}
+#: Key → (where the remembered match started, its partial or None). Bounded: a
+#: text of ever new windows clears it rather than growing it.
+_REMEMBERED: dict[tuple, tuple[int, Partial | None]] = {}
+_LIMIT = 8192
+
+
+def shifted(partial: Partial, delta: int) -> Partial:
+    """A copy of ``partial`` (and of its second end) ``delta`` characters further on;
+    nothing of it is shared with the original, which callers go on to change."""
+    start, end = partial.span
+    copy = partial.moved(span=(start + delta, end + delta), notes=list(partial.notes))
+    if partial.end is not None:
+        copy.end = shifted(partial.end, delta)
+    return copy
+
+
+def produce(production: Production, matched: re.Match[str], folded: str) -> Partial | None:
+    """``production(matched, folded)``, remembered when the production's rule says
+    how far it reads."""
+    reads = _READS.get(production)
+    if reads is None:
+        return production(matched, folded)
+    start, end = matched.span()
+    left = start - reads[0] if start > reads[0] else 0
+    key = (
+        production,
+        folded[left : end + reads[1]],
+        start - left,
+        end - start,
+        matched.lastindex,
+        matched.groups(),
+    )
+    known = _REMEMBERED.get(key)
+    if known is None:
+        partial = production(matched, folded)
+        if len(_REMEMBERED) >= _LIMIT:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = (start, None if partial is None else shifted(partial, 0))
+        return partial
+    first, partial = known
+    return None if partial is None else shifted(partial, start - first)
