@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from exports.chronology import DASH, format_date
@@ -205,6 +206,7 @@ def clip(text: str, limit: int = TITLE_CHARACTERS) -> str:
     return window.rstrip() + _ELLIPSIS
 
 
+@lru_cache(maxsize=4096)
 def association_look(name: str) -> tuple[int, int]:
     """The colour class and mark shape of an association, from its name alone.
 
@@ -248,6 +250,7 @@ def _machine_date(day: date, precision: str) -> str:
     return day.isoformat()
 
 
+@lru_cache(maxsize=65536)  # a corpus has far fewer distinct ranges than events
 def date_parts(start: date, end: date, granularity: str) -> tuple[DatePart, ...]:
     """The Chinese date, cut at its dash into ``<time>`` parts with machine values.
 
@@ -278,6 +281,7 @@ def date_parts(start: date, end: date, granularity: str) -> tuple[DatePart, ...]
     return (DatePart(text, start.isoformat()),)
 
 
+@lru_cache(maxsize=65536)
 def _precision(start: date, end: date, granularity: str) -> str:
     return schema.precision_label(granularity, start, end)
 
@@ -321,7 +325,7 @@ def event_views(
         colour, shape = association_look(row["association"])
         url = _text(row.get("source_url")).strip()
         link = web_address(url) if url else None
-        published = schema.as_date(row.get("published"))
+        published = _published(row.get("published"))
         views.append(
             EventView(
                 index=index,
@@ -348,13 +352,24 @@ def event_views(
                 source_text="" if link else url,
                 doc=_text(row.get("doc")),
                 doc_title=_text(row.get("doc_title")),
-                published=format_date(published, published, "day") if published else "",
+                published=published,
                 organisations=_text(row.get("organisations")),
                 status=schema.STATUS.get(_text(row.get("status")), ""),
                 **_extras(event),
             )
         )
     return views
+
+
+def _published(value: Any) -> str:
+    """The document's date as its card says it (发布于 …), or ""."""
+    day = schema.as_date(value)
+    return _day_text(day) if day else ""
+
+
+@lru_cache(maxsize=65536)
+def _day_text(day: date) -> str:
+    return format_date(day, day, "day")
 
 
 def _extras(event: schema.Event | None) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 The page writer shows every event on its year's page and again on the first
 page, its association's page and the overview; it decodes each row once
-(:func:`decode_rows`) and the cards are built from that. Decoding goes column by
-column: a cell function of :mod:`timeline.schema` (``one_line``, ``as_date``,
-``http_url`` …) runs once per distinct value of a column, not once per row (an
-association, a document's title, a precision repeat over thousands of rows).
+(:func:`decode_table`) and the cards are built from that. Decoding goes column
+by column: a cell function of :mod:`timeline.schema` (``one_line``, ``as_date``,
+``http_url`` …) runs once per distinct value of a column (:func:`pandas.factorize`),
+not once per row (an association, a document's title, a precision repeat over
+thousands of rows).
 The result is exactly :func:`timeline.schema.decode` of every row
 (``tests/test_page_rows.py`` compares them on real tables).
 """
@@ -17,6 +18,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from timeline import schema
@@ -32,7 +34,7 @@ REQUIRED_COLUMNS = (
     "date_text",
 )
 
-#: How :func:`timeline.schema.decode` reads each field: the column, the cell function.
+#: The fields :func:`timeline.schema.decode` reads with ``one_line``.
 _ONE_LINE = (
     "event_id",
     "association",
@@ -96,6 +98,7 @@ class _Memo:
 def _source_memo() -> Callable[[object], tuple[schema.Source, ...]]:
     """:func:`timeline.schema.decode_sources` with its per-field functions remembered."""
     line, url, ids = _Memo(schema.one_line), _Memo(schema.http_url), _Memo(schema.one_line)
+    sentence = _Memo(_description)
 
     def sources(value: object) -> tuple[schema.Source, ...]:
         if isinstance(value, (list, tuple)):
@@ -115,7 +118,7 @@ def _source_memo() -> Callable[[object], tuple[schema.Source, ...]]:
                         line(item.get("doc")),
                         line(item.get("title")),
                         url(item.get("url")) or "",
-                        schema.printable(item.get("sentence")).strip(),
+                        sentence(item.get("sentence")),
                         tuple(ids(i) for i in item.get("ids") or () if schema.as_text(i)),
                     )
                 )
@@ -124,47 +127,77 @@ def _source_memo() -> Callable[[object], tuple[schema.Source, ...]]:
     return sources
 
 
-def decode_rows(rows: list[dict]) -> list[schema.Event | None]:
-    """:func:`timeline.schema.decode` of every row, each distinct cell read once per column."""
-    memos: dict[str, Callable[[Any], Any]] = {name: _Memo(schema.one_line) for name in _ONE_LINE}
-    memos.update(
-        start=_Memo(schema.as_date),
-        end=_Memo(schema.as_date),
-        published=_Memo(schema.as_date),
-        description=_Memo(_description),
-        source_url=_Memo(schema.http_url),
-        span_start=_Memo(_whole),
-        span_end=_Memo(_whole),
-        role=_Memo(_role),
-        qualifier=_Memo(_qualifier),
-        time_start=_Memo(schema.as_time),
-        time_end=_Memo(schema.as_time),
+#: How :func:`timeline.schema.decode` reads each field of :class:`timeline.schema.Event`.
+def _readers() -> dict[str, Callable[[Any], Any]]:
+    readers: dict[str, Callable[[Any], Any]] = {name: schema.one_line for name in _ONE_LINE}
+    readers.update(
+        start=schema.as_date,
+        end=schema.as_date,
+        published=schema.as_date,
+        description=_description,
+        source_url=schema.http_url,
+        span_start=_whole,
+        span_end=_whole,
+        role=_role,
+        qualifier=_qualifier,
+        time_start=schema.as_time,
+        time_end=schema.as_time,
         sources=_source_memo(),
     )
-    fields = list(memos.items())
-    decoded: list[schema.Event | None] = []
-    for row in rows:
-        start, end = memos["start"](row.get("start")), memos["end"](row.get("end"))
-        if start is None or end is None or end < start:
-            decoded.append(None)
-            continue
-        decoded.append(schema.Event(**{name: read(row.get(name)) for name, read in fields}))
-    return decoded
+    return {name: readers[name] for name in schema.Event.__dataclass_fields__}
 
 
-def page_rows(table: pd.DataFrame) -> list[dict]:
-    """The table's dated rows but publication lines, in page order, cells read column by column.
+#: Object columns whose distinct values can be told apart by equality (no 1 == 1.0 == True).
+_PLAIN = frozenset({"string", "date", "empty"})
+
+
+def _column(table: pd.DataFrame, name: str, read: Callable[[Any], Any]) -> list[Any]:
+    """``read`` of every cell of a column, run once per distinct value.
+
+    Every reader gives the same for None as for NaN or NaT (an empty cell), so
+    the missing cells share one answer.
+    """
+    if name not in table.columns:
+        return [read(None)] * len(table)
+    series = table[name]
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in _PLAIN:
+        memo = _Memo(read)
+        return [memo(value) for value in series.tolist()]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    answers = np.empty(len(uniques) + 1, dtype=object)
+    for at, value in enumerate(uniques):
+        answers[at] = read(value)
+    answers[-1] = read(None)  # code -1: an empty cell
+    return answers[codes].tolist()
+
+
+def _event(*fields: Any) -> schema.Event | None:
+    start, end = fields[2], fields[3]
+    if start is None or end is None or end < start:
+        return None
+    return schema.Event(*fields)
+
+
+def decode_table(table: pd.DataFrame) -> list[schema.Event | None]:
+    """:func:`timeline.schema.decode` of every row of ``table``, a column at a time."""
+    columns = [_column(table, name, read) for name, read in _readers().items()]
+    return list(map(_event, *columns))
+
+
+def page_rows(table: pd.DataFrame) -> tuple[list[dict], list[schema.Event | None]]:
+    """The table's dated rows but publication lines, in page order, and each row decoded.
 
     ``start`` and ``end`` become dates, ``association`` text. ``tolist`` per column
     is several times faster than ``to_dict("records")`` on Arrow-backed text and
     gives the same Python values.
     """
     schema.require_columns(table, REQUIRED_COLUMNS)
+    decoded = decode_table(table)
     names = [str(name) for name in table.columns]
     columns = [table[name].tolist() for name in table.columns]
     as_date = _Memo(schema.as_date)
-    rows = []
-    for values in zip(*columns, strict=True):
+    rows, events = [], []
+    for values, event in zip(zip(*columns, strict=True), decoded, strict=True):
         row = dict(zip(names, values, strict=True))
         start, end = as_date(row["start"]), as_date(row["end"])
         if start is None or end is None:
@@ -174,8 +207,17 @@ def page_rows(table: pd.DataFrame) -> list[dict]:
         row["start"], row["end"] = start, end
         row["association"] = text(row["association"])
         rows.append(row)
-    rows.sort(key=lambda r: (r["start"], r["end"], r["association"], text(r["event_id"])))
-    return rows
+        events.append(event)
+    order = sorted(
+        range(len(rows)),
+        key=lambda at: (
+            rows[at]["start"],
+            rows[at]["end"],
+            rows[at]["association"],
+            text(rows[at]["event_id"]),
+        ),
+    )
+    return [rows[at] for at in order], [events[at] for at in order]
 
 
-__all__ = ["REQUIRED_COLUMNS", "decode_rows", "page_rows", "text"]
+__all__ = ["REQUIRED_COLUMNS", "decode_table", "page_rows", "text"]

@@ -37,7 +37,7 @@ from exports.page_render import (
     script_json,
     template_environment,
 )
-from exports.page_rows import decode_rows, page_rows
+from exports.page_rows import page_rows
 from exports.page_rows import text as _text
 from exports.search_index import SEARCH_FOLDER, SearchIndex
 from timeline import schema
@@ -164,8 +164,7 @@ class _Site:
         include_years: bool | None,
         include_open: bool,
     ) -> None:
-        self.rows = page_rows(table)
-        self.events = decode_rows(self.rows)  # each row decoded once, column by column
+        self.rows, self.events = page_rows(table)  # each row decoded once, column by column
         self.lanes = lane_counts(self.rows)
         self.lane_of = {name: index for index, (name, _) in enumerate(self.lanes)}
         self.links = feed_links(feeds, base_url)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+import random
+import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from exports.event_view import DatePart, EventView, SourceView
 from exports.page_cards import card_html
-from exports.page_rows import decode_rows, page_rows
+from exports.page_rows import decode_table, page_rows
 from exports.search_index import _pair_postings, _shard_deltas, _shards, fold, grams, shard_of
 from timeline import schema
 
@@ -176,16 +179,22 @@ AWKWARD = [
 ]
 
 
-def test_decode_rows_is_schema_decode_of_every_row() -> None:
-    rows = AWKWARD + AWKWARD  # the second time through, every column's memo answers
-    assert decode_rows(rows) == [schema.decode(r) for r in rows]
+@pytest.mark.parametrize("kind", ["object", "arrow"])
+def test_decode_table_is_schema_decode_of_every_row(kind: str) -> None:
+    table = pd.DataFrame(AWKWARD + AWKWARD)  # repeated values: each decoded once
+    if kind == "arrow":  # text columns as a Parquet table reads them back
+        table = table.drop(columns="sources").astype(
+            {name: "string[pyarrow]" for name in ("title", "doc", "granularity", "status")}
+        )
+    assert decode_table(table) == [schema.decode(r) for r in table.to_dict("records")]
 
 
 def test_page_rows_reads_the_cells_to_dict_read() -> None:
     table = pd.DataFrame([r for r in AWKWARD if not isinstance(r.get("sources"), list)])
     table["published"] = [date(2023, 1, 2) if i % 2 else None for i in range(len(table))]
     table = table.astype({"title": "string[pyarrow]", "doc": "string[pyarrow]"})
-    rows = page_rows(table)
+    rows, events = page_rows(table)
+    assert events == [schema.decode(r) for r in rows]
     expected = []
     for record in table.to_dict("records"):
         start, end = schema.as_date(record["start"]), schema.as_date(record["end"])
@@ -220,3 +229,14 @@ def test_pairs_found_with_numpy_are_the_pairs_found_one_by_one() -> None:
                     numbers.append(at)
                 found[gram] = numbers
         assert found == expected
+
+
+def test_fold_is_nfkc_lower_case_and_one_space_as_the_page_folds() -> None:
+    """The quick paths of fold (a normalisation check, ``split``) change nothing."""
+    spaces = [chr(code) for code in range(0x3100) if chr(code).isspace()]
+    alphabet = [*spaces, "a", "Ａ", "年", "Σ", "ﬁ", "\u0301", "e", "２"]
+    rng = random.Random(20261201)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        slow = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
+        assert fold(text) == slow, repr(text)
