@@ -95,8 +95,13 @@ class _Memo:
         return found
 
 
-def _source_memo() -> Callable[[object], tuple[schema.Source, ...]]:
-    """:func:`timeline.schema.decode_sources` with its per-field functions remembered."""
+def _source_memo(alone: bool = True) -> Callable[[object], tuple[schema.Source, ...]]:
+    """:func:`timeline.schema.decode_sources` with its per-field functions remembered.
+
+    With ``alone`` False a cell of at most one source decodes as ``()``: its event's
+    ``all_sources`` is then its own document alone, all a page shows of it (the
+    page lists the *other* sources), and no :class:`~timeline.schema.Source` is made.
+    """
     line, url, ids = _Memo(schema.one_line), _Memo(schema.http_url), _Memo(schema.one_line)
     sentence = _Memo(_description)
 
@@ -108,6 +113,8 @@ def _source_memo() -> Callable[[object], tuple[schema.Source, ...]]:
                 items = json.loads(schema.as_text(value) or "[]")
             except ValueError:
                 return ()
+        if not alone and isinstance(items, list) and len(items) <= 1:
+            return ()
         out = []
         for item in items if isinstance(items, list | tuple) else ():
             if isinstance(item, schema.Source):
@@ -128,7 +135,7 @@ def _source_memo() -> Callable[[object], tuple[schema.Source, ...]]:
 
 
 #: How :func:`timeline.schema.decode` reads each field of :class:`timeline.schema.Event`.
-def _readers() -> dict[str, Callable[[Any], Any]]:
+def _readers(alone: bool = True) -> dict[str, Callable[[Any], Any]]:
     readers: dict[str, Callable[[Any], Any]] = {name: schema.one_line for name in _ONE_LINE}
     readers.update(
         start=schema.as_date,
@@ -142,7 +149,7 @@ def _readers() -> dict[str, Callable[[Any], Any]]:
         qualifier=_qualifier,
         time_start=schema.as_time,
         time_end=schema.as_time,
-        sources=_source_memo(),
+        sources=_source_memo(alone),
     )
     return {name: readers[name] for name in schema.Event.__dataclass_fields__}
 
@@ -178,9 +185,12 @@ def _event(*fields: Any) -> schema.Event | None:
     return schema.Event(*fields)
 
 
-def decode_table(table: pd.DataFrame) -> list[schema.Event | None]:
-    """:func:`timeline.schema.decode` of every row of ``table``, a column at a time."""
-    columns = [_column(table, name, read) for name, read in _readers().items()]
+def decode_table(table: pd.DataFrame, alone: bool = True) -> list[schema.Event | None]:
+    """:func:`timeline.schema.decode` of every row of ``table``, a column at a time.
+
+    ``alone`` False: a single source is left out (see :func:`_source_memo`).
+    """
+    columns = [_column(table, name, read) for name, read in _readers(alone).items()]
     return list(map(_event, *columns))
 
 
@@ -192,7 +202,7 @@ def page_rows(table: pd.DataFrame) -> tuple[list[dict], list[schema.Event | None
     gives the same Python values.
     """
     schema.require_columns(table, REQUIRED_COLUMNS)
-    decoded = decode_table(table)
+    decoded = decode_table(table, alone=False)  # the page shows only the other sources
     names = [str(name) for name in table.columns]
     columns = [table[name].tolist() for name in table.columns]
     as_date = _Memo(schema.as_date)

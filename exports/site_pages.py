@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,13 +93,21 @@ class _Output:
     A file whose bytes the ``published`` folder already holds is hard-linked from
     there instead of written again (no rewrite, no fsync, the time stamp kept);
     a file whose bytes are already in place is left alone.
+
+    Files are stored by one writer thread while the next page is rendered: its
+    fsyncs wait on the disk, not on the interpreter. At most :data:`BACKLOG` files
+    wait; :meth:`close` waits for all and raises the first error.
     """
+
+    BACKLOG = 32
 
     def __init__(self, folder: Path | None, published: Path | None = None) -> None:
         self.folder = folder
         self.published = published
         self.index = ""
         self.written: set[str] = set()
+        self.pending: deque[Future] = deque()
+        self.writer = ThreadPoolExecutor(1, "site-writer") if folder is not None else None
 
     @property
     def scratch(self) -> Path:
@@ -116,12 +125,29 @@ class _Output:
             if relative == INDEX:
                 self.index = text
             return
-        data = text.encode("utf-8")
+        assert self.writer is not None
+        while len(self.pending) >= self.BACKLOG:
+            self.pending.popleft().result()
+        self.pending.append(self.writer.submit(self._store, relative, text.encode("utf-8")))
+
+    def _store(self, relative: str, data: bytes) -> None:
+        assert self.folder is not None
         target = self.folder / relative
         if self.published is not None and self._link(self.published / relative, target, data):
             return
         if not unchanged(target, data):
             write_atomic(target, data)
+
+    def close(self) -> None:
+        """Wait for every file to be stored; the first error is raised."""
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            if self.writer is not None:
+                for waiting in self.pending:
+                    waiting.cancel()
+                self.writer.shutdown(wait=True)
 
     @staticmethod
     def _link(source: Path, target: Path, data: bytes) -> bool:
@@ -230,6 +256,14 @@ class _Site:
 
     def build(self, out: _Output) -> CalendarNote:
         """Every page and piece, a year at a time; returns what the feeds hold."""
+        try:
+            note = self._pages(out)
+        finally:
+            out.close()  # every file stored (or the first error raised) before pruning
+        out.prune()
+        return note
+
+    def _pages(self, out: _Output) -> CalendarNote:
         search = SearchIndex(len(self.rows), out.write, piece_script, out.scratch)
         reasons: dict[str, int] = {}
         bins = BinCounts() if len(self.rows) > MARK_LIMIT else None
@@ -296,7 +330,6 @@ class _Site:
                 f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html",
                 self.page("association", list(views), search=info, heading=name),
             )
-        out.prune()
         return note
 
     def page(

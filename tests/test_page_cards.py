@@ -15,6 +15,7 @@ import math
 import random
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -186,7 +187,13 @@ def test_decode_table_is_schema_decode_of_every_row(kind: str) -> None:
         table = table.drop(columns="sources").astype(
             {name: "string[pyarrow]" for name in ("title", "doc", "granularity", "status")}
         )
-    assert decode_table(table) == [schema.decode(r) for r in table.to_dict("records")]
+    expected = [schema.decode(r) for r in table.to_dict("records")]
+    assert decode_table(table) == expected
+
+    def shown(event: schema.Event | None) -> tuple | None:  # what a page reads of it
+        return event and (replace(event, sources=()), event.all_sources[1:])
+
+    assert list(map(shown, decode_table(table, alone=False))) == list(map(shown, expected))
 
 
 def test_page_rows_reads_the_cells_to_dict_read() -> None:
@@ -194,7 +201,9 @@ def test_page_rows_reads_the_cells_to_dict_read() -> None:
     table["published"] = [date(2023, 1, 2) if i % 2 else None for i in range(len(table))]
     table = table.astype({"title": "string[pyarrow]", "doc": "string[pyarrow]"})
     rows, events = page_rows(table)
-    assert events == [schema.decode(r) for r in rows]
+    assert [e and e.all_sources for e in events] == [
+        e and e.all_sources for e in map(schema.decode, rows)
+    ]
     expected = []
     for record in table.to_dict("records"):
         start, end = schema.as_date(record["start"]), schema.as_date(record["end"])
