@@ -125,7 +125,7 @@ class SearchIndex:
     def _write_chunk(self) -> None:
         number = (self.count - 1) // CHUNK
         first = self.count - len(self.chunk)
-        block = _pair_postings([row[5] for row in self.chunk], first)
+        block = _pair_postings([row[5] for row in self.chunk], first, self.shards)
         self.pairs.append(block)
         self.held += len(block)
         self.write(f"{SEARCH_FOLDER}/e{number}.js", self.piece(f"e{number}", self.chunk))
@@ -136,25 +136,21 @@ class SearchIndex:
     def _spill(self) -> None:
         """Postings so far appended to one scratch file per shard (int64 pairs)."""
         self.scratch.mkdir(parents=True, exist_ok=True)
-        for shard, block in self._by_shard():
+        for shard, block in _by_shard(self._held(), self.shards):
             with open(self.scratch / f"{shard}.bin", "ab") as out:
                 block.tofile(out)
-        self.pairs = []
         self.held = 0
         self.spilled = True
 
-    def _by_shard(self) -> list[tuple[int, np.ndarray]]:
-        """The held postings cut by shard, each block in the order added."""
-        if not self.pairs:
-            return []
-        postings = np.concatenate(self.pairs)
-        shards = _shards(postings[:, 0], self.shards)
-        order = np.argsort(shards, kind="stable")
-        postings, shards = postings[order], shards[order]
-        cuts = np.flatnonzero(np.diff(shards)) + 1
-        starts = [0, *cuts.tolist()]
-        ends = [*cuts.tolist(), len(shards)]
-        return [(int(shards[a]), postings[a:b]) for a, b in zip(starts, ends, strict=True)]
+    def _held(self) -> np.ndarray:
+        """The held postings in (shard, pair, event) order, let go by the index."""
+        blocks, self.pairs = self.pairs, []
+        if not blocks:
+            return np.empty((0, 2), dtype=np.int64)
+        postings = np.concatenate(blocks)
+        # Each block is sorted and the blocks follow the events: a stable sort on
+        # (shard, pair) merges them and keeps every pair's events ascending.
+        return postings[np.argsort(postings[:, 0], kind="stable")]
 
     def finish(self) -> dict:
         """Write the last chunk and every shard; returns what the page must know."""
@@ -164,13 +160,14 @@ class SearchIndex:
             self._spill()
             held: dict[int, np.ndarray] = {}
         else:
-            held = dict(self._by_shard())
-            self.pairs = []
+            held = dict(_by_shard(self._held(), self.shards))
         for shard in range(self.shards):
             if self.spilled:
                 path = self.scratch / f"{shard}.bin"
                 block = np.fromfile(path, dtype=np.int64).reshape(-1, 2) if path.exists() else None
                 path.unlink(missing_ok=True)
+                if block is not None:  # spills follow the events: sorted as in _held
+                    block = block[np.argsort(block[:, 0], kind="stable")]
             else:
                 block = held.pop(shard, None)
             self.write(
@@ -185,14 +182,18 @@ class SearchIndex:
 
 #: A pair's code: its first character's code point times this, plus the second's.
 CODE_BASE = 0x110000
+#: A posting's key: its shard above this many bits, its pair's code below.
+CODE_BITS = 41  # CODE_BASE ** 2 < 2 ** 41
 _SPACE_CODE = ord(" ")
 
 
-def _pair_postings(texts: list[str], first: int) -> np.ndarray:
-    """The distinct (pair code, event number) of folded ``texts``, numbered from ``first``.
+def _pair_postings(texts: list[str], first: int, shards: int) -> np.ndarray:
+    """The distinct (key, event number) of folded ``texts``, numbered from ``first``.
 
     Every two neighbouring characters of one text, neither a space, make a pair
-    (:func:`grams`); lone surrogates stay code points (``surrogatepass``).
+    (:func:`grams`); lone surrogates stay code points (``surrogatepass``). A key
+    is the pair's shard and code (:data:`CODE_BITS`); rows are sorted by key,
+    then event.
     """
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     joined = "".join(texts)
@@ -200,9 +201,11 @@ def _pair_postings(texts: list[str], first: int) -> np.ndarray:
     owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     left, right = codes[:-1].astype(np.int64), codes[1:].astype(np.int64)
     keep = (owner[:-1] == owner[1:]) & (left != _SPACE_CODE) & (right != _SPACE_CODE)
-    pairs = left[keep] * CODE_BASE + right[keep]
+    left, right = left[keep], right[keep]
+    pairs = left * CODE_BASE + right
+    keys = (_shards(left, right, shards) << CODE_BITS) | pairs
     width = max(1, len(texts))
-    keys = np.sort(pairs * width + owner[:-1][keep])  # pair, then event, ascending
+    keys = np.sort(keys * width + owner[:-1][keep])  # key, then event, ascending
     unique = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     out = np.empty((len(unique), 2), dtype=np.int64)
     out[:, 0] = unique // width
@@ -210,14 +213,23 @@ def _pair_postings(texts: list[str], first: int) -> np.ndarray:
     return out
 
 
-def _shards(codes: np.ndarray, shards: int) -> np.ndarray:
-    """:func:`shard_of` of every pair code (pairs outside the BMP one by one, in Python)."""
-    left, right = codes // CODE_BASE, codes % CODE_BASE
+def _shards(left: np.ndarray, right: np.ndarray, shards: int) -> np.ndarray:
+    """:func:`shard_of` of every pair (pairs outside the BMP one by one, in Python)."""
     found = ((left * 31 + right) & 0xFFFFFFFF) % shards
-    wide = np.flatnonzero((left > 0xFFFF) | (right > 0xFFFF))
-    for at in wide.tolist():
-        found[at] = shard_of(_gram(int(codes[at])), shards)
+    for at in np.flatnonzero((left > 0xFFFF) | (right > 0xFFFF)).tolist():
+        found[at] = shard_of(chr(left[at]) + chr(right[at]), shards)
     return found
+
+
+def _by_shard(postings: np.ndarray, shards: int) -> list[tuple[int, np.ndarray]]:
+    """Postings sorted by key, cut at every shard."""
+    keys = postings[:, 0]
+    bounds = np.searchsorted(keys, np.arange(shards + 1, dtype=np.int64) << CODE_BITS).tolist()
+    return [
+        (shard, postings[bounds[shard] : bounds[shard + 1]])
+        for shard in range(shards)
+        if bounds[shard + 1] > bounds[shard]
+    ]
 
 
 def _gram(code: int) -> str:
@@ -225,11 +237,10 @@ def _gram(code: int) -> str:
 
 
 def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
-    """A shard's postings as ``{pair: [first number, then differences]}``."""
+    """A shard's postings (sorted by key, then event) as ``{pair: [first, differences…]}``."""
     if block is None or not len(block):
         return {}
-    order = np.lexsort((block[:, 1], block[:, 0]))
-    codes, numbers = block[order, 0], block[order, 1]
+    codes, numbers = block[:, 0] & ((1 << CODE_BITS) - 1), block[:, 1]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     deltas = numbers.copy()
     deltas[1:] -= numbers[:-1]

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -19,6 +20,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -26,7 +28,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from exports.event_view import DatePart, EventView, SourceView
 from exports.page_cards import card_html
 from exports.page_rows import decode_table, page_rows
-from exports.search_index import _pair_postings, _shard_deltas, _shards, fold, grams, shard_of
+from exports.search_index import (
+    _by_shard,
+    _pair_postings,
+    _shard_deltas,
+    fold,
+    grams,
+    shard_of,
+)
 from timeline import schema
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -221,22 +230,19 @@ TEXTS = ["年会 ab", "", "a", "  ", "😀a 😀😀", "ＡＢＣ  协会年会"
 
 def test_pairs_found_with_numpy_are_the_pairs_found_one_by_one() -> None:
     folded = [fold(text) for text in TEXTS]
-    block = _pair_postings(folded, 40)
     expected = {}
     for number, text in enumerate(folded, start=40):
         for gram in grams(text):
             expected.setdefault(gram, []).append(number)
     for shards in (1, 8):
+        halves = [_pair_postings(folded[:3], 40, shards), _pair_postings(folded[3:], 43, shards)]
+        held = np.concatenate(halves)
+        held = held[np.argsort(held[:, 0], kind="stable")]
         found = {}
-        for shard in range(shards):
-            part = block[_shards(block[:, 0], shards) == shard]
-            for gram, deltas in _shard_deltas(part).items():
+        for shard, block in _by_shard(held, shards):
+            for gram, deltas in _shard_deltas(block).items():
                 assert shard_of(gram, shards) == shard
-                numbers, at = [], 0
-                for delta in deltas:
-                    at += delta
-                    numbers.append(at)
-                found[gram] = numbers
+                found[gram] = list(itertools.accumulate(deltas))
         assert found == expected
 
 
