@@ -12,7 +12,8 @@ in the same run and each in a fresh process, one after the other:
     the page phase alone (``index.html``, ``years/``, ``associations/``,
     ``search/``) of this tree and of ``--peer`` (its merge base with ``HEAD``,
     extracted with ``git archive``), ``--repeat`` times each, alternating; the
-    fastest of each is kept and the ratio peer / this printed; then the two
+    fastest of each is kept, in wall time and in the process's CPU time (the
+    steadier figure on a shared machine), and the ratios peer / this printed; then the two
     sites are compared file by file (``identical`` or the files that differ).
 ``+1 % rebuild``
     with ``--rebuild``: ``exports.site.build_site`` of this tree on the table
@@ -44,9 +45,10 @@ from pathlib import Path
 from exports.html import write_timeline
 from timeline.schema import read_table
 table = read_table(Path({table!r}))
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 write_timeline(table, Path({out!r}))
-print(json.dumps({{"seconds": time.perf_counter() - start, "events": len(table)}}))
+print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                  "events": len(table)}}))
 """
 
 SITE_BUILD = """
@@ -59,9 +61,10 @@ table = read_table(Path({table!r}))
 documents = sorted(table["doc"].astype(str).unique())
 keep = documents[: len(documents) - {drop}] if {drop} else documents
 table = table[table["doc"].astype(str).isin(set(keep))].reset_index(drop=True)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 build_site(table, Path({out!r}), now=datetime(2026, 1, 1, tzinfo=UTC))
-print(json.dumps({{"seconds": time.perf_counter() - start, "events": len(table)}}))
+print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                  "events": len(table)}}))
 """
 
 
@@ -102,9 +105,14 @@ def page_phase(table: Path, work: Path, peer: Path, repeat: int) -> dict:
             shutil.rmtree(site, ignore_errors=True)
             result = run(source, PAGE_PHASE.format(table=str(table), out=str(site)))
             record["events"] = result["events"]
-            best = record.get(name)
-            record[name] = result["seconds"] if best is None else min(best, result["seconds"])
-            print(f"  trial {trial + 1} {name}: {result['seconds']:.2f} s", file=sys.stderr)
+            for key, unit in ((name, "seconds"), (f"{name}_cpu", "cpu")):
+                best = record.get(key)
+                record[key] = result[unit] if best is None else min(best, result[unit])
+            print(
+                f"  trial {trial + 1} {name}: {result['seconds']:.2f} s "
+                f"({result['cpu']:.2f} s of CPU)",
+                file=sys.stderr,
+            )
     record["differences"] = differences(work / "pages-peer", work / "pages-this")
     return record
 
@@ -128,6 +136,9 @@ def rebuild(table: Path, work: Path, drop_share: float) -> dict:
         "rebuild_s": added["seconds"],
         "full_s": full["seconds"],
         "share": added["seconds"] / full["seconds"],
+        "rebuild_cpu_s": added["cpu"],
+        "full_cpu_s": full["cpu"],
+        "cpu_share": added["cpu"] / full["cpu"],
         "differences": differences(grown, fresh),
     }
 
@@ -151,17 +162,26 @@ def main() -> None:
         record = page_phase(table.resolve(), arguments.work, peer, arguments.repeat)
         print(
             f"{record['events']:,} events: page phase peer {record['peer']:.2f} s, "
-            f"this {record['this']:.2f} s, peer / this {record['peer'] / record['this']:.2f}×; "
-            + ("bytes identical" if not record["differences"] else
-               f"{len(record['differences'])} files differ: {record['differences'][:5]}")
+            f"this {record['this']:.2f} s, peer / this {record['peer'] / record['this']:.2f}× "
+            f"(CPU {record['peer_cpu']:.2f} s / {record['this_cpu']:.2f} s = "
+            f"{record['peer_cpu'] / record['this_cpu']:.2f}×); "
+            + (
+                "bytes identical"
+                if not record["differences"]
+                else f"{len(record['differences'])} files differ: {record['differences'][:5]}"
+            )
         )
         if arguments.rebuild:
             record["rebuild"] = again = rebuild(table.resolve(), arguments.work, 0.01)
             print(
                 f"  +{again['added_documents']} documents (1 %): rebuild {again['rebuild_s']:.2f} s, "
-                f"full build {again['full_s']:.2f} s, share {again['share']:.1%}; "
-                + ("equal to the full build" if not again["differences"] else
-                   f"{len(again['differences'])} files differ from the full build")
+                f"full build {again['full_s']:.2f} s, share {again['share']:.1%} "
+                f"(of CPU {again['cpu_share']:.1%}); "
+                + (
+                    "equal to the full build"
+                    if not again["differences"]
+                    else f"{len(again['differences'])} files differ from the full build"
+                )
             )
         report.append(record)
     if arguments.json:
