@@ -39,7 +39,7 @@ SHARD_BYTES = 96_000
 EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
 #: Postings held (16 bytes each) before they are spilled to the scratch folder.
-SPILL_POSTINGS = 16_000_000
+SPILL_POSTINGS = 8_000_000
 
 
 def fold(text: str) -> str:
