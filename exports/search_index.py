@@ -23,10 +23,12 @@ at the end.
 
 from __future__ import annotations
 
-import re
+import operator
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 SEARCH_FOLDER = "search"
 #: Events per summary chunk: a query checks and shows candidates a chunk at a time.
@@ -36,9 +38,8 @@ SHARD_BYTES = 96_000
 #: A rough size of one event's postings (about 100 distinct pairs, 3–4 bytes each).
 EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
-SPILL_POSTINGS = 2_000_000
-
-_SPACE = re.compile(r"\s+")
+#: Postings held (16 bytes each) before they are spilled to the scratch folder.
+SPILL_POSTINGS = 8_000_000
 
 
 def fold(text: str) -> str:
@@ -47,7 +48,9 @@ def fold(text: str) -> str:
     >>> fold("ＡＢＣ  协会")
     'abc 协会'
     """
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+    if not unicodedata.is_normalized("NFKC", text):  # a quick check: most text is
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().split())  # split() and re's \\s: the same white space
 
 
 def grams(text: str) -> set[str]:
@@ -56,8 +59,10 @@ def grams(text: str) -> set[str]:
     >>> sorted(grams("年会 ab"))
     ['ab', '年会']
     """
-    pairs = (text[i : i + 2] for i in range(len(text) - 1))
-    return {pair for pair in pairs if " " not in pair}
+    found: set[str] = set()
+    for word in text.split(" "):  # folded text: words are apart by one space
+        found.update(map(operator.add, word, word[1:]))
+    return found
 
 
 def shard_of(gram: str, shards: int) -> int:
@@ -91,6 +96,10 @@ class SearchIndex:
 
     ``piece(name, data)`` gives a piece's script text; ``write(relative, text)``
     writes one file of the site. ``scratch`` is a folder for spilled postings.
+
+    The pairs are found with NumPy, a chunk of :data:`CHUNK` events at a time
+    (:func:`_pair_postings`): a posting is two integers in arrays, never a
+    Python object, until a shard is written.
     """
 
     def __init__(self, events: int, write: Write, piece: Piece, scratch: Path) -> None:
@@ -98,7 +107,7 @@ class SearchIndex:
         self.write = write
         self.piece = piece
         self.scratch = scratch
-        self.postings: dict[str, list[int]] = {}
+        self.pairs: list[np.ndarray] = []  # (pair code, event number) blocks, held
         self.held = 0
         self.spilled = False
         self.chunk: list[list] = []
@@ -108,48 +117,40 @@ class SearchIndex:
 
     def add(self, event_id: str, lane: int, start: str, end: str, title: str, text: str) -> None:
         """The next event in page order: its summary and its pairs."""
-        folded = fold(text)
-        number = self.count
         self.count += 1
-        self.chunk.append([event_id, lane, start, end, title, folded])
+        self.chunk.append([event_id, lane, start, end, title, fold(text)])
         if len(self.chunk) == CHUNK:
             self._write_chunk()
-        for gram in grams(folded):
-            self.postings.setdefault(gram, []).append(number)
-            self.held += 1
-        if self.held >= SPILL_POSTINGS:
-            self._spill()
 
     def _write_chunk(self) -> None:
         number = (self.count - 1) // CHUNK
+        first = self.count - len(self.chunk)
+        block = _pair_postings([row[5] for row in self.chunk], first, self.shards)
+        self.pairs.append(block)
+        self.held += len(block)
         self.write(f"{SEARCH_FOLDER}/e{number}.js", self.piece(f"e{number}", self.chunk))
         self.chunk = []
+        if self.held >= SPILL_POSTINGS:
+            self._spill()
 
     def _spill(self) -> None:
-        """Postings so far appended to one scratch file per shard (``gram<TAB>n,n,…``)."""
+        """Postings so far appended to one scratch file per shard (int64 pairs)."""
         self.scratch.mkdir(parents=True, exist_ok=True)
-        lines: dict[int, list[str]] = {}
-        for gram, numbers in self.postings.items():
-            lines.setdefault(shard_of(gram, self.shards), []).append(
-                gram + "\t" + ",".join(map(str, numbers)) + "\n"
-            )
-        for shard, block in lines.items():
-            with open(self.scratch / f"{shard}.txt", "a", encoding="utf-8") as out:
-                out.writelines(block)
-        self.postings = {}
+        for shard, block in _by_shard(self._held(), self.shards):
+            with open(self.scratch / f"{shard}.bin", "ab") as out:
+                block.tofile(out)
         self.held = 0
         self.spilled = True
 
-    def _shard_postings(self, shard: int) -> dict[str, list[int]]:
-        merged: dict[str, list[int]] = {}
-        path = self.scratch / f"{shard}.txt"
-        if self.spilled and path.exists():
-            with open(path, encoding="utf-8") as lines:
-                for line in lines:
-                    gram, _, numbers = line.rstrip("\n").partition("\t")
-                    merged.setdefault(gram, []).extend(map(int, numbers.split(",")))
-            path.unlink()
-        return merged
+    def _held(self) -> np.ndarray:
+        """The held postings in (shard, pair, event) order, let go by the index."""
+        blocks, self.pairs = self.pairs, []
+        if not blocks:
+            return np.empty((0, 2), dtype=np.int64)
+        postings = np.concatenate(blocks)
+        # Each block is sorted and the blocks follow the events: a stable sort on
+        # (shard, pair) merges them and keeps every pair's events ascending.
+        return postings[np.argsort(postings[:, 0], kind="stable")]
 
     def finish(self) -> dict:
         """Write the last chunk and every shard; returns what the page must know."""
@@ -157,21 +158,97 @@ class SearchIndex:
             self._write_chunk()
         if self.spilled:
             self._spill()
-            per_shard: list[dict[str, list[int]]] = []
+            held: dict[int, np.ndarray] = {}
         else:
-            per_shard = [{} for _ in range(self.shards)]
-            for gram, numbers in self.postings.items():
-                per_shard[shard_of(gram, self.shards)][gram] = numbers
-            self.postings = {}
+            held = dict(_by_shard(self._held(), self.shards))
         for shard in range(self.shards):
-            postings = self._shard_postings(shard) if self.spilled else per_shard[shard]
-            deltas = {gram: _deltas(numbers) for gram, numbers in sorted(postings.items())}
-            self.write(f"{SEARCH_FOLDER}/g{shard}.js", self.piece(f"g{shard}", deltas))
+            if self.spilled:
+                path = self.scratch / f"{shard}.bin"
+                block = np.fromfile(path, dtype=np.int64).reshape(-1, 2) if path.exists() else None
+                path.unlink(missing_ok=True)
+                if block is not None:  # spills follow the events: sorted as in _held
+                    block = block[np.argsort(block[:, 0], kind="stable")]
+            else:
+                block = held.pop(shard, None)
+            self.write(
+                f"{SEARCH_FOLDER}/g{shard}.js", self.piece(f"g{shard}", _shard_deltas(block))
+            )
         if self.spilled:
             self.scratch.rmdir()
         if self.count != self.info["events"]:
             raise ValueError(f"{self.info['events']} events announced, {self.count} added")
         return self.info
+
+
+#: A pair's code: its first character's code point times this, plus the second's.
+CODE_BASE = 0x110000
+#: A posting's key: its shard above this many bits, its pair's code below.
+CODE_BITS = 41  # CODE_BASE ** 2 < 2 ** 41
+_SPACE_CODE = ord(" ")
+
+
+def _pair_postings(texts: list[str], first: int, shards: int) -> np.ndarray:
+    """The distinct (key, event number) of folded ``texts``, numbered from ``first``.
+
+    Every two neighbouring characters of one text, neither a space, make a pair
+    (:func:`grams`); lone surrogates stay code points (``surrogatepass``). A key
+    is the pair's shard and code (:data:`CODE_BITS`); rows are sorted by key,
+    then event.
+    """
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    joined = "".join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    left, right = codes[:-1].astype(np.int64), codes[1:].astype(np.int64)
+    keep = (owner[:-1] == owner[1:]) & (left != _SPACE_CODE) & (right != _SPACE_CODE)
+    left, right = left[keep], right[keep]
+    pairs = left * CODE_BASE + right
+    keys = (_shards(left, right, shards) << CODE_BITS) | pairs
+    width = max(1, len(texts))
+    keys = np.sort(keys * width + owner[:-1][keep])  # key, then event, ascending
+    unique = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    out = np.empty((len(unique), 2), dtype=np.int64)
+    out[:, 0] = unique // width
+    out[:, 1] = unique % width + first
+    return out
+
+
+def _shards(left: np.ndarray, right: np.ndarray, shards: int) -> np.ndarray:
+    """:func:`shard_of` of every pair (pairs outside the BMP one by one, in Python)."""
+    found = ((left * 31 + right) & 0xFFFFFFFF) % shards
+    for at in np.flatnonzero((left > 0xFFFF) | (right > 0xFFFF)).tolist():
+        found[at] = shard_of(chr(left[at]) + chr(right[at]), shards)
+    return found
+
+
+def _by_shard(postings: np.ndarray, shards: int) -> list[tuple[int, np.ndarray]]:
+    """Postings sorted by key, cut at every shard."""
+    keys = postings[:, 0]
+    bounds = np.searchsorted(keys, np.arange(shards + 1, dtype=np.int64) << CODE_BITS).tolist()
+    return [
+        (shard, postings[bounds[shard] : bounds[shard + 1]])
+        for shard in range(shards)
+        if bounds[shard + 1] > bounds[shard]
+    ]
+
+
+def _gram(code: int) -> str:
+    return chr(code // CODE_BASE) + chr(code % CODE_BASE)
+
+
+def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
+    """A shard's postings (sorted by key, then event) as ``{pair: [first, differences…]}``."""
+    if block is None or not len(block):
+        return {}
+    codes, numbers = block[:, 0] & ((1 << CODE_BITS) - 1), block[:, 1]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    deltas = numbers.copy()
+    deltas[1:] -= numbers[:-1]
+    deltas[starts] = numbers[starts]
+    values = deltas.tolist()
+    bounds = [*starts.tolist(), len(values)]
+    heads = codes[starts].tolist()
+    return {_gram(code): values[bounds[at] : bounds[at + 1]] for at, code in enumerate(heads)}
 
 
 def _deltas(numbers: list[int]) -> list[int]:

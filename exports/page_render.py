@@ -1,0 +1,140 @@
+"""What every page is made with: the templates, the inline assets and their CSP, data as JSON."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from exports.chronology import DASH
+from exports.event_view import EventView, calendar_exclusion
+from exports.feed_links import FeedLink
+from timeline import schema
+
+
+@lru_cache(maxsize=1)
+def template_environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("exports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def inline_asset(name: str, closing: str) -> Markup:
+    """An inline CSS or script file of ours; it must not close its own element."""
+    environment = template_environment()
+    source, _, _ = environment.loader.get_source(environment, name)
+    if closing in source.lower():
+        raise ValueError(f"{name} must not contain {closing}")
+    return Markup(source)
+
+
+def csp_hash(content: str) -> str:
+    """The CSP source expression allowing exactly this inline element content."""
+    digest = hashlib.sha256(content.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(
+    styles: Iterable[str], scripts: Iterable[str], *, script_files: bool = False
+) -> str:
+    """No network fetch at all; only the given inline style and script contents.
+
+    With ``script_files`` also the site's own script files ('self': the data
+    pieces a page loads with ``<script src>``; from ``file://`` too).
+    """
+    style_sources = " ".join(csp_hash(style) for style in styles) or "'none'"
+    script_sources = " ".join(csp_hash(script) for script in scripts) or "'none'"
+    if script_files:
+        script_sources = "'self' " + script_sources
+    return (
+        "default-src 'none'; img-src data:; "
+        f"style-src {style_sources}; script-src {script_sources}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def script_json(data: Any) -> Markup:
+    """``data`` as JSON that can sit inside ``<script type="application/json">``.
+
+    >>> str(script_json({"a": "</script><!--"}))
+    '{"a":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for character, escape in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(character, escape)
+    return Markup(text)
+
+
+def _year_span(views: list[EventView]) -> str:
+    if not views:
+        return ""
+    first, last = views[0].year, max(view.end.year for view in views)
+    return f"{first}年" if first == last else f"{first}{DASH}{last}年"
+
+
+@dataclass(frozen=True)
+class CalendarNote:
+    """How many events the feeds hold and why the others are not there."""
+
+    total: int
+    in_feeds: int
+    reasons: list[tuple[str, int]]  # (reason, events), the most frequent first
+
+    @property
+    def years_left_out(self) -> bool:
+        return any(reason == schema.NOT_IN_CALENDAR["year"] for reason, _ in self.reasons)
+
+    @property
+    def text(self) -> str:
+        if not self.total:
+            return ""
+        said = f"日历订阅中有 {self.in_feeds} 条事件"
+        if not self.reasons:
+            return said + "，即全部事件。"
+        why = "；".join(f"{count} 条{reason}" for reason, count in self.reasons)
+        return f"{said}；另外 {self.total - self.in_feeds} 条不在日历中：{why}。"
+
+
+def calendar_note(views: list[EventView]) -> CalendarNote:
+    reasons: dict[str, int] = {}
+    for view in views:
+        if view.calendar:
+            reasons[view.calendar] = reasons.get(view.calendar, 0) + 1
+    ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return CalendarNote(len(views), len(views) - sum(reasons.values()), ordered)
+
+
+def infer_include_years(rows: list[dict], links: list[FeedLink]) -> bool:
+    """Whether the feeds were built with year-level events, from the all-events feed's size."""
+    everything = [link for link in links if link.association is None]  # all.ics, the archives
+    if not everything:
+        return False
+    without = sum(1 for row in rows if not calendar_exclusion(row, include_years=False))
+    return sum(link.events for link in everything) > without
+
+
+__all__ = [
+    "CalendarNote",
+    "calendar_note",
+    "content_security_policy",
+    "csp_hash",
+    "script_json",
+]

@@ -1,0 +1,233 @@
+"""The event table read for the pages: rows in page order, each decoded once.
+
+The page writer shows every event on its year's page and again on the first
+page, its association's page and the overview; it decodes each row once
+(:func:`decode_table`) and the cards are built from that. Decoding goes column
+by column: a cell function of :mod:`timeline.schema` (``one_line``, ``as_date``,
+``http_url`` …) runs once per distinct value of a column (:func:`pandas.factorize`),
+not once per row (an association, a document's title, a precision repeat over
+thousands of rows).
+The result is exactly :func:`timeline.schema.decode` of every row
+(``tests/test_page_rows.py`` compares them on real tables).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from timeline import schema
+
+REQUIRED_COLUMNS = (
+    "event_id",
+    "association",
+    "start",
+    "end",
+    "granularity",
+    "title",
+    "description",
+    "date_text",
+)
+
+#: The fields :func:`timeline.schema.decode` reads with ``one_line``.
+_ONE_LINE = (
+    "event_id",
+    "association",
+    "granularity",
+    "title",
+    "date_text",
+    "doc",
+    "doc_title",
+    "anchor",
+    "organisations",
+    "status",
+)
+
+
+def text(value: Any) -> str:
+    """A cell as the page shows it: "" for None and NaN, else ``str``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _description(value: object) -> str:
+    return schema.printable(value).strip()
+
+
+def _whole(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
+
+
+def _role(value: object) -> str:
+    role = schema.one_line(value) or "event"
+    return role if role in schema.ROLE else "event"
+
+
+def _qualifier(value: object) -> str:
+    qualifier = schema.one_line(value)
+    return qualifier if qualifier in schema.QUALIFIER else ""
+
+
+class _Memo:
+    """A cell function applied once per distinct (type, value) of a column."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+        self.seen: dict[tuple[type, Any], Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            key = (type(value), value)
+            found = self.seen.get(key, self)
+        except TypeError:  # an unhashable cell (a list): not remembered
+            return self.function(value)
+        if found is self:
+            found = self.seen[key] = self.function(value)
+        return found
+
+
+def _source_memo(alone: bool = True) -> Callable[[object], tuple[schema.Source, ...]]:
+    """:func:`timeline.schema.decode_sources` with its per-field functions remembered.
+
+    With ``alone`` False a cell of at most one source decodes as ``()``: its event's
+    ``all_sources`` is then its own document alone, all a page shows of it (the
+    page lists the *other* sources), and no :class:`~timeline.schema.Source` is made.
+    """
+    line, url, ids = _Memo(schema.one_line), _Memo(schema.http_url), _Memo(schema.one_line)
+    sentence = _Memo(_description)
+
+    def sources(value: object) -> tuple[schema.Source, ...]:
+        if isinstance(value, (list, tuple)):
+            items: Any = value
+        else:
+            try:
+                items = json.loads(schema.as_text(value) or "[]")
+            except ValueError:
+                return ()
+        if not alone and isinstance(items, list) and len(items) <= 1:
+            return ()
+        out = []
+        for item in items if isinstance(items, list | tuple) else ():
+            if isinstance(item, schema.Source):
+                out.append(item)
+            elif isinstance(item, dict) and schema.as_text(item.get("doc")):
+                out.append(
+                    schema.Source(
+                        line(item.get("doc")),
+                        line(item.get("title")),
+                        url(item.get("url")) or "",
+                        sentence(item.get("sentence")),
+                        tuple(ids(i) for i in item.get("ids") or () if schema.as_text(i)),
+                    )
+                )
+        return tuple(out)
+
+    return sources
+
+
+#: How :func:`timeline.schema.decode` reads each field of :class:`timeline.schema.Event`.
+def _readers(alone: bool = True) -> dict[str, Callable[[Any], Any]]:
+    readers: dict[str, Callable[[Any], Any]] = {name: schema.one_line for name in _ONE_LINE}
+    readers.update(
+        start=schema.as_date,
+        end=schema.as_date,
+        published=schema.as_date,
+        description=_description,
+        source_url=schema.http_url,
+        span_start=_whole,
+        span_end=_whole,
+        role=_role,
+        qualifier=_qualifier,
+        time_start=schema.as_time,
+        time_end=schema.as_time,
+        sources=_source_memo(alone),
+    )
+    return {name: readers[name] for name in schema.Event.__dataclass_fields__}
+
+
+#: Object columns whose distinct values can be told apart by equality (no 1 == 1.0 == True).
+_PLAIN = frozenset({"string", "date", "empty"})
+
+
+def _column(table: pd.DataFrame, name: str, read: Callable[[Any], Any]) -> list[Any]:
+    """``read`` of every cell of a column, run once per distinct value.
+
+    Every reader gives the same for None as for NaN or NaT (an empty cell), so
+    the missing cells share one answer.
+    """
+    if name not in table.columns:
+        return [read(None)] * len(table)
+    series = table[name]
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in _PLAIN:
+        memo = _Memo(read)
+        return [memo(value) for value in series.tolist()]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    answers = np.empty(len(uniques) + 1, dtype=object)
+    for at, value in enumerate(uniques):
+        answers[at] = read(value)
+    answers[-1] = read(None)  # code -1: an empty cell
+    return answers[codes].tolist()
+
+
+def _event(*fields: Any) -> schema.Event | None:
+    start, end = fields[2], fields[3]
+    if start is None or end is None or end < start:
+        return None
+    return schema.Event(*fields)
+
+
+def decode_table(table: pd.DataFrame, alone: bool = True) -> list[schema.Event | None]:
+    """:func:`timeline.schema.decode` of every row of ``table``, a column at a time.
+
+    ``alone`` False: a single source is left out (see :func:`_source_memo`).
+    """
+    columns = [_column(table, name, read) for name, read in _readers(alone).items()]
+    return list(map(_event, *columns))
+
+
+def page_rows(table: pd.DataFrame) -> tuple[list[dict], list[schema.Event | None]]:
+    """The table's dated rows but publication lines, in page order, and each row decoded.
+
+    ``start`` and ``end`` become dates, ``association`` text. ``tolist`` per column
+    is several times faster than ``to_dict("records")`` on Arrow-backed text and
+    gives the same Python values.
+    """
+    schema.require_columns(table, REQUIRED_COLUMNS)
+    decoded = decode_table(table, alone=False)  # the page shows only the other sources
+    names = [str(name) for name in table.columns]
+    columns = [table[name].tolist() for name in table.columns]
+    as_date = _Memo(schema.as_date)
+    rows, events = [], []
+    for values, event in zip(zip(*columns, strict=True), decoded, strict=True):
+        row = dict(zip(names, values, strict=True))
+        start, end = as_date(row["start"]), as_date(row["end"])
+        if start is None or end is None:
+            continue
+        if text(row.get("role")) == "published":
+            continue  # the document's own date line: shown with its document (发布于…)
+        row["start"], row["end"] = start, end
+        row["association"] = text(row["association"])
+        rows.append(row)
+        events.append(event)
+    order = sorted(
+        range(len(rows)),
+        key=lambda at: (
+            rows[at]["start"],
+            rows[at]["end"],
+            rows[at]["association"],
+            text(rows[at]["event_id"]),
+        ),
+    )
+    return [rows[at] for at in order], [events[at] for at in order]
+
+
+__all__ = ["REQUIRED_COLUMNS", "decode_table", "page_rows", "text"]

@@ -1,0 +1,257 @@
+"""The page writer's fast paths give exactly what the slow ones gave.
+
+- :func:`exports.page_cards.card_html` against the card's Jinja template it
+  replaced (``tests/data/event_card.html.j2``, rendered with the site's own
+  Jinja settings), on cards with every optional part and hostile text;
+- :func:`exports.page_rows.decode_rows` against :func:`timeline.schema.decode`
+  row by row, on cells of every awkward kind;
+- the search index found with NumPy against the pairs found one by one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import random
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from exports.event_view import DatePart, EventView, SourceView
+from exports.page_cards import card_html
+from exports.page_rows import decode_table, page_rows
+from exports.search_index import (
+    _by_shard,
+    _pair_postings,
+    _shard_deltas,
+    fold,
+    grams,
+    shard_of,
+)
+from timeline import schema
+
+DATA = Path(__file__).resolve().parent / "data"
+HOSTILE = "<script>&\"'</script>"
+
+
+def oracle(view: EventView, feeds: bool) -> str:
+    environment = Environment(
+        loader=FileSystemLoader(DATA),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template("event_card.html.j2").render(
+        event=view, feeds=["feed"] if feeds else []
+    )
+
+
+def view(**changes) -> EventView:
+    base = dict(
+        index=7,
+        event_id="ev-1",
+        year=2023,
+        group=8,
+        start=date(2023, 8, 22),
+        end=date(2023, 8, 22),
+        dates=(DatePart("2023年8月22日", "2023-08-22"),),
+        precision="日",
+        precision_title="精确到日",
+        title="年会",
+        full_title="年会",
+        association="汕头市纺织服装产业协会",
+        lane=0,
+        colour=3,
+        shape=1,
+        coarse=False,
+        calendar="",
+        before="",
+        mark="8月22日",
+        after="，协会召开年会。",
+        source_url=None,
+        source_text="",
+        doc="a.txt",
+        doc_title="",
+        published="",
+        organisations="",
+        status="",
+    )
+    base.update(changes)
+    return EventView(**base)
+
+
+CARDS = {
+    "plain": {},
+    "everything": dict(
+        dates=(DatePart("2020年7月", "2020-07"), DatePart("10月", "2020-10")),
+        time="09:00—11:30",
+        time_datetime="2023-08-22T09:00",
+        role="截止日期",
+        written="春节前",
+        status="已人工更正",
+        calendar="只精确到年",
+        organisations="甲协会；乙公司",
+        source_url="https://example.org/a?b=1&c=2",
+        doc_title="关于召开年会的通知",
+        published="2023年8月1日",
+        sources=(
+            SourceView("另一篇", "b.txt", "https://example.org/b"),
+            SourceView("", "c.txt", None),
+        ),
+    ),
+    "no mark": dict(before="整句没有日期。", mark="", after=""),
+    "address as text": dict(source_text="ftp://example.org/x", doc=""),
+    "url without titles": dict(source_url="https://example.org/", doc="", doc_title=""),
+    "hostile": dict(
+        event_id=HOSTILE,
+        title=HOSTILE,
+        association=HOSTILE,
+        before=HOSTILE,
+        mark=HOSTILE,
+        after=HOSTILE,
+        doc=HOSTILE,
+        doc_title=HOSTILE,
+        organisations=HOSTILE,
+        written=HOSTILE,
+        calendar=HOSTILE,
+        source_text=HOSTILE,
+        sources=(SourceView(HOSTILE, HOSTILE, None), SourceView("", HOSTILE, None)),
+    ),
+}
+
+
+@pytest.mark.parametrize("feeds", [False, True])
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_card_html_is_the_card_template_byte_for_byte(name: str, feeds: bool) -> None:
+    card = view(**CARDS[name])
+    assert card_html(card, feeds) + "\n" == oracle(card, feeds)
+
+
+def test_card_text_from_documents_is_escaped() -> None:
+    html = str(card_html(view(**CARDS["hostile"]), True))
+    assert "<script>" not in html and "&lt;script&gt;&amp;&#34;&#39;" in html
+
+
+def row(**cells) -> dict:
+    base = {
+        "event_id": "ev-1",
+        "association": "协会",
+        "start": date(2023, 8, 22),
+        "end": date(2023, 8, 22),
+        "granularity": "day",
+        "title": "年会",
+        "description": "8月22日，协会召开年会。",
+        "date_text": "8月22日",
+        "doc": "a.txt",
+    }
+    base.update(cells)
+    return base
+
+
+AWKWARD = [
+    row(),
+    row(title="年会\r\n通知\x1b[2J", description="  \u202e倒序\x07  ", organisations=float("nan")),
+    row(start="2023-08-22", end=pd.Timestamp("2023-08-23"), published="2023-08-01"),
+    row(end=date(2023, 8, 1)),  # ends before it starts: no event
+    row(start="8月", end=None),
+    row(span_start=3, span_end=7.0, role="deadline", qualifier="before", time_start="09:30"),
+    row(span_start="x", role="nonsense", qualifier="whenever", time_start="25:99"),
+    row(source_url="javascript:alert(1)", status="corrected", anchor=None),
+    row(source_url="https://example.org/a", event_id=12, association=1.0),
+    row(
+        sources=json.dumps(
+            [
+                {
+                    "doc": "a.txt",
+                    "title": "甲",
+                    "url": "https://e.org/a",
+                    "sentence": " s ",
+                    "ids": ["x"],
+                },
+                {"doc": "b.txt\n", "title": None, "url": "javascript:x", "sentence": None},
+                {"title": "no doc"},
+            ]
+        )
+    ),
+    row(sources="[not json"),
+    row(sources=[{"doc": "c.txt", "ids": [1, "", None]}]),
+    row(sources=float("nan")),
+]
+
+
+@pytest.mark.parametrize("kind", ["object", "arrow"])
+def test_decode_table_is_schema_decode_of_every_row(kind: str) -> None:
+    table = pd.DataFrame(AWKWARD + AWKWARD)  # repeated values: each decoded once
+    if kind == "arrow":  # text columns as a Parquet table reads them back
+        table = table.drop(columns="sources").astype(
+            {name: "string[pyarrow]" for name in ("title", "doc", "granularity", "status")}
+        )
+    expected = [schema.decode(r) for r in table.to_dict("records")]
+    assert decode_table(table) == expected
+
+    def shown(event: schema.Event | None) -> tuple | None:  # what a page reads of it
+        return event and (replace(event, sources=()), event.all_sources[1:])
+
+    assert list(map(shown, decode_table(table, alone=False))) == list(map(shown, expected))
+
+
+def test_page_rows_reads_the_cells_to_dict_read() -> None:
+    table = pd.DataFrame([r for r in AWKWARD if not isinstance(r.get("sources"), list)])
+    table["published"] = [date(2023, 1, 2) if i % 2 else None for i in range(len(table))]
+    table = table.astype({"title": "string[pyarrow]", "doc": "string[pyarrow]"})
+    rows, events = page_rows(table)
+    assert [e and e.all_sources for e in events] == [
+        e and e.all_sources for e in map(schema.decode, rows)
+    ]
+    expected = []
+    for record in table.to_dict("records"):
+        start, end = schema.as_date(record["start"]), schema.as_date(record["end"])
+        if start is None or end is None:
+            continue
+        text = record["association"]
+        text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+        expected.append({**record, "start": start, "end": end, "association": text})
+    expected.sort(key=lambda r: (r["start"], r["end"], r["association"], str(r["event_id"])))
+    assert [repr(r) for r in rows] == [repr(r) for r in expected]
+
+
+TEXTS = ["年会 ab", "", "a", "  ", "😀a 😀😀", "ＡＢＣ  协会年会", "重复重复重复"]
+
+
+def test_pairs_found_with_numpy_are_the_pairs_found_one_by_one() -> None:
+    folded = [fold(text) for text in TEXTS]
+    expected = {}
+    for number, text in enumerate(folded, start=40):
+        for gram in grams(text):
+            expected.setdefault(gram, []).append(number)
+    for shards in (1, 8):
+        halves = [_pair_postings(folded[:3], 40, shards), _pair_postings(folded[3:], 43, shards)]
+        held = np.concatenate(halves)
+        held = held[np.argsort(held[:, 0], kind="stable")]
+        found = {}
+        for shard, block in _by_shard(held, shards):
+            for gram, deltas in _shard_deltas(block).items():
+                assert shard_of(gram, shards) == shard
+                found[gram] = list(itertools.accumulate(deltas))
+        assert found == expected
+
+
+def test_fold_is_nfkc_lower_case_and_one_space_as_the_page_folds() -> None:
+    """The quick paths of fold (a normalisation check, ``split``) change nothing."""
+    spaces = [chr(code) for code in range(0x3100) if chr(code).isspace()]
+    alphabet = [*spaces, "a", "Ａ", "年", "Σ", "ﬁ", "\u0301", "e", "２"]
+    rng = random.Random(20261201)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        slow = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
+        assert fold(text) == slow, repr(text)
