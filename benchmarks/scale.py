@@ -139,6 +139,7 @@ def run_phase(
         ("build_feeds", "feeds"),
         ("write_timeline", "page"),
         ("table_bytes", "table"),
+        ("write_table_files", "table"),  # the table files written in pieces (today's code)
     ):
         if hasattr(site, name):
             setattr(site, name, _timed(getattr(site, name), part, times, phase))

@@ -41,7 +41,7 @@ from exports.html import DEFAULT_TITLE, write_timeline
 from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, build_feeds
 from exports.publish import publish
 from timeline.files import write_atomic
-from timeline.schema import table_bytes  # the table's own file formats
+from timeline.schema import table_pieces  # the table's own file formats
 
 TABLE_FILES = ("events.csv", "events.parquet")
 
@@ -95,14 +95,20 @@ def build_site(
             include_open=include_open,
             published=published,  # pages that did not change are linked, not rewritten
         )
-        for name in TABLE_FILES:
-            write_atomic(staging / name, table_bytes(table, Path(name).suffix))
+        write_table_files(table, staging)
         rebuild.record(staging, key, feeds)
         return feeds
 
     feeds = publish(out, render)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
     return Site(folder=out, feeds=feeds, files=files)
+
+
+def write_table_files(table: pd.DataFrame, folder: Path) -> None:
+    """events.csv and events.parquet in ``folder``; the CSV text is made and written in
+    pieces (:func:`timeline.schema.table_pieces`), never whole in memory."""
+    for name in TABLE_FILES:
+        write_atomic(folder / name, table_pieces(table, Path(name).suffix))
 
 
 def _source_date() -> datetime | None:

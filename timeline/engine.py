@@ -104,32 +104,62 @@ def process_documents(
 ) -> list[Any]:
     """``work``'s result for every document of ``tasks``, in their order (stage 1).
 
-    ``keys``: the documents' cache keys when the caller has them already.
+    ``keys``: the documents' cache keys when the caller has them already. Holds
+    every result at once: :func:`each_partition` hands them over a partition at
+    a time instead.
+    """
+    results: list[Any] = [None] * len(tasks)
+    for indices, outcomes in each_partition(work, tasks, max_bytes, engine, progress, keys):
+        for index, outcome in zip(indices, outcomes, strict=True):
+            results[index] = outcome
+    return results
+
+
+def each_partition(
+    work: Work,
+    tasks: list[Task],
+    max_bytes: int | None,
+    engine: Engine | None = None,
+    progress: Callable[[Path], None] | None = None,
+    keys: list[str | None] | None = None,
+) -> Iterator[tuple[list[int], list[Any]]]:
+    """``(indices, results)`` of ``tasks``, a partition at a time, in no fixed order.
+
+    Cached results come first, :data:`PARTITION_MAX` documents at a time, then
+    the partitions the engine processes, as they finish; every document's index
+    in ``tasks`` comes exactly once. The caller keeps what it needs of each
+    partition and lets the rest go, so no more than a partition (a wave, with
+    local processes) of results is held here.
     """
     engine = engine or Engine()
-    results: list[Any] = [None] * len(tasks)
     if keys is None:
         keys = [None] * len(tasks)
         if engine.cache is not None:
             keys = document_keys(tasks, max_bytes, engine.cache)
     missing: list[int] = []
+    batch: tuple[list[int], list[Any]] = ([], [])
     for index, (path, _) in enumerate(tasks):
         if engine.cache is not None:
             cached = engine.cache.get(keys[index]) if keys[index] else None
             if cached is not None:
-                results[index] = replace(cached, path=path)
+                batch[0].append(index)
+                batch[1].append(replace(cached, path=path))
                 if progress is not None:
                     progress(path)
+                if len(batch[0]) >= PARTITION_MAX:
+                    yield batch
+                    batch = ([], [])
                 continue
         missing.append(index)
+    if batch[0]:
+        yield batch
     for indices, outcomes in _run(work, engine, [tasks[i] for i in missing], missing, max_bytes):
         for index, outcome in zip(indices, outcomes, strict=True):
-            results[index] = outcome
             if engine.cache is not None and keys[index] and outcome.error is None:
                 engine.cache.put(keys[index], outcome)
             if progress is not None:
                 progress(tasks[index][0])
-    return results  # type: ignore[return-value]  (every index was filled)
+        yield indices, outcomes
 
 
 def process_partition(work: Work, tasks: list[Task], max_bytes: int | None) -> list[Any]:

@@ -10,19 +10,24 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from timeline.faults import step
 
 
-def write_atomic(path: str | Path, data: bytes | str) -> Path:
+def write_atomic(path: str | Path, data: bytes | str | Iterable[bytes]) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
+
+    ``data`` may be pieces of bytes, written as they come: a large file is
+    never whole in memory.
 
     >>> write_atomic(Path(tempfile.mkdtemp()) / "a.txt", "你好").read_text(encoding="utf-8")
     '你好'
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = [payload] if isinstance(payload, bytes | bytearray | memoryview) else payload
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
@@ -32,7 +37,8 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
         raise _naming(error, path) from None
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+            for piece in pieces:
+                out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, 0o644)

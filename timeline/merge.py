@@ -175,8 +175,13 @@ def merge_rows(rows: list[dict]) -> list[dict]:
     The row of the earliest source stays, with every source in ``sources`` and a
     time of day taken from another source when its own has none.
     """
+    return merged_groups(rows, groups(rows))
+
+
+def merged_groups(rows: list[dict], found: list[list[int]]) -> list[dict]:
+    """One row per group of ``found`` (:func:`groups` of ``rows``), in the groups' order."""
     merged: list[dict] = []
-    for members in groups(rows):
+    for members in found:
         first = rows[members[0]]  # a row reported once is kept as it is, not copied
         if len(members) > 1:
             first = dict(first)

@@ -57,7 +57,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from timeline.cells import frame_csv, neutralise_frame, restore
+from timeline.cells import CSV_LINE_END, neutralise_frame, restore
 
 COLUMNS = (
     "event_id",
@@ -453,12 +453,18 @@ def decode(row: dict[str, Any]) -> Event | None:
     )
 
 
+#: Rows turned into Python dicts at a time by :func:`events`: a whole large table
+#: at once would hold every cell as a Python object (some 3 KB a row).
+EVENTS_CHUNK = 5000
+
+
 def events(table: pd.DataFrame) -> Iterator[Event]:
     """Every row of ``table`` that has usable dates, decoded, in the table's order."""
-    for row in table.to_dict(orient="records"):
-        event = decode(row)
-        if event is not None:
-            yield event
+    for first in range(0, len(table), EVENTS_CHUNK):
+        for row in table.iloc[first : first + EVENTS_CHUNK].to_dict(orient="records"):
+            event = decode(row)
+            if event is not None:
+                yield event
 
 
 def require_columns(table: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -496,7 +502,7 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
             f"unknown table format {suffix or '(none)'}; use one of {', '.join(WRITERS)}"
         )
     if suffix == ".csv":
-        return frame_csv(_for_text(table)).encode("utf-8")
+        return b"".join(table_pieces(table, suffix))
     if suffix == ".json":
         text = _for_text(table).to_json(orient="records", force_ascii=False, indent=1)
         return text.encode("utf-8")
@@ -509,6 +515,28 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
         frame[column] = pd.to_datetime(frame[column]).dt.date
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+#: Rows of a CSV table made into text at a time (:func:`table_pieces`).
+CSV_CHUNK = 20_000
+
+
+def table_pieces(table: pd.DataFrame, suffix: str, chunk: int = CSV_CHUNK) -> Iterator[bytes]:
+    """The bytes of :func:`table_bytes`, in pieces: a CSV table ``chunk`` rows at a time.
+
+    The other formats come in one piece. A CSV file is the same bytes whichever
+    the pieces (each row's text depends on its own cells only), and never more
+    than ``chunk`` rows of it are text at once.
+    """
+    if suffix.lower() != ".csv":
+        yield table_bytes(table, suffix)
+        return
+    for first in range(0, max(len(table), 1), chunk):
+        part = _for_text(table.iloc[first : first + chunk])
+        text = neutralise_frame(part).to_csv(
+            index=False, header=first == 0, lineterminator=CSV_LINE_END
+        )
+        yield text.encode("utf-8")
 
 
 def no_formulas(workbook_bytes: bytes) -> bytes:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from normalizers import DateMention
@@ -38,11 +39,12 @@ from timeline.documents import (
     load_document,
     resolved,
 )
-from timeline.engine import Engine, document_keys, process_documents
+from timeline.engine import Engine, document_keys, each_partition
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
-from timeline.merge import merge_rows
+from timeline.merge import groups, merged_groups
+from timeline.partitions import ORDER_COLUMNS, PERIOD_COLUMNS, RowStore, row_store
 from timeline.present import resolve
 from timeline.reviews import Review, ReviewError, ReviewReport, apply_reviews, load_reviews
 from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, WRITERS re-exported)
@@ -61,16 +63,6 @@ from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, W
     time_text,
 )
 
-PERIOD_COLUMNS = (
-    "doc",
-    "association",
-    "start",
-    "end",
-    "date_text",
-    "description",
-    "span_start",
-    "span_end",
-)
 UNKNOWN_ASSOCIATION = "（未识别协会）"
 
 Manifest = dict[Path, DocumentMetadata]
@@ -104,7 +96,11 @@ class TableResult:
 
     table: pd.DataFrame
     periods: pd.DataFrame
-    extracted: pd.DataFrame | None = None  # the table before reviews were applied
+    #: The table before reviews were applied, in the order rows were extracted:
+    #: :attr:`extracted`. Without reviews it is :attr:`table`'s rows in another
+    #: order, kept as that order (``_extracted_order``) rather than a second table.
+    _extracted: pd.DataFrame | None = field(default=None, repr=False)
+    _extracted_order: tuple | None = field(default=None, repr=False)
     errors: list[tuple[Path, str]] = field(default_factory=list)
     warnings: list[tuple[Path, str]] = field(default_factory=list)
     reviews: ReviewReport = field(default_factory=ReviewReport)
@@ -114,6 +110,20 @@ class TableResult:
     #: Seconds of each stage: ``documents`` (stage 1, every document on its own,
     #: in the engine) and ``gather`` (stage 2: merging, reviews, the table's order).
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def extracted(self) -> pd.DataFrame | None:
+        """The table before reviews were applied, in the order its rows were extracted."""
+        if self._extracted is None and self._extracted_order is not None:
+            positions, index = self._extracted_order
+            extracted = self.table.take(positions)
+            extracted.index = index
+            return extracted
+        return self._extracted
+
+    @extracted.setter
+    def extracted(self, table: pd.DataFrame | None) -> None:
+        self._extracted, self._extracted_order = table, None
 
     @property
     def incomplete(self) -> bool:
@@ -568,8 +578,6 @@ def build_events(
             result.problems.append(
                 (folder, f"{folder}: no documents in this folder ({', '.join(DOCUMENT_SUFFIXES)})")
             )
-    rows: list[dict] = []
-    periods: list[dict] = []
     tasks = [(path, loaded.get(resolved(path))) for path in files]
     started = time.perf_counter()
     keys, gathered = None, None
@@ -583,36 +591,29 @@ def build_events(
             result.seconds["documents"] = time.perf_counter() - started
             result.seconds["gather"] = 0.0
             return result
-    outcomes = process_documents(document_events, tasks, max_document_bytes, engine, progress, keys)
-    result.seconds["documents"] = time.perf_counter() - started
-    started = time.perf_counter()
-    for index, path in enumerate(files):
-        outcome, outcomes[index] = outcomes[index], None  # each document's result, once
-        if outcome.error is not None:
-            result.errors.append((path, outcome.error))
-            continue
-        rows.extend(outcome.rows)
-        periods.extend(outcome.periods)
-        result.warnings.extend((path, warning) for warning in outcome.warnings)
-        result.repairs.extend((path, repair) for repair in outcome.repairs)
-    merged = merge_rows(rows)
-    rows.clear()  # the merged rows are the only ones left: the table is built from them
-    table = _frame(merged, COLUMNS)
-    del merged  # the rows' dicts go; the table keeps its own columns
+    cache_folder = engine.cache.folder if engine is not None and engine.cache else None
+    with row_store(len(tasks), cache_folder) as store:
+        _stage_one(result, files, tasks, store, max_document_bytes, engine, progress, keys)
+        result.seconds["documents"] = time.perf_counter() - started
+        started = time.perf_counter()
+        table = _merged_table(store)  # stage 2, an association at a time
+        result.periods = _frame(store.periods(), PERIOD_COLUMNS)
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
         result.warnings.append(
             (Path(row["doc"]), f"{row['doc']}: the same event appears twice: {row['date_text']}")
         )
-    table = table[~duplicated]
-    result.extracted = table
+    if duplicated.any():
+        table = table[~duplicated]
     if reviews is not None:
+        result.extracted = table
         table, result.reviews = apply_reviews(table, reviews)
         result.reviews.problems[:0] = review_problems.problems
-    result.table = table.sort_values(
-        ["association", "start", "end", "doc", "span_start"], kind="stable"
-    ).reset_index(drop=True)
-    result.periods = _frame(periods, PERIOD_COLUMNS)
+        result.table = _sorted(table)[0]
+    else:  # the extracted table is the table in its extraction order: keep only the order
+        index = table.index.to_numpy()
+        result.table, positions = _sorted(table)
+        result._extracted_order = (positions, index)
     result.seconds["gather"] = time.perf_counter() - started
     if gathered is not None and not result.errors and engine is not None and engine.cache:
         stored = {name: getattr(result, name) for name in _GATHERED}
@@ -620,8 +621,90 @@ def build_events(
     return result
 
 
+def _stage_one(
+    result: TableResult,
+    files: list[Path],
+    tasks: list,
+    store: RowStore,
+    max_document_bytes: int | None,
+    engine: Engine | None,
+    progress: Callable[[Path], None] | None,
+    keys: list[str | None] | None,
+) -> None:
+    """Every document's result, a partition at a time: rows into ``store``, the rest into
+    ``result`` in the documents' order (whatever order the partitions finished in)."""
+    errors: dict[int, str] = {}
+    warnings: dict[int, list[str]] = {}
+    repairs: dict[int, list[str]] = {}
+    for indices, outcomes in each_partition(
+        document_events, tasks, max_document_bytes, engine, progress, keys
+    ):
+        for index, outcome in zip(indices, outcomes, strict=True):
+            if outcome.error is not None:
+                errors[index] = outcome.error
+                continue
+            if outcome.warnings:
+                warnings[index] = outcome.warnings
+            if outcome.repairs:
+                repairs[index] = outcome.repairs
+            store.add(index, outcome.rows, outcome.periods)
+    result.errors.extend((files[index], errors[index]) for index in sorted(errors))
+    for index in sorted(warnings):
+        result.warnings.extend((files[index], warning) for warning in warnings[index])
+    for index in sorted(repairs):
+        result.repairs.extend((files[index], repair) for repair in repairs[index])
+
+
+def _merged_table(store: RowStore) -> pd.DataFrame:
+    """Stage 2's merging, one association at a time, gathered in the documents' order.
+
+    Merging never joins two associations (:mod:`timeline.merge`), so merging each
+    association's rows on their own gives the rows merging all of them gives;
+    a merged row stands where the first row of its group stood (``_doc``,
+    ``_seq``), so the table comes out in the order merging every row at once
+    gives it.
+    """
+    frames: list[pd.DataFrame] = []
+    for association in store.associations():
+        rows = store.rows(association)
+        found = groups(rows)
+        merged = merged_groups(rows, found)
+        firsts = [rows[min(members)] for members in found]  # where each group first stood
+        frame = _frame(merged, COLUMNS)
+        for column in ORDER_COLUMNS:
+            frame[column] = pd.array([row[column] for row in firsts], dtype="int64")
+        del rows, found, merged, firsts
+        frames.append(frame)
+    if not frames:
+        return _frame([], COLUMNS)
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frames.clear()
+    table = table.sort_values(list(ORDER_COLUMNS), kind="stable", ignore_index=True)
+    return table.drop(columns=list(ORDER_COLUMNS))
+
+
+SORT_COLUMNS = ["association", "start", "end", "doc", "span_start"]
+
+
+def _sorted(table: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The table in its published order, and where each of its rows went (a position)."""
+    ordered = table.reset_index(drop=True).sort_values(SORT_COLUMNS, kind="stable")
+    moved = ordered.index.to_numpy()
+    positions = np.empty_like(moved)
+    positions[moved] = np.arange(len(moved))
+    return ordered.reset_index(drop=True), positions
+
+
 #: What stage 2 makes of the documents' results: kept under the gathered key.
-_GATHERED = ("table", "periods", "extracted", "warnings", "repairs", "reviews")
+_GATHERED = (
+    "table",
+    "periods",
+    "_extracted",
+    "_extracted_order",
+    "warnings",
+    "repairs",
+    "reviews",
+)
 
 
 def _gathered_key(

@@ -1,0 +1,166 @@
+"""Rows kept as Parquet partitions on disk (timeline.partitions) and stage 2 per association.
+
+A build whose rows went to disk in many small partitions must give the bytes of
+a build that kept them in memory, and merging one association at a time must
+give the table that merging every row at once gives.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from timeline.cache import DocumentCache
+from timeline.engine import Engine
+from timeline.merge import merge_rows
+from timeline.partitions import ROWS_ENVIRONMENT, SPILL_ENVIRONMENT, RowStore, strip_order
+from timeline.schema import COLUMNS
+from timeline.table import _frame, build_events, document_events, table_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "corpus"
+MERGE = ROOT / "tests" / "merge"
+
+
+@pytest.fixture
+def both(tmp_path: Path) -> Path:
+    """The sample corpus and the merge corpus (four associations, reports merged), one folder."""
+    folder = tmp_path / "both"
+    shutil.copytree(SAMPLE, folder / "sample")
+    shutil.copytree(MERGE, folder / "merge", ignore=shutil.ignore_patterns("*.csv", "*.md"))
+    (folder / "broken.txt").write_bytes(b"")  # an error, reported in its place
+    return folder
+
+
+def _files(result) -> dict[str, bytes]:
+    return {
+        "events.csv": table_bytes(result.table, ".csv"),
+        "events.parquet": table_bytes(result.table, ".parquet"),
+        "extracted.csv": table_bytes(result.extracted, ".csv"),
+        "periods.csv": table_bytes(result.periods, ".csv") if len(result.periods) else b"",
+    }
+
+
+def _summary(result) -> tuple:
+    return (
+        [(str(path), message) for path, message in result.errors],
+        [(str(path), message) for path, message in result.warnings],
+        [(str(path), message) for path, message in result.repairs],
+        result.documents,
+    )
+
+
+def test_rows_spilled_in_small_partitions_give_the_bytes_of_rows_kept_in_memory(
+    both: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SPILL_ENVIRONMENT, "1000000")
+    in_memory = build_events([both], engine=Engine(workers=0))
+    monkeypatch.setenv(SPILL_ENVIRONMENT, "0")
+    monkeypatch.setenv(ROWS_ENVIRONMENT, "7")  # many partitions for some fifty rows
+    cache = DocumentCache(tmp_path / "cache")
+    spilled = build_events([both], engine=Engine(workers=0, partition_size=2, cache=cache))
+    assert len(in_memory.table) > 30 and in_memory.table["association"].nunique() >= 4
+    assert _files(spilled) == _files(in_memory)
+    assert _summary(spilled) == _summary(in_memory)
+    # local worker processes: partitions come back in waves, spilled all the same
+    processes = build_events([both], engine=Engine(workers=2, partition_size=2))
+    assert _files(processes) == _files(in_memory)
+    assert _summary(processes) == _summary(in_memory)
+    assert in_memory.errors and in_memory.warnings  # the comparison covers them
+    # the partitions' folder, made in the cache folder, is gone with the build
+    assert not list((tmp_path / "cache").glob("partitions-*"))
+    # from the cache (rows of cached documents spilled too), still the same bytes
+    again = build_events(
+        [both], reviews=[], engine=Engine(workers=0, partition_size=2, cache=cache)
+    )
+    assert cache.hits > 0
+    assert _files(again) == _files(in_memory)
+
+
+def test_merging_one_association_at_a_time_gives_the_table_of_merging_every_row(
+    both: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oracle: every document's rows merged in one call, as stage 2 did before."""
+    monkeypatch.setenv(SPILL_ENVIRONMENT, "0")
+    monkeypatch.setenv(ROWS_ENVIRONMENT, "5")
+    result = build_events([both], engine=Engine(workers=0))
+    rows: list[dict] = []
+    for path in sorted(both.rglob("*.txt")):
+        outcome = document_events(path)
+        rows.extend(outcome.rows)
+    merged = merge_rows(rows)
+    assert len(merged) < len(rows)  # reports were merged: the oracle means something
+    table = _frame(merged, COLUMNS)
+    table = table[~table["event_id"].duplicated(keep="first")]
+    expected = table.sort_values(
+        ["association", "start", "end", "doc", "span_start"], kind="stable"
+    ).reset_index(drop=True)
+    assert table_bytes(result.table, ".csv") == table_bytes(expected, ".csv")
+    assert table_bytes(result.extracted, ".csv") == table_bytes(table, ".csv")
+
+
+def test_a_store_writes_parquet_partitions_and_reads_each_association_back_in_order(
+    tmp_path: Path,
+) -> None:
+    def row(association: str, day: int, text: str) -> dict:
+        values = {column: "" for column in COLUMNS}
+        values.update(
+            association=association,
+            start=date(2023, 5, day),
+            end=date(2023, 5, day),
+            published=None if day % 2 else date(2023, 6, 1),
+            span_start=day,
+            span_end=day + 5,
+            description=text,
+        )
+        return values
+
+    store = RowStore(tmp_path, partition_rows=3)
+    documents = {
+        4: [row("乙会", 4, "四"), row("甲会", 4, "四二")],
+        1: [row("甲会", 1, "一"), row("甲会", 2, "二"), row("乙会", 1, "一")],
+        2: [],
+        0: [row("甲会", 9, "零")],
+    }
+    expected = {name: [] for name in ("甲会", "乙会")}
+    for index in sorted(documents):
+        for one in documents[index]:
+            expected[one["association"]].append(dict(one))
+    for index, found in documents.items():  # partitions finish in any order
+        store.add(index, found, [])
+    assert store.partitions >= 2 and list(tmp_path.rglob("*.parquet"))
+    assert store.associations() == ["乙会", "甲会"]
+    for name, rows in expected.items():
+        back = [strip_order(one) for one in store.rows(name)]
+        assert back == rows
+        assert [type(one["published"]) for one in back] == [type(one["published"]) for one in rows]
+    assert store.rows("甲会") == []  # taken once: the memory goes with them
+    assert isinstance(pd.DataFrame(expected["甲会"])["start"][0], date)
+
+
+def test_the_csv_written_in_pieces_is_the_csv_made_whole(both: Path, tmp_path: Path) -> None:
+    from timeline.cells import frame_csv
+    from timeline.files import write_atomic
+    from timeline.schema import _for_text, table_pieces
+
+    table = build_events([both], engine=Engine(workers=0)).table
+    whole = frame_csv(_for_text(table)).encode("utf-8")  # how events.csv was made before
+    pieces = list(table_pieces(table, ".csv", chunk=7))
+    assert len(pieces) > 3
+    assert write_atomic(tmp_path / "events.csv", iter(pieces)).read_bytes() == whole
+    assert b"".join(table_pieces(table.iloc[:0], ".csv")) == frame_csv(table.iloc[:0]).encode()
+
+
+def test_events_are_decoded_a_chunk_at_a_time_in_the_tables_order(
+    both: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import timeline.schema as schema
+
+    table = build_events([both], engine=Engine(workers=0)).table
+    expected = [schema.decode(row) for row in table.to_dict(orient="records")]
+    monkeypatch.setattr(schema, "EVENTS_CHUNK", 4)
+    assert list(schema.events(table)) == [event for event in expected if event is not None]
