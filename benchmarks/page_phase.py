@@ -28,16 +28,14 @@ from __future__ import annotations
 import argparse
 import filecmp
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from peer import peer_code  # noqa: E402
+from peer import peer_code, run_json  # noqa: E402
 
 PAGE_PHASE = """
 import json, sys, time
@@ -68,21 +66,6 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_t
 """
 
 
-def run(source: Path, code: str) -> dict:
-    """``code`` in a fresh process importing ``source``; its last line of JSON."""
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=source,
-        env=dict(os.environ, PYTHONPATH=str(source)),
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{source} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def differences(a: Path, b: Path) -> list[str]:
     """Relative paths whose bytes differ, or that only one of the folders has."""
     found = []
@@ -103,7 +86,7 @@ def page_phase(table: Path, work: Path, peer: Path, repeat: int) -> dict:
         for name, source in (("peer", peer), ("this", ROOT)):
             site = work / f"pages-{name}"
             shutil.rmtree(site, ignore_errors=True)
-            result = run(source, PAGE_PHASE.format(table=str(table), out=str(site)))
+            result = run_json(source, PAGE_PHASE.format(table=str(table), out=str(site)))
             record["events"] = result["events"]
             for key, unit in ((name, "seconds"), (f"{name}_cpu", "cpu")):
                 best = record.get(key)
@@ -126,9 +109,9 @@ def rebuild(table: Path, work: Path, drop_share: float) -> dict:
     for folder in (grown, fresh):
         shutil.rmtree(folder, ignore_errors=True)
     code = SITE_BUILD.format(table=str(table), out=str(grown), drop=drop)
-    before = run(ROOT, code)
-    added = run(ROOT, SITE_BUILD.format(table=str(table), out=str(grown), drop=0))
-    full = run(ROOT, SITE_BUILD.format(table=str(table), out=str(fresh), drop=0))
+    before = run_json(ROOT, code)
+    added = run_json(ROOT, SITE_BUILD.format(table=str(table), out=str(grown), drop=0))
+    full = run_json(ROOT, SITE_BUILD.format(table=str(table), out=str(fresh), drop=0))
     return {
         "documents": documents,
         "added_documents": drop,

@@ -8,7 +8,10 @@ started from; ``reference`` itself when there is none), written out with
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,3 +27,22 @@ def peer_code(reference: str, folder: Path) -> Path:
     archive = subprocess.run(["git", "archive", commit], cwd=REPO, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
     return folder
+
+
+def run_json(source: Path, code: str, what: str = "") -> dict:
+    """Run ``code`` in a fresh Python importing ``source``; the JSON of its last line.
+
+    A fresh process per measurement keeps one tree's imports and caches out of the
+    other's figures. A failing child stops the benchmark with the end of its stderr.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=source,
+        env=dict(os.environ, PYTHONPATH=str(source)),
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{what or source} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from peer import peer_code  # noqa: E402
+from peer import peer_code, run_json  # noqa: E402
 from scale import generate  # noqa: E402  (the same corpus)
 
 PAGE_PHASE = """
@@ -80,17 +80,7 @@ def build(corpus: Path, out: Path, cache: Path) -> float:
 def page_phase(source: Path, table: Path, out: Path) -> dict:
     """The page writer of ``source`` on ``table``, in a fresh process."""
     code = PAGE_PHASE.format(source=str(source), table=str(table), out=str(out))
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=source,
-        env=dict(os.environ, PYTHONPATH=str(source)),
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"the page writer of {source} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json(source, code, f"the page writer of {source}")
 
 
 def newest_year_not_on_first_page(site: Path) -> int | None:
