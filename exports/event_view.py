@@ -8,7 +8,7 @@ the calendar feeds, and the other documents that report it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -291,7 +291,7 @@ def _group(start: date, end: date, granularity: str) -> int:
     return 0 if granularity in ("year", "decade") or whole_year else start.month
 
 
-def lane_counts(rows: list[dict]) -> list[tuple[str, int]]:
+def lane_counts(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, int]]:
     """Associations with their number of events, the busiest first, then by name."""
     counts: dict[str, int] = {}
     for row in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -122,7 +122,7 @@ def calendar_note(views: list[EventView]) -> CalendarNote:
     return CalendarNote(len(views), len(views) - sum(reasons.values()), ordered)
 
 
-def infer_include_years(rows: list[dict], links: list[FeedLink]) -> bool:
+def infer_include_years(rows: Iterable[Mapping[str, Any]], links: list[FeedLink]) -> bool:
     """Whether the feeds were built with year-level events, from the all-events feed's size."""
     everything = [link for link in links if link.association is None]  # all.ics, the archives
     if not everything:

@@ -194,40 +194,76 @@ def decode_table(table: pd.DataFrame, alone: bool = True) -> list[schema.Event |
     return list(map(_event, *columns))
 
 
-def page_rows(table: pd.DataFrame) -> tuple[list[dict], list[schema.Event | None]]:
-    """The table's dated rows but publication lines, in page order, and each row decoded.
+#: The columns that place a row on the pages: enough to order, count and group them.
+_PLACING = ("event_id", "association", "start", "end", "role", "status")
+
+
+class PageOrder:
+    """Where each dated row of the table stands on the pages, without decoding it.
+
+    ``positions[k]`` is the table row (``iloc``) at page place ``k``; ``starts``,
+    ``associations`` and ``statuses`` are that row's start day, association and
+    review already applied to the table (confirmed or corrected, else "": the
+    page's reviews.csv starts from them). Publication lines and rows without dates are left out. The
+    rest of a row is read only when its page is made (:func:`rows_at`), so the
+    page writer holds one year's decoded rows at a time, not the corpus's.
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        schema.require_columns(table, REQUIRED_COLUMNS)
+        columns = {
+            name: (table[name].tolist() if name in table.columns else [None] * len(table))
+            for name in _PLACING
+        }
+        as_date = _Memo(schema.as_date)
+        kept = []
+        for at, (event_id, association, start, end, role, status) in enumerate(
+            zip(*(columns[name] for name in _PLACING), strict=True)
+        ):
+            start, end = as_date(start), as_date(end)
+            if start is None or end is None:
+                continue
+            if text(role) == "published":
+                continue  # the document's own date line: shown with its document (发布于…)
+            status = text(status)
+            status = status if status in schema.STATUS else ""
+            kept.append((start, end, text(association), text(event_id), at, status))
+        kept.sort(key=lambda row: row[:4])
+        self.positions = [row[4] for row in kept]
+        self.starts = [row[0] for row in kept]
+        self.associations = [row[2] for row in kept]
+        self.statuses = [row[5] for row in kept]
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+def rows_at(
+    table: pd.DataFrame, positions: list[int]
+) -> tuple[list[dict], list[schema.Event | None]]:
+    """The rows of ``table`` at ``positions`` (in that order), each decoded.
 
     ``start`` and ``end`` become dates, ``association`` text. ``tolist`` per column
     is several times faster than ``to_dict("records")`` on Arrow-backed text and
     gives the same Python values.
     """
-    schema.require_columns(table, REQUIRED_COLUMNS)
-    decoded = decode_table(table, alone=False)  # the page shows only the other sources
-    names = [str(name) for name in table.columns]
-    columns = [table[name].tolist() for name in table.columns]
+    part = table.iloc[positions]
+    decoded = decode_table(part, alone=False)  # the page shows only the other sources
+    names = [str(name) for name in part.columns]
+    columns = [part[name].tolist() for name in part.columns]
     as_date = _Memo(schema.as_date)
-    rows, events = [], []
-    for values, event in zip(zip(*columns, strict=True), decoded, strict=True):
+    rows = []
+    for values in zip(*columns, strict=True):
         row = dict(zip(names, values, strict=True))
-        start, end = as_date(row["start"]), as_date(row["end"])
-        if start is None or end is None:
-            continue
-        if text(row.get("role")) == "published":
-            continue  # the document's own date line: shown with its document (发布于…)
-        row["start"], row["end"] = start, end
+        row["start"], row["end"] = as_date(row["start"]), as_date(row["end"])
         row["association"] = text(row["association"])
         rows.append(row)
-        events.append(event)
-    order = sorted(
-        range(len(rows)),
-        key=lambda at: (
-            rows[at]["start"],
-            rows[at]["end"],
-            rows[at]["association"],
-            text(rows[at]["event_id"]),
-        ),
-    )
-    return [rows[at] for at in order], [events[at] for at in order]
+    return rows, decoded
 
 
-__all__ = ["REQUIRED_COLUMNS", "decode_table", "page_rows", "text"]
+def page_rows(table: pd.DataFrame) -> tuple[list[dict], list[schema.Event | None]]:
+    """The table's dated rows but publication lines, in page order, and each row decoded."""
+    return rows_at(table, PageOrder(table).positions)
+
+
+__all__ = ["REQUIRED_COLUMNS", "PageOrder", "decode_table", "page_rows", "rows_at", "text"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +38,8 @@ from exports.page_render import (
     script_json,
     template_environment,
 )
-from exports.page_rows import page_rows
-from exports.page_rows import text as _text
+from exports.page_rows import PageOrder, rows_at
 from exports.search_index import SEARCH_FOLDER, SearchIndex
-from timeline import schema
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -190,19 +188,22 @@ class _Site:
         include_years: bool | None,
         include_open: bool,
     ) -> None:
-        self.rows, self.events = page_rows(table)  # each row decoded once, column by column
-        self.lanes = lane_counts(self.rows)
+        self.table = table
+        # Where each row stands; a row is read and decoded only when its year's page is
+        # made (one year's rows in memory at a time), once, column by column.
+        self.order = PageOrder(table)
+        self.lanes = lane_counts({"association": name} for name in self.order.associations)
         self.lane_of = {name: index for index, (name, _) in enumerate(self.lanes)}
         self.links = feed_links(feeds, base_url)
+        self.years: dict[int, tuple[int, int]] = {}  # year -> rows [a, b) (rows sorted by start)
+        for number, start in enumerate(self.order.starts):
+            first, _ = self.years.get(start.year, (number, number))
+            self.years[start.year] = (first, number + 1)
         if include_years is None:
-            include_years = infer_include_years(self.rows, self.links)
+            include_years = infer_include_years(self._all_rows(), self.links)
         self.include_years = include_years
         self.include_open = include_open
         self.title = title
-        self.years: dict[int, tuple[int, int]] = {}  # year -> rows [a, b) (rows sorted by start)
-        for number, row in enumerate(self.rows):
-            first, _ = self.years.get(row["start"].year, (number, number))
-            self.years[row["start"].year] = (first, number + 1)
         self.slugs: dict[str, str] = {}
         taken: set[str] = set()
         for name, _ in self.lanes:
@@ -211,17 +212,24 @@ class _Site:
                 slug += "-x"
             taken.add(slug)
             self.slugs[name] = slug
-        self.first_page = max(0, len(self.rows) - FIRST_PAGE_EVENTS)
+        self.first_page = max(0, len(self.order) - FIRST_PAGE_EVENTS)
+
+    def _all_rows(self) -> Iterator[dict]:
+        """Every row in page order, read a year at a time."""
+        for a, b in sorted(self.years.values()):
+            yield from rows_at(self.table, self.order.positions[a:b])[0]
 
     def views(self, numbers: Iterable[int]) -> list[EventView]:
+        """The cards of the page places ``numbers``, their rows read and decoded now."""
         numbers = list(numbers)
+        rows, events = rows_at(self.table, [self.order.positions[n] for n in numbers])
         return event_views(
-            [self.rows[number] for number in numbers],
+            rows,
             self.lane_of,
             self.include_years,
             self.include_open,
             numbers=numbers,
-            events=[self.events[number] for number in numbers],
+            events=events,
         )
 
     def year_href(self, year: int, kind: str, here: int | None = None) -> str:
@@ -264,15 +272,15 @@ class _Site:
         return note
 
     def _pages(self, out: _Output) -> CalendarNote:
-        search = SearchIndex(len(self.rows), out.write, piece_script, out.scratch)
+        search = SearchIndex(len(self.order), out.write, piece_script, out.scratch)
         reasons: dict[str, int] = {}
-        bins = BinCounts() if len(self.rows) > MARK_LIMIT else None
+        bins = BinCounts() if len(self.order) > MARK_LIMIT else None
         # Each card is made once: the first page, the associations' pages and a small
         # overview reuse the views of the year pages (only those they show are kept).
         newest: dict[str, deque[EventView]] = {
             name: deque(maxlen=FIRST_PAGE_EVENTS) for name, _ in self.lanes
         }
-        first_views: deque[EventView] = deque(maxlen=len(self.rows) - self.first_page)
+        first_views: deque[EventView] = deque(maxlen=len(self.order) - self.first_page)
         shown: list[EventView] = []
         applied = []
         for year, (a, b) in sorted(self.years.items()):
@@ -293,7 +301,7 @@ class _Site:
                 else:
                     shown.append(view)
                 newest[view.association].append(view)
-                status = _review_status(self.rows[view.index])
+                status = self.order.statuses[view.index]
                 if status:
                     applied.append(
                         [
@@ -313,7 +321,7 @@ class _Site:
         info = search.finish()
         out.write(REVIEWS_PIECE, piece_script("reviews", applied))
         ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-        note = CalendarNote(len(self.rows), len(self.rows) - sum(reasons.values()), ordered)
+        note = CalendarNote(len(self.order), len(self.order) - sum(reasons.values()), ordered)
         out.write(
             INDEX,
             self.page(
@@ -364,7 +372,7 @@ class _Site:
         if any(link.relative for link in links):
             scripts.append(inline_asset("feeds.js", "</script"))
         drawn = None
-        if kind == "index" and self.rows:
+        if kind == "index" and len(self.order):
             drawn = overview(
                 overview_views or [],
                 self.lanes,
@@ -383,7 +391,7 @@ class _Site:
                     view.start.isoformat(),
                     view.end.isoformat(),
                     view.full_title,
-                    _review_status(self.rows[view.index]),
+                    self.order.statuses[view.index],
                     view.index,
                 ]
                 for view in views
@@ -426,7 +434,7 @@ class _Site:
             card=lambda event: card_html(event, bool(links)),
             has_feeds=bool(self.links),
             calendar=calendar,
-            total=len(self.rows),
+            total=len(self.order),
             page_total=len(views),
             year_span=_year_span_of(self.years),
             first_day=views[0].start.isoformat() if views else "",
@@ -464,9 +472,3 @@ def _search_text(view: EventView) -> str:
             sources,
         )
     )
-
-
-def _review_status(row: Mapping[str, Any]) -> str:
-    """A review already applied to the table (confirmed or corrected), for the page's reviews.csv."""
-    status = _text(row.get("status"))
-    return status if status in schema.STATUS else ""
