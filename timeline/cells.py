@@ -74,13 +74,16 @@ def csv_writer(stream: TextIO) -> Any:
     return csv.writer(stream, lineterminator=CSV_LINE_END)
 
 
-def frame_csv(frame: pd.DataFrame) -> str:
+def frame_csv(frame: pd.DataFrame, header: bool = True) -> str:
     r"""``frame`` as CSV text, every cell neutralised and every line break quoted.
+
+    ``header`` False leaves out the line of column names (a later piece of a table
+    written in pieces).
 
     >>> frame_csv(pd.DataFrame({"title": ["a\rb", "=1+1"]}))
     'title\r\n"a\rb"\r\n\'=1+1\r\n'
     """
-    return neutralise_frame(frame).to_csv(index=False, lineterminator=CSV_LINE_END)
+    return neutralise_frame(frame).to_csv(index=False, header=header, lineterminator=CSV_LINE_END)
 
 
 __all__ = [

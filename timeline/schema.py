@@ -57,7 +57,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from timeline.cells import CSV_LINE_END, neutralise_frame, restore
+from timeline.cells import frame_csv, neutralise_frame, restore
 
 COLUMNS = (
     "event_id",
@@ -533,10 +533,7 @@ def table_pieces(table: pd.DataFrame, suffix: str, chunk: int = CSV_CHUNK) -> It
         return
     for first in range(0, max(len(table), 1), chunk):
         part = _for_text(table.iloc[first : first + chunk])
-        text = neutralise_frame(part).to_csv(
-            index=False, header=first == 0, lineterminator=CSV_LINE_END
-        )
-        yield text.encode("utf-8")
+        yield frame_csv(part, header=first == 0).encode("utf-8")
 
 
 def no_formulas(workbook_bytes: bytes) -> bytes:
