@@ -153,13 +153,6 @@ def _interned(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def strip_order(row: dict) -> dict:
-    """``row`` without :data:`ORDER_COLUMNS`."""
-    for column in ORDER_COLUMNS:
-        row.pop(column, None)
-    return row
-
-
 @contextlib.contextmanager
 def row_store(documents: int, cache_folder: Path | None = None) -> Iterator[RowStore]:
     """A store for ``documents`` documents: on disk from :data:`SPILL_FROM` of them.
@@ -182,4 +175,4 @@ def row_store(documents: int, cache_folder: Path | None = None) -> Iterator[RowS
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["PARTITION_ROWS", "SPILL_FROM", "RowStore", "row_store", "strip_order"]
+__all__ = ["ORDER_COLUMNS", "PARTITION_ROWS", "SPILL_FROM", "RowStore", "row_store"]
