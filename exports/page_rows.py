@@ -8,7 +8,7 @@ by column: a cell function of :mod:`timeline.schema` (``one_line``, ``as_date``,
 not once per row (an association, a document's title, a precision repeat over
 thousands of rows).
 The result is exactly :func:`timeline.schema.decode` of every row
-(``tests/test_page_rows.py`` compares them on real tables).
+(``tests/test_page_cards.py`` compares them on awkward tables).
 """
 
 from __future__ import annotations
@@ -261,9 +261,4 @@ def rows_at(
     return rows, decoded
 
 
-def page_rows(table: pd.DataFrame) -> tuple[list[dict], list[schema.Event | None]]:
-    """The table's dated rows but publication lines, in page order, and each row decoded."""
-    return rows_at(table, PageOrder(table).positions)
-
-
-__all__ = ["REQUIRED_COLUMNS", "PageOrder", "decode_table", "page_rows", "rows_at", "text"]
+__all__ = ["REQUIRED_COLUMNS", "PageOrder", "decode_table", "rows_at", "text"]

@@ -3,7 +3,7 @@
 - :func:`exports.page_cards.card_html` against the card's Jinja template it
   replaced (``tests/data/event_card.html.j2``, rendered with the site's own
   Jinja settings), on cards with every optional part and hostile text;
-- :func:`exports.page_rows.decode_rows` against :func:`timeline.schema.decode`
+- :func:`exports.page_rows.decode_table` against :func:`timeline.schema.decode`
   row by row, on cells of every awkward kind;
 - the search index found with NumPy against the pairs found one by one.
 """
@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from exports.event_view import DatePart, EventView, SourceView
 from exports.page_cards import card_html
-from exports.page_rows import decode_table, page_rows
+from exports.page_rows import PageOrder, decode_table, rows_at
 from exports.search_index import (
     _by_shard,
     _pair_postings,
@@ -209,7 +209,7 @@ def test_page_rows_reads_the_cells_to_dict_read() -> None:
     table = pd.DataFrame([r for r in AWKWARD if not isinstance(r.get("sources"), list)])
     table["published"] = [date(2023, 1, 2) if i % 2 else None for i in range(len(table))]
     table = table.astype({"title": "string[pyarrow]", "doc": "string[pyarrow]"})
-    rows, events = page_rows(table)
+    rows, events = rows_at(table, PageOrder(table).positions)
     assert [e and e.all_sources for e in events] == [
         e and e.all_sources for e in map(schema.decode, rows)
     ]
