@@ -33,6 +33,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -42,6 +43,9 @@ from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, build_feeds
 from exports.publish import publish
 from timeline.files import write_atomic
 from timeline.schema import table_pieces  # the table's own file formats
+
+if TYPE_CHECKING:
+    from timeline.engine import Engine
 
 TABLE_FILES = ("events.csv", "events.parquet")
 
@@ -64,8 +68,13 @@ def build_site(
     base_url: str | None = None,
     title: str = DEFAULT_TITLE,
     now: datetime | None = None,
+    engine: Engine | None = None,
 ) -> Site:
-    """Write the timeline, its feeds and the table to ``out_dir``, all or nothing."""
+    """Write the timeline, its feeds and the table to ``out_dir``, all or nothing.
+
+    ``engine``: the build's engine (:class:`timeline.engine.Engine`), for the
+    workers the site may use and its cache folder; None: this process, no cache.
+    """
     out = Path(out_dir)
     when = now or _source_date()
 

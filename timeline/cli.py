@@ -708,6 +708,7 @@ def build(
             include_years=include_years,
             include_open=include_open,
             base_url=base_url,
+            engine=_engine(),
         )
     except Interrupted as stop:
         _error(f"interrupted: {out} left as it was")
