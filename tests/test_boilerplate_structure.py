@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from timeline.boilerplate import boilerplate_spans
@@ -58,3 +59,25 @@ def test_a_dated_sentence_left_out_as_boilerplate_is_a_warning(tmp_path: Path) -
     warning = [line for line in result.stderr.splitlines() if "boilerplate" in line]
     assert len(warning) == 1
     assert "a.txt" in warning[0] and f"offset {text.index('2023年9月1日')}" in warning[0]
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        "版权所有",
+        "版权归本会",
+        "COPYRIGHT",
+        "Copyright",
+        "©",
+        "(C) 2024",
+        "(c)2024",
+        "All Rights Reserved",
+        "粤ICP备2020036264号",
+        "粤icp证",
+        "粤公网安备44050702000123号",
+    ],
+)
+def test_every_legal_mark_in_any_case_ends_a_footer(mark: str) -> None:
+    text = f"{A}简报\n2023年8月22日，{A}召开会员大会。\n\n地址：汕头市某某路1号\n{mark} {A}\n"
+    footer = text[text.index("地址") : -1]  # the last line break is not the footer
+    assert [text[a:b] for a, b in boilerplate_spans(text)] == [footer]

@@ -76,13 +76,32 @@ _LIST_MARKER = re.compile(
 )
 
 # Copyright and licence words: a line with one of them is never the article.
+LEGAL_WORDS = (
+    "版权所有",
+    "版权归",
+    "copyright",
+    "©",
+    r"\(c\)\s*\d{4}",
+    "all rights reserved",
+    "ICP备",
+    "ICP证",
+    "公网安备",
+    "网安备",
+)
+
+
+def _first_characters(alternatives: tuple[str, ...]) -> str:
+    """A character class of what each pattern of ``alternatives`` can start with, both
+    cases: a lookahead of it lets a case-insensitive scan pass most characters at once."""
+    firsts = set()
+    for pattern in alternatives:
+        first = pattern[:2] if pattern.startswith("\\") else pattern[0]
+        firsts.update({first, first.lower(), first.upper()})
+    return "[" + "".join(sorted(firsts)) + "]"
+
+
 _LEGAL = re.compile(
-    # The lookahead holds the first character of every alternative: tried first, it
-    # lets a case-insensitive scan of a whole text pass most characters at once.
-    r"(?=[版c©(aI公网])(?:"
-    r"版权所有|版权归|copyright|©|\(c\)\s*\d{4}|all rights reserved|"
-    r"ICP备|ICP证|公网安备|网安备)",
-    re.IGNORECASE,
+    f"(?={_first_characters(LEGAL_WORDS)})(?:{'|'.join(LEGAL_WORDS)})", re.IGNORECASE
 )
 
 # Footer lines: the legal words anywhere, or a disclaimer, source or contact
