@@ -12,6 +12,7 @@ not give. The words themselves are in :mod:`normalizers.tables.qualifiers`.
 from __future__ import annotations
 
 import re
+import string
 
 from normalizers.tables.qualifiers import (
     AFTER_WORDS,
@@ -75,9 +76,29 @@ def _word_after(text: str, end: int) -> str:
 _CUE_ENDINGS = frozenset(cue[-1] for cue in (*DEADLINE_BEFORE, *AS_OF_BEFORE, *FROM_BEFORE))
 
 
+#: The characters right before a date that may begin to qualify it: the last of a cue,
+#: a space or tab (skipped), an ASCII letter (an English cue: since, before …).
+_MAY_QUALIFY_BEFORE = _CUE_ENDINGS | frozenset(_GAP + string.ascii_letters)
+#: The characters right after a date that may begin to qualify it: the first of a
+#: word after it (前, 以来 …) or of a deadline (截止), a space or tab (skipped).
+_MAY_QUALIFY_AFTER = frozenset(
+    [word[0] for word in _WORD_QUALIFIER] + [word[0] for word in DEADLINE_AFTER] + list(_GAP)
+)
+
+
 def qualify(text: str, span: tuple[int, int]) -> str:
     """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
     start, end = span
+    if (
+        text[start - 1 : start] not in _MAY_QUALIFY_BEFORE
+        and text[end : end + 1] not in _MAY_QUALIFY_AFTER
+    ):
+        return ""  # most dates: neither character around them can start a qualifier
+    return _qualify(text, start, end)
+
+
+def _qualify(text: str, start: int, end: int) -> str:
+    """:func:`qualify` without its look at the two characters around the date."""
     right_before = text[max(0, start - 12) : start].rstrip(_GAP)
     last = right_before[-1:]
     cue_before = last in _CUE_ENDINGS
