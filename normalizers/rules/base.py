@@ -97,6 +97,12 @@ class Rule:
     #: in 8月8月8月… it is never worth trying.) The engine asks once per
     #: (number of digits, both characters); it must never say no to a possible match.
     second_look: Callable[[str, str, str], bool] | None = None
+    #: For Arabic runs: the characters one of which must be the last one before the
+    #: number, spaces and tabs skipped, for the production to give a partial (in 2022
+    #: ends in a letter; 至2025 in 至). The engine looks at most eight characters back
+    #: and tries the rule anyway when it finds only spaces, tabs or the text's start;
+    #: it must never leave out a character before a possible partial.
+    before_look: frozenset[str] | None = None
     #: Its partials always cover exactly the match and are named for what they found
     #: (absolute.day, ranges.day …), never by a rule's name: the engine may then build
     #: them only for the matches that win against their neighbours (see

@@ -361,6 +361,10 @@ def produce_year(m: re.Match[str], text: str) -> Partial | None:
     return Partial(span=span, rule="english.year", unit="year", year=first, part=part)
 
 
+#: What every cue before a year ends in (see :func:`produce_year`).
+_YEAR_CUE_ENDINGS = frozenset(string.ascii_letters + "-,")
+
+
 def _spellings(words) -> tuple[str, ...]:
     return tuple({form for word in words for form in (word, word.capitalize(), word.upper())})
 
@@ -412,5 +416,6 @@ RULES = (
         worth_trying=lambda digits, following: (
             len(digits) == 4 and following in ("", " ", ",", ".", ")", ";", ":", "\n", "\t")
         ),
+        before_look=_YEAR_CUE_ENDINGS,
     ),
 )
