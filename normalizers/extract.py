@@ -384,6 +384,8 @@ def _both_written(head: Partial, tail: Partial, folded: str) -> bool:
 
 def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
     """The text between two ends makes them one range."""
+    if not gap:  # two dates side by side (8月8月…): only 至今 joins without a connector
+        return tail.rule == "ranges.to-present"
     if tail.rule == "ranges.to-present":
         return bool(PRESENT_GAP.fullmatch(gap))
     if RANGE_GAP.fullmatch(gap):

@@ -76,24 +76,28 @@ def _word_after(text: str, end: int) -> str:
 _CUE_ENDINGS = frozenset(cue[-1] for cue in (*DEADLINE_BEFORE, *AS_OF_BEFORE, *FROM_BEFORE))
 
 
-#: The characters right before a date that may begin to qualify it: the last of a cue,
-#: a space or tab (skipped), an ASCII letter (an English cue: since, before …).
-_MAY_QUALIFY_BEFORE = _CUE_ENDINGS | frozenset(_GAP + string.ascii_letters)
-#: The characters right after a date that may begin to qualify it: the first of a
-#: word after it (前, 以来 …) or of a deadline (截止), a space or tab (skipped).
-_MAY_QUALIFY_AFTER = frozenset(
-    [word[0] for word in _WORD_QUALIFIER] + [word[0] for word in DEADLINE_AFTER] + list(_GAP)
-)
+#: The characters that may end what is written before a date to qualify it (spaces
+#: and tabs skipped): the last of a cue, an ASCII letter (an English cue: since …).
+_MAY_QUALIFY_BEFORE = _CUE_ENDINGS | frozenset(string.ascii_letters)
+#: The characters that may begin what is written after a date to qualify it (spaces
+#: and tabs skipped): the first of a word after it (前, 以来 …) or of a deadline (截止).
+_MAY_QUALIFY_AFTER = frozenset([word[0] for word in (*_WORD_QUALIFIER, *DEADLINE_AFTER)])
 
 
 def qualify(text: str, span: tuple[int, int]) -> str:
     """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
     start, end = span
-    if (
-        text[start - 1 : start] not in _MAY_QUALIFY_BEFORE
-        and text[end : end + 1] not in _MAY_QUALIFY_AFTER
-    ):
-        return ""  # most dates: neither character around them can start a qualifier
+    last = text[start - 1 : start]
+    if last == " " or last == "\t":
+        last = text[max(0, start - 12) : start].rstrip(_GAP)[-1:]  # as _qualify reads it
+    if last not in _MAY_QUALIFY_BEFORE:
+        following = text[end : end + 1]
+        if following == " " or following == "\t":
+            # The words after a date may stand after any number of spaces: a window
+            # of spaces only is left to the full search (前 begins a word after).
+            following = text[end : end + 16].lstrip(_GAP)[:1] or "前"
+        if following not in _MAY_QUALIFY_AFTER:
+            return ""  # most dates: nothing around them can start a qualifier
     return _qualify(text, start, end)
 
 

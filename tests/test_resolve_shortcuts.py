@@ -40,6 +40,8 @@ PIECES = [
     *(f"{cue} the " for cue in ENGLISH_BEFORE),
     *(cue.upper() + " " for cue in ENGLISH_BEFORE),
     *" \t\t  ",
+    " " * 20,
+    "\t \t" * 6,
     *"。；\n,，",
     "8月22日",
     "2023年",

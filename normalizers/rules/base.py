@@ -54,6 +54,11 @@ class Partial:
             self.base in ("present", "previous") and self.shift_unit == "years"
         )
 
+    def copy(self) -> Partial:
+        """A copy of every field (the ``notes`` list and the ``end`` are the same
+        objects): :meth:`moved` with no change, without its keyword loop."""
+        return Partial(*_all_fields(self))
+
     def moved(self, **changes) -> Partial:
         """A copy with ``changes`` (``dataclasses.replace``, without its checks:
         all the fields are read at once and passed in order, ten times cheaper)."""
