@@ -286,3 +286,16 @@ def test_a_look_before_never_refuses_a_partial(rule) -> None:
                 assert kept, (rule.name, text, start, prior)
             refused += not kept
     assert produced > 0 and refused > 0
+
+
+def test_the_order_of_a_candidate_sorts_as_its_length_place_and_rank() -> None:
+    """``extract.order`` sorts candidates as the tuple (start - end, start, rank) does:
+    longest first, then in text order, then by the rules' order."""
+    chooser = random.Random(7)
+    triples = []
+    for _ in range(20000):
+        start = chooser.choice([0, 1, 2, chooser.randrange(10**6), chooser.randrange(10**9)])
+        end = start + chooser.randint(1, 40)
+        triples.append((start, end, chooser.choice([0, 1, 30, 98, 99, 127])))
+    by_tuple = sorted(triples, key=lambda t: (t[0] - t[1], t[0], t[2]))
+    assert sorted(triples, key=lambda t: extract.order(*t)) == by_tuple
