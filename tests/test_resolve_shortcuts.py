@@ -14,6 +14,7 @@ from datetime import date, time
 
 from normalizers import DateMention, qualifiers
 from normalizers.mention import new_mention
+from normalizers.rules.base import Partial
 from normalizers.tables.qualifiers import (
     AFTER_WORDS,
     AS_OF_BEFORE,
@@ -107,3 +108,19 @@ def test_new_mention_is_the_dataclass_constructor() -> None:
         assert built.note == ""
         for name in names:
             assert getattr(built, name) == getattr(DateMention(**keywords), name)
+
+
+def test_a_partial_copy_holds_every_field() -> None:
+    """``Partial.copy`` (slot by slot) and ``moved`` give every field of the original."""
+    values = {}
+    for index, field in enumerate(fields(Partial)):
+        values[field.name] = (field.name, index)  # a distinct value in every field
+    original = Partial(**values)
+    for copy in (original.copy(), original.moved()):
+        assert copy is not original
+        for field in fields(Partial):
+            assert getattr(copy, field.name) is getattr(original, field.name), field.name
+        assert copy == original
+    moved = original.moved(span=(3, 4), kind="period")
+    assert (moved.span, moved.kind, moved.rule) == ((3, 4), "period", original.rule)
+    assert original.span == ("span", 0)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter
 
 from normalizers.tables.numerals import DIGIT_CHARS
 
@@ -56,20 +55,42 @@ class Partial:
 
     def copy(self) -> Partial:
         """A copy of every field (the ``notes`` list and the ``end`` are the same
-        objects): :meth:`moved` with no change, without its keyword loop."""
-        return Partial(*_all_fields(self))
+        objects), slot by slot: twice as fast as calling the constructor with them
+        all. ``tests/test_resolve_shortcuts.py`` checks that no field is left out."""
+        copy = _new(Partial)
+        copy.span = self.span
+        copy.rule = self.rule
+        copy.unit = self.unit
+        copy.year = self.year
+        copy.month = self.month
+        copy.day = self.day
+        copy.part = self.part
+        copy.festival = self.festival
+        copy.leap_month = self.leap_month
+        copy.base = self.base
+        copy.shift = self.shift
+        copy.shift_unit = self.shift_unit
+        copy.kind = self.kind
+        copy.fixed = self.fixed
+        copy.end = self.end
+        copy.fragment = self.fragment
+        copy.bare_year = self.bare_year
+        copy.weekday = self.weekday
+        copy.pivot = self.pivot
+        copy.nth = self.nth
+        copy.warning = self.warning
+        copy.notes = self.notes
+        return copy
 
     def moved(self, **changes) -> Partial:
-        """A copy with ``changes`` (``dataclasses.replace``, without its checks:
-        all the fields are read at once and passed in order, ten times cheaper)."""
-        copy = Partial(*_all_fields(self))
+        """A copy with ``changes`` (``dataclasses.replace``, without its checks)."""
+        copy = self.copy()
         for name, value in changes.items():
             setattr(copy, name, value)
         return copy
 
 
-#: Every field of a Partial, in the order of its ``__init__``.
-_all_fields = attrgetter(*(f.name for f in fields(Partial)))
+_new = object.__new__
 
 
 @dataclass(frozen=True, slots=True)
