@@ -306,7 +306,7 @@ def profile(name: str, size: int) -> None:
                 if partial is not None:
                     start, end = partial.span
                     rank = extract._RULE_ORDER.get(partial.rule, extract._UNRANKED)
-                    found.append((start - end, start, rank, end, partial, None))
+                    found.append((extract.order(start, end, rank), start, rank, end, partial, None))
         return found
 
     extract.candidates = timed_candidates

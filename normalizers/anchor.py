@@ -34,7 +34,7 @@ from normalizers.calendar import (
 from normalizers.context import DocumentContext
 from normalizers.days import day_of_month, nth_weekday, weekday_near
 from normalizers.focus import focus_headings
-from normalizers.mention import DateMention, DateWarning
+from normalizers.mention import DateWarning
 from normalizers.pivot import with_centuries
 from normalizers.rules.base import Partial
 from normalizers.tables.festivals import FESTIVALS
@@ -54,6 +54,12 @@ PUBLICATION_LABEL = re.compile(
     r"(?i:published|release\s*date|posted))[ \t]*[:：]?[ \t]*$"
 )
 _AS_OF = tuple(sorted(AS_OF_CUES, key=len, reverse=True))
+#: The characters a date may follow when one of those cues is written before it.
+_AS_OF_LAST = frozenset({cue[-1] for cue in AS_OF_CUES} | {" ", "\t"})
+
+#: A resolved mention before its qualifier and time of day: (text, span, start, end,
+#: granularity, kind, anchor, rule, lunar), the first fields of a DateMention.
+Row = tuple[str, tuple[int, int], date, date, str, str, str, str, bool]
 
 
 class Unresolvable(Exception):
@@ -419,8 +425,10 @@ class Anchorer:
                 _, last, _ = values(tail, year + 1, month)
         return last, anchor
 
-    def resolve(self, p: Partial, original: str) -> tuple[DateMention | None, DateWarning | None]:
-        """The mention of ``p``, or why there is none; a mention may carry a warning too."""
+    def resolve(self, p: Partial, original: str) -> tuple[Row | None, DateWarning | None]:
+        """The mention of ``p`` as a :data:`Row`, or why there is none; a mention may
+        carry a warning too. (A row, not a DateMention: the resolver adds the
+        qualifier and the time of day before it builds the one object it keeps.)"""
         span = p.span
         written = original[span[0] : span[1]]
         if p.pivot or (p.end is not None and p.end.pivot):
@@ -459,23 +467,15 @@ class Anchorer:
             return None, DateWarning(written, span, f"not resolved: {reason}")
         except ValueError as reason:
             return None, DateWarning(written, span, f"impossible date: {reason}")
-        mention = DateMention(
-            text=written,
-            span=span,
-            start=start,
-            end=end,
-            granularity=granularity,
-            kind=p.kind,
-            anchor=anchor,
-            rule=p.rule,
-            lunar=p.unit == "lunar",
-        )
-        self._remember(p, mention, paragraph)
+        kind = p.kind
+        row = (written, span, start, end, granularity, kind, anchor, p.rule, p.unit == "lunar")
+        if kind == "event":
+            self._remember(span[0], start, end, granularity, anchor, paragraph)
         warning = None
         if p.weekday is not None and start == end and start.weekday() != p.weekday:
             # 9月5日（周三） when 9月5日 was a Tuesday: keep the date as written, say so.
             warning = DateWarning(written, span, f"the weekday written does not match {start}")
-        return mention, warning
+        return row, warning
 
     def _line_head(self, start: int) -> str:
         # The last 24 characters of the line before the date: the search for the line's
@@ -484,28 +484,32 @@ class Anchorer:
         left = max(0, start - 24)
         return self.text[max(left, self.text.rfind("\n", left, start) + 1) : start]
 
-    def _remember(self, p: Partial, m: DateMention, paragraph: int) -> None:
-        if m.kind != "event":
-            return
+    def _remember(
+        self, at: int, start: date, end: date, granularity: str, anchor: str, paragraph: int
+    ) -> None:
+        """An event mention resolved at ``at`` moves the narrative, the last day and the
+        paragraph's present (截至2021年9月)."""
         s = self.state
-        if m.start == m.end == s.dct and PUBLICATION_LABEL.search(self._line_head(m.span[0])):
+        if start == end == s.dct and PUBLICATION_LABEL.search(self._line_head(at)):
             # 发布时间：2024-01-10 is the document's date, not its story's. (When other
             # metadata gave a different present, the line stays a date of the story.)
             return
         if self._planned:
             pass  # a plan ahead of the story does not move it (its next 11月5日 stays)
-        elif m.granularity in ("day", "week", "month") or (
-            m.granularity in ("part", "quarter", "half") and m.anchor == "explicit"
+        elif granularity in ("day", "week", "month") or (
+            granularity in ("part", "quarter", "half") and anchor == "explicit"
         ):
             # 2022年一季度，… 4月8日: a year given by a part of it moves the narrative too.
-            s.narrative = m.end
-        elif m.granularity == "part" and (m.end - m.start).days <= 31:
-            s.narrative = m.end
-        if m.granularity == "day":
-            s.last_day = (m.start, m.end)
-        s.last = (m.start, m.end)
-        if m.granularity == "year" and m.start.year == m.end.year:
-            s.last_year_mention = (paragraph, m.start.year)
-        head = self.text[max(0, m.span[0] - 4) : m.span[0]].rstrip(" \t")
-        if head.endswith(_AS_OF):
-            s.as_of, s.as_of_paragraph = m.end, paragraph
+            s.narrative = end
+        elif granularity == "part" and (end - start).days <= 31:
+            s.narrative = end
+        if granularity == "day":
+            s.last_day = (start, end)
+        s.last = (start, end)
+        if granularity == "year" and start.year == end.year:
+            s.last_year_mention = (paragraph, start.year)
+        # Most dates have no cue before them: one character says so (至 ends every cue).
+        if self.text[at - 1 : at] in _AS_OF_LAST:
+            head = self.text[max(0, at - 4) : at].rstrip(" \t")
+            if head.endswith(_AS_OF):
+                s.as_of, s.as_of_paragraph = end, paragraph

@@ -163,19 +163,53 @@ def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
 
 
 #: (number of digits up to 64, the two characters after them) → what
-#: :func:`_arabic_tries` answers for that shape: one lookup per run of digits
+#: :func:`_arabic_tries` answers for that shape, and whether one of those rules has a
+#: :attr:`~normalizers.rules.base.Rule.before_look`: one lookup per run of digits
 #: instead of two calls and three lookups (a run of 8月8月… has one at every 8).
-_BY_TWO: dict[tuple[int, str], tuple[_Try, ...]] = {}
+_BY_TWO: dict[tuple[int, str], tuple[tuple[_Try, ...], bool]] = {}
 
 
-def _arabic_tries_by_two(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
+def _arabic_tries_by_two(folded: str, digits: int, end: int) -> tuple[tuple[_Try, ...], bool]:
     key = (digits, folded[end : end + 2])
-    tries = _BY_TWO.get(key)
-    if tries is None:
+    entry = _BY_TWO.get(key)
+    if entry is None:
         if len(_BY_TWO) >= 65536:
             _BY_TWO.clear()  # a text of many different characters: start again
-        tries = _BY_TWO[key] = _arabic_tries(folded, digits, end)
-    return tries
+        tries = _arabic_tries(folded, digits, end)
+        entry = _BY_TWO[key] = (tries, any(t[0].before_look is not None for t in tries))
+    return entry
+
+
+#: How far back :func:`_prior` looks for the character before a number.
+_PRIOR_WIDTH = 8
+
+
+def _prior(folded: str, start: int) -> str:
+    """The last character before ``start`` that is no space or tab, within
+    :data:`_PRIOR_WIDTH` characters; "" when there is none (every rule is then tried)."""
+    return folded[start - _PRIOR_WIDTH if start > _PRIOR_WIDTH else 0 : start].rstrip(" \t")[-1:]
+
+
+#: (id of the tries, the character before the number) → (those tries, the ones left).
+_BEFORE_LOOKS: dict[tuple[int, str], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+
+
+def _before_look(tries: tuple[_Try, ...], prior: str) -> tuple[_Try, ...]:
+    """``tries`` without the rules whose :attr:`Rule.before_look` leaves ``prior`` out
+    (kept by identity as in :func:`_second_look`)."""
+    key = (id(tries), prior)
+    known = _BEFORE_LOOKS.get(key)
+    if known is not None and known[0] is tries:
+        return known[1]
+    kept = tuple(
+        attempt
+        for attempt in tries
+        if attempt[0].before_look is None or prior == "" or prior in attempt[0].before_look
+    )
+    if len(_BEFORE_LOOKS) >= 65536:
+        _BEFORE_LOOKS.clear()
+    _BEFORE_LOOKS[key] = (tries, kept)
+    return kept
 
 
 @lru_cache(maxsize=64)
@@ -204,9 +238,12 @@ def _starts(folded: str):
             # Most runs: Arabic digits only, one shape.
             start, end = run.span()
             digits = end - start if end - start < 64 else 64
-            tries = by_two((digits, folded[end : end + 2]))
-            if tries is None:
-                tries = _arabic_tries_by_two(folded, digits, end)
+            entry = by_two((digits, folded[end : end + 2]))
+            tries, looks_before = (
+                entry if entry is not None else _arabic_tries_by_two(folded, digits, end)
+            )
+            if looks_before:
+                tries = _before_look(tries, _prior(folded, start))
             yield tries, start
             continue
         start = run.start()
@@ -219,7 +256,8 @@ def _starts(folded: str):
             end = start + offset + len(piece)
             following = folded[end : end + 1]
             if piece.isascii():
-                yield _arabic_tries(folded, min(len(piece), 64), end), start + offset
+                tries = _arabic_tries(folded, min(len(piece), 64), end)
+                yield _before_look(tries, _prior(folded, start + offset)), start + offset
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
                 tries = _second_look(
@@ -231,12 +269,24 @@ def _starts(folded: str):
         yield tries, last - length + 1
 
 
-#: One candidate: (start - end, start, rank of its rule, end, the partial or the
+#: One candidate: (its order, start, rank of its rule, end, the partial or the
 #: match, and the production still to run on the match, or None when it is built).
-#: The first item, ``start - end``, puts the longest first when sorted.
+#: The order, :func:`order`, puts the longest first when sorted.
 Candidate = tuple[
     int, int, int, int, "Partial | re.Match[str]", "Callable[..., Partial | None] | None"
 ]
+
+#: Ranks are below 2**7; places below 2**33 (8 billion characters).
+_RANK_BITS = 7
+_PLACE_BITS = 40
+assert max(*_RULE_ORDER.values(), _UNRANKED) < 1 << _RANK_BITS
+
+
+def order(start: int, end: int, rank: int) -> int:
+    """One integer that sorts as ``(start - end, start, rank)``: longest first, then
+    in text order, then by the rules' order. Sorting by it is three times faster
+    than by the three-item tuple (half a million candidates in a megabyte of 8月)."""
+    return ((start - end) << _PLACE_BITS) + (start << _RANK_BITS) + rank
 
 
 def candidates(folded: str) -> list[Candidate]:
@@ -254,18 +304,29 @@ def candidates(folded: str) -> list[Candidate]:
                 continue
             if later is not None and (later[1] is None or later[1](matched, folded)):
                 end = matched.end()
-                append((position - end, position, later[0], end, matched, produce))
+                rank_of = later[0]
+                append(
+                    (
+                        ((position - end) << _PLACE_BITS) + (position << _RANK_BITS) + rank_of,
+                        position,
+                        rank_of,
+                        end,
+                        matched,
+                        produce,
+                    )
+                )
                 continue
             partial = produce(matched, folded)
             if partial is not None:
                 start, end = partial.span
-                append((start - end, start, rank(partial.rule, _UNRANKED), end, partial, None))
+                ranked = rank(partial.rule, _UNRANKED)
+                append((order(start, end, ranked), start, ranked, end, partial, None))
     return found
 
 
 #: Longest first, then in text order, then by the rules' order (a stable sort keeps
-#: the order they were found in for the rest).
-_by_length_then_place = itemgetter(0, 1, 2)
+#: the order they were found in for the rest): the candidate's :func:`order`.
+_by_length_then_place = itemgetter(0)
 
 
 def select(found: list[Candidate], folded: str) -> list[Partial]:
@@ -346,6 +407,8 @@ def _both_written(head: Partial, tail: Partial, folded: str) -> bool:
 
 def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
     """The text between two ends makes them one range."""
+    if not gap:  # two dates side by side (8月8月…): only 至今 joins without a connector
+        return tail.rule == "ranges.to-present"
     if tail.rule == "ranges.to-present":
         return bool(PRESENT_GAP.fullmatch(gap))
     if RANGE_GAP.fullmatch(gap):

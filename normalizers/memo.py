@@ -36,7 +36,9 @@ def shifted(partial: Partial, delta: int) -> Partial:
     """A copy of ``partial`` (and of its second end) ``delta`` characters further on;
     nothing of it is shared with the original, which callers go on to change."""
     start, end = partial.span
-    copy = partial.moved(span=(start + delta, end + delta), notes=list(partial.notes))
+    copy = partial.copy()
+    copy.span = (start + delta, end + delta)
+    copy.notes = list(partial.notes)
     if partial.end is not None:
         copy.end = shifted(partial.end, delta)
     return copy

@@ -102,3 +102,66 @@ class Resolution:
     published: date | None = None
     published_source: str = "none"  # "context", "text" or "none"
     published_span: tuple[int, int] | None = None  # the date of a publication line in the text
+
+
+#: The slot setters of DateMention, in field order: :func:`new_mention` fills a new
+#: object through them, the way the frozen ``__init__`` does with ``object.__setattr__``
+#: but without its generic look-up per field (2.6 µs a mention became 1.1 µs; a
+#: megabyte of dates holds 130,000 of them).
+_SETTERS = tuple(DateMention.__dict__[name].__set__ for name in DateMention.__slots__)
+(
+    _text,
+    _span,
+    _start,
+    _end,
+    _granularity,
+    _kind,
+    _anchor,
+    _rule,
+    _lunar,
+    _note,
+    _qualifier,
+    _time_start,
+    _time_end,
+    _time_approx,
+    _time_span,
+) = _SETTERS
+_new = object.__new__
+
+
+def new_mention(
+    text: str,
+    span: tuple[int, int],
+    start: date,
+    end: date,
+    granularity: str,
+    kind: str,
+    anchor: str,
+    rule: str,
+    lunar: bool,
+    qualifier: str = "",
+    time_start: time | None = None,
+    time_end: time | None = None,
+    time_approx: bool = False,
+    time_span: tuple[int, int] | None = None,
+) -> DateMention:
+    """``DateMention(...)`` of these fields (``note`` empty), built faster: the
+    resolver makes one per mention it keeps. ``tests/test_mention_builder.py``
+    checks that it equals the dataclass's own constructor for every field."""
+    mention = _new(DateMention)
+    _text(mention, text)
+    _span(mention, span)
+    _start(mention, start)
+    _end(mention, end)
+    _granularity(mention, granularity)
+    _kind(mention, kind)
+    _anchor(mention, anchor)
+    _rule(mention, rule)
+    _lunar(mention, lunar)
+    _note(mention, "")
+    _qualifier(mention, qualifier)
+    _time_start(mention, time_start)
+    _time_end(mention, time_end)
+    _time_approx(mention, time_approx)
+    _time_span(mention, time_span)
+    return mention

@@ -12,6 +12,7 @@ not give. The words themselves are in :mod:`normalizers.tables.qualifiers`.
 from __future__ import annotations
 
 import re
+import string
 
 from normalizers.tables.qualifiers import (
     AFTER_WORDS,
@@ -75,9 +76,33 @@ def _word_after(text: str, end: int) -> str:
 _CUE_ENDINGS = frozenset(cue[-1] for cue in (*DEADLINE_BEFORE, *AS_OF_BEFORE, *FROM_BEFORE))
 
 
+#: The characters that may end what is written before a date to qualify it (spaces
+#: and tabs skipped): the last of a cue, an ASCII letter (an English cue: since …).
+_MAY_QUALIFY_BEFORE = _CUE_ENDINGS | frozenset(string.ascii_letters)
+#: The characters that may begin what is written after a date to qualify it (spaces
+#: and tabs skipped): the first of a word after it (前, 以来 …) or of a deadline (截止).
+_MAY_QUALIFY_AFTER = frozenset([word[0] for word in (*_WORD_QUALIFIER, *DEADLINE_AFTER)])
+
+
 def qualify(text: str, span: tuple[int, int]) -> str:
     """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
     start, end = span
+    last = text[start - 1 : start]
+    if last == " " or last == "\t":
+        last = text[max(0, start - 12) : start].rstrip(_GAP)[-1:]  # as _qualify reads it
+    if last not in _MAY_QUALIFY_BEFORE:
+        following = text[end : end + 1]
+        if following == " " or following == "\t":
+            # The words after a date may stand after any number of spaces: a window
+            # of spaces only is left to the full search (前 begins a word after).
+            following = text[end : end + 16].lstrip(_GAP)[:1] or "前"
+        if following not in _MAY_QUALIFY_AFTER:
+            return ""  # most dates: nothing around them can start a qualifier
+    return _qualify(text, start, end)
+
+
+def _qualify(text: str, start: int, end: int) -> str:
+    """:func:`qualify` without its look at the two characters around the date."""
     right_before = text[max(0, start - 12) : start].rstrip(_GAP)
     last = right_before[-1:]
     cue_before = last in _CUE_ENDINGS

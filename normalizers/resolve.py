@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
-from dataclasses import replace
 
-from normalizers.anchor import Anchorer
+from normalizers.anchor import Anchorer, Row
 from normalizers.context import DocumentContext
 from normalizers.extract import extract
-from normalizers.mention import DateMention, DateWarning, Resolution
+from normalizers.mention import DateMention, DateWarning, Resolution, new_mention
 from normalizers.publication import find_publication_line
 from normalizers.qualifiers import qualify
 from normalizers.tables.characters import fold
@@ -59,17 +58,16 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
         source = "text" if published is not None else "none"
     folded = fold(text)
     anchorer = Anchorer(folded, context, published)
-    mentions: list[DateMention] = []
+    rows: list[Row] = []
     warnings: list[DateWarning] = []
     for partial in extract(folded):
-        mention, warning = anchorer.resolve(partial, text)
-        if mention is not None:
-            mentions.append(mention)
+        row, warning = anchorer.resolve(partial, text)
+        if row is not None:
+            rows.append(row)
         if warning is not None:
             warnings.append(warning)
-    mentions = _annotate(folded, mentions)
     return Resolution(
-        mentions=mentions,
+        mentions=_annotate(folded, rows),
         warnings=warnings,
         published=published,
         published_source=source,
@@ -77,27 +75,27 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
     )
 
 
-def _annotate(folded: str, mentions: list[DateMention]) -> list[DateMention]:
-    """Each mention's qualifier (春节前: before) and time of day (上午9时), from the
-    words around it; the mention's own text, span and days do not change."""
-    annotated = []
-    for index, mention in enumerate(mentions):
-        limit = mentions[index + 1].span[0] if index + 1 < len(mentions) else len(folded)
-        changes = {}
-        qualifier = qualify(folded, mention.span)
-        if qualifier and not (qualifier == "from" and mention.is_range):
-            changes["qualifier"] = qualifier
-        if mention.granularity == "day":
-            found = time_after(folded, mention.span[1], limit)
-            if found is not None:
-                changes.update(
-                    time_start=found.start,
-                    time_end=found.end,
-                    time_approx=found.approx,
-                    time_span=found.span,
-                )
-        annotated.append(replace(mention, **changes) if changes else mention)
-    return annotated
+def _annotate(folded: str, rows: list[Row]) -> list[DateMention]:
+    """The mentions of ``rows``, each with its qualifier (春节前: before) and time of
+    day (上午9时) from the words around it; the mention's own text, span and days do
+    not change. Each DateMention is built once, with everything it holds."""
+    mentions = []
+    append = mentions.append
+    last = len(rows) - 1
+    for index, row in enumerate(rows):
+        span = row[1]
+        qualifier = qualify(folded, span)
+        if qualifier == "from" and "range" in row[7]:
+            qualifier = ""  # 5月1日至3日起: the range says where it starts
+        found = None
+        if row[4] == "day":
+            limit = rows[index + 1][1][0] if index < last else len(folded)
+            found = time_after(folded, span[1], limit)
+        if found is None:
+            append(new_mention(*row, qualifier))
+        else:
+            append(new_mention(*row, qualifier, found.start, found.end, found.approx, found.span))
+    return mentions
 
 
 def find_dates(text: str, context: DocumentContext | None = None) -> list[DateMention]:

@@ -108,10 +108,13 @@ def time_after(text: str, end: int, limit: int) -> TimeOfDay | None:
 
     ``limit`` is where the next date starts: a time after it belongs to that date.
     """
-    stop = CLAUSE_END.search(text, end, min(limit, end + 40))
-    stop_at = stop.start() if stop else min(limit, end + 40, len(text))
-    if _TIME_MARK.search(text, end, stop_at) is None:
-        return None  # most dates: no 时, 点 or colon before the clause ends, no time
+    bound = min(limit, end + 40)
+    if _TIME_MARK.search(text, end, bound) is None:
+        return None  # most dates: no 时, 点 or colon before the next date, no time
+    stop = CLAUSE_END.search(text, end, bound)
+    stop_at = stop.start() if stop else min(bound, len(text))
+    if stop is not None and _TIME_MARK.search(text, end, stop_at) is None:
+        return None  # none before the clause ends either
     if ALL_DAY.match(text, end):
         return None  # 全天: an all-day event
     position = LEAD.match(text, end).end()

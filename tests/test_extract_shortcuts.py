@@ -250,3 +250,52 @@ def test_the_numeric_rule_refuses_only_numbers_it_cannot_match() -> None:
                     text = digits + following + second + tail
                     assert rule.pattern.match(text, 0) is None, (rule.name, text)
     assert refused > 0
+
+
+#: What may stand before a number: cues of English years, connectors of ranges,
+#: spaces, letters, digits and Chinese.
+HEADS = [
+    "",
+    *(f"{cue} " for cue in ("in", "since", "from 2019 to", "between 2019 and", "mid-", "early")),
+    *("至", "到", "-", "~", "2020-", "2020 至 ", "2020至", "2008.03-", "——"),
+    *(" ", "\t", "  ", "x", "X ", "年", "，", ",", "2022,", "的", "8", "abc\t "),
+    "        ",
+    "至         ",
+]
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.before_look is not None], ids=lambda r: r.name
+)
+def test_a_look_before_never_refuses_a_partial(rule) -> None:
+    """Wherever the rule's production gives a partial at the start of a number, the
+    character the engine finds before it (``extract._prior``) is one the rule's
+    ``before_look`` keeps, or none at all; and the look does refuse some places."""
+    refused = produced = 0
+    texts = [head + number + tail for head in HEADS for number in NUMBERS for tail in TAILS]
+    for text in [*texts, *TEXTS]:
+        folded = fold(text)
+        for run in extract.NUMBER_RUN.finditer(folded):
+            start = run.start()
+            prior = extract._prior(folded, start)
+            kept = prior == "" or prior in rule.before_look
+            matched = rule.pattern.match(folded, start)
+            partial = rule.produce(matched, folded) if matched is not None else None
+            if partial is not None:
+                produced += 1
+                assert kept, (rule.name, text, start, prior)
+            refused += not kept
+    assert produced > 0 and refused > 0
+
+
+def test_the_order_of_a_candidate_sorts_as_its_length_place_and_rank() -> None:
+    """``extract.order`` sorts candidates as the tuple (start - end, start, rank) does:
+    longest first, then in text order, then by the rules' order."""
+    chooser = random.Random(7)
+    triples = []
+    for _ in range(20000):
+        start = chooser.choice([0, 1, 2, chooser.randrange(10**6), chooser.randrange(10**9)])
+        end = start + chooser.randint(1, 40)
+        triples.append((start, end, chooser.choice([0, 1, 30, 98, 99, 127])))
+    by_tuple = sorted(triples, key=lambda t: (t[0] - t[1], t[0], t[2]))
+    assert sorted(triples, key=lambda t: extract.order(*t)) == by_tuple

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter
 
 from normalizers.tables.numerals import DIGIT_CHARS
 
@@ -54,17 +53,44 @@ class Partial:
             self.base in ("present", "previous") and self.shift_unit == "years"
         )
 
+    def copy(self) -> Partial:
+        """A copy of every field (the ``notes`` list and the ``end`` are the same
+        objects), slot by slot: twice as fast as calling the constructor with them
+        all. ``tests/test_resolve_shortcuts.py`` checks that no field is left out."""
+        copy = _new(Partial)
+        copy.span = self.span
+        copy.rule = self.rule
+        copy.unit = self.unit
+        copy.year = self.year
+        copy.month = self.month
+        copy.day = self.day
+        copy.part = self.part
+        copy.festival = self.festival
+        copy.leap_month = self.leap_month
+        copy.base = self.base
+        copy.shift = self.shift
+        copy.shift_unit = self.shift_unit
+        copy.kind = self.kind
+        copy.fixed = self.fixed
+        copy.end = self.end
+        copy.fragment = self.fragment
+        copy.bare_year = self.bare_year
+        copy.weekday = self.weekday
+        copy.pivot = self.pivot
+        copy.nth = self.nth
+        copy.warning = self.warning
+        copy.notes = self.notes
+        return copy
+
     def moved(self, **changes) -> Partial:
-        """A copy with ``changes`` (``dataclasses.replace``, without its checks:
-        all the fields are read at once and passed in order, ten times cheaper)."""
-        copy = Partial(*_all_fields(self))
+        """A copy with ``changes`` (``dataclasses.replace``, without its checks)."""
+        copy = self.copy()
         for name, value in changes.items():
             setattr(copy, name, value)
         return copy
 
 
-#: Every field of a Partial, in the order of its ``__init__``.
-_all_fields = attrgetter(*(f.name for f in fields(Partial)))
+_new = object.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +123,12 @@ class Rule:
     #: in 8月8月8月… it is never worth trying.) The engine asks once per
     #: (number of digits, both characters); it must never say no to a possible match.
     second_look: Callable[[str, str, str], bool] | None = None
+    #: For Arabic runs: the characters one of which must be the last one before the
+    #: number, spaces and tabs skipped, for the production to give a partial (in 2022
+    #: ends in a letter; 至2025 in 至). The engine looks at most eight characters back
+    #: and tries the rule anyway when it finds only spaces, tabs or the text's start;
+    #: it must never leave out a character before a possible partial.
+    before_look: frozenset[str] | None = None
     #: Its partials always cover exactly the match and are named for what they found
     #: (absolute.day, ranges.day …), never by a rule's name: the engine may then build
     #: them only for the matches that win against their neighbours (see

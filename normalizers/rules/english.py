@@ -160,24 +160,18 @@ RECURRING_AFTER = re.compile(
 )
 
 
+#: Lower-case short names are ordinary words (may, mar …), never a month.
+_LOWER_SHORT_NAMES = frozenset(
+    ("may", "mar", "dec", "jan", "sep", "oct", "nov", "aug", "jun", "jul", "apr", "feb")
+)
+
+
 def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | None:
-    month = MONTHS[m.group(month_key).lower().rstrip(".")]
-    if m.group(month_key) in (
-        "may",
-        "mar",
-        "dec",
-        "jan",
-        "sep",
-        "oct",
-        "nov",
-        "aug",
-        "jun",
-        "jul",
-        "apr",
-        "feb",
-    ):
-        return None  # lower-case short names are ordinary words (may, mar …)
-    day, year = _day(m.group(day_key)), m.group(year_key)
+    written, day_written, day2_written, year = m.group(month_key, day_key, day2_key, year_key)
+    month = MONTHS[written.lower().rstrip(".")]
+    if written in _LOWER_SHORT_NAMES:
+        return None
+    day = _day(day_written)
     if year is None and RECURRING_AFTER.match(text, m.end()):
         return None
     partial = Partial(
@@ -189,8 +183,8 @@ def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | Non
         year=int(year) if year else None,
         base="explicit" if year else "context",
     )
-    if m.group(day2_key):
-        last = _day(m.group(day2_key))
+    if day2_written:
+        last = _day(day2_written)
         if last <= day:
             return None
         partial.end = partial.moved(day=last, end=None)
@@ -249,8 +243,8 @@ def _month_after_cue(m: re.Match[str], text: str) -> Partial | None:
 
 def _checked(partial: Partial) -> Partial:
     for piece in (partial, partial.end):
-        if piece is None or piece.day is None:
-            continue
+        if piece is None or piece.day is None or 1 <= piece.day <= 28:
+            continue  # every month has its 1st to 28th
         try:
             date(piece.year or 2000, piece.month, piece.day)
         except ValueError:
@@ -361,6 +355,10 @@ def produce_year(m: re.Match[str], text: str) -> Partial | None:
     return Partial(span=span, rule="english.year", unit="year", year=first, part=part)
 
 
+#: What every cue before a year ends in (see :func:`produce_year`).
+_YEAR_CUE_ENDINGS = frozenset(string.ascii_letters + "-,")
+
+
 def _spellings(words) -> tuple[str, ...]:
     return tuple({form for word in words for form in (word, word.capitalize(), word.upper())})
 
@@ -412,5 +410,6 @@ RULES = (
         worth_trying=lambda digits, following: (
             len(digits) == 4 and following in ("", " ", ",", ".", ")", ";", ":", "\n", "\t")
         ),
+        before_look=_YEAR_CUE_ENDINGS,
     ),
 )

@@ -122,19 +122,39 @@ def produce_festival(m: re.Match[str], text: str) -> Partial | None:
     )
 
 
+#: The groups of LUNAR in the order of ``m.groups()``: read all at once, one call.
+_LUNAR_GROUPS = (
+    "marker",
+    "year",
+    "leap1",
+    "m1",
+    "d1",
+    "leap2",
+    "m2",
+    "d2",
+    "m3",
+    "d3",
+    "m4",
+    "d4",
+    "d5",
+)
+assert tuple(sorted(LUNAR.groupindex, key=LUNAR.groupindex.get)) == _LUNAR_GROUPS
+
+
 def produce_lunar(m: re.Match[str], text: str) -> Partial | None:
     """A lunar day (腊月十八, 大年初十) or a whole lunar month (农历十月, 闰四月)."""
-    if m.group("d5"):
-        written_month, written_day = "正", m.group("d5")
+    _, year_written, leap1, m1, d1, leap2, m2, d2, m3, d3, m4, d4, d5 = m.groups()
+    if d5:
+        written_month, written_day = "正", d5
     else:
-        written_month = m.group("m1") or m.group("m2") or m.group("m3") or m.group("m4")
-        written_day = m.group("d1") or m.group("d2") or m.group("d3") or m.group("d4")
+        written_month = m1 or m2 or m3 or m4
+        written_day = d1 or d2 or d3 or d4
     # 八月十五 without 农历 or 日 is lunar as people say it, but not 一月二十三 (the
     # lunar first month is 正月) nor after a Gregorian year (二〇〇四年八月十五).
     if (
-        m.group("m3")
-        and not LUNAR_STYLE_DAY.match(m.group("d3"))
-        and (m.group("m3") == "一" or GREGORIAN_YEAR_BEFORE.search(before(text, m.start(), 8)))
+        m3
+        and not LUNAR_STYLE_DAY.match(d3)
+        and (m3 == "一" or GREGORIAN_YEAR_BEFORE.search(before(text, m.start(), 8)))
     ):
         return None
     month = LUNAR_MONTH_NAMES.get(written_month) or number_value(written_month)
@@ -146,8 +166,8 @@ def produce_lunar(m: re.Match[str], text: str) -> Partial | None:
         warning = f"there is no lunar month {month}"
     elif day is not None and not 1 <= day <= 30:
         warning = f"there is no lunar day {day}"
-    year = number_value(m.group("year")) if m.group("year") else None
-    leap = bool(m.group("leap1") or m.group("leap2") or m.group("m4"))
+    year = number_value(year_written) if year_written else None
+    leap = bool(leap1 or leap2 or m4)
     return Partial(
         span=m.span(),
         rule="festivals.lunar" if day is not None else "festivals.lunar-month",

@@ -96,9 +96,13 @@ def produce_cv_month(m: re.Match[str], text: str) -> Partial | None:
     )
 
 
+#: What the second year of a range (2020至2025) stands after.
+_TAIL_YEAR_AFTER = ("-", "~", "至", "到")
+
+
 def produce_tail_year(m: re.Match[str], text: str) -> Partial | None:
     start, end = m.span()
-    if before(text, start, 2).rstrip(" \t")[-1:] not in ("-", "~", "至", "到"):
+    if before(text, start, 2).rstrip(" \t")[-1:] not in _TAIL_YEAR_AFTER:
         return None
     if _is_amount(text, end):
         return None
@@ -182,6 +186,7 @@ RULES = (
         worth_trying=lambda digits, following: (
             len(digits) == 4 and (following == "" or following not in "年.-/")
         ),
+        before_look=frozenset(_TAIL_YEAR_AFTER),
     ),
     Rule(
         "notations.to-present",

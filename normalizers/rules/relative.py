@@ -86,45 +86,73 @@ NOT_DATE_BEFORE = {
 
 
 def _excluded(word: str, text: str, start: int, end: int) -> bool:
-    if before(text, start, 2).endswith(NOT_DATE_BEFORE.get(word, ())):
+    not_before = NOT_DATE_BEFORE.get(word)
+    if not_before is not None and before(text, start, 2).endswith(not_before):
         return True
-    return after(text, end, 3).startswith(NOT_DATE_AFTER.get(word, ()))
+    not_after = NOT_DATE_AFTER.get(word)
+    return not_after is not None and after(text, end, 3).startswith(not_after)
+
+
+#: The groups of RELATIVE in the order of ``m.groups()``: read all at once, one call.
+_GROUPS = (
+    "year",
+    "year_part",
+    "month",
+    "month_day",
+    "month_part",
+    "week",
+    "weekday",
+    "quarter",
+    "quarter_part",
+    "half",
+    "day",
+)
+assert tuple(sorted(RELATIVE.groupindex, key=RELATIVE.groupindex.get)) == _GROUPS
 
 
 def produce_relative(m: re.Match[str], text: str) -> Partial | None:
-    start, end = m.span()
-    word = next(
-        m.group(k) for k in ("year", "month", "week", "quarter", "half", "day") if m.group(k)
-    )
+    (
+        year,
+        year_part,
+        month,
+        month_day,
+        month_part,
+        week,
+        weekday_written,
+        quarter,
+        quarter_part,
+        half,
+        day_word,
+    ) = m.groups()
+    word = year or month or week or quarter or half or day_word
+    start, end = span = m.span()
     if _excluded(word, text, start, start + len(word)):
         return None
-    span = m.span()
     rule = f"relative.{word}"
-    if m.group("year"):
+    if year:
         reference, offset = RELATIVE_YEARS[word]
         return Partial(
             span=span,
             rule=rule,
             unit="year",
-            part=m.group("year_part"),
+            part=year_part,
             base=reference,
             shift=offset,
         )
-    if m.group("quarter") or m.group("half"):
-        quarter = bool(m.group("quarter"))
+    if quarter or half:
         reference, offset = (RELATIVE_QUARTERS if quarter else RELATIVE_HALVES)[word]
         return Partial(
             span=span,
             rule=rule,
             unit="year",
-            part=m.group("quarter_part"),
+            part=quarter_part,
             base=reference,
             shift=offset,
             shift_unit="quarters" if quarter else "halves",
         )
-    if m.group("month") and m.group("month_day"):
+    if month and month_day:
         reference, offset = RELATIVE_MONTHS[word]
-        day = number_value(m.group("month_day"))
+        day = number_value(month_day)
         if day is None or not 1 <= day <= 31:
             return None
         return Partial(
@@ -136,20 +164,20 @@ def produce_relative(m: re.Match[str], text: str) -> Partial | None:
             shift=offset,
             shift_unit="months",
         )
-    if m.group("month"):
+    if month:
         reference, offset = RELATIVE_MONTHS[word]
         return Partial(
             span=span,
             rule=rule,
             unit="month",
-            part=m.group("month_part"),
+            part=month_part,
             base=reference,
             shift=offset,
             shift_unit="months",
         )
-    if m.group("week"):
+    if week:
         reference, offset = RELATIVE_WEEKS[word]
-        weekday = WEEKDAYS.get(m.group("weekday") or "")
+        weekday = WEEKDAYS.get(weekday_written or "")
         return Partial(
             span=span,
             rule=rule,

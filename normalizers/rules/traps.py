@@ -61,5 +61,9 @@ RULES = (
         worth_trying=lambda digits, following: (
             following in ("%", ".", " ", "-", ":") or len(digits) == 11
         ),
+        # After a space only a percentage (50 %): more spaces, then the sign.
+        second_look=lambda digits, following, second: (
+            following not in (" ", "\t") or second in ("", " ", "\t", "%")
+        ),
     ),
 )

@@ -179,5 +179,9 @@ RULES = (
         produce_carried,
         on_numbers="arabic",
         worth_trying=lambda digits, following: len(digits) == 4 and following in "到至-~ \t",
+        # 1985 至89年: after one space, the connector.
+        second_look=lambda digits, following, second: (
+            following not in (" ", "\t") or second in ("", "-", "~", "至", "到")
+        ),
     ),
 )
