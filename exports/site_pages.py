@@ -1,14 +1,24 @@
-"""The site's pages and pieces, written a year at a time from the table prepared once.
+"""The site's pages and pieces, written a year at a time, each from its own rows only.
 
 Each event is decoded and made into a card once (:mod:`exports.page_rows`,
-:mod:`exports.event_view`, :mod:`exports.page_cards`): its year's page, the first
-page, its association's page and the search index (:mod:`exports.search_index`)
-all reuse it.
+:mod:`exports.event_view`, :class:`exports.page_pieces.Card`): its year's page,
+the first page, its association's page and the search index
+(:mod:`exports.search_index`) all reuse it.
+
+No page but the first holds a fact of the whole corpus: an event's number is
+its year and its place in that year (:data:`~exports.page_pieces.YEAR_BASE`),
+a year's or an association's page lists its own associations (by name, with
+their counts on that page), the year chips of other pages carry no counts, and
+the search index is a set of per-year pieces with one small shared piece
+(``search/years.js``). So a piece changes only when its rows do, and with a
+cache folder (:mod:`exports.page_pieces`) only changed pieces are rendered.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from exports.chronology import DASH
 from exports.event_view import (
@@ -29,7 +40,16 @@ from exports.event_view import (
 from exports.feed_links import feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
 from exports.overview_bins import BinCounts
-from exports.page_cards import card_html
+from exports.page_pieces import (
+    YEAR_BASE,
+    Card,
+    PieceCache,
+    build_context,
+    fingerprint,
+    make_card,
+    row_keys,
+    same_file,
+)
 from exports.page_render import (
     CalendarNote,
     content_security_policy,
@@ -39,7 +59,7 @@ from exports.page_render import (
     template_environment,
 )
 from exports.page_rows import PageOrder, rows_at
-from exports.search_index import SEARCH_FOLDER, SearchIndex
+from exports.search_index import CHUNK, SEARCH_FOLDER, YEAR_SHARD_BYTES, SearchIndex, fold
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -57,6 +77,8 @@ FIRST_PAGE_EVENTS = 100
 MARK_LIMIT = 1500
 PIECE_FUNCTION = "timelinePiece"
 REVIEWS_PIECE = f"{SEARCH_FOLDER}/reviews.js"
+#: The search index's shared piece: each year's event and shard count.
+YEARS_PIECE = f"{SEARCH_FOLDER}/years.js"
 
 
 def piece_script(name: str, data: Any) -> str:
@@ -90,7 +112,9 @@ class _Output:
 
     A file whose bytes the ``published`` folder already holds is hard-linked from
     there instead of written again (no rewrite, no fsync, the time stamp kept);
-    a file whose bytes are already in place is left alone.
+    a file whose bytes are already in place is left alone. With ``digests``,
+    :meth:`write` gives each file's SHA-256 (for the piece record) and
+    :meth:`keep` takes an unchanged piece's files as they are.
 
     Files are stored by one writer thread while the next page is rendered: its
     fsyncs wait on the disk, not on the interpreter. At most :data:`BACKLOG` files
@@ -99,9 +123,12 @@ class _Output:
 
     BACKLOG = 32
 
-    def __init__(self, folder: Path | None, published: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path | None, published: Path | None = None, *, digests: bool = False
+    ) -> None:
         self.folder = folder
         self.published = published
+        self.digests = digests
         self.index = ""
         self.written: set[str] = set()
         self.pending: deque[Future] = deque()
@@ -117,16 +144,42 @@ class _Output:
             return Path(tempfile.gettempdir()) / name
         return self.folder / ".search-postings"
 
-    def write(self, relative: str, text: str) -> None:
+    def write(self, relative: str, text: str) -> str:
+        """Store one file; its SHA-256 when digests are kept, else ""."""
         self.written.add(relative)
         if self.folder is None:
             if relative == INDEX:
                 self.index = text
-            return
+            return ""
         assert self.writer is not None
+        data = text.encode("utf-8")
         while len(self.pending) >= self.BACKLOG:
             self.pending.popleft().result()
-        self.pending.append(self.writer.submit(self._store, relative, text.encode("utf-8")))
+        self.pending.append(self.writer.submit(self._store, relative, data))
+        return hashlib.sha256(data).hexdigest() if self.digests else ""
+
+    def keep(self, files: Mapping[str, str]) -> bool:
+        """Take a piece's files unchanged (linked from ``published`` or left in place).
+
+        False, and nothing done, unless every file is there with its recorded digest.
+        """
+        if self.folder is None or not files:
+            return False
+        found = []
+        for relative, digest in files.items():
+            if self.published is not None and same_file(self.published / relative, digest):
+                found.append((relative, self.published / relative))
+            elif same_file(self.folder / relative, digest):
+                found.append((relative, None))
+            else:
+                return False
+        for relative, source in found:
+            self.written.add(relative)
+            target = self.folder / relative
+            linked = source is None or _same_inode(source, target)
+            if not linked and not self._link(source, target, None):
+                write_atomic(target, source.read_bytes())
+        return True
 
     def _store(self, relative: str, data: bytes) -> None:
         assert self.folder is not None
@@ -148,8 +201,9 @@ class _Output:
                 self.writer.shutdown(wait=True)
 
     @staticmethod
-    def _link(source: Path, target: Path, data: bytes) -> bool:
-        if source.is_symlink() or not unchanged(source, data):
+    def _link(source: Path, target: Path, data: bytes | None) -> bool:
+        """Hard-link ``source`` at ``target`` (when it holds ``data``, if given)."""
+        if source.is_symlink() or (data is not None and not unchanged(source, data)):
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.link.tmp")
@@ -175,6 +229,13 @@ class _Output:
                     path.unlink()
 
 
+def _same_inode(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 class _Site:
     """The table prepared once for every page: rows in page order, lanes, years."""
 
@@ -187,6 +248,7 @@ class _Site:
         base_url: str | None,
         include_years: bool | None,
         include_open: bool,
+        cache_folder: Path | None = None,
     ) -> None:
         self.table = table
         # Where each row stands; a row is read and decoded only when its year's page is
@@ -213,24 +275,63 @@ class _Site:
             taken.add(slug)
             self.slugs[name] = slug
         self.first_page = max(0, len(self.order) - FIRST_PAGE_EVENTS)
+        self.cache: PieceCache | None = None
+        self.keys: list[bytes] = []
+        if cache_folder is not None:
+            from exports.rebuild import code_version
+
+            options = {
+                "title": title,
+                "include_years": include_years,
+                "include_open": include_open,
+                "feeds": bool(self.links),
+            }
+            context = build_context(table, code_version(), options)
+            self.cache = PieceCache(Path(cache_folder), context)
+            self.keys = row_keys(table)
 
     def _all_rows(self) -> Iterator[dict]:
         """Every row in page order, read a year at a time."""
         for a, b in sorted(self.years.values()):
             yield from rows_at(self.table, self.order.positions[a:b])[0]
 
-    def views(self, numbers: Iterable[int]) -> list[EventView]:
-        """The cards of the page places ``numbers``, their rows read and decoded now."""
-        numbers = list(numbers)
-        rows, events = rows_at(self.table, [self.order.positions[n] for n in numbers])
+    def number(self, place: int) -> int:
+        """The number of the event at page place ``place``: its year's, and its place there."""
+        year = self.order.starts[place].year
+        return year * YEAR_BASE + place - self.years[year][0]
+
+    def views(self, places: Iterable[int]) -> list[EventView]:
+        """The views of the page places ``places``, their rows read and decoded now."""
+        places = list(places)
+        rows, events = rows_at(self.table, [self.order.positions[p] for p in places])
         return event_views(
             rows,
             self.lane_of,
             self.include_years,
             self.include_open,
-            numbers=numbers,
+            numbers=[self.number(p) for p in places],
             events=events,
         )
+
+    def cards(self, year: int) -> list[Card]:
+        """The cards of ``year`` in page order: kept ones from the cache, the rest made now."""
+        a, b = self.years[year]
+        if self.cache is None:
+            kept: dict[bytes, tuple] = {}
+            keys: list[bytes] = [bytes([0]) + place.to_bytes(8, "big") for place in range(a, b)]
+        else:
+            kept = self.cache.cards(year)
+            keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
+        missing = [at for at, key in enumerate(keys) if key not in kept]
+        if missing:
+            feeds = bool(self.links)
+            for at, view in zip(missing, self.views(a + at for at in missing), strict=True):
+                card = make_card(view, self.order.statuses[a + at], feeds, fold(_search_text(view)))
+                kept[keys[at]] = tuple(card)[:-1]
+        cards = [Card(*kept[key], year * YEAR_BASE + at) for at, key in enumerate(keys)]
+        if self.cache is not None and (missing or len(kept) != len(set(keys))):
+            self.cache.keep_cards(year, {key: kept[key] for key in keys})
+        return cards
 
     def year_href(self, year: int, kind: str, here: int | None = None) -> str:
         """The link to a year from a page of ``kind`` (a section of the page when it holds it all)."""
@@ -255,7 +356,7 @@ class _Site:
         ]
 
     def event_href(self, view: EventView, kind: str) -> str:
-        if kind == "index" and view.index >= self.first_page:
+        if kind == "index" and view.index in self.first_numbers:
             return f"#event-{view.event_id}"
         prefix = "../" if kind in ("association", "year") else ""
         if kind == "year":
@@ -269,83 +370,137 @@ class _Site:
         finally:
             out.close()  # every file stored (or the first error raised) before pruning
         out.prune()
+        if self.cache is not None:
+            self.cache.save(set(self.years))
         return note
 
+    def _kept(self, out: _Output, name: str, print_: str) -> dict | None:
+        """The last build's record of an unchanged piece whose files ``out`` could take."""
+        if self.cache is None:
+            return None
+        entry = self.cache.last(name, print_)
+        if entry is None or not out.keep(entry["files"]):
+            return None
+        self.cache.record(name, print_, **{k: v for k, v in entry.items() if k != "fingerprint"})
+        return entry
+
     def _pages(self, out: _Output) -> CalendarNote:
-        search = SearchIndex(len(self.order), out.write, piece_script, out.scratch)
-        reasons: dict[str, int] = {}
-        bins = BinCounts() if len(self.order) > MARK_LIMIT else None
-        # Each card is made once: the first page, the associations' pages and a small
-        # overview reuse the views of the year pages (only those they show are kept).
-        newest: dict[str, deque[EventView]] = {
+        order, cache = self.order, self.cache
+        context = cache.context if cache is not None else ""
+        year_list = sorted(self.years)
+        self.first_numbers = {self.number(p) for p in range(self.first_page, len(order))}
+        scratch = out.scratch
+
+        def keys(places: Iterable[int]) -> list[bytes]:
+            return [self.keys[order.positions[p]] for p in places] if cache is not None else []
+
+        # The associations' pages: their newest events; rendered only when those changed.
+        newest: dict[str, deque[int]] = {
             name: deque(maxlen=FIRST_PAGE_EVENTS) for name, _ in self.lanes
         }
-        first_views: deque[EventView] = deque(maxlen=len(self.order) - self.first_page)
-        shown: list[EventView] = []
-        applied = []
+        for place, name in enumerate(order.associations):
+            newest[name].append(place)
+        changed: dict[str, tuple[list[int], str]] = {}
+        for name, places in newest.items():
+            relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
+            print_ = fingerprint(context, relative, name, year_list, keys=keys(places))
+            if self._kept(out, relative, print_) is None:
+                changed[name] = (list(places), print_)
+        wanted = {place for places, _ in changed.values() for place in places}
+        wanted.update(p for p, status in enumerate(order.statuses) if status)
+        wanted.update(range(self.first_page, len(order)))
+        wanted_in_order = sorted(wanted)
+        chosen: dict[int, Card] = {}
+
+        reasons: dict[str, int] = {}
+        search_years: list[list[int]] = []
         for year, (a, b) in sorted(self.years.items()):
-            views = self.views(range(a, b))
-            for view in views:
-                if view.calendar:
-                    reasons[view.calendar] = reasons.get(view.calendar, 0) + 1
-                search.add(
-                    view.event_id,
-                    view.lane,
-                    view.start.isoformat(),
-                    view.end.isoformat(),
-                    view.title,
-                    _search_text(view),
+            name = f"{YEARS_FOLDER}/{year}.html"
+            print_ = fingerprint(context, name, year_list, keys=keys(range(a, b)))
+            entry = self._kept(out, name, print_)
+            at = bisect_left(wanted_in_order, a)
+            needed = entry is None or (at < len(wanted_in_order) and wanted_in_order[at] < b)
+            cards = self.cards(year) if needed else []
+            if entry is None:
+                files: dict[str, str] = {}
+
+                def emit(relative: str, text: str, files: dict[str, str] = files) -> None:
+                    files[relative] = out.write(relative, text)
+
+                search = SearchIndex(
+                    b - a,
+                    emit,
+                    piece_script,
+                    scratch,
+                    prefix=f"y{year}",
+                    shard_bytes=YEAR_SHARD_BYTES,
                 )
-                if bins is not None:
-                    bins.add(view.lane, view.start)
-                else:
-                    shown.append(view)
-                newest[view.association].append(view)
-                status = self.order.statuses[view.index]
-                if status:
-                    applied.append(
-                        [
-                            view.index,
-                            view.event_id,
-                            status,
-                            view.start.isoformat(),
-                            view.end.isoformat(),
-                            view.full_title,
-                        ]
+                here: dict[str, int] = {}
+                for card in cards:
+                    if card.calendar:
+                        here[card.calendar] = here.get(card.calendar, 0) + 1
+                    search.add(
+                        card.event_id,
+                        card.association,
+                        card.start.isoformat(),
+                        card.end.isoformat(),
+                        card.title,
+                        card.search,
                     )
-            first_views.extend(views)
-            out.write(
-                f"{YEARS_FOLDER}/{year}.html",
-                self.page("year", views, search=search.info, heading=f"{year}年", year=year),
-            )
-        info = search.finish()
+                search.finish()
+                emit(name, self.page("year", cards, heading=f"{year}年", year=year))
+                shards = search.shards
+                if cache is not None:
+                    cache.record(name, print_, files, reasons=here, shards=shards)
+            else:
+                here, shards = entry["reasons"], entry["shards"]
+            search_years.append([year, b - a, shards])
+            for reason, count in here.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+            for at, card in enumerate(cards):
+                if a + at in wanted:
+                    chosen[a + at] = card
+
+        out.write(YEARS_PIECE, piece_script("years", search_years))
+        applied = [
+            [card.n, card.event_id, card.review, card.start.isoformat(), card.end.isoformat()]
+            + [card.full_title]
+            for place, card in sorted(chosen.items())
+            if order.statuses[place]
+        ]
         out.write(REVIEWS_PIECE, piece_script("reviews", applied))
         ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-        note = CalendarNote(len(self.order), len(self.order) - sum(reasons.values()), ordered)
+        note = CalendarNote(len(order), len(order) - sum(reasons.values()), ordered)
+        bins, shown = None, []
+        if len(order) > MARK_LIMIT:
+            bins = BinCounts()
+            for name, start in zip(order.associations, order.starts, strict=True):
+                bins.add(self.lane_of[name], start)
+        else:
+            shown = self.views(range(len(order)))
         out.write(
             INDEX,
             self.page(
                 "index",
-                list(first_views),
-                search=info,
+                [chosen[place] for place in range(self.first_page, len(order))],
                 calendar=note if self.links else None,
                 overview_views=shown,
                 bins=bins,
             ),
         )
-        for name, views in newest.items():
-            out.write(
-                f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html",
-                self.page("association", list(views), search=info, heading=name),
-            )
+        for name, (places, print_) in changed.items():
+            relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
+            text = self.page("association", [chosen[place] for place in places], heading=name)
+            digest = out.write(relative, text)
+            if cache is not None:
+                cache.record(relative, print_, {relative: digest})
         return note
 
     def page(
         self,
         kind: str,
-        views: list[EventView],
+        cards: list[Card],
         *,
-        search: dict,
         heading: str = "",
         year: int | None = None,
         calendar: CalendarNote | None = None,
@@ -354,17 +509,15 @@ class _Site:
     ) -> str:
         """One page: the index, a year's page or an association's page."""
         root = "" if kind == "index" else "../"
-        sections = year_sections(views)
-        lanes_here = {view.lane for view in views}
-        counts = {name: count for name, count in self.lanes}
-        if kind == "year":
-            counts = {}
-            for view in views:
-                counts[view.association] = counts.get(view.association, 0) + 1
+        sections = year_sections(cards)  # type: ignore[arg-type]
+        if kind == "index":  # the shared piece: every association, by its count in the corpus
+            page_lanes = self.lanes
+        else:  # only the page's own associations, by their count on the page
+            page_lanes = lane_counts({"association": card.association} for card in cards)
+        lane_here = {name: index for index, (name, _) in enumerate(page_lanes)}
         lanes = [
-            (index, name, counts.get(name, 0), *association_look(name))
-            for index, (name, _) in enumerate(self.lanes)
-            if kind == "index" or index in lanes_here
+            (index, name, count, *association_look(name))
+            for index, (name, count) in enumerate(page_lanes)
         ]
         links = self.links if kind == "index" else []
         css = inline_asset("timeline.css", "</style")
@@ -382,26 +535,27 @@ class _Site:
                 bins=bins,
             )
         year_links = self.year_links(kind, year)
-        data = {
-            "associations": [name for name, _ in self.lanes],
+        data: dict[str, Any] = {
+            "associations": [name for name, _ in page_lanes],
             "events": [
                 [
-                    view.event_id,
-                    view.lane,
-                    view.start.isoformat(),
-                    view.end.isoformat(),
-                    view.full_title,
-                    self.order.statuses[view.index],
-                    view.index,
+                    card.event_id,
+                    lane_here[card.association],
+                    card.start.isoformat(),
+                    card.end.isoformat(),
+                    card.full_title,
+                    card.review,
+                    card.n,
                 ]
-                for view in views
+                for card in cards
             ],
             "years": sorted(self.years),
             "yearLinks": {str(link.year): link.href for link in year_links},
             "root": root,
-            "search": search,
             "kind": kind,
         }
+        if self.years:
+            data["search"] = {"chunk": CHUNK, "base": YEAR_BASE}
         if drawn is not None and drawn.month_bins:
             data["monthBins"] = drawn.month_bins
             data["colours"] = [association_look(name)[0] for name, _ in self.lanes]
@@ -431,14 +585,14 @@ class _Site:
             association_links=association_links if kind == "index" else [],
             overview=drawn,
             feeds=links,
-            card=lambda event: card_html(event, bool(links)),
+            card=lambda card: Markup(card.html),
             has_feeds=bool(self.links),
             calendar=calendar,
             total=len(self.order),
-            page_total=len(views),
+            page_total=len(cards),
             year_span=_year_span_of(self.years),
-            first_day=views[0].start.isoformat() if views else "",
-            last_day=max(view.end for view in views).isoformat() if views else "",
+            first_day=cards[0].start.isoformat() if cards else "",
+            last_day=max(card.end for card in cards).isoformat() if cards else "",
         )
 
 

@@ -813,11 +813,10 @@ def test_write_timeline_writes_index_and_feeds_pages(tmp_path: Path) -> None:
     assert associations == sorted(
         f"{slugify(name)}.html" for name in set(sample_table()["association"])
     )
-    assert sorted(p.name for p in (index.parent / "search").iterdir()) == [
-        "e0.js",
-        "g0.js",
-        "reviews.js",
-    ]
+    # a summary chunk and a shard of postings per year, the shared years.js, reviews.js
+    assert sorted(p.name for p in (index.parent / "search").iterdir()) == sorted(
+        [*(f"y{year[:4]}{kind}0.js" for year in years for kind in "eg"), "reviews.js", "years.js"]
+    )
 
 
 def test_rewriting_an_unchanged_page_leaves_the_file_alone(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ the pieces are checked in Python: the first page does not grow with the corpus.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +29,7 @@ except ImportError:  # run as tests.test_page_pieces
     from tests.test_page_browser import PHONE, _axe, needs_axe
 
 from exports.html import FIRST_PAGE_EVENTS, MARK_LIMIT, write_timeline
-from exports.search_index import fold, grams, shard_count, shard_of
+from exports.search_index import YEAR_SHARD_BYTES, fold, grams, shard_count, shard_of
 from timeline.slugs import slugify
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Watched", "browser", "page", "watched"]  # fixtures
@@ -157,7 +158,7 @@ def test_a_years_events_appear_only_after_going_there(page, big_site: Path, watc
     open_site(page, big_site)
     assert page.locator(f"#event-{NEEDLE}").count() == 0
     assert not [p for p in pieces(watched) if p.startswith("years/")]
-    assert not [p for p in pieces(watched) if p.startswith("search/g")]  # no search yet
+    assert not [p for p in pieces(watched) if p.startswith("search/y")]  # no search yet
     page.click('nav.years a[href="years/2011.html"]')
     page.wait_for_selector("#controls:not([hidden])")
     assert page.url.endswith("/years/2011.html")
@@ -174,9 +175,17 @@ def test_search_finds_an_event_of_a_year_not_on_the_first_page(
     links = page.locator("#results-list a")
     assert links.count() == 1
     assert links.first.get_attribute("href") == f"years/2011.html#event-{NEEDLE}"
-    shards = [p for p in pieces(watched) if p.startswith("search/g")]
-    needed = {shard_of(g, shard_count(EVENTS + 1)) for g in grams(fold(NEEDLE_WORDS))}
-    assert sorted(shards) == sorted(f"search/g{k}.js" for k in needed)  # only the query's shards
+    shards = [p for p in pieces(watched) if re.fullmatch(r"search/y\d+g\d+\.js", p)]
+    per_year = big_table()["start"].map(lambda day: day.year).value_counts()
+    needed = {  # each year's shards of the query's pairs, and no other
+        f"search/y{year}g{shard_of(g, shard_count(count, YEAR_SHARD_BYTES))}.js"
+        for year, count in per_year.items()
+        for g in grams(fold(NEEDLE_WORDS))
+    }
+    assert sorted(shards) == sorted(needed)
+    # summaries: only the needle's chunk of its year
+    summaries = [p for p in pieces(watched) if re.fullmatch(r"search/y\d+e\d+\.js", p)]
+    assert summaries == ["search/y2011e0.js"]
     links.first.click()
     page.wait_for_selector("#controls:not([hidden])")
     assert page.locator(f"#event-{NEEDLE}").is_visible()
