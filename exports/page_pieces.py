@@ -41,10 +41,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from exports.event_view import EventView
 from exports.page_cards import card_html
-from timeline.files import file_digest, write_atomic
+from exports.search_index import fold, summary_json
+from timeline.files import write_atomic
 
 #: Bumped when the cache's layout or a card's fields change.
 FORMAT = "1"
@@ -53,6 +55,8 @@ CARDS = "cards"
 #: An event's number on the pages: its start's year times this, plus its place in the year.
 YEAR_BASE = 10_000_000
 
+#: Object columns whose cells are all of one type (no None beside NaN, no 1 beside "1").
+_ONE_TYPE = frozenset({"string", "bytes", "date", "integer", "boolean"})
 _MIX = (np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15))
 _SEEDS = (np.uint64(0xCBF29CE484222325), np.uint64(0x84222325CBF29CE4))
 
@@ -73,6 +77,7 @@ class Card(NamedTuple):
     head: str  # the card's HTML before its number
     tail: str  # and after it
     search: str  # what a search matches, folded
+    summary: str  # what a search shows of it, as JSON (exports.search_index.summary_json)
     n: int = 0
 
     @property
@@ -80,8 +85,10 @@ class Card(NamedTuple):
         return f'{self.head} data-i="{self.n}"{self.tail}'
 
 
-def make_card(view: EventView, review: str, feeds: bool, search: str) -> Card:
-    """The card of ``view`` (its HTML made once, cut around its number)."""
+def make_card(view: EventView, review: str, feeds: bool, text: str) -> Card:
+    """The card of ``view`` (its HTML made once, cut around its number); ``text``: what a
+    search matches."""
+    search = fold(text)
     html = str(card_html(view, feeds))
     marker = f' data-i="{view.index}"'
     head, _, tail = html.partition(marker)  # the event id before it is escaped: no quote
@@ -99,6 +106,14 @@ def make_card(view: EventView, review: str, feeds: bool, search: str) -> Card:
         head,
         tail,
         search,
+        summary_json(
+            view.event_id,
+            view.association,
+            view.start.isoformat(),
+            view.end.isoformat(),
+            view.title,
+            search,
+        ),
     )
 
 
@@ -115,7 +130,7 @@ def row_keys(table: pd.DataFrame) -> list[bytes]:
         for name in table.columns:
             column = table[name]
             value = pd.util.hash_pandas_object(column, index=False).to_numpy(dtype=np.uint64)
-            if column.dtype == object:
+            if column.dtype == object and infer_dtype(column, skipna=False) not in _ONE_TYPE:
                 kinds = column.map(lambda cell: type(cell).__name__)
                 kind = pd.util.hash_pandas_object(kinds, index=False).to_numpy(dtype=np.uint64)
                 value = value ^ (kind * _MIX[1])
@@ -165,6 +180,8 @@ class PieceCache:
         return None
 
     def record(self, name: str, print_: str, files: dict[str, str], **extra: Any) -> None:
+        """Piece ``name`` made with fingerprint ``print_``: its files (digests, or "" for
+        those :meth:`save` finds in its ``digests``) and what else a later build needs."""
         self.recorded[name] = {"fingerprint": print_, "files": files, **extra}
 
     def cards(self, year: int) -> dict[bytes, tuple]:
@@ -176,28 +193,71 @@ class PieceCache:
             return {}
         return cards if key == self.key and isinstance(cards, dict) else {}
 
+    def known(self, year: int) -> set[bytes]:
+        """The row keys whose cards :meth:`cards` should find for ``year`` (read cheaply)."""
+        try:
+            data = (self.folder / CARDS / f"{year}.keys").read_bytes()
+        except OSError:
+            return set()
+        head = self.key.encode()
+        if not data.startswith(head) or (len(data) - len(head)) % 16:
+            return set()
+        return {data[at : at + 16] for at in range(len(head), len(data), 16)}
+
     def keep_cards(self, year: int, cards: dict[bytes, tuple]) -> None:
+        """Keep ``year``'s cards (and, apart, their keys: :meth:`known`)."""
         data = pickle.dumps((self.key, cards), protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            write_atomic(self.folder / CARDS / f"{year}.pickle", data)
+            _replace(self.folder / CARDS / f"{year}.pickle", data)
+            _replace(self.folder / CARDS / f"{year}.keys", self.key.encode() + b"".join(cards))
 
-    def save(self, years: set[int]) -> None:
+    def save(self, years: set[int], digests: dict[str, str]) -> None:
         """Write this build's record; forget the cards of years that are gone."""
+        for entry in self.recorded.values():
+            entry["files"] = {
+                relative: digest or digests[relative] for relative, digest in entry["files"].items()
+            }
         state = {"format": FORMAT, "pieces": self.recorded}
         try:
             write_atomic(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
             folder = self.folder / CARDS
-            for path in folder.glob("*.pickle") if folder.is_dir() else ():
+            for path in sorted(folder.iterdir()) if folder.is_dir() else ():
                 if path.stem.lstrip("-").isdigit() and int(path.stem) not in years:
                     path.unlink(missing_ok=True)
         except OSError:
             pass
 
 
-def same_file(path: Path, digest: str) -> bool:
-    """Whether ``path`` is a regular file (not a link) with SHA-256 ``digest``."""
+def _replace(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all (a temporary file renamed), without fsync.
+
+    A cache need not outlive a power cut: a damaged entry reads as absent (its key
+    or its pickle), and a card it lacks is made again.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        return not os.path.islink(path) and path.is_file() and file_digest(path) == digest
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def digest_bytes(data: bytes) -> str:
+    """A file's digest as the piece record keeps it (BLAKE2b, 128 bits: fast in software)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def same_file(path: Path, digest: str) -> bool:
+    """Whether ``path`` is a regular file (not a link) with ``digest`` (:func:`digest_bytes`)."""
+    try:
+        if os.path.islink(path) or not path.is_file():
+            return False
+        found = hashlib.blake2b(digest_size=16)
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                found.update(block)
+        return found.hexdigest() == digest
     except OSError:
         return False
 
@@ -207,6 +267,7 @@ __all__ = [
     "Card",
     "PieceCache",
     "build_context",
+    "digest_bytes",
     "fingerprint",
     "make_card",
     "row_keys",

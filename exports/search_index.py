@@ -35,13 +35,15 @@ from pathlib import Path
 
 import numpy as np
 
+from exports.page_render import script_json
+
 SEARCH_FOLDER = "search"
 #: Events per summary chunk: a query checks and shows candidates a chunk at a time.
 CHUNK = 256
 #: Aimed size of a shard of postings, in bytes: the shard count grows with the corpus.
 SHARD_BYTES = 96_000
 #: The same for a year's index: a query loads a shard per pair in every year, so smaller.
-YEAR_SHARD_BYTES = 16_000
+YEAR_SHARD_BYTES = 32_000
 #: A rough size of one event's postings (about 100 distinct pairs, 3–4 bytes each).
 EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
@@ -95,13 +97,22 @@ def shard_count(events: int, shard_bytes: int = SHARD_BYTES) -> int:
 
 
 Write = Callable[[str, str], None]
-Piece = Callable[[str, object], str]
+#: A piece's script text from its name and its data already as JSON (:func:`piece_json`).
+Piece = Callable[[str, str], str]
+
+
+def summary_json(event_id: str, who: object, start: str, end: str, title: str, text: str) -> str:
+    """An event's summary as a chunk holds it, JSON made once (a card keeps it between builds).
+
+    ``text`` is already folded (:func:`fold`).
+    """
+    return str(script_json([event_id, who, start, end, title, text]))
 
 
 class SearchIndex:
     """Collects events in page order and writes the index's pieces through ``write``.
 
-    ``piece(name, data)`` gives a piece's script text; ``write(relative, text)``
+    ``piece(name, json_text)`` gives a piece's script text; ``write(relative, text)``
     writes one file of the site. ``scratch`` is a folder for spilled postings.
     ``prefix`` starts every piece's name (``y2021``: ``search/y2021g3.js``).
 
@@ -133,24 +144,22 @@ class SearchIndex:
         #: What the pages must know to read the pieces (known before any is written).
         self.info = {"shards": self.shards, "chunk": CHUNK, "events": events}
 
-    def add(self, event_id: str, who: object, start: str, end: str, title: str, text: str) -> None:
-        """The next event in page order: its summary (``who``: its association) and its pairs.
-
-        ``text`` is already folded (:func:`fold`).
-        """
+    def add(self, summary: str, text: str) -> None:
+        """The next event in page order: its summary (:func:`summary_json`) and its folded text."""
         self.count += 1
-        self.chunk.append([event_id, who, start, end, title, text])
+        self.chunk.append((summary, text))
         if len(self.chunk) == CHUNK:
             self._write_chunk()
 
     def _write_chunk(self) -> None:
         number = (self.count - 1) // CHUNK
         first = self.count - len(self.chunk)
-        block = _pair_postings([row[5] for row in self.chunk], first, self.shards)
+        block = _pair_postings([text for _, text in self.chunk], first, self.shards)
         self.pairs.append(block)
         self.held += len(block)
         name = f"{self.prefix}e{number}"
-        self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, self.chunk))
+        rows = "[" + ",".join(summary for summary, _ in self.chunk) + "]"  # as json.dumps joins
+        self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, rows))
         self.chunk = []
         if self.held >= SPILL_POSTINGS:
             self._spill()
@@ -193,7 +202,8 @@ class SearchIndex:
             else:
                 block = held.pop(shard, None)
             name = f"{self.prefix}g{shard}"
-            self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, _shard_deltas(block)))
+            deltas = str(script_json(_shard_deltas(block)))
+            self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, deltas))
         if self.spilled:
             self.scratch.rmdir()
         if self.count != self.info["events"]:

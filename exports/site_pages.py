@@ -16,7 +16,6 @@ cache folder (:mod:`exports.page_pieces`) only changed pieces are rendered.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from bisect import bisect_left
 from collections import deque
@@ -40,11 +39,13 @@ from exports.event_view import (
 from exports.feed_links import feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
 from exports.overview_bins import BinCounts
+from exports.page_cards import chronology_html
 from exports.page_pieces import (
     YEAR_BASE,
     Card,
     PieceCache,
     build_context,
+    digest_bytes,
     fingerprint,
     make_card,
     row_keys,
@@ -59,7 +60,7 @@ from exports.page_render import (
     template_environment,
 )
 from exports.page_rows import PageOrder, rows_at
-from exports.search_index import CHUNK, SEARCH_FOLDER, YEAR_SHARD_BYTES, SearchIndex, fold
+from exports.search_index import CHUNK, SEARCH_FOLDER, YEAR_SHARD_BYTES, SearchIndex
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -75,6 +76,10 @@ PAGE_FOLDERS = (YEARS_FOLDER, ASSOCIATIONS_FOLDER, SEARCH_FOLDER)
 FIRST_PAGE_EVENTS = 100
 #: Up to this many events the overview draws one mark per event, beyond it counts.
 MARK_LIMIT = 1500
+#: Threads storing the files (each file is written and fsynced by one of them).
+WRITERS = 4
+#: New cards made in one batch on a rebuild (more than a fifth of the corpus's events too).
+FRESH_LIMIT = 20_000
 PIECE_FUNCTION = "timelinePiece"
 REVIEWS_PIECE = f"{SEARCH_FOLDER}/reviews.js"
 #: The search index's shared piece: each year's event and shard count.
@@ -88,6 +93,11 @@ def piece_script(name: str, data: Any) -> str:
     'timelinePiece("e0",["\\\\u003c/script\\\\u003e"]);\\n'
     """
     return f'{PIECE_FUNCTION}("{name}",{script_json(data)});\n'
+
+
+def piece_json(name: str, data: str) -> str:
+    """:func:`piece_script` of data already as JSON (made by :func:`script_json`)."""
+    return f'{PIECE_FUNCTION}("{name}",{data});\n'
 
 
 @dataclass(frozen=True)
@@ -113,15 +123,17 @@ class _Output:
     A file whose bytes the ``published`` folder already holds is hard-linked from
     there instead of written again (no rewrite, no fsync, the time stamp kept);
     a file whose bytes are already in place is left alone. With ``digests``,
-    :meth:`write` gives each file's SHA-256 (for the piece record) and
+    :meth:`write` gives each file's digest (for the piece record) and
     :meth:`keep` takes an unchanged piece's files as they are.
 
-    Files are stored by one writer thread while the next page is rendered: its
-    fsyncs wait on the disk, not on the interpreter. At most :data:`BACKLOG` files
-    wait; :meth:`close` waits for all and raises the first error.
+    Files are stored by :data:`WRITERS` writer threads while the next page is
+    rendered: their fsyncs wait on the disk, not on the interpreter, and fsyncs
+    made together share the file system's journal commits. At most
+    :data:`BACKLOG` files wait; :meth:`close` waits for all and raises the first
+    error.
     """
 
-    BACKLOG = 32
+    BACKLOG = 64
 
     def __init__(
         self, folder: Path | None, published: Path | None = None, *, digests: bool = False
@@ -131,8 +143,9 @@ class _Output:
         self.digests = digests
         self.index = ""
         self.written: set[str] = set()
+        self.hashes: dict[str, str] = {}  # relative -> digest, filled by the writer thread
         self.pending: deque[Future] = deque()
-        self.writer = ThreadPoolExecutor(1, "site-writer") if folder is not None else None
+        self.writer = ThreadPoolExecutor(WRITERS, "site-writer") if folder is not None else None
 
     @property
     def scratch(self) -> Path:
@@ -145,7 +158,8 @@ class _Output:
         return self.folder / ".search-postings"
 
     def write(self, relative: str, text: str) -> str:
-        """Store one file; its SHA-256 when digests are kept, else ""."""
+        """Store one file. Its digest (:func:`digest_bytes`, with ``digests``) is found by
+        the writer thread, in :attr:`hashes` once :meth:`close` returned; "" is returned."""
         self.written.add(relative)
         if self.folder is None:
             if relative == INDEX:
@@ -156,7 +170,7 @@ class _Output:
         while len(self.pending) >= self.BACKLOG:
             self.pending.popleft().result()
         self.pending.append(self.writer.submit(self._store, relative, data))
-        return hashlib.sha256(data).hexdigest() if self.digests else ""
+        return ""
 
     def keep(self, files: Mapping[str, str]) -> bool:
         """Take a piece's files unchanged (linked from ``published`` or left in place).
@@ -183,6 +197,8 @@ class _Output:
 
     def _store(self, relative: str, data: bytes) -> None:
         assert self.folder is not None
+        if self.digests:  # hashlib lets the interpreter go on meanwhile
+            self.hashes[relative] = digest_bytes(data)
         target = self.folder / relative
         if self.published is not None and self._link(self.published / relative, target, data):
             return
@@ -313,6 +329,30 @@ class _Site:
             events=events,
         )
 
+    def made(self, places: list[int]) -> dict[int, tuple]:
+        """New cards (without their number) of the page places ``places``, decoded at once."""
+        feeds = bool(self.links)
+        return {
+            place: tuple(make_card(view, self.order.statuses[place], feeds, _search_text(view)))[
+                :-1
+            ]
+            for place, view in zip(places, self.views(places), strict=True)
+        }
+
+    def prepare(self, years: list[int]) -> None:
+        """Make at once the cards the cache lacks for ``years`` (one decoding, not one a
+        year), unless they are many (a first build: then a year at a time, bounded memory)."""
+        self.fresh: dict[int, tuple] = {}
+        if self.cache is None:
+            return
+        missing = []
+        for year in years:
+            a, b = self.years[year]
+            known = self.cache.known(year)
+            missing += [p for p in range(a, b) if self.keys[self.order.positions[p]] not in known]
+        if missing and len(missing) <= max(FRESH_LIMIT, len(self.order) // 5):
+            self.fresh = self.made(missing)
+
     def cards(self, year: int) -> list[Card]:
         """The cards of ``year`` in page order: kept ones from the cache, the rest made now."""
         a, b = self.years[year]
@@ -322,14 +362,20 @@ class _Site:
         else:
             kept = self.cache.cards(year)
             keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
-        missing = [at for at, key in enumerate(keys) if key not in kept]
+        missing, added = [], False
+        for at, key in enumerate(keys):
+            if key not in kept:
+                added = True
+                found = self.fresh.pop(a + at, None)
+                if found is None:
+                    missing.append(at)
+                else:
+                    kept[key] = found
         if missing:
-            feeds = bool(self.links)
-            for at, view in zip(missing, self.views(a + at for at in missing), strict=True):
-                card = make_card(view, self.order.statuses[a + at], feeds, fold(_search_text(view)))
-                kept[keys[at]] = tuple(card)[:-1]
+            for at, card in self.made([a + at for at in missing]).items():
+                kept[keys[at - a]] = card
         cards = [Card(*kept[key], year * YEAR_BASE + at) for at, key in enumerate(keys)]
-        if self.cache is not None and (missing or len(kept) != len(set(keys))):
+        if self.cache is not None and (added or len(kept) != len(set(keys))):
             self.cache.keep_cards(year, {key: kept[key] for key in keys})
         return cards
 
@@ -371,7 +417,7 @@ class _Site:
             out.close()  # every file stored (or the first error raised) before pruning
         out.prune()
         if self.cache is not None:
-            self.cache.save(set(self.years))
+            self.cache.save(set(self.years), out.hashes)
         return note
 
     def _kept(self, out: _Output, name: str, print_: str) -> dict | None:
@@ -403,7 +449,8 @@ class _Site:
         changed: dict[str, tuple[list[int], str]] = {}
         for name, places in newest.items():
             relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
-            print_ = fingerprint(context, relative, name, year_list, keys=keys(places))
+            numbers = [self.number(place) for place in places]  # they move with their years
+            print_ = fingerprint(context, relative, name, year_list, numbers, keys=keys(places))
             if self._kept(out, relative, print_) is None:
                 changed[name] = (list(places), print_)
         wanted = {place for places, _ in changed.values() for place in places}
@@ -414,12 +461,16 @@ class _Site:
 
         reasons: dict[str, int] = {}
         search_years: list[list[int]] = []
+        plan = []  # a year's page and search pieces: taken as they are, or made again
         for year, (a, b) in sorted(self.years.items()):
             name = f"{YEARS_FOLDER}/{year}.html"
             print_ = fingerprint(context, name, year_list, keys=keys(range(a, b)))
             entry = self._kept(out, name, print_)
             at = bisect_left(wanted_in_order, a)
             needed = entry is None or (at < len(wanted_in_order) and wanted_in_order[at] < b)
+            plan.append((year, a, b, name, print_, entry, needed))
+        self.prepare([year for year, *_, needed in plan if needed])
+        for year, a, b, name, print_, entry, needed in plan:
             cards = self.cards(year) if needed else []
             if entry is None:
                 files: dict[str, str] = {}
@@ -430,7 +481,7 @@ class _Site:
                 search = SearchIndex(
                     b - a,
                     emit,
-                    piece_script,
+                    piece_json,
                     scratch,
                     prefix=f"y{year}",
                     shard_bytes=YEAR_SHARD_BYTES,
@@ -439,14 +490,7 @@ class _Site:
                 for card in cards:
                     if card.calendar:
                         here[card.calendar] = here.get(card.calendar, 0) + 1
-                    search.add(
-                        card.event_id,
-                        card.association,
-                        card.start.isoformat(),
-                        card.end.isoformat(),
-                        card.title,
-                        card.search,
-                    )
+                    search.add(card.summary, card.search)
                 search.finish()
                 emit(name, self.page("year", cards, heading=f"{year}年", year=year))
                 shards = search.shards
@@ -579,13 +623,12 @@ class _Site:
             css=css,
             scripts=scripts,
             data=script_json(data),
-            sections=sections,
+            chronology=Markup(chronology_html(sections)),
             lanes=lanes,
             year_links=year_links,
             association_links=association_links if kind == "index" else [],
             overview=drawn,
             feeds=links,
-            card=lambda card: Markup(card.html),
             has_feeds=bool(self.links),
             calendar=calendar,
             total=len(self.order),
