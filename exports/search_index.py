@@ -3,23 +3,25 @@
 The first page holds only the newest events, yet a search must find any event
 of any year. So the build writes, beside the pages:
 
-- ``search/y<year>g<k>.js``: a year's postings of character pairs (bigrams of
-  the folded text, NFKC and lower case, as the page folds the query), spread
-  over that year's shards by a hash of the pair; a query loads, for each year,
-  only the shards of its own pairs;
-- ``search/y<year>e<c>.js``: the year's event summaries in chunks of
+- ``search/p<span>g<k>.js``: the postings of character pairs (bigrams of the
+  folded text, NFKC and lower case, as the page folds the query) of the events
+  of a span of :data:`SEARCH_SPAN` years (``p2020``: 2020–2024), spread over the
+  span's shards by a hash of the pair; a query loads, for each span, only the
+  shards of its own pairs;
+- ``search/p<span>e<c>.js``: the span's event summaries in chunks of
   :data:`CHUNK` events (id, association, dates, title, folded text), loaded
   only for the candidates to check and show;
-- ``search/years.js``: the one shared piece, each year's event and shard count.
+- ``search/years.js``: the one shared piece, each span's shard count and its
+  years' event counts.
 
-Each year is an index of its own (:class:`SearchIndex` with a ``prefix``): new
-events of one year change that year's pieces and the shared one, nothing else.
+Each span is an index of its own (:class:`SearchIndex` with a ``prefix``): new
+events change their span's pieces and the shared one, nothing else.
 
 Each file is a script that calls ``timelinePiece(name, data)``: the page loads
 it with ``<script src>``, never ``fetch``, so the site keeps working from
 ``file://``. The data is JSON escaped as :func:`exports.html.script_json` does.
 
-Events are numbered in the year's page order (by start, end, association, id); a
+Events are numbered in the span's page order (by start, end, association, id); a
 posting list holds those numbers as differences from the previous one (small
 numbers, a compact file). Memory stays bounded: postings are spilled to one
 file per shard every :data:`SPILL_POSTINGS` postings and merged shard by shard
@@ -42,8 +44,10 @@ SEARCH_FOLDER = "search"
 CHUNK = 256
 #: Aimed size of a shard of postings, in bytes: the shard count grows with the corpus.
 SHARD_BYTES = 96_000
-#: The same for a year's index: a query loads a shard per pair in every year, so smaller.
-YEAR_SHARD_BYTES = 32_000
+#: Years an index of its own covers (2020–2024: ``search/p2020…``).
+SEARCH_SPAN = 5
+#: The aimed shard size of a span's index: a query loads a shard per pair in every span.
+SPAN_SHARD_BYTES = 32_000
 #: A rough size of one event's postings (about 100 distinct pairs, 3–4 bytes each).
 EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
@@ -114,7 +118,7 @@ class SearchIndex:
 
     ``piece(name, json_text)`` gives a piece's script text; ``write(relative, text)``
     writes one file of the site. ``scratch`` is a folder for spilled postings.
-    ``prefix`` starts every piece's name (``y2021``: ``search/y2021g3.js``).
+    ``prefix`` starts every piece's name (``p2020``: ``search/p2020g3.js``).
 
     The pairs are found with NumPy, a chunk of :data:`CHUNK` events at a time
     (:func:`_pair_postings`): a posting is two integers in arrays, never a
@@ -294,10 +298,12 @@ def _deltas(numbers: list[int]) -> list[int]:
 __all__ = [
     "CHUNK",
     "SEARCH_FOLDER",
-    "YEAR_SHARD_BYTES",
+    "SEARCH_SPAN",
+    "SPAN_SHARD_BYTES",
     "SearchIndex",
     "fold",
     "grams",
     "shard_count",
     "shard_of",
+    "summary_json",
 ]

@@ -60,7 +60,7 @@ from exports.page_render import (
     template_environment,
 )
 from exports.page_rows import PageOrder, rows_at
-from exports.search_index import CHUNK, SEARCH_FOLDER, YEAR_SHARD_BYTES, SearchIndex
+from exports.search_index import CHUNK, SEARCH_FOLDER, SEARCH_SPAN, SPAN_SHARD_BYTES, SearchIndex
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -82,7 +82,7 @@ WRITERS = 4
 FRESH_LIMIT = 20_000
 PIECE_FUNCTION = "timelinePiece"
 REVIEWS_PIECE = f"{SEARCH_FOLDER}/reviews.js"
-#: The search index's shared piece: each year's event and shard count.
+#: The search index's shared piece: each span's shard count and its years' event counts.
 YEARS_PIECE = f"{SEARCH_FOLDER}/years.js"
 
 
@@ -460,52 +460,85 @@ class _Site:
         chosen: dict[int, Card] = {}
 
         reasons: dict[str, int] = {}
-        search_years: list[list[int]] = []
-        plan = []  # a year's page and search pieces: taken as they are, or made again
+        # The search index is cut by spans of SEARCH_SPAN years (each its own index):
+        # few pieces for a query to load, and new events change only their span's.
+        spans: dict[int, list[int]] = {}
+        for year in year_list:
+            spans.setdefault(year - year % SEARCH_SPAN, []).append(year)
+        span_plan: dict[int, tuple[str, str, dict | None]] = {}
+        for span, years in spans.items():
+            name = f"{SEARCH_FOLDER}/p{span}"
+            a, b = self.years[years[0]][0], self.years[years[-1]][1]
+            print_ = fingerprint(context, name, keys=keys(range(a, b)))
+            span_plan[span] = (name, print_, self._kept(out, name, print_))
+        plan = []  # a year's page: taken as it is, or made again
         for year, (a, b) in sorted(self.years.items()):
             name = f"{YEARS_FOLDER}/{year}.html"
             print_ = fingerprint(context, name, year_list, keys=keys(range(a, b)))
             entry = self._kept(out, name, print_)
             at = bisect_left(wanted_in_order, a)
-            needed = entry is None or (at < len(wanted_in_order) and wanted_in_order[at] < b)
+            needed = (
+                entry is None
+                or span_plan[year - year % SEARCH_SPAN][2] is None
+                or (at < len(wanted_in_order) and wanted_in_order[at] < b)
+            )
             plan.append((year, a, b, name, print_, entry, needed))
         self.prepare([year for year, *_, needed in plan if needed])
-        for year, a, b, name, print_, entry, needed in plan:
+        search_spans: list[list] = []
+        search: SearchIndex | None = None
+        files: dict[str, str] = {}
+
+        def emit(relative: str, text: str) -> None:
+            files[relative] = out.write(relative, text)
+
+        for year, a, _, name, print_, entry, needed in plan:
             cards = self.cards(year) if needed else []
+            span = year - year % SEARCH_SPAN
+            span_name, span_print, span_entry = span_plan[span]
+            if year == spans[span][0]:  # a span begins
+                files = {}
+                search = None
+                if span_entry is None:
+                    first, last = self.years[year][0], self.years[spans[span][-1]][1]
+                    search = SearchIndex(
+                        last - first,
+                        emit,
+                        piece_json,
+                        scratch,
+                        prefix=f"p{span}",
+                        shard_bytes=SPAN_SHARD_BYTES,
+                    )
+            if search is not None:
+                for card in cards:
+                    search.add(card.summary, card.search)
+            if year == spans[span][-1]:  # a span ends
+                if search is not None:
+                    search.finish()
+                    shards = search.shards
+                    if cache is not None:
+                        cache.record(span_name, span_print, dict(files), shards=shards)
+                else:
+                    assert span_entry is not None
+                    shards = span_entry["shards"]
+                counts = [[y, self.years[y][1] - self.years[y][0]] for y in spans[span]]
+                search_spans.append([span, shards, counts])
             if entry is None:
-                files: dict[str, str] = {}
-
-                def emit(relative: str, text: str, files: dict[str, str] = files) -> None:
-                    files[relative] = out.write(relative, text)
-
-                search = SearchIndex(
-                    b - a,
-                    emit,
-                    piece_json,
-                    scratch,
-                    prefix=f"y{year}",
-                    shard_bytes=YEAR_SHARD_BYTES,
-                )
                 here: dict[str, int] = {}
                 for card in cards:
                     if card.calendar:
                         here[card.calendar] = here.get(card.calendar, 0) + 1
-                    search.add(card.summary, card.search)
-                search.finish()
-                emit(name, self.page("year", cards, heading=f"{year}年", year=year))
-                shards = search.shards
+                digest = out.write(name, self.page("year", cards, heading=f"{year}年", year=year))
                 if cache is not None:
-                    cache.record(name, print_, files, reasons=here, shards=shards)
+                    cache.record(name, print_, {name: digest}, reasons=here)
             else:
-                here, shards = entry["reasons"], entry["shards"]
-            search_years.append([year, b - a, shards])
+                here = entry["reasons"]
             for reason, count in here.items():
                 reasons[reason] = reasons.get(reason, 0) + count
             for at, card in enumerate(cards):
                 if a + at in wanted:
                     chosen[a + at] = card
 
-        out.write(YEARS_PIECE, piece_script("years", search_years))
+        out.write(YEARS_PIECE, piece_script("years", {"span": SEARCH_SPAN, "spans": search_spans}))
         applied = [
             [card.n, card.event_id, card.review, card.start.isoformat(), card.end.isoformat()]
             + [card.full_title]

@@ -27,6 +27,7 @@ from exports.html import (
     web_address,
     write_timeline,
 )
+from exports.search_index import SEARCH_SPAN
 from timeline.slugs import slugify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -813,9 +814,10 @@ def test_write_timeline_writes_index_and_feeds_pages(tmp_path: Path) -> None:
     assert associations == sorted(
         f"{slugify(name)}.html" for name in set(sample_table()["association"])
     )
-    # a summary chunk and a shard of postings per year, the shared years.js, reviews.js
+    # a summary chunk and a shard of postings per span of years, years.js, reviews.js
+    spans = {int(year[:4]) - int(year[:4]) % SEARCH_SPAN for year in years}
     assert sorted(p.name for p in (index.parent / "search").iterdir()) == sorted(
-        [*(f"y{year[:4]}{kind}0.js" for year in years for kind in "eg"), "reviews.js", "years.js"]
+        [*(f"p{span}{kind}0.js" for span in spans for kind in "eg"), "reviews.js", "years.js"]
     )
 
 

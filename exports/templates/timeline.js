@@ -139,10 +139,11 @@
     empty.hidden = total !== 0;
   }
 
-  // --- search across every year: each year's index pieces, loaded for the query's pairs ---
-  // search/years.js lists [year, events, shards]; a year's pieces are y<year>g<k> (postings
-  // of the year's event places) and y<year>e<c> (summaries: id, association, dates, title,
-  // folded text). An event's number is its year times SEARCH.base plus its place there.
+  // --- search across every year: each span's index pieces, loaded for the query's pairs ---
+  // search/years.js: {span: years per index, spans: [[first year, shards, [[year, events]...]]...]};
+  // a span's pieces are p<first>g<k> (postings of the span's event places) and p<first>e<c>
+  // (summaries: id, association, dates, title, folded text). An event's number on the pages
+  // is its year times SEARCH.base plus its place in that year.
 
   var SEARCH = data.search || null;
   var LIMIT = 100;
@@ -163,15 +164,23 @@
     for (var i = 0; i + 1 < chars.length; i += 1) found.push(chars[i] + chars[i + 1]);
     return found;
   }
-  function postings(year, shards, gram) {
-    var key = year + " " + gram;
+  function postings(span, shards, gram) {
+    var key = span + " " + gram;
     if (decoded[key]) return decoded[key];
-    var deltas = pieces["y" + year + "g" + shardOf(gram, shards)].data[gram] || [];
+    var deltas = pieces["p" + span + "g" + shardOf(gram, shards)].data[gram] || [];
     var numbers = new Array(deltas.length);
     var at = 0;
     for (var i = 0; i < deltas.length; i += 1) { at += deltas[i]; numbers[i] = at; }
     decoded[key] = numbers;
     return numbers;
+  }
+  function number(years, place) {
+    // A span's place as the pages number the event: its year's base plus its place there.
+    for (var i = 0; i < years.length; i += 1) {
+      if (place < years[i][1]) return years[i][0] * SEARCH.base + place;
+      place -= years[i][1];
+    }
+    return -1;
   }
   function intersect(a, b) {
     var out = [];
@@ -221,43 +230,42 @@
     // An association of this page whose box is unchecked is left out (by name).
     var off = {};
     boxes.forEach(function (box) { if (!lanes[box.value]) off[data.associations[box.value]] = true; });
-    load("years").then(function (years) {
+    load("years").then(function (index) {
       if (run !== searchRun) return undefined;
       // An event is filed under its start's year: none after the last day asked for.
-      years = years.filter(function (entry) { return !until || entry[0] <= +until.slice(0, 4); });
+      var spans = index.spans.filter(function (entry) { return !until || entry[0] <= +until.slice(0, 4); });
       var wanted = [];
-      years.forEach(function (entry) {
+      spans.forEach(function (entry) {
         var seen = {};
         grams.forEach(function (gram) {
-          var name = "y" + entry[0] + "g" + shardOf(gram, entry[2]);
+          var name = "p" + entry[0] + "g" + shardOf(gram, entry[1]);
           if (!seen[name]) { seen[name] = true; wanted.push(load(name)); }
         });
       });
-      return Promise.all(wanted).then(function () { return years; });
-    }).then(function (years) {
-      if (!years || run !== searchRun) return;
-      // Candidates per year, the newest year first; each year's places ascending.
+      return Promise.all(wanted).then(function () { return spans; });
+    }).then(function (spans) {
+      if (!spans || run !== searchRun) return;
+      // Candidates per span, the newest span first; each span's places ascending.
       var found = [];
-      years.slice().reverse().forEach(function (entry) {
+      spans.slice().reverse().forEach(function (entry) {
         var candidates = null;
-        grams.map(function (gram) { return postings(entry[0], entry[2], gram); })
+        grams.map(function (gram) { return postings(entry[0], entry[1], gram); })
           .sort(function (a, b) { return a.length - b.length; })
           .forEach(function (list) { candidates = candidates === null ? list : intersect(candidates, list); });
-        var base = entry[0] * SEARCH.base;
-        candidates = candidates.filter(function (place) { return !onPage[base + place]; });
+        candidates = candidates.filter(function (place) { return !onPage[number(entry[2], place)]; });
         if (candidates.length) found.push([entry[0], candidates]);
       });
       var shown = [];
-      var y = 0;
+      var s = 0;
       var at = found.length ? found[0][1].length - 1 : -1;
       function step() {
         if (run !== searchRun) return;
-        while (y < found.length && at < 0) { y += 1; at = y < found.length ? found[y][1].length - 1 : -1; }
-        if (y >= found.length || shown.length >= LIMIT) { finish(run, query, shown, y < found.length); return; }
-        var year = found[y][0];
-        var places = found[y][1];
+        while (s < found.length && at < 0) { s += 1; at = s < found.length ? found[s][1].length - 1 : -1; }
+        if (s >= found.length || shown.length >= LIMIT) { finish(run, query, shown, s < found.length); return; }
+        var span = found[s][0];
+        var places = found[s][1];
         var chunk = Math.floor(places[at] / SEARCH.chunk);
-        load("y" + year + "e" + chunk).then(function (rows) {
+        load("p" + span + "e" + chunk).then(function (rows) {
           for (; at >= 0 && Math.floor(places[at] / SEARCH.chunk) === chunk && shown.length < LIMIT; at -= 1) {
             var row = rows[places[at] - chunk * SEARCH.chunk];
             var ok = words.every(function (word) { return row[5].indexOf(word) !== -1; }) &&
