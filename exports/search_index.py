@@ -5,7 +5,7 @@ of any year. So the build writes, beside the pages:
 
 - ``search/p<span>g<k>.js``: the postings of character pairs (bigrams of the
   folded text, NFKC and lower case, as the page folds the query) of the events
-  of a span of :data:`SEARCH_SPAN` years (``p2020``: 2020–2024), spread over the
+  of a span of :data:`SEARCH_SPAN` years (``p2020``: 2020–2029), spread over the
   span's shards by a hash of the pair; a query loads, for each span, only the
   shards of its own pairs;
 - ``search/p<span>e<c>.js``: the span's event summaries in chunks of
@@ -44,8 +44,9 @@ SEARCH_FOLDER = "search"
 CHUNK = 256
 #: Aimed size of a shard of postings, in bytes: the shard count grows with the corpus.
 SHARD_BYTES = 96_000
-#: Years an index of its own covers (2020–2024: ``search/p2020…``).
-SEARCH_SPAN = 5
+#: Years an index of its own covers (2020–2029: ``search/p2020…``): a query loads a shard
+#: per pair in each span, a new event changes its span's pieces.
+SEARCH_SPAN = 10
 #: The aimed shard size of a span's index: a query loads a shard per pair in every span.
 SPAN_SHARD_BYTES = 32_000
 #: A rough size of one event's postings (about 100 distinct pairs, 3–4 bytes each).

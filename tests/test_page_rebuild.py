@@ -27,6 +27,7 @@ except ImportError:  # run as tests.test_page_rebuild
 import exports.rebuild
 import exports.site_pages
 from exports.html import write_timeline
+from exports.page_pieces import row_keys
 from exports.search_index import SEARCH_SPAN
 from timeline.slugs import slugify
 
@@ -226,3 +227,14 @@ def test_a_card_kept_in_the_cache_is_the_card_made_again(tmp_path) -> None:
     write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
     write_timeline(full, tmp_path / "fresh")
     same_site(tmp_path / "b", tmp_path / "fresh")
+
+
+def test_row_keys_tell_cells_and_their_types_apart() -> None:
+    """A card is kept by its row's key: a cell of another value or type is another row."""
+    rows = pd.DataFrame(
+        {"a": ["x", "x", "x", "x"], "b": [1, 1, 1, 2], "c": ["1", "1", 1, "1"]}, dtype=object
+    )
+    keys = row_keys(rows)
+    assert keys[0] == keys[1]  # the same cells: the same key, wherever the row stands
+    assert len({keys[0], keys[2], keys[3]}) == 3  # "1" is not 1; b = 2 is not b = 1
+    assert row_keys(rows[["c", "b", "a"]])[0] != keys[0]  # the columns' order counts too
