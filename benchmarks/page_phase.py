@@ -15,6 +15,14 @@ in the same run and each in a fresh process, one after the other:
     fastest of each is kept, in wall time and in the process's CPU time (the
     steadier figure on a shared machine), and the ratios peer / this printed; then the two
     sites are compared file by file (``identical`` or the files that differ).
+``+1 % page rebuild``
+    with ``--page-rebuild``: the page phase alone, for this tree and the peer, on
+    the table without the newest 1 % of its documents (into ``pages-<name>-a``,
+    with a cache folder when the tree's ``write_timeline`` takes one), then on the
+    whole table into a new folder that links unchanged files from the first
+    (``published``), as ``build_site`` does; timed, compared with that tree's
+    fresh full page phase (share rebuild / full, same run) and checked equal to
+    it file by file.
 ``+1 % rebuild``
     with ``--rebuild``: ``exports.site.build_site`` of this tree on the table
     without the newest 1 % of its documents, then again, into the same
@@ -47,6 +55,25 @@ start, cpu = time.perf_counter(), time.process_time()
 write_timeline(table, Path({out!r}))
 print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
                   "events": len(table)}}))
+"""
+
+PAGE_REBUILD = """
+import inspect, json, time
+from pathlib import Path
+from exports.html import write_timeline
+from timeline.schema import read_table
+table = read_table(Path({table!r}))
+documents = sorted(table["doc"].astype(str).unique())
+drop = max(1, round(len(documents) * 0.01))
+before = table[table["doc"].astype(str).isin(set(documents[: len(documents) - drop]))]
+before = before.reset_index(drop=True)
+cached = "cache_folder" in inspect.signature(write_timeline).parameters
+options = {{"cache_folder": Path({cache!r})}} if cached else {{}}
+write_timeline(before, Path({first!r}), **options)
+start, cpu = time.perf_counter(), time.process_time()
+write_timeline(table, Path({second!r}), published=Path({first!r}), **options)
+print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                  "added_documents": drop, "cached": cached}}))
 """
 
 SITE_BUILD = """
@@ -100,6 +127,27 @@ def page_phase(table: Path, work: Path, peer: Path, repeat: int) -> dict:
     return record
 
 
+def page_rebuild(table: Path, work: Path, peer: Path, record: dict) -> dict:
+    """The +1 % page phase of this tree and the peer, against their own full page phase."""
+    found: dict = {}
+    for name, source in (("peer", peer), ("this", ROOT)):
+        first, second = work / f"pages-{name}-a", work / f"pages-{name}-b"
+        cache = work / f"page-cache-{name}"
+        for folder in (first, second, cache):
+            shutil.rmtree(folder, ignore_errors=True)
+        code = PAGE_REBUILD.format(
+            table=str(table), first=str(first), second=str(second), cache=str(cache)
+        )
+        result = run_json(source, code)
+        found[name] = {
+            **result,
+            "share": result["seconds"] / record[name],
+            "cpu_share": result["cpu"] / record[f"{name}_cpu"],
+            "differences": differences(second, work / f"pages-{name}"),
+        }
+    return found
+
+
 def rebuild(table: Path, work: Path, drop_share: float) -> dict:
     import pandas as pd
 
@@ -133,6 +181,9 @@ def main() -> None:
     parser.add_argument("--peer", default="main", help="git reference of the peer")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true", help="also time a +1 %% rebuild")
+    parser.add_argument(
+        "--page-rebuild", action="store_true", help="also time the page phase of a +1 %% rebuild"
+    )
     parser.add_argument("--json", action="store_true")
     arguments = parser.parse_args()
     arguments.work.mkdir(parents=True, exist_ok=True)
@@ -154,6 +205,24 @@ def main() -> None:
                 else f"{len(record['differences'])} files differ: {record['differences'][:5]}"
             )
         )
+        if arguments.page_rebuild:
+            record["page_rebuild"] = found = page_rebuild(
+                table.resolve(), arguments.work, peer, record
+            )
+            for name in ("peer", "this"):
+                again = found[name]
+                print(
+                    f"  {name}: +{again['added_documents']} documents (1 %): page phase "
+                    f"{again['seconds']:.2f} s ({again['cpu']:.2f} s of CPU), "
+                    f"{again['share']:.1%} of its full page phase (CPU {again['cpu_share']:.1%}); "
+                    + (
+                        "equal to its full page phase"
+                        if not again["differences"]
+                        else f"{len(again['differences'])} files differ from its full page phase"
+                    )
+                )
+            ratio = found["peer"]["seconds"] / found["this"]["seconds"]
+            print(f"  +1 % page phase: peer / this {ratio:.2f}×")
         if arguments.rebuild:
             record["rebuild"] = again = rebuild(table.resolve(), arguments.work, 0.01)
             print(

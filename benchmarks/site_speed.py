@@ -185,6 +185,11 @@ def main() -> None:
         help="compare with the peer only for corpora of at most this many documents "
         "(its one page takes minutes to open at 10,000)",
     )
+    parser.add_argument(
+        "--reuse-tables",
+        action="store_true",
+        help="use <work>/out<N>/events.parquet when it is there (no corpus, no build)",
+    )
     parser.add_argument("--json", action="store_true")
     arguments = parser.parse_args()
     work = arguments.work
@@ -195,10 +200,13 @@ def main() -> None:
     report = []
     for count in arguments.documents:
         corpus = work / f"corpus{count}"
-        if not (corpus / "documents.csv").exists():
-            generate(corpus, 0, count)
         out = work / f"out{count}"
-        seconds = build(corpus, out, work / "cache")
+        if arguments.reuse_tables and (out / "events.parquet").exists():
+            seconds = 0.0  # a table of an earlier run
+        else:
+            if not (corpus / "documents.csv").exists():
+                generate(corpus, 0, count)
+            seconds = build(corpus, out, work / "cache")
         print(f"{count} documents: timeline build {seconds:.1f} s (cache)", file=sys.stderr)
         record: dict = {"documents": count, "build_s": seconds}
         limit = arguments.peer_up_to

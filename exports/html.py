@@ -145,6 +145,7 @@ def write_timeline(
     include_years: bool | None = None,
     include_open: bool = False,
     published: str | Path | None = None,
+    cache_folder: str | Path | None = None,
 ) -> Path:
     """Write the site's pages atomically; returns the path of ``index.html``.
 
@@ -155,6 +156,11 @@ def write_timeline(
     file whose content would not change is left as it is; with ``published``
     (the folder a staging folder will replace), a file it already holds is
     linked from there, not written again.
+
+    With ``cache_folder`` (a folder of the build's cache, e.g. the engine's
+    cache folder / ``page``) a piece whose inputs did not change since the last
+    build is not rendered again, and an event's card is kept between builds
+    (:mod:`exports.page_pieces`); the bytes are those of a build without it.
     """
     out = Path(out_dir)
     feeds = list(feeds)
@@ -165,8 +171,10 @@ def write_timeline(
         base_url=base_url,
         include_years=include_years,
         include_open=include_open,
+        cache_folder=Path(cache_folder) if cache_folder is not None else None,
     )
-    note = site.build(_Output(out, Path(published) if published else None))
+    output = _Output(out, Path(published) if published else None, digests=cache_folder is not None)
+    note = site.build(output)
     if feeds:
         write_feeds_page(feeds, out, base_url, title=title, calendar=note)
     return out / INDEX

@@ -96,4 +96,23 @@ def card_html(event: EventView, feeds: bool) -> Markup:
     return Markup("".join(out))
 
 
-__all__ = ["card_html"]
+def chronology_html(sections: list) -> str:
+    """The year sections of a page (:func:`exports.event_view.year_sections` of its cards) as
+    the page's template wrote them: each card's HTML (``.html``) joined, not rendered again.
+    """
+    out = []
+    for section in sections:
+        out.append(f'    <section class="year" id="{section.id}" ')
+        out.append(f'aria-labelledby="{section.id}-heading">\n')
+        out.append(f'      <h2 id="{section.id}-heading">{section.year}年</h2>\n')
+        for group in section.months:
+            out.append(f'      <section class="month" id="{group.id}">\n')
+            out.append(f"        <h3>{group.label}</h3>\n")
+            out.append('        <ol class="events">\n')
+            out += [f"{card.html}\n" for card in group.events]
+            out.append("        </ol>\n      </section>\n")
+        out.append("    </section>\n")
+    return "".join(out)
+
+
+__all__ = ["card_html", "chronology_html"]

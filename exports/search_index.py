@@ -3,18 +3,25 @@
 The first page holds only the newest events, yet a search must find any event
 of any year. So the build writes, beside the pages:
 
-- ``search/g<k>.js``: postings of character pairs (bigrams of the folded text,
-  NFKC and lower case, as the page folds the query), spread over shards by a
-  hash of the pair; a query loads only the shards of its own pairs;
-- ``search/e<c>.js``: event summaries in chunks of :data:`CHUNK` events (id,
-  lane, dates, title, folded text), loaded only for the candidates to check
-  and show.
+- ``search/p<span>g<k>.js``: the postings of character pairs (bigrams of the
+  folded text, NFKC and lower case, as the page folds the query) of the events
+  of a span of :data:`SEARCH_SPAN` years (``p2020``: 2020–2029), spread over the
+  span's shards by a hash of the pair; a query loads, for each span, only the
+  shards of its own pairs;
+- ``search/p<span>e<c>.js``: the span's event summaries in chunks of
+  :data:`CHUNK` events (id, association, dates, title, folded text), loaded
+  only for the candidates to check and show;
+- ``search/years.js``: the one shared piece, each span's shard count and its
+  years' event counts.
+
+Each span is an index of its own (:class:`SearchIndex` with a ``prefix``): new
+events change their span's pieces and the shared one, nothing else.
 
 Each file is a script that calls ``timelinePiece(name, data)``: the page loads
 it with ``<script src>``, never ``fetch``, so the site keeps working from
 ``file://``. The data is JSON escaped as :func:`exports.html.script_json` does.
 
-Events are numbered in the page's order (by start, end, association, id); a
+Events are numbered in the span's page order (by start, end, association, id); a
 posting list holds those numbers as differences from the previous one (small
 numbers, a compact file). Memory stays bounded: postings are spilled to one
 file per shard every :data:`SPILL_POSTINGS` postings and merged shard by shard
@@ -30,11 +37,18 @@ from pathlib import Path
 
 import numpy as np
 
+from exports.page_render import script_json
+
 SEARCH_FOLDER = "search"
 #: Events per summary chunk: a query checks and shows candidates a chunk at a time.
 CHUNK = 256
 #: Aimed size of a shard of postings, in bytes: the shard count grows with the corpus.
 SHARD_BYTES = 96_000
+#: Years an index of its own covers (2020–2029: ``search/p2020…``): a query loads a shard
+#: per pair in each span, a new event changes its span's pieces.
+SEARCH_SPAN = 10
+#: The aimed shard size of a span's index: a query loads a shard per pair in every span.
+SPAN_SHARD_BYTES = 32_000
 #: A rough size of one event's postings (about 100 distinct pairs, 3–4 bytes each).
 EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
@@ -78,9 +92,9 @@ def shard_of(gram: str, shards: int) -> int:
     return value % shards
 
 
-def shard_count(events: int) -> int:
-    """A power of two giving shards of about :data:`SHARD_BYTES` (1 for a small corpus)."""
-    wanted = max(1, events * EVENT_POSTING_BYTES // SHARD_BYTES)
+def shard_count(events: int, shard_bytes: int = SHARD_BYTES) -> int:
+    """A power of two giving shards of about ``shard_bytes`` (1 for a small corpus)."""
+    wanted = max(1, events * EVENT_POSTING_BYTES // shard_bytes)
     count = 1
     while count < wanted and count < MAX_SHARDS:
         count *= 2
@@ -88,22 +102,42 @@ def shard_count(events: int) -> int:
 
 
 Write = Callable[[str, str], None]
-Piece = Callable[[str, object], str]
+#: A piece's script text from its name and its data already as JSON (:func:`piece_json`).
+Piece = Callable[[str, str], str]
+
+
+def summary_json(event_id: str, who: object, start: str, end: str, title: str, text: str) -> str:
+    """An event's summary as a chunk holds it, JSON made once (a card keeps it between builds).
+
+    ``text`` is already folded (:func:`fold`).
+    """
+    return str(script_json([event_id, who, start, end, title, text]))
 
 
 class SearchIndex:
     """Collects events in page order and writes the index's pieces through ``write``.
 
-    ``piece(name, data)`` gives a piece's script text; ``write(relative, text)``
+    ``piece(name, json_text)`` gives a piece's script text; ``write(relative, text)``
     writes one file of the site. ``scratch`` is a folder for spilled postings.
+    ``prefix`` starts every piece's name (``p2020``: ``search/p2020g3.js``).
 
     The pairs are found with NumPy, a chunk of :data:`CHUNK` events at a time
     (:func:`_pair_postings`): a posting is two integers in arrays, never a
     Python object, until a shard is written.
     """
 
-    def __init__(self, events: int, write: Write, piece: Piece, scratch: Path) -> None:
-        self.shards = shard_count(events)
+    def __init__(
+        self,
+        events: int,
+        write: Write,
+        piece: Piece,
+        scratch: Path,
+        *,
+        prefix: str = "",
+        shard_bytes: int = SHARD_BYTES,
+    ) -> None:
+        self.prefix = prefix
+        self.shards = shard_count(events, shard_bytes)
         self.write = write
         self.piece = piece
         self.scratch = scratch
@@ -115,20 +149,22 @@ class SearchIndex:
         #: What the pages must know to read the pieces (known before any is written).
         self.info = {"shards": self.shards, "chunk": CHUNK, "events": events}
 
-    def add(self, event_id: str, lane: int, start: str, end: str, title: str, text: str) -> None:
-        """The next event in page order: its summary and its pairs."""
+    def add(self, summary: str, text: str) -> None:
+        """The next event in page order: its summary (:func:`summary_json`) and its folded text."""
         self.count += 1
-        self.chunk.append([event_id, lane, start, end, title, fold(text)])
+        self.chunk.append((summary, text))
         if len(self.chunk) == CHUNK:
             self._write_chunk()
 
     def _write_chunk(self) -> None:
         number = (self.count - 1) // CHUNK
         first = self.count - len(self.chunk)
-        block = _pair_postings([row[5] for row in self.chunk], first, self.shards)
+        block = _pair_postings([text for _, text in self.chunk], first, self.shards)
         self.pairs.append(block)
         self.held += len(block)
-        self.write(f"{SEARCH_FOLDER}/e{number}.js", self.piece(f"e{number}", self.chunk))
+        name = f"{self.prefix}e{number}"
+        rows = "[" + ",".join(summary for summary, _ in self.chunk) + "]"  # as json.dumps joins
+        self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, rows))
         self.chunk = []
         if self.held >= SPILL_POSTINGS:
             self._spill()
@@ -170,9 +206,9 @@ class SearchIndex:
                     block = block[np.argsort(block[:, 0], kind="stable")]
             else:
                 block = held.pop(shard, None)
-            self.write(
-                f"{SEARCH_FOLDER}/g{shard}.js", self.piece(f"g{shard}", _shard_deltas(block))
-            )
+            name = f"{self.prefix}g{shard}"
+            deltas = str(script_json(_shard_deltas(block)))
+            self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, deltas))
         if self.spilled:
             self.scratch.rmdir()
         if self.count != self.info["events"]:
@@ -260,4 +296,15 @@ def _deltas(numbers: list[int]) -> list[int]:
     return [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
 
 
-__all__ = ["CHUNK", "SEARCH_FOLDER", "SearchIndex", "fold", "grams", "shard_count", "shard_of"]
+__all__ = [
+    "CHUNK",
+    "SEARCH_FOLDER",
+    "SEARCH_SPAN",
+    "SPAN_SHARD_BYTES",
+    "SearchIndex",
+    "fold",
+    "grams",
+    "shard_count",
+    "shard_of",
+    "summary_json",
+]

@@ -1,14 +1,23 @@
-"""The site's pages and pieces, written a year at a time from the table prepared once.
+"""The site's pages and pieces, written a year at a time, each from its own rows only.
 
 Each event is decoded and made into a card once (:mod:`exports.page_rows`,
-:mod:`exports.event_view`, :mod:`exports.page_cards`): its year's page, the first
-page, its association's page and the search index (:mod:`exports.search_index`)
-all reuse it.
+:mod:`exports.event_view`, :class:`exports.page_pieces.Card`): its year's page,
+the first page, its association's page and the search index
+(:mod:`exports.search_index`) all reuse it.
+
+No page but the first holds a fact of the whole corpus: an event's number is
+its year and its place in that year (:data:`~exports.page_pieces.YEAR_BASE`),
+a year's or an association's page lists its own associations (by name, with
+their counts on that page), the year chips of other pages carry no counts, and
+the search index is a set of per-year pieces with one small shared piece
+(``search/years.js``). So a piece changes only when its rows do, and with a
+cache folder (:mod:`exports.page_pieces`) only changed pieces are rendered.
 """
 
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from exports.chronology import DASH
 from exports.event_view import (
@@ -29,7 +39,18 @@ from exports.event_view import (
 from exports.feed_links import feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
 from exports.overview_bins import BinCounts
-from exports.page_cards import card_html
+from exports.page_cards import chronology_html
+from exports.page_pieces import (
+    YEAR_BASE,
+    Card,
+    PieceCache,
+    build_context,
+    digest_bytes,
+    fingerprint,
+    make_card,
+    row_keys,
+    same_file,
+)
 from exports.page_render import (
     CalendarNote,
     content_security_policy,
@@ -39,7 +60,7 @@ from exports.page_render import (
     template_environment,
 )
 from exports.page_rows import PageOrder, rows_at
-from exports.search_index import SEARCH_FOLDER, SearchIndex
+from exports.search_index import CHUNK, SEARCH_FOLDER, SEARCH_SPAN, SPAN_SHARD_BYTES, SearchIndex
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -55,8 +76,14 @@ PAGE_FOLDERS = (YEARS_FOLDER, ASSOCIATIONS_FOLDER, SEARCH_FOLDER)
 FIRST_PAGE_EVENTS = 100
 #: Up to this many events the overview draws one mark per event, beyond it counts.
 MARK_LIMIT = 1500
+#: Threads storing the files (each file is written and fsynced by one of them).
+WRITERS = 4
+#: New cards made in one batch on a rebuild (more than a fifth of the corpus's events too).
+FRESH_LIMIT = 20_000
 PIECE_FUNCTION = "timelinePiece"
 REVIEWS_PIECE = f"{SEARCH_FOLDER}/reviews.js"
+#: The search index's shared piece: each span's shard count and its years' event counts.
+YEARS_PIECE = f"{SEARCH_FOLDER}/years.js"
 
 
 def piece_script(name: str, data: Any) -> str:
@@ -66,6 +93,11 @@ def piece_script(name: str, data: Any) -> str:
     'timelinePiece("e0",["\\\\u003c/script\\\\u003e"]);\\n'
     """
     return f'{PIECE_FUNCTION}("{name}",{script_json(data)});\n'
+
+
+def piece_json(name: str, data: str) -> str:
+    """:func:`piece_script` of data already as JSON (made by :func:`script_json`)."""
+    return f'{PIECE_FUNCTION}("{name}",{data});\n'
 
 
 @dataclass(frozen=True)
@@ -90,22 +122,30 @@ class _Output:
 
     A file whose bytes the ``published`` folder already holds is hard-linked from
     there instead of written again (no rewrite, no fsync, the time stamp kept);
-    a file whose bytes are already in place is left alone.
+    a file whose bytes are already in place is left alone. With ``digests``,
+    :meth:`write` gives each file's digest (for the piece record) and
+    :meth:`keep` takes an unchanged piece's files as they are.
 
-    Files are stored by one writer thread while the next page is rendered: its
-    fsyncs wait on the disk, not on the interpreter. At most :data:`BACKLOG` files
-    wait; :meth:`close` waits for all and raises the first error.
+    Files are stored by :data:`WRITERS` writer threads while the next page is
+    rendered: their fsyncs wait on the disk, not on the interpreter, and fsyncs
+    made together share the file system's journal commits. At most
+    :data:`BACKLOG` files wait; :meth:`close` waits for all and raises the first
+    error.
     """
 
-    BACKLOG = 32
+    BACKLOG = 64
 
-    def __init__(self, folder: Path | None, published: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path | None, published: Path | None = None, *, digests: bool = False
+    ) -> None:
         self.folder = folder
         self.published = published
+        self.digests = digests
         self.index = ""
         self.written: set[str] = set()
+        self.hashes: dict[str, str] = {}  # relative -> digest, filled by the writer thread
         self.pending: deque[Future] = deque()
-        self.writer = ThreadPoolExecutor(1, "site-writer") if folder is not None else None
+        self.writer = ThreadPoolExecutor(WRITERS, "site-writer") if folder is not None else None
 
     @property
     def scratch(self) -> Path:
@@ -117,19 +157,48 @@ class _Output:
             return Path(tempfile.gettempdir()) / name
         return self.folder / ".search-postings"
 
-    def write(self, relative: str, text: str) -> None:
+    def write(self, relative: str, text: str) -> str:
+        """Store one file. Its digest (:func:`digest_bytes`, with ``digests``) is found by
+        the writer thread, in :attr:`hashes` once :meth:`close` returned; "" is returned."""
         self.written.add(relative)
         if self.folder is None:
             if relative == INDEX:
                 self.index = text
-            return
+            return ""
         assert self.writer is not None
+        data = text.encode("utf-8")
         while len(self.pending) >= self.BACKLOG:
             self.pending.popleft().result()
-        self.pending.append(self.writer.submit(self._store, relative, text.encode("utf-8")))
+        self.pending.append(self.writer.submit(self._store, relative, data))
+        return ""
+
+    def keep(self, files: Mapping[str, str]) -> bool:
+        """Take a piece's files unchanged (linked from ``published`` or left in place).
+
+        False, and nothing done, unless every file is there with its recorded digest.
+        """
+        if self.folder is None or not files:
+            return False
+        found = []
+        for relative, digest in files.items():
+            if self.published is not None and same_file(self.published / relative, digest):
+                found.append((relative, self.published / relative))
+            elif same_file(self.folder / relative, digest):
+                found.append((relative, None))
+            else:
+                return False
+        for relative, source in found:
+            self.written.add(relative)
+            target = self.folder / relative
+            linked = source is None or _same_inode(source, target)
+            if not linked and not self._link(source, target, None):
+                write_atomic(target, source.read_bytes())
+        return True
 
     def _store(self, relative: str, data: bytes) -> None:
         assert self.folder is not None
+        if self.digests:  # hashlib lets the interpreter go on meanwhile
+            self.hashes[relative] = digest_bytes(data)
         target = self.folder / relative
         if self.published is not None and self._link(self.published / relative, target, data):
             return
@@ -148,8 +217,9 @@ class _Output:
                 self.writer.shutdown(wait=True)
 
     @staticmethod
-    def _link(source: Path, target: Path, data: bytes) -> bool:
-        if source.is_symlink() or not unchanged(source, data):
+    def _link(source: Path, target: Path, data: bytes | None) -> bool:
+        """Hard-link ``source`` at ``target`` (when it holds ``data``, if given)."""
+        if source.is_symlink() or (data is not None and not unchanged(source, data)):
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.link.tmp")
@@ -175,6 +245,13 @@ class _Output:
                     path.unlink()
 
 
+def _same_inode(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 class _Site:
     """The table prepared once for every page: rows in page order, lanes, years."""
 
@@ -187,6 +264,7 @@ class _Site:
         base_url: str | None,
         include_years: bool | None,
         include_open: bool,
+        cache_folder: Path | None = None,
     ) -> None:
         self.table = table
         # Where each row stands; a row is read and decoded only when its year's page is
@@ -213,24 +291,93 @@ class _Site:
             taken.add(slug)
             self.slugs[name] = slug
         self.first_page = max(0, len(self.order) - FIRST_PAGE_EVENTS)
+        self.cache: PieceCache | None = None
+        self.keys: list[bytes] = []
+        if cache_folder is not None:
+            from exports.rebuild import code_version
+
+            options = {
+                "title": title,
+                "include_years": include_years,
+                "include_open": include_open,
+                "feeds": bool(self.links),
+            }
+            context = build_context(table, code_version(), options)
+            self.cache = PieceCache(Path(cache_folder), context)
+            self.keys = row_keys(table)
 
     def _all_rows(self) -> Iterator[dict]:
         """Every row in page order, read a year at a time."""
         for a, b in sorted(self.years.values()):
             yield from rows_at(self.table, self.order.positions[a:b])[0]
 
-    def views(self, numbers: Iterable[int]) -> list[EventView]:
-        """The cards of the page places ``numbers``, their rows read and decoded now."""
-        numbers = list(numbers)
-        rows, events = rows_at(self.table, [self.order.positions[n] for n in numbers])
+    def number(self, place: int) -> int:
+        """The number of the event at page place ``place``: its year's, and its place there."""
+        year = self.order.starts[place].year
+        return year * YEAR_BASE + place - self.years[year][0]
+
+    def views(self, places: Iterable[int]) -> list[EventView]:
+        """The views of the page places ``places``, their rows read and decoded now."""
+        places = list(places)
+        rows, events = rows_at(self.table, [self.order.positions[p] for p in places])
         return event_views(
             rows,
             self.lane_of,
             self.include_years,
             self.include_open,
-            numbers=numbers,
+            numbers=[self.number(p) for p in places],
             events=events,
         )
+
+    def made(self, places: list[int]) -> dict[int, tuple]:
+        """New cards (without their number) of the page places ``places``, decoded at once."""
+        feeds = bool(self.links)
+        return {
+            place: tuple(make_card(view, self.order.statuses[place], feeds, _search_text(view)))[
+                :-1
+            ]
+            for place, view in zip(places, self.views(places), strict=True)
+        }
+
+    def prepare(self, years: list[int]) -> None:
+        """Make at once the cards the cache lacks for ``years`` (one decoding, not one a
+        year), unless they are many (a first build: then a year at a time, bounded memory)."""
+        self.fresh: dict[int, tuple] = {}
+        if self.cache is None:
+            return
+        missing = []
+        for year in years:
+            a, b = self.years[year]
+            known = self.cache.known(year)
+            missing += [p for p in range(a, b) if self.keys[self.order.positions[p]] not in known]
+        if missing and len(missing) <= max(FRESH_LIMIT, len(self.order) // 5):
+            self.fresh = self.made(missing)
+
+    def cards(self, year: int) -> list[Card]:
+        """The cards of ``year`` in page order: kept ones from the cache, the rest made now."""
+        a, b = self.years[year]
+        if self.cache is None:
+            kept: dict[bytes, tuple] = {}
+            keys: list[bytes] = [bytes([0]) + place.to_bytes(8, "big") for place in range(a, b)]
+        else:
+            kept = self.cache.cards(year)
+            keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
+        missing, added = [], False
+        for at, key in enumerate(keys):
+            if key not in kept:
+                added = True
+                found = self.fresh.pop(a + at, None)
+                if found is None:
+                    missing.append(at)
+                else:
+                    kept[key] = found
+        if missing:
+            for at, card in self.made([a + at for at in missing]).items():
+                kept[keys[at - a]] = card
+        cards = [Card(*kept[key], year * YEAR_BASE + at) for at, key in enumerate(keys)]
+        if self.cache is not None and (added or len(kept) != len(set(keys))):
+            self.cache.keep_cards(year, {key: kept[key] for key in keys})
+        return cards
 
     def year_href(self, year: int, kind: str, here: int | None = None) -> str:
         """The link to a year from a page of ``kind`` (a section of the page when it holds it all)."""
@@ -255,7 +402,7 @@ class _Site:
         ]
 
     def event_href(self, view: EventView, kind: str) -> str:
-        if kind == "index" and view.index >= self.first_page:
+        if kind == "index" and view.index in self.first_numbers:
             return f"#event-{view.event_id}"
         prefix = "../" if kind in ("association", "year") else ""
         if kind == "year":
@@ -269,83 +416,168 @@ class _Site:
         finally:
             out.close()  # every file stored (or the first error raised) before pruning
         out.prune()
+        if self.cache is not None:
+            self.cache.save(set(self.years), out.hashes)
         return note
 
+    def _kept(self, out: _Output, name: str, print_: str) -> dict | None:
+        """The last build's record of an unchanged piece whose files ``out`` could take."""
+        if self.cache is None:
+            return None
+        entry = self.cache.last(name, print_)
+        if entry is None or not out.keep(entry["files"]):
+            return None
+        self.cache.record(name, print_, **{k: v for k, v in entry.items() if k != "fingerprint"})
+        return entry
+
     def _pages(self, out: _Output) -> CalendarNote:
-        search = SearchIndex(len(self.order), out.write, piece_script, out.scratch)
-        reasons: dict[str, int] = {}
-        bins = BinCounts() if len(self.order) > MARK_LIMIT else None
-        # Each card is made once: the first page, the associations' pages and a small
-        # overview reuse the views of the year pages (only those they show are kept).
-        newest: dict[str, deque[EventView]] = {
+        order, cache = self.order, self.cache
+        context = cache.context if cache is not None else ""
+        year_list = sorted(self.years)
+        self.first_numbers = {self.number(p) for p in range(self.first_page, len(order))}
+        scratch = out.scratch
+
+        def keys(places: Iterable[int]) -> list[bytes]:
+            return [self.keys[order.positions[p]] for p in places] if cache is not None else []
+
+        # The associations' pages: their newest events; rendered only when those changed.
+        newest: dict[str, deque[int]] = {
             name: deque(maxlen=FIRST_PAGE_EVENTS) for name, _ in self.lanes
         }
-        first_views: deque[EventView] = deque(maxlen=len(self.order) - self.first_page)
-        shown: list[EventView] = []
-        applied = []
+        for place, name in enumerate(order.associations):
+            newest[name].append(place)
+        changed: dict[str, tuple[list[int], str]] = {}
+        for name, places in newest.items():
+            relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
+            numbers = [self.number(place) for place in places]  # they move with their years
+            print_ = fingerprint(context, relative, name, year_list, numbers, keys=keys(places))
+            if self._kept(out, relative, print_) is None:
+                changed[name] = (list(places), print_)
+        wanted = {place for places, _ in changed.values() for place in places}
+        wanted.update(p for p, status in enumerate(order.statuses) if status)
+        wanted.update(range(self.first_page, len(order)))
+        wanted_in_order = sorted(wanted)
+        chosen: dict[int, Card] = {}
+
+        reasons: dict[str, int] = {}
+        # The search index is cut by spans of SEARCH_SPAN years (each its own index):
+        # few pieces for a query to load, and new events change only their span's.
+        spans: dict[int, list[int]] = {}
+        for year in year_list:
+            spans.setdefault(year - year % SEARCH_SPAN, []).append(year)
+        span_plan: dict[int, tuple[str, str, dict | None]] = {}
+        for span, years in spans.items():
+            name = f"{SEARCH_FOLDER}/p{span}"
+            a, b = self.years[years[0]][0], self.years[years[-1]][1]
+            print_ = fingerprint(context, name, keys=keys(range(a, b)))
+            span_plan[span] = (name, print_, self._kept(out, name, print_))
+        plan = []  # a year's page: taken as it is, or made again
         for year, (a, b) in sorted(self.years.items()):
-            views = self.views(range(a, b))
-            for view in views:
-                if view.calendar:
-                    reasons[view.calendar] = reasons.get(view.calendar, 0) + 1
-                search.add(
-                    view.event_id,
-                    view.lane,
-                    view.start.isoformat(),
-                    view.end.isoformat(),
-                    view.title,
-                    _search_text(view),
-                )
-                if bins is not None:
-                    bins.add(view.lane, view.start)
-                else:
-                    shown.append(view)
-                newest[view.association].append(view)
-                status = self.order.statuses[view.index]
-                if status:
-                    applied.append(
-                        [
-                            view.index,
-                            view.event_id,
-                            status,
-                            view.start.isoformat(),
-                            view.end.isoformat(),
-                            view.full_title,
-                        ]
-                    )
-            first_views.extend(views)
-            out.write(
-                f"{YEARS_FOLDER}/{year}.html",
-                self.page("year", views, search=search.info, heading=f"{year}年", year=year),
+            name = f"{YEARS_FOLDER}/{year}.html"
+            print_ = fingerprint(context, name, year_list, keys=keys(range(a, b)))
+            entry = self._kept(out, name, print_)
+            at = bisect_left(wanted_in_order, a)
+            needed = (
+                entry is None
+                or span_plan[year - year % SEARCH_SPAN][2] is None
+                or (at < len(wanted_in_order) and wanted_in_order[at] < b)
             )
-        info = search.finish()
+            plan.append((year, a, b, name, print_, entry, needed))
+        self.prepare([year for year, *_, needed in plan if needed])
+        search_spans: list[list] = []
+        search: SearchIndex | None = None
+        files: dict[str, str] = {}
+
+        def emit(relative: str, text: str) -> None:
+            files[relative] = out.write(relative, text)
+
+        for year, a, _, name, print_, entry, needed in plan:
+            cards = self.cards(year) if needed else []
+            span = year - year % SEARCH_SPAN
+            span_name, span_print, span_entry = span_plan[span]
+            if year == spans[span][0]:  # a span begins
+                files = {}
+                search = None
+                if span_entry is None:
+                    first, last = self.years[year][0], self.years[spans[span][-1]][1]
+                    search = SearchIndex(
+                        last - first,
+                        emit,
+                        piece_json,
+                        scratch,
+                        prefix=f"p{span}",
+                        shard_bytes=SPAN_SHARD_BYTES,
+                    )
+            if search is not None:
+                for card in cards:
+                    search.add(card.summary, card.search)
+            if year == spans[span][-1]:  # a span ends
+                if search is not None:
+                    search.finish()
+                    shards = search.shards
+                    if cache is not None:
+                        cache.record(span_name, span_print, dict(files), shards=shards)
+                else:
+                    assert span_entry is not None
+                    shards = span_entry["shards"]
+                counts = [[y, self.years[y][1] - self.years[y][0]] for y in spans[span]]
+                search_spans.append([span, shards, counts])
+            if entry is None:
+                here: dict[str, int] = {}
+                for card in cards:
+                    if card.calendar:
+                        here[card.calendar] = here.get(card.calendar, 0) + 1
+                digest = out.write(name, self.page("year", cards, heading=f"{year}年", year=year))
+                if cache is not None:
+                    cache.record(name, print_, {name: digest}, reasons=here)
+            else:
+                here = entry["reasons"]
+            for reason, count in here.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+            for at, card in enumerate(cards):
+                if a + at in wanted:
+                    chosen[a + at] = card
+
+        out.write(YEARS_PIECE, piece_script("years", {"span": SEARCH_SPAN, "spans": search_spans}))
+        applied = [
+            [card.n, card.event_id, card.review, card.start.isoformat(), card.end.isoformat()]
+            + [card.full_title]
+            for place, card in sorted(chosen.items())
+            if order.statuses[place]
+        ]
         out.write(REVIEWS_PIECE, piece_script("reviews", applied))
         ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-        note = CalendarNote(len(self.order), len(self.order) - sum(reasons.values()), ordered)
+        note = CalendarNote(len(order), len(order) - sum(reasons.values()), ordered)
+        bins, shown = None, []
+        if len(order) > MARK_LIMIT:
+            bins = BinCounts()
+            for name, start in zip(order.associations, order.starts, strict=True):
+                bins.add(self.lane_of[name], start)
+        else:
+            shown = self.views(range(len(order)))
         out.write(
             INDEX,
             self.page(
                 "index",
-                list(first_views),
-                search=info,
+                [chosen[place] for place in range(self.first_page, len(order))],
                 calendar=note if self.links else None,
                 overview_views=shown,
                 bins=bins,
             ),
         )
-        for name, views in newest.items():
-            out.write(
-                f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html",
-                self.page("association", list(views), search=info, heading=name),
-            )
+        for name, (places, print_) in changed.items():
+            relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
+            text = self.page("association", [chosen[place] for place in places], heading=name)
+            digest = out.write(relative, text)
+            if cache is not None:
+                cache.record(relative, print_, {relative: digest})
         return note
 
     def page(
         self,
         kind: str,
-        views: list[EventView],
+        cards: list[Card],
         *,
-        search: dict,
         heading: str = "",
         year: int | None = None,
         calendar: CalendarNote | None = None,
@@ -354,17 +586,15 @@ class _Site:
     ) -> str:
         """One page: the index, a year's page or an association's page."""
         root = "" if kind == "index" else "../"
-        sections = year_sections(views)
-        lanes_here = {view.lane for view in views}
-        counts = {name: count for name, count in self.lanes}
-        if kind == "year":
-            counts = {}
-            for view in views:
-                counts[view.association] = counts.get(view.association, 0) + 1
+        sections = year_sections(cards)  # type: ignore[arg-type]
+        if kind == "index":  # the shared piece: every association, by its count in the corpus
+            page_lanes = self.lanes
+        else:  # only the page's own associations, by their count on the page
+            page_lanes = lane_counts({"association": card.association} for card in cards)
+        lane_here = {name: index for index, (name, _) in enumerate(page_lanes)}
         lanes = [
-            (index, name, counts.get(name, 0), *association_look(name))
-            for index, (name, _) in enumerate(self.lanes)
-            if kind == "index" or index in lanes_here
+            (index, name, count, *association_look(name))
+            for index, (name, count) in enumerate(page_lanes)
         ]
         links = self.links if kind == "index" else []
         css = inline_asset("timeline.css", "</style")
@@ -382,26 +612,27 @@ class _Site:
                 bins=bins,
             )
         year_links = self.year_links(kind, year)
-        data = {
-            "associations": [name for name, _ in self.lanes],
+        data: dict[str, Any] = {
+            "associations": [name for name, _ in page_lanes],
             "events": [
                 [
-                    view.event_id,
-                    view.lane,
-                    view.start.isoformat(),
-                    view.end.isoformat(),
-                    view.full_title,
-                    self.order.statuses[view.index],
-                    view.index,
+                    card.event_id,
+                    lane_here[card.association],
+                    card.start.isoformat(),
+                    card.end.isoformat(),
+                    card.full_title,
+                    card.review,
+                    card.n,
                 ]
-                for view in views
+                for card in cards
             ],
             "years": sorted(self.years),
             "yearLinks": {str(link.year): link.href for link in year_links},
             "root": root,
-            "search": search,
             "kind": kind,
         }
+        if self.years:
+            data["search"] = {"chunk": CHUNK, "base": YEAR_BASE}
         if drawn is not None and drawn.month_bins:
             data["monthBins"] = drawn.month_bins
             data["colours"] = [association_look(name)[0] for name, _ in self.lanes]
@@ -425,20 +656,19 @@ class _Site:
             css=css,
             scripts=scripts,
             data=script_json(data),
-            sections=sections,
+            chronology=Markup(chronology_html(sections)),
             lanes=lanes,
             year_links=year_links,
             association_links=association_links if kind == "index" else [],
             overview=drawn,
             feeds=links,
-            card=lambda event: card_html(event, bool(links)),
             has_feeds=bool(self.links),
             calendar=calendar,
             total=len(self.order),
-            page_total=len(views),
+            page_total=len(cards),
             year_span=_year_span_of(self.years),
-            first_day=views[0].start.isoformat() if views else "",
-            last_day=max(view.end for view in views).isoformat() if views else "",
+            first_day=cards[0].start.isoformat() if cards else "",
+            last_day=max(card.end for card in cards).isoformat() if cards else "",
         )
 
 

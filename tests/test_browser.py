@@ -10,11 +10,8 @@ and fails if any request leaves ``file://`` or anything went wrong (see the
 from __future__ import annotations
 
 import io
-import os
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -42,48 +39,12 @@ except ImportError:  # run as tests.test_browser
 
 from exports.html import write_timeline
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-VIEWPORT = {"width": 1280, "height": 900}
+try:
+    from chromium import ARTIFACTS, VIEWPORT, Watched, browser, open_page, page, watched
+except ImportError:  # run as tests.test_browser
+    from tests.chromium import ARTIFACTS, VIEWPORT, Watched, browser, open_page, page, watched
 
-if not CHROMIUM.exists():
-    message = f"{CHROMIUM} is missing: run `make system-packages` (make test does)"
-    if os.environ.get("CI"):
-        raise RuntimeError(message)
-    pytest.skip(message, allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@dataclass
-class Watched:
-    """What a page did besides rendering: requests, errors, dialogs."""
-
-    requests: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def left_file(self) -> list[str]:
-        return [url for url in self.requests if not url.startswith("file://")]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+__all__ = ["Watched", "browser", "open_page", "page", "watched"]  # fixtures, shared
 
 
 @pytest.fixture(scope="module")
@@ -98,42 +59,6 @@ def hostile_site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     write_timeline(hostile_table(), folder, SAMPLE_FEEDS)
     return folder
-
-
-@pytest.fixture
-def watched() -> Watched:
-    return Watched()
-
-
-@pytest.fixture
-def page(browser, watched: Watched) -> Iterator:
-    context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)
-    page = context.new_page()
-    page.on("request", lambda request: watched.requests.append(request.url))
-    page.on(
-        "console",
-        lambda message: (
-            watched.console_errors.append(message.text) if message.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda error: watched.page_errors.append(str(error)))
-
-    def on_dialog(dialog) -> None:
-        watched.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    yield page
-    context.close()
-    assert watched.console_errors == []
-    assert watched.page_errors == []
-    assert watched.dialogs == []
-
-
-def open_page(page, folder: Path, name: str = "index.html", fragment: str = "") -> None:
-    page.goto((folder / name).as_uri() + fragment)
-    if name == "index.html":
-        page.wait_for_selector("#controls:not([hidden])")
 
 
 def visible_event_ids(page) -> list[str]:

@@ -27,6 +27,7 @@ from exports.html import (
     web_address,
     write_timeline,
 )
+from exports.search_index import SEARCH_SPAN
 from timeline.slugs import slugify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -813,11 +814,11 @@ def test_write_timeline_writes_index_and_feeds_pages(tmp_path: Path) -> None:
     assert associations == sorted(
         f"{slugify(name)}.html" for name in set(sample_table()["association"])
     )
-    assert sorted(p.name for p in (index.parent / "search").iterdir()) == [
-        "e0.js",
-        "g0.js",
-        "reviews.js",
-    ]
+    # a summary chunk and a shard of postings per span of years, years.js, reviews.js
+    spans = {int(year[:4]) - int(year[:4]) % SEARCH_SPAN for year in years}
+    assert sorted(p.name for p in (index.parent / "search").iterdir()) == sorted(
+        [*(f"p{span}{kind}0.js" for span in spans for kind in "eg"), "reviews.js", "years.js"]
+    )
 
 
 def test_rewriting_an_unchanged_page_leaves_the_file_alone(tmp_path: Path) -> None:

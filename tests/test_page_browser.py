@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -21,14 +20,26 @@ import pytest
 from typer.testing import CliRunner
 
 try:
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, Watched, browser, open_page, page, watched
+    from chromium import (
+        ARTIFACTS,
+        PHONE,
+        Watched,
+        axe_violations,
+        browser,
+        needs_axe,
+        open_page,
+        page,
+        watched,
+    )
     from test_html import FURNITURE, SAMPLE_FEEDS, TEXTILE, event, sample_table
 except ImportError:  # run as tests.test_page_browser
-    from tests.test_browser import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
+    from tests.chromium import (
+        ARTIFACTS,
+        PHONE,
         Watched,
+        axe_violations,
         browser,
+        needs_axe,
         open_page,
         page,
         watched,
@@ -40,13 +51,10 @@ from timeline.cli import app
 from timeline.reviews import Review, apply_reviews
 from timeline.table import build_events
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Watched", "browser", "page", "watched"]  # fixtures
+__all__ = ["Watched", "browser", "page", "watched"]  # fixtures, shared
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CORPUS = ROOT / "data" / "corpus"
-PHONE = {"width": 360, "height": 740}
 runner = CliRunner()
 
 
@@ -412,29 +420,6 @@ def test_nothing_leaves_the_machine_while_reviewing(page, site: Path, watched: W
 
 # --- accessibility ----------------------------------------------------------------
 
-needs_axe = pytest.mark.skipif(
-    not AXE.exists() and not os.environ.get("CI"),
-    reason="axe-core missing: run `npm ci` (make test does)",
-)
-
-
-def _axe(browser, folder: Path, viewport: dict, name: str = "index.html") -> list[dict]:
-    # axe is injected as a script, which the page's own CSP would (rightly) refuse.
-    context = browser.new_context(locale="zh-CN", viewport=viewport, bypass_csp=True)
-    try:
-        page = context.new_page()
-        open_page(page, folder, name)
-        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("axe.run(document).then(r => r.violations)")
-    finally:
-        context.close()
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-        for v in result
-        if v["impact"] in ("serious", "critical")
-    ]
-
 
 @needs_axe
 @pytest.mark.parametrize(
@@ -443,12 +428,12 @@ def _axe(browser, folder: Path, viewport: dict, name: str = "index.html") -> lis
 def test_axe_finds_no_serious_violation_in_the_timeline(
     browser, corpus_site: Path, viewport
 ) -> None:
-    assert _axe(browser, corpus_site, viewport) == []
+    assert axe_violations(browser, corpus_site, viewport) == []
 
 
 @needs_axe
 def test_axe_finds_no_serious_violation_in_the_feeds_page(browser, corpus_site: Path) -> None:
-    assert _axe(browser, corpus_site, {"width": 1280, "height": 900}, "feeds.html") == []
+    assert axe_violations(browser, corpus_site, {"width": 1280, "height": 900}, "feeds.html") == []
 
 
 @pytest.fixture(scope="module")
@@ -481,7 +466,7 @@ def test_axe_finds_no_serious_violation_with_yearly_archives(
     browser, archived_site: Path, name: str
 ) -> None:
     assert "archive-heading" in (archived_site / name).read_text(encoding="utf-8")
-    assert _axe(browser, archived_site, PHONE, name) == []
+    assert axe_violations(browser, archived_site, PHONE, name) == []
 
 
 def test_keyboard_reaches_the_zoom_buttons_the_marks_and_the_review_buttons(

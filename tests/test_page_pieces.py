@@ -12,6 +12,7 @@ the pieces are checked in Python: the first page does not grow with the corpus.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,19 +20,25 @@ import pandas as pd
 import pytest
 
 try:
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, Watched, browser, page, watched
+    from chromium import PHONE, Watched, axe_violations, browser, needs_axe, page, watched
     from test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
-    from test_page_browser import PHONE, _axe, needs_axe
 except ImportError:  # run as tests.test_page_pieces
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Watched, browser, page, watched
+    from tests.chromium import PHONE, Watched, axe_violations, browser, needs_axe, page, watched
     from tests.test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
-    from tests.test_page_browser import PHONE, _axe, needs_axe
 
 from exports.html import FIRST_PAGE_EVENTS, MARK_LIMIT, write_timeline
-from exports.search_index import fold, grams, shard_count, shard_of
+from exports.search_index import (
+    CHUNK,
+    SEARCH_SPAN,
+    SPAN_SHARD_BYTES,
+    fold,
+    grams,
+    shard_count,
+    shard_of,
+)
 from timeline.slugs import slugify
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Watched", "browser", "page", "watched"]  # fixtures
+__all__ = ["Watched", "browser", "page", "watched"]  # fixtures, shared
 
 EVENTS = 1_700
 ASSOCIATIONS = [TEXTILE, FURNITURE, AUTO, CHAMBER]
@@ -157,7 +164,7 @@ def test_a_years_events_appear_only_after_going_there(page, big_site: Path, watc
     open_site(page, big_site)
     assert page.locator(f"#event-{NEEDLE}").count() == 0
     assert not [p for p in pieces(watched) if p.startswith("years/")]
-    assert not [p for p in pieces(watched) if p.startswith("search/g")]  # no search yet
+    assert not [p for p in pieces(watched) if p.startswith("search/p")]  # no search yet
     page.click('nav.years a[href="years/2011.html"]')
     page.wait_for_selector("#controls:not([hidden])")
     assert page.url.endswith("/years/2011.html")
@@ -174,9 +181,21 @@ def test_search_finds_an_event_of_a_year_not_on_the_first_page(
     links = page.locator("#results-list a")
     assert links.count() == 1
     assert links.first.get_attribute("href") == f"years/2011.html#event-{NEEDLE}"
-    shards = [p for p in pieces(watched) if p.startswith("search/g")]
-    needed = {shard_of(g, shard_count(EVENTS + 1)) for g in grams(fold(NEEDLE_WORDS))}
-    assert sorted(shards) == sorted(f"search/g{k}.js" for k in needed)  # only the query's shards
+    shards = [p for p in pieces(watched) if re.fullmatch(r"search/p\d+g\d+\.js", p)]
+    years = big_table()["start"].map(lambda day: day.year)
+    per_span = (years - years % SEARCH_SPAN).value_counts()
+    needed = {  # each span's shards of the query's pairs, and no other
+        f"search/p{span}g{shard_of(g, shard_count(count, SPAN_SHARD_BYTES))}.js"
+        for span, count in per_span.items()
+        for g in grams(fold(NEEDLE_WORDS))
+    }
+    assert sorted(shards) == sorted(needed)
+    # summaries: only the chunk of the needle's span that holds it
+    summaries = [p for p in pieces(watched) if re.fullmatch(r"search/p\d+e\d+\.js", p)]
+    span = 2011 - 2011 % SEARCH_SPAN
+    starts = big_table()["start"]
+    place = int(((years >= span) & (starts < date(2011, 6, 18))).sum())  # ties: none that day
+    assert summaries == [f"search/p{span}e{place // CHUNK}.js"]
     links.first.click()
     page.wait_for_selector("#controls:not([hidden])")
     assert page.locator(f"#event-{NEEDLE}").is_visible()
@@ -268,7 +287,7 @@ def test_axe_finds_no_serious_violation_on_each_kind_of_page(
 ) -> None:
     if name.endswith("/"):
         name += f"{slugify(FURNITURE)}.html"
-    assert _axe(browser, big_site, {"width": 1280, "height": 900}, name) == []
+    assert axe_violations(browser, big_site, {"width": 1280, "height": 900}, name) == []
 
 
 def test_spilled_postings_give_the_same_index(tmp_path: Path, monkeypatch) -> None:

@@ -139,9 +139,13 @@
     empty.hidden = total !== 0;
   }
 
-  // --- search across every year: the index's pieces, loaded for the query's pairs ---
+  // --- search across every year: each span's index pieces, loaded for the query's pairs ---
+  // search/years.js: {span: years per index, spans: [[first year, shards, [[year, events]...]]...]};
+  // a span's pieces are p<first>g<k> (postings of the span's event places) and p<first>e<c>
+  // (summaries: id, association, dates, title, folded text). An event's number on the pages
+  // is its year times SEARCH.base plus its place in that year.
 
-  var SEARCH = data.search || {};
+  var SEARCH = data.search || null;
   var LIMIT = 100;
   var results = $("results");
   var resultsList = $("results-list");
@@ -149,10 +153,10 @@
   var searchRun = 0;
   var decoded = {};
 
-  function shardOf(gram) {
+  function shardOf(gram, shards) {
     var h = 0;
     for (var i = 0; i < gram.length; i += 1) h = (Math.imul(h, 31) + gram.charCodeAt(i)) >>> 0;
-    return h % SEARCH.shards;
+    return h % shards;
   }
   function pairs(word) {
     var chars = Array.from(word);
@@ -160,14 +164,23 @@
     for (var i = 0; i + 1 < chars.length; i += 1) found.push(chars[i] + chars[i + 1]);
     return found;
   }
-  function postings(gram) {
-    if (decoded[gram]) return decoded[gram];
-    var deltas = pieces["g" + shardOf(gram)].data[gram] || [];
+  function postings(span, shards, gram) {
+    var key = span + " " + gram;
+    if (decoded[key]) return decoded[key];
+    var deltas = pieces["p" + span + "g" + shardOf(gram, shards)].data[gram] || [];
     var numbers = new Array(deltas.length);
     var at = 0;
     for (var i = 0; i < deltas.length; i += 1) { at += deltas[i]; numbers[i] = at; }
-    decoded[gram] = numbers;
+    decoded[key] = numbers;
     return numbers;
+  }
+  function number(years, place) {
+    // A span's place as the pages number the event: its year's base plus its place there.
+    for (var i = 0; i < years.length; i += 1) {
+      if (place < years[i][1]) return years[i][0] * SEARCH.base + place;
+      place -= years[i][1];
+    }
+    return -1;
   }
   function intersect(a, b) {
     var out = [];
@@ -196,16 +209,19 @@
       item.appendChild(link);
       var who = document.createElement("span");
       who.className = "association";
-      who.textContent = data.associations[row[1]] || "";
+      who.textContent = row[1];
       item.appendChild(document.createTextNode(" "));
       item.appendChild(who);
       resultsList.appendChild(item);
     });
   }
+  // The shared piece is small: asked for at once, so a first search waits only for its shards.
+  if (SEARCH) load("years").catch(function () { return null; });
+
   function searchCorpus(words, since, until, lanes) {
     var run = (searchRun += 1);
     var query = words.join(" ");
-    if (!SEARCH.shards || !words.length) { finish(run, query, [], false); return; }
+    if (!SEARCH || !words.length) { finish(run, query, [], false); return; }
     var grams = [];
     words.forEach(function (word) { grams = grams.concat(pairs(word)); });
     if (!grams.length) {
@@ -214,33 +230,56 @@
       results.hidden = false;
       return;
     }
-    var shards = {};
-    grams.forEach(function (gram) { shards[shardOf(gram)] = true; });
-    Promise.all(Object.keys(shards).map(function (k) { return load("g" + k); })).then(function () {
-      if (run !== searchRun) return;
-      var candidates = null;
-      grams.map(postings).sort(function (a, b) { return a.length - b.length; }).forEach(function (list) {
-        candidates = candidates === null ? list : intersect(candidates, list);
+    // An association of this page whose box is unchecked is left out (by name).
+    var off = {};
+    boxes.forEach(function (box) { if (!lanes[box.value]) off[data.associations[box.value]] = true; });
+    load("years").then(function (index) {
+      if (run !== searchRun) return undefined;
+      // An event is filed under its start's year: none after the last day asked for.
+      var spans = index.spans.filter(function (entry) { return !until || entry[0] <= +until.slice(0, 4); });
+      var wanted = [];
+      spans.forEach(function (entry) {
+        var seen = {};
+        grams.forEach(function (gram) {
+          var name = "p" + entry[0] + "g" + shardOf(gram, entry[1]);
+          if (!seen[name]) { seen[name] = true; wanted.push(load(name)); }
+        });
       });
-      candidates = candidates.filter(function (n) { return !onPage[n]; });
+      return Promise.all(wanted).then(function () { return spans; });
+    }).then(function (spans) {
+      if (!spans || run !== searchRun) return;
+      // Candidates per span, the newest span first; each span's places ascending.
+      var found = [];
+      spans.slice().reverse().forEach(function (entry) {
+        var candidates = null;
+        grams.map(function (gram) { return postings(entry[0], entry[1], gram); })
+          .sort(function (a, b) { return a.length - b.length; })
+          .forEach(function (list) { candidates = candidates === null ? list : intersect(candidates, list); });
+        candidates = candidates.filter(function (place) { return !onPage[number(entry[2], place)]; });
+        if (candidates.length) found.push([entry[0], candidates]);
+      });
       var shown = [];
-      var at = candidates.length - 1;
+      var s = 0;
+      var at = found.length ? found[0][1].length - 1 : -1;
       function step() {
         if (run !== searchRun) return;
-        if (at < 0 || shown.length >= LIMIT) { finish(run, query, shown, at >= 0); return; }
-        var chunk = Math.floor(candidates[at] / SEARCH.chunk);
-        load("e" + chunk).then(function (rows) {
-          for (; at >= 0 && Math.floor(candidates[at] / SEARCH.chunk) === chunk && shown.length < LIMIT; at -= 1) {
-            var row = rows[candidates[at] - chunk * SEARCH.chunk];
+        while (s < found.length && at < 0) { s += 1; at = s < found.length ? found[s][1].length - 1 : -1; }
+        if (s >= found.length || shown.length >= LIMIT) { finish(run, query, shown, s < found.length); return; }
+        var span = found[s][0];
+        var places = found[s][1];
+        var chunk = Math.floor(places[at] / SEARCH.chunk);
+        load("p" + span + "e" + chunk).then(function (rows) {
+          for (; at >= 0 && Math.floor(places[at] / SEARCH.chunk) === chunk && shown.length < LIMIT; at -= 1) {
+            var row = rows[places[at] - chunk * SEARCH.chunk];
             var ok = words.every(function (word) { return row[5].indexOf(word) !== -1; }) &&
-              (!since || row[3] >= since) && (!until || row[2] <= until) && lanes[String(row[1])] === true;
+              (!since || row[3] >= since) && (!until || row[2] <= until) && !off[row[1]];
             if (ok) shown.push(row);
           }
           step();
         }, function () { finish(run, query, shown, false); });
       }
       step();
-    }, function () { finish(run, query, [], false); });
+    }).catch(function () { finish(run, query, [], false); });
   }
 
   function reset() {

@@ -1,0 +1,275 @@
+"""The page's pieces rebuilt one by one: fingerprints, the card cache, what a build kept.
+
+A page or search piece holds only facts of its own rows (:mod:`exports.site_pages`):
+a year's page and its search pieces the year's events, an association's page
+its newest events. So a piece whose rows, options and code did not change is
+the same file as before. With a cache folder, :func:`write_timeline
+<exports.html.write_timeline>` records for each piece a fingerprint of its
+inputs and the digests of the files it wrote (``pieces.json``); the next build
+renders a piece only when its fingerprint changed or one of its files is no
+longer, byte for byte, where it was (in the published folder or the output
+folder). Shared pieces (the first page, ``search/years.js``,
+``search/reviews.js``) are small and always rendered.
+
+A piece that must be rendered again mostly holds cards that did not change:
+each event's card (its HTML, with its number left out, and what the page data
+and the search index need of it) is kept per year (``cards/<year>.pickle``),
+keyed by a hash of every cell of its row (:func:`row_keys`). A card is a
+function of its row, the options and the code alone, so an event whose row did
+not change is not decoded or rendered again.
+
+Never stale: a fingerprint holds every cell of the piece's rows (two 64-bit
+hashes per row, with each object cell's type), their order, the table's
+columns and types, every option, the piece's own context (the year list its
+navigation shows, its name) and a hash of every file of ``exports/`` and
+``timeline/`` (code, templates, tables). The folder can be deleted at any
+time: the next build renders everything. Entries are Python pickles, as in
+the engine's cache (:mod:`timeline.cache`): the folder is as trusted as the
+user's own files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+from exports.event_view import EventView
+from exports.page_cards import card_html
+from exports.search_index import fold, summary_json
+from timeline.files import write_atomic
+
+#: Bumped when the cache's layout or a card's fields change.
+FORMAT = "1"
+PIECES = "pieces.json"
+CARDS = "cards"
+#: An event's number on the pages: its start's year times this, plus its place in the year.
+YEAR_BASE = 10_000_000
+
+#: Object columns whose cells are all of one type (no None beside NaN, no 1 beside "1").
+_ONE_TYPE = frozenset({"string", "bytes", "date", "integer", "boolean"})
+_MIX = (np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15))
+_SEEDS = (np.uint64(0xCBF29CE484222325), np.uint64(0x84222325CBF29CE4))
+
+
+class Card(NamedTuple):
+    """An event as every page shows it; ``n`` (its number) is set where it is placed."""
+
+    event_id: str
+    association: str
+    year: int
+    group: int  # 0 for the whole year, else the month of the start
+    start: date
+    end: date
+    title: str  # cut, as the card shows it
+    full_title: str
+    calendar: str  # "" when the event is in the calendar feeds, else why not
+    review: str  # the review applied to the table: confirmed, corrected or ""
+    head: str  # the card's HTML before its number
+    tail: str  # and after it
+    search: str  # what a search matches, folded
+    summary: str  # what a search shows of it, as JSON (exports.search_index.summary_json)
+    n: int = 0
+
+    @property
+    def html(self) -> str:
+        return f'{self.head} data-i="{self.n}"{self.tail}'
+
+
+def make_card(view: EventView, review: str, feeds: bool, text: str) -> Card:
+    """The card of ``view`` (its HTML made once, cut around its number); ``text``: what a
+    search matches."""
+    search = fold(text)
+    html = str(card_html(view, feeds))
+    marker = f' data-i="{view.index}"'
+    head, _, tail = html.partition(marker)  # the event id before it is escaped: no quote
+    return Card(
+        view.event_id,
+        view.association,
+        view.year,
+        view.group,
+        view.start,
+        view.end,
+        view.title,
+        view.full_title,
+        view.calendar,
+        review,
+        head,
+        tail,
+        search,
+        summary_json(
+            view.event_id,
+            view.association,
+            view.start.isoformat(),
+            view.end.isoformat(),
+            view.title,
+            search,
+        ),
+    )
+
+
+def row_keys(table: pd.DataFrame) -> list[bytes]:
+    """A 16-byte hash of every cell of each row of ``table`` (the same row, the same key).
+
+    pandas' per-value hashes of each column, mixed two ways; an object column's
+    cells are hashed as their text, so their types are mixed in too.
+    """
+    size = len(table)
+    first = np.full(size, _SEEDS[0], dtype=np.uint64)
+    second = np.full(size, _SEEDS[1], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for name in table.columns:
+            column = table[name]
+            value = pd.util.hash_pandas_object(column, index=False).to_numpy(dtype=np.uint64)
+            if column.dtype == object and infer_dtype(column, skipna=False) not in _ONE_TYPE:
+                kinds = column.map(lambda cell: type(cell).__name__)
+                kind = pd.util.hash_pandas_object(kinds, index=False).to_numpy(dtype=np.uint64)
+                value = value ^ (kind * _MIX[1])
+            first = (first ^ value) * _MIX[0]
+            second = second * _MIX[1] + value
+    keys = np.empty((size, 2), dtype=np.uint64)
+    keys[:, 0], keys[:, 1] = first, second
+    data = keys.tobytes()
+    return [data[at : at + 16] for at in range(0, len(data), 16)]
+
+
+def fingerprint(context: str, *parts: Any, keys: list[bytes] = ()) -> str:  # type: ignore[assignment]
+    """A SHA-256 of the build's ``context``, a piece's ``parts`` and its rows' ``keys`` in order."""
+    digest = hashlib.sha256(context.encode())
+    digest.update(json.dumps(parts, ensure_ascii=False, default=str).encode() + b"\0")
+    digest.update(b"".join(keys))
+    return digest.hexdigest()
+
+
+def build_context(table: pd.DataFrame, code: str, options: dict) -> str:
+    """What every piece depends on beyond its rows: the code, the options, the columns."""
+    columns = [[str(name), str(dtype)] for name, dtype in table.dtypes.items()]
+    return json.dumps([FORMAT, code, options, columns], ensure_ascii=False, sort_keys=True)
+
+
+class PieceCache:
+    """The cache folder of the page: the last build's pieces and the cards, by year."""
+
+    def __init__(self, folder: Path, context: str) -> None:
+        self.folder = folder
+        self.context = context
+        self.key = hashlib.sha256(context.encode()).hexdigest()
+        self.pieces: dict[str, dict] = {}
+        try:
+            state = json.loads((folder / PIECES).read_text("utf-8"))
+            if state.get("format") == FORMAT:
+                self.pieces = dict(state["pieces"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            self.pieces = {}
+        self.recorded: dict[str, dict] = {}
+
+    def last(self, name: str, print_: str) -> dict | None:
+        """The last build's record of piece ``name`` when its fingerprint was ``print_``."""
+        entry = self.pieces.get(name)
+        if isinstance(entry, dict) and entry.get("fingerprint") == print_:
+            return entry
+        return None
+
+    def record(self, name: str, print_: str, files: dict[str, str], **extra: Any) -> None:
+        """Piece ``name`` made with fingerprint ``print_``: its files (digests, or "" for
+        those :meth:`save` finds in its ``digests``) and what else a later build needs."""
+        self.recorded[name] = {"fingerprint": print_, "files": files, **extra}
+
+    def cards(self, year: int) -> dict[bytes, tuple]:
+        """The cards kept for ``year`` (row key -> card fields), none if made otherwise."""
+        try:
+            with open(self.folder / CARDS / f"{year}.pickle", "rb") as stream:
+                key, cards = pickle.load(stream)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            return {}
+        return cards if key == self.key and isinstance(cards, dict) else {}
+
+    def known(self, year: int) -> set[bytes]:
+        """The row keys whose cards :meth:`cards` should find for ``year`` (read cheaply)."""
+        try:
+            data = (self.folder / CARDS / f"{year}.keys").read_bytes()
+        except OSError:
+            return set()
+        head = self.key.encode()
+        if not data.startswith(head) or (len(data) - len(head)) % 16:
+            return set()
+        return {data[at : at + 16] for at in range(len(head), len(data), 16)}
+
+    def keep_cards(self, year: int, cards: dict[bytes, tuple]) -> None:
+        """Keep ``year``'s cards (and, apart, their keys: :meth:`known`)."""
+        data = pickle.dumps((self.key, cards), protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            _replace(self.folder / CARDS / f"{year}.pickle", data)
+            _replace(self.folder / CARDS / f"{year}.keys", self.key.encode() + b"".join(cards))
+
+    def save(self, years: set[int], digests: dict[str, str]) -> None:
+        """Write this build's record; forget the cards of years that are gone."""
+        for entry in self.recorded.values():
+            entry["files"] = {
+                relative: digest or digests[relative] for relative, digest in entry["files"].items()
+            }
+        state = {"format": FORMAT, "pieces": self.recorded}
+        try:
+            write_atomic(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
+            folder = self.folder / CARDS
+            for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+                if path.stem.lstrip("-").isdigit() and int(path.stem) not in years:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all (a temporary file renamed), without fsync.
+
+    A cache need not outlive a power cut: a damaged entry reads as absent (its key
+    or its pickle), and a card it lacks is made again.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def digest_bytes(data: bytes) -> str:
+    """A file's digest as the piece record keeps it (BLAKE2b, 128 bits: fast in software)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def same_file(path: Path, digest: str) -> bool:
+    """Whether ``path`` is a regular file (not a link) with ``digest`` (:func:`digest_bytes`)."""
+    try:
+        if os.path.islink(path) or not path.is_file():
+            return False
+        found = hashlib.blake2b(digest_size=16)
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                found.update(block)
+        return found.hexdigest() == digest
+    except OSError:
+        return False
+
+
+__all__ = [
+    "YEAR_BASE",
+    "Card",
+    "PieceCache",
+    "build_context",
+    "digest_bytes",
+    "fingerprint",
+    "make_card",
+    "row_keys",
+    "same_file",
+]

@@ -1,0 +1,240 @@
+"""The page rebuilt per piece: only what changed is rendered, and never anything stale.
+
+Each test builds a site with :func:`exports.html.write_timeline` and a cache
+folder, changes the table (a document added, removed or edited, an option or
+the code changed, a published file damaged, the cache deleted), builds again
+into a new folder that links the unchanged pieces from the first
+(``published``), and compares the result with a fresh build without any cache,
+byte for byte, file by file. Which pages were rendered is watched on the real
+writer (its ``page`` method, wrapped, still does the work); which files changed
+is read from the two folders (a piece taken unchanged is the published file,
+hard-linked: the same inode).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+try:
+    from test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
+except ImportError:  # run as tests.test_page_rebuild
+    from tests.test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
+
+import exports.rebuild
+import exports.site_pages
+from exports.html import write_timeline
+from exports.page_pieces import row_keys
+from exports.search_index import SEARCH_SPAN
+from timeline.slugs import slugify
+
+ASSOCIATIONS = [TEXTILE, FURNITURE, AUTO, CHAMBER]
+YEARS = range(2015, 2021)
+#: The document the tests add, remove or change: events of 2017 only, of one association
+#: (whose page, its newest events, shows none of 2017).
+DOC = "doc-7.txt"
+
+
+def table(events: int = 1200, *, title: str = "第{i}次理事会") -> pd.DataFrame:
+    rows = []
+    for i in range(events):
+        year = YEARS[i * len(YEARS) // events]
+        day = date(year, 1 + i % 12, 1 + i % 28)
+        doc = f"doc-{i % 40}.txt"
+        association = ASSOCIATIONS[i % 4]
+        if doc == DOC:
+            day, association = date(2017, 1 + i % 12, 2), FURNITURE
+        rows.append(
+            event(
+                f"ev-{i:05d}",
+                association,
+                day,
+                day,
+                "day",
+                title.format(i=i),
+                f"{day.month}月{day.day}日，协会召开第{i}次理事会。",
+                f"{day.month}月{day.day}日",
+                doc=doc,
+                status="confirmed" if i % 97 == 0 else "",
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def files(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+
+
+def same_site(a: Path, b: Path) -> None:
+    left, right = files(a), files(b)
+    assert sorted(left) == sorted(right)
+    different = [name for name in left if left[name].read_bytes() != right[name].read_bytes()]
+    assert different == []
+
+
+def changed(before: Path, after: Path) -> set[str]:
+    """Files of ``after`` that are not ``before``'s own file (another inode) or are new."""
+    old = files(before)
+    return {
+        name
+        for name, path in files(after).items()
+        if name not in old or path.stat().st_ino != old[name].stat().st_ino
+    }
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """The pages the writer renders, by kind and heading (the real method does the work)."""
+    seen: list[str] = []
+    page = exports.site_pages._Site.page
+
+    def watched(self, kind, cards, **options):
+        seen.append(f"{kind}:{options.get('heading', '')}")
+        return page(self, kind, cards, **options)
+
+    monkeypatch.setattr(exports.site_pages._Site, "page", watched)
+    return seen
+
+
+def rebuild(tmp_path: Path, before: pd.DataFrame, after: pd.DataFrame, **options) -> Path:
+    """``before`` built with the cache, then ``after`` linked from it; returns after's folder."""
+    cache = tmp_path / "cache"
+    write_timeline(before, tmp_path / "a", cache_folder=cache)
+    write_timeline(after, tmp_path / "b", published=tmp_path / "a", cache_folder=cache, **options)
+    write_timeline(after, tmp_path / "fresh", **options)
+    same_site(tmp_path / "b", tmp_path / "fresh")
+    return tmp_path / "b"
+
+
+def year_pieces(folder: Path, year: int) -> set[str]:
+    """A year's page and the search pieces of its span of years."""
+    span = year - year % SEARCH_SPAN
+    return {
+        name
+        for name in files(folder)
+        if name == f"years/{year}.html" or name.startswith(f"search/p{span}")
+    }
+
+
+SHARED = {"index.html", "search/years.js", "search/reviews.js"}
+
+
+def test_adding_a_document_renders_its_year_and_association_only(tmp_path, rendered) -> None:
+    full = table()
+    without = full[full["doc"] != DOC].reset_index(drop=True)
+    cache = tmp_path / "cache"
+    write_timeline(without, tmp_path / "a", cache_folder=cache)
+    rendered.clear()
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    # the associations' pages show their newest 100 events, all after 2017: not rendered
+    assert sorted(rendered) == ["index:", "year:2017年"]
+    write_timeline(full, tmp_path / "fresh")
+    same_site(tmp_path / "b", tmp_path / "fresh")
+    touched = changed(tmp_path / "a", tmp_path / "b")
+    allowed = (
+        SHARED | year_pieces(tmp_path / "b", 2017) | {f"associations/{slugify(FURNITURE)}.html"}
+    )
+    assert touched <= allowed and "years/2017.html" in touched
+    assert "years/2016.html" not in touched and "search/p2020e0.js" not in touched
+
+
+def test_removing_a_document_gives_the_fresh_site(tmp_path, rendered) -> None:
+    full = table()
+    b = rebuild(tmp_path, full, full[full["doc"] != DOC].reset_index(drop=True))
+    touched = changed(tmp_path / "a", b)
+    assert touched <= SHARED | year_pieces(b, 2017) | {f"associations/{slugify(FURNITURE)}.html"}
+
+
+def test_changing_one_cell_renders_its_pieces_only(tmp_path, rendered) -> None:
+    full = table()
+    edited = full.copy()
+    at = edited.index[edited["doc"] == DOC][0]
+    edited.loc[at, "title"] = "改过的标题"
+    cache = tmp_path / "cache"
+    write_timeline(full, tmp_path / "a", cache_folder=cache)
+    rendered.clear()
+    write_timeline(edited, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    assert "year:2017年" in rendered and "year:2016年" not in rendered
+    write_timeline(edited, tmp_path / "fresh")
+    same_site(tmp_path / "b", tmp_path / "fresh")
+    assert "改过的标题" in (tmp_path / "b" / "years" / "2017.html").read_text(encoding="utf-8")
+
+
+def test_a_new_year_or_an_option_renders_everything_again(tmp_path, rendered) -> None:
+    full = table()
+    b = rebuild(tmp_path, full, full, title="另一个标题")  # every page shows the title
+    assert changed(tmp_path / "a", b) >= {f"years/{year}.html" for year in YEARS}
+    grown = pd.concat([full, table(1).assign(event_id="ev-new", start=date(2030, 5, 1))])
+    grown["end"] = grown["start"]
+    rendered.clear()
+    write_timeline(grown, tmp_path / "c", published=tmp_path / "b", cache_folder=tmp_path / "cache")
+    assert len([page for page in rendered if page.startswith("year:")]) == len(YEARS) + 1
+    write_timeline(grown, tmp_path / "fresh-c")
+    same_site(tmp_path / "c", tmp_path / "fresh-c")
+
+
+def test_other_code_renders_everything_again(tmp_path, rendered, monkeypatch) -> None:
+    full = table()
+    cache = tmp_path / "cache"
+    write_timeline(full, tmp_path / "a", cache_folder=cache)
+    monkeypatch.setattr(exports.rebuild, "code_version", lambda: "a template changed")
+    rendered.clear()
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    assert len([page for page in rendered if page.startswith("year:")]) == len(YEARS)
+
+
+def test_nothing_changed_renders_only_the_shared_pieces(tmp_path, rendered) -> None:
+    full = table()
+    cache = tmp_path / "cache"
+    write_timeline(full, tmp_path / "a", cache_folder=cache)
+    rendered.clear()
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    assert rendered == ["index:"]
+    assert changed(tmp_path / "a", tmp_path / "b") == set()  # all linked, the shared ones too
+    same_site(tmp_path / "a", tmp_path / "b")
+
+
+def test_a_damaged_published_file_or_a_lost_cache_is_rendered_again(tmp_path, rendered) -> None:
+    full = table()
+    cache = tmp_path / "cache"
+    write_timeline(full, tmp_path / "a", cache_folder=cache)
+    (tmp_path / "a" / "years" / "2016.html").write_text("edited by hand", encoding="utf-8")
+    shard = sorted((tmp_path / "a" / "search").glob("p2020g*.js"))[0]
+    shard.unlink()
+    rendered.clear()
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    assert sorted(page for page in rendered if page.startswith("year:")) == ["year:2016年"]
+    assert (tmp_path / "b" / shard.relative_to(tmp_path / "a")).is_file()  # made again
+    write_timeline(full, tmp_path / "fresh")
+    same_site(tmp_path / "b", tmp_path / "fresh")
+    for path in sorted(cache.rglob("*"), reverse=True):  # the cache deleted: all again
+        path.rmdir() if path.is_dir() else path.unlink()
+    rendered.clear()
+    write_timeline(full, tmp_path / "c", published=tmp_path / "b", cache_folder=cache)
+    assert len([page for page in rendered if page.startswith("year:")]) == len(YEARS)
+    same_site(tmp_path / "c", tmp_path / "fresh")
+
+
+def test_a_card_kept_in_the_cache_is_the_card_made_again(tmp_path) -> None:
+    """Every card of a rebuild comes from the cache, and the pages are those made afresh."""
+    full = table()
+    cache = tmp_path / "cache"
+    write_timeline(full, tmp_path / "a", cache_folder=cache)
+    (tmp_path / "a" / "years" / "2019.html").unlink()  # the page must be made, from kept cards
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    write_timeline(full, tmp_path / "fresh")
+    same_site(tmp_path / "b", tmp_path / "fresh")
+
+
+def test_row_keys_tell_cells_and_their_types_apart() -> None:
+    """A card is kept by its row's key: a cell of another value or type is another row."""
+    rows = pd.DataFrame(
+        {"a": ["x", "x", "x", "x"], "b": [1, 1, 1, 2], "c": ["1", "1", 1, "1"]}, dtype=object
+    )
+    keys = row_keys(rows)
+    assert keys[0] == keys[1]  # the same cells: the same key, wherever the row stands
+    assert len({keys[0], keys[2], keys[3]}) == 3  # "1" is not 1; b = 2 is not b = 1
+    assert row_keys(rows[["c", "b", "a"]])[0] != keys[0]  # the columns' order counts too
