@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import timeline.cache
 import timeline.engine
+import timeline.gather
 import timeline.table
 from exports.ics import build_feeds
 from timeline.cache import DocumentCache, version_of
@@ -59,9 +60,12 @@ def summary(result) -> tuple:
 
 
 def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
-    corpus: Path, tmp_path: Path
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Stage 1 and stage 2 alike: the merging runs on the workers too, in parts of a few
+    rows (each part's clusters whole), and comes back in a serial run's order."""
     distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(timeline.gather, "PART_ROWS", 4)
     serial = build_events([corpus], engine=Engine(workers=0, partition_size=2))
     assert len(serial.table) > 20 and len(serial.errors) == 1
     expected = outputs(serial, tmp_path / "serial")

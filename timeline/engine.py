@@ -10,9 +10,10 @@ Building the event table has two stages:
    ADDRESS`` or ``$TIMELINE_SCHEDULER``), where the workers read the documents
    by their paths: a filesystem the workers share with this machine.
 2. **Across documents** (:func:`timeline.table.build_events`): what needs every
-   document at once (an event id seen twice, reviews, the table's order, later
-   the merging of one event told by several documents) runs on the gathered
-   results, in this process, in the documents' order.
+   document at once. The merging of one happening told by several rows runs on
+   the same workers, cut into clusters that cannot merge with each other
+   (:mod:`timeline.gather`, :func:`map_parts`); an event id seen twice, reviews
+   and the table's order run on the merged rows, in this process.
 
 Results are gathered in the documents' order whatever finished first, so a
 parallel or distributed run gives the very bytes a serial run gives. With a
@@ -27,11 +28,14 @@ documents to process, the default is to process them here, serially.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import itertools
 import math
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +56,10 @@ PARTITION_MAX = 50
 #: its slowest partition does, so a worker idles about half a partition per wave;
 #: 16 partitions per worker keep that near 3% and hold 16 partitions' results at most.
 WAVE_PER_WORKER = 16
+
+#: Parts in flight per worker in :func:`map_parts`: each worker has the next part
+#: waiting when it finishes one, and no more than these are held.
+IN_FLIGHT_PER_WORKER = 3
 
 Task = tuple[Path, "DocumentMetadata | None"]
 #: The per-document work: ``work(path, metadata, max_bytes)`` -> its result (a
@@ -202,25 +210,12 @@ def _run_processes(
     back (to be cached and counted) while the rest waits, and no more than a wave
     is held in flight.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     import dask
 
     workers = engine.local_workers()
     parts = _partitions(len(tasks), workers, engine.partition_size)
     wave = workers * WAVE_PER_WORKER
-    # Workers forked from this process start at once, the resolver imported and
-    # warm; a fresh interpreter ("spawn") costs each of them ~1.5 s of CPU. A
-    # process holding other threads (a progress bar) is never forked, their locks
-    # could be held in the child: a fork server, importing the resolver once, then.
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        _warm_up()  # once here, not once per worker
-        context = multiprocessing.get_context("fork")
-    else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([work.__module__])
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with _local_pool(workers, work, warm=True) as pool:
         for first in range(0, len(parts), wave):
             chosen = parts[first : first + wave]
             delayed = [
@@ -245,6 +240,77 @@ def _run_processes(
             )
             for part, outcome in zip(chosen, outcomes, strict=True):
                 yield [indices[i] for i in part], outcome
+
+
+@contextlib.contextmanager
+def _local_pool(workers: int, function: Callable, warm: bool = False) -> Iterator[Any]:
+    """A pool of ``workers`` local processes for a run, closed at its end.
+
+    Workers forked from this process start at once, the resolver imported and
+    warm (``warm``: warmed here first, once, not once per worker); a fresh
+    interpreter ("spawn") costs each of them ~1.5 s of CPU. A process holding
+    other threads (a progress bar) is never forked, their locks could be held in
+    the child: a fork server, importing ``function``'s module once, then.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        if warm:
+            _warm_up()
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([function.__module__])
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield pool
+
+
+def map_parts(
+    function: Callable[[Any], Any], parts: Iterable[Any], engine: Engine | None, documents: int
+) -> Iterator[Any]:
+    """``function(part)`` of every part, in the parts' order, where ``engine`` works.
+
+    Stage 2's merging (:mod:`timeline.gather`) runs here: in this process when
+    the engine is serial for ``documents`` documents or there is one part, else
+    on the local worker processes (:data:`IN_FLIGHT_PER_WORKER` parts per worker
+    in flight: the next part is made here while the workers merge) or on the
+    cluster. The parts are taken from ``parts`` as they are needed; the results
+    come back in their order whatever finished first, so the caller's bytes are
+    a serial run's.
+    """
+    engine = engine or Engine()
+    parts = iter(parts)
+    first = next(parts, None)
+    if first is None:
+        return
+    second = next(parts, None)
+    if second is None or engine.mode(documents) == "serial":
+        yield function(first)
+        if second is not None:
+            yield function(second)
+            yield from map(function, parts)
+        return
+    parts = itertools.chain((first, second), parts)
+    if engine.mode(documents) == "distributed":
+        from distributed import Client
+
+        with Client(engine.scheduler, set_as_default=False) as client:
+            futures = [client.submit(function, part, pure=False) for part in parts]
+            for future in futures:
+                yield future.result()
+                future.release()
+        return
+    workers = engine.local_workers()
+    window = workers * IN_FLIGHT_PER_WORKER
+    with _local_pool(workers, function) as pool:
+        pending: collections.deque = collections.deque()
+        for part in parts:  # made here while the workers merge the parts before it
+            pending.append(pool.submit(function, part))
+            while len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _dumps(value: Any) -> bytes:

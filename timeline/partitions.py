@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from timeline.schema import COLUMNS, DATE_COLUMNS, INTEGER_COLUMNS
@@ -133,17 +134,34 @@ class RowStore:
         """Every period row in the documents' order (then let go)."""
         return self._take(_PERIODS)
 
+    def part(self, association: str) -> list[dict] | pa.Table:
+        """The association's rows in the documents' order, each once (then let go): as
+        dicts when they stayed in memory, as one Arrow table when some went to disk
+        (read back as columns, not made into a dict per row here)."""
+        files = self._files.pop(association, [])
+        if not files:
+            return self._take(association)
+        tables = []
+        for path in files:
+            tables.append(pq.read_table(path, schema=ROW_SCHEMA))
+            path.unlink(missing_ok=True)
+        pending = self._pending.pop(association, [])
+        if pending:
+            tables.append(pa.Table.from_pylist(pending, schema=ROW_SCHEMA))
+        table = pa.concat_tables(tables).combine_chunks()
+        return table.take(pc.sort_indices(table, [("_doc", "ascending"), ("_seq", "ascending")]))
+
     def _take(self, group: str) -> list[dict]:
         rows: list[dict] = []
         for path in self._files.pop(group, []):
-            rows.extend(_interned(pq.read_table(path).to_pylist()))
+            rows.extend(interned(pq.read_table(path).to_pylist()))
             path.unlink(missing_ok=True)
         rows.extend(self._pending.pop(group, []))
         rows.sort(key=lambda row: (row["_doc"], row["_seq"]))
         return rows
 
 
-def _interned(rows: list[dict]) -> list[dict]:
+def interned(rows: list[dict]) -> list[dict]:
     """Rows read back sharing one object per repeated text, as the documents' own rows did."""
     known: dict[str, str] = {}
     for row in rows:
@@ -175,4 +193,11 @@ def row_store(documents: int, cache_folder: Path | None = None) -> Iterator[RowS
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["ORDER_COLUMNS", "PARTITION_ROWS", "SPILL_FROM", "RowStore", "row_store"]
+__all__ = [
+    "ORDER_COLUMNS",
+    "PARTITION_ROWS",
+    "SPILL_FROM",
+    "RowStore",
+    "interned",
+    "row_store",
+]

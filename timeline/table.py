@@ -42,9 +42,9 @@ from timeline.documents import (
 from timeline.engine import Engine, document_keys, each_partition
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
+from timeline.gather import _frame, merged_table
 from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
-from timeline.merge import groups, merged_groups
-from timeline.partitions import ORDER_COLUMNS, PERIOD_COLUMNS, RowStore, row_store
+from timeline.partitions import PERIOD_COLUMNS, RowStore, row_store
 from timeline.present import resolve
 from timeline.reviews import Review, ReviewError, ReviewReport, apply_reviews, load_reviews
 from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, WRITERS re-exported)
@@ -502,17 +502,6 @@ def _period_row(source: DocumentSource, mention: DateMention, sentence: str) -> 
     }
 
 
-def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
-    columns = list(columns)
-    if not rows:
-        return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in ("span_start", "span_end"):
-        if column in frame:
-            frame[column] = frame[column].astype("int64")
-    return frame
-
-
 def default_reviews(paths: Iterable[str | Path]) -> Path | None:
     """``reviews.csv`` (or ``.xlsx``) in the first folder argument, when it exists.
 
@@ -596,7 +585,7 @@ def build_events(
         _stage_one(result, files, tasks, store, max_document_bytes, engine, progress, keys)
         result.seconds["documents"] = time.perf_counter() - started
         started = time.perf_counter()
-        table = _merged_table(store)  # stage 2, an association at a time
+        table = merged_table(store, engine, len(files))  # stage 2, on the workers
         result.periods = _frame(store.periods(), PERIOD_COLUMNS)
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
@@ -653,34 +642,6 @@ def _stage_one(
         result.warnings.extend((files[index], warning) for warning in warnings[index])
     for index in sorted(repairs):
         result.repairs.extend((files[index], repair) for repair in repairs[index])
-
-
-def _merged_table(store: RowStore) -> pd.DataFrame:
-    """Stage 2's merging, one association at a time, gathered in the documents' order.
-
-    Merging never joins two associations (:mod:`timeline.merge`), so merging each
-    association's rows on their own gives the rows merging all of them gives;
-    a merged row stands where the first row of its group stood (``_doc``,
-    ``_seq``), so the table comes out in the order merging every row at once
-    gives it.
-    """
-    frames: list[pd.DataFrame] = []
-    for association in store.associations():
-        rows = store.rows(association)
-        found = groups(rows)
-        merged = merged_groups(rows, found)
-        firsts = [rows[min(members)] for members in found]  # where each group first stood
-        frame = _frame(merged, COLUMNS)
-        for column in ORDER_COLUMNS:
-            frame[column] = pd.array([row[column] for row in firsts], dtype="int64")
-        del rows, found, merged, firsts
-        frames.append(frame)
-    if not frames:
-        return _frame([], COLUMNS)
-    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    frames.clear()
-    table = table.sort_values(list(ORDER_COLUMNS), kind="stable", ignore_index=True)
-    return table.drop(columns=list(ORDER_COLUMNS))
 
 
 SORT_COLUMNS = ["association", "start", "end", "doc", "span_start"]
