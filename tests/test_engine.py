@@ -306,3 +306,36 @@ def test_stage_two_is_kept_and_any_change_of_its_inputs_builds_it_again(
     check("review", reviews=reviews)
     reviews.write_text(f"event_id,status\n{rejected},confirmed\n", encoding="utf-8")
     check("another review", reviews=reviews)
+
+
+def test_the_files_status_is_read_from_one_record_and_an_edit_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild reads the files' status and digests from the build's one record: no
+    record per file is opened; an edited file (its modification time put back) and a
+    new one are looked at again, and give a fresh build's bytes."""
+    import os
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    cache = tmp_path / "cache"
+    cached_build(corpus, cache)
+    looked: list[str] = []
+    digest = DocumentCache._content_digest
+
+    def counting(self, path, name, signature):
+        looked.append(Path(path).name)
+        return digest(self, path, name, signature)
+
+    monkeypatch.setattr(DocumentCache, "_content_digest", counting)
+    cached_build(corpus, cache)
+    assert looked == []
+    edited = corpus / "003_c33f681bf6538398.txt"
+    status = edited.stat()
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n2024年5月1日，协会召开年会。\n")
+    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    shutil.copy(corpus / "002_a982ae3a54d22653.txt", corpus / "new.txt")
+    result = cached_build(corpus, cache)
+    assert sorted(looked) == ["003_c33f681bf6538398.txt", "new.txt"]
+    fresh = build_events([corpus], engine=Engine(workers=0))
+    assert outputs(result, tmp_path / "a") == outputs(fresh, tmp_path / "b")

@@ -96,10 +96,14 @@ class Engine:
 
 
 def document_keys(
-    tasks: list[Task], max_bytes: int | None, cache: DocumentCache
+    tasks: list[Task], max_bytes: int | None, cache: DocumentCache, index: str | None = None
 ) -> list[str | None]:
-    """The cache key of every document of ``tasks`` (None: not to be cached)."""
-    return [cache.key(path, metadata, max_bytes) for path, metadata in tasks]
+    """The cache key of every document of ``tasks`` (None: not to be cached).
+
+    ``index``: a name for this set of documents, under which the cache keeps
+    their files' status in one record (:meth:`timeline.cache.DocumentCache.keys`).
+    """
+    return cache.keys(tasks, max_bytes, index)
 
 
 def process_documents(

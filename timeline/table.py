@@ -37,13 +37,16 @@ from timeline.documents import (
     DocumentError,
     expand_paths,
     load_document,
-    resolved,
 )
 from timeline.engine import Engine, document_keys, each_partition
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.gather import _frame, merged_table
-from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
+from timeline.manifest import (  # noqa: F401 (ManifestError re-exported)
+    DocumentMetadata,
+    ManifestError,
+    Resolver,
+)
 from timeline.partitions import PERIOD_COLUMNS, RowStore, row_store
 from timeline.present import resolve
 from timeline.reviews import Review, ReviewError, ReviewReport, apply_reviews, load_reviews
@@ -559,21 +562,23 @@ def build_events(
     review_problems = ReviewReport()
     if reviews is not None and not isinstance(reviews, list):
         reviews = load_reviews(reviews, review_problems)
-    files = expand_paths(paths)
+    expanded = [expand_paths([argument]) for argument in paths]  # each folder walked once
+    files = list(dict.fromkeys(path for found in expanded for path in found))  # expand_paths
     result.documents = len(files)
-    for argument in paths:
+    for argument, found in zip(paths, expanded, strict=True):
         folder = Path(argument)
-        if folder.is_dir() and not expand_paths([folder]):
+        if not found and folder.is_dir():
             result.problems.append(
                 (folder, f"{folder}: no documents in this folder ({', '.join(DOCUMENT_SUFFIXES)})")
             )
-    tasks = [(path, loaded.get(resolved(path))) for path in files]
+    resolve = Resolver()  # each folder resolved once, not each document's every component
+    tasks = [(path, loaded.get(resolve(path))) for path in files]
     started = time.perf_counter()
     keys, gathered = None, None
     if engine is not None and engine.cache is not None:
-        keys = document_keys(tasks, max_document_bytes, engine.cache)
-        gathered = _gathered_key(files, keys, reviews, review_problems)
         slot = _gathered_slot(paths)
+        keys = document_keys(tasks, max_document_bytes, engine.cache, slot)
+        gathered = _gathered_key(files, keys, reviews, review_problems)
         if gathered is not None and _from_cache(result, engine.cache.get(slot), gathered):
             for path in files if progress is not None else ():
                 progress(path)
