@@ -339,3 +339,55 @@ def test_the_files_status_is_read_from_one_record_and_an_edit_is_still_seen(
     assert sorted(looked) == ["003_c33f681bf6538398.txt", "new.txt"]
     fresh = build_events([corpus], engine=Engine(workers=0))
     assert outputs(result, tmp_path / "a") == outputs(fresh, tmp_path / "b")
+
+
+def test_stage_two_merges_only_the_clusters_a_change_touches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stage 2 keeps each cluster's merged rows: a rebuild merges only the clusters whose
+    rows changed, and adding, changing or removing a document, or a second copy of one in
+    another folder, gives exactly a fresh build's table, extracted rows and feeds."""
+    merge = ROOT / "tests" / "merge"
+    corpus = tmp_path / "corpus"  # the merge corpus, its manifest, and the sample beside it
+    shutil.copytree(merge, corpus, ignore=shutil.ignore_patterns("*.md", "happenings.csv"))
+    shutil.copytree(SAMPLE, corpus / "sample")
+    manifest = corpus / "documents.csv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    [d2] = [row for row in rows if row.startswith("d2.txt,")]
+    lines = [*rows, "d9.txt" + d2[6:], "copy/d2.txt" + d2[6:], ""]
+    manifest.write_text("\n".join(lines), encoding="utf-8")
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(timeline.gather, "PART_ROWS", 3)
+    merged: list[int] = []
+    merge_part = timeline.gather.merge_part
+
+    def counting(part):
+        merged.append(sum(len(piece) for piece in part))
+        return merge_part(part)
+
+    monkeypatch.setattr(timeline.gather, "merge_part", counting)
+
+    def check(name: str) -> int:
+        merged.clear()
+        cached = cached_build(corpus, cache, reviews=[])  # never stage 2's whole result
+        done = sum(merged)
+        fresh = build_events([corpus], engine=Engine(workers=0), reviews=[])
+        assert outputs(cached, tmp_path / f"{name}-cached") == outputs(fresh, tmp_path / name)
+        assert table_bytes(cached.extracted, ".csv") == table_bytes(fresh.extracted, ".csv")
+        assert summary(cached) == summary(fresh)
+        return done
+
+    everything = check("first")
+    assert everything > 40
+    assert check("again") == 0  # every cluster kept
+    shutil.copy(merge / "d2.txt", corpus / "d9.txt")  # a report of known meetings
+    added = check("added")
+    assert 0 < added < everything / 2
+    edited = corpus / "d1.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n2024年9月2日，协会召开理事会议。\n")
+    assert 0 < check("edited") < everything / 2
+    (corpus / "d3.txt").unlink()  # its manifest row is reported, in both builds
+    assert 0 < check("removed") < everything / 2
+    (corpus / "copy").mkdir()
+    shutil.copy(merge / "d2.txt", corpus / "copy" / "d2.txt")  # its name, bytes and row: its key
+    assert 0 < check("copied") < everything

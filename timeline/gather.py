@@ -17,13 +17,16 @@ row at once gives, in its order and bytes, however the rows were cut.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from timeline.cache import DocumentCache
 from timeline.engine import Engine, map_parts
 from timeline.merge import MERGEABLE, clusters, groups, merged_groups
 from timeline.partitions import ORDER_COLUMNS, RowStore
@@ -63,33 +66,202 @@ def merge_part(part: list[Piece]) -> pd.DataFrame:
     return frame
 
 
-def merged_table(store: RowStore, engine: Engine | None, documents: int) -> pd.DataFrame:
+def merged_table(
+    store: RowStore,
+    engine: Engine | None,
+    documents: int,
+    keys: list[str | None] | None = None,
+    slot: str | None = None,
+) -> pd.DataFrame:
     """Every association's rows in ``store`` merged, in the order of merging them all at once.
 
     ``documents``: how many documents the build has, for the engine's choice of
-    serial or parallel work (:meth:`timeline.engine.Engine.mode`).
+    serial or parallel work (:meth:`timeline.engine.Engine.mode`). ``keys``: the
+    documents' keys (by their index, ``_doc``; see :func:`cluster_key`) and ``slot``: where the
+    engine's cache keeps this set of documents' merged clusters. With both, a
+    cluster whose rows are those of the last build (:func:`cluster_key`) takes
+    its merged rows from there and only the other clusters are merged
+    (:class:`Clusters`).
     """
-    frames = list(map_parts(merge_part, parts(store), engine, documents))
-    if not frames:
-        return _frame([], COLUMNS)
-    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    cache = engine.cache if engine is not None else None
+    known = Clusters.load(cache, slot) if keys is not None else None
+    plan = _Plan(keys, known)
+    frames = list(map_parts(merge_part, plan.parts(store), engine, documents))
+    table = plan.table(frames)
+    if keys is not None and cache is not None and slot is not None:
+        plan.kept(frames).store(cache, slot)
     frames.clear()
+    if table is None:
+        return _frame([], COLUMNS)
     table = table.sort_values(list(ORDER_COLUMNS), kind="stable", ignore_index=True)
     return table.drop(columns=list(ORDER_COLUMNS))
 
 
-def parts(store: RowStore, size: int | None = None) -> Iterator[list[Piece]]:
+def cluster_key(keys: list[str | None], docs: Iterable[int], seqs: Iterable[int]) -> str | None:
+    """What a cluster's merging depends on: its rows, in their order, named by their
+    document's key and their place in it. None when a document has no key.
+
+    ``keys``: by document index, its cache key (its bytes, name, manifest row, the
+    code's version: everything its rows are made of) with its path, so that two
+    copies of one document in two folders make two clusters, not one twice.
+    """
+    digest = hashlib.sha256()
+    for doc, seq in zip(docs, seqs, strict=True):
+        key = keys[doc]
+        if key is None:
+            return None
+        digest.update(f"{key}:{seq};".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Clusters:
+    """The merged rows of a build's clusters, kept for the next build of the same documents.
+
+    ``frame``: the merged rows (:data:`COLUMNS`), each with its cluster's key
+    (``_cluster``) and the place, in its cluster, of its group's first row
+    (``_first``). Kept in the cache under the build's arguments and replaced by
+    each build, so it holds only the last build's clusters.
+    """
+
+    frame: pd.DataFrame
+
+    @classmethod
+    def load(cls, cache: DocumentCache | None, slot: str | None) -> Clusters | None:
+        if cache is None or slot is None:
+            return None
+        stored = cache.get(_clusters_slot(slot))
+        if isinstance(stored, dict) and stored.get("version") == cache.version:
+            frame = stored.get("frame")
+            if isinstance(frame, pd.DataFrame):
+                return cls(frame)
+        return None
+
+    def store(self, cache: DocumentCache, slot: str) -> None:
+        cache.put(_clusters_slot(slot), {"version": cache.version, "frame": self.frame})
+
+
+def _clusters_slot(slot: str) -> str:
+    return hashlib.sha256(b"clusters\0" + slot.encode()).hexdigest()
+
+
+class _Plan:
+    """Which clusters are merged and which are taken from the last build, and the table
+    made of both."""
+
+    def __init__(self, keys: list[str | None] | None, known: Clusters | None) -> None:
+        self.keys = keys
+        self.known = known
+        names = known.frame["_cluster"] if known is not None else pd.Series([], dtype=object)
+        self.known_names = set(names.unique())
+        #: Per cluster merged here or taken: its key, and its rows' ``_doc``, ``_seq``.
+        self.merged: list[tuple[str | None, np.ndarray, np.ndarray]] = []
+        self.taken: list[tuple[str, np.ndarray, np.ndarray]] = []
+        self._order: tuple = (None, None, None)
+
+    def parts(self, store: RowStore, size: int | None = None) -> Iterator[list[Piece]]:
+        """The clusters to merge, packed into parts (see :func:`parts`)."""
+        return parts(store, size, self._choose)
+
+    def _choose(self, rows: Piece, cluster) -> bool:
+        """Whether ``cluster`` (indices of ``rows``) is to be merged; noted either way."""
+        if isinstance(rows, list):
+            docs = np.array([rows[i]["_doc"] for i in cluster], dtype=np.int64)
+            seqs = np.array([rows[i]["_seq"] for i in cluster], dtype=np.int64)
+        else:
+            if self._order[0] is not rows:  # the association's columns, once
+                self._order = (rows, *_order_of(rows))
+            docs, seqs = self._order[1][cluster], self._order[2][cluster]
+        name = cluster_key(self.keys, docs.tolist(), seqs.tolist()) if self.keys else None
+        if name is not None and name in self.known_names:
+            self.taken.append((name, docs, seqs))
+            return False
+        self.merged.append((name, docs, seqs))
+        return True
+
+    def table(self, frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+        """The merged rows (with ``ORDER_COLUMNS``): the parts' and the clusters taken."""
+        pieces = list(frames)
+        if self.taken:
+            pieces.append(self._taken_rows())
+        if not pieces:
+            return None
+        return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+
+    def _taken_rows(self) -> pd.DataFrame:
+        """The clusters taken from the last build, each row where its group's first row
+        now stands."""
+        assert self.known is not None
+        frame = self.known.frame
+        starts: dict[str, int] = {}
+        docs, seqs = [], []
+        offset = 0
+        for name, one_docs, one_seqs in self.taken:
+            starts[name] = offset
+            docs.append(one_docs)
+            seqs.append(one_seqs)
+            offset += len(one_docs)
+        chosen = frame[frame["_cluster"].isin(starts)]
+        places = chosen["_cluster"].map(starts).to_numpy(dtype=np.int64, copy=True)
+        places += chosen["_first"].to_numpy(dtype=np.int64)
+        out = chosen.drop(columns=["_cluster", "_first"]).reset_index(drop=True)
+        out["_doc"] = pd.array(np.concatenate(docs)[places], dtype="int64")
+        out["_seq"] = pd.array(np.concatenate(seqs)[places], dtype="int64")
+        return out
+
+    def kept(self, frames: list[pd.DataFrame]) -> Clusters:
+        """Every cluster of this build with its merged rows, for the next build."""
+        pieces = []
+        if self.known is not None and self.taken:
+            names = {name for name, _, _ in self.taken}
+            pieces.append(self.known.frame[self.known.frame["_cluster"].isin(names)])
+        merged = [item for item in self.merged if item[0] is not None]
+        if merged and frames:
+            docs = np.concatenate([one for _, one, _ in merged])
+            seqs = np.concatenate([one for _, _, one in merged])
+            names = np.concatenate(
+                [np.full(len(one), name, dtype=object) for name, one, _ in merged]
+            )
+            firsts = np.concatenate([np.arange(len(one)) for _, one, _ in merged])
+            fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            base = int(max(seqs.max(), fresh["_seq"].max())) + 1
+            where = pd.Index(docs * base + seqs).get_indexer(
+                fresh["_doc"].to_numpy(dtype=np.int64) * base
+                + fresh["_seq"].to_numpy(dtype=np.int64)
+            )
+            ok = where >= 0  # rows of clusters without a key are not kept
+            fresh = fresh[ok].drop(columns=list(ORDER_COLUMNS))
+            fresh["_cluster"] = names[where[ok]]
+            fresh["_first"] = firsts[where[ok]]
+            pieces.append(fresh)
+        if not pieces:
+            return Clusters(pd.DataFrame({"_cluster": pd.Series([], dtype=object)}))
+        frame = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+        return Clusters(frame.reset_index(drop=True))
+
+
+def _order_of(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        table["_doc"].to_numpy().astype(np.int64, copy=False),
+        table["_seq"].to_numpy().astype(np.int64, copy=False),
+    )
+
+
+def parts(
+    store: RowStore, size: int | None = None, choose: Callable[[Piece, object], bool] | None = None
+) -> Iterator[list[Piece]]:
     """The store's rows, an association at a time, cut into clusters and packed into parts.
 
     A part is a list of pieces of about ``size`` rows in all (:data:`PART_ROWS`);
-    a cluster is never cut, so a part may hold more.
+    a cluster is never cut, so a part may hold more. ``choose(rows, cluster)``:
+    whether a cluster is to be merged at all (None: every one).
     """
     size = size or PART_ROWS
     part: list[Piece] = []
     rows_in_part = 0
     for association in store.associations():
         rows = store.part(association)
-        for piece in _pieces(rows, size):
+        for piece in _pieces(rows, size, choose):
             part.append(piece)
             rows_in_part += len(piece) if isinstance(piece, list) else piece.num_rows
             if rows_in_part >= size:
@@ -99,12 +271,16 @@ def parts(store: RowStore, size: int | None = None) -> Iterator[list[Piece]]:
         yield part
 
 
-def _pieces(rows: Piece, size: int) -> Iterator[Piece]:
+def _pieces(
+    rows: Piece, size: int, choose: Callable[[Piece, object], bool] | None
+) -> Iterator[Piece]:
     """``rows`` (one association's, in order) as pieces of whole clusters, about ``size`` rows."""
     found = clusters(rows) if isinstance(rows, list) else table_clusters(rows)
     chosen: list = []
     count = 0
     for cluster in found:
+        if choose is not None and not choose(rows, cluster):
+            continue
         chosen.append(cluster)
         count += len(cluster)
         if count >= size:
@@ -149,4 +325,12 @@ def _days(column: pa.ChunkedArray) -> np.ndarray:
     return pc.cast(column, pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
 
 
-__all__ = ["PART_ROWS", "merge_part", "merged_table", "parts", "table_clusters"]
+__all__ = [
+    "PART_ROWS",
+    "Clusters",
+    "cluster_key",
+    "merge_part",
+    "merged_table",
+    "parts",
+    "table_clusters",
+]

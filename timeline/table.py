@@ -574,7 +574,7 @@ def build_events(
     resolve = Resolver()  # each folder resolved once, not each document's every component
     tasks = [(path, loaded.get(resolve(path))) for path in files]
     started = time.perf_counter()
-    keys, gathered = None, None
+    keys, gathered, slot = None, None, None
     if engine is not None and engine.cache is not None:
         slot = _gathered_slot(paths)
         keys = document_keys(tasks, max_document_bytes, engine.cache, slot)
@@ -590,7 +590,10 @@ def build_events(
         _stage_one(result, files, tasks, store, max_document_bytes, engine, progress, keys)
         result.seconds["documents"] = time.perf_counter() - started
         started = time.perf_counter()
-        table = merged_table(store, engine, len(files))  # stage 2, on the workers
+        names = None
+        if keys is not None:
+            names = [_row_name(key, path) for key, path in zip(keys, files, strict=True)]
+        table = merged_table(store, engine, len(files), names, slot)  # stage 2, on the workers
         result.periods = _frame(store.periods(), PERIOD_COLUMNS)
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
@@ -714,6 +717,11 @@ def _from_cache(result: TableResult, stored: object, key: str) -> bool:
     for name in _GATHERED:
         setattr(result, name, stored[name])
     return True
+
+
+def _row_name(key: str | None, path: Path) -> str | None:
+    """A document's rows' name for stage 2's kept clusters: its cache key and its path."""
+    return None if key is None else f"{key}\0{path}"
 
 
 def _named_file(message: str) -> Path:
