@@ -118,13 +118,15 @@ def cluster_key(keys: list[str | None], docs: Iterable[int], seqs: Iterable[int]
 class Clusters:
     """The merged rows of a build's clusters, kept for the next build of the same documents.
 
-    ``frame``: the merged rows (:data:`COLUMNS`), each with its cluster's key
-    (``_cluster``) and the place, in its cluster, of its group's first row
-    (``_first``). Kept in the cache under the build's arguments and replaced by
-    each build, so it holds only the last build's clusters.
+    ``frame``: the merged rows (:data:`COLUMNS`), each with its cluster
+    (``_cluster``, a place in ``names``: the clusters' keys, :func:`cluster_key`)
+    and the place, in its cluster, of its group's first row (``_first``). Kept in
+    the cache under the build's arguments and replaced by each build, so it holds
+    only the last build's clusters.
     """
 
     frame: pd.DataFrame
+    names: list[str]
 
     @classmethod
     def load(cls, cache: DocumentCache | None, slot: str | None) -> Clusters | None:
@@ -132,13 +134,14 @@ class Clusters:
             return None
         stored = cache.get(_clusters_slot(slot))
         if isinstance(stored, dict) and stored.get("version") == cache.version:
-            frame = stored.get("frame")
-            if isinstance(frame, pd.DataFrame):
-                return cls(frame)
+            frame, names = stored.get("frame"), stored.get("names")
+            if isinstance(frame, pd.DataFrame) and isinstance(names, list):
+                return cls(frame, names)
         return None
 
     def store(self, cache: DocumentCache, slot: str) -> None:
-        cache.put(_clusters_slot(slot), {"version": cache.version, "frame": self.frame})
+        entry = {"version": cache.version, "frame": self.frame, "names": self.names}
+        cache.put(_clusters_slot(slot), entry)
 
 
 def _clusters_slot(slot: str) -> str:
@@ -152,11 +155,11 @@ class _Plan:
     def __init__(self, keys: list[str | None] | None, known: Clusters | None) -> None:
         self.keys = keys
         self.known = known
-        names = known.frame["_cluster"] if known is not None else pd.Series([], dtype=object)
-        self.known_names = set(names.unique())
-        #: Per cluster merged here or taken: its key, and its rows' ``_doc``, ``_seq``.
+        self.codes = {name: code for code, name in enumerate(known.names)} if known else {}
+        #: Per cluster merged here: its key, and its rows' ``_doc``, ``_seq``; per
+        #: cluster taken: its place in the known names, and its rows' ``_doc``, ``_seq``.
         self.merged: list[tuple[str | None, np.ndarray, np.ndarray]] = []
-        self.taken: list[tuple[str, np.ndarray, np.ndarray]] = []
+        self.taken: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._order: tuple = (None, None, None)
 
     def parts(self, store: RowStore, size: int | None = None) -> Iterator[list[Piece]]:
@@ -173,8 +176,9 @@ class _Plan:
                 self._order = (rows, *_order_of(rows))
             docs, seqs = self._order[1][cluster], self._order[2][cluster]
         name = cluster_key(self.keys, docs.tolist(), seqs.tolist()) if self.keys else None
-        if name is not None and name in self.known_names:
-            self.taken.append((name, docs, seqs))
+        code = self.codes.get(name) if name is not None else None
+        if code is not None:
+            self.taken.append((code, docs, seqs))
             return False
         self.merged.append((name, docs, seqs))
         return True
@@ -193,35 +197,41 @@ class _Plan:
         now stands."""
         assert self.known is not None
         frame = self.known.frame
-        starts: dict[str, int] = {}
-        docs, seqs = [], []
+        starts = np.full(len(self.known.names), -1, dtype=np.int64)
         offset = 0
-        for name, one_docs, one_seqs in self.taken:
-            starts[name] = offset
-            docs.append(one_docs)
-            seqs.append(one_seqs)
-            offset += len(one_docs)
-        chosen = frame[frame["_cluster"].isin(starts)]
-        places = chosen["_cluster"].map(starts).to_numpy(dtype=np.int64, copy=True)
-        places += chosen["_first"].to_numpy(dtype=np.int64)
-        out = chosen.drop(columns=["_cluster", "_first"]).reset_index(drop=True)
-        out["_doc"] = pd.array(np.concatenate(docs)[places], dtype="int64")
-        out["_seq"] = pd.array(np.concatenate(seqs)[places], dtype="int64")
+        for code, docs, _ in self.taken:
+            starts[code] = offset
+            offset += len(docs)
+        places = starts[frame["_cluster"].to_numpy(dtype=np.int64)]
+        chosen = places >= 0
+        places = places[chosen] + frame["_first"].to_numpy(dtype=np.int64)[chosen]
+        out = frame[chosen].drop(columns=["_cluster", "_first"]).reset_index(drop=True)
+        out["_doc"] = np.concatenate([one for _, one, _ in self.taken])[places]
+        out["_seq"] = np.concatenate([one for _, _, one in self.taken])[places]
         return out
 
     def kept(self, frames: list[pd.DataFrame]) -> Clusters:
         """Every cluster of this build with its merged rows, for the next build."""
         pieces = []
+        names: list[str] = []
         if self.known is not None and self.taken:
-            names = {name for name, _, _ in self.taken}
-            pieces.append(self.known.frame[self.known.frame["_cluster"].isin(names)])
+            recoded = np.full(len(self.known.names), -1, dtype=np.int64)
+            for code, _, _ in self.taken:
+                recoded[code] = len(names)
+                names.append(self.known.names[code])
+            frame = self.known.frame
+            codes = recoded[frame["_cluster"].to_numpy(dtype=np.int64)]
+            taken = frame[codes >= 0].copy()
+            taken["_cluster"] = codes[codes >= 0]
+            pieces.append(taken)
         merged = [item for item in self.merged if item[0] is not None]
         if merged and frames:
             docs = np.concatenate([one for _, one, _ in merged])
             seqs = np.concatenate([one for _, _, one in merged])
-            names = np.concatenate(
-                [np.full(len(one), name, dtype=object) for name, one, _ in merged]
+            codes = np.concatenate(
+                [np.full(len(one), len(names) + k) for k, (_, one, _) in enumerate(merged)]
             )
+            names.extend(name for name, _, _ in merged)
             firsts = np.concatenate([np.arange(len(one)) for _, one, _ in merged])
             fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             base = int(max(seqs.max(), fresh["_seq"].max())) + 1
@@ -231,13 +241,17 @@ class _Plan:
             )
             ok = where >= 0  # rows of clusters without a key are not kept
             fresh = fresh[ok].drop(columns=list(ORDER_COLUMNS))
-            fresh["_cluster"] = names[where[ok]]
+            fresh["_cluster"] = codes[where[ok]]
             fresh["_first"] = firsts[where[ok]]
             pieces.append(fresh)
         if not pieces:
-            return Clusters(pd.DataFrame({"_cluster": pd.Series([], dtype=object)}))
+            empty = {
+                "_cluster": pd.Series([], dtype="int64"),
+                "_first": pd.Series([], dtype="int64"),
+            }
+            return Clusters(pd.DataFrame(empty), [])
         frame = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
-        return Clusters(frame.reset_index(drop=True))
+        return Clusters(frame.reset_index(drop=True), names)
 
 
 def _order_of(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:

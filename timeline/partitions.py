@@ -92,6 +92,13 @@ class RowStore:
         self._pending_rows = 0
         self._files: dict[str, list[Path]] = {}
         self.partitions = 0  # files written
+        #: Rows of many documents at once (:meth:`add_tables`), as Arrow tables.
+        self._tables: list[pa.Table] = []
+        self._period_tables: list[pa.Table] = []
+        #: When a list: every association's rows :meth:`part` hands out, as Arrow
+        #: tables, and :meth:`periods`' rows, kept for the next build (:mod:`timeline.kept`).
+        self.kept: list[pa.Table] | None = None
+        self.kept_periods: list[dict] | None = None
 
     # --- filling ---------------------------------------------------------------------
 
@@ -120,11 +127,23 @@ class RowStore:
         self._pending.clear()
         self._pending_rows = 0
 
+    def add_tables(self, rows: pa.Table, periods: pa.Table) -> None:
+        """Rows and period rows of many documents at once, each with its ``_doc`` and
+        ``_seq`` (:data:`ROW_SCHEMA`, :data:`PERIOD_SCHEMA`): the last build's rows of
+        the documents that did not change (:mod:`timeline.kept`)."""
+        if rows.num_rows:
+            self._tables.append(rows)
+        if periods.num_rows:
+            self._period_tables.append(periods)
+
     # --- reading ---------------------------------------------------------------------
 
     def associations(self) -> list[str]:
         """Every association that has rows, in sorted order."""
-        return sorted((set(self._pending) | set(self._files)) - {_PERIODS})
+        found = (set(self._pending) | set(self._files)) - {_PERIODS}
+        for table in self._tables:
+            found.update(pc.unique(table["association"]).to_pylist())
+        return sorted(found)
 
     def rows(self, association: str) -> list[dict]:
         """The association's rows in the documents' order, each once (then let go)."""
@@ -132,24 +151,38 @@ class RowStore:
 
     def periods(self) -> list[dict]:
         """Every period row in the documents' order (then let go)."""
-        return self._take(_PERIODS)
+        rows = self._take(_PERIODS)
+        if self._period_tables:
+            for table in self._period_tables:
+                rows.extend(interned(table.to_pylist()))
+            self._period_tables = []
+            rows.sort(key=lambda row: (row["_doc"], row["_seq"]))
+        if self.kept_periods is not None:
+            self.kept_periods = rows
+        return rows
 
     def part(self, association: str) -> list[dict] | pa.Table:
         """The association's rows in the documents' order, each once (then let go): as
-        dicts when they stayed in memory, as one Arrow table when some went to disk
-        (read back as columns, not made into a dict per row here)."""
+        dicts when they stayed in memory, as one Arrow table when some went to disk or
+        came as tables (read back as columns, not made into a dict per row here)."""
         files = self._files.pop(association, [])
-        if not files:
+        tables = [
+            table.filter(pc.equal(table["association"], association)) for table in self._tables
+        ]
+        tables = [table for table in tables if table.num_rows]
+        if not files and not tables and self.kept is None:
             return self._take(association)
-        tables = []
         for path in files:
             tables.append(pq.read_table(path, schema=ROW_SCHEMA))
             path.unlink(missing_ok=True)
         pending = self._pending.pop(association, [])
-        if pending:
+        if pending or not tables:
             tables.append(pa.Table.from_pylist(pending, schema=ROW_SCHEMA))
         table = pa.concat_tables(tables).combine_chunks()
-        return table.take(pc.sort_indices(table, [("_doc", "ascending"), ("_seq", "ascending")]))
+        table = table.take(pc.sort_indices(table, [("_doc", "ascending"), ("_seq", "ascending")]))
+        if self.kept is not None:
+            self.kept.append(table)
+        return table
 
     def _take(self, group: str) -> list[dict]:
         rows: list[dict] = []

@@ -42,6 +42,7 @@ from timeline.engine import Engine, document_keys, each_partition
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.gather import _frame, merged_table
+from timeline.kept import Kept, keep
 from timeline.manifest import (  # noqa: F401 (ManifestError re-exported)
     DocumentMetadata,
     ManifestError,
@@ -587,7 +588,17 @@ def build_events(
             return result
     cache_folder = engine.cache.folder if engine is not None and engine.cache else None
     with row_store(len(tasks), cache_folder) as store:
-        _stage_one(result, files, tasks, store, max_document_bytes, engine, progress, keys)
+        # A large corpus (its rows on disk) keeps its rows for the next build, in one piece.
+        keeping = slot is not None and store.folder is not None
+        kept = None
+        if keeping:
+            assert engine is not None and engine.cache is not None and slot is not None
+            kept = Kept.load(engine.cache, slot)
+            store.kept, store.kept_periods = [], []
+        notes = _stage_one(
+            result, files, tasks, store, max_document_bytes, engine, progress, keys, kept
+        )
+        del kept
         result.seconds["documents"] = time.perf_counter() - started
         started = time.perf_counter()
         names = None
@@ -595,6 +606,10 @@ def build_events(
             names = [_row_name(key, path) for key, path in zip(keys, files, strict=True)]
         table = merged_table(store, engine, len(files), names, slot)  # stage 2, on the workers
         result.periods = _frame(store.periods(), PERIOD_COLUMNS)
+        if keeping:
+            assert engine is not None and engine.cache is not None and slot is not None
+            assert keys is not None and store.kept is not None
+            keep(engine.cache, slot, keys, store.kept, store.kept_periods or [], notes)
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
         result.warnings.append(
@@ -627,29 +642,48 @@ def _stage_one(
     engine: Engine | None,
     progress: Callable[[Path], None] | None,
     keys: list[str | None] | None,
-) -> None:
+    kept: Kept | None = None,
+) -> dict[int, tuple[list[str], list[str]]]:
     """Every document's result, a partition at a time: rows into ``store``, the rest into
-    ``result`` in the documents' order (whatever order the partitions finished in)."""
+    ``result`` in the documents' order (whatever order the partitions finished in).
+
+    ``kept``: the last build's rows (:mod:`timeline.kept`); the documents it holds
+    are taken from it in one piece, only the others are read or processed.
+    Returns the warnings and repairs of every document that gave a result, by index.
+    """
     errors: dict[int, str] = {}
-    warnings: dict[int, list[str]] = {}
-    repairs: dict[int, list[str]] = {}
+    notes: dict[int, tuple[list[str], list[str]]] = {}
+    known = kept.known(keys) if kept is not None and keys is not None else []
+    if known:
+        assert kept is not None and keys is not None
+        store.add_tables(*kept.tables(keys, known))
+        for index in known:
+            notes[index] = kept.notes[keys[index]]
+            if progress is not None:
+                progress(files[index])
+    taken = set(known)
+    others = [index for index in range(len(tasks)) if index not in taken]
     for indices, outcomes in each_partition(
-        document_events, tasks, max_document_bytes, engine, progress, keys
+        document_events,
+        [tasks[index] for index in others] if known else tasks,
+        max_document_bytes,
+        engine,
+        progress,
+        [keys[index] for index in others] if known and keys is not None else keys,
     ):
-        for index, outcome in zip(indices, outcomes, strict=True):
+        for place, outcome in zip(indices, outcomes, strict=True):
+            index = others[place] if known else place
             if outcome.error is not None:
                 errors[index] = outcome.error
                 continue
-            if outcome.warnings:
-                warnings[index] = outcome.warnings
-            if outcome.repairs:
-                repairs[index] = outcome.repairs
+            notes[index] = (outcome.warnings, outcome.repairs)
             store.add(index, outcome.rows, outcome.periods)
     result.errors.extend((files[index], errors[index]) for index in sorted(errors))
-    for index in sorted(warnings):
-        result.warnings.extend((files[index], warning) for warning in warnings[index])
-    for index in sorted(repairs):
-        result.repairs.extend((files[index], repair) for repair in repairs[index])
+    for index in sorted(notes):
+        result.warnings.extend((files[index], warning) for warning in notes[index][0])
+    for index in sorted(notes):
+        result.repairs.extend((files[index], repair) for repair in notes[index][1])
+    return notes
 
 
 SORT_COLUMNS = ["association", "start", "end", "doc", "span_start"]
