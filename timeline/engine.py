@@ -134,6 +134,7 @@ def each_partition(
     engine: Engine | None = None,
     progress: Callable[[Path], None] | None = None,
     keys: list[str | None] | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """``(indices, results)`` of ``tasks``, a partition at a time, in no fixed order.
 
@@ -165,7 +166,8 @@ def each_partition(
         missing.append(index)
     if batch[0]:
         yield batch
-    for indices, outcomes in _run(work, engine, [tasks[i] for i in missing], missing, max_bytes):
+    chosen = [tasks[i] for i in missing]
+    for indices, outcomes in _run(work, engine, chosen, missing, max_bytes, workers):
         for index, outcome in zip(indices, outcomes, strict=True):
             if engine.cache is not None and keys[index] and outcome.error is None:
                 engine.cache.put(keys[index], outcome)
@@ -188,7 +190,12 @@ def _partitions(count: int, workers: int, size: int | None) -> list[range]:
 
 
 def _run(
-    work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+    work: Work,
+    engine: Engine,
+    tasks: list[Task],
+    indices: list[int],
+    max_bytes: int | None,
+    workers: Workers | None = None,
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """``(indices, results)`` per partition, as partitions finish."""
     if not tasks:  # everything came from the cache: start no worker, reach no cluster
@@ -202,13 +209,21 @@ def _run(
     if mode == "distributed":
         yield from _run_distributed(work, engine, tasks, indices, max_bytes)
         return
-    yield from _run_processes(work, engine, tasks, indices, max_bytes)
+    with contextlib.ExitStack() as stack:
+        if workers is None:  # a pool for this call only
+            workers = stack.enter_context(Workers(engine))
+        yield from _run_processes(work, engine, tasks, indices, max_bytes, workers)
 
 
 def _run_processes(
-    work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+    work: Work,
+    engine: Engine,
+    tasks: list[Task],
+    indices: list[int],
+    max_bytes: int | None,
+    workers: Workers,
 ) -> Iterator[tuple[list[int], list[Any]]]:
-    """Dask's local process scheduler, one pool for the run, a wave of partitions at a time.
+    """Dask's local process scheduler on the build's pool, a wave of partitions at a time.
 
     A wave is :data:`WAVE_PER_WORKER` partitions per worker: their results come
     back (to be cached and counted) while the rest waits, and no more than a wave
@@ -216,62 +231,82 @@ def _run_processes(
     """
     import dask
 
-    workers = engine.local_workers()
-    parts = _partitions(len(tasks), workers, engine.partition_size)
-    wave = workers * WAVE_PER_WORKER
-    with _local_pool(workers, work, warm=True) as pool:
-        for first in range(0, len(parts), wave):
-            chosen = parts[first : first + wave]
-            delayed = [
-                dask.delayed(process_partition, pure=False)(
-                    work, [tasks[i] for i in part], max_bytes
-                )
-                for part in chosen
-            ]
-            outcomes = dask.compute(
-                *delayed,
-                scheduler="processes",
-                pool=pool,
-                # One partition per message: dask's default sends six at a time, so a
-                # wave of 32 partitions went out as 6+6+6+6+6+2 and one worker idled
-                # for four partitions at the end of every wave.
-                chunksize=1,
-                # Partitions and results are plain data and module-level functions:
-                # the C pickler, not cloudpickle's per-object hook (half the cost of
-                # sending a partition's results back).
-                func_dumps=_dumps,
-                func_loads=pickle.loads,
-            )
-            for part, outcome in zip(chosen, outcomes, strict=True):
-                yield [indices[i] for i in part], outcome
+    parts = _partitions(len(tasks), engine.local_workers(), engine.partition_size)
+    wave = engine.local_workers() * WAVE_PER_WORKER
+    pool = workers.pool(work, warm=True)
+    for first in range(0, len(parts), wave):
+        chosen = parts[first : first + wave]
+        delayed = [
+            dask.delayed(process_partition, pure=False)(work, [tasks[i] for i in part], max_bytes)
+            for part in chosen
+        ]
+        outcomes = dask.compute(
+            *delayed,
+            scheduler="processes",
+            pool=pool,
+            # One partition per message: dask's default sends six at a time, so a
+            # wave of 32 partitions went out as 6+6+6+6+6+2 and one worker idled
+            # for four partitions at the end of every wave.
+            chunksize=1,
+            # Partitions and results are plain data and module-level functions:
+            # the C pickler, not cloudpickle's per-object hook (half the cost of
+            # sending a partition's results back).
+            func_dumps=_dumps,
+            func_loads=pickle.loads,
+        )
+        for part, outcome in zip(chosen, outcomes, strict=True):
+            yield [indices[i] for i in part], outcome
 
 
-@contextlib.contextmanager
-def _local_pool(workers: int, function: Callable, warm: bool = False) -> Iterator[Any]:
-    """A pool of ``workers`` local processes for a run, closed at its end.
+class Workers:
+    """The local worker processes of one build, started when first needed, for both stages.
 
     Workers forked from this process start at once, the resolver imported and
-    warm (``warm``: warmed here first, once, not once per worker); a fresh
-    interpreter ("spawn") costs each of them ~1.5 s of CPU. A process holding
-    other threads (a progress bar) is never forked, their locks could be held in
-    the child: a fork server, importing ``function``'s module once, then.
+    warm (warmed here first, once, not once per worker); a fresh interpreter
+    ("spawn") costs each of them ~1.5 s of CPU. A process holding other threads
+    (a progress bar) is never forked, their locks could be held in the child: a
+    fork server, importing the work's modules once, then. One pool serves
+    stage 1 and stage 2 (:func:`map_parts`): a second would cost its start
+    again and, forked from a command by then holding the rows, count their
+    pages once more in every worker.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        if warm:
-            _warm_up()
-        context = multiprocessing.get_context("fork")
-    else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([function.__module__])
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield pool
+    def __init__(self, engine: Engine | None = None) -> None:
+        self.engine = engine or Engine()
+        self._stack = contextlib.ExitStack()
+        self._pool: Any = None
+
+    def pool(self, function: Callable, warm: bool = False) -> Any:
+        """The pool, started now when it is not yet (``warm``: the resolver warmed first)."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+                if warm:
+                    _warm_up()
+                context = multiprocessing.get_context("fork")
+            else:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload([function.__module__, "timeline.gather"])
+            executor = ProcessPoolExecutor(self.engine.local_workers(), mp_context=context)
+            self._pool = self._stack.enter_context(executor)
+        return self._pool
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self._stack.close()
+        self._pool = None
 
 
 def map_parts(
-    function: Callable[[Any], Any], parts: Iterable[Any], engine: Engine | None, documents: int
+    function: Callable[[Any], Any],
+    parts: Iterable[Any],
+    engine: Engine | None,
+    documents: int,
+    workers: Workers | None = None,
 ) -> Iterator[Any]:
     """``function(part)`` of every part, in the parts' order, where ``engine`` works.
 
@@ -305,9 +340,11 @@ def map_parts(
                 yield future.result()
                 future.release()
         return
-    workers = engine.local_workers()
-    window = workers * IN_FLIGHT_PER_WORKER
-    with _local_pool(workers, function) as pool:
+    window = engine.local_workers() * IN_FLIGHT_PER_WORKER
+    with contextlib.ExitStack() as stack:
+        if workers is None:  # a pool for this call only
+            workers = stack.enter_context(Workers(engine))
+        pool = workers.pool(function)
         pending: collections.deque = collections.deque()
         for part in parts:  # made here while the workers merge the parts before it
             pending.append(pool.submit(function, part))

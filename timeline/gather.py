@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from timeline.cache import DocumentCache
-from timeline.engine import Engine, map_parts
+from timeline.engine import Engine, Workers, map_parts
 from timeline.merge import MERGEABLE, clusters, groups, merged_groups
 from timeline.partitions import ORDER_COLUMNS, RowStore
 from timeline.schema import COLUMNS
@@ -72,6 +72,7 @@ def merged_table(
     documents: int,
     keys: list[str | None] | None = None,
     slot: str | None = None,
+    workers: Workers | None = None,
 ) -> pd.DataFrame:
     """Every association's rows in ``store`` merged, in the order of merging them all at once.
 
@@ -81,16 +82,19 @@ def merged_table(
     engine's cache keeps this set of documents' merged clusters. With both, a
     cluster whose rows are those of the last build (:func:`cluster_key`) takes
     its merged rows from there and only the other clusters are merged
-    (:class:`Clusters`).
+    (:class:`Clusters`). ``workers``: the build's local worker processes, the
+    pool stage 1 used (:class:`timeline.engine.Workers`).
     """
     cache = engine.cache if engine is not None else None
     known = Clusters.load(cache, slot) if keys is not None else None
     plan = _Plan(keys, known)
-    frames = list(map_parts(merge_part, plan.parts(store), engine, documents))
-    table = plan.table(frames)
-    if keys is not None and cache is not None and slot is not None:
-        plan.kept(frames).store(cache, slot)
+    frames = list(map_parts(merge_part, plan.parts(store), engine, documents, workers))
+    merged = sum(len(frame) for frame in frames)
+    table = plan.table(frames)  # the parts' rows first, then the clusters taken
     frames.clear()
+    if keys is not None and cache is not None and slot is not None:
+        plan.kept(table, merged).store(cache, slot)
+    del plan  # the last build's clusters, let go
     if table is None:
         return _frame([], COLUMNS)
     table = table.sort_values(list(ORDER_COLUMNS), kind="stable", ignore_index=True)
@@ -210,8 +214,11 @@ class _Plan:
         out["_seq"] = np.concatenate([one for _, _, one in self.taken])[places]
         return out
 
-    def kept(self, frames: list[pd.DataFrame]) -> Clusters:
-        """Every cluster of this build with its merged rows, for the next build."""
+    def kept(self, table: pd.DataFrame | None, merged: int) -> Clusters:
+        """Every cluster of this build with its merged rows, for the next build.
+
+        ``table``: :meth:`table`'s rows, of which the first ``merged`` are the parts'.
+        """
         pieces = []
         names: list[str] = []
         if self.known is not None and self.taken:
@@ -224,16 +231,16 @@ class _Plan:
             taken = frame[codes >= 0].copy()
             taken["_cluster"] = codes[codes >= 0]
             pieces.append(taken)
-        merged = [item for item in self.merged if item[0] is not None]
-        if merged and frames:
-            docs = np.concatenate([one for _, one, _ in merged])
-            seqs = np.concatenate([one for _, _, one in merged])
+        clusters = [item for item in self.merged if item[0] is not None]
+        if clusters and merged and table is not None:
+            docs = np.concatenate([one for _, one, _ in clusters])
+            seqs = np.concatenate([one for _, _, one in clusters])
             codes = np.concatenate(
-                [np.full(len(one), len(names) + k) for k, (_, one, _) in enumerate(merged)]
+                [np.full(len(one), len(names) + k) for k, (_, one, _) in enumerate(clusters)]
             )
-            names.extend(name for name, _, _ in merged)
-            firsts = np.concatenate([np.arange(len(one)) for _, one, _ in merged])
-            fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            names.extend(name for name, _, _ in clusters)
+            firsts = np.concatenate([np.arange(len(one)) for _, one, _ in clusters])
+            fresh = table.iloc[:merged]
             base = int(max(seqs.max(), fresh["_seq"].max())) + 1
             where = pd.Index(docs * base + seqs).get_indexer(
                 fresh["_doc"].to_numpy(dtype=np.int64) * base

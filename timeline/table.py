@@ -38,7 +38,7 @@ from timeline.documents import (
     expand_paths,
     load_document,
 )
-from timeline.engine import Engine, document_keys, each_partition
+from timeline.engine import Engine, Workers, document_keys, each_partition
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.gather import _frame, merged_table
@@ -587,7 +587,7 @@ def build_events(
             result.seconds["gather"] = 0.0
             return result
     cache_folder = engine.cache.folder if engine is not None and engine.cache else None
-    with row_store(len(tasks), cache_folder) as store:
+    with Workers(engine) as workers, row_store(len(tasks), cache_folder) as store:
         # A large corpus (its rows on disk) keeps its rows for the next build, in one piece.
         keeping = slot is not None and store.folder is not None
         kept = None
@@ -596,7 +596,7 @@ def build_events(
             kept = Kept.load(engine.cache, slot)
             store.kept, store.kept_periods = [], []
         notes = _stage_one(
-            result, files, tasks, store, max_document_bytes, engine, progress, keys, kept
+            result, files, tasks, store, max_document_bytes, engine, progress, keys, kept, workers
         )
         del kept
         result.seconds["documents"] = time.perf_counter() - started
@@ -604,7 +604,7 @@ def build_events(
         names = None
         if keys is not None:
             names = [_row_name(key, path) for key, path in zip(keys, files, strict=True)]
-        table = merged_table(store, engine, len(files), names, slot)  # stage 2, on the workers
+        table = merged_table(store, engine, len(files), names, slot, workers)  # stage 2
         result.periods = _frame(store.periods(), PERIOD_COLUMNS)
         if keeping:
             assert engine is not None and engine.cache is not None and slot is not None
@@ -643,6 +643,7 @@ def _stage_one(
     progress: Callable[[Path], None] | None,
     keys: list[str | None] | None,
     kept: Kept | None = None,
+    workers: Workers | None = None,
 ) -> dict[int, tuple[list[str], list[str]]]:
     """Every document's result, a partition at a time: rows into ``store``, the rest into
     ``result`` in the documents' order (whatever order the partitions finished in).
@@ -670,6 +671,7 @@ def _stage_one(
         engine,
         progress,
         [keys[index] for index in others] if known and keys is not None else keys,
+        workers,
     ):
         for place, outcome in zip(indices, outcomes, strict=True):
             index = others[place] if known else place
