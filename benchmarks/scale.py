@@ -23,6 +23,10 @@ its worker processes' maximum), in this order, in the same run:
     with a fresh cache folder (2 workers), into one published folder as a user
     rebuilds it: the full build, the same corpus again, then after adding 1% new
     documents.
+``peer-dask-2``, ``peer-cached-full``, ``peer-cached-unchanged``, ``peer-cached-plus-1%``
+    (only when named in ``--only``) the same with the peer's code, for a peer that
+    has the engine and the cache (``--peer main``): before and after in one run.
+    The peer's cached runs use a copy of the corpus, to which the same 1% is added.
 
 Each configuration reports the phases of ``timeline build``: ``documents``
 (``build_events``: reading and resolving), ``feeds`` (``build_feeds``),
@@ -396,8 +400,15 @@ def main() -> None:
         corpus = work / "corpus"
         size = generate(corpus, 0, count)
         cache = str(work / "cache")
+        peer_cache = str(work / "cache-peer")
         plan = [  # name, code, workers, cache, documents added, output folder
             ("peer", "peer", 0, None, None, "out-peer"),
+            # The peer with the engine and the cache (a peer that has them: --peer main),
+            # on a copy of the corpus of its own, so that both sides add the same 1%.
+            ("peer-dask-2", "peer", 2, None, None, "out-peer-dask-2"),
+            ("peer-cached-full", "peer", 2, peer_cache, None, "out-peer-cached"),
+            ("peer-cached-unchanged", "peer", 2, peer_cache, None, "out-peer-cached"),
+            ("peer-cached-plus-1%", "peer", 2, peer_cache, added, "out-peer-cached"),
             ("serial", "here", 0, None, None, "out-serial"),
             ("dask-1", "here", 1, None, None, "out-dask-1"),
             ("dask-2", "here", 2, None, None, "out-dask-2"),
@@ -406,31 +417,45 @@ def main() -> None:
             ("cached-unchanged", "here", 2, cache, None, "out-cached"),
             ("cached-plus-1%", "here", 2, cache, added, "out-cached"),
         ]
+        sizes = {corpus: size}
+        if any(name.startswith("peer-cached") for name in chosen):
+            shutil.copytree(corpus, work / "corpus-peer")
+            sizes[work / "corpus-peer"] = size
         reference = None
+        compared = ("serial", "dask-1", "dask-2", "cached-full")
         warmed: set[Path] = set()
         for name, code, workers, cache_dir, more, folder in plan:
-            if chosen and name not in chosen:
+            if (chosen and name not in chosen) or (not chosen and name.startswith("peer-")):
                 continue
+            here = work / "corpus-peer" if name.startswith("peer-cached") else corpus
             if more:
-                size += generate(corpus, count, more)
+                sizes[here] += generate(here, count, more)
             source = peer_code(arguments.peer, work / "peer") if code == "peer" else ROOT
             if source not in warmed:
                 _warm_up(source)
                 warmed.add(source)
-            record = _in_process(source, corpus, work / folder, workers, cache_dir)
+            record = _in_process(source, here, work / folder, workers, cache_dir)
             loads.append(os.getloadavg())
             record["name"] = name
             record["total_s"] = sum(record["times"].values())
             record["documents_per_s"] = record["documents"] / record["times"]["documents"]
-            record["mb_per_s"] = size / 2**20 / record["times"]["documents"]
+            record["mb_per_s"] = sizes[here] / 2**20 / record["times"]["documents"]
             records.append(record)
             print(_line(record), file=sys.stderr, flush=True)
-            if name in ("serial", "dask-1", "dask-2", "cached-full"):
+            if name in compared:
                 if reference is None:
                     reference = work / "out-reference"
                     shutil.copytree(work / folder, reference)
                 else:
                     different += _same_bytes(reference, work / folder, name)
+        # a peer with today's output: its build against this code's, on the same corpus
+        for name, theirs, mine in (
+            ("peer-dask-2", "out-peer-dask-2", "out-reference"),
+            ("peer-cached", "out-peer-cached", "out-cached"),
+        ):
+            if (work / theirs).exists() and (work / mine).exists():
+                different += _same_bytes(work / mine, work / theirs, name)
+        size = sizes[corpus]
         page = None
         if browser and (work / "out-serial" / "index.html").exists():
             page = browse(work / "out-serial")
@@ -492,6 +517,17 @@ def _per_document(record: dict) -> float:
     return record["cpu_s"]["documents"] / max(record["documents"], 1)
 
 
+def _stages(before: dict, after: dict) -> list[str]:
+    """The documents phase, its two stages and the whole build, before → after."""
+    parts = [("documents phase", before["times"]["documents"], after["times"]["documents"])]
+    for stage in ("documents", "gather"):
+        if stage in before.get("stages", {}) and stage in after.get("stages", {}):
+            label = "stage 1" if stage == "documents" else "stage 2 (gather)"
+            parts.append((label, before["stages"][stage], after["stages"][stage]))
+    parts.append(("whole build", before["total_s"], after["total_s"]))
+    return [f"{label} {a:.2f} → {b:.2f} s ({a / max(b, 1e-9):.1f}×)" for label, a, b in parts]
+
+
 def _table(report: dict) -> None:
     """The report as a markdown table, then the ratios the issue asks for."""
     runs = {r["name"]: r for r in report["runs"]}
@@ -542,12 +578,21 @@ def _table(report: dict) -> None:
                     f" {peer['total_s'] / runs[name]['total_s']:.2f}× in wall time,"
                     f" documents' CPU per document {_per_document(peer) / _per_document(runs[name]):.2f}×"
                 )
-    if "cached-full" in runs:
-        full = runs["cached-full"]["total_s"]
-        for name in ("cached-unchanged", "cached-plus-1%"):
-            if name in runs:
-                print(f"{name} / full build (whole build): {runs[name]['total_s'] / full:.3f}")
-    print("same bytes (serial, dask-1, dask-2, cached-full):", report["different"] or "yes")
+    for prefix in ("peer-", ""):
+        if f"{prefix}cached-full" in runs:
+            full = runs[f"{prefix}cached-full"]["total_s"]
+            for name in ("cached-unchanged", "cached-plus-1%"):
+                if prefix + name in runs:
+                    ratio = runs[prefix + name]["total_s"] / full
+                    print(f"{prefix}{name} / full build (whole build): {ratio:.3f}")
+    for name in ("dask-2", "cached-full", "cached-unchanged", "cached-plus-1%"):
+        if f"peer-{name}" in runs and name in runs:  # before and after, the same run
+            print(f"{name}, peer → this: " + "; ".join(_stages(runs[f"peer-{name}"], runs[name])))
+    print(
+        "same bytes (serial, dask-1, dask-2, cached-full; a peer's dask-2 and its last cached"
+        " build against this code's):",
+        report["different"] or "yes",
+    )
     if report["page"]:
         print(f"page: {report['page']}")
 

@@ -15,11 +15,13 @@ from typer.testing import CliRunner
 
 import timeline.cache
 import timeline.engine
+import timeline.gather
 import timeline.table
 from exports.ics import build_feeds
 from timeline.cache import DocumentCache, version_of
 from timeline.cli import app
 from timeline.engine import Engine
+from timeline.partitions import ROWS_ENVIRONMENT, SPILL_ENVIRONMENT
 from timeline.table import build_events, table_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,9 +61,12 @@ def summary(result) -> tuple:
 
 
 def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
-    corpus: Path, tmp_path: Path
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Stage 1 and stage 2 alike: the merging runs on the workers too, in parts of a few
+    rows (each part's clusters whole), and comes back in a serial run's order."""
     distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(timeline.gather, "PART_ROWS", 4)
     serial = build_events([corpus], engine=Engine(workers=0, partition_size=2))
     assert len(serial.table) > 20 and len(serial.errors) == 1
     expected = outputs(serial, tmp_path / "serial")
@@ -302,3 +307,107 @@ def test_stage_two_is_kept_and_any_change_of_its_inputs_builds_it_again(
     check("review", reviews=reviews)
     reviews.write_text(f"event_id,status\n{rejected},confirmed\n", encoding="utf-8")
     check("another review", reviews=reviews)
+
+
+def test_the_files_status_is_read_from_one_record_and_an_edit_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild reads the files' status and digests from the build's one record: no
+    record per file is opened; an edited file (its modification time put back) and a
+    new one are looked at again, and give a fresh build's bytes."""
+    import os
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    cache = tmp_path / "cache"
+    cached_build(corpus, cache)
+    looked: list[str] = []
+    digest = DocumentCache._content_digest
+
+    def counting(self, path, name, signature):
+        looked.append(Path(path).name)
+        return digest(self, path, name, signature)
+
+    monkeypatch.setattr(DocumentCache, "_content_digest", counting)
+    cached_build(corpus, cache)
+    assert looked == []
+    edited = corpus / "003_c33f681bf6538398.txt"
+    status = edited.stat()
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n2024年5月1日，协会召开年会。\n")
+    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    shutil.copy(corpus / "002_a982ae3a54d22653.txt", corpus / "new.txt")
+    result = cached_build(corpus, cache)
+    assert sorted(looked) == ["003_c33f681bf6538398.txt", "new.txt"]
+    fresh = build_events([corpus], engine=Engine(workers=0))
+    assert outputs(result, tmp_path / "a") == outputs(fresh, tmp_path / "b")
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_stage_two_merges_only_the_clusters_a_change_touches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spilled: bool
+) -> None:
+    """Stage 2 keeps each cluster's merged rows: a rebuild merges only the clusters whose
+    rows changed, and adding, changing or removing a document, or a second copy of one in
+    another folder, gives exactly a fresh build's table, extracted rows and feeds. With
+    the rows on disk (a large corpus), the unchanged documents' rows come from the last
+    build's kept rows (timeline.kept), not from their cache entries one by one."""
+    if spilled:
+        monkeypatch.setenv(SPILL_ENVIRONMENT, "0")
+        monkeypatch.setenv(ROWS_ENVIRONMENT, "7")
+    merge = ROOT / "tests" / "merge"
+    corpus = tmp_path / "corpus"  # the merge corpus, its manifest, and the sample beside it
+    shutil.copytree(merge, corpus, ignore=shutil.ignore_patterns("*.md", "happenings.csv"))
+    shutil.copytree(SAMPLE, corpus / "sample")
+    manifest = corpus / "documents.csv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    [d2] = [row for row in rows if row.startswith("d2.txt,")]
+    lines = [*rows, "d9.txt" + d2[6:], "copy/d2.txt" + d2[6:], ""]
+    manifest.write_text("\n".join(lines), encoding="utf-8")
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(timeline.gather, "PART_ROWS", 3)
+    merged: list[int] = []
+    merge_part = timeline.gather.merge_part
+
+    def counting(part):
+        merged.append(sum(len(piece) for piece in part))
+        return merge_part(part)
+
+    monkeypatch.setattr(timeline.gather, "merge_part", counting)
+
+    entries: list[str] = []
+    get = DocumentCache.get
+
+    def counting_get(self, key):
+        entries.append(key)
+        return get(self, key)
+
+    monkeypatch.setattr(DocumentCache, "get", counting_get)
+
+    def check(name: str, changed: int = 0) -> int:
+        merged.clear()
+        entries.clear()
+        cached = cached_build(corpus, cache, reviews=[])  # never stage 2's whole result
+        done = sum(merged)
+        if spilled and name != "first":
+            # stage 2's result, the kept rows, the kept clusters: then only changed documents
+            assert len(entries) <= 3 + changed, entries
+        fresh = build_events([corpus], engine=Engine(workers=0), reviews=[])
+        assert outputs(cached, tmp_path / f"{name}-cached") == outputs(fresh, tmp_path / name)
+        assert table_bytes(cached.extracted, ".csv") == table_bytes(fresh.extracted, ".csv")
+        assert summary(cached) == summary(fresh)
+        return done
+
+    everything = check("first")
+    assert everything > 40
+    assert check("again") == 0  # every cluster kept
+    shutil.copy(merge / "d2.txt", corpus / "d9.txt")  # a report of known meetings
+    added = check("added", 1)
+    assert 0 < added < everything / 2
+    edited = corpus / "d1.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n2024年9月2日，协会召开理事会议。\n")
+    assert 0 < check("edited", 1) < everything / 2
+    (corpus / "d3.txt").unlink()  # its manifest row is reported, in both builds
+    assert 0 < check("removed") < everything / 2
+    (corpus / "copy").mkdir()
+    shutil.copy(merge / "d2.txt", corpus / "copy" / "d2.txt")  # its name, bytes and row: its key
+    assert 0 < check("copied", 2) < everything  # a key held twice: read one by one

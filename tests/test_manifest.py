@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from timeline.manifest import ManifestError, default_manifest, load_manifest
+from timeline.documents import resolved
+from timeline.manifest import ManifestError, Resolver, default_manifest, load_manifest
 
 
 def write_manifest(folder: Path, content: str, *, encoding: str = "utf-8") -> Path:
@@ -101,3 +102,29 @@ def test_the_sample_corpus_supplies_only_the_user_supplied_date() -> None:
     supplied = {path.name: meta.published for path, meta in manifest.items() if meta.published}
     assert len(manifest) == 5
     assert supplied == {"002_a982ae3a54d22653.txt": date(2022, 7, 13)}
+
+
+def test_the_resolver_gives_what_resolved_gives_with_each_folder_resolved_once(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Links to folders and to files, a link loop, an absent file, ``..``, a relative
+    path: the same path ``resolved`` gives (the manifest's keys are looked up with it)."""
+    (corpus / "linked").symlink_to(corpus / "sub")
+    (corpus / "c.txt").symlink_to(corpus / "sub" / "b.txt")
+    (corpus / "loop.txt").symlink_to(corpus / "loop.txt")
+    monkeypatch.chdir(corpus)
+    paths = [
+        corpus / "a.txt",
+        corpus / "sub" / "b.txt",
+        corpus / "linked" / "b.txt",
+        corpus / "c.txt",
+        corpus / "loop.txt",
+        corpus / "absent.txt",
+        corpus / "sub" / ".." / "a.txt",
+        Path("sub/b.txt"),
+        Path("a.txt"),
+        corpus / "sub" / "",
+    ]
+    resolve = Resolver()
+    assert [resolve(path) for path in paths] == [resolved(path) for path in paths]
+    assert resolve(corpus / "linked" / "b.txt") == corpus.resolve() / "sub" / "b.txt"

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline import merge
 from timeline.dates import collect_manifest
 from timeline.documents import expand_paths, resolved
+from timeline.gather import table_clusters
 from timeline.table import build_events, document_events
 
 MERGE = Path(__file__).parent / "merge"
@@ -115,3 +120,93 @@ def test_likeness_of_reports_and_of_different_meetings() -> None:
         merge.gist(row("9月2日，协会秘书处召开会员大会筹备会，研究大会议程。")),
     )
     assert same >= merge.THRESHOLD > other
+
+
+# --- clusters: merging cut where day ranges do not chain gives the same groups ----
+
+_SENTENCES = (
+    "协会召开第五届会员大会，审议工作报告。",
+    "第五届会员大会在杭州召开，审议通过工作报告。",
+    "协会举办智能制造论坛，企业代表参加。",
+    "智能制造论坛举行，多家企业参加交流。",
+    "秘书处走访会员企业，调研生产经营情况。",
+)
+
+
+@st.composite
+def _rows(draw) -> list[dict]:
+    """Rows of two associations on a few crowded weeks: ranges that chain and that do not."""
+    count = draw(st.integers(0, 60))
+    rows = []
+    for _ in range(count):
+        first = date(2024, 3, 1) + timedelta(days=draw(st.integers(0, 40)))
+        sentence = draw(st.sampled_from(_SENTENCES))
+        rows.append(
+            {
+                "association": draw(st.sampled_from(("甲会", "乙会"))),
+                "start": first,
+                "end": first + timedelta(days=draw(st.sampled_from((0, 0, 1, 6)))),
+                "granularity": draw(st.sampled_from(("day", "day", "week", "month"))),
+                "role": draw(st.sampled_from(("event", "event", "deadline", "published"))),
+                "doc": draw(st.sampled_from(("a.txt", "b.txt", "c.txt"))),
+                "description": sentence,
+                "date_text": "3月",
+                "published": draw(st.sampled_from((None, date(2024, 2, 1), date(2024, 5, 1)))),
+                "span_start": draw(st.integers(0, 9)),
+            }
+        )
+    return rows
+
+
+def _reference_groups(rows: list[dict]) -> list[list[int]]:
+    """:func:`merge.groups` as it was written first (every pair in the window compared)."""
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    sentences = {i: {(row["doc"], row["description"])} for i, row in enumerate(rows)}
+    candidates = sorted(
+        (i for i, row in enumerate(rows) if row["granularity"] in merge.MERGEABLE),
+        key=lambda i: (str(rows[i]["association"]), rows[i]["start"], i),
+    )
+    for position, i in enumerate(candidates):
+        for j in candidates[position + 1 : position + 1 + merge.WINDOW]:
+            if rows[j]["association"] != rows[i]["association"]:
+                break
+            if rows[j]["start"] > rows[i]["end"]:
+                break
+            if merge.same_happening(rows[i], rows[j]):
+                first, second = root(i), root(j)
+                if first != second and not sentences[first] & sentences[second]:
+                    parent[second] = first
+                    sentences[first] |= sentences.pop(second)
+    grouped: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        grouped.setdefault(root(i), []).append(i)
+    return [sorted(members, key=lambda i: merge._order(rows[i])) for members in grouped.values()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_rows())
+def test_merging_each_cluster_on_its_own_gives_the_groups_of_merging_all(rows) -> None:
+    whole = merge.groups(rows)
+    assert sorted(whole) == sorted(_reference_groups(rows))
+    found = merge.clusters(rows)
+    assert sorted(i for cluster in found for i in cluster) == list(range(len(rows)))
+    assert all(cluster == sorted(cluster) for cluster in found)
+    pieces = []
+    for cluster in found:
+        pieces.extend(
+            [cluster[k] for k in members] for members in merge.groups([rows[i] for i in cluster])
+        )
+    assert sorted(pieces) == sorted(whole)
+    for association in ("甲会", "乙会"):  # the columnar cut is the same cut
+        mine = [i for i, row in enumerate(rows) if row["association"] == association]
+        table = pa.Table.from_pylist([rows[i] for i in mine])
+        if not mine:
+            continue
+        by_columns = sorted(sorted(mine[k] for k in cluster) for cluster in table_clusters(table))
+        assert by_columns == sorted(c for c in found if rows[c[0]]["association"] == association)

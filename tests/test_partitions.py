@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from timeline import gather
 from timeline.cache import DocumentCache
 from timeline.engine import Engine
 from timeline.merge import merge_rows
@@ -66,7 +67,9 @@ def test_rows_spilled_in_small_partitions_give_the_bytes_of_rows_kept_in_memory(
     assert len(in_memory.table) > 30 and in_memory.table["association"].nunique() >= 4
     assert _files(spilled) == _files(in_memory)
     assert _summary(spilled) == _summary(in_memory)
-    # local worker processes: partitions come back in waves, spilled all the same
+    # local worker processes: partitions come back in waves, spilled all the same, and
+    # stage 2 merges parts of a few rows (Arrow tables read back from disk) on the workers
+    monkeypatch.setattr(gather, "PART_ROWS", 5)
     processes = build_events([both], engine=Engine(workers=2, partition_size=2))
     assert _files(processes) == _files(in_memory)
     assert _summary(processes) == _summary(in_memory)

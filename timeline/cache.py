@@ -17,7 +17,8 @@ gathered table, so a review never needs a document read again.
 To know a document's bytes without reading it, a second, small record per path
 remembers the file's status (size, modification and change times, inode) with
 the digest of its bytes, as ``git``'s index does: a file whose status is the one
-recorded is not opened. The change time (``ctime``) cannot be set back by a
+recorded is not opened. A build also keeps those records of all its documents in
+one entry (:meth:`DocumentCache.keys`), read at once on the next build. The change time (``ctime``) cannot be set back by a
 program, so an edit is seen even when the modification time is restored.
 
 The folder (:func:`default_folder`) can be deleted at any time: the next build
@@ -36,6 +37,7 @@ import os
 import pickle
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +87,11 @@ def _signature(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
 
 
+def _index_name(index: str) -> str:
+    """Where the files' record of the set of documents ``index`` names is kept."""
+    return hashlib.sha256(b"files-index\0" + index.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class DocumentCache:
     """Results of documents by key, in ``folder`` (see the module's docstring)."""
 
@@ -103,26 +110,62 @@ class DocumentCache:
         None for anything that is not a readable regular file within the size
         limit: reading it reports the error, and errors are not cached.
         """
+        return self._key(path, metadata, max_bytes, {}, {})
+
+    def keys(
+        self, tasks: Iterable[tuple[Path, object]], max_bytes: int | None, index: str | None = None
+    ) -> list[str | None]:
+        """:meth:`key` of every ``(path, metadata)`` of ``tasks``, in their order.
+
+        ``index``: a name for this set of documents (the build's arguments). The
+        files' status and digests are then kept in one record for all of them,
+        read once, instead of a record per file (one file opened and parsed per
+        document, most of an unchanged rebuild); the record per file stays the
+        fallback, and is still what a document's first reading writes.
+        """
+        tasks = list(tasks)
+        known = self._read("files", _index_name(index)) if index else None
+        known = known if isinstance(known, dict) else {}
+        seen: dict[str, tuple] = {}
+        found = [self._key(path, metadata, max_bytes, known, seen) for path, metadata in tasks]
+        if index and seen != known:
+            self._store("files", _index_name(index), seen)
+        return found
+
+    def _key(
+        self,
+        path: Path,
+        metadata: object,
+        max_bytes: int | None,
+        known: dict[str, tuple],
+        seen: dict[str, tuple],
+    ) -> str | None:
         try:
-            status = path.stat()
+            status = os.stat(path)
         except OSError:
             return None
         if not stat.S_ISREG(status.st_mode) or status.st_size == 0:
             return None
         if max_bytes is not None and status.st_size > max_bytes:
             return None
-        content = self._content_digest(path, status)
-        if content is None:
-            return None
+        name = str(path.absolute())
+        signature = _signature(status)
+        record = known.get(name)
+        if record is not None and record[0] == signature:
+            content = record[1]
+        else:
+            content = self._content_digest(path, name, signature)
+            if content is None:
+                return None
+        seen[name] = (signature, content)
         row = None if metadata is None else _row(metadata)
         material = json.dumps(
             [self.version, content, path.name, row, max_bytes], ensure_ascii=False
         )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
-    def _content_digest(self, path: Path, status: os.stat_result) -> str | None:
-        record = self._entry("files", hashlib.sha256(str(path.absolute()).encode()).hexdigest())
-        signature = _signature(status)
+    def _content_digest(self, path: Path, name: str, signature: list[int]) -> str | None:
+        record = self._entry("files", hashlib.sha256(name.encode()).hexdigest())
         try:
             known = json.loads(record.read_text(encoding="utf-8"))
             if known["signature"] == signature:
@@ -140,29 +183,33 @@ class DocumentCache:
 
     def get(self, key: str):
         """The result stored under ``key``, or None (absent, damaged, or of another format)."""
-        try:
-            data = self._entry("results", key).read_bytes()
-        except OSError:
+        result = self._read("results", key)
+        if result is None:
             self.misses += 1
+        else:
+            self.hits += 1
+        return result
+
+    def _read(self, kind: str, key: str):
+        try:
+            data = self._entry(kind, key).read_bytes()
+        except OSError:
             return None
         checksum, payload = data[len(_MAGIC) : len(_MAGIC) + 32], data[len(_MAGIC) + 32 :]
         if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != checksum:
-            self.misses += 1
             return None
         try:
-            result = pickle.loads(payload)
+            return pickle.loads(payload)
         except Exception:  # a damaged or foreign entry is only a miss
-            self.misses += 1
             return None
-        self.hits += 1
-        return result
 
     def put(self, key: str, result: object) -> None:
         """Store ``result`` under ``key``; a failure to write only loses the entry."""
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(
-            self._entry("results", key), _MAGIC + hashlib.sha256(payload).digest() + payload
-        )
+        self._store("results", key, result)
+
+    def _store(self, kind: str, key: str, value: object) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(self._entry(kind, key), _MAGIC + hashlib.sha256(payload).digest() + payload)
 
     def _entry(self, kind: str, key: str) -> Path:
         return self.folder / f"v{FORMAT}" / kind / key[:2] / key

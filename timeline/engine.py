@@ -10,9 +10,10 @@ Building the event table has two stages:
    ADDRESS`` or ``$TIMELINE_SCHEDULER``), where the workers read the documents
    by their paths: a filesystem the workers share with this machine.
 2. **Across documents** (:func:`timeline.table.build_events`): what needs every
-   document at once (an event id seen twice, reviews, the table's order, later
-   the merging of one event told by several documents) runs on the gathered
-   results, in this process, in the documents' order.
+   document at once. The merging of one happening told by several rows runs on
+   the same workers, cut into clusters that cannot merge with each other
+   (:mod:`timeline.gather`, :func:`map_parts`); an event id seen twice, reviews
+   and the table's order run on the merged rows, in this process.
 
 Results are gathered in the documents' order whatever finished first, so a
 parallel or distributed run gives the very bytes a serial run gives. With a
@@ -27,11 +28,14 @@ documents to process, the default is to process them here, serially.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import itertools
 import math
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +56,10 @@ PARTITION_MAX = 50
 #: its slowest partition does, so a worker idles about half a partition per wave;
 #: 16 partitions per worker keep that near 3% and hold 16 partitions' results at most.
 WAVE_PER_WORKER = 16
+
+#: Parts in flight per worker in :func:`map_parts`: each worker has the next part
+#: waiting when it finishes one, and no more than these are held.
+IN_FLIGHT_PER_WORKER = 3
 
 Task = tuple[Path, "DocumentMetadata | None"]
 #: The per-document work: ``work(path, metadata, max_bytes)`` -> its result (a
@@ -88,10 +96,14 @@ class Engine:
 
 
 def document_keys(
-    tasks: list[Task], max_bytes: int | None, cache: DocumentCache
+    tasks: list[Task], max_bytes: int | None, cache: DocumentCache, index: str | None = None
 ) -> list[str | None]:
-    """The cache key of every document of ``tasks`` (None: not to be cached)."""
-    return [cache.key(path, metadata, max_bytes) for path, metadata in tasks]
+    """The cache key of every document of ``tasks`` (None: not to be cached).
+
+    ``index``: a name for this set of documents, under which the cache keeps
+    their files' status in one record (:meth:`timeline.cache.DocumentCache.keys`).
+    """
+    return cache.keys(tasks, max_bytes, index)
 
 
 def process_documents(
@@ -122,6 +134,7 @@ def each_partition(
     engine: Engine | None = None,
     progress: Callable[[Path], None] | None = None,
     keys: list[str | None] | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """``(indices, results)`` of ``tasks``, a partition at a time, in no fixed order.
 
@@ -153,7 +166,8 @@ def each_partition(
         missing.append(index)
     if batch[0]:
         yield batch
-    for indices, outcomes in _run(work, engine, [tasks[i] for i in missing], missing, max_bytes):
+    chosen = [tasks[i] for i in missing]
+    for indices, outcomes in _run(work, engine, chosen, missing, max_bytes, workers):
         for index, outcome in zip(indices, outcomes, strict=True):
             if engine.cache is not None and keys[index] and outcome.error is None:
                 engine.cache.put(keys[index], outcome)
@@ -176,7 +190,12 @@ def _partitions(count: int, workers: int, size: int | None) -> list[range]:
 
 
 def _run(
-    work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+    work: Work,
+    engine: Engine,
+    tasks: list[Task],
+    indices: list[int],
+    max_bytes: int | None,
+    workers: Workers | None = None,
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """``(indices, results)`` per partition, as partitions finish."""
     if not tasks:  # everything came from the cache: start no worker, reach no cluster
@@ -190,61 +209,149 @@ def _run(
     if mode == "distributed":
         yield from _run_distributed(work, engine, tasks, indices, max_bytes)
         return
-    yield from _run_processes(work, engine, tasks, indices, max_bytes)
+    with contextlib.ExitStack() as stack:
+        if workers is None:  # a pool for this call only
+            workers = stack.enter_context(Workers(engine))
+        yield from _run_processes(work, engine, tasks, indices, max_bytes, workers)
 
 
 def _run_processes(
-    work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
+    work: Work,
+    engine: Engine,
+    tasks: list[Task],
+    indices: list[int],
+    max_bytes: int | None,
+    workers: Workers,
 ) -> Iterator[tuple[list[int], list[Any]]]:
-    """Dask's local process scheduler, one pool for the run, a wave of partitions at a time.
+    """Dask's local process scheduler on the build's pool, a wave of partitions at a time.
 
     A wave is :data:`WAVE_PER_WORKER` partitions per worker: their results come
     back (to be cached and counted) while the rest waits, and no more than a wave
     is held in flight.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     import dask
 
-    workers = engine.local_workers()
-    parts = _partitions(len(tasks), workers, engine.partition_size)
-    wave = workers * WAVE_PER_WORKER
-    # Workers forked from this process start at once, the resolver imported and
-    # warm; a fresh interpreter ("spawn") costs each of them ~1.5 s of CPU. A
-    # process holding other threads (a progress bar) is never forked, their locks
-    # could be held in the child: a fork server, importing the resolver once, then.
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        _warm_up()  # once here, not once per worker
-        context = multiprocessing.get_context("fork")
-    else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([work.__module__])
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for first in range(0, len(parts), wave):
-            chosen = parts[first : first + wave]
-            delayed = [
-                dask.delayed(process_partition, pure=False)(
-                    work, [tasks[i] for i in part], max_bytes
-                )
-                for part in chosen
-            ]
-            outcomes = dask.compute(
-                *delayed,
-                scheduler="processes",
-                pool=pool,
-                # One partition per message: dask's default sends six at a time, so a
-                # wave of 32 partitions went out as 6+6+6+6+6+2 and one worker idled
-                # for four partitions at the end of every wave.
-                chunksize=1,
-                # Partitions and results are plain data and module-level functions:
-                # the C pickler, not cloudpickle's per-object hook (half the cost of
-                # sending a partition's results back).
-                func_dumps=_dumps,
-                func_loads=pickle.loads,
-            )
-            for part, outcome in zip(chosen, outcomes, strict=True):
-                yield [indices[i] for i in part], outcome
+    parts = _partitions(len(tasks), engine.local_workers(), engine.partition_size)
+    wave = engine.local_workers() * WAVE_PER_WORKER
+    pool = workers.pool(work, warm=True)
+    for first in range(0, len(parts), wave):
+        chosen = parts[first : first + wave]
+        delayed = [
+            dask.delayed(process_partition, pure=False)(work, [tasks[i] for i in part], max_bytes)
+            for part in chosen
+        ]
+        outcomes = dask.compute(
+            *delayed,
+            scheduler="processes",
+            pool=pool,
+            # One partition per message: dask's default sends six at a time, so a
+            # wave of 32 partitions went out as 6+6+6+6+6+2 and one worker idled
+            # for four partitions at the end of every wave.
+            chunksize=1,
+            # Partitions and results are plain data and module-level functions:
+            # the C pickler, not cloudpickle's per-object hook (half the cost of
+            # sending a partition's results back).
+            func_dumps=_dumps,
+            func_loads=pickle.loads,
+        )
+        for part, outcome in zip(chosen, outcomes, strict=True):
+            yield [indices[i] for i in part], outcome
+
+
+class Workers:
+    """The local worker processes of one build, started when first needed, for both stages.
+
+    Workers forked from this process start at once, the resolver imported and
+    warm (warmed here first, once, not once per worker); a fresh interpreter
+    ("spawn") costs each of them ~1.5 s of CPU. A process holding other threads
+    (a progress bar) is never forked, their locks could be held in the child: a
+    fork server, importing the work's modules once, then. One pool serves
+    stage 1 and stage 2 (:func:`map_parts`): a second would cost its start
+    again and, forked from a command by then holding the rows, count their
+    pages once more in every worker.
+    """
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        self.engine = engine or Engine()
+        self._stack = contextlib.ExitStack()
+        self._pool: Any = None
+
+    def pool(self, function: Callable, warm: bool = False) -> Any:
+        """The pool, started now when it is not yet (``warm``: the resolver warmed first)."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+                if warm:
+                    _warm_up()
+                context = multiprocessing.get_context("fork")
+            else:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload([function.__module__, "timeline.gather"])
+            executor = ProcessPoolExecutor(self.engine.local_workers(), mp_context=context)
+            self._pool = self._stack.enter_context(executor)
+        return self._pool
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self._stack.close()
+        self._pool = None
+
+
+def map_parts(
+    function: Callable[[Any], Any],
+    parts: Iterable[Any],
+    engine: Engine | None,
+    documents: int,
+    workers: Workers | None = None,
+) -> Iterator[Any]:
+    """``function(part)`` of every part, in the parts' order, where ``engine`` works.
+
+    Stage 2's merging (:mod:`timeline.gather`) runs here: in this process when
+    the engine is serial for ``documents`` documents or there is one part, else
+    on the local worker processes (:data:`IN_FLIGHT_PER_WORKER` parts per worker
+    in flight: the next part is made here while the workers merge) or on the
+    cluster. The parts are taken from ``parts`` as they are needed; the results
+    come back in their order whatever finished first, so the caller's bytes are
+    a serial run's.
+    """
+    engine = engine or Engine()
+    parts = iter(parts)
+    first = next(parts, None)
+    if first is None:
+        return
+    second = next(parts, None)
+    if second is None or engine.mode(documents) == "serial":
+        yield function(first)
+        if second is not None:
+            yield function(second)
+            yield from map(function, parts)
+        return
+    parts = itertools.chain((first, second), parts)
+    if engine.mode(documents) == "distributed":
+        from distributed import Client
+
+        with Client(engine.scheduler, set_as_default=False) as client:
+            futures = [client.submit(function, part, pure=False) for part in parts]
+            for future in futures:
+                yield future.result()
+                future.release()
+        return
+    window = engine.local_workers() * IN_FLIGHT_PER_WORKER
+    with contextlib.ExitStack() as stack:
+        if workers is None:  # a pool for this call only
+            workers = stack.enter_context(Workers(engine))
+        pool = workers.pool(function)
+        pending: collections.deque = collections.deque()
+        for part in parts:  # made here while the workers merge the parts before it
+            pending.append(pool.submit(function, part))
+            while len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _dumps(value: Any) -> bytes:

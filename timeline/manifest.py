@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,6 +44,36 @@ class DocumentMetadata:
     association: str = ""
     title: str = ""
     url: str = ""
+
+
+class Resolver:
+    """:func:`timeline.documents.resolved` of many paths, each folder resolved once.
+
+    ``resolved(folder / name)`` follows every link of every component again for
+    each document (some five ``lstat`` and many path objects each); a folder's
+    documents share their folder, so it is resolved once and only the name is
+    asked whether it is a link. A name that is not a link resolves to the
+    resolved folder joined with it, exactly what ``resolved`` gives; a link, or
+    an odd name (``..``), is given to ``resolved`` itself.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str | Path) -> Path:
+        text = os.fspath(path)
+        head, name = os.path.split(text)
+        if name in ("", ".", ".."):
+            return resolved(path)
+        folder = self._folders.get(head)
+        if folder is None:
+            folder = self._folders[head] = str(resolved(head or "."))
+        joined = os.path.join(folder, name)
+        try:
+            link = stat.S_ISLNK(os.lstat(joined).st_mode)
+        except OSError:  # absent: resolved leaves the name as it is
+            return Path(joined)
+        return resolved(joined) if link else Path(joined)
 
 
 def default_manifest(folder: str | Path) -> Path | None:
@@ -100,6 +132,7 @@ def load_manifest(
     reader.fieldnames = header
     folder = path.parent
     documents: dict[Path, DocumentMetadata] = {}
+    resolve = Resolver()
     while True:
         try:
             row = next(reader)
@@ -109,7 +142,7 @@ def load_manifest(
             _report(ManifestError(f"{path}, line {reader.line_num}: {error}"), problems)
             break
         try:
-            entry = _row(row, folder, f"{path}, line {reader.line_num}", documents)
+            entry = _row(row, folder, f"{path}, line {reader.line_num}", documents, resolve)
         except ManifestError as error:
             _report(error, problems)
             continue
@@ -125,7 +158,11 @@ def _report(error: ManifestError, problems: list[str] | None) -> None:
 
 
 def _row(
-    row: dict, folder: Path, where: str, documents: dict[Path, DocumentMetadata]
+    row: dict,
+    folder: Path,
+    where: str,
+    documents: dict[Path, DocumentMetadata],
+    resolve: Resolver,
 ) -> DocumentMetadata | None:
     """One row's metadata, None for a blank row; raises :class:`ManifestError`."""
     if None in row:
@@ -136,8 +173,8 @@ def _row(
     name = values["file"]
     if not name:
         raise ManifestError(f"{where}: the 'file' value is empty")
-    document = resolved(folder / name)
-    if not document.is_file():
+    document = resolve(os.path.join(folder, name))
+    if not os.path.isfile(document):
         raise ManifestError(f"{where}: unknown file {name!r} (not found in {folder})")
     if document in documents:
         raise ManifestError(f"{where}: {name!r} is listed twice")

@@ -128,6 +128,14 @@ def _order(row: dict) -> tuple:
     )
 
 
+def _candidates(rows: list[dict]) -> list[int]:
+    """The rows that may merge (dated to the day), by association, then start, then place."""
+    return sorted(
+        (i for i, row in enumerate(rows) if row["granularity"] in MERGEABLE),
+        key=lambda i: (str(rows[i]["association"]), rows[i]["start"], i),
+    )
+
+
 def groups(rows: list[dict]) -> list[list[int]]:
     """Indices of ``rows`` grouped by happening; each group in source order."""
     parent = list(range(len(rows)))
@@ -140,33 +148,70 @@ def groups(rows: list[dict]) -> list[list[int]]:
 
     gists: dict[int, frozenset[str]] = {}
     # Two dates of one sentence are apart when the table kept them apart: a group
-    # never holds two of them (8月31日到访 … 8月31日至9月3日走进企业).
-    sentences = {i: {(row["doc"], row["description"])} for i, row in enumerate(rows)}
-    candidates = sorted(
-        (i for i, row in enumerate(rows) if row["granularity"] in MERGEABLE),
-        key=lambda i: (str(rows[i]["association"]), rows[i]["start"], i),
-    )
+    # never holds two of them (8月31日到访 … 8月31日至9月3日走进企业). Made for a
+    # row when it first joins another.
+    sentences: dict[int, set[tuple[str, str]]] = {}
+
+    def sentences_of(k: int) -> set[tuple[str, str]]:
+        found = sentences.get(k)
+        if found is None:
+            found = sentences[k] = {(rows[k]["doc"], rows[k]["description"])}
+        return found
+
+    candidates = _candidates(rows)
     for position, i in enumerate(candidates):
+        row = rows[i]
         for j in candidates[position + 1 : position + 1 + WINDOW]:
-            if (
-                rows[j]["association"] != rows[i]["association"]
-                or rows[j]["start"] > rows[i]["end"]
-            ):
+            other = rows[j]
+            if other["association"] != row["association"] or other["start"] > row["end"]:
                 break
-            if not mergeable(rows[i], rows[j]):
+            first, second = root(i), root(j)
+            if first == second:  # one group already: joining them again changes nothing
+                continue
+            if not mergeable(row, other):
                 continue
             for k in (i, j):
                 if k not in gists:
                     gists[k] = gist(rows[k])
-            if likeness(gists[i], gists[j]) >= threshold(rows[i], rows[j]):
-                first, second = root(i), root(j)
-                if first != second and not sentences[first] & sentences[second]:
-                    parent[second] = first
-                    sentences[first] |= sentences.pop(second)
+            if likeness(gists[i], gists[j]) >= threshold(row, other) and not (
+                sentences_of(first) & sentences_of(second)
+            ):
+                parent[second] = first
+                sentences[first] |= sentences.pop(second)
     grouped: dict[int, list[int]] = {}
     for i in range(len(rows)):
         grouped.setdefault(root(i), []).append(i)
     return [sorted(members, key=lambda i: _order(rows[i])) for members in grouped.values()]
+
+
+def clusters(rows: list[dict]) -> list[list[int]]:
+    """Indices of ``rows`` cut where :func:`groups` can never join across, each in order.
+
+    :func:`groups` compares a row only with the rows of its association that
+    start, in its sorted order, before the row ends: wherever no earlier row's
+    end reaches the next row's start, the sorted run splits, and merging each
+    cluster on its own gives the very groups of merging them all (the property
+    ``tests/test_merge.py`` checks). A row not dated to the day is a cluster of
+    its own. Stage 2 sends clusters to different workers
+    (:mod:`timeline.gather`).
+    """
+    found: list[list[int]] = []
+    current: list[int] = []
+    association, reach = None, None
+    for i in _candidates(rows):
+        row = rows[i]
+        if current and (row["association"] != association or row["start"] > reach):
+            found.append(sorted(current))
+            current = []
+        if current:
+            reach = max(reach, row["end"])
+        else:
+            association, reach = row["association"], row["end"]
+        current.append(i)
+    if current:
+        found.append(sorted(current))
+    found.extend([i] for i, row in enumerate(rows) if row["granularity"] not in MERGEABLE)
+    return found
 
 
 def merge_rows(rows: list[dict]) -> list[dict]:

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from timeline.schema import COLUMNS, DATE_COLUMNS, INTEGER_COLUMNS
@@ -91,6 +92,13 @@ class RowStore:
         self._pending_rows = 0
         self._files: dict[str, list[Path]] = {}
         self.partitions = 0  # files written
+        #: Rows of many documents at once (:meth:`add_tables`), as Arrow tables.
+        self._tables: list[pa.Table] = []
+        self._period_tables: list[pa.Table] = []
+        #: When a list: every association's rows :meth:`part` hands out, as Arrow
+        #: tables, and :meth:`periods`' rows, kept for the next build (:mod:`timeline.kept`).
+        self.kept: list[pa.Table] | None = None
+        self.kept_periods: list[dict] | None = None
 
     # --- filling ---------------------------------------------------------------------
 
@@ -119,11 +127,23 @@ class RowStore:
         self._pending.clear()
         self._pending_rows = 0
 
+    def add_tables(self, rows: pa.Table, periods: pa.Table) -> None:
+        """Rows and period rows of many documents at once, each with its ``_doc`` and
+        ``_seq`` (:data:`ROW_SCHEMA`, :data:`PERIOD_SCHEMA`): the last build's rows of
+        the documents that did not change (:mod:`timeline.kept`)."""
+        if rows.num_rows:
+            self._tables.append(rows)
+        if periods.num_rows:
+            self._period_tables.append(periods)
+
     # --- reading ---------------------------------------------------------------------
 
     def associations(self) -> list[str]:
         """Every association that has rows, in sorted order."""
-        return sorted((set(self._pending) | set(self._files)) - {_PERIODS})
+        found = (set(self._pending) | set(self._files)) - {_PERIODS}
+        for table in self._tables:
+            found.update(pc.unique(table["association"]).to_pylist())
+        return sorted(found)
 
     def rows(self, association: str) -> list[dict]:
         """The association's rows in the documents' order, each once (then let go)."""
@@ -131,19 +151,50 @@ class RowStore:
 
     def periods(self) -> list[dict]:
         """Every period row in the documents' order (then let go)."""
-        return self._take(_PERIODS)
+        rows = self._take(_PERIODS)
+        if self._period_tables:
+            for table in self._period_tables:
+                rows.extend(interned(table.to_pylist()))
+            self._period_tables = []
+            rows.sort(key=lambda row: (row["_doc"], row["_seq"]))
+        if self.kept_periods is not None:
+            self.kept_periods = rows
+        return rows
+
+    def part(self, association: str) -> list[dict] | pa.Table:
+        """The association's rows in the documents' order, each once (then let go): as
+        dicts when they stayed in memory, as one Arrow table when some went to disk or
+        came as tables (read back as columns, not made into a dict per row here)."""
+        files = self._files.pop(association, [])
+        tables = [
+            table.filter(pc.equal(table["association"], association)) for table in self._tables
+        ]
+        tables = [table for table in tables if table.num_rows]
+        if not files and not tables and self.kept is None:
+            return self._take(association)
+        for path in files:
+            tables.append(pq.read_table(path, schema=ROW_SCHEMA))
+            path.unlink(missing_ok=True)
+        pending = self._pending.pop(association, [])
+        if pending or not tables:
+            tables.append(pa.Table.from_pylist(pending, schema=ROW_SCHEMA))
+        table = pa.concat_tables(tables).combine_chunks()
+        table = table.take(pc.sort_indices(table, [("_doc", "ascending"), ("_seq", "ascending")]))
+        if self.kept is not None:
+            self.kept.append(table)
+        return table
 
     def _take(self, group: str) -> list[dict]:
         rows: list[dict] = []
         for path in self._files.pop(group, []):
-            rows.extend(_interned(pq.read_table(path).to_pylist()))
+            rows.extend(interned(pq.read_table(path).to_pylist()))
             path.unlink(missing_ok=True)
         rows.extend(self._pending.pop(group, []))
         rows.sort(key=lambda row: (row["_doc"], row["_seq"]))
         return rows
 
 
-def _interned(rows: list[dict]) -> list[dict]:
+def interned(rows: list[dict]) -> list[dict]:
     """Rows read back sharing one object per repeated text, as the documents' own rows did."""
     known: dict[str, str] = {}
     for row in rows:
@@ -175,4 +226,11 @@ def row_store(documents: int, cache_folder: Path | None = None) -> Iterator[RowS
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["ORDER_COLUMNS", "PARTITION_ROWS", "SPILL_FROM", "RowStore", "row_store"]
+__all__ = [
+    "ORDER_COLUMNS",
+    "PARTITION_ROWS",
+    "SPILL_FROM",
+    "RowStore",
+    "interned",
+    "row_store",
+]

@@ -37,14 +37,18 @@ from timeline.documents import (
     DocumentError,
     expand_paths,
     load_document,
-    resolved,
 )
-from timeline.engine import Engine, document_keys, each_partition
+from timeline.engine import Engine, Workers, document_keys, each_partition
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
-from timeline.manifest import DocumentMetadata, ManifestError  # noqa: F401 (re-exported)
-from timeline.merge import groups, merged_groups
-from timeline.partitions import ORDER_COLUMNS, PERIOD_COLUMNS, RowStore, row_store
+from timeline.gather import _frame, merged_table
+from timeline.kept import Kept, keep
+from timeline.manifest import (  # noqa: F401 (ManifestError re-exported)
+    DocumentMetadata,
+    ManifestError,
+    Resolver,
+)
+from timeline.partitions import PERIOD_COLUMNS, RowStore, row_store
 from timeline.present import resolve
 from timeline.reviews import Review, ReviewError, ReviewReport, apply_reviews, load_reviews
 from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, WRITERS re-exported)
@@ -502,17 +506,6 @@ def _period_row(source: DocumentSource, mention: DateMention, sentence: str) -> 
     }
 
 
-def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
-    columns = list(columns)
-    if not rows:
-        return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in ("span_start", "span_end"):
-        if column in frame:
-            frame[column] = frame[column].astype("int64")
-    return frame
-
-
 def default_reviews(paths: Iterable[str | Path]) -> Path | None:
     """``reviews.csv`` (or ``.xlsx``) in the first folder argument, when it exists.
 
@@ -570,21 +563,23 @@ def build_events(
     review_problems = ReviewReport()
     if reviews is not None and not isinstance(reviews, list):
         reviews = load_reviews(reviews, review_problems)
-    files = expand_paths(paths)
+    expanded = [expand_paths([argument]) for argument in paths]  # each folder walked once
+    files = list(dict.fromkeys(path for found in expanded for path in found))  # expand_paths
     result.documents = len(files)
-    for argument in paths:
+    for argument, found in zip(paths, expanded, strict=True):
         folder = Path(argument)
-        if folder.is_dir() and not expand_paths([folder]):
+        if not found and folder.is_dir():
             result.problems.append(
                 (folder, f"{folder}: no documents in this folder ({', '.join(DOCUMENT_SUFFIXES)})")
             )
-    tasks = [(path, loaded.get(resolved(path))) for path in files]
+    resolve = Resolver()  # each folder resolved once, not each document's every component
+    tasks = [(path, loaded.get(resolve(path))) for path in files]
     started = time.perf_counter()
-    keys, gathered = None, None
+    keys, gathered, slot = None, None, None
     if engine is not None and engine.cache is not None:
-        keys = document_keys(tasks, max_document_bytes, engine.cache)
-        gathered = _gathered_key(files, keys, reviews, review_problems)
         slot = _gathered_slot(paths)
+        keys = document_keys(tasks, max_document_bytes, engine.cache, slot)
+        gathered = _gathered_key(files, keys, reviews, review_problems)
         if gathered is not None and _from_cache(result, engine.cache.get(slot), gathered):
             for path in files if progress is not None else ():
                 progress(path)
@@ -592,12 +587,29 @@ def build_events(
             result.seconds["gather"] = 0.0
             return result
     cache_folder = engine.cache.folder if engine is not None and engine.cache else None
-    with row_store(len(tasks), cache_folder) as store:
-        _stage_one(result, files, tasks, store, max_document_bytes, engine, progress, keys)
+    with Workers(engine) as workers, row_store(len(tasks), cache_folder) as store:
+        # A large corpus (its rows on disk) keeps its rows for the next build, in one piece.
+        keeping = slot is not None and store.folder is not None
+        kept = None
+        if keeping:
+            assert engine is not None and engine.cache is not None and slot is not None
+            kept = Kept.load(engine.cache, slot)
+            store.kept, store.kept_periods = [], []
+        notes = _stage_one(
+            result, files, tasks, store, max_document_bytes, engine, progress, keys, kept, workers
+        )
+        del kept
         result.seconds["documents"] = time.perf_counter() - started
         started = time.perf_counter()
-        table = _merged_table(store)  # stage 2, an association at a time
+        names = None
+        if keys is not None:
+            names = [_row_name(key, path) for key, path in zip(keys, files, strict=True)]
+        table = merged_table(store, engine, len(files), names, slot, workers)  # stage 2
         result.periods = _frame(store.periods(), PERIOD_COLUMNS)
+        if keeping:
+            assert engine is not None and engine.cache is not None and slot is not None
+            assert keys is not None and store.kept is not None
+            keep(engine.cache, slot, keys, store.kept, store.kept_periods or [], notes)
     duplicated = table["event_id"].duplicated(keep="first")
     for _, row in table[duplicated].iterrows():
         result.warnings.append(
@@ -630,57 +642,50 @@ def _stage_one(
     engine: Engine | None,
     progress: Callable[[Path], None] | None,
     keys: list[str | None] | None,
-) -> None:
+    kept: Kept | None = None,
+    workers: Workers | None = None,
+) -> dict[int, tuple[list[str], list[str]]]:
     """Every document's result, a partition at a time: rows into ``store``, the rest into
-    ``result`` in the documents' order (whatever order the partitions finished in)."""
+    ``result`` in the documents' order (whatever order the partitions finished in).
+
+    ``kept``: the last build's rows (:mod:`timeline.kept`); the documents it holds
+    are taken from it in one piece, only the others are read or processed.
+    Returns the warnings and repairs of every document that gave a result, by index.
+    """
     errors: dict[int, str] = {}
-    warnings: dict[int, list[str]] = {}
-    repairs: dict[int, list[str]] = {}
+    notes: dict[int, tuple[list[str], list[str]]] = {}
+    known = kept.known(keys) if kept is not None and keys is not None else []
+    if known:
+        assert kept is not None and keys is not None
+        store.add_tables(*kept.tables(keys, known))
+        for index in known:
+            notes[index] = kept.notes[keys[index]]
+            if progress is not None:
+                progress(files[index])
+    taken = set(known)
+    others = [index for index in range(len(tasks)) if index not in taken]
     for indices, outcomes in each_partition(
-        document_events, tasks, max_document_bytes, engine, progress, keys
+        document_events,
+        [tasks[index] for index in others] if known else tasks,
+        max_document_bytes,
+        engine,
+        progress,
+        [keys[index] for index in others] if known and keys is not None else keys,
+        workers,
     ):
-        for index, outcome in zip(indices, outcomes, strict=True):
+        for place, outcome in zip(indices, outcomes, strict=True):
+            index = others[place] if known else place
             if outcome.error is not None:
                 errors[index] = outcome.error
                 continue
-            if outcome.warnings:
-                warnings[index] = outcome.warnings
-            if outcome.repairs:
-                repairs[index] = outcome.repairs
+            notes[index] = (outcome.warnings, outcome.repairs)
             store.add(index, outcome.rows, outcome.periods)
     result.errors.extend((files[index], errors[index]) for index in sorted(errors))
-    for index in sorted(warnings):
-        result.warnings.extend((files[index], warning) for warning in warnings[index])
-    for index in sorted(repairs):
-        result.repairs.extend((files[index], repair) for repair in repairs[index])
-
-
-def _merged_table(store: RowStore) -> pd.DataFrame:
-    """Stage 2's merging, one association at a time, gathered in the documents' order.
-
-    Merging never joins two associations (:mod:`timeline.merge`), so merging each
-    association's rows on their own gives the rows merging all of them gives;
-    a merged row stands where the first row of its group stood (``_doc``,
-    ``_seq``), so the table comes out in the order merging every row at once
-    gives it.
-    """
-    frames: list[pd.DataFrame] = []
-    for association in store.associations():
-        rows = store.rows(association)
-        found = groups(rows)
-        merged = merged_groups(rows, found)
-        firsts = [rows[min(members)] for members in found]  # where each group first stood
-        frame = _frame(merged, COLUMNS)
-        for column in ORDER_COLUMNS:
-            frame[column] = pd.array([row[column] for row in firsts], dtype="int64")
-        del rows, found, merged, firsts
-        frames.append(frame)
-    if not frames:
-        return _frame([], COLUMNS)
-    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    frames.clear()
-    table = table.sort_values(list(ORDER_COLUMNS), kind="stable", ignore_index=True)
-    return table.drop(columns=list(ORDER_COLUMNS))
+    for index in sorted(notes):
+        result.warnings.extend((files[index], warning) for warning in notes[index][0])
+    for index in sorted(notes):
+        result.repairs.extend((files[index], repair) for repair in notes[index][1])
+    return notes
 
 
 SORT_COLUMNS = ["association", "start", "end", "doc", "span_start"]
@@ -748,6 +753,11 @@ def _from_cache(result: TableResult, stored: object, key: str) -> bool:
     for name in _GATHERED:
         setattr(result, name, stored[name])
     return True
+
+
+def _row_name(key: str | None, path: Path) -> str | None:
+    """A document's rows' name for stage 2's kept clusters: its cache key and its path."""
+    return None if key is None else f"{key}\0{path}"
 
 
 def _named_file(message: str) -> Path:

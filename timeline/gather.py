@@ -1,0 +1,357 @@
+"""Stage 2's merging, cut into clusters and run on the engine's workers.
+
+Merging (:mod:`timeline.merge`) never joins two associations, nor two rows of
+one association whose day ranges do not chain: :func:`timeline.merge.clusters`
+cuts an association's rows where no earlier row reaches the next one's start,
+and merging each cluster on its own gives the groups of merging them all. The
+clusters are packed into parts of about :data:`PART_ROWS` rows (small
+associations share a part, a large one is spread over several) and each part is
+merged where the engine works (:func:`timeline.engine.map_parts`: in this
+process, on local worker processes, or on the ``dask.distributed`` cluster).
+
+Every row carries its document's index and its place in it (``_doc``, ``_seq``,
+:mod:`timeline.partitions`); a merged row stands where the first row of its
+group stood, so sorting the parts' rows by those gives the table merging every
+row at once gives, in its order and bytes, however the rows were cut.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from timeline.cache import DocumentCache
+from timeline.engine import Engine, Workers, map_parts
+from timeline.merge import MERGEABLE, clusters, groups, merged_groups
+from timeline.partitions import ORDER_COLUMNS, RowStore
+from timeline.schema import COLUMNS
+
+#: Rows per part sent to a worker: enough that sending it costs little next to
+#: merging it, few enough that two workers share even one large association.
+PART_ROWS = 2000
+
+#: A piece of a part: rows as dicts (kept in memory) or as an Arrow table (read
+#: back from the store's Parquet partitions), in the documents' order.
+Piece = list[dict] | pa.Table
+
+
+def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
+    """A frame of ``rows`` with these columns; the spans as int64 whatever the rows held."""
+    columns = list(columns)
+    if not rows:
+        return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("span_start", "span_end"):
+        if column in frame:
+            frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def merge_part(part: list[Piece]) -> pd.DataFrame:
+    """One part's rows merged: a frame of :data:`COLUMNS` and ``ORDER_COLUMNS`` (a worker's
+    task). A merged row carries the order columns of its group's first row."""
+    rows: list[dict] = []
+    for piece in part:  # rows of a worker live only here: not interned
+        rows.extend(piece if isinstance(piece, list) else piece.to_pylist())
+    found = groups(rows)
+    frame = _frame(merged_groups(rows, found), COLUMNS)
+    for column in ORDER_COLUMNS:
+        frame[column] = pd.array([rows[min(members)][column] for members in found], dtype="int64")
+    return frame
+
+
+def merged_table(
+    store: RowStore,
+    engine: Engine | None,
+    documents: int,
+    keys: list[str | None] | None = None,
+    slot: str | None = None,
+    workers: Workers | None = None,
+) -> pd.DataFrame:
+    """Every association's rows in ``store`` merged, in the order of merging them all at once.
+
+    ``documents``: how many documents the build has, for the engine's choice of
+    serial or parallel work (:meth:`timeline.engine.Engine.mode`). ``keys``: the
+    documents' keys (by their index, ``_doc``; see :func:`cluster_key`) and ``slot``: where the
+    engine's cache keeps this set of documents' merged clusters. With both, a
+    cluster whose rows are those of the last build (:func:`cluster_key`) takes
+    its merged rows from there and only the other clusters are merged
+    (:class:`Clusters`). ``workers``: the build's local worker processes, the
+    pool stage 1 used (:class:`timeline.engine.Workers`).
+    """
+    cache = engine.cache if engine is not None else None
+    known = Clusters.load(cache, slot) if keys is not None else None
+    plan = _Plan(keys, known)
+    frames = list(map_parts(merge_part, plan.parts(store), engine, documents, workers))
+    merged = sum(len(frame) for frame in frames)
+    table = plan.table(frames)  # the parts' rows first, then the clusters taken
+    frames.clear()
+    if keys is not None and cache is not None and slot is not None:
+        plan.kept(table, merged).store(cache, slot)
+    del plan  # the last build's clusters, let go
+    if table is None:
+        return _frame([], COLUMNS)
+    table = table.sort_values(list(ORDER_COLUMNS), kind="stable", ignore_index=True)
+    return table.drop(columns=list(ORDER_COLUMNS))
+
+
+def cluster_key(keys: list[str | None], docs: Iterable[int], seqs: Iterable[int]) -> str | None:
+    """What a cluster's merging depends on: its rows, in their order, named by their
+    document's key and their place in it. None when a document has no key.
+
+    ``keys``: by document index, its cache key (its bytes, name, manifest row, the
+    code's version: everything its rows are made of) with its path, so that two
+    copies of one document in two folders make two clusters, not one twice.
+    """
+    digest = hashlib.sha256()
+    for doc, seq in zip(docs, seqs, strict=True):
+        key = keys[doc]
+        if key is None:
+            return None
+        digest.update(f"{key}:{seq};".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Clusters:
+    """The merged rows of a build's clusters, kept for the next build of the same documents.
+
+    ``frame``: the merged rows (:data:`COLUMNS`), each with its cluster
+    (``_cluster``, a place in ``names``: the clusters' keys, :func:`cluster_key`)
+    and the place, in its cluster, of its group's first row (``_first``). Kept in
+    the cache under the build's arguments and replaced by each build, so it holds
+    only the last build's clusters.
+    """
+
+    frame: pd.DataFrame
+    names: list[str]
+
+    @classmethod
+    def load(cls, cache: DocumentCache | None, slot: str | None) -> Clusters | None:
+        if cache is None or slot is None:
+            return None
+        stored = cache.get(_clusters_slot(slot))
+        if isinstance(stored, dict) and stored.get("version") == cache.version:
+            frame, names = stored.get("frame"), stored.get("names")
+            if isinstance(frame, pd.DataFrame) and isinstance(names, list):
+                return cls(frame, names)
+        return None
+
+    def store(self, cache: DocumentCache, slot: str) -> None:
+        entry = {"version": cache.version, "frame": self.frame, "names": self.names}
+        cache.put(_clusters_slot(slot), entry)
+
+
+def _clusters_slot(slot: str) -> str:
+    return hashlib.sha256(b"clusters\0" + slot.encode()).hexdigest()
+
+
+class _Plan:
+    """Which clusters are merged and which are taken from the last build, and the table
+    made of both."""
+
+    def __init__(self, keys: list[str | None] | None, known: Clusters | None) -> None:
+        self.keys = keys
+        self.known = known
+        self.codes = {name: code for code, name in enumerate(known.names)} if known else {}
+        #: Per cluster merged here: its key, and its rows' ``_doc``, ``_seq``; per
+        #: cluster taken: its place in the known names, and its rows' ``_doc``, ``_seq``.
+        self.merged: list[tuple[str | None, np.ndarray, np.ndarray]] = []
+        self.taken: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._order: tuple = (None, None, None)
+
+    def parts(self, store: RowStore, size: int | None = None) -> Iterator[list[Piece]]:
+        """The clusters to merge, packed into parts (see :func:`parts`)."""
+        return parts(store, size, self._choose)
+
+    def _choose(self, rows: Piece, cluster) -> bool:
+        """Whether ``cluster`` (indices of ``rows``) is to be merged; noted either way."""
+        if isinstance(rows, list):
+            docs = np.array([rows[i]["_doc"] for i in cluster], dtype=np.int64)
+            seqs = np.array([rows[i]["_seq"] for i in cluster], dtype=np.int64)
+        else:
+            if self._order[0] is not rows:  # the association's columns, once
+                self._order = (rows, *_order_of(rows))
+            docs, seqs = self._order[1][cluster], self._order[2][cluster]
+        name = cluster_key(self.keys, docs.tolist(), seqs.tolist()) if self.keys else None
+        code = self.codes.get(name) if name is not None else None
+        if code is not None:
+            self.taken.append((code, docs, seqs))
+            return False
+        self.merged.append((name, docs, seqs))
+        return True
+
+    def table(self, frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+        """The merged rows (with ``ORDER_COLUMNS``): the parts' and the clusters taken."""
+        pieces = list(frames)
+        if self.taken:
+            pieces.append(self._taken_rows())
+        if not pieces:
+            return None
+        return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+
+    def _taken_rows(self) -> pd.DataFrame:
+        """The clusters taken from the last build, each row where its group's first row
+        now stands."""
+        assert self.known is not None
+        frame = self.known.frame
+        starts = np.full(len(self.known.names), -1, dtype=np.int64)
+        offset = 0
+        for code, docs, _ in self.taken:
+            starts[code] = offset
+            offset += len(docs)
+        places = starts[frame["_cluster"].to_numpy(dtype=np.int64)]
+        chosen = places >= 0
+        places = places[chosen] + frame["_first"].to_numpy(dtype=np.int64)[chosen]
+        out = frame[chosen].drop(columns=["_cluster", "_first"]).reset_index(drop=True)
+        out["_doc"] = np.concatenate([one for _, one, _ in self.taken])[places]
+        out["_seq"] = np.concatenate([one for _, _, one in self.taken])[places]
+        return out
+
+    def kept(self, table: pd.DataFrame | None, merged: int) -> Clusters:
+        """Every cluster of this build with its merged rows, for the next build.
+
+        ``table``: :meth:`table`'s rows, of which the first ``merged`` are the parts'.
+        """
+        pieces = []
+        names: list[str] = []
+        if self.known is not None and self.taken:
+            recoded = np.full(len(self.known.names), -1, dtype=np.int64)
+            for code, _, _ in self.taken:
+                recoded[code] = len(names)
+                names.append(self.known.names[code])
+            frame = self.known.frame
+            codes = recoded[frame["_cluster"].to_numpy(dtype=np.int64)]
+            taken = frame[codes >= 0].copy()
+            taken["_cluster"] = codes[codes >= 0]
+            pieces.append(taken)
+        clusters = [item for item in self.merged if item[0] is not None]
+        if clusters and merged and table is not None:
+            docs = np.concatenate([one for _, one, _ in clusters])
+            seqs = np.concatenate([one for _, _, one in clusters])
+            codes = np.concatenate(
+                [np.full(len(one), len(names) + k) for k, (_, one, _) in enumerate(clusters)]
+            )
+            names.extend(name for name, _, _ in clusters)
+            firsts = np.concatenate([np.arange(len(one)) for _, one, _ in clusters])
+            fresh = table.iloc[:merged]
+            base = int(max(seqs.max(), fresh["_seq"].max())) + 1
+            where = pd.Index(docs * base + seqs).get_indexer(
+                fresh["_doc"].to_numpy(dtype=np.int64) * base
+                + fresh["_seq"].to_numpy(dtype=np.int64)
+            )
+            ok = where >= 0  # rows of clusters without a key are not kept
+            fresh = fresh[ok].drop(columns=list(ORDER_COLUMNS))
+            fresh["_cluster"] = codes[where[ok]]
+            fresh["_first"] = firsts[where[ok]]
+            pieces.append(fresh)
+        if not pieces:
+            empty = {
+                "_cluster": pd.Series([], dtype="int64"),
+                "_first": pd.Series([], dtype="int64"),
+            }
+            return Clusters(pd.DataFrame(empty), [])
+        frame = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+        return Clusters(frame.reset_index(drop=True), names)
+
+
+def _order_of(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        table["_doc"].to_numpy().astype(np.int64, copy=False),
+        table["_seq"].to_numpy().astype(np.int64, copy=False),
+    )
+
+
+def parts(
+    store: RowStore, size: int | None = None, choose: Callable[[Piece, object], bool] | None = None
+) -> Iterator[list[Piece]]:
+    """The store's rows, an association at a time, cut into clusters and packed into parts.
+
+    A part is a list of pieces of about ``size`` rows in all (:data:`PART_ROWS`);
+    a cluster is never cut, so a part may hold more. ``choose(rows, cluster)``:
+    whether a cluster is to be merged at all (None: every one).
+    """
+    size = size or PART_ROWS
+    part: list[Piece] = []
+    rows_in_part = 0
+    for association in store.associations():
+        rows = store.part(association)
+        for piece in _pieces(rows, size, choose):
+            part.append(piece)
+            rows_in_part += len(piece) if isinstance(piece, list) else piece.num_rows
+            if rows_in_part >= size:
+                yield part
+                part, rows_in_part = [], 0
+    if part:
+        yield part
+
+
+def _pieces(
+    rows: Piece, size: int, choose: Callable[[Piece, object], bool] | None
+) -> Iterator[Piece]:
+    """``rows`` (one association's, in order) as pieces of whole clusters, about ``size`` rows."""
+    found = clusters(rows) if isinstance(rows, list) else table_clusters(rows)
+    chosen: list = []
+    count = 0
+    for cluster in found:
+        if choose is not None and not choose(rows, cluster):
+            continue
+        chosen.append(cluster)
+        count += len(cluster)
+        if count >= size:
+            yield _piece(rows, chosen)
+            chosen, count = [], 0
+    if chosen:
+        yield _piece(rows, chosen)
+
+
+def _piece(rows: Piece, chosen: list) -> Piece:
+    """The rows of the ``chosen`` clusters, in their order in ``rows``."""
+    if isinstance(rows, list):
+        return [rows[i] for i in sorted(i for cluster in chosen for i in cluster)]
+    return rows.take(pa.array(np.sort(np.concatenate(chosen))))
+
+
+def table_clusters(table: pa.Table) -> list[np.ndarray]:
+    """:func:`timeline.merge.clusters` of one association's rows held as an Arrow table.
+
+    The same cut, computed on the columns: the rows dated to the day sorted by
+    start (then place), and a cut wherever a start lies after every end before it.
+    """
+    candidate = (
+        pc.is_in(table["granularity"], value_set=pa.array(sorted(MERGEABLE)))
+        .fill_null(False)
+        .to_numpy(zero_copy_only=False)
+    )
+    places = np.flatnonzero(candidate)
+    found: list[np.ndarray] = []
+    if len(places):
+        start = _days(table["start"])[places]
+        end = _days(table["end"])[places]
+        order = np.lexsort((places, start))
+        reach = np.maximum.accumulate(end[order])
+        cuts = np.flatnonzero(start[order][1:] > reach[:-1]) + 1
+        found = [np.sort(places[one]) for one in np.split(order, cuts)]
+    found.extend(np.flatnonzero(~candidate)[:, None])
+    return found
+
+
+def _days(column: pa.ChunkedArray) -> np.ndarray:
+    return pc.cast(column, pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
+
+
+__all__ = [
+    "PART_ROWS",
+    "Clusters",
+    "cluster_key",
+    "merge_part",
+    "merged_table",
+    "parts",
+    "table_clusters",
+]
