@@ -34,16 +34,20 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from exports import ical_text
+from exports import fragments, ical_text
 from exports.chronology import format_date
+from exports.fragments import FragmentStore
 from timeline import schema
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -82,6 +86,12 @@ REQUIRED_COLUMNS = (
     "anchor",
 )
 MAX_OCTETS = ical_text.MAX_OCTETS
+#: With a ``split`` (forked processes), the rows to make are shared among this many
+#: parts, from this many rows on.
+SPLIT_PARTS = 2
+SPLIT_FROM = 2_000
+#: Runs functions at once and returns their results, in order.
+Split = Callable[[list[Callable[[], Any]]], list[Any]]
 
 # Everything str.splitlines() breaks on: each becomes an escaped "\n" (or a space
 # in one-line properties), so no parser can see a new content line.
@@ -151,7 +161,10 @@ def _stamp_text(moment: datetime) -> str:
 
 
 def _stamp_parse(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    """``2024-05-01T00:00:00Z`` (the state's only form) as a UTC datetime; ValueError else."""
+    if len(text) != 20 or text[10] != "T" or text[19] != "Z" or not text[:4].isdigit():
+        raise ValueError(f"not a time stamp: {text!r}")
+    return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)  # strptime's result, faster
 
 
 @dataclass(frozen=True)
@@ -247,23 +260,87 @@ def _item(event: schema.Event) -> _Item | None:
     )
 
 
-def _items(table: pd.DataFrame, include_years: bool, include_open: bool = False) -> list[_Item]:
-    """The calendar events of ``table``: never a publication line or a period.
+class _Slot(NamedTuple):
+    """What a feed's plan needs of one calendar event: small, kept with its VEVENT bytes."""
 
-    Year-level events (``include_years``) and open-ended ones (春节前, 截至9月:
-    ``include_open``) only when asked for.
+    event_id: str
+    association: str
+    start: date
+    end: date
+    first_seen: datetime
+    timed: bool
+    digest: str  # :meth:`_Item.content_hash`: a change gives a new SEQUENCE
+
+    @classmethod
+    def of(cls, item: _Item) -> _Slot:
+        return cls(
+            item.event_id,
+            item.association,
+            item.start,
+            item.end,
+            item.first_seen,
+            item.time_start is not None,
+            item.content_hash(),
+        )
+
+    def pack(self) -> tuple:
+        """Plain values, quick to pickle in the fragment store (days as ordinals)."""
+        first_seen = (
+            self.first_seen.date().toordinal() if self.first_seen.time() == time(0) else None
+        )
+        if first_seen is None:  # not a midnight (_midnight makes them all): kept whole
+            return tuple(self)
+        start, end = self.start.toordinal(), self.end.toordinal()
+        return (self.event_id, self.association, start, end, first_seen, self.timed, self.digest)
+
+    @classmethod
+    def unpack(cls, packed: tuple) -> _Slot:
+        event_id, association, start, end, first_seen, timed, digest = packed
+        if isinstance(start, date):
+            return cls(*packed)
+        day = date.fromordinal
+        return cls(
+            event_id, association, day(start), day(end), _midnight(day(first_seen)), timed, digest
+        )
+
+
+def _candidates(table: pd.DataFrame, include_years: bool, include_open: bool) -> pd.Series:
+    """Rows that may be calendar events, found without decoding them (a boolean Series).
+
+    :func:`schema.calendar_exclusion` reads only the role, the granularity and the
+    qualifier, and a period (``kind``) is never one: each distinct combination of
+    those cells, cleaned as :func:`schema.decode` cleans them, is asked once, so
+    the rows left out (two thirds of a large table: publication lines, years)
+    are never decoded. The rows kept are decoded and asked again.
     """
-    schema.require_columns(table, REQUIRED_COLUMNS)
-    items: dict[str, _Item] = {}
-    kinds = table["kind"].map(lambda k: clean_text(k, one_line=True)) if "kind" in table else None
-    chosen = table if kinds is None else table[kinds.isin(["", "event"])]  # periods: 十四五
-    for event in schema.events(chosen):
-        if schema.calendar_exclusion(event, include_years, include_open):
-            continue  # a publication line, a year-level or open-ended event (see the rule)
-        item = _item(event)
-        if item is not None and item.event_id not in items:  # one UID per calendar
-            items[item.event_id] = item
-    return sorted(items.values(), key=lambda item: (item.start, item.end, item.event_id))
+    keep = pd.Series(True, index=table.index)
+    if "kind" in table:
+        kinds = table["kind"].map(lambda k: clean_text(k, one_line=True))
+        keep &= kinds.isin(["", "event"])
+    columns = [c for c in ("role", "granularity", "qualifier") if c in table]
+    if not columns:
+        return keep
+    cells = table[columns].astype(str) if len(table) else table[columns]
+    verdict: dict[tuple, bool] = {}
+    for combination in cells.drop_duplicates().itertuples(index=False, name=None):
+        values = dict(zip(columns, combination, strict=True))
+        role = schema.one_line(values.get("role")) or "event"
+        qualifier = schema.one_line(values.get("qualifier"))
+        stand_in = SimpleNamespace(
+            role=role if role in schema.ROLE else "event",
+            granularity=schema.one_line(values.get("granularity")),
+            open_ended=qualifier in schema.QUALIFIER and qualifier in schema.OPEN_QUALIFIERS,
+        )
+        verdict[combination] = not schema.calendar_exclusion(stand_in, include_years, include_open)
+    chosen = [verdict[c] for c in cells.itertuples(index=False, name=None)]
+    return keep & pd.Series(chosen, index=table.index, dtype=bool)
+
+
+def _item_of(event: schema.Event | None, include_years: bool, include_open: bool) -> _Item | None:
+    """The calendar event of a decoded row, or None (no dates, left out by the rule, no id)."""
+    if event is None or schema.calendar_exclusion(event, include_years, include_open):
+        return None  # a publication line, a year-level or open-ended event (see the rule)
+    return _item(event)
 
 
 # --- state ----------------------------------------------------------------------------
@@ -272,7 +349,12 @@ def _items(table: pd.DataFrame, include_years: bool, include_open: bool = False)
 @dataclass(frozen=True)
 class _Revision:
     sequence: int
-    last_modified: datetime
+    stamp: str  # LAST-MODIFIED as the state writes it: 2024-05-01T00:00:00Z
+
+    @property
+    def made(self) -> tuple[int, str]:
+        """What a VEVENT's bytes depend on besides its row."""
+        return self.sequence, self.stamp
 
 
 def _load_state(path: Path) -> dict:
@@ -293,28 +375,28 @@ def _load_state(path: Path) -> dict:
     return state
 
 
-def _revise(items: Iterable[_Item], state: dict, now: datetime) -> dict[str, _Revision]:
-    """SEQUENCE and LAST-MODIFIED of every item; ``state['events']`` is updated in place."""
+def _revise(slots: Iterable[_Slot], state: dict, now: datetime) -> dict[str, _Revision]:
+    """SEQUENCE and LAST-MODIFIED of every event; ``state['events']`` is updated in place."""
     revisions: dict[str, _Revision] = {}
     events = state["events"]
-    for item in items:
-        digest = item.content_hash()
-        known = events.get(item.event_id)
-        if known is None:
-            entry = {"hash": digest, "sequence": 0, "last_modified": _stamp_text(item.first_seen)}
-        elif known["hash"] != digest:
-            entry = {
-                "hash": digest,
-                "sequence": int(known["sequence"]) + 1,
-                "last_modified": _stamp_text(max(now, _stamp_parse(known["last_modified"]))),
-            }
-        else:
-            entry = known
-        events[item.event_id] = entry
-        revisions[item.event_id] = _Revision(
-            int(entry["sequence"]), _stamp_parse(entry["last_modified"])
-        )
+    for slot in slots:
+        entry = _entry(slot, events.get(slot.event_id), now)
+        events[slot.event_id] = entry
+        revisions[slot.event_id] = _Revision(int(entry["sequence"]), entry["last_modified"])
     return revisions
+
+
+def _entry(slot: _Slot, known: dict | None, now: datetime) -> dict:
+    """The state's entry of ``slot``, given the last build's (``known``, None when new)."""
+    if known is None:
+        return {"hash": slot.digest, "sequence": 0, "last_modified": _stamp_text(slot.first_seen)}
+    if known["hash"] != slot.digest:
+        return {
+            "hash": slot.digest,
+            "sequence": int(known["sequence"]) + 1,
+            "last_modified": _stamp_text(max(now, _stamp_parse(known["last_modified"]))),
+        }
+    return known
 
 
 # --- calendars --------------------------------------------------------------------------
@@ -322,7 +404,7 @@ def _revise(items: Iterable[_Item], state: dict, now: datetime) -> dict[str, _Re
 
 def _vevent(item: _Item, revision: _Revision) -> bytes:
     """The VEVENT of ``item`` as folded bytes, written once and reused in every feed."""
-    stamp = ical_text.utc_value(revision.last_modified)
+    stamp = ical_text.utc_value(_stamp_parse(revision.stamp))
     lines = [b"BEGIN:VEVENT\r\n", ical_text.text_line("SUMMARY", item.summary)]
     duration = None
     if item.time_start is not None:  # a timed event, in local time with its VTIMEZONE
@@ -381,12 +463,12 @@ def _calendar(
     slug: str,
     name: str,
     about: str,
-    items: list[_Item],
+    items: list[_Slot],
     vevents: dict[str, bytes],
 ) -> bytes:
     """One feed: its header, the VTIMEZONE when an event has a time, then its VEVENTs."""
     parts = [_header(slug, name, about)]
-    if any(item.time_start is not None for item in items):
+    if any(item.timed for item in items):
         parts.append(ical_text.vtimezone(TIMEZONE))
     parts.extend(vevents[item.event_id] for item in items)
     parts.append(b"END:VCALENDAR\r\n")
@@ -403,7 +485,7 @@ def _names(association: str | None, year: int | None) -> tuple[str, str]:
     return association, f"{association}文件中提到的活动日期（{how}）。"
 
 
-def subscription_window(items: list[_Item], vevents: dict[str, bytes]) -> int | None:
+def subscription_window(items: list[_Slot], vevents: dict[str, bytes]) -> int | None:
     """The first year the subscribed feeds hold; older events go to the yearly archives.
 
     Counted back from the newest publication date of the events (an event without
@@ -429,6 +511,220 @@ def _write(path: Path, payload: bytes) -> None:
         write_atomic(path, payload)
 
 
+@dataclass
+class FeedPlan:
+    """The feeds of a table, every VEVENT made, nothing written yet (:func:`plan_feeds`).
+
+    ``feeds`` is what the page links to and the feeds page lists (names, paths,
+    counts, windows); :func:`write_feeds` writes the files. Planning reads the
+    feed state of the folder it is given; writing updates it.
+    """
+
+    calendars: list[tuple[Feed, str | None, list[_Slot]]]
+    vevents: dict[str, bytes]
+    state: dict
+    rendered: int = 0  # VEVENTs made by this plan; the others came from the cache
+
+    @property
+    def feeds(self) -> list[Feed]:
+        return [feed for feed, _, _ in self.calendars]
+
+
+def plan_feeds(
+    table: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    include_years: bool = False,
+    include_open: bool = False,
+    now: datetime | None = None,
+    cache: Path | None = None,
+    keys: list[fragments.Key] | None = None,
+    split: Split | None = None,
+) -> FeedPlan:
+    """Every feed of ``table`` and every VEVENT's bytes, from the state in ``out_dir/feeds``.
+
+    ``cache``: a folder where each row's VEVENT is kept between builds
+    (:mod:`exports.fragments`), keyed by the row's cells, the options and the
+    code, with the SEQUENCE and time stamps it was made with: a row seen in the
+    last build is neither decoded nor rendered again. None: everything is made.
+    ``keys``: the rows' keys (:func:`exports.fragments.row_keys`) when the caller has them.
+    ``split``: runs functions at once and returns their results in order (forked
+    processes, :func:`exports.site_writers.run_all`): the rows to decode and render
+    are then shared among :data:`SPLIT_PARTS` of them. None: all here.
+    """
+    schema.require_columns(table, REQUIRED_COLUMNS)
+    state = _load_state(Path(out_dir) / FEEDS_FOLDER / STATE_FILE)
+    store = None
+    if cache is not None:
+        store = FragmentStore(cache, "vevents", fragments.salt(table, include_years, include_open))
+    options = _Options(include_years, include_open, state["events"], _utc(now))
+    rows = _rows(table, options, store, keys, split)
+    chosen: dict[str, _Row] = {}
+    for row in rows:
+        if row.slot is not None and row.slot.event_id not in chosen:  # one UID per calendar
+            chosen[row.slot.event_id] = row
+    slots = sorted(
+        (row.slot for row in chosen.values()), key=lambda s: (s.start, s.end, s.event_id)
+    )
+    revisions = _revise(slots, state, options.now)
+    vevents: dict[str, bytes] = {}
+    rendered = 0
+    for slot in slots:
+        row = chosen[slot.event_id]
+        revision = revisions[slot.event_id]
+        made = revision.made
+        if row.made != made:  # made with another SEQUENCE (one event id in two rows): again
+            item = _item_of(_decode_at(table, row.position), include_years, include_open)
+            row.data, row.made, row.fresh = _vevent(item, revision), made, True
+        rendered += row.fresh
+        vevents[slot.event_id] = row.data
+    if store is not None:  # this table's rows, kept for the next build
+        for row in rows:
+            packed = row.slot.pack() if row.slot is not None else None
+            store.put(row.key, (packed, row.made), row.data if row.made else b"")
+        store.save()
+    return FeedPlan(_plan(table, slots, vevents), vevents, state, rendered)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What making a row's VEVENT reads besides the row: the options, the state, the time."""
+
+    include_years: bool
+    include_open: bool
+    events: dict  # the feed state's events, as the last build left them (read only here)
+    now: datetime
+
+
+@dataclass
+class _Row:
+    """One row of the table as the feeds see it: its calendar event, if any, and its VEVENT."""
+
+    position: int
+    key: fragments.Key | None
+    slot: _Slot | None  # None: not a calendar event
+    made: tuple[int, str] | None = None  # the SEQUENCE and time stamp ``data`` was made with
+    data: bytes = b""
+    fresh: bool = False  # made by this build, not found in the store
+
+
+def _rows(
+    table: pd.DataFrame,
+    options: _Options,
+    store: FragmentStore | None,
+    keys: list[fragments.Key] | None = None,
+    split: Split | None = None,
+) -> list[_Row]:
+    """Every row's calendar event and VEVENT: from the store when the row was there, else made.
+
+    A VEVENT is made with the SEQUENCE the state gives its event (:func:`_made`);
+    the caller makes it again in the rare case the state says otherwise once every
+    row is known (an event id in two rows).
+    """
+    if store is None:
+        keys = [None] * len(table)
+    elif keys is None:
+        keys = fragments.row_keys(table)
+    rows: list[_Row | None] = [None] * len(table)
+    pending: list[int] = []
+    for position, key in enumerate(keys):
+        found = store.get(key) if store is not None else None
+        if found is None:
+            pending.append(position)
+            continue
+        (packed, made), data = found
+        slot = _Slot.unpack(packed) if packed is not None else None
+        rows[position] = _Row(position, key, slot, made, data if made else b"")
+    parts = SPLIT_PARTS if split is not None and len(pending) >= SPLIT_FROM else 1
+    size = -(-len(pending) // parts) if pending else 0
+    chunks = [pending[first : first + size] for first in range(0, len(pending), size or 1)]
+    work = [partial(_made, table, chunk, options) for chunk in chunks]
+    for made in split(work) if parts > 1 else [w() for w in work]:
+        for position, packed, made_with, data in made:
+            slot = _Slot.unpack(packed) if packed is not None else None
+            rows[position] = _Row(position, keys[position], slot, made_with, data, True)
+    return rows  # type: ignore[return-value]
+
+
+def _made(table: pd.DataFrame, positions: list[int], options: _Options) -> list[tuple]:
+    """``(position, packed slot, made with, VEVENT)`` of each row of ``positions``.
+
+    Only the rows that may be calendar events (:func:`_candidates`) are decoded.
+    Plain values, so that a forked process can send them back.
+    """
+    part = table.iloc[positions]
+    candidates = _candidates(part, options.include_years, options.include_open).to_numpy()
+    decoded = iter(schema.decoded_rows(part[candidates]))
+    out = []
+    for position, candidate in zip(positions, candidates, strict=True):
+        event = next(decoded) if candidate else None
+        item = _item_of(event, options.include_years, options.include_open) if candidate else None
+        if item is None:
+            out.append((position, None, None, b""))
+            continue
+        slot = _Slot.of(item)
+        entry = _entry(slot, options.events.get(slot.event_id), options.now)
+        revision = _Revision(int(entry["sequence"]), entry["last_modified"])
+        out.append((position, slot.pack(), revision.made, _vevent(item, revision)))
+    return out
+
+
+def _decode_at(table: pd.DataFrame, position: int) -> schema.Event | None:
+    return next(iter(schema.decoded_rows(table.iloc[position : position + 1])))
+
+
+def _plan(
+    table: pd.DataFrame, slots: list[_Slot], vevents: dict[str, bytes]
+) -> list[tuple[Feed, str | None, list[_Slot]]]:
+    """Every feed: all.ics, one per association (even empty), the yearly archives."""
+    first_year = subscription_window(slots, vevents)
+    current = [slot for slot in slots if first_year is None or slot.start.year >= first_year]
+    by_association: dict[str, list[_Slot]] = {}
+    for slot in current:
+        by_association.setdefault(slot.association, []).append(slot)
+    associations = sorted(
+        {clean_text(a, one_line=True) for a in table["association"].unique().tolist()} - {""}
+    )
+    plan: list[tuple[str, str | None, list[_Slot], int | None]] = [(ALL_SLUG, None, current, None)]
+    for slug, name in sorted(((slugify(name), name) for name in associations), key=lambda p: p[0]):
+        plan.append((slug, name, by_association.get(name, []), None))
+    by_year: dict[int, list[_Slot]] = {}
+    for slot in slots[: len(slots) - len(current)]:  # sorted by start: the older ones
+        by_year.setdefault(slot.start.year, []).append(slot)
+    for year, chosen in sorted(by_year.items()):
+        plan.append((f"{ARCHIVE}/{year}", None, chosen, year))
+    return [
+        (
+            Feed(association, slug, f"{FEEDS_FOLDER}/{slug}.ics", len(chosen), year),
+            association,
+            chosen,
+        )
+        for slug, association, chosen, year in plan
+    ]
+
+
+def write_feeds(plan: FeedPlan, out_dir: str | Path) -> list[Feed]:
+    """Write the feeds of ``plan`` and their state under ``out_dir``.
+
+    Feeds this folder's state names and the plan does not (an association no
+    longer in the table, a year back in the window) are removed.
+    """
+    out_dir = Path(out_dir)
+    state = plan.state
+    for feed, association, chosen in plan.calendars:
+        name, about = _names(association, feed.year)
+        _write(out_dir / feed.path, _calendar(feed.slug, name, about, chosen, plan.vevents))
+    written = {feed.path for feed in plan.feeds}
+    for stale in sorted(set(state["feeds"]) - written):
+        parent, name = Path(stale).parent.as_posix(), Path(stale).name
+        if parent in (FEEDS_FOLDER, f"{FEEDS_FOLDER}/{ARCHIVE}") and name.endswith(".ics"):
+            (out_dir / parent / name).unlink(missing_ok=True)
+    state["feeds"] = sorted(written)
+    state_bytes = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    _write(out_dir / FEEDS_FOLDER / STATE_FILE, state_bytes.encode("utf-8"))
+    return plan.feeds
+
+
 def build_feeds(
     table: pd.DataFrame,
     out_dir: str | Path,
@@ -436,62 +732,34 @@ def build_feeds(
     include_years: bool = False,
     include_open: bool = False,
     now: datetime | None = None,
+    cache: Path | None = None,
 ) -> list[Feed]:
     """Write ``feeds/all.ics`` and ``feeds/<slug>.ics`` per association under ``out_dir``.
 
     Returns the feeds written, ``all`` first, then by slug. ``now`` (UTC; default the
     clock, to the second) is only used as the LAST-MODIFIED of events whose content
     changed since the last build in ``out_dir``. Feeds this function wrote before
-    for associations no longer in the table are removed.
+    for associations no longer in the table are removed. :func:`plan_feeds`, then
+    :func:`write_feeds`.
 
     >>> feeds = build_feeds(table, "site", now=datetime(2024, 5, 1, tzinfo=UTC))
     >>> feeds[0].path
     'feeds/all.ics'
     """
-    out_dir = Path(out_dir)
-    folder = out_dir / FEEDS_FOLDER
-    state_path = folder / STATE_FILE
-    state = _load_state(state_path)
-    items = _items(table, include_years, include_open)
-    revisions = _revise(items, state, _utc(now))
-
-    vevents = {item.event_id: _vevent(item, revisions[item.event_id]) for item in items}
-    first_year = subscription_window(items, vevents)
-    current = [item for item in items if first_year is None or item.start.year >= first_year]
-    by_association: dict[str, list[_Item]] = {}
-    for item in current:
-        by_association.setdefault(item.association, []).append(item)
-    associations = sorted(
-        {clean_text(a, one_line=True) for a in table["association"].tolist()} - {""}
+    plan = plan_feeds(
+        table, out_dir, include_years=include_years, include_open=include_open, now=now, cache=cache
     )
-    plan: list[tuple[str, str | None, list[_Item], int | None]] = [(ALL_SLUG, None, current, None)]
-    per_association = sorted(
-        ((slugify(name), name) for name in associations), key=lambda pair: pair[0]
-    )
-    for slug, name in per_association:
-        plan.append((slug, name, by_association.get(name, []), None))
-    by_year: dict[int, list[_Item]] = {}
-    for item in items[: len(items) - len(current)]:  # sorted by start: the older ones
-        by_year.setdefault(item.start.year, []).append(item)
-    for year, chosen in sorted(by_year.items()):
-        plan.append((f"{ARCHIVE}/{year}", None, chosen, year))
-
-    feeds: list[Feed] = []
-    for slug, association, chosen, year in plan:
-        relative = f"{FEEDS_FOLDER}/{slug}.ics"
-        name, about = _names(association, year)
-        _write(out_dir / relative, _calendar(slug, name, about, chosen, vevents))
-        feeds.append(Feed(association, slug, relative, len(chosen), year))
-
-    written = {feed.path for feed in feeds}
-    for stale in sorted(set(state["feeds"]) - written):
-        parent, name = Path(stale).parent.as_posix(), Path(stale).name
-        if parent in (FEEDS_FOLDER, f"{FEEDS_FOLDER}/{ARCHIVE}") and name.endswith(".ics"):
-            (out_dir / parent / name).unlink(missing_ok=True)
-    state["feeds"] = sorted(written)
-    state_bytes = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    _write(state_path, state_bytes.encode("utf-8"))
-    return feeds
+    return write_feeds(plan, out_dir)
 
 
-__all__ = ["Feed", "FeedStateError", "build_feeds", "clean_text", "fold", "http_url"]
+__all__ = [
+    "Feed",
+    "FeedPlan",
+    "FeedStateError",
+    "build_feeds",
+    "clean_text",
+    "fold",
+    "http_url",
+    "plan_feeds",
+    "write_feeds",
+]

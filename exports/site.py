@@ -30,24 +30,40 @@ was. ``SOURCE_DATE_EPOCH`` (reproducible builds) fixes the build's time.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 
-from exports import rebuild
+from exports import fragments, rebuild
 from exports.html import DEFAULT_TITLE, write_timeline
-from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, build_feeds
+from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, plan_feeds, write_feeds
 from exports.publish import publish
+from exports.site_writers import Writers, run_all
+from exports.table_files import TABLE_FILES, write_table_files
 from timeline.files import write_atomic
-from timeline.schema import table_pieces  # the table's own file formats
 
-if TYPE_CHECKING:
-    from timeline.engine import Engine
 
-TABLE_FILES = ("events.csv", "events.parquet")
+class Engine(Protocol):
+    """What the site reads of the build's engine (:class:`timeline.engine.Engine`).
+
+    A protocol, not an import: ``exports`` reads ``timeline`` only through the
+    table's contract (``tests/test_layout.py``).
+    """
+
+    workers: int | None
+    cache: Any  # a timeline.cache.DocumentCache (its ``folder``), or None
+
+    def local_workers(self) -> int: ...
+
+
+#: Rows from which the default engine (every core) writes the site in parallel: the
+#: sample corpus's few hundred rows are written in a second, forking would cost more.
+PARALLEL_FROM = 5_000
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,10 @@ class Site:
     folder: Path
     feeds: list[Feed]
     files: list[str]
+    #: Wall seconds of the feeds' plan and of each writer (``feeds``, ``page``,
+    #: ``table files``), and ``parallel`` 1.0 when they ran at once; empty when
+    #: nothing was rendered (the rebuild shortcut).
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def build_site(
@@ -72,8 +92,13 @@ def build_site(
 ) -> Site:
     """Write the timeline, its feeds and the table to ``out_dir``, all or nothing.
 
-    ``engine``: the build's engine (:class:`timeline.engine.Engine`), for the
-    workers the site may use and its cache folder; None: this process, no cache.
+    ``engine``: the build's engine (:class:`timeline.engine.Engine`): with more
+    than one local worker the feeds, the pages and the table files are written
+    at once, each in a forked process (:func:`parallel_writers`); its cache
+    folder keeps each row's VEVENT and CSV record for the next build
+    (``<cache>/site``, :mod:`exports.fragments`). None: this process, no cache.
+    The feeds' plan (the feeds the pages list, every VEVENT made) comes first,
+    its rows shared among forked processes too; then the three writers.
     """
     out = Path(out_dir)
     when = now or _source_date()
@@ -86,38 +111,68 @@ def build_site(
     }
     key = rebuild.build_key(table, options)
 
+    cache = fragments.site_folder(engine)
+    seconds: dict[str, float] = {}
+
     def render(staging: Path, published: Path) -> list[Feed]:
         reused = rebuild.reuse(published, staging, key)  # nothing changed: nothing rendered
         if reused is not None:
             return reused
         _copy_feeds(published, staging)  # the feed state keeps SEQUENCE across builds
-        feeds = build_feeds(
-            table, staging, include_years=include_years, include_open=include_open, now=when
-        )
-        write_timeline(
-            table,
-            staging,
-            feeds,
-            title=title,
-            base_url=base_url,
-            include_years=include_years,
-            include_open=include_open,
-            published=published,  # pages that did not change are linked, not rewritten
-        )
-        write_table_files(table, staging)
-        rebuild.record(staging, key, feeds)
-        return feeds
+        keys = fragments.row_keys(table) if cache is not None else None
+        parallel = parallel_writers(engine, len(table))
+        with Writers(parallel) as writers:
+            planning = time.perf_counter()
+            plan = plan_feeds(
+                table,
+                staging,
+                include_years=include_years,
+                include_open=include_open,
+                now=when,
+                cache=cache,
+                keys=keys,
+                split=partial(run_all, parallel=True) if writers.parallel else None,
+            )
+            seconds["plan"] = time.perf_counter() - planning
+            writers.start(
+                "page",
+                lambda: write_timeline(
+                    table,
+                    staging,
+                    plan.feeds,
+                    title=title,
+                    base_url=base_url,
+                    include_years=include_years,
+                    include_open=include_open,
+                    published=published,  # pages that did not change are linked, not rewritten
+                ),
+            )
+            writers.start(
+                "table files",
+                lambda: write_table_files(table, staging, cache=cache, keys=keys),
+            )
+            writers.start("feeds", lambda: write_feeds(plan, staging))
+            writers.wait()
+        seconds.update(writers.seconds, parallel=float(writers.parallel))
+        rebuild.record(staging, key, plan.feeds)
+        return plan.feeds
 
     feeds = publish(out, render)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
-    return Site(folder=out, feeds=feeds, files=files)
+    return Site(folder=out, feeds=feeds, files=files, seconds=seconds)
 
 
-def write_table_files(table: pd.DataFrame, folder: Path) -> None:
-    """events.csv and events.parquet in ``folder``; the CSV text is made and written in
-    pieces (:func:`timeline.schema.table_pieces`), never whole in memory."""
-    for name in TABLE_FILES:
-        write_atomic(folder / name, table_pieces(table, Path(name).suffix))
+def parallel_writers(engine: Engine | None, rows: int) -> bool:
+    """Whether the writers run at once, each in its process (:mod:`exports.site_writers`).
+
+    Only with an engine of more than one local worker (a cluster's engine too:
+    the output folder is here); with the default engine (no number of workers
+    asked for) only from :data:`PARALLEL_FROM` rows, below which forking costs
+    more than it saves. ``--workers 0`` (the serial engine) keeps one process.
+    """
+    if engine is None or engine.workers == 0 or engine.local_workers() < 2:
+        return False
+    return engine.workers is not None or rows >= PARALLEL_FROM
 
 
 def _source_date() -> datetime | None:
@@ -154,4 +209,4 @@ def _feed_names(out: Path) -> list[str]:
     )
 
 
-__all__ = ["Site", "build_site"]
+__all__ = ["PARALLEL_FROM", "Site", "build_site", "parallel_writers", "write_table_files"]

@@ -75,7 +75,7 @@ def test_nothing_changed_renders_nothing_and_touches_no_file(
     def must_not_render(*arguments, **keywords):
         raise AssertionError("rendered although nothing changed")
 
-    for name in ("build_feeds", "write_timeline", "write_table_files"):
+    for name in ("plan_feeds", "write_feeds", "write_timeline", "write_table_files"):
         monkeypatch.setattr(exports.site, name, must_not_render)
     build(corpus, out)
     assert inodes(out) == before and out.stat().st_ino == folder  # no file, no switch

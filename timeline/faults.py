@@ -8,6 +8,11 @@ the process ``TIMELINE_CRASH_SIGNAL`` (``KILL`` by default, or ``TERM``,
 SQLite-style, and checks that the published folder is always the whole old
 build or the whole new one. ``TIMELINE_CRASH_LOG=FILE`` appends each step's
 label to FILE, to see what step N was.
+
+The site's writers may run in forked processes (:mod:`exports.site_writers`):
+there each writer counts its own steps from one, apart from the build's, and
+``TIMELINE_CRASH_WRITER_AT=N`` (not ``TIMELINE_CRASH_AT``) names the step at
+which every writer process sends itself the signal; the log says ``writer N``.
 """
 
 from __future__ import annotations
@@ -16,19 +21,21 @@ import os
 import signal
 
 _counter = 0
+_scope = ""  # "" in the build's process, "WRITER_" in a writer process
 
 
 def step(label: str) -> None:
     """One write step; kills the process here when the environment says so."""
     global _counter
-    at = os.environ.get("TIMELINE_CRASH_AT")
+    at = os.environ.get(f"TIMELINE_CRASH_{_scope}AT")
     log = os.environ.get("TIMELINE_CRASH_LOG")
     if not at and not log:
         return
     _counter += 1
     if log:
         with open(log, "a", encoding="utf-8") as handle:
-            handle.write(f"{_counter}\t{label}\n")
+            where = "writer " if _scope else ""
+            handle.write(f"{where}{_counter}\t{label}\n")
     if at and _counter == int(at):
         name = os.environ.get("TIMELINE_CRASH_SIGNAL", "KILL").upper().removeprefix("SIG")
         os.kill(os.getpid(), getattr(signal, f"SIG{name}"))
@@ -40,4 +47,10 @@ def reset() -> None:
     _counter = 0
 
 
-__all__ = ["reset", "step"]
+def enter_writer() -> None:
+    """This process is a writer of the site: count its steps apart from the build's."""
+    global _counter, _scope
+    _counter, _scope = 0, "WRITER_"
+
+
+__all__ = ["enter_writer", "reset", "step"]

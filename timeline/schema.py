@@ -460,11 +460,16 @@ EVENTS_CHUNK = 5000
 
 def events(table: pd.DataFrame) -> Iterator[Event]:
     """Every row of ``table`` that has usable dates, decoded, in the table's order."""
+    for event in decoded_rows(table):
+        if event is not None:
+            yield event
+
+
+def decoded_rows(table: pd.DataFrame) -> Iterator[Event | None]:
+    """Every row of ``table`` decoded (:func:`decode`), one per row: None without usable dates."""
     for first in range(0, len(table), EVENTS_CHUNK):
         for row in table.iloc[first : first + EVENTS_CHUNK].to_dict(orient="records"):
-            event = decode(row)
-            if event is not None:
-                yield event
+            yield decode(row)
 
 
 def require_columns(table: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -483,7 +488,7 @@ def empty_table() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype="object") for column in COLUMNS})
 
 
-def _for_text(table: pd.DataFrame) -> pd.DataFrame:
+def for_text(table: pd.DataFrame) -> pd.DataFrame:
     """Dates as ISO strings, for formats without a date type."""
     out = table.copy()
     for column in DATE_COLUMNS:
@@ -492,6 +497,9 @@ def _for_text(table: pd.DataFrame) -> pd.DataFrame:
                 lambda value: value.isoformat() if isinstance(value, date) else ""
             )
     return out
+
+
+_for_text = for_text  # its name before exports.table_files used it
 
 
 def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
@@ -504,11 +512,11 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
     if suffix == ".csv":
         return b"".join(table_pieces(table, suffix))
     if suffix == ".json":
-        text = _for_text(table).to_json(orient="records", force_ascii=False, indent=1)
+        text = for_text(table).to_json(orient="records", force_ascii=False, indent=1)
         return text.encode("utf-8")
     buffer = io.BytesIO()
     if suffix == ".xlsx":
-        neutralise_frame(_for_text(table)).to_excel(buffer, index=False, sheet_name="events")
+        neutralise_frame(for_text(table)).to_excel(buffer, index=False, sheet_name="events")
         return no_formulas(buffer.getvalue())
     frame = table.copy()
     for column in DATE_COLUMNS:
@@ -532,7 +540,7 @@ def table_pieces(table: pd.DataFrame, suffix: str, chunk: int = CSV_CHUNK) -> It
         yield table_bytes(table, suffix)
         return
     for first in range(0, max(len(table), 1), chunk):
-        part = _for_text(table.iloc[first : first + chunk])
+        part = for_text(table.iloc[first : first + chunk])
         yield frame_csv(part, header=first == 0).encode("utf-8")
 
 

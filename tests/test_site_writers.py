@@ -1,0 +1,368 @@
+"""Issue 10: the site's writers at once in forked processes, and the kept fragments.
+
+The parallel writers (:mod:`exports.site_writers`) run in real ``timeline``
+processes: a build with ``--workers 2`` publishes the bytes of ``--workers 0``;
+a writer killed at a write step (:mod:`timeline.faults`) fails the build with a
+message and leaves the published folder as it was; SIGTERM and SIGINT while the
+writers run roll back with no writer left alive, and a build killed with SIGKILL
+takes its writers with it. The fragments (:mod:`exports.fragments`): a rebuild
+from the cache writes the bytes of a build without it, makes only the new rows,
+keeps only the table's rows, survives a deleted or damaged cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import icalendar
+import pandas as pd
+import pytest
+
+from exports import fragments
+from exports.ics import plan_feeds, write_feeds
+from exports.site import build_site
+from exports.table_files import csv_pieces, split_records
+from timeline.cache import DocumentCache
+from timeline.engine import Engine
+from timeline.schema import read_table, table_pieces
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+NEW_DOCUMENT = (
+    "辽宁省纺织服装协会简报\n2024年3月5日，辽宁省纺织服装协会召开理事会。"
+    "2024年6月18日，协会组织会员参观展会。\n"
+)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def timeline(*arguments: str, environment: dict | None = None, **options) -> subprocess.Popen:
+    """``timeline ARGUMENTS`` in a real process (its own session: a signal reaches it alone)."""
+    command = [sys.executable, "-c", "from timeline.cli import app; app()", *arguments]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, **(environment or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **options,
+    )
+
+
+def run(*arguments: str, environment: dict | None = None) -> subprocess.CompletedProcess:
+    process = timeline(*arguments, environment=environment)
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@pytest.fixture
+def table(corpus: Path, tmp_path: Path) -> pd.DataFrame:
+    """The sample corpus's event table, as ``timeline build`` publishes it."""
+    done = run(
+        "--no-cache", "--workers", "0", "build", str(corpus), "-o", str(tmp_path / "t"), "-q"
+    )
+    assert done.returncode == 0, done.stderr
+    return read_table(tmp_path / "t" / "events.parquet")
+
+
+# --- the writers at once -------------------------------------------------------------
+
+
+def test_parallel_writers_publish_the_bytes_of_the_serial_engine(
+    corpus: Path, tmp_path: Path
+) -> None:
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    for workers in ("0", "2"):
+        out = tmp_path / f"out-{workers}"
+        done = run(
+            "--no-cache", "--workers", workers, "build", str(corpus), "-o", str(out), "-q",
+            environment=epoch,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert snapshot(tmp_path / "out-0") == snapshot(tmp_path / "out-2")
+
+
+@pytest.fixture
+def published(corpus: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A published folder of the sample corpus, then a new document in the corpus."""
+    out = tmp_path / "public"
+    done = run("--no-cache", "build", str(corpus), "-o", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    (corpus / "zz_new.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+    return out, snapshot(out)
+
+
+def test_a_killed_writer_fails_the_build_and_leaves_the_folder(
+    corpus: Path, tmp_path: Path, published: tuple[Path, dict[str, bytes]]
+) -> None:
+    out, before = published
+    environment = {"TIMELINE_CRASH_WRITER_AT": "1", "TIMELINE_CRASH_SIGNAL": "KILL"}
+    done = run("--no-cache", "--workers", "2", "build", str(corpus), "-o", str(out),
+               environment=environment)  # fmt: skip
+    assert done.returncode == 1
+    assert "writer (process" in done.stderr and "killed by SIGKILL" in done.stderr
+    assert f"{out} left as it was" in done.stderr
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".public.*"))  # no staging folder left
+
+
+def _stopped_writers(parent: int, expected: int = 3, timeout: float = 120) -> list[int]:
+    """The writer processes of ``parent`` once ``expected`` of them have stopped."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            children = []
+        stopped = [int(pid) for pid in children if _state(int(pid)) == "T"]
+        if len(stopped) >= expected:
+            return stopped
+        time.sleep(0.05)
+    raise AssertionError(f"the writers of {parent} did not stop at their first write")
+
+
+def _state(pid: int) -> str:
+    """A process's state letter (R, S, T, Z...), "" when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def _gone(pids: list[int], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(_state(pid) in ("", "Z") for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_signal_while_the_writers_run_rolls_back_and_leaves_no_writer(
+    corpus: Path,
+    tmp_path: Path,
+    published: tuple[Path, dict[str, bytes]],
+    name: str,
+    code: int,
+) -> None:
+    out, before = published
+    # Each writer stops itself (SIGSTOP) at its first write: the build is then
+    # waiting for its three writers when the signal comes.
+    environment = {"TIMELINE_CRASH_WRITER_AT": "1", "TIMELINE_CRASH_SIGNAL": "STOP"}
+    process = timeline("--no-cache", "--workers", "2", "build", str(corpus), "-o", str(out),
+                       environment=environment)  # fmt: skip
+    writers = _stopped_writers(process.pid)
+    process.send_signal(getattr(signal, name))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code
+    assert f"interrupted: {out} left as it was" in stderr
+    assert _gone(writers)
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".public.*"))
+
+
+def test_writers_die_with_a_build_killed_by_sigkill(
+    corpus: Path, tmp_path: Path, published: tuple[Path, dict[str, bytes]]
+) -> None:
+    out, before = published
+    environment = {"TIMELINE_CRASH_WRITER_AT": "1", "TIMELINE_CRASH_SIGNAL": "STOP"}
+    process = timeline("--no-cache", "--workers", "2", "build", str(corpus), "-o", str(out),
+                       environment=environment)  # fmt: skip
+    writers = _stopped_writers(process.pid)
+    process.kill()
+    process.communicate(timeout=60)
+    assert _gone(writers)  # PR_SET_PDEATHSIG: the kernel killed them with the build
+    assert snapshot(out) == before
+    done = run("--no-cache", "--workers", "2", "build", str(corpus), "-o", str(out), "-q")
+    assert done.returncode == 0, done.stderr  # the next build cleans up and publishes
+    assert not list(tmp_path.glob(".public.*"))
+
+
+# --- fragments kept between builds ----------------------------------------------------
+
+
+def _without_last_document(table: pd.DataFrame) -> pd.DataFrame:
+    documents = sorted(table["doc"].astype(str).unique())
+    kept = table[table["doc"].astype(str) != documents[-1]]
+    return kept.reset_index(drop=True)
+
+
+def _engine(cache: Path | None, workers: int = 0) -> Engine:
+    return Engine(workers=workers, cache=DocumentCache(cache) if cache else None)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_rebuild_from_the_cache_publishes_the_bytes_of_a_rebuild_without_it(
+    table: pd.DataFrame, tmp_path: Path, workers: int
+) -> None:
+    smaller = _without_last_document(table)
+    assert len(smaller) < len(table)
+    for name, cache in (("cached", tmp_path / "cache"), ("plain", None)):
+        build_site(smaller, tmp_path / name, now=NOW, engine=_engine(cache, workers))
+        build_site(table, tmp_path / name, now=NOW, engine=_engine(cache, workers))
+    assert snapshot(tmp_path / "cached") == snapshot(tmp_path / "plain")
+    assert {p.name for p in (tmp_path / "cache" / "site").glob("*.idx")} == {
+        "csv.idx",
+        "vevents.idx",
+    }
+
+
+def _calendar_events(folder: Path) -> int:
+    calendar = icalendar.Calendar.from_ical((folder / "feeds" / "all.ics").read_bytes())
+    return len(calendar.walk("VEVENT"))
+
+
+def test_a_rebuild_makes_only_the_new_rows_vevents(table: pd.DataFrame, tmp_path: Path) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    smaller = _without_last_document(table)
+    first = plan_feeds(smaller, out, now=NOW, cache=cache)
+    write_feeds(first, out)
+    assert first.rendered == len(first.vevents) > 0
+    again = plan_feeds(table, out, now=NOW, cache=cache)
+    write_feeds(again, out)
+    added = len(again.vevents) - len(first.vevents)
+    assert added > 0 and again.rendered == added  # the others came from the cache
+    assert _calendar_events(out) == len(again.vevents)  # icalendar reads every VEVENT back
+    fresh = tmp_path / "fresh"
+    write_feeds(plan_feeds(smaller, fresh, now=NOW), fresh)
+    write_feeds(plan_feeds(table, fresh, now=NOW), fresh)
+    assert snapshot(out) == snapshot(fresh)
+
+
+def test_a_changed_row_gets_its_new_sequence_from_the_cache_too(
+    table: pd.DataFrame, tmp_path: Path
+) -> None:
+    changed = table.copy()
+    first_in_calendar = changed.index[changed["role"] == "event"][0]
+    changed.loc[first_in_calendar, "title"] = "改过的标题"
+    for name, cache in (("cached", tmp_path / "cache"), ("plain", None)):
+        out = tmp_path / name
+        write_feeds(plan_feeds(table, out, now=NOW, cache=cache), out)
+        plan = plan_feeds(changed, out, now=NOW, cache=cache)
+        write_feeds(plan, out)
+    assert snapshot(tmp_path / "cached") == snapshot(tmp_path / "plain")
+    assert plan.rendered >= 1
+
+
+def test_the_cache_keeps_only_the_rows_of_the_last_table(
+    table: pd.DataFrame, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    build_site(table, tmp_path / "a", now=NOW, engine=_engine(cache))
+    smaller = _without_last_document(table)
+    build_site(smaller, tmp_path / "a", now=NOW, engine=_engine(cache))
+    site = cache / "site"
+    for name in ("vevents", "csv"):
+        stored = pickle.loads((site / f"{name}.idx").read_bytes())
+        assert set(stored["entries"]) == set(fragments.row_keys(smaller))
+        assert [p.name for p in site.glob(f"{name}-*.bin")] == [stored["blob"]]
+
+
+def test_a_deleted_or_damaged_cache_only_costs_a_render(
+    table: pd.DataFrame, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    build_site(table, tmp_path / "plain", now=NOW)
+    build_site(table, tmp_path / "first", now=NOW, engine=_engine(cache))
+    for blob in (cache / "site").glob("*.bin"):
+        blob.write_bytes(blob.read_bytes()[:-10])  # cut short
+    (cache / "site" / "csv.idx").write_bytes(b"not a pickle")
+    build_site(table, tmp_path / "damaged", now=NOW, engine=_engine(cache))
+    shutil.rmtree(cache)
+    build_site(table, tmp_path / "deleted", now=NOW, engine=_engine(cache))
+    plain = snapshot(tmp_path / "plain")
+    assert snapshot(tmp_path / "damaged") == plain
+    assert snapshot(tmp_path / "deleted") == plain
+
+
+def test_csv_records_from_the_cache_are_the_bytes_of_the_table_writer(tmp_path: Path) -> None:
+    rows = [
+        {"event_id": "a", "title": 'say "hi", then\r\nleave', "n": 1},
+        {"event_id": "b", "title": "=1+1", "n": 2},
+        {"event_id": "c", "title": "line\nbreak\rand, comma", "n": 3},
+        {"event_id": "d", "title": "plain", "n": 4},
+    ]
+    whole = pd.DataFrame(rows)
+    expected = b"".join(table_pieces(whole, ".csv"))
+    store = fragments.FragmentStore(tmp_path, "csv", "salt")
+    keys = fragments.row_keys(whole)
+    part = whole.iloc[[0, 2]]
+    made = b"".join(csv_pieces(part, [keys[0], keys[2]], store, chunk=1))
+    assert made == b"".join(table_pieces(part, ".csv"))
+    store.save()
+    store = fragments.FragmentStore(tmp_path, "csv", "salt")
+    assert b"".join(csv_pieces(whole, keys, store, chunk=3)) == expected
+    assert store.hits == 2  # rows a and c were copied, b and d made
+
+
+def test_split_records_cuts_only_at_line_feeds_outside_quotes() -> None:
+    text = b'a,"x\r\ny",1\r\nb,"say ""hi""\n",2\r\nc,plain,3\r\n'
+    assert split_records(text) == [b'a,"x\r\ny",1\r\n', b'b,"say ""hi""\n",2\r\n', b"c,plain,3\r\n"]
+
+
+FORKED_PARTS = """
+import json, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from exports import ics
+from exports.site_writers import can_fork, run_all
+from timeline.schema import read_table
+
+assert can_fork()  # a fresh process: no other thread, the parts are forked
+ics.SPLIT_FROM = 1  # the sample table is small
+table = read_table(Path(sys.argv[1]))
+now = datetime(2026, 1, 1, tzinfo=UTC)
+calls = []
+
+def split(functions):
+    calls.append(len(functions))
+    return run_all(functions, parallel=True)
+
+here = ics.plan_feeds(table, Path(sys.argv[2]) / "here", now=now)
+forked = ics.plan_feeds(table, Path(sys.argv[2]) / "forked", now=now, split=split)
+print(json.dumps({
+    "calls": calls,
+    "same_vevents": forked.vevents == here.vevents,
+    "same_feeds": forked.feeds == here.feeds,
+    "rendered": [forked.rendered, here.rendered, len(here.vevents)],
+}))
+"""
+
+
+def test_vevents_made_in_forked_parts_are_the_bytes_made_here(
+    table: pd.DataFrame, tmp_path: Path
+) -> None:
+    from exports import ics
+
+    saved = tmp_path / "t" / "events.parquet"  # the table fixture's build
+    assert len(read_table(saved)) == len(table)
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_PARTS, str(saved), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["calls"] == [ics.SPLIT_PARTS]
+    assert found["same_vevents"] and found["same_feeds"]
+    forked, here, events = found["rendered"]
+    assert forked == here == events > 0
