@@ -61,6 +61,8 @@ class Engine(Protocol):
     def local_workers(self) -> int: ...
 
 
+#: The page's pieces and cards, beside the feeds' fragments in the cache folder.
+PAGE_FOLDER = "page"
 #: Rows from which the default engine (every core) writes the site in parallel: the
 #: sample corpus's few hundred rows are written in a second, forking would cost more.
 PARALLEL_FROM = 5_000
@@ -145,6 +147,7 @@ def build_site(
                     include_years=include_years,
                     include_open=include_open,
                     published=published,  # pages that did not change are linked, not rewritten
+                    cache_folder=None if cache is None else cache.parent / PAGE_FOLDER,
                 ),
             )
             writers.start(
