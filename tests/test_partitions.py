@@ -150,10 +150,10 @@ def test_a_store_writes_parquet_partitions_and_reads_each_association_back_in_or
 def test_the_csv_written_in_pieces_is_the_csv_made_whole(both: Path, tmp_path: Path) -> None:
     from timeline.cells import frame_csv
     from timeline.files import write_atomic
-    from timeline.schema import _for_text, table_pieces
+    from timeline.schema import for_text, table_pieces
 
     table = build_events([both], engine=Engine(workers=0)).table
-    whole = frame_csv(_for_text(table)).encode("utf-8")  # how events.csv was made before
+    whole = frame_csv(for_text(table)).encode("utf-8")  # how events.csv was made before
     pieces = list(table_pieces(table, ".csv", chunk=7))
     assert len(pieces) > 3
     assert write_atomic(tmp_path / "events.csv", iter(pieces)).read_bytes() == whole

@@ -499,9 +499,6 @@ def for_text(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_for_text = for_text  # its name before exports.table_files used it
-
-
 def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
     """The table as the bytes of a .csv, .parquet, .json or .xlsx file."""
     suffix = suffix.lower()
