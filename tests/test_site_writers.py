@@ -366,3 +366,15 @@ def test_vevents_made_in_forked_parts_are_the_bytes_made_here(
     assert found["same_vevents"] and found["same_feeds"]
     forked, here, events = found["rendered"]
     assert forked == here == events > 0
+
+
+def test_the_writers_run_at_once_only_for_a_table_of_a_bounded_size() -> None:
+    from exports.site import PARALLEL_FROM, PARALLEL_UP_TO, parallel_writers
+
+    two, default = Engine(workers=2), Engine(workers=None)
+    assert parallel_writers(two, 10)  # asked for: whatever the size below the bound
+    assert not parallel_writers(default, PARALLEL_FROM - 1)  # the default: not for a few rows
+    assert parallel_writers(default, PARALLEL_FROM) == (default.local_workers() >= 2)
+    # past the bound, memory first: one process, whatever was asked for
+    assert not parallel_writers(two, PARALLEL_UP_TO + 1)
+    assert not parallel_writers(Engine(workers=0), PARALLEL_FROM)
