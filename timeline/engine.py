@@ -95,38 +95,6 @@ class Engine:
         return self.workers or os.cpu_count() or 1
 
 
-def document_keys(
-    tasks: list[Task], max_bytes: int | None, cache: DocumentCache, index: str | None = None
-) -> list[str | None]:
-    """The cache key of every document of ``tasks`` (None: not to be cached).
-
-    ``index``: a name for this set of documents, under which the cache keeps
-    their files' status in one record (:meth:`timeline.cache.DocumentCache.keys`).
-    """
-    return cache.keys(tasks, max_bytes, index)
-
-
-def process_documents(
-    work: Work,
-    tasks: list[Task],
-    max_bytes: int | None,
-    engine: Engine | None = None,
-    progress: Callable[[Path], None] | None = None,
-    keys: list[str | None] | None = None,
-) -> list[Any]:
-    """``work``'s result for every document of ``tasks``, in their order (stage 1).
-
-    ``keys``: the documents' cache keys when the caller has them already. Holds
-    every result at once: :func:`each_partition` hands them over a partition at
-    a time instead.
-    """
-    results: list[Any] = [None] * len(tasks)
-    for indices, outcomes in each_partition(work, tasks, max_bytes, engine, progress, keys):
-        for index, outcome in zip(indices, outcomes, strict=True):
-            results[index] = outcome
-    return results
-
-
 def each_partition(
     work: Work,
     tasks: list[Task],
@@ -148,7 +116,7 @@ def each_partition(
     if keys is None:
         keys = [None] * len(tasks)
         if engine.cache is not None:
-            keys = document_keys(tasks, max_bytes, engine.cache)
+            keys = engine.cache.keys(tasks, max_bytes)
     missing: list[int] = []
     batch: tuple[list[int], list[Any]] = ([], [])
     for index, (path, _) in enumerate(tasks):

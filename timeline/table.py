@@ -38,7 +38,7 @@ from timeline.documents import (
     expand_paths,
     load_document,
 )
-from timeline.engine import Engine, Workers, document_keys, each_partition
+from timeline.engine import Engine, Workers, each_partition
 from timeline.events import event_title, sentence_bounds
 from timeline.files import write_atomic
 from timeline.gather import _frame, merged_table
@@ -578,7 +578,7 @@ def build_events(
     keys, gathered, slot = None, None, None
     if engine is not None and engine.cache is not None:
         slot = _gathered_slot(paths)
-        keys = document_keys(tasks, max_document_bytes, engine.cache, slot)
+        keys = engine.cache.keys(tasks, max_document_bytes, slot)
         gathered = _gathered_key(files, keys, reviews, review_problems)
         if gathered is not None and _from_cache(result, engine.cache.get(slot), gathered):
             for path in files if progress is not None else ():
