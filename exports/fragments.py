@@ -40,6 +40,8 @@ from typing import Any
 
 import pandas as pd
 
+from timeline.files import source_digest
+
 #: Bumped when the files' layout changes.
 FORMAT = "1"
 #: The folder of the stores inside the build's cache folder.
@@ -61,17 +63,10 @@ def row_keys(table: pd.DataFrame) -> list[Key]:
 def code_version() -> str:
     """A hash of every file of ``exports/`` and ``timeline/``: code, templates, tables.
 
-    The same files as :func:`exports.rebuild.code_version` hashes; computed here
-    because :mod:`exports.rebuild` imports the feeds, which import this module.
+    What every published byte is made by: the fragments kept here and the whole
+    build's key (:mod:`exports.rebuild`) depend on it.
     """
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(FORMAT.encode())
-    for package in ("exports", "timeline"):
-        for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                digest.update(str(path.relative_to(root)).encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return source_digest(Path(__file__).resolve().parent.parent, ("exports", "timeline"), FORMAT)
 
 
 def salt(table: pd.DataFrame, *parts: object) -> str:

@@ -24,31 +24,17 @@ import hashlib
 import json
 import os
 from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
 from timeline.files import file_digest, write_atomic
 
 STATE = ".build-state.json"
 #: Bumped when the state's layout changes.
 FORMAT = "1"
-_PACKAGES = ("exports", "timeline")
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A hash of every file of the packages that make the published files."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(FORMAT.encode())
-    for package in _PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                digest.update(str(path.relative_to(root)).encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def table_fingerprint(table: pd.DataFrame) -> str:

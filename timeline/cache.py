@@ -42,7 +42,10 @@ from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
-from timeline.files import file_digest  # the one place the cache reads a document
+from timeline.files import (  # file_digest: the one place the cache reads a document
+    file_digest,
+    source_digest,
+)
 
 #: Bumped when the layout of the entries changes.
 FORMAT = "1"
@@ -69,13 +72,7 @@ def resolver_version() -> str:
 
 def version_of(root: Path) -> str:
     """The hash of the code and tables of :data:`_PACKAGES` under ``root``."""
-    digest = hashlib.sha256(FORMAT.encode())
-    for package in _PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.suffix in _SOURCES and path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:24]
+    return source_digest(root, _PACKAGES, seed=FORMAT, suffixes=_SOURCES)[:24]
 
 
 def _row(metadata: object) -> list[str]:

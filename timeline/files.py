@@ -70,6 +70,25 @@ def unchanged(path: str | Path, data: bytes | str) -> bool:
         return False
 
 
+def source_digest(
+    root: Path, packages: Iterable[str], seed: str = "", suffixes: Iterable[str] | None = None
+) -> str:
+    """The SHA-256 of every file of ``packages`` under ``root``: each file's path relative
+    to ``root`` and its bytes, in name order, after ``seed``; only names ending in one of
+    ``suffixes`` when given; bytecode caches left out. A version of the code and its tables.
+    """
+    wanted = None if suffixes is None else set(suffixes)
+    digest = hashlib.sha256(seed.encode())
+    for package in packages:
+        for path in sorted((root / package).rglob("*")):
+            if "__pycache__" in path.parts or path.suffix == ".pyc":
+                continue
+            if (wanted is None or path.suffix in wanted) and path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def file_digest(path: str | Path) -> str:
     """The SHA-256 of a file's bytes, read a megabyte at a time."""
     digest = hashlib.sha256()
