@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from crash_harness import Runner
+from folders import snapshot
 
 A = "汕头市纺织服装产业协会"
 B = "辽宁省纺织服装协会"
@@ -23,16 +24,6 @@ NEW = {  # every file of the old build changes, and a feed is added
     "b.txt": f"{B}简报\n2024年3月5日，{B}召开理事会。\n",
 }
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}  # the same feed stamps in every run
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    if not folder.is_dir():
-        return {}
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def leftovers(out: Path, scratch: Path) -> list[Path]:

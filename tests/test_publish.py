@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from folders import snapshot
 from typer.testing import CliRunner
 
 from exports.publish import recover
@@ -31,14 +32,6 @@ def corpus(tmp_path: Path) -> Path:
 
 def build(corpus: Path, out: Path):
     return runner.invoke(app, ["build", str(corpus), "--out", str(out), "-q"])
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_a_second_build_into_a_locked_folder_fails_with_a_message(

@@ -24,6 +24,7 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
+from folders import snapshot
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
@@ -87,14 +88,6 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def build(corpus: Path, out: Path, *extra: str):
     return runner.invoke(app, ["build", str(corpus), "--out", str(out), "--quiet", *extra])
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def stamps(folder: Path) -> dict[str, int]:

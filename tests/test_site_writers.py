@@ -26,6 +26,7 @@ from pathlib import Path
 import icalendar
 import pandas as pd
 import pytest
+from folders import snapshot
 
 from exports import fragments
 from exports.ics import plan_feeds, write_feeds
@@ -40,16 +41,6 @@ NEW_DOCUMENT = (
     "辽宁省纺织服装协会简报\n2024年3月5日，辽宁省纺织服装协会召开理事会。"
     "2024年6月18日，协会组织会员参观展会。\n"
 )
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    if not folder.is_dir():
-        return {}
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def timeline(*arguments: str, environment: dict | None = None, **options) -> subprocess.Popen:
