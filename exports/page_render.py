@@ -13,7 +13,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from exports.chronology import DASH
 from exports.event_view import EventView, calendar_exclusion
 from exports.feed_links import FeedLink
 from timeline import schema
@@ -81,13 +80,6 @@ def script_json(data: Any) -> Markup:
     ):
         text = text.replace(character, escape)
     return Markup(text)
-
-
-def _year_span(views: list[EventView]) -> str:
-    if not views:
-        return ""
-    first, last = views[0].year, max(view.end.year for view in views)
-    return f"{first}年" if first == last else f"{first}{DASH}{last}年"
 
 
 @dataclass(frozen=True)
