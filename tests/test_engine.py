@@ -313,7 +313,7 @@ def test_the_files_status_is_read_from_one_record_and_an_edit_is_still_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rebuild reads the files' status and digests from the build's one record: no
-    record per file is opened; an edited file (its modification time put back) and a
+    record per file is written or opened; an edited file (its modification time put back) and a
     new one are looked at again, and give a fresh build's bytes."""
     import os
 
@@ -321,12 +321,14 @@ def test_the_files_status_is_read_from_one_record_and_an_edit_is_still_seen(
     shutil.copytree(SAMPLE, corpus)
     cache = tmp_path / "cache"
     cached_build(corpus, cache)
+    records = [path for path in (cache / "v1" / "files").rglob("*") if path.is_file()]
+    assert len(records) == 1  # the build's one record, no record per file
     looked: list[str] = []
     digest = DocumentCache._content_digest
 
-    def counting(self, path, name, signature):
+    def counting(self, path, name, signature, *rest):
         looked.append(Path(path).name)
-        return digest(self, path, name, signature)
+        return digest(self, path, name, signature, *rest)
 
     monkeypatch.setattr(DocumentCache, "_content_digest", counting)
     cached_build(corpus, cache)
@@ -398,7 +400,7 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
         return done
 
     everything = check("first")
-    assert everything > 40
+    assert everything > 20  # the rows of clusters of more than one row (tests/merge)
     assert check("again") == 0  # every cluster kept
     shutil.copy(merge / "d2.txt", corpus / "d9.txt")  # a report of known meetings
     added = check("added", 1)

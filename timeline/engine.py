@@ -35,7 +35,7 @@ import math
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,6 +103,7 @@ def each_partition(
     progress: Callable[[Path], None] | None = None,
     keys: list[str | None] | None = None,
     workers: Workers | None = None,
+    kept_whole: Container[int] = (),
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """``(indices, results)`` of ``tasks``, a partition at a time, in no fixed order.
 
@@ -110,7 +111,10 @@ def each_partition(
     the partitions the engine processes, as they finish; every document's index
     in ``tasks`` comes exactly once. The caller keeps what it needs of each
     partition and lets the rest go, so no more than a partition (a wave, with
-    local processes) of results is held here.
+    local processes) of results is held here. ``kept_whole``: the indices whose
+    results the caller keeps for the next build in one piece (:mod:`timeline.kept`):
+    those are not stored one entry each (a file written per document, in this
+    process, was most of what the cache cost a first build).
     """
     engine = engine or Engine()
     if keys is None:
@@ -137,7 +141,12 @@ def each_partition(
     chosen = [tasks[i] for i in missing]
     for indices, outcomes in _run(work, engine, chosen, missing, max_bytes, workers):
         for index, outcome in zip(indices, outcomes, strict=True):
-            if engine.cache is not None and keys[index] and outcome.error is None:
+            if (
+                engine.cache is not None
+                and keys[index]
+                and outcome.error is None
+                and index not in kept_whole
+            ):
                 engine.cache.put(keys[index], outcome)
             if progress is not None:
                 progress(tasks[index][0])
@@ -147,6 +156,11 @@ def each_partition(
 def process_partition(work: Work, tasks: list[Task], max_bytes: int | None) -> list[Any]:
     """One partition's documents, processed where this runs (a worker)."""
     return [work(path, metadata, max_bytes) for path, metadata in tasks]
+
+
+def process_packed(work: Work, packed: bytes, max_bytes: int | None) -> list[Any]:
+    """:func:`process_partition` of a partition's tasks sent pickled (see :func:`_run_processes`)."""
+    return process_partition(work, pickle.loads(packed), max_bytes)
 
 
 def _partitions(count: int, workers: int, size: int | None) -> list[range]:
@@ -198,6 +212,7 @@ def _run_processes(
     is held in flight.
     """
     import dask
+    import dask.multiprocessing
 
     parts = _partitions(len(tasks), engine.local_workers(), engine.partition_size)
     wave = engine.local_workers() * WAVE_PER_WORKER
@@ -205,12 +220,19 @@ def _run_processes(
     for first in range(0, len(parts), wave):
         chosen = parts[first : first + wave]
         delayed = [
-            dask.delayed(process_partition, pure=False)(work, [tasks[i] for i in part], max_bytes)
+            # The partition's tasks as bytes: dask walks a call's arguments looking for
+            # collections, into every path and every manifest row (a dataclass), which
+            # cost this process about 2 s for 10,000 documents; bytes it does not enter.
+            dask.delayed(process_packed, pure=False)(
+                work, _dumps([tasks[i] for i in part]), max_bytes
+            )
             for part in chosen
         ]
         outcomes = dask.compute(
             *delayed,
-            scheduler="processes",
+            # The scheduler itself, not its name: a name makes dask import
+            # ``distributed`` (0.4 s) to see whether a client is running.
+            scheduler=dask.multiprocessing.get,
             pool=pool,
             # One partition per message: dask's default sends six at a time, so a
             # wave of 32 partitions went out as 6+6+6+6+6+2 and one worker idled

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from timeline.cache import DocumentCache
+from timeline.cache import DocumentCache, Packed
 from timeline.engine import Engine, Workers, map_parts
 from timeline.merge import MERGEABLE, clusters, groups, merged_groups
 from timeline.partitions import ORDER_COLUMNS, RowStore
@@ -89,6 +89,8 @@ def merged_table(
     known = Clusters.load(cache, slot) if keys is not None else None
     plan = _Plan(keys, known)
     frames = list(map_parts(merge_part, plan.parts(store), engine, documents, workers))
+    frames.extend(plan.alone)  # after the parts' rows: :meth:`_Plan.kept` takes those first
+    plan.alone = []
     merged = sum(len(frame) for frame in frames)
     table = plan.table(frames)  # the parts' rows first, then the clusters taken
     frames.clear()
@@ -144,7 +146,7 @@ class Clusters:
         return None
 
     def store(self, cache: DocumentCache, slot: str) -> None:
-        entry = {"version": cache.version, "frame": self.frame, "names": self.names}
+        entry = {"version": cache.version, "frame": Packed(self.frame), "names": self.names}
         cache.put(_clusters_slot(slot), entry)
 
 
@@ -164,11 +166,17 @@ class _Plan:
         #: cluster taken: its place in the known names, and its rows' ``_doc``, ``_seq``.
         self.merged: list[tuple[str | None, np.ndarray, np.ndarray]] = []
         self.taken: list[tuple[int, np.ndarray, np.ndarray]] = []
+        #: The rows of one-row clusters, as merged rows (:func:`alone_frame`).
+        self.alone: list[pd.DataFrame] = []
         self._order: tuple = (None, None, None)
 
     def parts(self, store: RowStore, size: int | None = None) -> Iterator[list[Piece]]:
         """The clusters to merge, packed into parts (see :func:`parts`)."""
-        return parts(store, size, self._choose)
+        return parts(store, size, self._choose, self._alone)
+
+    def _alone(self, rows: Piece, places: np.ndarray) -> None:
+        if len(places):
+            self.alone.append(alone_frame(rows, places))
 
     def _choose(self, rows: Piece, cluster) -> bool:
         """Whether ``cluster`` (indices of ``rows``) is to be merged; noted either way."""
@@ -268,21 +276,45 @@ def _order_of(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def alone_frame(rows: Piece, places: np.ndarray) -> pd.DataFrame:
+    """The rows at ``places`` of ``rows``, each a cluster of its own, as merged rows.
+
+    A row that can merge with no other is its own group, and merging a group of
+    one keeps the row as it is (:func:`timeline.merge.merged_groups`): these rows
+    are the very rows :func:`merge_part` would give, made the same way, without
+    being sent to a worker, named or kept (some two thirds of a corpus's rows:
+    publication lines, years, months).
+    """
+    if isinstance(rows, list):
+        picked = [rows[i] for i in places]
+    else:
+        picked = rows.take(pa.array(places, type=pa.int64())).to_pylist()
+    frame = _frame(picked, COLUMNS)
+    for column in ORDER_COLUMNS:
+        frame[column] = pd.array([row[column] for row in picked], dtype="int64")
+    return frame
+
+
 def parts(
-    store: RowStore, size: int | None = None, choose: Callable[[Piece, object], bool] | None = None
+    store: RowStore,
+    size: int | None = None,
+    choose: Callable[[Piece, object], bool] | None = None,
+    alone: Callable[[Piece, np.ndarray], None] | None = None,
 ) -> Iterator[list[Piece]]:
     """The store's rows, an association at a time, cut into clusters and packed into parts.
 
     A part is a list of pieces of about ``size`` rows in all (:data:`PART_ROWS`);
     a cluster is never cut, so a part may hold more. ``choose(rows, cluster)``:
-    whether a cluster is to be merged at all (None: every one).
+    whether a cluster is to be merged at all (None: every one). ``alone(rows,
+    places)``: given the rows that are clusters of one row, once per association,
+    which then go into no part (None: they go into the parts too).
     """
     size = size or PART_ROWS
     part: list[Piece] = []
     rows_in_part = 0
     for association in store.associations():
         rows = store.part(association)
-        for piece in _pieces(rows, size, choose):
+        for piece in _pieces(rows, size, choose, alone):
             part.append(piece)
             rows_in_part += len(piece) if isinstance(piece, list) else piece.num_rows
             if rows_in_part >= size:
@@ -293,10 +325,16 @@ def parts(
 
 
 def _pieces(
-    rows: Piece, size: int, choose: Callable[[Piece, object], bool] | None
+    rows: Piece,
+    size: int,
+    choose: Callable[[Piece, object], bool] | None,
+    alone: Callable[[Piece, np.ndarray], None] | None = None,
 ) -> Iterator[Piece]:
     """``rows`` (one association's, in order) as pieces of whole clusters, about ``size`` rows."""
     found = clusters(rows) if isinstance(rows, list) else table_clusters(rows)
+    if alone is not None:
+        alone(rows, np.sort(np.array([c[0] for c in found if len(c) == 1], dtype=np.int64)))
+        found = [cluster for cluster in found if len(cluster) > 1]
     chosen: list = []
     count = 0
     for cluster in found:
@@ -349,6 +387,7 @@ def _days(column: pa.ChunkedArray) -> np.ndarray:
 __all__ = [
     "PART_ROWS",
     "Clusters",
+    "alone_frame",
     "cluster_key",
     "merge_part",
     "merged_table",

@@ -16,6 +16,7 @@ import hashlib
 import pickle
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +30,7 @@ from normalizers.qualifiers import qualifier_word_end
 from timeline import limits
 from timeline.associations import detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans, reads_as_prose
+from timeline.cache import Packed
 from timeline.dates import collect_manifest
 from timeline.documents import (
     DEFAULT_MAX_BYTES,
@@ -596,7 +598,17 @@ def build_events(
             kept = Kept.load(engine.cache, slot)
             store.kept, store.kept_periods = [], []
         notes = _stage_one(
-            result, files, tasks, store, max_document_bytes, engine, progress, keys, kept, workers
+            result,
+            files,
+            tasks,
+            store,
+            max_document_bytes,
+            engine,
+            progress,
+            keys,
+            kept,
+            workers,
+            keeping,
         )
         del kept
         result.seconds["documents"] = time.perf_counter() - started
@@ -628,7 +640,7 @@ def build_events(
         result._extracted_order = (positions, index)
     result.seconds["gather"] = time.perf_counter() - started
     if gathered is not None and not result.errors and engine is not None and engine.cache:
-        stored = {name: getattr(result, name) for name in _GATHERED}
+        stored = {name: _packed(getattr(result, name)) for name in _GATHERED}
         engine.cache.put(slot, {"key": gathered, **stored})
     return result
 
@@ -644,12 +656,15 @@ def _stage_one(
     keys: list[str | None] | None,
     kept: Kept | None = None,
     workers: Workers | None = None,
+    keeping: bool = False,
 ) -> dict[int, tuple[list[str], list[str]]]:
     """Every document's result, a partition at a time: rows into ``store``, the rest into
     ``result`` in the documents' order (whatever order the partitions finished in).
 
     ``kept``: the last build's rows (:mod:`timeline.kept`); the documents it holds
     are taken from it in one piece, only the others are read or processed.
+    ``keeping``: this build's rows will be kept so (:func:`timeline.kept.keep`): the
+    results of documents whose key it can hold are not stored one by one.
     Returns the warnings and repairs of every document that gave a result, by index.
     """
     errors: dict[int, str] = {}
@@ -664,6 +679,10 @@ def _stage_one(
                 progress(files[index])
     taken = set(known)
     others = [index for index in range(len(tasks)) if index not in taken]
+    whole: set[int] = set()
+    if keeping and keys is not None:  # kept in one piece at the end, not one by one
+        counts = Counter(keys)
+        whole = {place for place, index in enumerate(others) if counts[keys[index]] == 1}
     for indices, outcomes in each_partition(
         document_events,
         [tasks[index] for index in others] if known else tasks,
@@ -672,6 +691,7 @@ def _stage_one(
         progress,
         [keys[index] for index in others] if known and keys is not None else keys,
         workers,
+        whole,
     ):
         for place, outcome in zip(indices, outcomes, strict=True):
             index = others[place] if known else place
@@ -742,6 +762,11 @@ def _gathered_slot(paths: list) -> str:
     for argument in paths:
         digest.update(str(Path(argument).absolute()).encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
+
+
+def _packed(value: object) -> object:
+    """A frame as :class:`timeline.cache.Packed` (pickled as Arrow), anything else as it is."""
+    return Packed(value) if isinstance(value, pd.DataFrame) else value
 
 
 def _from_cache(result: TableResult, stored: object, key: str) -> bool:
