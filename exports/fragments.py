@@ -6,8 +6,9 @@ the last build. A :class:`FragmentStore` keeps those bytes in the build's
 cache folder (``<cache>/site/``, see :mod:`timeline.cache`), so that a
 rebuild renders only the rows that are new or changed and copies the rest.
 
-Every row has a key (:func:`row_keys`): a 64-bit hash of all its cells (pandas'
-``hash_pandas_object``), with the row's ``event_id`` beside it; a *salt* common
+Every row has a key (:func:`row_keys`): the 128-bit hash of all its cells that
+the page and the rebuild shortcut use too (:mod:`exports.row_keys`, made once per
+build), with the row's ``event_id`` beside it; a *salt* common
 to the whole store holds what else makes the bytes: the code of the exporters
 (:func:`code_version`), the table's columns and types, and the
 writer's options. A store whose salt differs is not read at all. What a fragment
@@ -40,21 +41,23 @@ from typing import Any
 
 import pandas as pd
 
+from exports.row_keys import row_key_bytes
 from timeline.files import source_digest
 
-#: Bumped when the files' layout changes.
-FORMAT = "1"
+#: Bumped when the files' layout changes (2: the rows' keys of :mod:`exports.row_keys`).
+FORMAT = "2"
 #: The folder of the stores inside the build's cache folder.
 SITE_FOLDER = "site"
 #: Fragments put are written to the new blob this many bytes at a time.
 PENDING_BYTES = 1 << 20
 
-Key = tuple[str, int]
+Key = tuple[str, bytes]
 
 
 def row_keys(table: pd.DataFrame) -> list[Key]:
-    """Every row's key: its ``event_id`` and a 64-bit hash of all its cells."""
-    hashes = pd.util.hash_pandas_object(table, index=False).to_numpy().tolist()
+    """Every row's key: its ``event_id`` and the row's key (:func:`exports.row_keys.row_keys`:
+    every cell, an object cell's type too, so a ``None`` is not the text ``"None"``)."""
+    hashes = row_key_bytes(table)
     ids = table["event_id"].astype(str).tolist() if "event_id" in table else [""] * len(table)
     return list(zip(ids, hashes, strict=True))
 
@@ -161,7 +164,7 @@ class FragmentStore:
             if self.folder is None:
                 return
             if self._out is None:
-                self.put(("", 0), None, b"")  # an empty table: an empty store
+                self.put(("", b""), None, b"")  # an empty table: an empty store
                 if self._out is None:
                     return
             self._flush()

@@ -8,8 +8,8 @@ next build with the same key does not render the feeds, the page or the table
 files: it links the published files into its staging folder, so that
 :mod:`exports.publish` finds nothing changed and switches nothing.
 
-Never stale: the key holds a fingerprint of every cell of the table (pandas'
-per-row hashes of every column, with the columns, their types and the row
+Never stale: the key holds a fingerprint of every cell of the table (every
+row's key, :mod:`exports.row_keys`, with the columns, their types and the row
 count), every option, and a hash of every file of ``exports/`` and
 ``timeline/`` (code, templates, tables); and the shortcut is taken only when
 every file the state names is still in the published folder, a regular file
@@ -30,6 +30,7 @@ import pandas as pd
 
 from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
+from exports.row_keys import table_digest
 from timeline.files import file_digest, write_atomic
 
 STATE = ".build-state.json"
@@ -38,19 +39,10 @@ FORMAT = "1"
 
 
 def table_fingerprint(table: pd.DataFrame) -> str:
-    """A SHA-256 over every cell of ``table`` (per column), its columns, types and length."""
-    digest = hashlib.sha256()
-    shape = [[str(name), str(dtype)] for name, dtype in table.dtypes.items()]
-    digest.update(json.dumps([shape, len(table)], ensure_ascii=False).encode())
-    for name in table.columns:
-        column = table[name]
-        digest.update(str(name).encode() + b"\0")
-        digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
-        # hash_pandas_object reads objects as their text: the types are kept apart too
-        if column.dtype == object:
-            kinds = column.map(lambda value: type(value).__name__)
-            digest.update(pd.util.hash_pandas_object(kinds, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
+    """A SHA-256 of ``table``: its columns, their types, its length and every row's key
+    (:func:`exports.row_keys.table_digest`: the keys the fragments and the page use too,
+    made once per build)."""
+    return table_digest(table)
 
 
 def build_key(table: pd.DataFrame, options: dict) -> str:

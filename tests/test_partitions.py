@@ -147,6 +147,29 @@ def test_a_store_writes_parquet_partitions_and_reads_each_association_back_in_or
     assert isinstance(pd.DataFrame(expected["甲会"])["start"][0], date)
 
 
+def test_rows_made_a_frame_from_their_columns_are_the_frame_made_from_dicts(both: Path) -> None:
+    """Stage 2 makes the rows that merge with none (most of a corpus's) a frame from their
+    Arrow columns (gather.frame_of_table), as merge_part makes its frame from dicts: the
+    same values and the same column types, with a column that has no value at all, some
+    None, and no row at all."""
+    import pyarrow as pa
+    from pandas.testing import assert_frame_equal
+
+    from timeline.partitions import ROW_SCHEMA
+
+    rows: list[dict] = []
+    for place, path in enumerate(sorted(both.rglob("*.txt"))):
+        for seq, row in enumerate(document_events(path).rows):
+            rows.append({**row, "_doc": place, "_seq": seq})
+    assert len(rows) > 30 and any(row["published"] is None for row in rows)
+    assert any(row["published"] is not None for row in rows)
+    nothing = [{**row, "qualifier": None, "published": None} for row in rows[:9]]
+    for chosen in (rows, rows[:1], nothing, []):
+        table = pa.Table.from_pylist(chosen, schema=ROW_SCHEMA)
+        made = gather.frame_of_table(table)
+        assert_frame_equal(made, gather._frame_of_rows(table.to_pylist()), check_exact=True)
+
+
 def test_the_csv_written_in_pieces_is_the_csv_made_whole(both: Path, tmp_path: Path) -> None:
     from timeline.cells import frame_csv
     from timeline.files import write_atomic

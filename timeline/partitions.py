@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -92,8 +93,8 @@ class RowStore:
         self._pending_rows = 0
         self._files: dict[str, list[Path]] = {}
         self.partitions = 0  # files written
-        #: Rows of many documents at once (:meth:`add_tables`), as Arrow tables.
-        self._tables: list[pa.Table] = []
+        #: Rows of many documents at once (:meth:`add_tables`), as Arrow tables by association.
+        self._tables: dict[str, list[pa.Table]] = {}
         self._period_tables: list[pa.Table] = []
         #: When a list: every association's rows :meth:`part` hands out, as Arrow
         #: tables, and :meth:`periods`' rows, kept for the next build (:mod:`timeline.kept`).
@@ -131,8 +132,14 @@ class RowStore:
         """Rows and period rows of many documents at once, each with its ``_doc`` and
         ``_seq`` (:data:`ROW_SCHEMA`, :data:`PERIOD_SCHEMA`): the last build's rows of
         the documents that did not change (:mod:`timeline.kept`)."""
-        if rows.num_rows:
-            self._tables.append(rows)
+        if rows.num_rows:  # cut by association once, not filtered again for each
+            codes = pc.dictionary_encode(rows["association"]).combine_chunks()
+            indices = codes.indices.to_numpy(zero_copy_only=False)
+            order = np.argsort(indices, kind="stable")
+            bounds = np.searchsorted(indices[order], np.arange(len(codes.dictionary) + 1))
+            for code, name in enumerate(codes.dictionary.to_pylist()):
+                chosen = order[bounds[code] : bounds[code + 1]]
+                self._tables.setdefault(name, []).append(rows.take(pa.array(chosen)))
         if periods.num_rows:
             self._period_tables.append(periods)
 
@@ -140,9 +147,7 @@ class RowStore:
 
     def associations(self) -> list[str]:
         """Every association that has rows, in sorted order."""
-        found = (set(self._pending) | set(self._files)) - {_PERIODS}
-        for table in self._tables:
-            found.update(pc.unique(table["association"]).to_pylist())
+        found = (set(self._pending) | set(self._files) | set(self._tables)) - {_PERIODS}
         return sorted(found)
 
     def rows(self, association: str) -> list[dict]:
@@ -166,10 +171,7 @@ class RowStore:
         dicts when they stayed in memory, as one Arrow table when some went to disk or
         came as tables (read back as columns, not made into a dict per row here)."""
         files = self._files.pop(association, [])
-        tables = [
-            table.filter(pc.equal(table["association"], association)) for table in self._tables
-        ]
-        tables = [table for table in tables if table.num_rows]
+        tables = self._tables.pop(association, [])
         if not files and not tables and self.kept is None:
             return self._take(association)
         for path in files:
@@ -179,7 +181,9 @@ class RowStore:
         if pending or not tables:
             tables.append(pa.Table.from_pylist(pending, schema=ROW_SCHEMA))
         table = pa.concat_tables(tables).combine_chunks()
-        table = table.take(pc.sort_indices(table, [("_doc", "ascending"), ("_seq", "ascending")]))
+        order = pc.sort_indices(table, [("_doc", "ascending"), ("_seq", "ascending")])
+        if not _in_order(order):  # rows kept from the last build alone come in order
+            table = table.take(order)
         if self.kept is not None:
             self.kept.append(table)
         return table
@@ -192,6 +196,12 @@ class RowStore:
         rows.extend(self._pending.pop(group, []))
         rows.sort(key=lambda row: (row["_doc"], row["_seq"]))
         return rows
+
+
+def _in_order(order: pa.Array) -> bool:
+    """Whether sort indices leave every row where it is."""
+    places = order.to_numpy(zero_copy_only=False)
+    return bool(np.array_equal(places, np.arange(len(places))))
 
 
 def interned(rows: list[dict]) -> list[dict]:
