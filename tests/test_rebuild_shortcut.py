@@ -159,3 +159,24 @@ def test_the_fingerprint_sees_every_cell_and_its_type() -> None:
         seen.add(table_fingerprint(changed))
     assert len(seen) == 7
     assert table_fingerprint(table.copy()) == table_fingerprint(table)
+
+
+def test_one_set_of_row_keys_serves_the_shortcut_and_the_fragments() -> None:
+    """exports.row_keys: the rows' keys are made once per table and shared by the rebuild
+    shortcut and the kept fragments; a fragment's key tells a None or a number from its
+    text (the 64-bit key the fragments had did not: 1 and "1" were one key)."""
+    from exports import fragments, row_keys
+
+    table = pd.DataFrame(
+        {"event_id": ["e1", "e1", "e1", "e1"], "title": [None, "None", 1, "1"]}, dtype=object
+    )
+    keys = fragments.row_keys(table)
+    assert len(set(keys)) == 4
+    assert [key for _, key in keys] == row_keys.row_key_bytes(table)
+    assert row_keys.row_keys(table) is row_keys.row_keys(table)  # made once
+    assert table_fingerprint(table) == row_keys.table_digest(table)
+    changed = table.copy()
+    changed.loc[3, "title"] = "2"
+    assert fragments.row_keys(changed)[:3] == keys[:3]
+    assert fragments.row_keys(changed)[3] != keys[3]
+    assert table_fingerprint(changed) != table_fingerprint(table)
