@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
 import os
 import pickle
 import secrets
@@ -82,7 +83,7 @@ def salt(table: pd.DataFrame, *parts: object) -> str:
 class FragmentStore:
     """The fragments of one kind (``vevents``, ``csv``) kept under ``folder``.
 
-    :meth:`get` reads from the last build's store (``os.pread``: nothing of it
+    :meth:`get` reads from the last build's store (mapped, ``mmap``: nothing of it
     is held in memory); :meth:`put` appends this build's fragments to a new
     blob as they come; :meth:`save` makes the new blob and its index the store.
     A store that is never saved (a failed build) leaves the last one as it was.
@@ -94,7 +95,8 @@ class FragmentStore:
         self.salt = salt
         self.hits = 0
         self._index: dict[Key, tuple[Any, int, int]] = {}
-        self._blob: int | None = None  # the last build's blob, open for reading
+        self._blob: int | None = None  # 0 when the last build's blob is mapped
+        self._map: Any = b""  # the last build's blob, mapped (read only)
         self._new: dict[Key, tuple[Any, int, int]] = {}
         self._out: Any = None  # the new blob, open for writing
         self._out_path: Path | None = None
@@ -112,10 +114,15 @@ class FragmentStore:
             if stored.get("format") != FORMAT or stored.get("salt") != self.salt:
                 return
             blob = os.open(self.folder / stored["blob"], os.O_RDONLY | os.O_CLOEXEC)
-            if os.fstat(blob).st_size != stored["size"]:
-                os.close(blob)  # not the blob the index was written with
-                return
-            self._index, self._blob = stored["entries"], blob
+            try:
+                if os.fstat(blob).st_size != stored["size"]:
+                    return  # not the blob the index was written with
+                # mapped once: a slice per fragment, where a read per fragment cost a
+                # system call for each of the table's rows
+                self._map = mmap.mmap(blob, 0, access=mmap.ACCESS_READ) if stored["size"] else b""
+            finally:
+                os.close(blob)
+            self._index, self._blob = stored["entries"], 0
         except Exception:  # noqa: BLE001 (a damaged or foreign store only costs a render)
             self._index, self._blob = {}, None
 
@@ -125,10 +132,7 @@ class FragmentStore:
         if entry is None or self._blob is None:
             return None
         meta, offset, length = entry
-        try:
-            data = os.pread(self._blob, length, offset) if length else b""
-        except OSError:
-            return None
+        data = self._map[offset : offset + length]
         if len(data) != length:
             return None
         self.hits += 1
@@ -204,10 +208,10 @@ class FragmentStore:
     def close(self) -> None:
         """Let go of both blobs; a new blob not saved is removed."""
         self._discard()
-        if self._blob is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._blob)
-            self._blob = None
+        if isinstance(self._map, mmap.mmap):
+            with contextlib.suppress(BufferError, ValueError):
+                self._map.close()
+        self._map, self._blob = b"", None
         self._index, self._new = {}, {}
 
 
