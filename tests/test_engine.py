@@ -401,6 +401,11 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
 
     everything = check("first")
     assert everything > 20  # the rows of clusters of more than one row (tests/merge)
+    results = [path for path in (cache / "v1" / "results").rglob("*") if path.is_file()]
+    if spilled:  # stage 2's result, the kept rows, the kept clusters: no entry per document
+        assert len(results) == 3, results
+    else:  # rows in memory: an entry per document that gave a result, and those three
+        assert len(results) > 10
     assert check("again") == 0  # every cluster kept
     shutil.copy(merge / "d2.txt", corpus / "d9.txt")  # a report of known meetings
     added = check("added", 1)
