@@ -7,11 +7,19 @@ subject, boilerplate, generic mentions).
 """
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from timeline.associations import detect_association, find_organisations, organisation_mentions
+from timeline.associations import (
+    Organisations,
+    detect_association,
+    find_organisations,
+    organisation_mentions,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -286,3 +294,116 @@ def test_every_kind_of_head_is_found(sentence: str, expected: list[str]) -> None
     """Committees (市委, 外事办), one-character bodies (部, 厅), bracketed heads and
     English names: the scan that skips to a head's first character misses none."""
     assert find_organisations(sentence) == expected
+
+
+# Organisations: a document's names read once, then asked per sentence or line
+
+# Pieces that make names, break them, or sit on a part's edge: heads and stems, stop
+# and protected words, sentence ends, closers, brackets, English names and
+# abbreviations, spaces and line breaks.
+_PIECES = [
+    "协会",
+    "商会",
+    "商(协)会",
+    "商（协）会",
+    "中心",
+    "工作",
+    "市委",
+    "市政府",
+    "外事办",
+    "部",
+    "全部",
+    "总会",
+    "了",
+    "集团",
+    "化",
+    "辽宁省",
+    "纺织服装",
+    "服装制造",
+    "由",
+    "在",
+    "经济",
+    "积极",
+    "组织",
+    "各",
+    "该",
+    "2023年",
+    "8月22日",
+    "（",
+    "）",
+    "(",
+    ")",
+    "。",
+    "，",
+    "！",
+    "；",
+    "：",
+    "”",
+    "“",
+    ".",
+    " ",
+    "\u3000",
+    "\n",
+    "Beijing",
+    "Textile",
+    "Association",
+    "Chamber of Commerce",
+    "Big Corp. Beijing Textile Association",
+    "Textile. Association of Beijing",
+    "辽宁省纺织服装协会",
+    "Co.",
+    "Ltd.",
+    "The",
+    "In",
+    "and",
+    "of",
+    "Corp.",
+    "Group",
+    "x",
+]
+_BREAKS = "\n。！？!?；;."
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=60), st.data())
+@settings(max_examples=500, deadline=None)
+def test_names_of_a_part_are_those_of_the_part_read_alone(pieces: list[str], data) -> None:
+    """Organisations.within (the whole text's names inside a part) is exactly
+    organisation_mentions of the part read alone, or None (the caller reads it)."""
+    text = "".join(pieces)
+    edges = sorted(
+        {0, len(text)}
+        | {index + 1 for index, char in enumerate(text) if char in _BREAKS}
+        | {index for index, char in enumerate(text) if char == "\n"}
+    )
+    anywhere = st.integers(0, len(text))  # an edge inside a word: within must see it
+    start = data.draw(st.sampled_from(edges) | anywhere)
+    end = data.draw(st.sampled_from([edge for edge in edges if edge >= start]) | anywhere)
+    start, end = min(start, end), max(start, end)
+    organisations = Organisations(text)
+    for low, high in ((start, end), _stripped(text, start, end)):
+        found = organisations.within(low, high)
+        if found is not None:
+            assert found == organisation_mentions(text[low:high])
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The part without its surrounding spaces, as a sentence is taken."""
+    part = text[start:end]
+    low = start + len(part) - len(part.lstrip())
+    return low, max(low, start + len(part.rstrip()))
+
+
+def test_names_of_every_corpus_sentence_come_from_the_whole_text() -> None:
+    """On the sample corpus every sentence and line is answered from the whole
+    text's names (none read again), and they are the part's own."""
+    answered = 0
+    for path in sorted((DATA / "corpus").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        organisations = Organisations(text)
+        for match in re.finditer(r"[^\n。！？；]+[。！？；]?", text):
+            low, high = _stripped(text, *match.span())
+            found = organisations.within(low, high)
+            assert found is not None, text[low:high]
+            assert found == organisation_mentions(text[low:high])
+            answered += 1
+    assert answered > 100

@@ -25,9 +25,9 @@ Pure functions of text: no I/O.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from timeline.boilerplate import boilerplate_spans, display_width, in_boilerplate
@@ -227,6 +227,8 @@ _EN_ORG = re.compile(
     rf"(?=[A-Z])\b((?:(?!(?:{_EN_HEADS})\b){_EN_CAP}{_SP}(?:(?:and|&){_SP})?){{1,8}})({_EN_HEADS})\b"
     rf"((?:{_SP}(?:of|for){_SP}(?:the{_SP})?{_EN_CAP}(?:{_SP}(?:and{_SP}|&{_SP})?{_EN_CAP})*)*)"
 )
+#: Any head word: a text without one (most Chinese texts) has no English name.
+_EN_HEAD = re.compile(rf"(?:{_EN_HEADS})\b")
 _EN_NEXT_ORG = re.compile(rf"{_SP}(?:and|&){_SP}(?:{_EN_CAP}{_SP})+(?:{_EN_HEADS})\b")
 _EN_LEADING = re.compile(
     r"^(?:(?:The|A|An|In|On|At|Since|From|By|With|For|To|And|Our|This|That|These|Its|Their|"
@@ -307,8 +309,22 @@ def organisation_mentions(text: str) -> list[OrganisationMention]:
     >>> [m.name for m in organisation_mentions("上海市工商联纺织服装商会秘书长述职")]
     ['上海市工商联纺织服装商会']
     """
-    found = list(_chinese_mentions(text)) + list(_english_mentions(text))
-    found.sort(key=lambda m: (m.start, -m.end))
+    return _longest(_raw_mentions(text))
+
+
+def _raw_mentions(text: str) -> list[OrganisationMention]:
+    """Every name found in ``text``, nested ones too, by start (the longer first)."""
+    found = _chinese_mentions(text) + _english_mentions(text)
+    found.sort(key=_by_start)
+    return found
+
+
+def _by_start(mention: OrganisationMention) -> tuple[int, int]:
+    return mention.start, -mention.end
+
+
+def _longest(found: list[OrganisationMention]) -> list[OrganisationMention]:
+    """``found`` (sorted by :func:`_by_start`) without the names inside a longer one."""
     kept: list[OrganisationMention] = []
     reach = -1
     for mention in found:
@@ -319,17 +335,106 @@ def organisation_mentions(text: str) -> list[OrganisationMention]:
     return kept
 
 
-def _chinese_mentions(text: str) -> Iterator[OrganisationMention]:
+def _chinese_mentions(text: str) -> list[OrganisationMention]:
+    found = []
+    #: The same stem before the same head reads the same wherever it stands (a name
+    #: recurs in its document): trimmed once per document, not once per mention.
+    trimmed: dict[tuple[str, str], int | None] = {}
     for match in _HEAD_RE.finditer(text):
-        head, end = match.group(), match.end()
-        if not _head_is_real(text, head, match.start(), end):
+        head, head_start, end = match.group(), match.start(), match.end()
+        if not _head_is_real(text, head, head_start, end):
             continue
-        start = _name_start(text, match.start())
-        start = _trim_left(text, start, match.start())
-        name = text[start:end]
-        if _is_generic(name, head):
+        start = _name_start(text, head_start)
+        key = (text[start:head_start], head)
+        cut = trimmed.get(key, -1)
+        if cut == -1:
+            cut = trimmed[key] = _trimmed(text, start, head_start, head)
+        if cut is None:
             continue
-        yield OrganisationMention(name, start, end, head in ASSOCIATION_HEADS)
+        start += cut
+        found.append(OrganisationMention(text[start:end], start, end, head in ASSOCIATION_HEADS))
+    return found
+
+
+def _trimmed(text: str, start: int, head_start: int, head: str) -> int | None:
+    """How far :func:`_trim_left` moves the name's start; None when the name is generic."""
+    if start == head_start:  # the head alone: a whole name only for 省委, 市委 …
+        return 0 if _COMMITTEES.fullmatch(head) and head != "党委" else None
+    trimmed = _trim_left(text, start, head_start)
+    return None if _is_generic(text[trimmed:head_start] + head, head) else trimmed - start
+
+
+class Organisations:
+    """The organisation names of one document's text, found once and asked per part.
+
+    Why: the association detector reads the whole text, and every event row names
+    the organisations of its sentence, and the signature lines are read again:
+    three readings of the same characters. A name is found from its head and at
+    most :data:`MAX_STEM` characters before it, stopping at the first character
+    that cannot be in a name, so a part of the text that starts and ends at a
+    sentence or line break has the names the whole text has there:
+    :meth:`within` gives them, or None when it cannot be sure (a name found across
+    the part's edge, an edge inside a word), and the caller reads the part itself.
+
+    >>> text = "协会召开年会。辽宁省纺织服装协会与西柳服装集团签约。"
+    >>> [m.name for m in Organisations(text).within(7, len(text))]
+    ['辽宁省纺织服装协会', '西柳服装集团']
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.raw = _raw_mentions(text)
+        self.mentions = _longest(self.raw)
+        self._starts = [mention.start for mention in self.raw]
+        self._reach: list[int] = []  # the furthest end of the names so far
+        for mention in self.raw:
+            self._reach.append(max(mention.end, self._reach[-1]) if self._reach else mention.end)
+
+    def within(self, start: int, end: int) -> list[OrganisationMention] | None:
+        """:func:`organisation_mentions` of ``text[start:end]`` (its offsets), or None."""
+        if not (_opens_part(self.text, start) and _closes_part(self.text, start, end)):
+            return None
+        first = bisect.bisect_left(self._starts, start)
+        last = bisect.bisect_left(self._starts, end)
+        if (first and self._reach[first - 1] > start) or (last and self._reach[last - 1] > end):
+            return None  # a name across an edge: the part alone may read otherwise
+        return [
+            OrganisationMention(m.name, m.start - start, m.end - start, m.association)
+            for m in _longest(self.raw[first:last])
+        ]
+
+    def names(self, start: int, end: int) -> list[str]:
+        """:func:`find_organisations` of ``text[start:end]``."""
+        found = self.within(start, end)
+        if found is None:
+            return find_organisations(self.text[start:end])
+        return list(dict.fromkeys(mention.name for mention in found))
+
+
+#: Characters after which a part of a text reads as it does in the whole: a
+#: sentence's end (an English full stop too: a name across it is seen by
+#: :meth:`Organisations.within`) or a line break.
+_PART_BREAKS = "\n。！？!?；;."
+_CLOSERS = "”’」』）)】》\"'"
+
+
+def _opens_part(text: str, start: int) -> bool:
+    """``start`` follows a break, perhaps with spaces between: no name runs across it."""
+    while start > 0 and text[start - 1] != "\n" and text[start - 1].isspace():
+        start -= 1
+    return start == 0 or text[start - 1] in _PART_BREAKS
+
+
+def _closes_part(text: str, start: int, end: int) -> bool:
+    """``end`` is a line's end (after spaces) or follows a sentence's end (and its closers)."""
+    after = end
+    while after < len(text) and text[after] != "\n" and text[after].isspace():
+        after += 1
+    if after == len(text) or text[after] == "\n":
+        return True
+    while end > start and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > start and text[end - 1] in _PART_BREAKS
 
 
 def _head_is_real(text: str, head: str, start: int, end: int) -> bool:
@@ -423,7 +528,10 @@ def _is_generic(name: str, head: str) -> bool:
     return bool(_PRONOUN.search(stem))
 
 
-def _english_mentions(text: str) -> Iterator[OrganisationMention]:
+def _english_mentions(text: str) -> list[OrganisationMention]:
+    found: list[OrganisationMention] = []
+    if not _EN_HEAD.search(text):
+        return found  # no head word at all: no scan for names before one
     position = 0
     while match := _EN_ORG.search(text, position):
         head = match.group(2)
@@ -440,7 +548,9 @@ def _english_mentions(text: str) -> Iterator[OrganisationMention]:
             name = name[:-1]
         if len(name.split()) < 2:
             continue  # "Association" alone
-        yield OrganisationMention(name, start, start + len(name), bool(_EN_ASSOCIATION.match(head)))
+        association = bool(_EN_ASSOCIATION.match(head))
+        found.append(OrganisationMention(name, start, start + len(name), association))
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -470,7 +580,10 @@ class _Candidate:
 
 
 def detect_association(
-    text: str, title: str | None = None, boilerplate: list[tuple[int, int]] | None = None
+    text: str,
+    title: str | None = None,
+    boilerplate: list[tuple[int, int]] | None = None,
+    organisations: Organisations | None = None,
 ) -> str | None:
     """The association the document ``text`` is about, or ``None``.
 
@@ -483,10 +596,14 @@ def detect_association(
     they score well; otherwise the best organisation of any kind that acts as a
     subject or signs the document (a company's 军团, a 集团) is taken.
 
+    ``organisations``: the text's :class:`Organisations`, when the caller has them.
+
     >>> detect_association("联通服装制造军团\\n8月22日，服装制造军团与宁夏联通开展活动。")
     '联通服装制造军团'
     """
     spans = boilerplate_spans(text) if boilerplate is None else boilerplate
+    if organisations is None:
+        organisations = Organisations(text)
     candidates: dict[str, _Candidate] = {}
 
     def add(mention: OrganisationMention, weight: int, formal: int = 0) -> None:
@@ -500,8 +617,8 @@ def detect_association(
     lines = _article_lines(text, spans)
     opening = _opening_paragraph(text, lines)
     header_end = opening[0] if opening else len(text)
-    signature_lines = _signature_lines(text, lines)
-    for mention in organisation_mentions(text):
+    signature_lines = _signature_lines(text, lines, organisations)
+    for mention in organisations.mentions:
         if in_boilerplate(spans, mention.start, mention.end):
             continue
         weight, formal = WEIGHT_MENTION, 0
@@ -574,7 +691,9 @@ def _is_paragraph(text: str, start: int, end: int) -> bool:
     return display_width(line) > 160 or any(char in line for char in "。！？")
 
 
-def _signature_lines(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _signature_lines(
+    text: str, lines: list[tuple[int, int]], organisations: Organisations
+) -> list[tuple[int, int]]:
     """Lines holding only an organisation name at the end of the article.
 
     A name line among the last lines of the article, or one followed by a
@@ -586,7 +705,9 @@ def _signature_lines(text: str, lines: list[tuple[int, int]]) -> list[tuple[int,
         signed = following is not None and bool(_SIGNATORY.match(text[following[0] : following[1]]))
         if not (signed or index >= len(lines) - _SIGNATURE_LINES) or end - start > 60:
             continue
-        mentions = organisation_mentions(text[start:end])
+        mentions = organisations.within(start, end)
+        if mentions is None:
+            mentions = organisation_mentions(text[start:end])
         # the name, perhaps with a date or a stamp note beside it
         if len(mentions) == 1 and len(mentions[0].name) >= end - start - 12:
             signature.append((start, end))
