@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from timeline import associations
 from timeline.associations import (
     Organisations,
     detect_association,
@@ -407,3 +408,63 @@ def test_names_of_every_corpus_sentence_come_from_the_whole_text() -> None:
             assert found == organisation_mentions(text[low:high])
             answered += 1
     assert answered > 100
+
+
+def _trim_left_by_subs(text: str, start: int, head_start: int) -> int:
+    """The first version of ``_trim_left``: stop words, then three subs a turn."""
+    stem = text[start:head_start]
+    cut = 0
+    stops = list(associations._STOP_RE.finditer(stem))
+    if stops:
+        found = associations._PROTECTED_RE.finditer(text, start, head_start)
+        protected = [match.span() for match in found]
+        for match in stops:
+            a, b = match.start() + start, match.end() + start
+            if not any(p0 < b and a < p1 for p0, p1 in protected):
+                cut = match.end()
+    stem = stem[cut:]
+    start += cut
+    while True:
+        trimmed = associations._LEADING_TIME.sub("", stem)
+        trimmed = associations._DETERMINERS.sub("", trimmed)
+        trimmed = associations._drop_unbalanced(trimmed)
+        if trimmed == stem:
+            return start
+        start += len(stem) - len(trimmed)
+        stem = trimmed
+
+
+_STEM_PIECES = [
+    "2023年",
+    "8月",
+    "上午",
+    "近年来",
+    "本",
+    "该",
+    "各级",
+    "有关",
+    "三家",
+    "（",
+    "）",
+    "(",
+    "纺织",
+    "协会",
+    "市",
+    "其",
+    "一",
+    "随后",
+    "１２",
+    "组织",
+    "经济",
+    "会上",
+    "号",
+    "这些",
+]
+
+
+@given(st.lists(st.sampled_from(_STEM_PIECES), max_size=12))
+def test_leading_words_are_cut_as_the_subs_cut_them(pieces: list[str]) -> None:
+    """Stop words, leading times, determiners and stray brackets leave the start
+    where the first version's substitutions left it."""
+    stem = "".join(pieces)
+    assert associations._trim_left(stem, 0, len(stem)) == _trim_left_by_subs(stem, 0, len(stem))

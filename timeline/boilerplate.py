@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: A line this wide or less (CJK characters count 2) can be a menu item or a
 #: headline rather than a paragraph.
@@ -136,8 +136,10 @@ _META = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
+    """One line of the text (a named tuple: a text has hundreds, made in a fraction
+    of a frozen dataclass's time)."""
+
     start: int
     end: int
     content: str
@@ -223,7 +225,7 @@ def _split_lines(text: str) -> list[_Line]:
     for raw in text.split("\n"):
         content = raw[:-1] if raw.endswith("\r") else raw
         stripped = content.strip()
-        width = display_width(stripped[:_WIDTH_CAP])
+        width = display_width(stripped[:_WIDTH_CAP]) if stripped else 0
         lines.append(_Line(offset, offset + len(content), content, stripped, width))
         offset += len(raw) + 1
     return lines

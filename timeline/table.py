@@ -384,15 +384,16 @@ def mention_rows(
         pending.append((mention, sentence, identifier, event_name, sentence_start))
     kept: list[dict] = []
     by_sentence: dict[str, list[dict]] = {}
-    named: dict[str, list[str]] = {}  # by sentence: several dates share one
+    cells: dict[str, tuple[str, str]] = {}  # by sentence: several dates share one
     for mention, sentence, identifier, event_name, sentence_start in pending:
-        if sentence not in named:
-            named[sentence] = (
+        if sentence not in cells:
+            names = (
                 find_organisations(sentence)
                 if organisations is None
                 else organisations.names(sentence_start, sentence_start + len(sentence))
             )
-        row = _row(mention, sentence, identifier, event_name, source, named[sentence])
+            cells[sentence] = _sentence_cells(sentence, names, source)
+        row = _row(mention, identifier, event_name, source, *cells[sentence])
         same = _repeated(row, by_sentence.setdefault(row["description"], []))
         if same is not None:
             same["_ids"].append(identifier)
@@ -437,16 +438,27 @@ def _repeated(row: dict, earlier: list[dict]) -> dict | None:
     return None
 
 
+def _sentence_cells(
+    sentence: str, organisations: list[str], source: DocumentSource
+) -> tuple[str, str]:
+    """The ``description`` and ``organisations`` cells of ``sentence``'s rows.
+
+    ``organisations``: :func:`find_organisations` of ``sentence``; the document's
+    own association is not among the others.
+    """
+    others = [name for name in organisations if name != source.association]
+    return printable(sentence), one_line(ORGANISATION_SEPARATOR.join(others))
+
+
 def _row(
     mention: DateMention,
-    sentence: str,
     identifier: str,
     event_name: str,
     source: DocumentSource,
-    organisations: list[str],
+    description: str,
+    organisations: str,
 ) -> dict:
-    """One row; ``organisations``: :func:`find_organisations` of ``sentence``."""
-    others = [name for name in organisations if name != source.association]
+    """One row; ``description`` and ``organisations``: :func:`_sentence_cells`."""
     return {
         "event_id": identifier,
         "association": source.association_cell,
@@ -454,7 +466,7 @@ def _row(
         "end": mention.end,
         "granularity": mention.granularity,
         "title": one_line(event_name),
-        "description": printable(sentence),
+        "description": description,
         "date_text": mention.text,
         "doc": source.doc,
         "doc_title": source.title_cell,
@@ -463,7 +475,7 @@ def _row(
         "span_start": mention.span[0],
         "span_end": mention.span[1],
         "anchor": mention.anchor,
-        "organisations": one_line(ORGANISATION_SEPARATOR.join(others)),
+        "organisations": organisations,
         "status": "",
         "role": _role(mention, source.published_span),
         "qualifier": mention.qualifier if mention.qualifier in QUALIFIER else "",
