@@ -468,3 +468,63 @@ def test_leading_words_are_cut_as_the_subs_cut_them(pieces: list[str]) -> None:
     where the first version's substitutions left it."""
     stem = "".join(pieces)
     assert associations._trim_left(stem, 0, len(stem)) == _trim_left_by_subs(stem, 0, len(stem))
+
+
+def _english_by_whole_scans(text: str) -> list[tuple[str, int, int]]:
+    """The first version of ``_english_mentions``: the pattern searched from each end on."""
+    found = []
+    position = 0
+    while match := associations._EN_ORG.search(text, position):
+        leading = associations._EN_LEADING.match(match.group(1))
+        start = match.start() + (leading.end() if leading else 0)
+        end = match.end()
+        next_one = associations._EN_NEXT_ORG.search(text, match.end(2), end)
+        if next_one:
+            end = next_one.start()
+        position = end
+        name = text[start:end].strip()
+        if name.endswith(".") and not re.search(r"\b(?:Co|Ltd|Inc)\.$", name):
+            name = name[:-1]
+        if len(name.split()) >= 2:
+            found.append((name, start, start + len(name)))
+    return found
+
+
+_ENGLISH_PIECES = [
+    "The",
+    "Zhejiang",
+    "Garment",
+    "Association",
+    "Chamber of Commerce",
+    "of",
+    "Textiles",
+    "and",
+    "Huamao",
+    "Group",
+    "Co.,",
+    "Ltd.",
+    "Inc.",
+    "In",
+    "Big",
+    "Corp.",
+    "Office",
+    "x",
+    "协会",
+    "。",
+    ",",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\r\n",
+]
+
+
+@given(st.lists(st.sampled_from(_ENGLISH_PIECES), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_english_names_read_line_by_line_are_those_of_whole_scans(pieces: list[str]) -> None:
+    """Searching only the lines that hold a head word finds what searching the whole
+    text from each name's end found."""
+    text = "".join(pieces)
+    found = [(m.name, m.start, m.end) for m in associations._english_mentions(text)]
+    assert found == _english_by_whole_scans(text)

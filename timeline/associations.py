@@ -550,28 +550,44 @@ def _is_generic(name: str, head: str) -> bool:
 
 
 def _english_mentions(text: str) -> list[OrganisationMention]:
+    """English names, looked for only on the lines that hold a head word.
+
+    A name never crosses a line break and ends with its head, so a line without
+    one holds none: the costly pattern (up to eight capitalised words tried at
+    every capital) is not run over a Chinese text, nor over most English lines.
+    """
     found: list[OrganisationMention] = []
-    if not _EN_HEAD.search(text):
-        return found  # no head word at all: no scan for names before one
-    position = 0
-    while match := _EN_ORG.search(text, position):
-        head = match.group(2)
-        leading = _EN_LEADING.match(match.group(1))
-        start = match.start() + (leading.end() if leading else 0)
-        end = match.end()
-        # "… of Textiles and Huamao Group": the "and" starts another organisation.
-        next_one = _EN_NEXT_ORG.search(text, match.end(2), end)
-        if next_one:
-            end = next_one.start()
-        position = end
-        name = text[start:end].strip()
-        if name.endswith(".") and not re.search(r"\b(?:Co|Ltd|Inc)\.$", name):
-            name = name[:-1]
-        if len(name.split()) < 2:
-            continue  # "Association" alone
-        association = bool(_EN_ASSOCIATION.match(head))
-        found.append(OrganisationMention(name, start, start + len(name), association))
+    position = line_end = 0
+    for head_word in _EN_HEAD.finditer(text):
+        if head_word.start() < line_end:
+            continue  # on the line just read
+        line_start = text.rfind("\n", 0, head_word.start()) + 1
+        line_end = text.find("\n", head_word.end())
+        line_end = len(text) if line_end < 0 else line_end
+        position = max(position, line_start)
+        while match := _EN_ORG.search(text, position, line_end):
+            position = _english_mention(text, match, found)
     return found
+
+
+def _english_mention(text: str, match: re.Match, found: list[OrganisationMention]) -> int:
+    """The name ``match`` of :data:`_EN_ORG` gives, added to ``found``; where to go on."""
+    head = match.group(2)
+    leading = _EN_LEADING.match(match.group(1))
+    start = match.start() + (leading.end() if leading else 0)
+    end = match.end()
+    # "… of Textiles and Huamao Group": the "and" starts another organisation.
+    next_one = _EN_NEXT_ORG.search(text, match.end(2), end)
+    if next_one:
+        end = next_one.start()
+    name = text[start:end].strip()
+    if name.endswith(".") and not re.search(r"\b(?:Co|Ltd|Inc)\.$", name):
+        name = name[:-1]
+    if len(name.split()) < 2:
+        return end  # "Association" alone
+    association = bool(_EN_ASSOCIATION.match(head))
+    found.append(OrganisationMention(name, start, start + len(name), association))
+    return end
 
 
 # ---------------------------------------------------------------------------
