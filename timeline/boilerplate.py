@@ -216,7 +216,10 @@ def in_boilerplate(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     >>> in_boilerplate([(10, 20)], 12, 15), in_boilerplate([(10, 20)], 18, 25)
     (True, False)
     """
-    return any(low <= start and end <= high for low, high in spans)
+    for low, high in spans:  # noqa: SIM110 (a loop, not any(): asked for every line and name)
+        if low <= start and end <= high:
+            return True
+    return False
 
 
 def _split_lines(text: str) -> list[_Line]:

@@ -84,7 +84,7 @@ _SENTINEL = "\x00"
 
 # Patterns asked for every title, compiled once.
 _LIST_NUMBER = re.compile(r"\s*\d{1,2}")
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 _CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
 _ALNUM_END = re.compile(r"[A-Za-z0-9]$")
@@ -184,9 +184,23 @@ def _ends_sentence(text: str, index: int) -> bool:
     before = text[line_start:index]
     if _LIST_NUMBER.fullmatch(before):
         return False  # "1. Innovative services …": a list number
-    word = _LAST_WORD.search(before)
+    word = _last_word(before)
     # "No. 5", "U.S. exports"
-    return not (word and (word.group(1) in _ABBREVIATIONS or _INITIALS.fullmatch(word.group(1))))
+    return not (word and (word in _ABBREVIATIONS or _INITIALS.fullmatch(word)))
+
+
+def _last_word(text: str) -> str:
+    """The Latin word (letters and full stops, from a letter) ``text`` ends with, or "".
+
+    Read backwards from the end: a search for it would try every character of a
+    long line first.
+    """
+    start = len(text)
+    while start and text[start - 1] in _WORD_CHARACTERS:
+        start -= 1
+    while start < len(text) and text[start] == ".":
+        start += 1
+    return text[start:]
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
