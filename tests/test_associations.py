@@ -528,3 +528,42 @@ def test_english_names_read_line_by_line_are_those_of_whole_scans(pieces: list[s
     text = "".join(pieces)
     found = [(m.name, m.start, m.end) for m in associations._english_mentions(text)]
     assert found == _english_by_whole_scans(text)
+
+
+_SOURCE_PIECES = [
+    "文章来源",
+    "来源",
+    "信息",
+    "供稿",
+    "供稿单位",
+    "发布单位",
+    "发布",
+    "作者单位",
+    "Source",
+    "SOURCE",
+    "\u017fource",
+    "published by",
+    "Issued By",
+    "\u0130ssued by",
+    "：",
+    ":",
+    " ",
+    "\n",
+    "【",
+    "|",
+    "｜",
+    "联通服装制造军团",
+    "Zhejiang Garment",
+    "。",
+    "，",
+    "x",
+]
+
+
+@given(st.lists(st.sampled_from(_SOURCE_PIECES), max_size=30))
+def test_the_source_line_scan_finds_what_the_pattern_as_written_finds(pieces) -> None:
+    """The fast scan (keywords led by a literal first character, a lookbehind for the
+    break before them) gives the values of the case-insensitive pattern as written."""
+    text = "".join(pieces)
+    scanned = [m.group("value") for m in associations._ATTRIBUTION_SCAN.finditer(text)]
+    assert scanned == [m.group("value") for m in associations._ATTRIBUTION.finditer(text)]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from timeline import boilerplate
 from timeline.boilerplate import boilerplate_spans, display_width, in_boilerplate
 from timeline.evaluation import GoldMention, load_gold, locate_gold
+from timeline.scans import case_variants
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -364,5 +365,5 @@ def test_the_scan_spells_every_case_of_each_first_character() -> None:
     for first in sorted(firsts):
         pattern = re.compile(first, re.IGNORECASE)
         matched = {chr(code) for code in range(0x110000) if pattern.fullmatch(chr(code))}
-        spelt = {variant.removeprefix("\\") for variant in boilerplate._case_variants(first)}
+        spelt = {variant.removeprefix("\\") for variant in case_variants(first)}
         assert matched == spelt, first
