@@ -7,11 +7,20 @@ subject, boilerplate, generic mentions).
 """
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from timeline.associations import detect_association, find_organisations, organisation_mentions
+from timeline import associations
+from timeline.associations import (
+    Organisations,
+    detect_association,
+    find_organisations,
+    organisation_mentions,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -286,3 +295,275 @@ def test_every_kind_of_head_is_found(sentence: str, expected: list[str]) -> None
     """Committees (市委, 外事办), one-character bodies (部, 厅), bracketed heads and
     English names: the scan that skips to a head's first character misses none."""
     assert find_organisations(sentence) == expected
+
+
+# Organisations: a document's names read once, then asked per sentence or line
+
+# Pieces that make names, break them, or sit on a part's edge: heads and stems, stop
+# and protected words, sentence ends, closers, brackets, English names and
+# abbreviations, spaces and line breaks.
+_PIECES = [
+    "协会",
+    "商会",
+    "商(协)会",
+    "商（协）会",
+    "中心",
+    "工作",
+    "市委",
+    "市政府",
+    "外事办",
+    "部",
+    "全部",
+    "总会",
+    "了",
+    "集团",
+    "化",
+    "辽宁省",
+    "纺织服装",
+    "服装制造",
+    "由",
+    "在",
+    "经济",
+    "积极",
+    "组织",
+    "各",
+    "该",
+    "2023年",
+    "8月22日",
+    "（",
+    "）",
+    "(",
+    ")",
+    "。",
+    "，",
+    "！",
+    "；",
+    "：",
+    "”",
+    "“",
+    ".",
+    " ",
+    "\u3000",
+    "\n",
+    "Beijing",
+    "Textile",
+    "Association",
+    "Chamber of Commerce",
+    "Big Corp. Beijing Textile Association",
+    "Textile. Association of Beijing",
+    "辽宁省纺织服装协会",
+    "Co.",
+    "Ltd.",
+    "The",
+    "In",
+    "and",
+    "of",
+    "Corp.",
+    "Group",
+    "x",
+]
+_BREAKS = "\n。！？!?；;."
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=60), st.data())
+@settings(max_examples=500, deadline=None)
+def test_names_of_a_part_are_those_of_the_part_read_alone(pieces: list[str], data) -> None:
+    """Organisations.within (the whole text's names inside a part) is exactly
+    organisation_mentions of the part read alone, or None (the caller reads it)."""
+    text = "".join(pieces)
+    edges = sorted(
+        {0, len(text)}
+        | {index + 1 for index, char in enumerate(text) if char in _BREAKS}
+        | {index for index, char in enumerate(text) if char == "\n"}
+    )
+    anywhere = st.integers(0, len(text))  # an edge inside a word: within must see it
+    start = data.draw(st.sampled_from(edges) | anywhere)
+    end = data.draw(st.sampled_from([edge for edge in edges if edge >= start]) | anywhere)
+    start, end = min(start, end), max(start, end)
+    organisations = Organisations(text)
+    for low, high in ((start, end), _stripped(text, start, end)):
+        found = organisations.within(low, high)
+        if found is not None:
+            assert found == organisation_mentions(text[low:high])
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The part without its surrounding spaces, as a sentence is taken."""
+    part = text[start:end]
+    low = start + len(part) - len(part.lstrip())
+    return low, max(low, start + len(part.rstrip()))
+
+
+def test_names_of_every_corpus_sentence_come_from_the_whole_text() -> None:
+    """On the sample corpus every sentence and line is answered from the whole
+    text's names (none read again), and they are the part's own."""
+    answered = 0
+    for path in sorted((DATA / "corpus").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        organisations = Organisations(text)
+        for match in re.finditer(r"[^\n。！？；]+[。！？；]?", text):
+            low, high = _stripped(text, *match.span())
+            found = organisations.within(low, high)
+            assert found is not None, text[low:high]
+            assert found == organisation_mentions(text[low:high])
+            answered += 1
+    assert answered > 100
+
+
+def _trim_left_by_subs(text: str, start: int, head_start: int) -> int:
+    """The first version of ``_trim_left``: stop words, then three subs a turn."""
+    stem = text[start:head_start]
+    cut = 0
+    stops = list(associations._STOP_RE.finditer(stem))
+    if stops:
+        found = associations._PROTECTED_RE.finditer(text, start, head_start)
+        protected = [match.span() for match in found]
+        for match in stops:
+            a, b = match.start() + start, match.end() + start
+            if not any(p0 < b and a < p1 for p0, p1 in protected):
+                cut = match.end()
+    stem = stem[cut:]
+    start += cut
+    while True:
+        trimmed = associations._LEADING_TIME.sub("", stem)
+        trimmed = associations._DETERMINERS.sub("", trimmed)
+        trimmed = associations._drop_unbalanced(trimmed)
+        if trimmed == stem:
+            return start
+        start += len(stem) - len(trimmed)
+        stem = trimmed
+
+
+_STEM_PIECES = [
+    "2023年",
+    "8月",
+    "上午",
+    "近年来",
+    "本",
+    "该",
+    "各级",
+    "有关",
+    "三家",
+    "（",
+    "）",
+    "(",
+    "纺织",
+    "协会",
+    "市",
+    "其",
+    "一",
+    "随后",
+    "１２",
+    "组织",
+    "经济",
+    "会上",
+    "号",
+    "这些",
+]
+
+
+@given(st.lists(st.sampled_from(_STEM_PIECES), max_size=12))
+def test_leading_words_are_cut_as_the_subs_cut_them(pieces: list[str]) -> None:
+    """Stop words, leading times, determiners and stray brackets leave the start
+    where the first version's substitutions left it."""
+    stem = "".join(pieces)
+    assert associations._trim_left(stem, 0, len(stem)) == _trim_left_by_subs(stem, 0, len(stem))
+
+
+def _english_by_whole_scans(text: str) -> list[tuple[str, int, int]]:
+    """The first version of ``_english_mentions``: the pattern searched from each end on."""
+    found = []
+    position = 0
+    while match := associations._EN_ORG.search(text, position):
+        leading = associations._EN_LEADING.match(match.group(1))
+        start = match.start() + (leading.end() if leading else 0)
+        end = match.end()
+        next_one = associations._EN_NEXT_ORG.search(text, match.end(2), end)
+        if next_one:
+            end = next_one.start()
+        position = end
+        name = text[start:end].strip()
+        if name.endswith(".") and not re.search(r"\b(?:Co|Ltd|Inc)\.$", name):
+            name = name[:-1]
+        if len(name.split()) >= 2:
+            found.append((name, start, start + len(name)))
+    return found
+
+
+_ENGLISH_PIECES = [
+    "The",
+    "Zhejiang",
+    "Garment",
+    "Association",
+    "Chamber of Commerce",
+    "of",
+    "Textiles",
+    "and",
+    "Huamao",
+    "Group",
+    "Co.,",
+    "Ltd.",
+    "Inc.",
+    "In",
+    "Big",
+    "Corp.",
+    "Office",
+    "x",
+    "协会",
+    "。",
+    ",",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\r\n",
+]
+
+
+@given(st.lists(st.sampled_from(_ENGLISH_PIECES), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_english_names_read_line_by_line_are_those_of_whole_scans(pieces: list[str]) -> None:
+    """Searching only the lines that hold a head word finds what searching the whole
+    text from each name's end found."""
+    text = "".join(pieces)
+    found = [(m.name, m.start, m.end) for m in associations._english_mentions(text)]
+    assert found == _english_by_whole_scans(text)
+
+
+_SOURCE_PIECES = [
+    "文章来源",
+    "来源",
+    "信息",
+    "供稿",
+    "供稿单位",
+    "发布单位",
+    "发布",
+    "作者单位",
+    "Source",
+    "SOURCE",
+    "\u017fource",
+    "published by",
+    "Issued By",
+    "\u0130ssued by",
+    "：",
+    ":",
+    " ",
+    "\n",
+    "【",
+    "|",
+    "｜",
+    "联通服装制造军团",
+    "Zhejiang Garment",
+    "。",
+    "，",
+    "x",
+]
+
+
+@given(st.lists(st.sampled_from(_SOURCE_PIECES), max_size=30))
+def test_the_source_line_scan_finds_what_the_pattern_as_written_finds(pieces) -> None:
+    """The fast scan (keywords led by a literal first character, a lookbehind for the
+    break before them) gives the values of the case-insensitive pattern as written."""
+    text = "".join(pieces)
+    scanned = [m.group("value") for m in associations._ATTRIBUTION_SCAN.finditer(text)]
+    assert scanned == [m.group("value") for m in associations._ATTRIBUTION.finditer(text)]

@@ -6,13 +6,18 @@ phone numbers, copyright years) must lie inside a boilerplate span, and no gold
 ``event`` may. Synthetic captures check the same rules on text written here.
 """
 
+import re
 from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from timeline import boilerplate
 from timeline.boilerplate import boilerplate_spans, display_width, in_boilerplate
 from timeline.evaluation import GoldMention, load_gold, locate_gold
+from timeline.scans import case_variants
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -314,3 +319,51 @@ def test_display_width_of_mixed_and_supplementary_text() -> None:
     assert display_width("abc") == 3
     assert display_width("协会ab，") == 8  # the full-width comma is wide
     assert display_width("𠀀é") == 3  # U+20000 is wide, é is narrow
+
+
+_LEGAL_PIECES = [
+    "版权所有",
+    "版权归",
+    "Copyright",
+    "COPYRIGHT",
+    "cOpYrIgHt",
+    "©",
+    "(c) 2014",
+    "(C)2014",
+    "(c)",
+    "All Rights Reserved",
+    "ICP备",
+    "icp证",
+    "\u0130CP备",
+    "\u0131cp备",
+    "公网安备",
+    "网安备",
+    "版",
+    "c",
+    "I",
+    "a",
+    "协会",
+    " ",
+    "\n",
+    "2023",
+]
+
+
+@given(st.lists(st.sampled_from(_LEGAL_PIECES), max_size=30))
+def test_the_whole_text_scan_finds_the_legal_words_the_line_pattern_finds(pieces) -> None:
+    """_LEGAL_SCAN (first characters spelt out in both cases, for speed) finds
+    exactly the matches of _LEGAL (case-insensitive, asked of single lines)."""
+    text = "".join(pieces)
+    scanned = [match.span() for match in boilerplate._LEGAL_SCAN.finditer(text)]
+    assert scanned == [match.span() for match in boilerplate._LEGAL.finditer(text)]
+
+
+def test_the_scan_spells_every_case_of_each_first_character() -> None:
+    """Every character that a legal word's first character matches case-insensitively
+    (all of Unicode asked), and no other, is among the variants the fast scan spells out."""
+    firsts = {word[:2] if word.startswith("\\") else word[0] for word in boilerplate.LEGAL_WORDS}
+    for first in sorted(firsts):
+        pattern = re.compile(first, re.IGNORECASE)
+        matched = {chr(code) for code in range(0x110000) if pattern.fullmatch(chr(code))}
+        spelt = {variant.removeprefix("\\") for variant in case_variants(first)}
+        assert matched == spelt, first

@@ -1,11 +1,15 @@
 """The sentence around a dated mention, and the short title of its event."""
 
+import re
 from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from normalizers import DateMention, find_dates
+from timeline import events
 from timeline.dates import context_for
 from timeline.documents import read_text
 from timeline.events import event_title, sentence_bounds
@@ -273,3 +277,10 @@ def test_emptied_quotes_are_dropped() -> None:
     assert (
         event_title(text, span_of(text, "十四五")) == "科技部印发《东西部科技合作实施方案》的通知"
     )
+
+
+@given(st.text(alphabet="ab.Z 1\u4e00", max_size=30))
+def test_the_last_word_is_the_one_a_search_from_the_left_finds(text: str) -> None:
+    """_last_word reads backwards what ``([A-Za-z][A-Za-z.]*)$`` found from the left."""
+    found = re.search(r"([A-Za-z][A-Za-z.]*)$", text)
+    assert events._last_word(text) == (found.group(1) if found else "")

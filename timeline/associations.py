@@ -25,12 +25,14 @@ Pure functions of text: no I/O.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from timeline.boilerplate import boilerplate_spans, display_width, in_boilerplate
+from timeline.scans import case_led
 
 # ---------------------------------------------------------------------------
 # Word tables
@@ -227,6 +229,8 @@ _EN_ORG = re.compile(
     rf"(?=[A-Z])\b((?:(?!(?:{_EN_HEADS})\b){_EN_CAP}{_SP}(?:(?:and|&){_SP})?){{1,8}})({_EN_HEADS})\b"
     rf"((?:{_SP}(?:of|for){_SP}(?:the{_SP})?{_EN_CAP}(?:{_SP}(?:and{_SP}|&{_SP})?{_EN_CAP})*)*)"
 )
+#: Any head word: a text without one (most Chinese texts) has no English name.
+_EN_HEAD = re.compile(rf"(?:{_EN_HEADS})\b")
 _EN_NEXT_ORG = re.compile(rf"{_SP}(?:and|&){_SP}(?:{_EN_CAP}{_SP})+(?:{_EN_HEADS})\b")
 _EN_LEADING = re.compile(
     r"^(?:(?:The|A|An|In|On|At|Since|From|By|With|For|To|And|Our|This|That|These|Its|Their|"
@@ -234,11 +238,36 @@ _EN_LEADING = re.compile(
 )
 
 # Lines that name the document's source or author: 文章来源:…, 供稿:…
+#: Their keywords (文章来源 before 来源, as an optional prefix would be tried).
+_SOURCE_WORDS = (
+    "文章来源",
+    "信息来源",
+    "稿件来源",
+    "新闻来源",
+    "本文来源",
+    "来源",
+    "供稿(?:单位)?",
+    "发布(?:单位|机构)",
+    "作者单位",
+    "撰稿单位",
+    "source",
+    "published by",
+    "issued by",
+)
+#: What may stand before a keyword (or the text's start).
+_SOURCE_BREAK = r"\s【\[|｜"
+_SOURCE_VALUE = r"\s*[:：]\s*(?P<value>[^\s,，;；|｜】\]。]+(?: [A-Z][^\s,，;；|｜】\]。]*)*)"
+#: The source line as written (case-insensitive).
 _ATTRIBUTION = re.compile(
-    r"(?:^|[\s【\[|｜])(?:(?:文章|信息|稿件|新闻|本文)?来源|供稿(?:单位)?|发布(?:单位|机构)|"
-    r"作者单位|撰稿单位|source|published by|issued by)\s*[:：]\s*"
-    r"(?P<value>[^\s,，;；|｜】\]。]+(?: [A-Z][^\s,，;；|｜】\]。]*)*)",
-    re.IGNORECASE,
+    rf"(?:^|[{_SOURCE_BREAK}])(?:{'|'.join(_SOURCE_WORDS)}){_SOURCE_VALUE}", re.IGNORECASE
+)
+#: :data:`_ATTRIBUTION`'s keywords and values, found by a scan that skips in C to
+#: a keyword's first character (:func:`timeline.scans.case_led`); the lookbehind
+#: after it asks for a break or the text's start before it.
+_ATTRIBUTION_SCAN = re.compile(
+    "(?:"
+    + case_led(_SOURCE_WORDS, lambda first: f"(?<![^{_SOURCE_BREAK}]{first})")
+    + f")(?i:{_SOURCE_VALUE})"
 )
 _MEDIA = re.compile(
     r"(?:报|网|刊|杂志|报社|新闻社|通讯社|电视台|广播|客户端|公众号|头条|新华社|微博|微信)$"
@@ -273,9 +302,12 @@ _LATIN = re.compile(r"[A-Za-z]")
 # Names in text
 
 
-@dataclass(frozen=True, slots=True)
-class OrganisationMention:
-    """One organisation name found in a text, with its character range."""
+class OrganisationMention(NamedTuple):
+    """One organisation name found in a text, with its character range.
+
+    A named tuple: a document makes some fifty of them, and a tuple is made in a
+    fraction of a frozen dataclass's time.
+    """
 
     name: str
     start: int
@@ -307,8 +339,22 @@ def organisation_mentions(text: str) -> list[OrganisationMention]:
     >>> [m.name for m in organisation_mentions("上海市工商联纺织服装商会秘书长述职")]
     ['上海市工商联纺织服装商会']
     """
-    found = list(_chinese_mentions(text)) + list(_english_mentions(text))
-    found.sort(key=lambda m: (m.start, -m.end))
+    return _longest(_raw_mentions(text))
+
+
+def _raw_mentions(text: str) -> list[OrganisationMention]:
+    """Every name found in ``text``, nested ones too, by start (the longer first)."""
+    found = _chinese_mentions(text) + _english_mentions(text)
+    found.sort(key=_by_start)
+    return found
+
+
+def _by_start(mention: OrganisationMention) -> tuple[int, int]:
+    return mention.start, -mention.end
+
+
+def _longest(found: list[OrganisationMention]) -> list[OrganisationMention]:
+    """``found`` (sorted by :func:`_by_start`) without the names inside a longer one."""
     kept: list[OrganisationMention] = []
     reach = -1
     for mention in found:
@@ -319,17 +365,114 @@ def organisation_mentions(text: str) -> list[OrganisationMention]:
     return kept
 
 
-def _chinese_mentions(text: str) -> Iterator[OrganisationMention]:
+def _chinese_mentions(text: str) -> list[OrganisationMention]:
+    found = []
+    #: The same stem before the same head reads the same wherever it stands (a name
+    #: recurs in its document): trimmed once per document, not once per mention.
+    trimmed: dict[tuple[str, str], int | None] = {}
     for match in _HEAD_RE.finditer(text):
-        head, end = match.group(), match.end()
-        if not _head_is_real(text, head, match.start(), end):
+        head = match.group()
+        head_start, end = match.span()
+        if head in _CHECKED_HEADS and not _head_is_real(text, head, head_start, end):
             continue
-        start = _name_start(text, match.start())
-        start = _trim_left(text, start, match.start())
-        name = text[start:end]
-        if _is_generic(name, head):
+        start = _name_start(text, head_start)
+        key = (text[start:head_start], head)
+        cut = trimmed.get(key, -1)
+        if cut == -1:
+            cut = trimmed[key] = _trimmed(text, start, head_start, head)
+        if cut is None:
             continue
-        yield OrganisationMention(name, start, end, head in ASSOCIATION_HEADS)
+        start += cut
+        found.append(OrganisationMention(text[start:end], start, end, head in _ASSOCIATION_HEADS))
+    return found
+
+
+def _trimmed(text: str, start: int, head_start: int, head: str) -> int | None:
+    """How far :func:`_trim_left` moves the name's start; None when the name is generic."""
+    if start == head_start:  # the head alone: a whole name only for 省委, 市委 …
+        return 0 if _COMMITTEES.fullmatch(head) and head != "党委" else None
+    trimmed = _trim_left(text, start, head_start)
+    return None if _is_generic(text[trimmed:head_start] + head, head) else trimmed - start
+
+
+class Organisations:
+    """The organisation names of one document's text, found once and asked per part.
+
+    Why: the association detector reads the whole text, and every event row names
+    the organisations of its sentence, and the signature lines are read again:
+    three readings of the same characters. A name is found from its head and at
+    most :data:`MAX_STEM` characters before it, stopping at the first character
+    that cannot be in a name, so a part of the text that starts and ends at a
+    sentence or line break has the names the whole text has there:
+    :meth:`within` gives them, or None when it cannot be sure (a name found across
+    the part's edge, an edge inside a word), and the caller reads the part itself.
+
+    >>> text = "协会召开年会。辽宁省纺织服装协会与西柳服装集团签约。"
+    >>> [m.name for m in Organisations(text).within(7, len(text))]
+    ['辽宁省纺织服装协会', '西柳服装集团']
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.raw = _raw_mentions(text)
+        self.mentions = _longest(self.raw)
+        self._starts = [mention.start for mention in self.raw]
+        self._reach: list[int] = []  # the furthest end of the names so far
+        for mention in self.raw:
+            self._reach.append(max(mention.end, self._reach[-1]) if self._reach else mention.end)
+
+    def within(self, start: int, end: int) -> list[OrganisationMention] | None:
+        """:func:`organisation_mentions` of ``text[start:end]`` (its offsets), or None."""
+        if not (_opens_part(self.text, start) and _closes_part(self.text, start, end)):
+            return None
+        first = bisect.bisect_left(self._starts, start)
+        last = bisect.bisect_left(self._starts, end)
+        if (first and self._reach[first - 1] > start) or (last and self._reach[last - 1] > end):
+            return None  # a name across an edge: the part alone may read otherwise
+        return [
+            OrganisationMention(m.name, m.start - start, m.end - start, m.association)
+            for m in _longest(self.raw[first:last])
+        ]
+
+    def names(self, start: int, end: int) -> list[str]:
+        """:func:`find_organisations` of ``text[start:end]``."""
+        found = self.within(start, end)
+        if found is None:
+            return find_organisations(self.text[start:end])
+        return list(dict.fromkeys(mention.name for mention in found))
+
+
+#: Characters after which a part of a text reads as it does in the whole: a
+#: sentence's end (an English full stop too: a name across it is seen by
+#: :meth:`Organisations.within`) or a line break.
+_PART_BREAKS = "\n。！？!?；;."
+_CLOSERS = "”’」』）)】》\"'"
+
+
+def _opens_part(text: str, start: int) -> bool:
+    """``start`` follows a break, perhaps with spaces between: no name runs across it."""
+    while start > 0 and text[start - 1] != "\n" and text[start - 1].isspace():
+        start -= 1
+    return start == 0 or text[start - 1] in _PART_BREAKS
+
+
+def _closes_part(text: str, start: int, end: int) -> bool:
+    """``end`` is a line's end (after spaces) or follows a sentence's end (and its closers)."""
+    after = end
+    while after < len(text) and text[after] != "\n" and text[after].isspace():
+        after += 1
+    if after == len(text) or text[after] == "\n":
+        return True
+    while end > start and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > start and text[end - 1] in _PART_BREAKS
+
+
+#: The heads :func:`_head_is_real` may reject (the others are always heads).
+_CHECKED_HEADS = (
+    frozenset(_AMBIGUOUS_FOLLOWERS) | frozenset(_NOT_A_HEAD_BEFORE) | {"部", "局", "厅"}
+)
+_ASSOCIATION_HEADS = frozenset(ASSOCIATION_HEADS)
 
 
 def _head_is_real(text: str, head: str, start: int, end: int) -> bool:
@@ -376,8 +519,13 @@ def _trim_left(text: str, start: int, head_start: int) -> int:
     stem = stem[cut:]
     start += cut
     while True:
-        trimmed = _LEADING_TIME.sub("", stem)
-        trimmed = _DETERMINERS.sub("", trimmed)
+        # Both patterns hold only at the stem's start: a match is cut off (a sub
+        # would scan the whole stem for nothing).
+        leading = _LEADING_TIME.match(stem)
+        trimmed = stem[leading.end() :] if leading else stem
+        determiner = _DETERMINERS.match(trimmed)
+        if determiner:
+            trimmed = trimmed[determiner.end() :]
         trimmed = _drop_unbalanced(trimmed)
         if trimmed == stem:
             break
@@ -423,24 +571,45 @@ def _is_generic(name: str, head: str) -> bool:
     return bool(_PRONOUN.search(stem))
 
 
-def _english_mentions(text: str) -> Iterator[OrganisationMention]:
-    position = 0
-    while match := _EN_ORG.search(text, position):
-        head = match.group(2)
-        leading = _EN_LEADING.match(match.group(1))
-        start = match.start() + (leading.end() if leading else 0)
-        end = match.end()
-        # "… of Textiles and Huamao Group": the "and" starts another organisation.
-        next_one = _EN_NEXT_ORG.search(text, match.end(2), end)
-        if next_one:
-            end = next_one.start()
-        position = end
-        name = text[start:end].strip()
-        if name.endswith(".") and not re.search(r"\b(?:Co|Ltd|Inc)\.$", name):
-            name = name[:-1]
-        if len(name.split()) < 2:
-            continue  # "Association" alone
-        yield OrganisationMention(name, start, start + len(name), bool(_EN_ASSOCIATION.match(head)))
+def _english_mentions(text: str) -> list[OrganisationMention]:
+    """English names, looked for only on the lines that hold a head word.
+
+    A name never crosses a line break and ends with its head, so a line without
+    one holds none: the costly pattern (up to eight capitalised words tried at
+    every capital) is not run over a Chinese text, nor over most English lines.
+    """
+    found: list[OrganisationMention] = []
+    position = line_end = 0
+    for head_word in _EN_HEAD.finditer(text):
+        if head_word.start() < line_end:
+            continue  # on the line just read
+        line_start = text.rfind("\n", 0, head_word.start()) + 1
+        line_end = text.find("\n", head_word.end())
+        line_end = len(text) if line_end < 0 else line_end
+        position = max(position, line_start)
+        while match := _EN_ORG.search(text, position, line_end):
+            position = _english_mention(text, match, found)
+    return found
+
+
+def _english_mention(text: str, match: re.Match, found: list[OrganisationMention]) -> int:
+    """The name ``match`` of :data:`_EN_ORG` gives, added to ``found``; where to go on."""
+    head = match.group(2)
+    leading = _EN_LEADING.match(match.group(1))
+    start = match.start() + (leading.end() if leading else 0)
+    end = match.end()
+    # "… of Textiles and Huamao Group": the "and" starts another organisation.
+    next_one = _EN_NEXT_ORG.search(text, match.end(2), end)
+    if next_one:
+        end = next_one.start()
+    name = text[start:end].strip()
+    if name.endswith(".") and not re.search(r"\b(?:Co|Ltd|Inc)\.$", name):
+        name = name[:-1]
+    if len(name.split()) < 2:
+        return end  # "Association" alone
+    association = bool(_EN_ASSOCIATION.match(head))
+    found.append(OrganisationMention(name, start, start + len(name), association))
+    return end
 
 
 # ---------------------------------------------------------------------------
@@ -470,7 +639,10 @@ class _Candidate:
 
 
 def detect_association(
-    text: str, title: str | None = None, boilerplate: list[tuple[int, int]] | None = None
+    text: str,
+    title: str | None = None,
+    boilerplate: list[tuple[int, int]] | None = None,
+    organisations: Organisations | None = None,
 ) -> str | None:
     """The association the document ``text`` is about, or ``None``.
 
@@ -483,10 +655,14 @@ def detect_association(
     they score well; otherwise the best organisation of any kind that acts as a
     subject or signs the document (a company's 军团, a 集团) is taken.
 
+    ``organisations``: the text's :class:`Organisations`, when the caller has them.
+
     >>> detect_association("联通服装制造军团\\n8月22日，服装制造军团与宁夏联通开展活动。")
     '联通服装制造军团'
     """
     spans = boilerplate_spans(text) if boilerplate is None else boilerplate
+    if organisations is None:
+        organisations = Organisations(text)
     candidates: dict[str, _Candidate] = {}
 
     def add(mention: OrganisationMention, weight: int, formal: int = 0) -> None:
@@ -500,8 +676,8 @@ def detect_association(
     lines = _article_lines(text, spans)
     opening = _opening_paragraph(text, lines)
     header_end = opening[0] if opening else len(text)
-    signature_lines = _signature_lines(text, lines)
-    for mention in organisation_mentions(text):
+    signature_lines = _signature_lines(text, lines, organisations)
+    for mention in organisations.mentions:
         if in_boilerplate(spans, mention.start, mention.end):
             continue
         weight, formal = WEIGHT_MENTION, 0
@@ -553,11 +729,11 @@ def _is_association_name(name: str) -> bool:
 def _article_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """(start, end) of the non-blank lines outside boilerplate."""
     lines = []
-    for match in re.finditer(r"[^\n]+", text):
-        start, end = match.span()
-        content = match.group()
+    position = 0
+    for content in text.split("\n"):
+        start, position = position, position + len(content) + 1
         stripped = content.strip()
-        if not stripped or in_boilerplate(spans, start, end):
+        if not stripped or in_boilerplate(spans, start, start + len(content)):
             continue
         start += len(content) - len(content.lstrip())
         lines.append((start, start + len(stripped)))
@@ -574,7 +750,9 @@ def _is_paragraph(text: str, start: int, end: int) -> bool:
     return display_width(line) > 160 or any(char in line for char in "。！？")
 
 
-def _signature_lines(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _signature_lines(
+    text: str, lines: list[tuple[int, int]], organisations: Organisations
+) -> list[tuple[int, int]]:
     """Lines holding only an organisation name at the end of the article.
 
     A name line among the last lines of the article, or one followed by a
@@ -586,7 +764,9 @@ def _signature_lines(text: str, lines: list[tuple[int, int]]) -> list[tuple[int,
         signed = following is not None and bool(_SIGNATORY.match(text[following[0] : following[1]]))
         if not (signed or index >= len(lines) - _SIGNATURE_LINES) or end - start > 60:
             continue
-        mentions = organisation_mentions(text[start:end])
+        mentions = organisations.within(start, end)
+        if mentions is None:
+            mentions = organisation_mentions(text[start:end])
         # the name, perhaps with a date or a stamp note beside it
         if len(mentions) == 1 and len(mentions[0].name) >= end - start - 12:
             signature.append((start, end))
@@ -608,7 +788,7 @@ def _is_subject(text: str, mention: OrganisationMention) -> bool:
 def _sources(text: str) -> list[str]:
     """Organisations named on source lines (文章来源:联通服装制造军团)."""
     names = []
-    for match in _ATTRIBUTION.finditer(text):
+    for match in _ATTRIBUTION_SCAN.finditer(text):
         value = _SOURCE_TAILS.sub("", match.group("value").strip(" \u3000"))
         if len(value) < 4 or _MEDIA.search(value):
             continue
@@ -632,7 +812,13 @@ def _clusters(candidates: dict[str, _Candidate]) -> list[_Candidate]:
     for name in names:
         if len(name) < 4:
             continue
-        roots = {_root(other, parent) for other in names if _ends_with(other, name)}
+        # A longer name ends with it: after a space, for an English name.
+        tail = " " + name if _LATIN.search(name) else name
+        roots = {
+            _root(other, parent)
+            for other in names
+            if len(other) > len(name) and other.endswith(tail)
+        }
         if len(roots) == 1:
             parent[name] = roots.pop()
     groups: dict[str, list[_Candidate]] = defaultdict(list)
@@ -652,14 +838,6 @@ def _clusters(candidates: dict[str, _Candidate]) -> list[_Candidate]:
             )
         )
     return merged
-
-
-def _ends_with(longer: str, shorter: str) -> bool:
-    if len(longer) <= len(shorter):
-        return False
-    if _LATIN.search(shorter):
-        return longer.endswith(" " + shorter)
-    return longer.endswith(shorter)
 
 
 def _root(name: str, parent: dict[str, str]) -> str:

@@ -35,6 +35,8 @@ CLAUSE_ENDS = "，,；;：:"
 _CLOSERS = "”’」』）)】》\"'"
 # The characters that may end a sentence (_ends_sentence decides).
 _MAY_END = re.compile("[" + re.escape(SENTENCE_ENDS) + ".]")
+# Everything up to the last of them.
+_LAST_MAY_END = re.compile("(?s).*" + _MAY_END.pattern)
 # Abbreviations whose full stop does not end an English sentence.
 _ABBREVIATIONS = frozenset(
     ("Mr", "Mrs", "Ms", "Dr", "No", "St", "Co", "Ltd", "Inc", "vs", "etc", "e.g", "i.e", "Jan")
@@ -81,6 +83,9 @@ _SENTINEL = "\x00"
 
 
 # Patterns asked for every title, compiled once.
+_LIST_NUMBER = re.compile(r"\s*\d{1,2}")
+_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 _CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
 _ALNUM_END = re.compile(r"[A-Za-z0-9]$")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -105,11 +110,14 @@ def sentence_bounds(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """
     start, end = _check_span(text, span)
     # Only a character of SENTENCE_ENDS or a full stop can end a sentence: the
-    # scan visits those (found by one regular expression), not every character.
+    # scan visits those (found by one regular expression), not every character;
+    # leftwards, each time the last one before the place (one match in C).
     left = 0
-    for index in reversed([m.start() for m in _MAY_END.finditer(text, 0, start)]):
-        if _ends_sentence(text, index):
-            left = index + 1
+    place = start
+    while found := _LAST_MAY_END.match(text, 0, place):
+        place = found.end() - 1
+        if _ends_sentence(text, place):
+            left = place + 1
             break
     right = len(text)
     for match in _MAY_END.finditer(text, end):
@@ -127,7 +135,18 @@ def sentence_bounds(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return left, right
 
 
-def event_title(text: str, span: tuple[int, int], max_chars: int = 40) -> str:
+def may_end_sentence(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds a character that may end a sentence."""
+    return _MAY_END.search(text, start, end) is not None
+
+
+def event_title(
+    text: str,
+    span: tuple[int, int],
+    max_chars: int = 40,
+    *,
+    sentence: tuple[int, int] | None = None,
+) -> str:
     """A short title for the event dated by the mention at ``span``.
 
     Why: a calendar entry needs a few words that say what happened, without the
@@ -135,6 +154,7 @@ def event_title(text: str, span: tuple[int, int], max_chars: int = 40) -> str:
     in wins (``（三）参与植树护绿。…`` → ``参与植树护绿``); otherwise the
     mention's own clause without the date and its 于/在/从, cut at about
     ``max_chars`` characters on a boundary. Never empty: at worst the sentence.
+    ``sentence``: :func:`sentence_bounds` of ``span``, when the caller has them.
 
     >>> text = "会后，两个党支部成立专项调研小组于8月23日至8月24日共同走进企业，开展调研活动。"
     >>> event_title(text, (17, 28))
@@ -144,7 +164,7 @@ def event_title(text: str, span: tuple[int, int], max_chars: int = 40) -> str:
     heading = _item_heading(text, start, end, max_chars)
     if heading:
         return heading
-    return _clause_title(text, start, end, max_chars)
+    return _clause_title(text, start, end, max_chars, sentence)
 
 
 def _check_span(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -162,14 +182,25 @@ def _ends_sentence(text: str, index: int) -> bool:
         return False
     line_start = text.rfind("\n", 0, index) + 1
     before = text[line_start:index]
-    if re.fullmatch(r"\s*\d{1,2}", before):
+    if _LIST_NUMBER.fullmatch(before):
         return False  # "1. Innovative services …": a list number
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", before)
+    word = _last_word(before)
     # "No. 5", "U.S. exports"
-    return not (
-        word
-        and (word.group(1) in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word.group(1)))
-    )
+    return not (word and (word in _ABBREVIATIONS or _INITIALS.fullmatch(word)))
+
+
+def _last_word(text: str) -> str:
+    """The Latin word (letters and full stops, from a letter) ``text`` ends with, or "".
+
+    Read backwards from the end: a search for it would try every character of a
+    long line first.
+    """
+    start = len(text)
+    while start and text[start - 1] in _WORD_CHARACTERS:
+        start -= 1
+    while start < len(text) and text[start] == ".":
+        start += 1
+    return text[start:]
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -198,8 +229,10 @@ def _item_heading(text: str, start: int, end: int, max_chars: int) -> str | None
     return None
 
 
-def _clause_title(text: str, start: int, end: int, max_chars: int) -> str:
-    sentence_start, sentence_end = sentence_bounds(text, (start, end))
+def _clause_title(
+    text: str, start: int, end: int, max_chars: int, bounds: tuple[int, int] | None = None
+) -> str:
+    sentence_start, sentence_end = bounds or sentence_bounds(text, (start, end))
     sentence = text[sentence_start:start] + _SENTINEL + text[end:sentence_end]
     clauses = _clauses(sentence)
     index = next(i for i, clause in enumerate(clauses) if _SENTINEL in clause)

@@ -28,7 +28,7 @@ import pandas as pd
 from normalizers import DateMention
 from normalizers.qualifiers import qualifier_word_end
 from timeline import limits
-from timeline.associations import detect_association, find_organisations
+from timeline.associations import Organisations, detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans, reads_as_prose
 from timeline.cache import Packed
 from timeline.dates import collect_manifest
@@ -41,7 +41,7 @@ from timeline.documents import (
     load_document,
 )
 from timeline.engine import Engine, Workers, each_partition
-from timeline.events import event_title, sentence_bounds
+from timeline.events import event_title, may_end_sentence, sentence_bounds
 from timeline.files import write_atomic
 from timeline.gather import _frame, merged_table
 from timeline.kept import Kept, keep
@@ -245,9 +245,11 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
     title = (
         metadata.title if metadata and metadata.title else _document_title(document, zones)
     ) or ""
-    association = (
-        metadata.association if metadata and metadata.association else None
-    ) or detect_association(text, title or None, zones)
+    organisations = None  # the text's names, read once for the association and the rows
+    association = metadata.association if metadata and metadata.association else None
+    if not association:
+        organisations = Organisations(text)
+        association = detect_association(text, title or None, zones, organisations)
     association = association or UNKNOWN_ASSOCIATION
     url = (metadata.url if metadata and metadata.url else document.url) or ""
     warnings = [
@@ -273,7 +275,7 @@ def _rows_of(document: Document, metadata: DocumentMetadata | None) -> DocumentE
         and _inside(mention.span, zones)
         and reads_as_prose(text, mention.span[0])
     )
-    rows, periods = mention_rows(text, resolution.mentions, source, zones)
+    rows, periods = mention_rows(text, resolution.mentions, source, zones, organisations)
     return DocumentEvents(path=document.path, rows=rows, periods=periods, warnings=warnings)
 
 
@@ -321,13 +323,33 @@ def _title_span(
     return local[0], end
 
 
+def _same_sentence(
+    near: str, local: tuple[int, int], title_span: tuple[int, int], bounds: tuple[int, int]
+) -> tuple[int, int] | None:
+    """``bounds`` (the sentence of ``local``) when they are the sentence of ``title_span`` too.
+
+    The title's span only reaches further right (a time, a qualifier word); with no
+    character that may end a sentence in what it adds, nor a space ending it, the
+    sentence is the same and is not looked for again.
+    """
+    if title_span[1] == local[1]:
+        return bounds
+    if may_end_sentence(near, local[1], title_span[1]) or near[title_span[1] - 1].isspace():
+        return None
+    return bounds
+
+
 def mention_rows(
     text: str,
     mentions: Iterable[DateMention],
     source: DocumentSource,
     zones: Iterable[tuple[int, int]] = (),
+    organisations: Organisations | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """The rows (:data:`COLUMNS`) and period rows of one document's resolved mentions.
+
+    ``organisations``: the names of ``text``, when the caller has read them (each
+    sentence then takes its own from them instead of being read again).
 
     Mentions in boilerplate ``zones`` are skipped. Within one sentence, a mention
     that resolves to the same days as an earlier one (2月14日 … 当天) and a year
@@ -339,31 +361,41 @@ def mention_rows(
     periods: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
     zones = zones if isinstance(zones, _Zones) else _Zones(zones)
-    pending: list[tuple[DateMention, str, str, str]] = []  # mention, sentence, id, title
+    pending: list[tuple[DateMention, str, str, str, int]] = []  # with the sentence's start
     for mention in mentions:
         if _inside(mention.span, zones):
             continue
         near, offset = _surroundings(text, mention.span)
         local = (mention.span[0] - offset, mention.span[1] - offset)
         first, last = sentence_bounds(near, local)
-        sentence = near[first:last].strip()
+        whole = near[first:last]
+        sentence = whole.strip()
+        sentence_start = offset + first + len(whole) - len(whole.lstrip())
         if mention.kind != "event":
             periods.append(_period_row(source, mention, sentence))
             continue
         occurrence = seen[(sentence, mention.text)] = seen.get((sentence, mention.text), 0) + 1
-        event_name = event_title(near, _title_span(near, local, mention, offset))
+        title_span = _title_span(near, local, mention, offset)
+        event_name = event_title(
+            near, title_span, sentence=_same_sentence(near, local, title_span, (first, last))
+        )
         if _says_nothing(event_name, mention.text):
             # A dateline (2021-2-9, 发布时间:…) dates the document: name it by its headline.
             event_name = _headline_above(text, mention.span[0], zones) or source.title or event_name
         identifier = event_id(source.doc, sentence, mention.text, occurrence)
-        pending.append((mention, sentence, identifier, event_name))
+        pending.append((mention, sentence, identifier, event_name, sentence_start))
     kept: list[dict] = []
     by_sentence: dict[str, list[dict]] = {}
-    organisations: dict[str, list[str]] = {}  # by sentence: several dates share one
-    for mention, sentence, identifier, event_name in pending:
-        if sentence not in organisations:
-            organisations[sentence] = find_organisations(sentence)
-        row = _row(mention, sentence, identifier, event_name, source, organisations[sentence])
+    cells: dict[str, tuple[str, str]] = {}  # by sentence: several dates share one
+    for mention, sentence, identifier, event_name, sentence_start in pending:
+        if sentence not in cells:
+            names = (
+                find_organisations(sentence)
+                if organisations is None
+                else organisations.names(sentence_start, sentence_start + len(sentence))
+            )
+            cells[sentence] = _sentence_cells(sentence, names, source)
+        row = _row(mention, identifier, event_name, source, *cells[sentence])
         same = _repeated(row, by_sentence.setdefault(row["description"], []))
         if same is not None:
             same["_ids"].append(identifier)
@@ -408,16 +440,27 @@ def _repeated(row: dict, earlier: list[dict]) -> dict | None:
     return None
 
 
+def _sentence_cells(
+    sentence: str, organisations: list[str], source: DocumentSource
+) -> tuple[str, str]:
+    """The ``description`` and ``organisations`` cells of ``sentence``'s rows.
+
+    ``organisations``: :func:`find_organisations` of ``sentence``; the document's
+    own association is not among the others.
+    """
+    others = [name for name in organisations if name != source.association]
+    return printable(sentence), one_line(ORGANISATION_SEPARATOR.join(others))
+
+
 def _row(
     mention: DateMention,
-    sentence: str,
     identifier: str,
     event_name: str,
     source: DocumentSource,
-    organisations: list[str],
+    description: str,
+    organisations: str,
 ) -> dict:
-    """One row; ``organisations``: :func:`find_organisations` of ``sentence``."""
-    others = [name for name in organisations if name != source.association]
+    """One row; ``description`` and ``organisations``: :func:`_sentence_cells`."""
     return {
         "event_id": identifier,
         "association": source.association_cell,
@@ -425,7 +468,7 @@ def _row(
         "end": mention.end,
         "granularity": mention.granularity,
         "title": one_line(event_name),
-        "description": printable(sentence),
+        "description": description,
         "date_text": mention.text,
         "doc": source.doc,
         "doc_title": source.title_cell,
@@ -434,7 +477,7 @@ def _row(
         "span_start": mention.span[0],
         "span_end": mention.span[1],
         "anchor": mention.anchor,
-        "organisations": one_line(ORGANISATION_SEPARATOR.join(others)),
+        "organisations": organisations,
         "status": "",
         "role": _role(mention, source.published_span),
         "qualifier": mention.qualifier if mention.qualifier in QUALIFIER else "",
