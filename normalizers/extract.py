@@ -68,8 +68,20 @@ def _later(rule: Rule) -> tuple[int, Callable[..., bool] | None] | None:
     return None
 
 
-def _tries(rules) -> tuple[_Try, ...]:
-    return tuple((rule, rule.pattern.match, rule.produce, _later(rule)) for rule in rules)
+def _tries(rules, shape: tuple[int, str] | None = None) -> tuple[_Try, ...]:
+    """What to try for ``rules``; at a run of Arabic digits of ``shape`` (its length and
+    the character after it), each rule's :attr:`Rule.match_by_shape` if it has one."""
+    return tuple(
+        (
+            rule,
+            rule.match_by_shape(*shape)
+            if shape is not None and rule.match_by_shape is not None
+            else rule.pattern.match,
+            rule.produce,
+            _later(rule),
+        )
+        for rule in rules
+    )
 
 
 def _keyword_automaton() -> ahocorasick.Automaton:
@@ -120,7 +132,7 @@ def _worth_by_shape(digits: int, following: str) -> tuple[tuple[_Try, ...], bool
         if rule.worth_trying is None or rule.worth_trying(sample, following)
     ]
     found = _BY_SHAPE[digits, following] = (
-        _tries(rules),
+        _tries(rules, (digits, following)),
         any(rule.second_look is not None for rule in rules),
     )
     return found
