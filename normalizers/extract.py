@@ -174,20 +174,29 @@ def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
     return tries
 
 
-#: (number of digits up to 64, the two characters after them) → what
-#: :func:`_arabic_tries` answers for that shape, and whether one of those rules has a
-#: :attr:`~normalizers.rules.base.Rule.before_look`: one lookup per run of digits
-#: instead of two calls and three lookups (a run of 8月8月… has one at every 8).
-_BY_TWO: dict[tuple[int, str], tuple[tuple[_Try, ...], bool]] = {}
+#: (number of digits up to 64, the character right before them, the two after them)
+#: → what :func:`_arabic_tries` answers for that shape less the rules whose
+#: :attr:`~normalizers.rules.base.Rule.not_after` holds that character before, and
+#: whether one of those left has a :attr:`~normalizers.rules.base.Rule.before_look`:
+#: one lookup per run of digits instead of two calls and three lookups (a run of
+#: 8月8月… has one at every 8).
+_BY_TWO: dict[tuple[int, str, str], tuple[tuple[_Try, ...], bool]] = {}
 
 
-def _arabic_tries_by_two(folded: str, digits: int, end: int) -> tuple[tuple[_Try, ...], bool]:
-    key = (digits, folded[end : end + 2])
+def _arabic_tries_by_two(
+    folded: str, digits: int, start: int, end: int
+) -> tuple[tuple[_Try, ...], bool]:
+    before = folded[start - 1 : start] if start else ""
+    key = (digits, before, folded[end : end + 2])
     entry = _BY_TWO.get(key)
     if entry is None:
         if len(_BY_TWO) >= 65536:
             _BY_TWO.clear()  # a text of many different characters: start again
-        tries = _arabic_tries(folded, digits, end)
+        tries = tuple(
+            attempt
+            for attempt in _arabic_tries(folded, digits, end)
+            if attempt[0].not_after is None or before not in attempt[0].not_after
+        )
         entry = _BY_TWO[key] = (tries, any(t[0].before_look is not None for t in tries))
     return entry
 
@@ -250,9 +259,11 @@ def _starts(folded: str):
             # Most runs: Arabic digits only, one shape.
             start, end = run.span()
             digits = end - start if end - start < 64 else 64
-            entry = by_two((digits, folded[end : end + 2]))
+            entry = by_two(
+                (digits, folded[start - 1 : start] if start else "", folded[end : end + 2])
+            )
             tries, looks_before = (
-                entry if entry is not None else _arabic_tries_by_two(folded, digits, end)
+                entry if entry is not None else _arabic_tries_by_two(folded, digits, start, end)
             )
             if looks_before:
                 tries = _before_look(tries, _prior(folded, start))

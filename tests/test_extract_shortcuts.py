@@ -339,3 +339,48 @@ def test_the_numeric_forms_tried_by_shape_match_as_the_whole_pattern() -> None:
                 assert _set(by_shape) == _set(whole), (text, start)
                 assert absolute._GROUPS(by_shape) == absolute._GROUPS(whole), (text, start)
     assert compared > 1000 and len(used) == 3
+
+
+def test_the_quick_refusal_of_a_month_s_cue_refuses_only_where_the_search_finds_none() -> None:
+    """``english._may_have_cue`` says no only where ``MONTH_CUE`` finds no cue in the
+    24 characters before a month; and it does say no (June June …)."""
+    words = [*english._MONTH_CUES, "June", "xin", "x-in", "mid", "Mid-", "IN", "THE END OF"]
+    words += [
+        "\N{KELVIN SIGN}",
+        "thi\N{LATIN SMALL LETTER LONG S}",
+        "\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}n",
+    ]
+    blanks = ["", " ", "\t", "  ", " \n", "\n", " \t "]
+    refused = found = 0
+    chooser = random.Random(5)
+    heads = [w + b for w in words for b in blanks]
+    heads += [chooser.choice(words) + chooser.choice(blanks) + h for h in heads]
+    heads += ["a" * 30 + " in ", "x" * 23 + " in ", "in" + " " * 30]
+    for head in heads:
+        text = head + "September"
+        start = len(head)
+        searched = english.MONTH_CUE.search(text, max(0, start - 24), start)
+        quick = english._may_have_cue(text, start)
+        found += searched is not None
+        refused += not quick
+        assert quick or searched is None, repr(head)
+    assert found > 50 and refused > 50
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.not_after is not None], ids=lambda r: r.name
+)
+def test_a_character_the_rule_refuses_before_a_number_makes_its_pattern_fail(rule) -> None:
+    """Wherever a run of Arabic digits starts, the rule's pattern matches nothing once
+    any character of its ``not_after`` stands right before it; and the rule's
+    pattern does match at some of those runs without it."""
+    matched = 0
+    for text in TEXTS:
+        folded = fold(text)
+        for run in extract.NUMBER_RUN.finditer(folded):
+            start = run.start()
+            matched += rule.pattern.match(folded, start) is not None
+            for char in sorted(rule.not_after):
+                changed = folded[:start] + char + folded[start:]
+                assert rule.pattern.match(changed, start + 1) is None, (rule.name, text, char)
+    assert matched > 0

@@ -128,6 +128,10 @@ class Rule:
     #: branches that may start at such a run). Its match must be the one
     #: ``pattern.match`` gives at every such place, groups read by name.
     match_by_shape: Callable[[int, str], Callable[..., re.Match[str] | None]] | None = None
+    #: For Arabic runs: characters that, right before the run, make the pattern fail
+    #: (the set of its look-behind, which stands before all its branches): the rule
+    #: is not tried there (1.1.1… for the notations).
+    not_after: frozenset[str] | None = None
     #: For Arabic runs: the characters one of which must be the last one before the
     #: number, spaces and tabs skipped, for the production to give a partial (in 2022
     #: ends in a letter; 至2025 in 至). The engine looks at most eight characters back
