@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import ahocorasick
 
@@ -350,6 +350,7 @@ def candidates(folded: str) -> list[Candidate]:
 #: Longest first, then in text order, then by the rules' order (a stable sort keeps
 #: the order they were found in for the rest): the candidate's :func:`order`.
 _by_length_then_place = itemgetter(0)
+_by_span = attrgetter("span")
 
 
 def select(found: list[Candidate], folded: str) -> list[Partial]:
@@ -365,7 +366,7 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
     if not found:
         return []
     found.sort(key=_by_length_then_place)
-    taken = bytearray(max(candidate[3] for candidate in found))
+    taken = bytearray(len(folded))  # every match ends within the text
     kept: list[Partial] = []
     rank = _RULE_ORDER.get
     for _, start, ranked, end, partial, produce in found:
@@ -382,7 +383,7 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
                 )
         taken[start:end] = b"\x01" * (end - start)
         kept.append(partial)
-    kept.sort(key=lambda p: p.span[0])
+    kept.sort(key=_by_span)  # the kept spans never overlap: sorted by their starts
     return kept
 
 
