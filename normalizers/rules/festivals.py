@@ -187,11 +187,6 @@ RULES = (
         FESTIVAL,
         produce_festival,
         keywords=(*FESTIVALS, "农历", "阴历"),
-        # Its partials cover the match and are named for the festival (festivals.春节).
-        same_span=True,
-        # Before: FOREIGN_BEFORE (6). After: NAME_AFTER, EVENT_NAME_AFTER and the
-        # contexts (4); a quote's start > 0 and end < len(text) are in the window too.
-        reads=(6, 4),
     ),
     Rule(
         "festivals.lunar",
