@@ -174,7 +174,8 @@ def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
     return tries
 
 
-#: (number of digits up to 64, the character right before them, the two after them)
+#: (number of digits up to 64, the character right before them if a rule refuses it,
+#: the two after them)
 #: → what :func:`_arabic_tries` answers for that shape less the rules whose
 #: :attr:`~normalizers.rules.base.Rule.not_after` holds that character before, and
 #: whether one of those left has a :attr:`~normalizers.rules.base.Rule.before_look`:
@@ -183,10 +184,20 @@ def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
 _BY_TWO: dict[tuple[int, str, str], tuple[tuple[_Try, ...], bool]] = {}
 
 
+#: Every character some rule's ``not_after`` holds: the only ones the key of
+#: :data:`_BY_TWO` keeps of the character before a run (any other reads as ""), so
+#: that the cache holds no more shapes than the characters after runs make.
+_REFUSED_BEFORE = frozenset(
+    char for rule in ALL_RULES if rule.not_after is not None for char in rule.not_after
+)
+
+
 def _arabic_tries_by_two(
     folded: str, digits: int, start: int, end: int
 ) -> tuple[tuple[_Try, ...], bool]:
     before = folded[start - 1 : start] if start else ""
+    if before not in _REFUSED_BEFORE:
+        before = ""
     key = (digits, before, folded[end : end + 2])
     entry = _BY_TWO.get(key)
     if entry is None:
@@ -259,8 +270,9 @@ def _starts(folded: str):
             # Most runs: Arabic digits only, one shape.
             start, end = run.span()
             digits = end - start if end - start < 64 else 64
+            before = folded[start - 1 : start] if start else ""
             entry = by_two(
-                (digits, folded[start - 1 : start] if start else "", folded[end : end + 2])
+                (digits, before if before in _REFUSED_BEFORE else "", folded[end : end + 2])
             )
             tries, looks_before = (
                 entry if entry is not None else _arabic_tries_by_two(folded, digits, start, end)
