@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import ahocorasick
 
@@ -68,8 +68,20 @@ def _later(rule: Rule) -> tuple[int, Callable[..., bool] | None] | None:
     return None
 
 
-def _tries(rules) -> tuple[_Try, ...]:
-    return tuple((rule, rule.pattern.match, rule.produce, _later(rule)) for rule in rules)
+def _tries(rules, shape: tuple[int, str] | None = None) -> tuple[_Try, ...]:
+    """What to try for ``rules``; at a run of Arabic digits of ``shape`` (its length and
+    the character after it), each rule's :attr:`Rule.match_by_shape` if it has one."""
+    return tuple(
+        (
+            rule,
+            rule.match_by_shape(*shape)
+            if shape is not None and rule.match_by_shape is not None
+            else rule.pattern.match,
+            rule.produce,
+            _later(rule),
+        )
+        for rule in rules
+    )
 
 
 def _keyword_automaton() -> ahocorasick.Automaton:
@@ -120,7 +132,7 @@ def _worth_by_shape(digits: int, following: str) -> tuple[tuple[_Try, ...], bool
         if rule.worth_trying is None or rule.worth_trying(sample, following)
     ]
     found = _BY_SHAPE[digits, following] = (
-        _tries(rules),
+        _tries(rules, (digits, following)),
         any(rule.second_look is not None for rule in rules),
     )
     return found
@@ -162,20 +174,40 @@ def _arabic_tries(folded: str, digits: int, end: int) -> tuple[_Try, ...]:
     return tries
 
 
-#: (number of digits up to 64, the two characters after them) → what
-#: :func:`_arabic_tries` answers for that shape, and whether one of those rules has a
-#: :attr:`~normalizers.rules.base.Rule.before_look`: one lookup per run of digits
-#: instead of two calls and three lookups (a run of 8月8月… has one at every 8).
-_BY_TWO: dict[tuple[int, str], tuple[tuple[_Try, ...], bool]] = {}
+#: (number of digits up to 64, the character right before them if a rule refuses it,
+#: the two after them)
+#: → what :func:`_arabic_tries` answers for that shape less the rules whose
+#: :attr:`~normalizers.rules.base.Rule.not_after` holds that character before, and
+#: whether one of those left has a :attr:`~normalizers.rules.base.Rule.before_look`:
+#: one lookup per run of digits instead of two calls and three lookups (a run of
+#: 8月8月… has one at every 8).
+_BY_TWO: dict[tuple[int, str, str], tuple[tuple[_Try, ...], bool]] = {}
 
 
-def _arabic_tries_by_two(folded: str, digits: int, end: int) -> tuple[tuple[_Try, ...], bool]:
-    key = (digits, folded[end : end + 2])
+#: Every character some rule's ``not_after`` holds: the only ones the key of
+#: :data:`_BY_TWO` keeps of the character before a run (any other reads as ""), so
+#: that the cache holds no more shapes than the characters after runs make.
+_REFUSED_BEFORE = frozenset(
+    char for rule in ALL_RULES if rule.not_after is not None for char in rule.not_after
+)
+
+
+def _arabic_tries_by_two(
+    folded: str, digits: int, start: int, end: int
+) -> tuple[tuple[_Try, ...], bool]:
+    before = folded[start - 1 : start] if start else ""
+    if before not in _REFUSED_BEFORE:
+        before = ""
+    key = (digits, before, folded[end : end + 2])
     entry = _BY_TWO.get(key)
     if entry is None:
         if len(_BY_TWO) >= 65536:
             _BY_TWO.clear()  # a text of many different characters: start again
-        tries = _arabic_tries(folded, digits, end)
+        tries = tuple(
+            attempt
+            for attempt in _arabic_tries(folded, digits, end)
+            if attempt[0].not_after is None or before not in attempt[0].not_after
+        )
         entry = _BY_TWO[key] = (tries, any(t[0].before_look is not None for t in tries))
     return entry
 
@@ -238,9 +270,12 @@ def _starts(folded: str):
             # Most runs: Arabic digits only, one shape.
             start, end = run.span()
             digits = end - start if end - start < 64 else 64
-            entry = by_two((digits, folded[end : end + 2]))
+            before = folded[start - 1 : start] if start else ""
+            entry = by_two(
+                (digits, before if before in _REFUSED_BEFORE else "", folded[end : end + 2])
+            )
             tries, looks_before = (
-                entry if entry is not None else _arabic_tries_by_two(folded, digits, end)
+                entry if entry is not None else _arabic_tries_by_two(folded, digits, start, end)
             )
             if looks_before:
                 tries = _before_look(tries, _prior(folded, start))
@@ -327,6 +362,7 @@ def candidates(folded: str) -> list[Candidate]:
 #: Longest first, then in text order, then by the rules' order (a stable sort keeps
 #: the order they were found in for the rest): the candidate's :func:`order`.
 _by_length_then_place = itemgetter(0)
+_by_span = attrgetter("span")
 
 
 def select(found: list[Candidate], folded: str) -> list[Partial]:
@@ -342,7 +378,7 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
     if not found:
         return []
     found.sort(key=_by_length_then_place)
-    taken = bytearray(max(candidate[3] for candidate in found))
+    taken = bytearray(len(folded))  # every match ends within the text
     kept: list[Partial] = []
     rank = _RULE_ORDER.get
     for _, start, ranked, end, partial, produce in found:
@@ -359,7 +395,7 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
                 )
         taken[start:end] = b"\x01" * (end - start)
         kept.append(partial)
-    kept.sort(key=lambda p: p.span[0])
+    kept.sort(key=_by_span)  # the kept spans never overlap: sorted by their starts
     return kept
 
 

@@ -6,8 +6,9 @@ production, a pure function of the match and of a few characters around it, gave
 the same partial every time. A rule that declares how far its production reads
 (:attr:`~normalizers.rules.base.Rule.reads`: characters before the match's start,
 after its end) has its partials remembered under everything the production can
-see: the window of text, where the match lies in it, the match's groups and
-branch. An identical key is an identical input, so the same output, moved to
+see: the window of text, where the match lies in it, the pattern (one rule may match
+with several: :attr:`~normalizers.rules.base.Rule.match_by_shape`), the match's
+groups and branch. An identical key is an identical input, so the same output, moved to
 the new place. Only productions that :func:`normalizers.extract.select` runs
 (those left for later, whose partials cover exactly their match) go through here.
 """
@@ -57,6 +58,7 @@ def produce(production: Production, matched: re.Match[str], folded: str) -> Part
         folded[left : end + reads[1]],
         start - left,
         end - start,
+        id(matched.re),  # the rules' patterns live as long as the process
         matched.lastindex,
         matched.groups(),
     )

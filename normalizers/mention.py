@@ -104,29 +104,48 @@ class Resolution:
     published_span: tuple[int, int] | None = None  # the date of a publication line in the text
 
 
-#: The slot setters of DateMention, in field order: :func:`new_mention` fills a new
-#: object through them, the way the frozen ``__init__`` does with ``object.__setattr__``
-#: but without its generic look-up per field (2.6 µs a mention became 1.1 µs; a
-#: megabyte of dates holds 130,000 of them).
-_SETTERS = tuple(DateMention.__dict__[name].__set__ for name in DateMention.__slots__)
-(
-    _text,
-    _span,
-    _start,
-    _end,
-    _granularity,
-    _kind,
-    _anchor,
-    _rule,
-    _lunar,
-    _note,
-    _qualifier,
-    _time_start,
-    _time_end,
-    _time_approx,
-    _time_span,
-) = _SETTERS
-_new = object.__new__
+class _Building:
+    """A DateMention under construction: the same slots without the frozen guard, so
+    that ``__init__`` fills them with plain attribute stores; :func:`new_mention` then
+    makes it a DateMention (``__class__`` may change between classes of the same
+    slots). 0.9 µs a mention instead of 2.2 for the slot setters one by one, and 4
+    for the frozen ``__init__`` (``object.__setattr__`` per field); a megabyte of
+    dates holds 130,000 mentions."""
+
+    __slots__ = DateMention.__slots__
+
+    def __init__(
+        self,
+        text: str,
+        span: tuple[int, int],
+        start: date,
+        end: date,
+        granularity: str,
+        kind: str,
+        anchor: str,
+        rule: str,
+        lunar: bool,
+        qualifier: str,
+        time_start: time | None,
+        time_end: time | None,
+        time_approx: bool,
+        time_span: tuple[int, int] | None,
+    ) -> None:
+        self.text = text
+        self.span = span
+        self.start = start
+        self.end = end
+        self.granularity = granularity
+        self.kind = kind
+        self.anchor = anchor
+        self.rule = rule
+        self.lunar = lunar
+        self.note = ""
+        self.qualifier = qualifier
+        self.time_start = time_start
+        self.time_end = time_end
+        self.time_approx = time_approx
+        self.time_span = time_span
 
 
 def new_mention(
@@ -146,22 +165,23 @@ def new_mention(
     time_span: tuple[int, int] | None = None,
 ) -> DateMention:
     """``DateMention(...)`` of these fields (``note`` empty), built faster: the
-    resolver makes one per mention it keeps. ``tests/test_mention_builder.py``
+    resolver makes one per mention it keeps. ``tests/test_resolve_shortcuts.py``
     checks that it equals the dataclass's own constructor for every field."""
-    mention = _new(DateMention)
-    _text(mention, text)
-    _span(mention, span)
-    _start(mention, start)
-    _end(mention, end)
-    _granularity(mention, granularity)
-    _kind(mention, kind)
-    _anchor(mention, anchor)
-    _rule(mention, rule)
-    _lunar(mention, lunar)
-    _note(mention, "")
-    _qualifier(mention, qualifier)
-    _time_start(mention, time_start)
-    _time_end(mention, time_end)
-    _time_approx(mention, time_approx)
-    _time_span(mention, time_span)
+    mention = _Building(
+        text,
+        span,
+        start,
+        end,
+        granularity,
+        kind,
+        anchor,
+        rule,
+        lunar,
+        qualifier,
+        time_start,
+        time_end,
+        time_approx,
+        time_span,
+    )
+    mention.__class__ = DateMention
     return mention

@@ -147,8 +147,13 @@ def test_a_same_span_production_of_another_span_is_an_error() -> None:
 
 @pytest.mark.parametrize(
     ("pattern", "groups"),
-    [(absolute.NUMERIC, absolute._GROUPS), (english.ENGLISH, english._GROUPS)],
-    ids=["absolute", "english"],
+    [
+        (absolute.NUMERIC, absolute._GROUPS),
+        (absolute._YEAR_FIRST, absolute._GROUPS),
+        (absolute._SHORT_FIRST, absolute._GROUPS),
+        (english.ENGLISH, english._GROUPS),
+    ],
+    ids=["absolute", "absolute-year-first", "absolute-short-first", "english"],
 )
 def test_the_branch_groups_are_the_match_groups(pattern, groups) -> None:
     matches, branches = 0, set()
@@ -299,3 +304,83 @@ def test_the_order_of_a_candidate_sorts_as_its_length_place_and_rank() -> None:
         triples.append((start, end, chooser.choice([0, 1, 30, 98, 99, 127])))
     by_tuple = sorted(triples, key=lambda t: (t[0] - t[1], t[0], t[2]))
     assert sorted(triples, key=lambda t: extract.order(*t)) == by_tuple
+
+
+def _set(matched: re.Match[str]) -> dict[str, str]:
+    """The groups that took part in a match (a pattern of fewer forms has fewer groups)."""
+    return {name: value for name, value in matched.groupdict().items() if value is not None}
+
+
+def test_the_numeric_forms_tried_by_shape_match_as_the_whole_pattern() -> None:
+    """At the start of every run of Arabic digits (whole or cut short, as the engine
+    cuts a run mixed with Chinese numerals), the pattern ``match_by_shape`` gives
+    for the run's length and the character after it matches what the whole
+    pattern matches: the same span, the same groups; every pattern is used. Digits
+    of other scripts after the run (``\\d`` reads them too) included."""
+    rule = next(rule for rule in ALL_RULES if rule.name == "absolute.numeric")
+    others = ["٣", "٣٣", "३", "०१"]
+    texts = [*TEXTS, *(f"{n}{o}年{o}月" for n in NUMBERS for o in others), "1٣٣٣年", "20٢3年"]
+    used, compared = set(), 0
+    for text in texts:
+        folded = fold(text)
+        for start in range(len(folded)):
+            if not "0" <= folded[start] <= "9" or "0" <= folded[start - 1 : start] <= "9":
+                continue  # not the start of a run of Arabic digits
+            end = start
+            while end < len(folded) and "0" <= folded[end] <= "9":
+                end += 1
+            match = rule.match_by_shape(min(end - start, 64), folded[end : end + 1])
+            by_shape, whole = match(folded, start), absolute.NUMERIC.match(folded, start)
+            compared += 1
+            used.add(match)
+            assert (by_shape is None) == (whole is None), (text, start)
+            if whole is not None:
+                assert by_shape.span() == whole.span(), (text, start)
+                assert _set(by_shape) == _set(whole), (text, start)
+                assert absolute._GROUPS(by_shape) == absolute._GROUPS(whole), (text, start)
+    assert compared > 1000 and len(used) == 3
+
+
+def test_the_quick_refusal_of_a_month_s_cue_refuses_only_where_the_search_finds_none() -> None:
+    """``english._may_have_cue`` says no only where ``MONTH_CUE`` finds no cue in the
+    24 characters before a month; and it does say no (June June …)."""
+    words = [*english._MONTH_CUES, "June", "xin", "x-in", "mid", "Mid-", "IN", "THE END OF"]
+    words += [
+        "\N{KELVIN SIGN}",
+        "thi\N{LATIN SMALL LETTER LONG S}",
+        "\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}n",
+    ]
+    blanks = ["", " ", "\t", "  ", " \n", "\n", " \t "]
+    refused = found = 0
+    chooser = random.Random(5)
+    heads = [w + b for w in words for b in blanks]
+    heads += [chooser.choice(words) + chooser.choice(blanks) + h for h in heads]
+    heads += ["a" * 30 + " in ", "x" * 23 + " in ", "in" + " " * 30]
+    for head in heads:
+        text = head + "September"
+        start = len(head)
+        searched = english.MONTH_CUE.search(text, max(0, start - 24), start)
+        quick = english._may_have_cue(text, start)
+        found += searched is not None
+        refused += not quick
+        assert quick or searched is None, repr(head)
+    assert found > 50 and refused > 50
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.not_after is not None], ids=lambda r: r.name
+)
+def test_a_character_the_rule_refuses_before_a_number_makes_its_pattern_fail(rule) -> None:
+    """Wherever a run of Arabic digits starts, the rule's pattern matches nothing once
+    any character of its ``not_after`` stands right before it; and the rule's
+    pattern does match at some of those runs without it."""
+    matched = 0
+    for text in TEXTS:
+        folded = fold(text)
+        for run in extract.NUMBER_RUN.finditer(folded):
+            start = run.start()
+            matched += rule.pattern.match(folded, start) is not None
+            for char in sorted(rule.not_after):
+                changed = folded[:start] + char + folded[start:]
+                assert rule.pattern.match(changed, start + 1) is None, (rule.name, text, char)
+    assert matched > 0

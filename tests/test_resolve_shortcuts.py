@@ -12,6 +12,8 @@ import random
 from dataclasses import fields
 from datetime import date, time
 
+import pytest
+
 from normalizers import DateMention, qualifiers
 from normalizers.mention import new_mention
 from normalizers.rules.base import Partial
@@ -105,7 +107,9 @@ def test_new_mention_is_the_dataclass_constructor() -> None:
         keywords = dict(zip([n for n in names if n != "note"], values, strict=False))
         assert built == DateMention(**keywords)
         assert hash(built) == hash(DateMention(**keywords))
-        assert built.note == ""
+        assert built.note == "" and type(built) is DateMention
+        with pytest.raises(AttributeError):
+            built.start = day  # frozen as every DateMention
         for name in names:
             assert getattr(built, name) == getattr(DateMention(**keywords), name)
 

@@ -15,6 +15,7 @@ Values are checked here: 2月30日 and 13月 become warnings, never dates.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from normalizers.rules.base import (
     ARABIC_YEAR,
@@ -40,38 +41,56 @@ DAY_END = rf"(?:{SP}[日号]|(?=[ \t]?[、,，和及与][ \t]?{DAY}{SP}[日号])
 YEAR_PART = r"(?:伊始|初|底|末)(?![步次级中等心衷始稿])"
 MONTH_PART = r"(?:上旬|中旬|下旬|初|底|末|中(?=[,，。;；、 \t\n]|$))(?![步次级等心衷始稿])"
 
-NUMERIC = re.compile(
-    NOT_AFTER_NUMBER
-    + "(?:"
+#: The forms of dates written with numbers, in the order the pattern tries them, each
+#: with what it starts with: "year" (four digits, or four Chinese digits) or "short"
+#: (a month or a day: one or two digits, or a Chinese numeral).
+_FORMS = (
     # 2020年10月20日, 二〇二〇年十月二十日, 2020年11月18-20日
-    + rf"(?P<ymd_y>{YEAR}){SP}年{SP}(?P<ymd_m>{MONTH}){SP}月{SP}(?P<ymd_d>{DAY})(?:{SP}{CONNECTOR}{SP}(?P<ymd_d2>{DAY}))?{DAY_END}"
+    ("year", rf"(?P<ymd_y>{YEAR}){SP}年{SP}(?P<ymd_m>{MONTH}){SP}月{SP}(?P<ymd_d>{DAY})(?:{SP}{CONNECTOR}{SP}(?P<ymd_d2>{DAY}))?{DAY_END}"),
     # 2024年4月, 2024年4月份, 2023年8月下旬
-    + rf"|(?P<ym_y>{YEAR}){SP}年{SP}(?P<ym_m>{MONTH}){SP}月份?(?P<ym_part>{MONTH_PART})?"
+    ("year", rf"(?P<ym_y>{YEAR}){SP}年{SP}(?P<ym_m>{MONTH}){SP}月份?(?P<ym_part>{MONTH_PART})?"),
     # 2023-09-08, 2023/9/8, 2023.09.08 (one separator throughout)
-    + rf"|(?P<iso_y>{ARABIC_YEAR})(?P<iso_sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=iso_sep)(?P<iso_d>\d{{1,2}})(?![0-9])"
+    ("year", rf"(?P<iso_y>{ARABIC_YEAR})(?P<iso_sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=iso_sep)(?P<iso_d>\d{{1,2}})(?![0-9])"),
     # 2019-2020, 2019—2020年, 2019至2020年度
-    + rf"|(?P<yr_a>{ARABIC_YEAR}){SP}{CONNECTOR}{SP}(?P<yr_b>{ARABIC_YEAR})(?P<yr_n>{SP}年度?)?"
+    ("year", rf"(?P<yr_a>{ARABIC_YEAR}){SP}{CONNECTOR}{SP}(?P<yr_b>{ARABIC_YEAR})(?P<yr_n>{SP}年度?)?"),
     # 2020年, 2022年度, 2023年底, 二〇二三年
-    + rf"|(?P<y_y>{YEAR}){SP}年(?P<y_fiscal>度)?(?P<y_part>{YEAR_PART})?"
+    ("year", rf"(?P<y_y>{YEAR}){SP}年(?P<y_fiscal>度)?(?P<y_part>{YEAR_PART})?"),
     # 2024.4, 2024-04, 2024/4
-    + rf"|(?P<isoym_y>{ARABIC_YEAR})(?P<isoym_sep>[-/.])(?P<isoym_m>\d{{1,2}})(?![0-9])"
+    ("year", rf"(?P<isoym_y>{ARABIC_YEAR})(?P<isoym_sep>[-/.])(?P<isoym_m>\d{{1,2}})(?![0-9])"),
     # 8月1-3日, 11月18-20日
-    + rf"|(?P<mdr_m>{MONTH}){SP}月{SP}(?P<mdr_a>{DAY}){SP}{CONNECTOR}{SP}(?P<mdr_b>{DAY}){SP}[日号]"
+    ("short", rf"(?P<mdr_m>{MONTH}){SP}月{SP}(?P<mdr_a>{DAY}){SP}{CONNECTOR}{SP}(?P<mdr_b>{DAY}){SP}[日号]"),
     # 8月22日, 9月4号, 十月一日
-    + rf"|(?P<md_m>{MONTH}){SP}月{SP}(?P<md_d>{DAY}){DAY_END}"
+    ("short", rf"(?P<md_m>{MONTH}){SP}月{SP}(?P<md_d>{DAY}){DAY_END}"),
     # 1-8月, 7至9月
-    + rf"|(?P<mr_a>{MONTH}){SP}{CONNECTOR}{SP}(?P<mr_b>{MONTH}){SP}月份?"
+    ("short", rf"(?P<mr_a>{MONTH}){SP}{CONNECTOR}{SP}(?P<mr_b>{MONTH}){SP}月份?"),
     # 3月, 3月份, 8月下旬
-    + rf"|(?P<m_m>{MONTH}){SP}月份?(?P<m_part>{MONTH_PART})?"
+    ("short", rf"(?P<m_m>{MONTH}){SP}月份?(?P<m_part>{MONTH_PART})?"),
     # 18-20日
-    + rf"|(?P<dr_a>\d{{1,2}}){SP}{CONNECTOR}{SP}(?P<dr_b>\d{{1,2}}){SP}[日号]"
+    ("short", rf"(?P<dr_a>\d{{1,2}}){SP}{CONNECTOR}{SP}(?P<dr_b>\d{{1,2}}){SP}[日号]"),
     # 20日, 二十日 (a fragment unless the context makes it a date)
-    + rf"|(?P<d_d>{DAY}){SP}[日号]"
+    ("short", rf"(?P<d_d>{DAY}){SP}[日号]"),
     # 2023 alone: a year only before an event name (2023汕头马拉松), so only before a
     # Chinese character, after at most one space (2023 2024 … is no match at all)
-    + rf"|(?P<bare_y>{ARABIC_YEAR})(?=[ ]?[\u4e00-\u9fff])"
-    + ")"
-)
+    ("year", rf"(?P<bare_y>{ARABIC_YEAR})(?=[ ]?[\u4e00-\u9fff])"),
+)  # fmt: skip
+
+
+def _alternation(starts: tuple[str, ...]) -> re.Pattern[str]:
+    """The forms that start with one of ``starts``, in their order, as one pattern."""
+    forms = "|".join(form for start, form in _FORMS if start in starts)
+    return re.compile(f"{NOT_AFTER_NUMBER}(?:{forms})")
+
+
+NUMERIC = _alternation(("year", "short"))
+#: The same forms cut by how they start. At a run of Arabic digits, a form of the
+#: other kind can never match: a year needs four digits (1\d{3}, 20\d{2}: a run of
+#: one or two stops short of them), a month or a day takes at most two and then
+#: wants 月, 日, a connector… never the third digit of a longer run. Dropping forms
+#: that cannot match leaves the first that does, so the match is the same, for
+#: the cost of half the forms (``match_by_shape``; tests/test_extract_shortcuts.py
+#: compares both patterns at every place of its texts).
+_YEAR_FIRST = _alternation(("year",))
+_SHORT_FIRST = _alternation(("short",))
 
 #: What may stand right before a lone day-of-month for it to be a date (20日，…).
 LONE_DAY_BEFORE = re.compile(r"(?:^|[\s,，。;；:：、(（“\"】]|于|在|是|从|自|至|到|和|及|与|~|-)$")
@@ -128,11 +147,19 @@ def _partial(m: re.Match[str], unit: str, **values) -> Partial:
     return Partial(span=m.span(), rule=f"absolute.{unit}", unit=unit, **values)
 
 
-_GROUPS = branch_groups(NUMERIC)
+#: id of a pattern → its groups (by id: a pattern's hash reads its whole compiled code).
+_GROUPS_OF = {
+    id(pattern): branch_groups(pattern) for pattern in (NUMERIC, _YEAR_FIRST, _SHORT_FIRST)
+}
+
+
+def _GROUPS(m: re.Match[str]) -> dict[str, str | None]:  # noqa: N802  (the other rules' name)
+    """The groups of the form that matched, whichever of the three patterns it was."""
+    return _GROUPS_OF[id(m.re)](m)
 
 
 def produce(m: re.Match[str], text: str) -> Partial | None:
-    g = _GROUPS(m)
+    g = _GROUPS_OF[id(m.re)](m)
     start, end = m.span()
     if g["ymd_y"]:
         year, month, day = _value(g["ymd_y"]), _value(g["ymd_m"]), _value(g["ymd_d"])
@@ -339,6 +366,19 @@ def second_look(digits: str, following: str, second: str) -> bool:
     return True
 
 
+def match_by_shape(digits: int, following: str) -> Callable[..., re.Match[str] | None]:
+    """The ``match`` to try at the start of a run of ``digits`` Arabic digits followed
+    by ``following``: the forms that may start there (see ``_YEAR_FIRST``). After
+    the run, a digit of another script (``\\d`` reads them too) keeps every form."""
+    if following.isdecimal() and not following.isascii():
+        return NUMERIC.match
+    if digits == 4:
+        return _YEAR_FIRST.match
+    if digits <= 2:
+        return _SHORT_FIRST.match
+    return NUMERIC.match
+
+
 ROC = re.compile(
     rf"民国{SP}(?P<roc>\d{{1,3}}|[{DIGIT_CHARS}十百]{{1,5}}){SP}年(?P<fiscal>度)?"
     rf"(?:{SP}(?P<m>{MONTH}){SP}月(?:{SP}(?P<d>{DAY}){SP}[日号])?)?"
@@ -382,6 +422,7 @@ RULES = (
         on_numbers="both",
         worth_trying=worth_trying,
         second_look=second_look,
+        match_by_shape=match_by_shape,
         same_span=True,
         # Before: _labelled (6). After: weekday_after (at most 8: " （星期三）"),
         # LONE_DAY_AFTER (3), _is_amount (2), a bare year's name (2).

@@ -123,6 +123,15 @@ class Rule:
     #: in 8月8月8月… it is never worth trying.) The engine asks once per
     #: (number of digits, both characters); it must never say no to a possible match.
     second_look: Callable[[str, str, str], bool] | None = None
+    #: For Arabic runs: given how many digits the run has and the character after it,
+    #: the ``match`` to try there instead of ``pattern.match`` (a pattern of only the
+    #: branches that may start at such a run). Its match must be the one
+    #: ``pattern.match`` gives at every such place, groups read by name.
+    match_by_shape: Callable[[int, str], Callable[..., re.Match[str] | None]] | None = None
+    #: For Arabic runs: characters that, right before the run, make the pattern fail
+    #: (the set of its look-behind, which stands before all its branches): the rule
+    #: is not tried there (1.1.1… for the notations).
+    not_after: frozenset[str] | None = None
     #: For Arabic runs: the characters one of which must be the last one before the
     #: number, spaces and tabs skipped, for the production to give a partial (in 2022
     #: ends in a letter; 至2025 in 至). The engine looks at most eight characters back

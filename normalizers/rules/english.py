@@ -192,12 +192,20 @@ def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | Non
     return _checked(partial)
 
 
-MONTH_CUE = re.compile(
-    r"(?<![A-Za-z])(?P<cue>in|since|by|during|until|till|from|through|throughout|before|after|"
-    r"early|mid-|mid|late|the end of|end of|the beginning of|beginning of|the start of|start of|"
-    r"this|next|last)[ \t]+$",
-    re.IGNORECASE,
+#: The words that make a month alone a date (in September, early October), in the
+#: order the pattern tries them.
+_MONTH_CUES = (
+    *("in", "since", "by", "during", "until", "till", "from", "through", "throughout"),
+    *("before", "after", "early", "mid-", "mid", "late", "the end of", "end of"),
+    *("the beginning of", "beginning of", "the start of", "start of", "this", "next", "last"),
 )
+MONTH_CUE = re.compile(rf"(?<![A-Za-z])(?P<cue>{'|'.join(_MONTH_CUES)})[ \t]+$", re.IGNORECASE)
+#: The last two characters of every cue (of, mid-, this …) in lower case: a month
+#: after a word that ends otherwise has no cue, and the cue's search is skipped. Only
+#: ASCII endings are refused: other characters may match a cue's letter ignoring case
+#: (the Kelvin sign is a k).
+_CUE_ENDINGS = frozenset(cue[-2:] for cue in _MONTH_CUES)
+_BLANK_OR_LINE_END = frozenset(" \t\n")
 _MONTH_PARTS = {
     "early": "上旬",
     "mid": "中旬",
@@ -212,10 +220,25 @@ _MONTH_PARTS = {
 }
 
 
+def _may_have_cue(text: str, start: int) -> bool:
+    """False when :data:`MONTH_CUE` cannot end right before ``start`` (June June …):
+    no space or tab there, or an ASCII word before them that ends as no cue does.
+    A quick refusal before the search, which tries every place of 24 characters."""
+    head = text[max(0, start - 24) : start]
+    if head[-1:] not in _BLANK_OR_LINE_END:
+        return False  # a cue is followed by spaces or tabs
+    if head[-1] == "\n":
+        return True  # the pattern's $ may also stand before a last line break
+    ending = head.rstrip(" \t")[-2:]
+    return not ending.isascii() or ending.lower() in _CUE_ENDINGS
+
+
 def _month_after_cue(m: re.Match[str], text: str) -> Partial | None:
     """in September, in early October, this December: a month without a year."""
     written = m.group("e_month")
     if written.islower():
+        return None
+    if not _may_have_cue(text, m.start()):
         return None
     cue = MONTH_CUE.search(text, max(0, m.start() - 24), m.start())
     if cue is None:

@@ -13,10 +13,13 @@ A number that could be an amount stays one: 8.20亿元, 8.20 alone, 3/4 of them.
 from __future__ import annotations
 
 import re
+import string
 
 from normalizers.rules.absolute import _check, _is_amount, _labelled
 from normalizers.rules.base import ARABIC_YEAR, Partial, Rule, after, before, weekday_after
 
+#: What may not stand right before a notation (a longer number, a word, 1.1.1…).
+_NOT_AFTER = frozenset(string.digits + string.ascii_letters + ".-/·")
 NOTATIONS = re.compile(
     r"(?<![0-9A-Za-z.\-/·])(?:"
     # 20240307
@@ -170,7 +173,14 @@ def _worth(digits: str, following: str) -> bool:
 
 
 RULES = (
-    Rule("notations.numbers", NOTATIONS, produce, on_numbers="arabic", worth_trying=_worth),
+    Rule(
+        "notations.numbers",
+        NOTATIONS,
+        produce,
+        on_numbers="arabic",
+        worth_trying=_worth,
+        not_after=_NOT_AFTER,
+    ),
     Rule(
         "notations.cv-month",
         CV_MONTH,

@@ -333,6 +333,11 @@ RULES = (
             *RELATIVE_HALVES,
             *RELATIVE_DAYS,
         ),
+        # Its partials cover the match and are named for the word (relative.今年).
+        same_span=True,
+        # Before: the figurative and excluded words (3). After: the excluded words,
+        # read from the word's end, never past the match's end (3).
+        reads=(3, 3),
     ),
     Rule(
         "relative.parts",
