@@ -43,9 +43,10 @@ from exports import fragments, rebuild
 from exports.html import DEFAULT_TITLE, write_timeline
 from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, plan_feeds, write_feeds
 from exports.publish import publish
-from exports.site_writers import Writers, run_all
+from exports.site_writers import Later, Writers, run_all
 from exports.table_files import TABLE_FILES, write_table_files
 from timeline.files import write_atomic
+from timeline.slugs import slugify
 
 
 class Engine(Protocol):
@@ -129,7 +130,28 @@ def build_site(
         _copy_feeds(published, staging)  # the feed state keeps SEQUENCE across builds
         keys = fragments.row_keys(table) if cache is not None else None
         parallel = parallel_writers(engine, len(table))
-        with Writers(parallel) as writers:
+        with Writers(parallel) as writers, Later() as feeds:
+
+            def page() -> Path:
+                return write_timeline(
+                    table,
+                    staging,
+                    feeds.get if writers.parallel else plan.feeds,
+                    title=title,
+                    base_url=base_url,
+                    include_years=include_years,
+                    include_open=include_open,
+                    published=published,  # pages that did not change are linked, not rewritten
+                    cache_folder=None if cache is None else cache.parent / PAGE_FOLDER,
+                )
+
+            def table_files() -> list[str]:
+                return write_table_files(table, staging, cache=cache, keys=keys)
+
+            if writers.parallel:  # the page and the table files need no plan: they start now
+                _load_slug_tables()
+                writers.start("page", page)
+                writers.start("table files", table_files)
             planning = time.perf_counter()
             plan = plan_feeds(
                 table,
@@ -142,24 +164,11 @@ def build_site(
                 split=partial(run_all, parallel=True) if writers.parallel else None,
             )
             seconds["plan"] = time.perf_counter() - planning
-            writers.start(
-                "page",
-                lambda: write_timeline(
-                    table,
-                    staging,
-                    plan.feeds,
-                    title=title,
-                    base_url=base_url,
-                    include_years=include_years,
-                    include_open=include_open,
-                    published=published,  # pages that did not change are linked, not rewritten
-                    cache_folder=None if cache is None else cache.parent / PAGE_FOLDER,
-                ),
-            )
-            writers.start(
-                "table files",
-                lambda: write_table_files(table, staging, cache=cache, keys=keys),
-            )
+            if writers.parallel:
+                feeds.send(plan.feeds)  # the page writer lists them on its first page
+            else:
+                writers.start("page", page)
+                writers.start("table files", table_files)
             writers.start("feeds", lambda: write_feeds(plan, staging))
             writers.wait()
         seconds.update(writers.seconds, parallel=float(writers.parallel))
@@ -169,6 +178,16 @@ def build_site(
     feeds = publish(out, render)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
     return Site(folder=out, feeds=feeds, files=files, seconds=seconds)
+
+
+def _load_slug_tables() -> None:
+    """Load the pinyin tables of association slugs once, before the writers are forked.
+
+    The page writer and the feeds' plan both name associations
+    (:func:`timeline.slugs.slugify`, about 0.4 s to load): loaded here, each
+    forked writer has them.
+    """
+    slugify("协会")
 
 
 def parallel_writers(engine: Engine | None, rows: int) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +36,7 @@ from exports.event_view import (
     lane_counts,
     year_sections,
 )
-from exports.feed_links import feed_links
+from exports.feed_links import FeedLink, feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
 from exports.overview_bins import BinCounts
 from exports.page_cards import chronology_html
@@ -258,7 +258,7 @@ class _Site:
     def __init__(
         self,
         table: pd.DataFrame,
-        feeds: Iterable[Any],
+        feeds: Iterable[Any] | Callable[[], Iterable[Any]],
         *,
         title: str,
         base_url: str | None,
@@ -272,7 +272,19 @@ class _Site:
         self.order = PageOrder(table)
         self.lanes = lane_counts({"association": name} for name in self.order.associations)
         self.lane_of = {name: index for index, (name, _) in enumerate(self.lanes)}
-        self.links = feed_links(feeds, base_url)
+        self.base_url = base_url
+        self.later: Callable[[], Iterable[Any]] | None = None
+        self.feeds: list[Any] = []
+        self._links: list[FeedLink] | None = None
+        if callable(feeds):  # given when the first page is made: the site has feeds
+            feed_links([], base_url)  # the address checked now, not at the end
+            if include_years is None:
+                raise ValueError("feeds given later need include_years")
+            self.later, self.has_feeds = feeds, True
+        else:
+            self.feeds = list(feeds)
+            self._links = feed_links(self.feeds, base_url)
+            self.has_feeds = bool(self._links)
         self.years: dict[int, tuple[int, int]] = {}  # year -> rows [a, b) (rows sorted by start)
         for number, start in enumerate(self.order.starts):
             first, _ = self.years.get(start.year, (number, number))
@@ -300,11 +312,22 @@ class _Site:
                 "title": title,
                 "include_years": include_years,
                 "include_open": include_open,
-                "feeds": bool(self.links),
+                "feeds": self.has_feeds,
             }
             context = build_context(table, code_version(), options)
             self.cache = PieceCache(Path(cache_folder), context)
             self.keys = row_keys(table)
+
+    @property
+    def links(self) -> list[FeedLink]:
+        """The feeds' links; feeds given later are asked for now (they must be some)."""
+        if self._links is None:
+            assert self.later is not None
+            self.feeds = list(self.later())
+            self._links = feed_links(self.feeds, self.base_url)
+            if not self._links:
+                raise ValueError("the pages were made for feeds, and none came")
+        return self._links
 
     def _all_rows(self) -> Iterator[dict]:
         """Every row in page order, read a year at a time."""
@@ -331,7 +354,7 @@ class _Site:
 
     def made(self, places: list[int]) -> dict[int, tuple]:
         """New cards (without their number) of the page places ``places``, decoded at once."""
-        feeds = bool(self.links)
+        feeds = self.has_feeds
         return {
             place: tuple(make_card(view, self.order.statuses[place], feeds, _search_text(view)))[
                 :-1
@@ -560,7 +583,7 @@ class _Site:
             self.page(
                 "index",
                 [chosen[place] for place in range(self.first_page, len(order))],
-                calendar=note if self.links else None,
+                calendar=note if self.has_feeds else None,
                 overview_views=shown,
                 bins=bins,
             ),
@@ -662,7 +685,7 @@ class _Site:
             association_links=association_links if kind == "index" else [],
             overview=drawn,
             feeds=links,
-            has_feeds=bool(self.links),
+            has_feeds=self.has_feeds,
             calendar=calendar,
             total=len(self.order),
             page_total=len(cards),

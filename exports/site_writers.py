@@ -30,6 +30,7 @@ import os
 import pickle
 import selectors
 import signal
+import tempfile
 import threading
 import time
 import traceback
@@ -131,6 +132,56 @@ class Writers:
         self.children = []
 
 
+class Later:
+    """A value the build hands to a writer forked before the value existed.
+
+    The page writer starts before the feeds' plan and needs its feeds only for
+    its last page: the build :meth:`send` s them when the plan is made, the
+    writer's :meth:`get` waits for them there. The value goes through a file
+    (any size: a pipe would hold the build until the writer reads), one byte
+    through a pipe says it is complete. :meth:`close` (the build, after the
+    writers ended) removes the file. In one process (no fork) :meth:`send` comes
+    before :meth:`get` and nothing waits.
+    """
+
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="timeline-later-", suffix=".pickle")
+        os.close(handle)
+        self.path = name
+        self.read, self.write = os.pipe()
+        self.value: object = None
+        self.received = False
+
+    def send(self, value: object) -> None:
+        """Hand ``value`` to the writers (once)."""
+        with open(self.path, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(self.write, b"1")
+
+    def get(self) -> object:
+        """The value :meth:`send` gave, waiting for it if need be."""
+        if not self.received:
+            if not os.read(self.read, 1):  # end of file: the build never sent it
+                raise WriterError(errno.EPIPE, "the build ended before sending its value")
+            with open(self.path, "rb") as stream:
+                self.value = pickle.load(stream)
+            self.received = True
+        return self.value
+
+    def close(self) -> None:
+        for descriptor in (self.read, self.write):
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+    def __enter__(self) -> Later:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 def run_all(functions: list[Callable[[], object]], parallel: bool = True) -> list[object]:
     """Every function's result, in order; at once in forked processes when ``parallel``."""
     with Writers(parallel) as writers:
@@ -222,4 +273,4 @@ def _outcome(child: _Child, status: int) -> tuple[object, float]:
     raise error
 
 
-__all__ = ["WriterError", "Writers", "can_fork", "run_all"]
+__all__ = ["Later", "WriterError", "Writers", "can_fork", "run_all"]
