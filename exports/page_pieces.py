@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -45,7 +46,7 @@ from pandas.api.types import infer_dtype
 
 from exports.event_view import EventView
 from exports.page_cards import card_html
-from exports.search_index import fold, summary_json
+from exports.search_index import fold_joined, summary_json
 from timeline.files import write_atomic
 
 #: Bumped when the cache's layout or a card's fields change.
@@ -85,10 +86,10 @@ class Card(NamedTuple):
         return f'{self.head} data-i="{self.n}"{self.tail}'
 
 
-def make_card(view: EventView, review: str, feeds: bool, text: str) -> Card:
+def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) -> Card:
     """The card of ``view`` (its HTML made once, cut around its number); ``text``: what a
-    search matches."""
-    search = fold(text)
+    search matches, in parts joined by spaces (folded part by part, :func:`fold_joined`)."""
+    search = fold_joined(text)
     html = str(card_html(view, feeds))
     marker = f' data-i="{view.index}"'
     head, _, tail = html.partition(marker)  # the event id before it is escaped: no quote

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import operator
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,27 @@ def fold(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):  # a quick check: most text is
         text = unicodedata.normalize("NFKC", text)
     return " ".join(text.lower().split())  # split() and re's \\s: the same white space
+
+
+@lru_cache(maxsize=8192)
+def _folded_part(text: str) -> str:
+    return fold(text)
+
+
+def fold_joined(parts: Iterable[str]) -> str:
+    """``fold(" ".join(parts))``, each part folded on its own (and remembered: the same
+    association, date or source recurs on many events).
+
+    The same text: a space is a boundary for NFKC (it never composes with its
+    neighbours), for lower case (it ends a final sigma's context) and for the
+    runs of white space made one, so folding the parts and joining the
+    non-empty ones with one space gives the whole's fold
+    (``tests/test_page_cards.py`` compares both on hostile text).
+
+    >>> fold_joined(["ＡＢＣ ", "", "协会"])
+    'abc 协会'
+    """
+    return " ".join(filter(None, map(_folded_part, parts)))
 
 
 def grams(text: str) -> set[str]:
@@ -303,6 +325,7 @@ __all__ = [
     "SPAN_SHARD_BYTES",
     "SearchIndex",
     "fold",
+    "fold_joined",
     "grams",
     "shard_count",
     "shard_of",

@@ -33,6 +33,7 @@ from exports.search_index import (
     _pair_postings,
     _shard_deltas,
     fold,
+    fold_joined,
     grams,
     shard_of,
 )
@@ -184,6 +185,11 @@ AWKWARD = [
         )
     ),
     row(sources="[not json"),
+    row(sources='[{"doc":"a.txt","title":"甲"}]'),  # one source: read without parsing
+    row(sources='[{"doc":"a.txt","sentence":"{x}"}]'),  # a brace in the text: parsed
+    row(sources='[5,{"doc":"b.txt"}]'),
+    row(sources='[{"doc":"a.txt"},{"doc":"b.txt"}]'),
+    row(sources='[{"doc":"a.txt"}, {"doc":"b.txt"}]'),
     row(sources=[{"doc": "c.txt", "ids": [1, "", None]}]),
     row(sources=float("nan")),
 ]
@@ -210,9 +216,12 @@ def test_page_rows_reads_the_cells_to_dict_read() -> None:
     table["published"] = [date(2023, 1, 2) if i % 2 else None for i in range(len(table))]
     table = table.astype({"title": "string[pyarrow]", "doc": "string[pyarrow]"})
     rows, events = rows_at(table, PageOrder(table).positions)
-    assert [e and e.all_sources for e in events] == [
-        e and e.all_sources for e in map(schema.decode, rows)
-    ]
+    assert (
+        [e and e.all_sources[1:] for e in events]
+        == [  # the other sources: what a page shows
+            e and e.all_sources[1:] for e in map(schema.decode, rows)
+        ]
+    )
     expected = []
     for record in table.to_dict("records"):
         start, end = schema.as_date(record["start"]), schema.as_date(record["end"])
@@ -223,6 +232,43 @@ def test_page_rows_reads_the_cells_to_dict_read() -> None:
         expected.append({**record, "start": start, "end": end, "association": text})
     expected.sort(key=lambda r: (r["start"], r["end"], r["association"], str(r["event_id"])))
     assert [repr(r) for r in rows] == [repr(r) for r in expected]
+
+
+def test_page_rows_gives_the_asked_cells_only() -> None:
+    table = pd.DataFrame(AWKWARD[:3])
+    everything, events = rows_at(table, [0, 1, 2])
+    some, same = rows_at(table, [0, 1, 2], ("event_id", "start", "end", "association", "x"))
+    assert same == events
+    assert some == [
+        {k: r[k] for k in ("event_id", "association", "start", "end")} for r in everything
+    ]
+
+
+#: Text where folding a part alone could differ from folding the whole: combining marks
+#: and compatibility characters at a part's edge, final sigma, white space of every kind.
+EDGES = [
+    "\u0301a",
+    "e\u0301",
+    "ΑΣ",
+    "Σ",
+    "'Σ'",
+    "\u00a8",
+    "\u3000x\u00a0",
+    "ＡＢ",
+    "ﬁ",
+    "\t",
+    "",
+    " ",
+    "İ",
+]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_folding_parts_one_by_one_is_folding_them_joined(seed: int) -> None:
+    chooser = random.Random(seed)
+    pool = EDGES + TEXTS + [HOSTILE, "\u1100\u1161", "\u1161", "가", "\u11a8"]
+    parts = [chooser.choice(pool) + chooser.choice(pool) for _ in range(chooser.randint(1, 8))]
+    assert fold_joined(parts) == fold(" ".join(parts))
 
 
 TEXTS = ["年会 ab", "", "a", "  ", "😀a 😀😀", "ＡＢＣ  协会年会", "重复重复重复"]
