@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from exports.event_view import DatePart, EventView, SourceView
 from exports.page_cards import card_html
+from exports.page_render import script_json
 from exports.page_rows import PageOrder, decode_table, rows_at
 from exports.search_index import (
     _by_shard,
@@ -35,6 +36,7 @@ from exports.search_index import (
     fold,
     fold_joined,
     grams,
+    shard_json,
     shard_of,
 )
 from timeline import schema
@@ -301,3 +303,24 @@ def test_fold_is_nfkc_lower_case_and_one_space_as_the_page_folds() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         slow = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
         assert fold(text) == slow, repr(text)
+
+
+@pytest.mark.parametrize("shards", [1, 4])
+def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> None:
+    """:func:`shard_json` against ``script_json`` of the posting dict, on hostile pairs
+    (quotes, backslashes, controls, script-closing characters, U+2028, astral and lone
+    surrogate characters) and numbers past the lookup table."""
+    texts = [fold(text) for text in TEXTS] + [
+        'a"b\\c<d>e&f\u2028g\u2029h',
+        "x\x01y\x7fz",
+        "\ud800a😀b",
+        "重复",
+    ]
+    held = np.concatenate(
+        [_pair_postings(texts, 0, shards), _pair_postings(texts[::-1], 70_000, shards)]
+    )
+    held = held[np.argsort(held[:, 0], kind="stable")]
+    blocks = dict(_by_shard(held, shards))
+    for shard in range(shards):
+        block = blocks.get(shard)
+        assert shard_json(block) == str(script_json(_shard_deltas(block)))
