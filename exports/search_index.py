@@ -56,6 +56,9 @@ EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
 #: Postings held (16 bytes each) before they are spilled to the scratch folder.
 SPILL_POSTINGS = 8_000_000
+#: What :func:`exports.page_render.script_json` escapes beyond JSON.
+_SCRIPT_ESCAPES = {"&": "\\u0026", "<": "\\u003c", ">": "\\u003e"}
+_SCRIPT_ESCAPES.update({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def fold(text: str) -> str:
@@ -132,9 +135,22 @@ Piece = Callable[[str, str], str]
 def summary_json(event_id: str, who: object, start: str, end: str, title: str, text: str) -> str:
     """An event's summary as a chunk holds it, JSON made once (a card keeps it between builds).
 
-    ``text`` is already folded (:func:`fold`).
+    ``text`` is already folded (:func:`fold`). Strings are written by the JSON encoder's
+    own string function, as ``script_json`` would write the list, without its set-up.
     """
-    return str(script_json([event_id, who, start, end, title, text]))
+    fields = (event_id, who, start, end, title, text)
+    if not all(type(field) is str for field in fields):
+        return str(script_json(list(fields)))
+    out = "[" + ",".join(map(encode_basestring, fields)) + "]"
+    return _script_escaped(out)
+
+
+def _script_escaped(text: str) -> str:
+    """JSON text escaped as :func:`~exports.page_render.script_json` escapes it."""
+    for character, escape in _SCRIPT_ESCAPES.items():
+        if character in text:
+            text = text.replace(character, escape)
+    return text
 
 
 class SearchIndex:
@@ -311,9 +327,6 @@ def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
 
 #: Every number below 65,536 as its text (a posting list is mostly small differences).
 _NUMBERS = np.array([str(number) for number in range(1 << 16)], dtype=object)
-#: What :func:`exports.page_render.script_json` escapes beyond JSON.
-_SCRIPT_ESCAPES = {"&": "\\u0026", "<": "\\u003c", ">": "\\u003e"}
-_SCRIPT_ESCAPES.update({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def shard_json(block: np.ndarray | None) -> str:
@@ -341,9 +354,7 @@ def shard_json(block: np.ndarray | None) -> str:
     bounds = [*starts.tolist(), len(words)]
     out = []
     for at, code in enumerate(codes[starts].tolist()):
-        key = encode_basestring(_gram(code))
-        if not _SCRIPT_ESCAPES.keys().isdisjoint(key):
-            key = "".join(_SCRIPT_ESCAPES.get(character, character) for character in key)
+        key = _script_escaped(encode_basestring(_gram(code)))
         out.append(f"{key}:[{','.join(words[bounds[at] : bounds[at + 1]])}]")
     return "{" + ",".join(out) + "}"
 

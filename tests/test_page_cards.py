@@ -38,6 +38,7 @@ from exports.search_index import (
     grams,
     shard_json,
     shard_of,
+    summary_json,
 )
 from timeline import schema
 
@@ -324,3 +325,16 @@ def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> No
     for shard in range(shards):
         block = blocks.get(shard)
         assert shard_json(block) == str(script_json(_shard_deltas(block)))
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["年会", HOSTILE, 'a"b\\c\u2028\u2029\x01', "\ud800😀"],
+    ids=["plain", "hostile", "escapes", "surrogate"],
+)
+def test_a_summary_written_directly_is_its_script_json(title: str) -> None:
+    fields = ["ev-1", "协会<&>", "2023-08-22", "2023-08-23", title, fold(title)]
+    assert summary_json(*fields) == str(script_json(fields))
+    assert summary_json("ev-1", 7, "a", "b", title, "") == str(
+        script_json(["ev-1", 7, "a", "b", title, ""])
+    )
