@@ -404,21 +404,22 @@ class _Site:
             keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
         if self.queue and self.queue[0][0] == year:
             self._next_batch(year)
-        missing, added = [], False
+        missing, added = [], {}
         for at, key in enumerate(keys):
             if key not in kept:
-                added = True
                 found = self.fresh.pop(a + at, None)
                 if found is None:
                     missing.append(at)
                 else:
-                    kept[key] = found
+                    kept[key] = added[key] = found
         if missing:
             for at, card in self.made([a + at for at in missing]).items():
-                kept[keys[at - a]] = card
+                kept[keys[at - a]] = added[keys[at - a]] = card
         cards = [Card(*kept[key], year * YEAR_BASE + at) for at, key in enumerate(keys)]
-        if self.cache is not None and (added or len(kept) != len(set(keys))):
-            self.cache.keep_cards(year, {key: kept[key] for key in keys})
+        current = len(set(keys))
+        if self.cache is not None and (added or len(kept) != current):
+            mine = {key: kept[key] for key in keys}
+            self.cache.keep_cards(year, mine, added, stale=len(kept) != current)
         return cards
 
     def year_href(self, year: int, kind: str, here: int | None = None) -> str:
