@@ -62,6 +62,8 @@ class Engine(Protocol):
     def local_workers(self) -> int: ...
 
 
+#: The feeds handed to a page writer started before them (removed before publishing).
+LATER_FEEDS = ".feeds-for-the-page.pickle"
 #: The page's pieces and cards, beside the feeds' fragments in the cache folder.
 PAGE_FOLDER = "page"
 #: Rows from which the default engine (every core) writes the site in parallel: the
@@ -83,8 +85,9 @@ class Site:
     feeds: list[Feed]
     files: list[str]
     #: Wall seconds of the feeds' plan and of each writer (``feeds``, ``page``,
-    #: ``table files``), and ``parallel`` 1.0 when they ran at once; empty when
-    #: nothing was rendered (the rebuild shortcut).
+    #: ``table files``), each writer's CPU seconds (``page cpu`` …, its threads
+    #: too), and ``parallel`` 1.0 when they ran at once; empty when nothing was
+    #: rendered (the rebuild shortcut).
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -106,8 +109,11 @@ def build_site(
     at once, each in a forked process (:func:`parallel_writers`); its cache
     folder keeps each row's VEVENT and CSV record for the next build
     (``<cache>/site``, :mod:`exports.fragments`). None: this process, no cache.
-    The feeds' plan (the feeds the pages list, every VEVENT made) comes first,
-    its rows shared among forked processes too; then the three writers.
+    Forked, the pages and the table files start at once; the feeds' plan (the
+    feeds the first page lists, every VEVENT made) is made meanwhile, its rows
+    shared among forked processes too, and handed to the page writer
+    (:class:`~exports.site_writers.Later`); then the feeds are written. In one
+    process the plan comes first, then the three writers.
     """
     out = Path(out_dir)
     when = now or _source_date()
@@ -130,7 +136,7 @@ def build_site(
         _copy_feeds(published, staging)  # the feed state keeps SEQUENCE across builds
         keys = fragments.row_keys(table) if cache is not None else None
         parallel = parallel_writers(engine, len(table))
-        with Writers(parallel) as writers, Later() as feeds:
+        with Writers(parallel) as writers, Later(staging / LATER_FEEDS) as feeds:
 
             def page() -> Path:
                 return write_timeline(
@@ -172,6 +178,7 @@ def build_site(
             writers.start("feeds", lambda: write_feeds(plan, staging))
             writers.wait()
         seconds.update(writers.seconds, parallel=float(writers.parallel))
+        seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         rebuild.record(staging, key, plan.feeds)
         return plan.feeds
 

@@ -369,3 +369,19 @@ def test_the_writers_run_at_once_only_for_a_table_of_a_bounded_size() -> None:
     # past the bound, memory first: one process, whatever was asked for
     assert not parallel_writers(two, PARALLEL_UP_TO + 1)
     assert not parallel_writers(Engine(workers=0), PARALLEL_FROM)
+
+
+def test_a_value_sent_after_the_fork_reaches_the_writer_waiting_for_it(tmp_path: Path) -> None:
+    """The page writer starts before the feeds' plan and waits for its feeds at the end."""
+    from exports.site_writers import Later, Writers, can_fork
+
+    if not can_fork():
+        pytest.skip("no fork here (or other threads run)")
+    path = tmp_path / ".later.pickle"
+    with Writers(True) as writers, Later(path) as later:
+        writers.start("reader", lambda: ("read", later.get()))  # forked now, waits
+        time.sleep(0.2)  # the reader is waiting when the value comes
+        later.send({"feeds": ["all.ics"] * 20_000})  # more than a pipe holds
+        writers.wait()
+        assert writers.results["reader"] == ("read", {"feeds": ["all.ics"] * 20_000})
+    assert not path.exists()  # removed with the writers done: nothing left to publish
