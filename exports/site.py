@@ -29,6 +29,7 @@ was. ``SOURCE_DATE_EPOCH`` (reproducible builds) fixes the build's time.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -156,27 +157,37 @@ def build_site(
 
             if writers.parallel:  # the page and the table files need no plan: they start now
                 _load_slug_tables()
-                writers.start("page", page)
-                writers.start("table files", table_files)
-            planning = time.perf_counter()
-            plan = plan_feeds(
-                table,
-                staging,
-                include_years=include_years,
-                include_open=include_open,
-                now=when,
-                cache=cache,
-                keys=keys,
-                split=partial(run_all, parallel=True) if writers.parallel else None,
-            )
-            seconds["plan"] = time.perf_counter() - planning
-            if writers.parallel:
-                feeds.send(plan.feeds)  # the page writer lists them on its first page
-            else:
-                writers.start("page", page)
-                writers.start("table files", table_files)
-            writers.start("feeds", lambda: write_feeds(plan, staging))
-            writers.wait()
+                # The build's objects frozen until the writers are done: a child's cyclic
+                # collector would write to the header of every object it inherited (the
+                # table's cells, the documents phase's leftovers), copying the pages of
+                # the whole heap into every writer, and each full collection pays for them.
+                gc.freeze()
+            try:
+                if writers.parallel:
+                    writers.start("page", page)
+                    writers.start("table files", table_files)
+                planning = time.perf_counter()
+                plan = plan_feeds(
+                    table,
+                    staging,
+                    include_years=include_years,
+                    include_open=include_open,
+                    now=when,
+                    cache=cache,
+                    keys=keys,
+                    split=partial(run_all, parallel=True) if writers.parallel else None,
+                )
+                seconds["plan"] = time.perf_counter() - planning
+                if writers.parallel:
+                    feeds.send(plan.feeds)  # the page writer lists them on its first page
+                else:
+                    writers.start("page", page)
+                    writers.start("table files", table_files)
+                writers.start("feeds", lambda: write_feeds(plan, staging))
+                writers.wait()
+            finally:
+                if writers.parallel:
+                    gc.unfreeze()
         seconds.update(writers.seconds, parallel=float(writers.parallel))
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         rebuild.record(staging, key, plan.feeds)
