@@ -32,7 +32,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,7 @@ def _write(path: Path, html: str) -> Path:
 def write_timeline(
     table: pd.DataFrame,
     out_dir: str | Path,
-    feeds: Iterable[Any] = (),
+    feeds: Iterable[Any] | Callable[[], Iterable[Any]] = (),
     *,
     title: str = DEFAULT_TITLE,
     base_url: str | None = None,
@@ -161,9 +161,15 @@ def write_timeline(
     cache folder / ``page``) a piece whose inputs did not change since the last
     build is not rendered again, and an event's card is kept between builds
     (:mod:`exports.page_pieces`); the bytes are those of a build without it.
+
+    ``feeds`` may be a function that gives them: it is called only for the
+    first page, made last, so the writer can start before the feeds are
+    planned (:func:`exports.site.build_site`); the other pages are made as
+    those of a site with feeds (there must be some), and ``include_years``
+    must be given.
     """
     out = Path(out_dir)
-    feeds = list(feeds)
+    feeds = feeds if callable(feeds) else list(feeds)
     site = _Site(
         table,
         feeds,
@@ -175,8 +181,8 @@ def write_timeline(
     )
     output = _Output(out, Path(published) if published else None, digests=cache_folder is not None)
     note = site.build(output)
-    if feeds:
-        write_feeds_page(feeds, out, base_url, title=title, calendar=note)
+    if site.feeds:
+        write_feeds_page(site.feeds, out, base_url, title=title, calendar=note)
     return out / INDEX
 
 

@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -45,13 +46,15 @@ from pandas.api.types import infer_dtype
 
 from exports.event_view import EventView
 from exports.page_cards import card_html
-from exports.search_index import fold, summary_json
+from exports.search_index import fold_joined, summary_json
 from timeline.files import write_atomic
 
 #: Bumped when the cache's layout or a card's fields change.
 FORMAT = "1"
 PIECES = "pieces.json"
 CARDS = "cards"
+#: Files of cards added to a year before its file is written whole again.
+ADDITIONS = 8
 #: An event's number on the pages: its start's year times this, plus its place in the year.
 YEAR_BASE = 10_000_000
 
@@ -85,10 +88,10 @@ class Card(NamedTuple):
         return f'{self.head} data-i="{self.n}"{self.tail}'
 
 
-def make_card(view: EventView, review: str, feeds: bool, text: str) -> Card:
+def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) -> Card:
     """The card of ``view`` (its HTML made once, cut around its number); ``text``: what a
-    search matches."""
-    search = fold(text)
+    search matches, in parts joined by spaces (folded part by part, :func:`fold_joined`)."""
+    search = fold_joined(text)
     html = str(card_html(view, feeds))
     marker = f' data-i="{view.index}"'
     head, _, tail = html.partition(marker)  # the event id before it is escaped: no quote
@@ -185,13 +188,29 @@ class PieceCache:
         self.recorded[name] = {"fingerprint": print_, "files": files, **extra}
 
     def cards(self, year: int) -> dict[bytes, tuple]:
-        """The cards kept for ``year`` (row key -> card fields), none if made otherwise."""
+        """The cards kept for ``year`` (row key -> card fields), none if made otherwise:
+        the year's file and the later additions to it (:meth:`keep_cards`), in order."""
+        cards: dict[bytes, tuple] = {}
+        for path in [self.folder / CARDS / f"{year}.pickle", *self._additions(year)]:
+            try:
+                with open(path, "rb") as stream:
+                    key, found = pickle.load(stream)
+            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+                return cards  # a damaged or missing part: what it held is made again
+            if key != self.key or not isinstance(found, dict):
+                return cards
+            cards.update(found)
+        return cards
+
+    def _additions(self, year: int) -> list[Path]:
+        """The files of cards added to ``year``'s since its file was written, in order."""
+        folder = self.folder / CARDS
         try:
-            with open(self.folder / CARDS / f"{year}.pickle", "rb") as stream:
-                key, cards = pickle.load(stream)
-        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
-            return {}
-        return cards if key == self.key and isinstance(cards, dict) else {}
+            names = [p.name for p in folder.glob(f"{year}.add*.pickle")]
+        except OSError:
+            return []
+        numbers = sorted(int(n.split(".")[1][3:]) for n in names if n.split(".")[1][3:].isdigit())
+        return [folder / f"{year}.add{number}.pickle" for number in numbers]
 
     def known(self, year: int) -> set[bytes]:
         """The row keys whose cards :meth:`cards` should find for ``year`` (read cheaply)."""
@@ -204,12 +223,43 @@ class PieceCache:
             return set()
         return {data[at : at + 16] for at in range(len(head), len(data), 16)}
 
-    def keep_cards(self, year: int, cards: dict[bytes, tuple]) -> None:
-        """Keep ``year``'s cards (and, apart, their keys: :meth:`known`)."""
-        data = pickle.dumps((self.key, cards), protocol=pickle.HIGHEST_PROTOCOL)
+    def keep_cards(
+        self,
+        year: int,
+        cards: dict[bytes, tuple],
+        added: dict[bytes, tuple] | None = None,
+        stale: bool = True,
+    ) -> None:
+        """Keep ``year``'s cards (and, apart, their keys: :meth:`known`).
+
+        ``added``: those of ``cards`` not kept before, and ``stale`` whether kept
+        cards were left out. When only a few were added and none left out, they
+        go to a file of additions (``<year>.add<n>.pickle``) and the year's file
+        stays: a rebuild that adds a row to most years rewrites its new cards,
+        not every card. The year's file is written whole again past
+        :data:`ADDITIONS` such files, or when cards went or many came.
+        """
+        folder = self.folder / CARDS
+        keys = self.key.encode() + b"".join(cards)
+        additions = self._additions(year)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            _replace(self.folder / CARDS / f"{year}.pickle", data)
-            _replace(self.folder / CARDS / f"{year}.keys", self.key.encode() + b"".join(cards))
+            if (
+                added
+                and not stale
+                and len(additions) < ADDITIONS
+                and len(added) * 4 <= len(cards)
+                and (folder / f"{year}.pickle").is_file()
+            ):
+                number = int(additions[-1].name.split(".")[1][3:]) + 1 if additions else 1
+                data = pickle.dumps((self.key, added), protocol=pickle.HIGHEST_PROTOCOL)
+                _replace(folder / f"{year}.add{number}.pickle", data)
+                _replace(folder / f"{year}.keys", keys)
+                return
+            data = pickle.dumps((self.key, cards), protocol=pickle.HIGHEST_PROTOCOL)
+            _replace(folder / f"{year}.pickle", data)
+            _replace(folder / f"{year}.keys", keys)
+            for path in additions:
+                path.unlink(missing_ok=True)
 
     def save(self, years: set[int], digests: dict[str, str]) -> None:
         """Write this build's record; forget the cards of years that are gone."""
@@ -222,7 +272,8 @@ class PieceCache:
             write_atomic(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
             folder = self.folder / CARDS
             for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-                if path.stem.lstrip("-").isdigit() and int(path.stem) not in years:
+                year = path.name.split(".")[0]
+                if year.lstrip("-").isdigit() and int(year) not in years:
                     path.unlink(missing_ok=True)
         except OSError:
             pass

@@ -64,13 +64,19 @@ def content_security_policy(
     )
 
 
+#: ``json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` made
+#: once: ``json.dumps`` with options builds a new encoder each call (a third of the cost
+#: of an event's summary).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def script_json(data: Any) -> Markup:
     """``data`` as JSON that can sit inside ``<script type="application/json">``.
 
     >>> str(script_json({"a": "</script><!--"}))
     '{"a":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
     """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _ENCODER.encode(data)
     for character, escape in (
         ("&", "\\u0026"),
         ("<", "\\u003c"),

@@ -95,6 +95,20 @@ class _Memo:
         return found
 
 
+def _one_object(text: str) -> bool:
+    """Whether ``text`` is at most a JSON list of one object, known without parsing it.
+
+    ``[{`` … ``}]`` with a single ``{``: the list's first item is its only object
+    and, ending the list with ``}``, also its last (a string ends with ``"``, a
+    number with a digit, a list with ``]``). Anything else (spaces, a ``{`` in a
+    sentence, several items) is left to the parser.
+
+    >>> _one_object('[{"doc":"a.txt","title":"}"}]'), _one_object('[{"doc":"a"},{"doc":"b"}]')
+    (True, False)
+    """
+    return text.startswith("[{") and text.endswith("}]") and text.count("{") == 1
+
+
 def _source_memo(alone: bool = True) -> Callable[[object], tuple[schema.Source, ...]]:
     """:func:`timeline.schema.decode_sources` with its per-field functions remembered.
 
@@ -106,6 +120,8 @@ def _source_memo(alone: bool = True) -> Callable[[object], tuple[schema.Source, 
     sentence = _Memo(_description)
 
     def sources(value: object) -> tuple[schema.Source, ...]:
+        if not alone and isinstance(value, str) and _one_object(value):
+            return ()  # one source: its own document (most rows), no JSON read
         if isinstance(value, (list, tuple)):
             items: Any = value
         else:
@@ -154,6 +170,9 @@ def _readers(alone: bool = True) -> dict[str, Callable[[Any], Any]]:
     return {name: readers[name] for name in schema.Event.__dataclass_fields__}
 
 
+#: Columns whose cells hardly ever repeat (an id; the sources, each naming its own row's
+#: document): read cell by cell, not factorized.
+_DISTINCT = frozenset({"event_id", "sources"})
 #: Object columns whose distinct values can be told apart by equality (no 1 == 1.0 == True).
 _PLAIN = frozenset({"string", "date", "empty"})
 
@@ -167,6 +186,8 @@ def _column(table: pd.DataFrame, name: str, read: Callable[[Any], Any]) -> list[
     if name not in table.columns:
         return [read(None)] * len(table)
     series = table[name]
+    if name in _DISTINCT:  # hashing every long cell to find repeats costs more than it saves
+        return list(map(read, series.tolist()))
     if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in _PLAIN:
         memo = _Memo(read)
         return [memo(value) for value in series.tolist()]
@@ -238,27 +259,48 @@ class PageOrder:
         return len(self.positions)
 
 
+#: The cells a card reads from its row beside the decoded event
+#: (:func:`exports.event_view.event_views`).
+CARD_COLUMNS = (
+    "event_id",
+    "association",
+    "start",
+    "end",
+    "granularity",
+    "title",
+    "description",
+    "date_text",
+    "doc",
+    "doc_title",
+    "published",
+    "source_url",
+    "organisations",
+    "status",
+)
+
+
 def rows_at(
-    table: pd.DataFrame, positions: list[int]
+    table: pd.DataFrame, positions: list[int], columns: tuple[str, ...] | None = None
 ) -> tuple[list[dict], list[schema.Event | None]]:
     """The rows of ``table`` at ``positions`` (in that order), each decoded.
 
-    ``start`` and ``end`` become dates, ``association`` text. ``tolist`` per column
-    is several times faster than ``to_dict("records")`` on Arrow-backed text and
-    gives the same Python values.
+    ``columns``: the cells each row's dict holds (those of the table among them;
+    None: every column). ``start`` and ``end`` become dates, ``association``
+    text. ``tolist`` per column is several times faster than
+    ``to_dict("records")`` on Arrow-backed text and gives the same Python values.
     """
     part = table.iloc[positions]
     decoded = decode_table(part, alone=False)  # the page shows only the other sources
     names = [str(name) for name in part.columns]
-    columns = [part[name].tolist() for name in part.columns]
-    as_date = _Memo(schema.as_date)
-    rows = []
-    for values in zip(*columns, strict=True):
-        row = dict(zip(names, values, strict=True))
-        row["start"], row["end"] = as_date(row["start"]), as_date(row["end"])
-        row["association"] = text(row["association"])
-        rows.append(row)
+    if columns is not None:
+        names = [name for name in names if name in columns]
+    cells = [part[name].tolist() for name in names]
+    at = {name: number for number, name in enumerate(names)}
+    cells[at["start"]] = list(map(_Memo(schema.as_date), cells[at["start"]]))
+    cells[at["end"]] = list(map(_Memo(schema.as_date), cells[at["end"]]))
+    cells[at["association"]] = list(map(text, cells[at["association"]]))
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*cells, strict=True)]
     return rows, decoded
 
 
-__all__ = ["REQUIRED_COLUMNS", "PageOrder", "decode_table", "rows_at", "text"]
+__all__ = ["CARD_COLUMNS", "REQUIRED_COLUMNS", "PageOrder", "decode_table", "rows_at", "text"]

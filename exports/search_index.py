@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import operator
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +56,9 @@ EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
 #: Postings held (16 bytes each) before they are spilled to the scratch folder.
 SPILL_POSTINGS = 8_000_000
+#: What :func:`exports.page_render.script_json` escapes beyond JSON.
+_SCRIPT_ESCAPES = {"&": "\\u0026", "<": "\\u003c", ">": "\\u003e"}
+_SCRIPT_ESCAPES.update({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def fold(text: str) -> str:
@@ -65,6 +70,27 @@ def fold(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):  # a quick check: most text is
         text = unicodedata.normalize("NFKC", text)
     return " ".join(text.lower().split())  # split() and re's \\s: the same white space
+
+
+@lru_cache(maxsize=8192)
+def _folded_part(text: str) -> str:
+    return fold(text)
+
+
+def fold_joined(parts: Iterable[str]) -> str:
+    """``fold(" ".join(parts))``, each part folded on its own (and remembered: the same
+    association, date or source recurs on many events).
+
+    The same text: a space is a boundary for NFKC (it never composes with its
+    neighbours), for lower case (it ends a final sigma's context) and for the
+    runs of white space made one, so folding the parts and joining the
+    non-empty ones with one space gives the whole's fold
+    (``tests/test_page_cards.py`` compares both on hostile text).
+
+    >>> fold_joined(["ＡＢＣ ", "", "协会"])
+    'abc 协会'
+    """
+    return " ".join(filter(None, map(_folded_part, parts)))
 
 
 def grams(text: str) -> set[str]:
@@ -109,9 +135,22 @@ Piece = Callable[[str, str], str]
 def summary_json(event_id: str, who: object, start: str, end: str, title: str, text: str) -> str:
     """An event's summary as a chunk holds it, JSON made once (a card keeps it between builds).
 
-    ``text`` is already folded (:func:`fold`).
+    ``text`` is already folded (:func:`fold`). Strings are written by the JSON encoder's
+    own string function, as ``script_json`` would write the list, without its set-up.
     """
-    return str(script_json([event_id, who, start, end, title, text]))
+    fields = (event_id, who, start, end, title, text)
+    if not all(type(field) is str for field in fields):
+        return str(script_json(list(fields)))
+    out = "[" + ",".join(map(encode_basestring, fields)) + "]"
+    return _script_escaped(out)
+
+
+def _script_escaped(text: str) -> str:
+    """JSON text escaped as :func:`~exports.page_render.script_json` escapes it."""
+    for character, escape in _SCRIPT_ESCAPES.items():
+        if character in text:
+            text = text.replace(character, escape)
+    return text
 
 
 class SearchIndex:
@@ -207,8 +246,7 @@ class SearchIndex:
             else:
                 block = held.pop(shard, None)
             name = f"{self.prefix}g{shard}"
-            deltas = str(script_json(_shard_deltas(block)))
-            self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, deltas))
+            self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, shard_json(block)))
         if self.spilled:
             self.scratch.rmdir()
         if self.count != self.info["events"]:
@@ -287,6 +325,40 @@ def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
     return {_gram(code): values[bounds[at] : bounds[at + 1]] for at, code in enumerate(heads)}
 
 
+#: Every number below 65,536 as its text (a posting list is mostly small differences).
+_NUMBERS = np.array([str(number) for number in range(1 << 16)], dtype=object)
+
+
+def shard_json(block: np.ndarray | None) -> str:
+    """``script_json(_shard_deltas(block))``, written without making the Python dict.
+
+    The numbers' text is looked up in a table and joined (a third of the JSON
+    encoder's time for the millions of postings of a large corpus); each pair's
+    key is encoded by the encoder's own string function and escaped as
+    :func:`~exports.page_render.script_json` does. Pairs come sorted by code,
+    which is the order of ``sort_keys`` (code points). ``tests/test_page_cards.py``
+    compares both.
+    """
+    if block is None or not len(block):
+        return "{}"
+    codes, numbers = block[:, 0] & ((1 << CODE_BITS) - 1), block[:, 1]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    deltas = numbers.copy()
+    deltas[1:] -= numbers[:-1]
+    deltas[starts] = numbers[starts]
+    outside = (deltas < 0) | (deltas >= len(_NUMBERS))
+    texts = _NUMBERS[np.where(outside, 0, deltas)]
+    for at in np.flatnonzero(outside).tolist():
+        texts[at] = str(int(deltas[at]))
+    words = texts.tolist()
+    bounds = [*starts.tolist(), len(words)]
+    out = []
+    for at, code in enumerate(codes[starts].tolist()):
+        key = _script_escaped(encode_basestring(_gram(code)))
+        out.append(f"{key}:[{','.join(words[bounds[at] : bounds[at + 1]])}]")
+    return "{" + ",".join(out) + "}"
+
+
 def _deltas(numbers: list[int]) -> list[int]:
     """Ascending numbers as the first and then the differences.
 
@@ -303,6 +375,7 @@ __all__ = [
     "SPAN_SHARD_BYTES",
     "SearchIndex",
     "fold",
+    "fold_joined",
     "grams",
     "shard_count",
     "shard_of",

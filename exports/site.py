@@ -29,6 +29,7 @@ was. ``SOURCE_DATE_EPOCH`` (reproducible builds) fixes the build's time.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -43,9 +44,10 @@ from exports import fragments, rebuild
 from exports.html import DEFAULT_TITLE, write_timeline
 from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, plan_feeds, write_feeds
 from exports.publish import publish
-from exports.site_writers import Writers, run_all
+from exports.site_writers import Later, Writers, run_all
 from exports.table_files import TABLE_FILES, write_table_files
 from timeline.files import write_atomic
+from timeline.slugs import slugify
 
 
 class Engine(Protocol):
@@ -61,6 +63,8 @@ class Engine(Protocol):
     def local_workers(self) -> int: ...
 
 
+#: The feeds handed to a page writer started before them (removed before publishing).
+LATER_FEEDS = ".feeds-for-the-page.pickle"
 #: The page's pieces and cards, beside the feeds' fragments in the cache folder.
 PAGE_FOLDER = "page"
 #: Rows from which the default engine (every core) writes the site in parallel: the
@@ -82,8 +86,9 @@ class Site:
     feeds: list[Feed]
     files: list[str]
     #: Wall seconds of the feeds' plan and of each writer (``feeds``, ``page``,
-    #: ``table files``), and ``parallel`` 1.0 when they ran at once; empty when
-    #: nothing was rendered (the rebuild shortcut).
+    #: ``table files``), each writer's CPU seconds (``page cpu`` …, its threads
+    #: too), and ``parallel`` 1.0 when they ran at once; empty when nothing was
+    #: rendered (the rebuild shortcut).
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -105,8 +110,11 @@ def build_site(
     at once, each in a forked process (:func:`parallel_writers`); its cache
     folder keeps each row's VEVENT and CSV record for the next build
     (``<cache>/site``, :mod:`exports.fragments`). None: this process, no cache.
-    The feeds' plan (the feeds the pages list, every VEVENT made) comes first,
-    its rows shared among forked processes too; then the three writers.
+    Forked, the pages and the table files start at once; the feeds' plan (the
+    feeds the first page lists, every VEVENT made) is made meanwhile, its rows
+    shared among forked processes too, and handed to the page writer
+    (:class:`~exports.site_writers.Later`); then the feeds are written. In one
+    process the plan comes first, then the three writers.
     """
     out = Path(out_dir)
     when = now or _source_date()
@@ -129,46 +137,75 @@ def build_site(
         _copy_feeds(published, staging)  # the feed state keeps SEQUENCE across builds
         keys = fragments.row_keys(table) if cache is not None else None
         parallel = parallel_writers(engine, len(table))
-        with Writers(parallel) as writers:
-            planning = time.perf_counter()
-            plan = plan_feeds(
-                table,
-                staging,
-                include_years=include_years,
-                include_open=include_open,
-                now=when,
-                cache=cache,
-                keys=keys,
-                split=partial(run_all, parallel=True) if writers.parallel else None,
-            )
-            seconds["plan"] = time.perf_counter() - planning
-            writers.start(
-                "page",
-                lambda: write_timeline(
+        with Writers(parallel) as writers, Later(staging / LATER_FEEDS) as feeds:
+
+            def page() -> Path:
+                return write_timeline(
                     table,
                     staging,
-                    plan.feeds,
+                    feeds.get if writers.parallel else plan.feeds,
                     title=title,
                     base_url=base_url,
                     include_years=include_years,
                     include_open=include_open,
                     published=published,  # pages that did not change are linked, not rewritten
                     cache_folder=None if cache is None else cache.parent / PAGE_FOLDER,
-                ),
-            )
-            writers.start(
-                "table files",
-                lambda: write_table_files(table, staging, cache=cache, keys=keys),
-            )
-            writers.start("feeds", lambda: write_feeds(plan, staging))
-            writers.wait()
+                )
+
+            def table_files() -> list[str]:
+                return write_table_files(table, staging, cache=cache, keys=keys)
+
+            if writers.parallel:  # the page and the table files need no plan: they start now
+                _load_slug_tables()
+                # The build's objects frozen until the writers are done: a child's cyclic
+                # collector would write to the header of every object it inherited (the
+                # table's cells, the documents phase's leftovers), copying the pages of
+                # the whole heap into every writer, and each full collection pays for them.
+                gc.freeze()
+            try:
+                if writers.parallel:
+                    writers.start("page", page)
+                    writers.start("table files", table_files)
+                planning = time.perf_counter()
+                plan = plan_feeds(
+                    table,
+                    staging,
+                    include_years=include_years,
+                    include_open=include_open,
+                    now=when,
+                    cache=cache,
+                    keys=keys,
+                    split=partial(run_all, parallel=True) if writers.parallel else None,
+                )
+                seconds["plan"] = time.perf_counter() - planning
+                if writers.parallel:
+                    feeds.send(plan.feeds)  # the page writer lists them on its first page
+                else:
+                    writers.start("page", page)
+                    writers.start("table files", table_files)
+                writers.start("feeds", lambda: write_feeds(plan, staging))
+                writers.wait()
+            finally:
+                if writers.parallel:
+                    gc.unfreeze()
         seconds.update(writers.seconds, parallel=float(writers.parallel))
+        seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         rebuild.record(staging, key, plan.feeds)
         return plan.feeds
 
     feeds = publish(out, render)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
     return Site(folder=out, feeds=feeds, files=files, seconds=seconds)
+
+
+def _load_slug_tables() -> None:
+    """Load the pinyin tables of association slugs once, before the writers are forked.
+
+    The page writer and the feeds' plan both name associations
+    (:func:`timeline.slugs.slugify`, about 0.4 s to load): loaded here, each
+    forked writer has them.
+    """
+    slugify("协会")
 
 
 def parallel_writers(engine: Engine | None, rows: int) -> bool:

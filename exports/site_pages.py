@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +36,7 @@ from exports.event_view import (
     lane_counts,
     year_sections,
 )
-from exports.feed_links import feed_links
+from exports.feed_links import FeedLink, feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
 from exports.overview_bins import BinCounts
 from exports.page_cards import chronology_html
@@ -59,7 +59,7 @@ from exports.page_render import (
     script_json,
     template_environment,
 )
-from exports.page_rows import PageOrder, rows_at
+from exports.page_rows import CARD_COLUMNS, PageOrder, rows_at
 from exports.search_index import CHUNK, SEARCH_FOLDER, SEARCH_SPAN, SPAN_SHARD_BYTES, SearchIndex
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
@@ -78,8 +78,10 @@ FIRST_PAGE_EVENTS = 100
 MARK_LIMIT = 1500
 #: Threads storing the files (each file is written and fsynced by one of them).
 WRITERS = 4
-#: New cards made in one batch on a rebuild (more than a fifth of the corpus's events too).
-FRESH_LIMIT = 20_000
+#: Rows whose cards are made in one batch (consecutive years' rows read and decoded at
+#: once): a year at a time cost a third more at 10,000 documents (38 years); a batch's
+#: rows and cards are held in memory until their pages are made.
+CARD_BATCH = 16_384
 PIECE_FUNCTION = "timelinePiece"
 REVIEWS_PIECE = f"{SEARCH_FOLDER}/reviews.js"
 #: The search index's shared piece: each span's shard count and its years' event counts.
@@ -258,7 +260,7 @@ class _Site:
     def __init__(
         self,
         table: pd.DataFrame,
-        feeds: Iterable[Any],
+        feeds: Iterable[Any] | Callable[[], Iterable[Any]],
         *,
         title: str,
         base_url: str | None,
@@ -272,7 +274,19 @@ class _Site:
         self.order = PageOrder(table)
         self.lanes = lane_counts({"association": name} for name in self.order.associations)
         self.lane_of = {name: index for index, (name, _) in enumerate(self.lanes)}
-        self.links = feed_links(feeds, base_url)
+        self.base_url = base_url
+        self.later: Callable[[], Iterable[Any]] | None = None
+        self.feeds: list[Any] = []
+        self._links: list[FeedLink] | None = None
+        if callable(feeds):  # given when the first page is made: the site has feeds
+            feed_links([], base_url)  # the address checked now, not at the end
+            if include_years is None:
+                raise ValueError("feeds given later need include_years")
+            self.later, self.has_feeds = feeds, True
+        else:
+            self.feeds = list(feeds)
+            self._links = feed_links(self.feeds, base_url)
+            self.has_feeds = bool(self._links)
         self.years: dict[int, tuple[int, int]] = {}  # year -> rows [a, b) (rows sorted by start)
         for number, start in enumerate(self.order.starts):
             first, _ = self.years.get(start.year, (number, number))
@@ -300,11 +314,22 @@ class _Site:
                 "title": title,
                 "include_years": include_years,
                 "include_open": include_open,
-                "feeds": bool(self.links),
+                "feeds": self.has_feeds,
             }
             context = build_context(table, code_version(), options)
             self.cache = PieceCache(Path(cache_folder), context)
             self.keys = row_keys(table)
+
+    @property
+    def links(self) -> list[FeedLink]:
+        """The feeds' links; feeds given later are asked for now (they must be some)."""
+        if self._links is None:
+            assert self.later is not None
+            self.feeds = list(self.later())
+            self._links = feed_links(self.feeds, self.base_url)
+            if not self._links:
+                raise ValueError("the pages were made for feeds, and none came")
+        return self._links
 
     def _all_rows(self) -> Iterator[dict]:
         """Every row in page order, read a year at a time."""
@@ -319,7 +344,8 @@ class _Site:
     def views(self, places: Iterable[int]) -> list[EventView]:
         """The views of the page places ``places``, their rows read and decoded now."""
         places = list(places)
-        rows, events = rows_at(self.table, [self.order.positions[p] for p in places])
+        positions = [self.order.positions[p] for p in places]
+        rows, events = rows_at(self.table, positions, CARD_COLUMNS)
         return event_views(
             rows,
             self.lane_of,
@@ -331,7 +357,7 @@ class _Site:
 
     def made(self, places: list[int]) -> dict[int, tuple]:
         """New cards (without their number) of the page places ``places``, decoded at once."""
-        feeds = bool(self.links)
+        feeds = self.has_feeds
         return {
             place: tuple(make_card(view, self.order.statuses[place], feeds, _search_text(view)))[
                 :-1
@@ -340,18 +366,32 @@ class _Site:
         }
 
     def prepare(self, years: list[int]) -> None:
-        """Make at once the cards the cache lacks for ``years`` (one decoding, not one a
-        year), unless they are many (a first build: then a year at a time, bounded memory)."""
+        """Plan the making of the cards the cache lacks for ``years`` (every card without
+        a cache): in batches of consecutive years of up to :data:`CARD_BATCH` rows, each
+        decoded at once (reading and decoding cost much per call), not a year at a time;
+        a year's page takes them from the batch (:meth:`_next_batch`)."""
         self.fresh: dict[int, tuple] = {}
-        if self.cache is None:
-            return
-        missing = []
+        self.queue: deque[tuple[int, list[int]]] = deque()
         for year in years:
             a, b = self.years[year]
+            if self.cache is None:
+                self.queue.append((year, list(range(a, b))))
+                continue
             known = self.cache.known(year)
-            missing += [p for p in range(a, b) if self.keys[self.order.positions[p]] not in known]
-        if missing and len(missing) <= max(FRESH_LIMIT, len(self.order) // 5):
-            self.fresh = self.made(missing)
+            missing = [p for p in range(a, b) if self.keys[self.order.positions[p]] not in known]
+            if missing:
+                self.queue.append((year, missing))
+
+    def _next_batch(self, year: int) -> None:
+        """Make the queued cards of ``year`` and of the years after it, up to
+        :data:`CARD_BATCH` rows (at least ``year``'s)."""
+        while self.queue and self.queue[0][0] < year:
+            self.queue.popleft()  # a year whose page was not made after all
+        places: list[int] = []
+        while self.queue and (not places or len(places) + len(self.queue[0][1]) <= CARD_BATCH):
+            places += self.queue.popleft()[1]
+        if places:
+            self.fresh.update(self.made(places))
 
     def cards(self, year: int) -> list[Card]:
         """The cards of ``year`` in page order: kept ones from the cache, the rest made now."""
@@ -362,21 +402,24 @@ class _Site:
         else:
             kept = self.cache.cards(year)
             keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
-        missing, added = [], False
+        if self.queue and self.queue[0][0] == year:
+            self._next_batch(year)
+        missing, added = [], {}
         for at, key in enumerate(keys):
             if key not in kept:
-                added = True
                 found = self.fresh.pop(a + at, None)
                 if found is None:
                     missing.append(at)
                 else:
-                    kept[key] = found
+                    kept[key] = added[key] = found
         if missing:
             for at, card in self.made([a + at for at in missing]).items():
-                kept[keys[at - a]] = card
+                kept[keys[at - a]] = added[keys[at - a]] = card
         cards = [Card(*kept[key], year * YEAR_BASE + at) for at, key in enumerate(keys)]
-        if self.cache is not None and (added or len(kept) != len(set(keys))):
-            self.cache.keep_cards(year, {key: kept[key] for key in keys})
+        current = len(set(keys))
+        if self.cache is not None and (added or len(kept) != current):
+            mine = {key: kept[key] for key in keys}
+            self.cache.keep_cards(year, mine, added, stale=len(kept) != current)
         return cards
 
     def year_href(self, year: int, kind: str, here: int | None = None) -> str:
@@ -560,7 +603,7 @@ class _Site:
             self.page(
                 "index",
                 [chosen[place] for place in range(self.first_page, len(order))],
-                calendar=note if self.links else None,
+                calendar=note if self.has_feeds else None,
                 overview_views=shown,
                 bins=bins,
             ),
@@ -662,7 +705,7 @@ class _Site:
             association_links=association_links if kind == "index" else [],
             overview=drawn,
             feeds=links,
-            has_feeds=bool(self.links),
+            has_feeds=self.has_feeds,
             calendar=calendar,
             total=len(self.order),
             page_total=len(cards),
@@ -679,26 +722,24 @@ def _year_span_of(years: Mapping[int, Any]) -> str:
     return f"{first}年" if first == last else f"{first}{DASH}{last}年"
 
 
-def _search_text(view: EventView) -> str:
-    """What a search matches: what the event's card shows."""
+def _search_text(view: EventView) -> tuple[str, ...]:
+    """What a search matches: what the event's card shows, in parts joined by spaces."""
     when = DASH.join(part.text for part in view.dates)
     sources = " ".join(source.title or source.doc for source in view.sources)
-    return " ".join(
-        (
-            when,
-            view.time,
-            view.precision,
-            view.written,
-            view.role,
-            view.status,
-            view.full_title,
-            view.association,
-            view.before + view.mark + view.after,
-            view.organisations,
-            view.doc_title,
-            view.doc,
-            view.published,
-            view.source_text,
-            sources,
-        )
+    return (
+        when,
+        view.time,
+        view.precision,
+        view.written,
+        view.role,
+        view.status,
+        view.full_title,
+        view.association,
+        view.before + view.mark + view.after,
+        view.organisations,
+        view.doc_title,
+        view.doc,
+        view.published,
+        view.source_text,
+        sources,
     )

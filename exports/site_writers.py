@@ -2,7 +2,9 @@
 
 :func:`exports.site.build_site` has three writers that share nothing but the
 table and the feeds' plan: the feeds, the pages (:func:`exports.html.write_timeline`)
-and the table files. With more than one local worker they run at the same time,
+and the table files. The pages and the table files need no plan and start
+first; the page writer takes the plan's feeds when it makes its last page
+(:class:`Later`). With more than one local worker they run at the same time,
 each in a child process **forked** from the build: a fork hands a child the table
 as it is in memory, at no cost (copy on write), where a fresh interpreter would
 have to read ``events.parquet`` back (a second or two at 10,000 documents, and
@@ -35,6 +37,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from exports.publish import Interrupted
 from timeline import faults
@@ -69,6 +72,8 @@ class Writers:
         self.children: list[_Child] = []
         #: Each writer's wall time, as the writer measured it.
         self.seconds: dict[str, float] = {}
+        #: Each writer's CPU seconds (its threads too), as the writer measured them.
+        self.cpu: dict[str, float] = {}
         #: What each writer's ``work`` returned (sent back pickled by a child).
         self.results: dict[str, object] = {}
 
@@ -82,8 +87,10 @@ class Writers:
         """Run ``work`` (named ``name`` in messages): now, or in a forked child."""
         started = time.perf_counter()
         if not self.parallel:
+            used = time.process_time()
             self.results[name] = work()
             self.seconds[name] = time.perf_counter() - started
+            self.cpu[name] = time.process_time() - used
             return
         read, write = os.pipe()
         parent = os.getpid()
@@ -113,8 +120,9 @@ class Writers:
                     _, status = os.waitpid(child.pid, 0)
                     os.close(child.pipe)
                     self.children.remove(child)
-                    result, seconds = _outcome(child, status)
+                    result, seconds, cpu = _outcome(child, status)
                     self.results[child.name], self.seconds[child.name] = result, seconds
+                    self.cpu[child.name] = cpu
         finally:
             selector.close()
 
@@ -129,6 +137,55 @@ class Writers:
             with contextlib.suppress(OSError):
                 os.close(child.pipe)
         self.children = []
+
+
+class Later:
+    """A value the build hands to a writer forked before the value existed.
+
+    The page writer starts before the feeds' plan and needs its feeds only for
+    its last page: the build :meth:`send` s them when the plan is made, the
+    writer's :meth:`get` waits for them there. The value goes through the file
+    ``path`` (any size: a pipe would hold the build until the writer reads; the
+    staging folder, so that nothing is left anywhere else), one byte through a
+    pipe says it is complete. :meth:`close` (the build, after the writers
+    ended) removes the file. In one process (no fork) :meth:`send` comes before
+    :meth:`get` and nothing waits.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.read, self.write = os.pipe()
+        self.value: object = None
+        self.received = False
+
+    def send(self, value: object) -> None:
+        """Hand ``value`` to the writers (once)."""
+        with open(self.path, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(self.write, b"1")
+
+    def get(self) -> object:
+        """The value :meth:`send` gave, waiting for it if need be."""
+        if not self.received:
+            if not os.read(self.read, 1):  # end of file: the build never sent it
+                raise WriterError(errno.EPIPE, "the build ended before sending its value")
+            with open(self.path, "rb") as stream:
+                self.value = pickle.load(stream)
+            self.received = True
+        return self.value
+
+    def close(self) -> None:
+        for descriptor in (self.read, self.write):
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+    def __enter__(self) -> Later:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def run_all(functions: list[Callable[[], object]], parallel: bool = True) -> list[object]:
@@ -159,7 +216,8 @@ def _run_child(work: Callable[[], object], pipe: int, parent: int) -> None:
         _die_with(parent)
         faults.enter_writer()  # its write steps are counted apart (tests/test_site_writers.py)
         result = work()
-        _send(pipe, {"result": result, "seconds": time.perf_counter() - started})
+        seconds = time.perf_counter() - started
+        _send(pipe, {"result": result, "seconds": seconds, "cpu": time.process_time()})
         code = 0
     except BaseException as error:  # noqa: BLE001 (every failure goes back to the build)
         with contextlib.suppress(BaseException):
@@ -193,8 +251,8 @@ def _send(pipe: int, report: dict) -> None:
         view = view[os.write(pipe, view) :]
 
 
-def _outcome(child: _Child, status: int) -> tuple[object, float]:
-    """What ``child``'s work returned and its seconds; raise what ended it badly."""
+def _outcome(child: _Child, status: int) -> tuple[object, float, float]:
+    """What ``child``'s work returned, its seconds and CPU seconds; raise what ended it badly."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         if number in (signal.SIGTERM, signal.SIGINT):
@@ -213,7 +271,7 @@ def _outcome(child: _Child, status: int) -> tuple[object, float]:
         ) from None
     error = report.get("error")
     if error is None and code == 0:
-        return report["result"], report["seconds"]
+        return report["result"], report["seconds"], report.get("cpu", 0.0)
     if error is None:
         error = WriterError(errno.ECHILD, f"the {child.name} writer ended with exit code {code}")
     if isinstance(error, OSError | ValueError | Interrupted):
@@ -222,4 +280,4 @@ def _outcome(child: _Child, status: int) -> tuple[object, float]:
     raise error
 
 
-__all__ = ["WriterError", "Writers", "can_fork", "run_all"]
+__all__ = ["Later", "WriterError", "Writers", "can_fork", "run_all"]

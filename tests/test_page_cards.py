@@ -27,14 +27,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from exports.event_view import DatePart, EventView, SourceView
 from exports.page_cards import card_html
+from exports.page_render import script_json
 from exports.page_rows import PageOrder, decode_table, rows_at
 from exports.search_index import (
     _by_shard,
     _pair_postings,
     _shard_deltas,
     fold,
+    fold_joined,
     grams,
+    shard_json,
     shard_of,
+    summary_json,
 )
 from timeline import schema
 
@@ -184,6 +188,11 @@ AWKWARD = [
         )
     ),
     row(sources="[not json"),
+    row(sources='[{"doc":"a.txt","title":"甲"}]'),  # one source: read without parsing
+    row(sources='[{"doc":"a.txt","sentence":"{x}"}]'),  # a brace in the text: parsed
+    row(sources='[5,{"doc":"b.txt"}]'),
+    row(sources='[{"doc":"a.txt"},{"doc":"b.txt"}]'),
+    row(sources='[{"doc":"a.txt"}, {"doc":"b.txt"}]'),
     row(sources=[{"doc": "c.txt", "ids": [1, "", None]}]),
     row(sources=float("nan")),
 ]
@@ -210,9 +219,12 @@ def test_page_rows_reads_the_cells_to_dict_read() -> None:
     table["published"] = [date(2023, 1, 2) if i % 2 else None for i in range(len(table))]
     table = table.astype({"title": "string[pyarrow]", "doc": "string[pyarrow]"})
     rows, events = rows_at(table, PageOrder(table).positions)
-    assert [e and e.all_sources for e in events] == [
-        e and e.all_sources for e in map(schema.decode, rows)
-    ]
+    assert (
+        [e and e.all_sources[1:] for e in events]
+        == [  # the other sources: what a page shows
+            e and e.all_sources[1:] for e in map(schema.decode, rows)
+        ]
+    )
     expected = []
     for record in table.to_dict("records"):
         start, end = schema.as_date(record["start"]), schema.as_date(record["end"])
@@ -223,6 +235,43 @@ def test_page_rows_reads_the_cells_to_dict_read() -> None:
         expected.append({**record, "start": start, "end": end, "association": text})
     expected.sort(key=lambda r: (r["start"], r["end"], r["association"], str(r["event_id"])))
     assert [repr(r) for r in rows] == [repr(r) for r in expected]
+
+
+def test_page_rows_gives_the_asked_cells_only() -> None:
+    table = pd.DataFrame(AWKWARD[:3])
+    everything, events = rows_at(table, [0, 1, 2])
+    some, same = rows_at(table, [0, 1, 2], ("event_id", "start", "end", "association", "x"))
+    assert same == events
+    assert some == [
+        {k: r[k] for k in ("event_id", "association", "start", "end")} for r in everything
+    ]
+
+
+#: Text where folding a part alone could differ from folding the whole: combining marks
+#: and compatibility characters at a part's edge, final sigma, white space of every kind.
+EDGES = [
+    "\u0301a",
+    "e\u0301",
+    "ΑΣ",
+    "Σ",
+    "'Σ'",
+    "\u00a8",
+    "\u3000x\u00a0",
+    "ＡＢ",
+    "ﬁ",
+    "\t",
+    "",
+    " ",
+    "İ",
+]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_folding_parts_one_by_one_is_folding_them_joined(seed: int) -> None:
+    chooser = random.Random(seed)
+    pool = EDGES + TEXTS + [HOSTILE, "\u1100\u1161", "\u1161", "가", "\u11a8"]
+    parts = [chooser.choice(pool) + chooser.choice(pool) for _ in range(chooser.randint(1, 8))]
+    assert fold_joined(parts) == fold(" ".join(parts))
 
 
 TEXTS = ["年会 ab", "", "a", "  ", "😀a 😀😀", "ＡＢＣ  协会年会", "重复重复重复"]
@@ -255,3 +304,37 @@ def test_fold_is_nfkc_lower_case_and_one_space_as_the_page_folds() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         slow = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
         assert fold(text) == slow, repr(text)
+
+
+@pytest.mark.parametrize("shards", [1, 4])
+def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> None:
+    """:func:`shard_json` against ``script_json`` of the posting dict, on hostile pairs
+    (quotes, backslashes, controls, script-closing characters, U+2028, astral and lone
+    surrogate characters) and numbers past the lookup table."""
+    texts = [fold(text) for text in TEXTS] + [
+        'a"b\\c<d>e&f\u2028g\u2029h',
+        "x\x01y\x7fz",
+        "\ud800a😀b",
+        "重复",
+    ]
+    held = np.concatenate(
+        [_pair_postings(texts, 0, shards), _pair_postings(texts[::-1], 70_000, shards)]
+    )
+    held = held[np.argsort(held[:, 0], kind="stable")]
+    blocks = dict(_by_shard(held, shards))
+    for shard in range(shards):
+        block = blocks.get(shard)
+        assert shard_json(block) == str(script_json(_shard_deltas(block)))
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["年会", HOSTILE, 'a"b\\c\u2028\u2029\x01', "\ud800😀"],
+    ids=["plain", "hostile", "escapes", "surrogate"],
+)
+def test_a_summary_written_directly_is_its_script_json(title: str) -> None:
+    fields = ["ev-1", "协会<&>", "2023-08-22", "2023-08-23", title, fold(title)]
+    assert summary_json(*fields) == str(script_json(fields))
+    assert summary_json("ev-1", 7, "a", "b", title, "") == str(
+        script_json(["ev-1", 7, "a", "b", title, ""])
+    )

@@ -238,3 +238,53 @@ def test_row_keys_tell_cells_and_their_types_apart() -> None:
     assert keys[0] == keys[1]  # the same cells: the same key, wherever the row stands
     assert len({keys[0], keys[2], keys[3]}) == 3  # "1" is not 1; b = 2 is not b = 1
     assert row_keys(rows[["c", "b", "a"]])[0] != keys[0]  # the columns' order counts too
+
+
+def added_document(number: int) -> pd.DataFrame:
+    """A new document with one event in every year of the table."""
+    return pd.DataFrame(
+        [
+            event(
+                f"ev-new-{number}-{year}",
+                TEXTILE,
+                date(year, 6, 1 + number),
+                date(year, 6, 1 + number),
+                "day",
+                f"新文件{number}",
+                f"6月{1 + number}日，协会召开会议。",
+                f"6月{1 + number}日",
+                doc=f"new-{number}.txt",
+            )
+            for year in YEARS
+        ]
+    )
+
+
+def test_cards_added_to_most_years_are_kept_apart_then_written_whole(tmp_path) -> None:
+    """Each rebuild that adds a document to every year keeps the new cards in files of
+    additions (the year's file stays); a removed row, or too many additions, writes the
+    year's file whole again. Every rebuild is the fresh site, byte for byte."""
+    from exports.page_pieces import ADDITIONS
+
+    cache, cards = tmp_path / "cache", tmp_path / "cache" / "cards"
+    tables = [table()]
+    for number in range(1, ADDITIONS + 2):
+        tables.append(pd.concat([tables[-1], added_document(number)], ignore_index=True))
+    tables.append(tables[-1][tables[-1]["doc"] != "new-1.txt"].reset_index(drop=True))
+    write_timeline(tables[0], tmp_path / "0", cache_folder=cache)
+    first = {path.name: path.stat().st_ino for path in cards.glob("*.pickle")}
+    for step, grown in enumerate(tables[1:], start=1):
+        write_timeline(
+            grown, tmp_path / f"{step}", published=tmp_path / f"{step - 1}", cache_folder=cache
+        )
+        write_timeline(grown, tmp_path / f"fresh{step}")
+        same_site(tmp_path / f"{step}", tmp_path / f"fresh{step}")
+        additions = sorted(path.name for path in cards.glob("2016.add*.pickle"))
+        if step <= ADDITIONS:  # kept apart; the year's own file untouched
+            assert additions == [f"2016.add{n}.pickle" for n in range(1, step + 1)]
+            assert (cards / "2016.pickle").stat().st_ino == first["2016.pickle"]
+        else:  # one addition too many, then a removed document: written whole
+            assert additions == []
+    (cards / "2017.pickle").write_bytes(b"damaged")  # its cards are made again
+    write_timeline(tables[-1], tmp_path / "again", published=tmp_path / "0", cache_folder=cache)
+    same_site(tmp_path / "again", tmp_path / f"fresh{len(tables) - 1}")

@@ -369,3 +369,32 @@ def test_the_writers_run_at_once_only_for_a_table_of_a_bounded_size() -> None:
     # past the bound, memory first: one process, whatever was asked for
     assert not parallel_writers(two, PARALLEL_UP_TO + 1)
     assert not parallel_writers(Engine(workers=0), PARALLEL_FROM)
+
+
+LATER = """
+import json, sys, time
+from pathlib import Path
+from exports.site_writers import Later, Writers
+path = Path(sys.argv[1])
+with Writers(True) as writers, Later(path) as later:
+    assert writers.parallel
+    writers.start("reader", lambda: ("read", later.get()))  # forked now: it waits
+    time.sleep(0.2)  # the reader is waiting when the value comes
+    later.send({"feeds": ["all.ics"] * 20_000})  # more than a pipe holds
+    writers.wait()
+    print(json.dumps([writers.results["reader"], path.exists()]))
+print(json.dumps(path.exists()))
+"""
+
+
+def test_a_value_sent_after_the_fork_reaches_the_writer_waiting_for_it(tmp_path: Path) -> None:
+    """The page writer starts before the feeds' plan and waits for its feeds at the end
+    (in a fresh process: forking needs one with no other thread)."""
+    path = tmp_path / ".later.pickle"
+    done = subprocess.run(
+        [sys.executable, "-c", LATER, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    during, after = map(json.loads, done.stdout.strip().splitlines())
+    assert during == [["read", {"feeds": ["all.ics"] * 20_000}], True]
+    assert after is False  # removed with the writers done: nothing left to publish
