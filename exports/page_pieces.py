@@ -40,12 +40,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
 
 from exports.event_view import EventView
 from exports.page_cards import card_html
+from exports.row_keys import row_key_bytes
 from exports.search_index import fold_joined, summary_json
 from timeline.files import write_atomic
 
@@ -57,11 +56,6 @@ CARDS = "cards"
 ADDITIONS = 8
 #: An event's number on the pages: its start's year times this, plus its place in the year.
 YEAR_BASE = 10_000_000
-
-#: Object columns whose cells are all of one type (no None beside NaN, no 1 beside "1").
-_ONE_TYPE = frozenset({"string", "bytes", "date", "integer", "boolean"})
-_MIX = (np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15))
-_SEEDS = (np.uint64(0xCBF29CE484222325), np.uint64(0x84222325CBF29CE4))
 
 
 class Card(NamedTuple):
@@ -123,26 +117,10 @@ def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) ->
 def row_keys(table: pd.DataFrame) -> list[bytes]:
     """A 16-byte hash of every cell of each row of ``table`` (the same row, the same key).
 
-    pandas' per-value hashes of each column, mixed two ways; an object column's
-    cells are hashed as their text, so their types are mixed in too.
+    The site's one set of row keys (:func:`exports.row_keys.row_keys`), made once per
+    table and shared with the rebuild shortcut and the fragments.
     """
-    size = len(table)
-    first = np.full(size, _SEEDS[0], dtype=np.uint64)
-    second = np.full(size, _SEEDS[1], dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for name in table.columns:
-            column = table[name]
-            value = pd.util.hash_pandas_object(column, index=False).to_numpy(dtype=np.uint64)
-            if column.dtype == object and infer_dtype(column, skipna=False) not in _ONE_TYPE:
-                kinds = column.map(lambda cell: type(cell).__name__)
-                kind = pd.util.hash_pandas_object(kinds, index=False).to_numpy(dtype=np.uint64)
-                value = value ^ (kind * _MIX[1])
-            first = (first ^ value) * _MIX[0]
-            second = second * _MIX[1] + value
-    keys = np.empty((size, 2), dtype=np.uint64)
-    keys[:, 0], keys[:, 1] = first, second
-    data = keys.tobytes()
-    return [data[at : at + 16] for at in range(0, len(data), 16)]
+    return row_key_bytes(table)
 
 
 def fingerprint(context: str, *parts: Any, keys: list[bytes] = ()) -> str:  # type: ignore[assignment]
