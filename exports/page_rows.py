@@ -262,14 +262,7 @@ class PageOrder:
 #: The cells a card reads from its row beside the decoded event
 #: (:func:`exports.event_view.event_views`).
 CARD_COLUMNS = (
-    "event_id",
-    "association",
-    "start",
-    "end",
-    "granularity",
-    "title",
-    "description",
-    "date_text",
+    *REQUIRED_COLUMNS,
     "doc",
     "doc_title",
     "published",
