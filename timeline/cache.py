@@ -105,20 +105,34 @@ class Packed:
         import pyarrow as pa
 
         frame = self.frame
-        table = pa.Table.from_pandas(frame)
-        sink = pa.BufferOutputStream()
-        options = pa.ipc.IpcWriteOptions(compression="zstd")  # a tenth of the bytes to store
-        with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
-            writer.write_table(table)
         types = [str(one) for one in (*frame.dtypes, frame.index.dtype)]
-        return (_unpacked, (sink.getvalue().to_pybytes(), types))
+        return (_unpacked, (arrow_bytes(pa.Table.from_pandas(frame)), types))
+
+
+def arrow_bytes(table: object) -> bytes:
+    """An Arrow table as an IPC stream compressed with zstd: what the cache keeps of a
+    large table (:class:`Packed`, :mod:`timeline.kept`). The kept rows of 10,000
+    documents: 5 MB written in 0.1 s and read in 0.06 s, where Parquet took 0.2 s and
+    0.2–0.6 s, and an uncompressed stream of 75 MB cost more to write, hash and store."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def arrow_table(data: bytes) -> object:
+    """The Arrow table :func:`arrow_bytes` made."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(data).read_all()
 
 
 def _unpacked(data: bytes, types: list[str]) -> object:
     """The frame a :class:`Packed` pickled; ValueError when its types did not come back."""
-    import pyarrow as pa
-
-    frame = pa.ipc.open_stream(data).read_all().to_pandas()
+    frame = arrow_table(data).to_pandas()
     if [str(one) for one in (*frame.dtypes, frame.index.dtype)] != types:
         raise ValueError("a kept frame came back with other column types")
     return frame

@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from timeline.cache import DocumentCache
+from timeline.cache import DocumentCache, arrow_bytes, arrow_table
 from timeline.partitions import PERIOD_SCHEMA, ROW_SCHEMA
 
 _KEY = "_key"
@@ -48,8 +48,8 @@ class Kept:
         if not isinstance(stored, dict) or stored.get("version") != cache.version:
             return None
         try:
-            rows = pa.ipc.open_stream(stored["rows"]).read_all()
-            periods = pa.ipc.open_stream(stored["periods"]).read_all()
+            rows = arrow_table(stored["rows"])
+            periods = arrow_table(stored["periods"])
             notes = dict(stored["notes"])
         except Exception:  # a damaged or foreign entry is only a miss
             return None
@@ -98,8 +98,8 @@ def keep(
     period_table = pa.Table.from_pylist(periods, schema=PERIOD_SCHEMA)
     entry = {
         "version": cache.version,
-        "rows": _stream(_named(table, named)),
-        "periods": _stream(_named(period_table, named)),
+        "rows": arrow_bytes(_named(table, named)),
+        "periods": arrow_bytes(_named(period_table, named)),
         "notes": {keys[i]: note for i, note in notes.items() if once[i]},
     }
     cache.put(_slot(slot), entry)
@@ -112,17 +112,6 @@ def _named(table: pa.Table, named: np.ndarray) -> pa.Table:
     column = pa.array(named[docs] if len(docs) else [], type=pa.string())
     table = table.append_column(_KEY, column)
     return table.filter(pc.is_valid(table[_KEY]))
-
-
-def _stream(table: pa.Table) -> bytes:
-    """The table as an Arrow IPC stream, compressed (zstd): at 10,000 documents 5 MB
-    written in 0.1 s and read in 0.06 s, where Parquet took 0.2 s and 0.2–0.6 s and
-    an uncompressed stream of 75 MB cost more to write, hash and store than both."""
-    sink = pa.BufferOutputStream()
-    options = pa.ipc.IpcWriteOptions(compression="zstd")
-    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
 
 
 def _slot(slot: str) -> str:
