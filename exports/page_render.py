@@ -76,16 +76,25 @@ def script_json(data: Any) -> Markup:
     >>> str(script_json({"a": "</script><!--"}))
     '{"a":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
     """
-    text = _ENCODER.encode(data)
-    for character, escape in (
-        ("&", "\\u0026"),
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(character, escape)
-    return Markup(text)
+    return Markup(script_escaped(_ENCODER.encode(data)))
+
+
+#: What JSON may hold that cannot sit inside a ``<script>`` element as it is.
+SCRIPT_ESCAPES = {
+    "&": "\\u0026",
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def script_escaped(text: str) -> str:
+    """JSON ``text`` with :data:`SCRIPT_ESCAPES` escaped (what :func:`script_json` returns)."""
+    for character, escape in SCRIPT_ESCAPES.items():
+        if character in text:
+            text = text.replace(character, escape)
+    return text
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from exports.page_render import script_json
+from exports.page_render import script_escaped, script_json
 
 SEARCH_FOLDER = "search"
 #: Events per summary chunk: a query checks and shows candidates a chunk at a time.
@@ -56,9 +56,6 @@ EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
 #: Postings held (16 bytes each) before they are spilled to the scratch folder.
 SPILL_POSTINGS = 8_000_000
-#: What :func:`exports.page_render.script_json` escapes beyond JSON.
-_SCRIPT_ESCAPES = {"&": "\\u0026", "<": "\\u003c", ">": "\\u003e"}
-_SCRIPT_ESCAPES.update({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def fold(text: str) -> str:
@@ -142,15 +139,7 @@ def summary_json(event_id: str, who: object, start: str, end: str, title: str, t
     if not all(type(field) is str for field in fields):
         return str(script_json(list(fields)))
     out = "[" + ",".join(map(encode_basestring, fields)) + "]"
-    return _script_escaped(out)
-
-
-def _script_escaped(text: str) -> str:
-    """JSON text escaped as :func:`~exports.page_render.script_json` escapes it."""
-    for character, escape in _SCRIPT_ESCAPES.items():
-        if character in text:
-            text = text.replace(character, escape)
-    return text
+    return script_escaped(out)
 
 
 class SearchIndex:
@@ -310,18 +299,26 @@ def _gram(code: int) -> str:
     return chr(code // CODE_BASE) + chr(code % CODE_BASE)
 
 
-def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
-    """A shard's postings (sorted by key, then event) as ``{pair: [first, differences…]}``."""
-    if block is None or not len(block):
-        return {}
+def _runs(block: np.ndarray) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """A shard's postings (sorted by key, then event) as runs of one pair each: the
+    pairs' codes, where each run starts, and every posting's event number as the
+    first of its run and then the differences."""
     codes, numbers = block[:, 0] & ((1 << CODE_BITS) - 1), block[:, 1]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     deltas = numbers.copy()
     deltas[1:] -= numbers[:-1]
     deltas[starts] = numbers[starts]
+    return codes[starts].tolist(), starts, deltas
+
+
+def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
+    """A shard's postings as ``{pair: [first, differences…]}`` (what :func:`shard_json`
+    writes; the tests compare both)."""
+    if block is None or not len(block):
+        return {}
+    heads, starts, deltas = _runs(block)
     values = deltas.tolist()
     bounds = [*starts.tolist(), len(values)]
-    heads = codes[starts].tolist()
     return {_gram(code): values[bounds[at] : bounds[at + 1]] for at, code in enumerate(heads)}
 
 
@@ -341,11 +338,7 @@ def shard_json(block: np.ndarray | None) -> str:
     """
     if block is None or not len(block):
         return "{}"
-    codes, numbers = block[:, 0] & ((1 << CODE_BITS) - 1), block[:, 1]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    deltas = numbers.copy()
-    deltas[1:] -= numbers[:-1]
-    deltas[starts] = numbers[starts]
+    heads, starts, deltas = _runs(block)
     outside = (deltas < 0) | (deltas >= len(_NUMBERS))
     texts = _NUMBERS[np.where(outside, 0, deltas)]
     for at in np.flatnonzero(outside).tolist():
@@ -353,19 +346,10 @@ def shard_json(block: np.ndarray | None) -> str:
     words = texts.tolist()
     bounds = [*starts.tolist(), len(words)]
     out = []
-    for at, code in enumerate(codes[starts].tolist()):
-        key = _script_escaped(encode_basestring(_gram(code)))
+    for at, code in enumerate(heads):
+        key = script_escaped(encode_basestring(_gram(code)))
         out.append(f"{key}:[{','.join(words[bounds[at] : bounds[at + 1]])}]")
     return "{" + ",".join(out) + "}"
-
-
-def _deltas(numbers: list[int]) -> list[int]:
-    """Ascending numbers as the first and then the differences.
-
-    >>> _deltas([3, 4, 10])
-    [3, 1, 6]
-    """
-    return [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
 
 
 __all__ = [
