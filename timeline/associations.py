@@ -389,8 +389,8 @@ def _chinese_mentions(text: str) -> list[OrganisationMention]:
 
 def _trimmed(text: str, start: int, head_start: int, head: str) -> int | None:
     """How far :func:`_trim_left` moves the name's start; None when the name is generic."""
-    if start == head_start:  # the head alone: a whole name only for 省委, 市委 …
-        return 0 if _COMMITTEES.fullmatch(head) and head != "党委" else None
+    if start == head_start:  # the head alone (a whole name only for 省委, 市委 …): no stem to trim
+        return None if _is_generic(head, head) else 0
     trimmed = _trim_left(text, start, head_start)
     return None if _is_generic(text[trimmed:head_start] + head, head) else trimmed - start
 
