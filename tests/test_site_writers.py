@@ -146,6 +146,16 @@ def _gone(pids: list[int], timeout: float = 10) -> bool:
     return False
 
 
+def _build_with_stopped_writers(corpus: Path, out: Path) -> tuple[subprocess.Popen, list[int]]:
+    """A build with 2 workers whose writers each stop themselves (SIGSTOP) at their
+    first write: the build is then waiting for its writers. The build and the
+    writers' process ids."""
+    environment = {"TIMELINE_CRASH_WRITER_AT": "1", "TIMELINE_CRASH_SIGNAL": "STOP"}
+    process = timeline("--no-cache", "--workers", "2", "build", str(corpus), "-o", str(out),
+                       environment=environment)  # fmt: skip
+    return process, _stopped_writers(process.pid)
+
+
 @pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
 def test_a_signal_while_the_writers_run_rolls_back_and_leaves_no_writer(
     corpus: Path,
@@ -155,12 +165,7 @@ def test_a_signal_while_the_writers_run_rolls_back_and_leaves_no_writer(
     code: int,
 ) -> None:
     out, before = published
-    # Each writer stops itself (SIGSTOP) at its first write: the build is then
-    # waiting for its three writers when the signal comes.
-    environment = {"TIMELINE_CRASH_WRITER_AT": "1", "TIMELINE_CRASH_SIGNAL": "STOP"}
-    process = timeline("--no-cache", "--workers", "2", "build", str(corpus), "-o", str(out),
-                       environment=environment)  # fmt: skip
-    writers = _stopped_writers(process.pid)
+    process, writers = _build_with_stopped_writers(corpus, out)
     process.send_signal(getattr(signal, name))
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == code
@@ -174,10 +179,7 @@ def test_writers_die_with_a_build_killed_by_sigkill(
     corpus: Path, tmp_path: Path, published: tuple[Path, dict[str, bytes]]
 ) -> None:
     out, before = published
-    environment = {"TIMELINE_CRASH_WRITER_AT": "1", "TIMELINE_CRASH_SIGNAL": "STOP"}
-    process = timeline("--no-cache", "--workers", "2", "build", str(corpus), "-o", str(out),
-                       environment=environment)  # fmt: skip
-    writers = _stopped_writers(process.pid)
+    process, writers = _build_with_stopped_writers(corpus, out)
     process.kill()
     process.communicate(timeout=60)
     assert _gone(writers)  # PR_SET_PDEATHSIG: the kernel killed them with the build
