@@ -18,7 +18,13 @@ from timeline import gather
 from timeline.cache import DocumentCache
 from timeline.engine import Engine
 from timeline.merge import merge_rows
-from timeline.partitions import ORDER_COLUMNS, ROWS_ENVIRONMENT, SPILL_ENVIRONMENT, RowStore
+from timeline.partitions import (
+    MEMORY_ENVIRONMENT,
+    ORDER_COLUMNS,
+    ROWS_ENVIRONMENT,
+    SPILL_ENVIRONMENT,
+    RowStore,
+)
 from timeline.schema import COLUMNS
 from timeline.table import _frame, build_events, document_events, table_bytes
 
@@ -62,13 +68,15 @@ def test_rows_spilled_in_small_partitions_give_the_bytes_of_rows_kept_in_memory(
     in_memory = build_events([both], engine=Engine(workers=0))
     monkeypatch.setenv(SPILL_ENVIRONMENT, "0")
     monkeypatch.setenv(ROWS_ENVIRONMENT, "7")  # many partitions for some fifty rows
+    monkeypatch.setenv(MEMORY_ENVIRONMENT, "0")  # every partition to disk, as Parquet
     cache = DocumentCache(tmp_path / "cache")
     spilled = build_events([both], engine=Engine(workers=0, partition_size=2, cache=cache))
     assert len(in_memory.table) > 30 and in_memory.table["association"].nunique() >= 4
     assert _files(spilled) == _files(in_memory)
     assert _summary(spilled) == _summary(in_memory)
-    # local worker processes: partitions come back in waves, spilled all the same, and
-    # stage 2 merges parts of a few rows (Arrow tables read back from disk) on the workers
+    # local worker processes: partitions come back in waves, their rows kept as Arrow
+    # tables in memory (in no order), and stage 2 merges parts of a few rows on the workers
+    monkeypatch.delenv(MEMORY_ENVIRONMENT)
     monkeypatch.setattr(gather, "PART_ROWS", 5)
     processes = build_events([both], engine=Engine(workers=2, partition_size=2))
     assert _files(processes) == _files(in_memory)
@@ -106,9 +114,18 @@ def test_merging_one_association_at_a_time_gives_the_table_of_merging_every_row(
     assert table_bytes(result.extracted, ".csv") == table_bytes(table, ".csv")
 
 
+@pytest.mark.parametrize("held", [0, 2.5, None])
 def test_a_store_writes_parquet_partitions_and_reads_each_association_back_in_order(
-    tmp_path: Path,
+    tmp_path: Path, held: float | None
 ) -> None:
+    """Pending rows become Arrow tables, held in memory up to a bound (None: no bound;
+    2.5: two and a half tables of one row, so the third sends all to disk; 0: every
+    table to disk); however they were kept, each association reads back in the
+    documents' order."""
+    import pyarrow as pa
+
+    from timeline.partitions import ROW_SCHEMA
+
     def row(association: str, day: int, text: str) -> dict:
         values = {column: "" for column in COLUMNS}
         values.update(
@@ -122,7 +139,9 @@ def test_a_store_writes_parquet_partitions_and_reads_each_association_back_in_or
         )
         return values
 
-    store = RowStore(tmp_path, partition_rows=3)
+    one = pa.Table.from_pylist([{**row("甲会", 1, "一"), "_doc": 0, "_seq": 0}], schema=ROW_SCHEMA)
+    memory = 10**9 if held is None else int(held * one.nbytes)
+    store = RowStore(tmp_path, partition_rows=1, memory_bytes=memory)
     documents = {
         4: [row("乙会", 4, "四"), row("甲会", 4, "四二")],
         1: [row("甲会", 1, "一"), row("甲会", 2, "二"), row("乙会", 1, "一")],
@@ -135,7 +154,11 @@ def test_a_store_writes_parquet_partitions_and_reads_each_association_back_in_or
             expected[one["association"]].append(dict(one))
     for index, found in documents.items():  # partitions finish in any order
         store.add(index, found, [])
-    assert store.partitions >= 2 and list(tmp_path.rglob("*.parquet"))
+    written = list(tmp_path.rglob("*.parquet"))
+    if held is None:
+        assert not written and store.partitions == 0 and len(store._held) == 2
+    else:  # past the bound, what was held went to disk too: a file per table made
+        assert store.partitions == len(written) == 5 and not store._held
     assert store.associations() == ["乙会", "甲会"]
     for name, rows in expected.items():
         back = [
@@ -192,3 +215,42 @@ def test_events_are_decoded_a_chunk_at_a_time_in_the_tables_order(
     expected = [schema.decode(row) for row in table.to_dict(orient="records")]
     monkeypatch.setattr(schema, "EVENTS_CHUNK", 4)
     assert list(schema.events(table)) == [event for event in expected if event is not None]
+
+
+def test_rows_taken_batch_by_batch_are_the_rows_a_take_gives(both: Path) -> None:
+    """Stage 2 takes a piece's rows from an association's table batch by batch (its rows
+    in no order, in many batches: gather.taken) and puts them in order where they are
+    merged: the same rows as a take from the table made one, and the same merged frame
+    as the rows given in the documents' order."""
+    import numpy as np
+    import pyarrow as pa
+    from pandas.testing import assert_frame_equal
+
+    from timeline.partitions import ROW_SCHEMA
+
+    rows: list[dict] = []
+    for place, path in enumerate(sorted(both.rglob("*.txt"))):
+        for seq, row in enumerate(document_events(path).rows):
+            rows.append({**row, "_doc": place, "_seq": seq})
+    table = pa.Table.from_pylist(rows, schema=ROW_SCHEMA)
+    shuffled = np.random.default_rng(7).permutation(len(rows))
+    pieces = [table.take(pa.array(shuffled[i : i + 5])) for i in range(0, len(rows), 5)]
+    scattered = pa.concat_tables(pieces)  # in no order, 5 rows a batch
+    assert len(scattered.to_batches()) > 5
+    places = np.random.default_rng(8).choice(len(rows), size=len(rows) // 2, replace=False)
+    got = gather.taken(scattered, places)
+    expected = scattered.combine_chunks().take(pa.array(places))
+
+    def key(one):
+        return sorted(map(str, one.to_pylist()))
+
+    assert got.num_rows == len(places) and key(got) == key(expected)
+    in_order = gather.merge_part([table])
+    merged = gather.merge_part([scattered])
+    assert len(merged) < len(rows)  # rows were merged: the comparison means something
+    order = ["_doc", "_seq"]
+    assert_frame_equal(
+        merged.sort_values(order, ignore_index=True),
+        in_order.sort_values(order, ignore_index=True),
+        check_exact=True,
+    )

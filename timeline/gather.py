@@ -59,11 +59,18 @@ def merge_part(part: list[Piece]) -> pd.DataFrame:
     rows: list[dict] = []
     for piece in part:  # rows of a worker live only here: not interned
         rows.extend(piece if isinstance(piece, list) else piece.to_pylist())
+    # A piece taken from Arrow columns comes in no fixed order (:func:`_pieces`): in the
+    # documents' order, each association's rows are where merging them all puts them.
+    rows.sort(key=_place)
     found = groups(rows)
     frame = _frame(merged_groups(rows, found), COLUMNS)
     for column in ORDER_COLUMNS:
         frame[column] = pd.array([rows[min(members)][column] for members in found], dtype="int64")
     return frame
+
+
+def _place(row: dict) -> tuple[int, int]:
+    return row["_doc"], row["_seq"]
 
 
 def merged_table(
@@ -74,7 +81,11 @@ def merged_table(
     slot: str | None = None,
     workers: Workers | None = None,
 ) -> pd.DataFrame:
-    """Every association's rows in ``store`` merged, in the order of merging them all at once.
+    """Every association's rows in ``store`` merged: the rows of merging them all at once.
+
+    In no fixed order, with ``ORDER_COLUMNS``: sorted by those, they are in the order
+    of merging them all at once (:func:`timeline.table.build_events` sorts them once,
+    with the table's own order, rather than copying every row into each order).
 
     ``documents``: how many documents the build has, for the engine's choice of
     serial or parallel work (:meth:`timeline.engine.Engine.mode`). ``keys``: the
@@ -98,9 +109,8 @@ def merged_table(
         plan.kept(table, merged).store(cache, slot)
     del plan  # the last build's clusters, let go
     if table is None:
-        return _frame([], COLUMNS)
-    table = table.sort_values(list(ORDER_COLUMNS), kind="stable", ignore_index=True)
-    return table.drop(columns=list(ORDER_COLUMNS))
+        return _frame_of_rows([])
+    return table
 
 
 def cluster_key(keys: list[str | None], docs: Iterable[int], seqs: Iterable[int]) -> str | None:
@@ -287,7 +297,7 @@ def alone_frame(rows: Piece, places: np.ndarray) -> pd.DataFrame:
     """
     if isinstance(rows, list):
         return _frame_of_rows([rows[i] for i in places])
-    return frame_of_table(rows.take(pa.array(places, type=pa.int64())))
+    return frame_of_table(taken(rows, places))
 
 
 def _frame_of_rows(picked: list[dict]) -> pd.DataFrame:
@@ -346,30 +356,83 @@ def _pieces(
     choose: Callable[[Piece, object], bool] | None,
     alone: Callable[[Piece, np.ndarray], None] | None = None,
 ) -> Iterator[Piece]:
-    """``rows`` (one association's, in order) as pieces of whole clusters, about ``size`` rows."""
-    found = clusters(rows) if isinstance(rows, list) else table_clusters(rows)
+    """``rows`` (one association's) as pieces of whole clusters, about ``size`` rows.
+
+    Rows as dicts come in the documents' order. An Arrow table comes in any order,
+    in pieces (:meth:`timeline.partitions.RowStore.part`): its clusters are cut, and
+    named by ``choose``, on a few columns put in the documents' order (:data:`ORDER`),
+    and each piece is taken from the rows where they lie, batch by batch, never
+    copying the whole table into order (a take across batches, or a sort, copied
+    every row of the association once more); the pieces' rows are put in order by
+    :func:`merge_part`.
+    """
+    if isinstance(rows, list):
+        yield from _chosen_pieces(rows, clusters(rows), size, choose, alone, rows)
+        return
+    place = pc.sort_indices(
+        rows.select(list(ORDER_COLUMNS)), [(c, "ascending") for c in ORDER_COLUMNS]
+    )
+    order = place.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    index = rows.select(list(ORDER)).take(place).combine_chunks()
+    yield from _chosen_pieces(index, table_clusters(index), size, choose, alone, rows, order)
+
+
+#: The columns stage 2 cuts and names clusters by (:func:`table_clusters`, :class:`_Plan`).
+ORDER = ("granularity", "start", "end", *ORDER_COLUMNS)
+
+
+def _chosen_pieces(
+    index: Piece,
+    found: list,
+    size: int,
+    choose: Callable[[Piece, object], bool] | None,
+    alone: Callable[[Piece, np.ndarray], None] | None,
+    rows: Piece,
+    order: np.ndarray | None = None,
+) -> Iterator[Piece]:
+    """The pieces of the clusters ``found`` in ``index`` (``rows`` put in the documents'
+    order by ``order``, or ``rows`` itself when None) that ``choose`` keeps."""
     if alone is not None:
-        alone(rows, np.sort(np.array([c[0] for c in found if len(c) == 1], dtype=np.int64)))
+        places = np.sort(np.array([c[0] for c in found if len(c) == 1], dtype=np.int64))
+        alone(rows, places if order is None else order[places])
         found = [cluster for cluster in found if len(cluster) > 1]
     chosen: list = []
     count = 0
     for cluster in found:
-        if choose is not None and not choose(rows, cluster):
+        if choose is not None and not choose(index, cluster):
             continue
         chosen.append(cluster)
         count += len(cluster)
         if count >= size:
-            yield _piece(rows, chosen)
+            yield _piece(rows, chosen, order)
             chosen, count = [], 0
     if chosen:
-        yield _piece(rows, chosen)
+        yield _piece(rows, chosen, order)
 
 
-def _piece(rows: Piece, chosen: list) -> Piece:
-    """The rows of the ``chosen`` clusters, in their order in ``rows``."""
+def _piece(rows: Piece, chosen: list, order: np.ndarray | None = None) -> Piece:
+    """The rows of the ``chosen`` clusters: in their order in ``rows`` (dicts), or taken
+    where they lie in an Arrow table (``order``: the documents' order of its rows)."""
     if isinstance(rows, list):
         return [rows[i] for i in sorted(i for cluster in chosen for i in cluster)]
-    return rows.take(pa.array(np.sort(np.concatenate(chosen))))
+    places = np.concatenate(chosen)
+    return taken(rows, places if order is None else order[places])
+
+
+def taken(table: pa.Table, places: np.ndarray) -> pa.Table:
+    """The rows at ``places`` of ``table``, taken batch by batch (Arrow's take across the
+    chunks of a table joins them first: a copy of every row for each call); they come
+    grouped by batch, in ``places``' order within each."""
+    batches = table.to_batches()
+    if len(batches) <= 1:
+        return table.take(pa.array(places, type=pa.int64()))
+    starts = np.cumsum([0] + [batch.num_rows for batch in batches])
+    which = np.searchsorted(starts, places, side="right") - 1
+    picked = []
+    for number in np.unique(which):
+        local = places[which == number] - starts[number]
+        picked.append(batches[number].take(pa.array(local, type=pa.int64())))
+    return pa.Table.from_batches(picked, schema=table.schema)
 
 
 def table_clusters(table: pa.Table) -> list[np.ndarray]:

@@ -29,6 +29,7 @@ The measure and its figures on ``tests/merge/`` are in the README.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -80,8 +81,19 @@ _COMMON = re.compile("|".join(COMMON_WORDS))
 
 def gist(row: dict) -> frozenset[str]:
     """The character bigrams of what a row says, without its date and common words."""
-    text = str(row.get("description") or row.get("title") or "")
-    for part in (str(row.get("date_text") or ""), str(row.get("association") or "")):
+    return _gist(
+        str(row.get("description") or row.get("title") or ""),
+        str(row.get("date_text") or ""),
+        str(row.get("association") or ""),
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _gist(text: str, date_text: str, association: str) -> frozenset[str]:
+    """:func:`gist` of these texts, made once per distinct texts: reports copied from one
+    another (a reprint, a member's page quoting the association's) share their gist, and
+    the very same set makes :func:`likeness` a single test."""
+    for part in (date_text, association):
         if part:
             text = text.replace(part, " ")
     text = _COMMON.sub(" ", text)
@@ -93,6 +105,8 @@ def likeness(a: frozenset[str], b: frozenset[str]) -> float:
     """The overlap coefficient of two gists: shared bigrams over the smaller set."""
     if not a or not b:
         return 0.0
+    if a is b:  # one gist made once for two rows of the same texts (:func:`_gist`)
+        return 1.0
     return len(a & b) / min(len(a), len(b))
 
 
@@ -158,22 +172,41 @@ def groups(rows: list[dict]) -> list[list[int]]:
             found = sentences[k] = {(rows[k]["doc"], rows[k]["description"])}
         return found
 
+    # The cells compared, taken out of the rows once (a pair is looked at up to
+    # WINDOW times per row): :func:`mergeable` and :func:`threshold`, inline.
     candidates = _candidates(rows)
+    chosen = [rows[i] for i in candidates]
+    associations = [row["association"] for row in chosen]
+    starts = [row["start"] for row in chosen]
+    ends = [row["end"] for row in chosen]
+    roles = [row.get("role", "event") for row in chosen]
+    docs = [row["doc"] for row in chosen]
+    descriptions = [row["description"] for row in chosen]
+    count = len(candidates)
     for position, i in enumerate(candidates):
-        row = rows[i]
-        for j in candidates[position + 1 : position + 1 + WINDOW]:
-            other = rows[j]
-            if other["association"] != row["association"] or other["start"] > row["end"]:
+        association, start, end = associations[position], starts[position], ends[position]
+        role, doc, description = roles[position], docs[position], descriptions[position]
+        # Unions below hang the other root under this one: i's root stays ``first``.
+        first = root(i)
+        for other in range(position + 1, min(count, position + 1 + WINDOW)):
+            if associations[other] != association or starts[other] > end:
                 break
-            first, second = root(i), root(j)
+            j = candidates[other]
+            second = root(j)
             if first == second:  # one group already: joining them again changes nothing
                 continue
-            if not mergeable(row, other):
-                continue
+            if (
+                roles[other] != role
+                or role == "published"
+                or not start <= ends[other]
+                or (docs[other] == doc and descriptions[other] == description)
+            ):
+                continue  # not :func:`mergeable`
             for k in (i, j):
                 if k not in gists:
                     gists[k] = gist(rows[k])
-            if likeness(gists[i], gists[j]) >= threshold(row, other) and not (
+            limit = THRESHOLD_ONE_DOCUMENT if docs[other] == doc else THRESHOLD
+            if likeness(gists[i], gists[j]) >= limit and not (
                 sentences_of(first) & sentences_of(second)
             ):
                 parent[second] = first

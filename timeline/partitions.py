@@ -7,11 +7,15 @@ joins two associations: :mod:`timeline.merge`), and their period rows. Stage 2
 time, so the client never holds every document's rows as Python objects.
 
 For a corpus of at least :data:`SPILL_FROM` documents (``$TIMELINE_SPILL_FROM``)
-the rows are written to disk as Parquet partitions, a file per association each
-time :data:`PARTITION_ROWS` rows (``$TIMELINE_PARTITION_ROWS``) have gathered,
-in a folder of their own made for the build (``partitions-*`` in the cache
-folder, else in ``$TMPDIR``) and removed when the build ends, however it ends.
-Below that the rows stay in memory, in the very same groups. Either way every
+the rows are made Arrow tables, a table per association each time
+:data:`PARTITION_ROWS` rows (``$TIMELINE_PARTITION_ROWS``) have gathered. While
+those tables hold less than :data:`MEMORY_BYTES` (``$TIMELINE_PARTITION_MEMORY``,
+in MB) they stay in memory: written to disk and read back, they cost stage 2 a
+second at 10,000 documents (80 MB of Arrow) for nothing. Past it, every table
+goes to disk as a Parquet partition, and so do the next, in a folder of their
+own made for the build (``partitions-*`` in the cache folder, else in
+``$TMPDIR``) and removed when the build ends, however it ends. Below
+:data:`SPILL_FROM` documents the rows stay Python dicts, in the very same groups. Either way every
 row carries its document's index and its place in the document (``_doc``,
 ``_seq``), so a group reads back in the documents' order whatever order the
 partitions finished in.
@@ -27,9 +31,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from timeline.schema import COLUMNS, DATE_COLUMNS, INTEGER_COLUMNS
@@ -40,8 +42,14 @@ SPILL_FROM = 2000
 #: Rows gathered in memory before they are written out as Parquet partitions
 #: (``$TIMELINE_PARTITION_ROWS``): a file per association each time.
 PARTITION_ROWS = 20_000
+#: Bytes of Arrow tables kept in memory before they all go to disk
+#: (``$TIMELINE_PARTITION_MEMORY``, in MB): about 1 KB a row, so some 160,000 rows
+#: (30,000 documents of the generated corpus) stay in memory, and a larger corpus
+#: holds no more than this in the command before its rows go to disk.
+MEMORY_BYTES = 160 * 2**20
 SPILL_ENVIRONMENT = "TIMELINE_SPILL_FROM"
 ROWS_ENVIRONMENT = "TIMELINE_PARTITION_ROWS"
+MEMORY_ENVIRONMENT = "TIMELINE_PARTITION_MEMORY"
 #: The columns that tell where a row stands: its document's index and its place in it.
 ORDER_COLUMNS = ("_doc", "_seq")
 PERIOD_COLUMNS = (
@@ -82,13 +90,23 @@ def _setting(name: str, default: int) -> int:
 class RowStore:
     """Rows by association, in memory or as Parquet partitions in ``folder``.
 
-    ``folder``: where partitions go (None: the rows stay in memory).
-    ``partition_rows``: rows gathered before they are written out.
+    ``folder``: where partitions go (None: the rows stay dicts in memory).
+    ``partition_rows``: rows gathered before they are made an Arrow table.
+    ``memory_bytes``: Arrow tables held in memory before they go to ``folder``.
     """
 
-    def __init__(self, folder: Path | None = None, partition_rows: int = PARTITION_ROWS) -> None:
+    def __init__(
+        self,
+        folder: Path | None = None,
+        partition_rows: int = PARTITION_ROWS,
+        memory_bytes: int = MEMORY_BYTES,
+    ) -> None:
         self.folder = folder
         self.partition_rows = max(1, partition_rows)
+        self.memory_bytes = memory_bytes
+        #: Arrow tables made of pending rows, by group, while they fit in ``memory_bytes``.
+        self._held: dict[str, list[pa.Table]] = {}
+        self._held_bytes = 0
         self._pending: dict[str, list[dict]] = {}
         self._pending_rows = 0
         self._files: dict[str, list[Path]] = {}
@@ -115,31 +133,41 @@ class RowStore:
             self._flush()
 
     def _flush(self) -> None:
-        """Every group's pending rows, written as one Parquet file per group."""
+        """Every group's pending rows made one Arrow table per group: held in memory while
+        they fit in ``memory_bytes``, else written (with every table held) as Parquet."""
         assert self.folder is not None
         for group, rows in self._pending.items():
             schema = PERIOD_SCHEMA if group == _PERIODS else ROW_SCHEMA
-            slot = hashlib.sha256(group.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-            path = self.folder / slot / f"{self.partitions:08d}.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
-            self._files.setdefault(group, []).append(path)
-            self.partitions += 1
+            table = pa.Table.from_pylist(rows, schema=schema)
+            if self._held_bytes >= 0 and self._held_bytes + table.nbytes <= self.memory_bytes:
+                self._held.setdefault(group, []).append(table)
+                self._held_bytes += table.nbytes
+                continue
+            for held_group, tables in self._held.items():  # past the bound: all to disk
+                for held in tables:
+                    self._write(held_group, held)
+            self._held.clear()
+            self._held_bytes = -1  # from now on every table goes to disk
+            self._write(group, table)
         self._pending.clear()
         self._pending_rows = 0
 
-    def add_tables(self, rows: pa.Table, periods: pa.Table) -> None:
-        """Rows and period rows of many documents at once, each with its ``_doc`` and
-        ``_seq`` (:data:`ROW_SCHEMA`, :data:`PERIOD_SCHEMA`): the last build's rows of
-        the documents that did not change (:mod:`timeline.kept`)."""
-        if rows.num_rows:  # cut by association once, not filtered again for each
-            codes = pc.dictionary_encode(rows["association"]).combine_chunks()
-            indices = codes.indices.to_numpy(zero_copy_only=False)
-            order = np.argsort(indices, kind="stable")
-            bounds = np.searchsorted(indices[order], np.arange(len(codes.dictionary) + 1))
-            for code, name in enumerate(codes.dictionary.to_pylist()):
-                chosen = order[bounds[code] : bounds[code + 1]]
-                self._tables.setdefault(name, []).append(rows.take(pa.array(chosen)))
+    def _write(self, group: str, table: pa.Table) -> None:
+        assert self.folder is not None
+        slot = hashlib.sha256(group.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        path = self.folder / slot / f"{self.partitions:08d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
+        self._files.setdefault(group, []).append(path)
+        self.partitions += 1
+
+    def add_tables(self, rows: dict[str, pa.Table], periods: pa.Table) -> None:
+        """Rows (by association) and period rows of many documents at once, each with its
+        ``_doc`` and ``_seq`` (:data:`ROW_SCHEMA`, :data:`PERIOD_SCHEMA`): the last build's
+        rows of the documents that did not change (:mod:`timeline.kept`)."""
+        for name, table in rows.items():
+            if table.num_rows:
+                self._tables.setdefault(name, []).append(table)
         if periods.num_rows:
             self._period_tables.append(periods)
 
@@ -147,7 +175,8 @@ class RowStore:
 
     def associations(self) -> list[str]:
         """Every association that has rows, in sorted order."""
-        found = (set(self._pending) | set(self._files) | set(self._tables)) - {_PERIODS}
+        found = set(self._pending) | set(self._files) | set(self._tables) | set(self._held)
+        found -= {_PERIODS}
         return sorted(found)
 
     def rows(self, association: str) -> list[dict]:
@@ -167,11 +196,13 @@ class RowStore:
         return rows
 
     def part(self, association: str) -> list[dict] | pa.Table:
-        """The association's rows in the documents' order, each once (then let go): as
-        dicts when they stayed in memory, as one Arrow table when some went to disk or
-        came as tables (read back as columns, not made into a dict per row here)."""
+        """The association's rows, each once (then let go): as dicts in the documents'
+        order when they stayed in memory, else as one Arrow table (read back as columns,
+        not made into a dict per row here) of every piece they came in, in no fixed
+        order and not copied into one: each row's ``_doc`` and ``_seq`` tell its place
+        (stage 2 orders what it needs, :mod:`timeline.gather`)."""
         files = self._files.pop(association, [])
-        tables = self._tables.pop(association, [])
+        tables = self._tables.pop(association, []) + self._held.pop(association, [])
         if not files and not tables and self.kept is None:
             return self._take(association)
         for path in files:
@@ -180,10 +211,7 @@ class RowStore:
         pending = self._pending.pop(association, [])
         if pending or not tables:
             tables.append(pa.Table.from_pylist(pending, schema=ROW_SCHEMA))
-        table = pa.concat_tables(tables).combine_chunks()
-        order = pc.sort_indices(table, [("_doc", "ascending"), ("_seq", "ascending")])
-        if not _in_order(order):  # rows kept from the last build alone come in order
-            table = table.take(order)
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         if self.kept is not None:
             self.kept.append(table)
         return table
@@ -193,15 +221,11 @@ class RowStore:
         for path in self._files.pop(group, []):
             rows.extend(interned(pq.read_table(path).to_pylist()))
             path.unlink(missing_ok=True)
+        for table in self._held.pop(group, []):
+            rows.extend(interned(table.to_pylist()))
         rows.extend(self._pending.pop(group, []))
         rows.sort(key=lambda row: (row["_doc"], row["_seq"]))
         return rows
-
-
-def _in_order(order: pa.Array) -> bool:
-    """Whether sort indices leave every row where it is."""
-    places = order.to_numpy(zero_copy_only=False)
-    return bool(np.array_equal(places, np.arange(len(places))))
 
 
 def interned(rows: list[dict]) -> list[dict]:
@@ -230,13 +254,19 @@ def row_store(documents: int, cache_folder: Path | None = None) -> Iterator[RowS
             folder = tempfile.mkdtemp(prefix="partitions-", dir=cache_folder)
     if folder is None:
         folder = tempfile.mkdtemp(prefix="timeline-partitions-")
+    memory = _setting(MEMORY_ENVIRONMENT, -1)
     try:
-        yield RowStore(Path(folder), _setting(ROWS_ENVIRONMENT, PARTITION_ROWS))
+        yield RowStore(
+            Path(folder),
+            _setting(ROWS_ENVIRONMENT, PARTITION_ROWS),
+            MEMORY_BYTES if memory < 0 else memory * 2**20,
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 __all__ = [
+    "MEMORY_BYTES",
     "ORDER_COLUMNS",
     "PARTITION_ROWS",
     "SPILL_FROM",

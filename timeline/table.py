@@ -50,7 +50,7 @@ from timeline.manifest import (  # noqa: F401 (ManifestError re-exported)
     ManifestError,
     Resolver,
 )
-from timeline.partitions import PERIOD_COLUMNS, RowStore, row_store
+from timeline.partitions import ORDER_COLUMNS, PERIOD_COLUMNS, RowStore, row_store
 from timeline.present import resolve
 from timeline.reviews import Review, ReviewError, ReviewReport, apply_reviews, load_reviews
 from timeline.schema import (  # noqa: F401 (COLUMNS, read_table, table_bytes, WRITERS re-exported)
@@ -665,22 +665,7 @@ def build_events(
             assert engine is not None and engine.cache is not None and slot is not None
             assert keys is not None and store.kept is not None
             keep(engine.cache, slot, keys, store.kept, store.kept_periods or [], notes)
-    duplicated = table["event_id"].duplicated(keep="first")
-    for _, row in table[duplicated].iterrows():
-        result.warnings.append(
-            (Path(row["doc"]), f"{row['doc']}: the same event appears twice: {row['date_text']}")
-        )
-    if duplicated.any():
-        table = table[~duplicated]
-    if reviews is not None:
-        result.extracted = table
-        table, result.reviews = apply_reviews(table, reviews)
-        result.reviews.problems[:0] = review_problems.problems
-        result.table = _sorted(table)[0]
-    else:  # the extracted table is the table in its extraction order: keep only the order
-        index = table.index.to_numpy()
-        result.table, positions = _sorted(table)
-        result._extracted_order = (positions, index)
+    _ordered(result, table, reviews, review_problems)
     result.seconds["gather"] = time.perf_counter() - started
     if gathered is not None and not result.errors and engine is not None and engine.cache:
         stored = {name: _packed(getattr(result, name)) for name in _GATHERED}
@@ -752,6 +737,44 @@ def _stage_one(
 
 
 SORT_COLUMNS = ["association", "start", "end", "doc", "span_start"]
+
+
+def _ordered(
+    result: TableResult,
+    merged: pd.DataFrame,
+    reviews: list[Review] | None,
+    review_problems: ReviewReport,
+) -> None:
+    """Stage 2's merged rows (in any order, with ``ORDER_COLUMNS``) into ``result``: an
+    event id seen twice kept once (the first extracted), the reviews applied, the
+    table's order. The rows are put in their extraction order, and then the table's,
+    by positions computed on a few columns; without reviews every row is copied once."""
+    extraction = np.lexsort(
+        (merged["_seq"].to_numpy(dtype=np.int64), merged["_doc"].to_numpy(dtype=np.int64))
+    )
+    merged = merged.drop(columns=list(ORDER_COLUMNS))
+    ids = merged["event_id"].take(extraction).reset_index(drop=True)
+    duplicated = ids.duplicated(keep="first").to_numpy()
+    for place in extraction[duplicated]:
+        doc, date_text = merged["doc"].iat[place], merged["date_text"].iat[place]
+        result.warnings.append((Path(doc), f"{doc}: the same event appears twice: {date_text}"))
+    index = np.flatnonzero(~duplicated)  # each kept row's place in the extraction order
+    extraction = extraction[~duplicated]
+    if reviews is not None:
+        table = merged.take(extraction)
+        table.index = index
+        result.extracted = table
+        table, result.reviews = apply_reviews(table, reviews)
+        result.reviews.problems[:0] = review_problems.problems
+        result.table = _sorted(table)[0]
+        return
+    # the extracted table is the table in its extraction order: keep only the order
+    keys = merged[SORT_COLUMNS].take(extraction).reset_index(drop=True)
+    moved = keys.sort_values(SORT_COLUMNS, kind="stable").index.to_numpy()
+    positions = np.empty_like(moved)
+    positions[moved] = np.arange(len(moved))
+    result.table = merged.take(extraction[moved]).reset_index(drop=True)
+    result._extracted_order = (positions, index)
 
 
 def _sorted(table: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
