@@ -100,13 +100,15 @@ def merged_table(
     known = Clusters.load(cache, slot) if keys is not None else None
     plan = _Plan(keys, known)
     frames = list(map_parts(merge_part, plan.parts(store), engine, documents, workers))
-    frames.extend(plan.alone)  # after the parts' rows: :meth:`_Plan.kept` takes those first
+    fresh = None  # the rows merged here, kept for the next build (not the one-row clusters)
+    if keys is not None and cache is not None and slot is not None and frames:
+        fresh = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frames.extend(plan.alone)
     plan.alone = []
-    merged = sum(len(frame) for frame in frames)
-    table = plan.table(frames)  # the parts' rows first, then the clusters taken
+    table = plan.table(frames)  # the parts' rows, the one-row clusters, the clusters taken
     frames.clear()
     if keys is not None and cache is not None and slot is not None:
-        plan.kept(table, merged).store(cache, slot)
+        plan.kept(fresh).store(cache, slot)
     del plan  # the last build's clusters, let go
     if table is None:
         return _frame_of_rows([])
@@ -232,10 +234,10 @@ class _Plan:
         out["_seq"] = np.concatenate([one for _, _, one in self.taken])[places]
         return out
 
-    def kept(self, table: pd.DataFrame | None, merged: int) -> Clusters:
+    def kept(self, fresh: pd.DataFrame | None) -> Clusters:
         """Every cluster of this build with its merged rows, for the next build.
 
-        ``table``: :meth:`table`'s rows, of which the first ``merged`` are the parts'.
+        ``fresh``: the rows merged in this build (the parts'), with ``ORDER_COLUMNS``.
         """
         pieces = []
         names: list[str] = []
@@ -250,7 +252,7 @@ class _Plan:
             taken["_cluster"] = codes[codes >= 0]
             pieces.append(taken)
         clusters = [item for item in self.merged if item[0] is not None]
-        if clusters and merged and table is not None:
+        if clusters and fresh is not None and len(fresh):
             docs = np.concatenate([one for _, one, _ in clusters])
             seqs = np.concatenate([one for _, _, one in clusters])
             codes = np.concatenate(
@@ -258,7 +260,6 @@ class _Plan:
             )
             names.extend(name for name, _, _ in clusters)
             firsts = np.concatenate([np.arange(len(one)) for _, one, _ in clusters])
-            fresh = table.iloc[:merged]
             base = int(max(seqs.max(), fresh["_seq"].max())) + 1
             where = pd.Index(docs * base + seqs).get_indexer(
                 fresh["_doc"].to_numpy(dtype=np.int64) * base
