@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from exports import fragments
-from exports.fragments import FragmentStore, Key
+from exports.fragments import FragmentStore, Keys
 from timeline.cells import frame_csv
 from timeline.files import write_atomic
 from timeline.schema import CSV_CHUNK, for_text, table_pieces
@@ -32,7 +32,7 @@ def write_table_files(
     folder: Path,
     *,
     cache: Path | None = None,
-    keys: list[Key] | None = None,
+    keys: Keys | None = None,
 ) -> None:
     """events.csv and events.parquet in ``folder``, written in pieces, never whole in memory.
 
@@ -45,32 +45,54 @@ def write_table_files(
         store = FragmentStore(cache, "csv", fragments.salt(table, "csv"))
         try:
             keys = keys if keys is not None else fragments.row_keys(table)
-            write_atomic(folder / "events.csv", csv_pieces(table, keys, store))
-            store.save()
+            found = store.find(keys)
+            write_atomic(folder / "events.csv", csv_pieces(table, keys, store, found))
+            store.save(found[found >= 0])
         finally:
             store.close()
     write_atomic(folder / "events.parquet", table_pieces(table, ".parquet"))
 
 
 def csv_pieces(
-    table: pd.DataFrame, keys: list[Key], store: FragmentStore, chunk: int = CSV_CHUNK
+    table: pd.DataFrame,
+    keys: Keys,
+    store: FragmentStore,
+    found: np.ndarray | None = None,
+    chunk: int = CSV_CHUNK,
 ) -> Iterator[bytes]:
     """The bytes of ``table_pieces(table, ".csv")``, records of known rows from ``store``.
 
-    Every record made or copied is put in ``store`` for the next build.
+    ``found``: :meth:`FragmentStore.find` of ``keys`` (looked up here when None).
+    The records made (of rows not found) are put in ``store`` for the next
+    build; those found are copied a run of neighbours at a time.
     """
+    found = store.find(keys) if found is None else found
+    made = _made_records(table, np.flatnonzero(found < 0).tolist(), chunk)
     yield frame_csv(for_text(table.iloc[0:0])).encode("utf-8")  # the header line
     for first in range(0, len(table), chunk):
-        rows = range(first, min(first + chunk, len(table)))
-        found = {row: store.get(keys[row]) for row in rows}
-        missing = [row for row in rows if found[row] is None]
-        made = dict(zip(missing, _records(table, missing), strict=True))
-        pieces = []
-        for row in rows:
-            data = found[row][1] if found[row] is not None else made[row]
-            store.put(keys[row], None, data)
-            pieces.append(data)
+        rows = np.arange(first, min(first + chunk, len(table)))
+        entries = found[rows]
+        # runs of rows alike (all found, or all made), in order
+        change = np.flatnonzero(np.diff(entries < 0)) + 1
+        pieces: list[bytes] = []
+        for run in np.split(np.arange(len(rows)), change):
+            if not len(run):
+                continue
+            if entries[run[0]] >= 0:
+                pieces.extend(store.joined(entries[run]))
+                continue
+            for row in rows[run].tolist():
+                data = next(made)
+                store.put(tuple(keys[row].tolist()), None, data)
+                pieces.append(data)
         yield b"".join(pieces)
+
+
+def _made_records(table: pd.DataFrame, rows: list[int], chunk: int) -> Iterator[bytes]:
+    """The records of ``rows``, made ``chunk`` rows at a time as they are asked for
+    (a rebuild's few new rows, spread over the table, in one call of the CSV writer)."""
+    for first in range(0, len(rows), chunk):
+        yield from _records(table, rows[first : first + chunk])
 
 
 def _records(table: pd.DataFrame, rows: list[int]) -> list[bytes]:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import icalendar
+import numpy as np
 import pandas as pd
 import pytest
 from folders import snapshot
@@ -255,18 +256,91 @@ def test_a_changed_row_gets_its_new_sequence_from_the_cache_too(
     assert plan.rendered >= 1
 
 
+def _stored_keys(site: Path, name: str) -> set[bytes]:
+    """The keys a store's base and delta index name (the delta only when it is the base's)."""
+    base = pickle.loads((site / f"{name}.idx").read_bytes())
+    keys = {key.tobytes() for key in base["keys"]}
+    delta_path = site / f"{name}.delta"
+    if delta_path.exists():
+        delta = pickle.loads(delta_path.read_bytes())
+        if delta["base"] == base["token"]:
+            keys |= {key.tobytes() for key in delta["keys"]}
+    return keys
+
+
 def test_the_cache_keeps_only_the_rows_of_the_last_table(
     table: pd.DataFrame, tmp_path: Path
 ) -> None:
+    """A table smaller by more than the dead share: the store is compacted to its rows."""
     cache = tmp_path / "cache"
     build_site(table, tmp_path / "a", now=NOW, engine=_engine(cache))
-    smaller = _without_last_document(table)
+    documents = sorted(table["doc"].astype(str).unique())
+    smaller = table[table["doc"].astype(str) == documents[0]].reset_index(drop=True)
+    assert len(smaller) < len(table) * (1 - fragments.DEAD_SHARE)
     build_site(smaller, tmp_path / "a", now=NOW, engine=_engine(cache))
     site = cache / "site"
     for name in ("vevents", "csv"):
         stored = pickle.loads((site / f"{name}.idx").read_bytes())
-        assert set(stored["entries"]) == set(fragments.row_keys(smaller))
-        assert [p.name for p in site.glob(f"{name}-*.bin")] == [stored["blob"]]
+        assert _stored_keys(site, name) == {key.tobytes() for key in fragments.row_keys(smaller)}
+        assert not (site / f"{name}.delta").exists()
+        assert [p.name for p in site.glob(f"{name}-*.bin")] == [stored["segments"][0][0]]
+
+
+def test_a_rebuild_adding_rows_writes_a_delta_then_compacts(
+    table: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Rows added: only their fragments are written (a new segment, a delta index), the
+    base left as it was; each rebuild gives a fresh build's bytes; past the dead share
+    or :data:`~exports.fragments.MAX_SEGMENTS`, one segment and one base again."""
+    cache, site = tmp_path / "cache", tmp_path / "cache" / "site"
+    documents = sorted(table["doc"].astype(str).unique())
+    assert len(documents) >= 3
+
+    def upto(count: int) -> pd.DataFrame:
+        chosen = set(documents[:count])
+        return table[table["doc"].astype(str).isin(chosen)].reset_index(drop=True)
+
+    build_site(upto(len(documents) - 2), tmp_path / "a", now=NOW, engine=_engine(cache))
+    base = {name: (site / f"{name}.idx").read_bytes() for name in ("vevents", "csv")}
+    for count in (len(documents) - 1, len(documents)):
+        build_site(upto(count), tmp_path / "a", now=NOW, engine=_engine(cache))
+        for name in ("vevents", "csv"):
+            assert (site / f"{name}.idx").read_bytes() == base[name]  # untouched
+            assert (site / f"{name}.delta").exists()
+            keys = {key.tobytes() for key in fragments.row_keys(upto(count))}
+            assert keys <= _stored_keys(site, name)
+    assert len(list(site.glob("csv-*.bin"))) == 3  # the base's segment and one per rebuild
+    fresh = tmp_path / "fresh"  # the same builds, no cache: everything rendered
+    for count in (len(documents) - 2, len(documents) - 1, len(documents)):
+        build_site(upto(count), fresh, now=NOW)
+    assert snapshot(tmp_path / "a") == snapshot(fresh)
+    # nothing new (a new folder: no rebuild shortcut): the delta kept as it is read
+    for name in ("again", "and again"):
+        build_site(upto(len(documents)), tmp_path / name, now=NOW, engine=_engine(cache))
+        assert keys <= _stored_keys(site, name="csv")
+    build_site(upto(len(documents)), tmp_path / "plain", now=NOW)
+    assert snapshot(tmp_path / "and again") == snapshot(tmp_path / "plain")
+    # one row changed each time: a fragment more each, until the segments are compacted
+    changed = upto(len(documents)).copy()
+    for number in range(fragments.MAX_SEGMENTS + 1):
+        changed.loc[0, "title"] = f"改过的标题 {number}"
+        build_site(changed, tmp_path / "a", now=NOW, engine=_engine(cache))
+        build_site(changed, fresh, now=NOW)
+        assert snapshot(tmp_path / "a") == snapshot(fresh)
+        for name in ("vevents", "csv"):  # no segment left that no index reads
+            assert {p.name for p in site.glob(f"{name}-*.bin")} == _segments(site, name)
+    assert len(list(site.glob("csv-*.bin"))) <= fragments.MAX_SEGMENTS
+
+
+def _segments(site: Path, name: str) -> set[str]:
+    base = pickle.loads((site / f"{name}.idx").read_bytes())
+    names = {segment for segment, _ in base["segments"]}
+    if (site / f"{name}.delta").exists():
+        names |= {
+            segment
+            for segment, _ in pickle.loads((site / f"{name}.delta").read_bytes())["segments"]
+        }
+    return names
 
 
 def test_a_deleted_or_damaged_cache_only_costs_a_render(
@@ -298,12 +372,21 @@ def test_csv_records_from_the_cache_are_the_bytes_of_the_table_writer(tmp_path: 
     store = fragments.FragmentStore(tmp_path, "csv", "salt")
     keys = fragments.row_keys(whole)
     part = whole.iloc[[0, 2]]
-    made = b"".join(csv_pieces(part, [keys[0], keys[2]], store, chunk=1))
+    made = b"".join(csv_pieces(part, keys[[0, 2]], store, chunk=1))
     assert made == b"".join(table_pieces(part, ".csv"))
-    store.save()
+    store.save(np.empty(0, np.int64))
     store = fragments.FragmentStore(tmp_path, "csv", "salt")
-    assert b"".join(csv_pieces(whole, keys, store, chunk=3)) == expected
+    found = store.find(keys)
+    assert (found >= 0).tolist() == [True, False, True, False]
+    assert b"".join(csv_pieces(whole, keys, store, found, chunk=3)) == expected
     assert store.hits == 2  # rows a and c were copied, b and d made
+    store.save(found[found >= 0])
+    store = fragments.FragmentStore(tmp_path, "csv", "salt")  # a delta: all four now
+    assert (store.find(keys) >= 0).all()
+    assert (
+        b"".join(store.joined(store.find(keys))) == expected[len(expected.split(b"\r\n")[0]) + 2 :]
+    )
+    store.close()
 
 
 def test_split_records_cuts_only_at_line_feeds_outside_quotes() -> None:
