@@ -1,0 +1,330 @@
+"""The fast path of extraction: runs of one plain date form, built without the rules.
+
+Text dense in dates is mostly runs of one form, date after date (2023年2023年…,
+2023年8月22日、2023年9月1日、…, 春节元宵节中秋节…, June 18, June 19, …). Inside such
+a run every date is what the rules make of it alone: its neighbours are dates of
+the same form, which no rule joins into a longer match. One ``re.finditer`` of
+:data:`RUNS` finds the runs; each date inside (all but a run's first and last,
+whose neighbours outside the run may change them) becomes its
+:class:`~normalizers.rules.base.Partial` from the match's groups (plain ints, a
+table look-up), without trying the rules at every place of it, building their
+candidates and settling their overlaps. What the dates then make together
+(ranges around 至, years that qualify, lists of days) is left to
+:func:`normalizers.extract.join` as for every other partial, and anchoring is the
+same for all.
+
+A date whose value the rules would refuse or warn about (2月30日, a year 0999, a
+lunar 三十一) is left to the rules, and so are its neighbours' places around it:
+the fast path builds only what it is sure of. ``tests/test_fast_path.py`` runs
+extraction with the fast path on and off over every golden, the equivalence
+texts and generated runs, and requires the same partials.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from normalizers.rules.base import Partial
+from normalizers.rules.english import MONTHS as ENGLISH_MONTHS
+from normalizers.tables.numerals import LUNAR_MONTH_NAMES, lunar_day_value, number_value
+from normalizers.tables.relative import RELATIVE_DAYS, RELATIVE_YEARS
+
+#: Off: extraction never takes the fast path (the tests compare both ways).
+ENABLED = True
+
+#: Fewer dates in a row than this are left to the rules: a run's first and last date
+#: are always theirs, so a shorter run saves nothing.
+MIN_RUN = 3
+
+_Y4 = r"(?:1\d{3}|20\d{2}|21\d{2})"
+_D2 = r"\d{1,2}"
+#: Between two dates of a run written with Arabic digits: nothing, a list mark or a
+#: range connector (join makes 8月1日至8月3日 a range, as for any two partials).
+_ARABIC_SEP = r"(?:[，、；]|至|到)?"
+_CN_DIGIT = "〇零一二三四五六七八九"
+_LUNAR_MONTH = r"(?:十[一二]|[正二三四五六七八九十冬腊])"
+_LUNAR_DAY = r"(?:初[一二三四五六七八九十]|十[一二三四五六七八九]|二十|廿[一二三四五六七八九]|三十)"
+#: The festivals of the fast path: lunar ones and two solar ones whose names no rule
+#: reads another way (春节 is never a place; 国庆 alone needs context, 国庆节 not).
+FESTIVAL_NAMES = (
+    "春节",
+    "元宵节",
+    "中秋节",
+    "端午节",
+    "重阳节",
+    "七夕节",
+    "腊八节",
+    "国庆节",
+    "元旦",
+)
+#: English months of the fast path: full names, capitalised (June 18, ).
+ENGLISH_MONTH_NAMES = tuple(
+    name.capitalize() for name in ENGLISH_MONTHS if len(name) > 4 or name in ("may", "june", "july")
+)
+#: Relative words of the fast path, each a whole word that no longer one contains.
+RELATIVE_WORDS = ("今年", "去年", "明年", "次日", "当天")
+
+#: Form name → the pattern of one of its dates with what may follow it in a run. The
+#: first group of each pattern is the date itself; the others are its values.
+UNITS: dict[str, str] = {
+    "ymd": rf"(({_Y4})年({_D2})月({_D2})日){_ARABIC_SEP}",
+    "ym": rf"(({_Y4})年({_D2})月){_ARABIC_SEP}",
+    "y": rf"(({_Y4})年){_ARABIC_SEP}",
+    "cy": rf"(([{_CN_DIGIT}]{{4}})年)[，、]?",
+    "md": rf"(({_D2})月({_D2})日){_ARABIC_SEP}",
+    "d": rf"(({_D2})日)[、，]",
+    "festival": rf"(({'|'.join(FESTIVAL_NAMES)}))[，、]?",
+    "relative": rf"(({'|'.join(RELATIVE_WORDS)}))[，、]?",
+    "english": rf"(({'|'.join(ENGLISH_MONTH_NAMES)}) ({_D2})), ",
+    "lunar-month": rf"(农历({_LUNAR_MONTH})月)[，、]?",
+    "lunar-day": rf"(([正冬腊])月({_LUNAR_DAY}))[，、]?",
+}
+#: Form name → how one of its dates ends, from a character that is always written
+#: (年, 日, 节 …). A run is found from there: the end of the date before it, then at
+#: least :data:`MIN_RUN` dates. Starting from a written character keeps the search
+#: fast on ordinary text (the pattern engine looks for that character first), and
+#: the date whose end it is stays the rules' (it need not even be of the form).
+ENDS: dict[str, str] = {
+    "ymd": rf"日{_ARABIC_SEP}",
+    "ym": rf"月{_ARABIC_SEP}",
+    "y": rf"年{_ARABIC_SEP}",
+    "cy": r"年[，、]?",
+    "md": rf"日{_ARABIC_SEP}",
+    "d": r"日[、，]",
+    "festival": r"[节旦][，、]?",
+    "relative": r"[年日天][，、]?",
+    "english": r", ",
+    "lunar-month": r"月[，、]?",
+    "lunar-day": rf"月{_LUNAR_DAY}[，、]?",
+}
+assert ENDS.keys() == UNITS.keys()
+#: Form name → one of its dates in a group of its own (``findall`` gives the whole
+#: date with what follows it first, then the groups of :data:`UNITS`).
+_UNIT_PATTERNS = {name: re.compile(f"({unit})") for name, unit in UNITS.items()}
+#: Form name → its runs: the end of a date, then the dates of the run.
+_RUN_PATTERNS = {
+    name: re.compile(f"{ENDS[name]}(?P<run>(?:{re.sub(r'[(](?![?])', '(?:', unit)}){{{MIN_RUN},}})")
+    for name, unit in UNITS.items()
+}
+
+#: Characters a run of numbers is made of (``normalizers.extract.NUMBER_RUN``): the
+#: fast span must not cut one, or the rules would see a shorter number before it.
+_NUMERAL = frozenset("0123456789〇零一二三四五六七八九十廿卅两")
+
+_new = object.__new__
+
+
+def _partial(
+    span: tuple[int, int],
+    rule: str,
+    unit: str,
+    year: int | None = None,
+    month: int | None = None,
+    day: int | None = None,
+    festival: str | None = None,
+    base: str = "explicit",
+    shift: int = 0,
+    shift_unit: str = "years",
+    notes: list[str] | None = None,
+) -> Partial:
+    """``Partial(...)`` of these fields and the defaults for the rest, slot by slot."""
+    p = _new(Partial)
+    p.span = span
+    p.rule = rule
+    p.unit = unit
+    p.year = year
+    p.month = month
+    p.day = day
+    p.part = None
+    p.festival = festival
+    p.leap_month = False
+    p.base = base
+    p.shift = shift
+    p.shift_unit = shift_unit
+    p.kind = "event"
+    p.fixed = None
+    p.end = None
+    p.fragment = False
+    p.bare_year = False
+    p.weekday = None
+    p.pivot = False
+    p.nth = None
+    p.warning = None
+    p.notes = [] if notes is None else notes
+    return p
+
+
+_LONGEST = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
+
+
+def _valid(year: int | None, month: int, day: int | None) -> bool:
+    """The date exists (the rules would give it no warning)."""
+    if not 1 <= month <= 12:
+        return False
+    if day is None:
+        return True
+    if not 1 <= day <= _LONGEST.get(month, 31):
+        return False
+    # 2月29日 without a year, or in a year that is not leap: left to the rules.
+    return not (
+        month == 2
+        and day == 29
+        and (year is None or not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)))
+    )
+
+
+def _ymd(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    year, month, day = int(g[2]), int(g[3]), int(g[4])
+    if not _valid(year, month, day):
+        return None
+    return _partial(span, "absolute.day", "day", year, month, day)
+
+
+def _ym(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    year, month = int(g[2]), int(g[3])
+    if not 1 <= month <= 12:
+        return None
+    return _partial(span, "absolute.month", "month", year, month)
+
+
+def _y(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    return _partial(span, "absolute.year", "year", int(g[2]))
+
+
+def _cy(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    year = number_value(g[2])
+    if year is None or not 1000 <= year <= 2199:
+        return None
+    return _partial(span, "absolute.year", "year", year)
+
+
+def _md(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    month, day = int(g[2]), int(g[3])
+    if not _valid(None, month, day):
+        return None
+    return _partial(span, "absolute.day", "day", None, month, day, base="context")
+
+
+def _d(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    day = int(g[2])
+    if not 1 <= day <= 31:
+        return None
+    return _partial(span, "absolute.day", "day", day=day, base="context", notes=["lone-day"])
+
+
+def _festival(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    name = g[2]
+    return _partial(span, f"festivals.{name}", "festival", festival=name, base="context")
+
+
+def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    word = g[2]
+    if word in RELATIVE_YEARS:
+        reference, offset = RELATIVE_YEARS[word]
+        return _partial(span, f"relative.{word}", "year", base=reference, shift=offset)
+    reference, offset = RELATIVE_DAYS[word]
+    return _partial(
+        span, f"relative.{word}", "day", base=reference, shift=offset, shift_unit="days"
+    )
+
+
+def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    month, day = ENGLISH_MONTHS[g[2].lower()], int(g[3])
+    if not _valid(None, month, day):
+        return None
+    return _partial(span, "english.day", "day", None, month, day, base="context")
+
+
+def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    written = g[2]
+    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
+    return _partial(span, "festivals.lunar-month", "lunar", month=month, base="context")
+
+
+def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    written = g[2]
+    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
+    day = lunar_day_value(g[3])
+    return _partial(span, "festivals.lunar", "lunar", month=month, day=day, base="context")
+
+
+BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]] = {
+    "ymd": _ymd,
+    "ym": _ym,
+    "y": _y,
+    "cy": _cy,
+    "md": _md,
+    "d": _d,
+    "festival": _festival,
+    "relative": _relative,
+    "english": _english,
+    "lunar-month": _lunar_month,
+    "lunar-day": _lunar_day,
+}
+assert BUILDERS.keys() == UNITS.keys()
+
+
+def _runs(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, form) of every run, in text order, none overlapping another (of
+    two that overlap, the one found first in text order is kept)."""
+    found = sorted(
+        (run.start("run"), run.end("run"), name)
+        for name, pattern in _RUN_PATTERNS.items()
+        for run in pattern.finditer(folded)
+    )
+    kept: list[tuple[int, int, str]] = []
+    for run in found:
+        if not kept or run[0] >= kept[-1][1]:
+            kept.append(run)
+    return kept
+
+
+def fast_runs(folded: str) -> tuple[list[tuple[int, int]], list[Partial]]:
+    """The stretches of ``folded`` the fast path settles, in text order, and the
+    partials of their dates. A stretch runs from the start of a date to the start of
+    the next date left to the rules: every place in it belongs to the fast path."""
+    stretches: list[tuple[int, int]] = []
+    partials: list[Partial] = []
+    for start, end, form in _runs(folded):
+        build = BUILDERS[form]
+        # One findall for the run (strings, no match objects); places by their lengths.
+        units = _UNIT_PATTERNS[form].findall(folded, start, end)
+        starts = [start]
+        built: list[Partial | None] = []
+        at = start + len(units[0][0])
+        for groups in units[1:-1]:
+            starts.append(at)
+            built.append(build((at, at + len(groups[1])), groups))
+            at += len(groups[0])
+        starts.append(at)
+        # The first and the last date are the rules': their other neighbour may be
+        # outside the run, or no date of the form.
+        built.append(None)
+        begin = None
+        for index, partial in enumerate(built, 1):
+            if partial is not None:
+                if begin is None:
+                    begin = index
+                continue
+            if begin is not None:
+                _stretch(folded, starts, begin, index, built, stretches, partials)
+                begin = None
+    return stretches, partials
+
+
+def _cuts_number(folded: str, place: int) -> bool:
+    """A stretch starting or ending at ``place`` would cut a run of numbers."""
+    return folded[place - 1] in _NUMERAL and folded[place] in _NUMERAL
+
+
+def _stretch(folded, starts, begin, stop, built, stretches, partials) -> None:
+    """Dates ``begin`` to ``stop - 1`` of a run as one stretch, less those at its ends
+    that would make it cut a run of numbers (``starts``: where each date starts)."""
+    while begin < stop and _cuts_number(folded, starts[begin]):
+        begin += 1
+    while begin < stop and _cuts_number(folded, starts[stop]):
+        stop -= 1
+    if begin < stop:
+        stretches.append((starts[begin], starts[stop]))
+        partials.extend(built[begin - 1 : stop - 1])
