@@ -598,13 +598,24 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
     return [p for p in joined if not p.fragment]
 
 
-def extract(folded: str, fast: bool | None = None) -> list[Partial]:
+def extract(folded: str, fast: bool | None = None) -> list[Partial | fast_path.Block]:
     """All mentions in ``folded`` text, in order, with what is written of their values.
 
     Runs of plain dates take the fast path (:mod:`normalizers.fast`) unless ``fast``
-    is False (or, when it is None, :data:`normalizers.fast.ENABLED` is)."""
+    is False (or, when it is None, :data:`normalizers.fast.ENABLED` is): their
+    dates come as partials built without the rules, and the middle of a run of
+    explicit dates as :class:`~normalizers.fast.Block` objects of dates already resolved."""
     if fast if fast is not None else fast_path.ENABLED:
-        settled, partials = fast_path.fast_runs(folded)
+        settled, partials, blocks = fast_path.fast_runs(folded)
         if settled:
-            return join(select(candidates(folded, settled), folded, settled, partials), folded)
+            parts = join(select(candidates(folded, settled), folded, settled, partials), folded)
+            if not blocks:
+                return parts
+            merged: list[Partial | fast_path.Block] = [*parts, *blocks]
+            merged.sort(key=_by_start)  # spans never overlap
+            return merged
     return join(select(candidates(folded), folded), folded)
+
+
+def _by_start(item: Partial | fast_path.Block) -> int:
+    return item.span[0]

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
+from normalizers.calendar import last_day
 from normalizers.rules.base import Partial
 from normalizers.rules.english import MONTHS as ENGLISH_MONTHS
 from normalizers.tables.numerals import LUNAR_MONTH_NAMES, lunar_day_value, number_value
@@ -74,6 +76,12 @@ UNITS: dict[str, str] = {
     "cy": rf"(([{_CN_DIGIT}]{{4}})年)[，、]?",
     "md": rf"(({_D2})月({_D2})日){_ARABIC_SEP}",
     "d": rf"(({_D2})日)[、，]",
+    # 8月8月8月…: the rules read 8月8 (a month and its day) and leave the next 月 alone.
+    # Each such reading overlaps the next (8月8, 8月8 …): which ones win is decided
+    # from the run's start, so the run must start where nothing before it can take
+    # its first month (see ENDS), and all its numbers are of one digit (the same
+    # length: no longer reading wins in the middle).
+    "md-loose": r"(([1-9])月([1-9]))月",
     "festival": rf"(({'|'.join(FESTIVAL_NAMES)}))[，、]?",
     "relative": rf"(({'|'.join(RELATIVE_WORDS)}))[，、]?",
     "english": rf"(({'|'.join(ENGLISH_MONTH_NAMES)}) ({_D2})), ",
@@ -92,6 +100,7 @@ ENDS: dict[str, str] = {
     "cy": r"年[，、]?",
     "md": rf"日{_ARABIC_SEP}",
     "d": r"日[、，]",
+    "md-loose": r"[，。；、\n]",  # or the text's start: _START_RUNS
     "festival": r"[节旦][，、]?",
     "relative": r"[年日天][，、]?",
     "english": r", ",
@@ -107,12 +116,44 @@ _RUN_PATTERNS = {
     name: re.compile(f"{ENDS[name]}(?P<run>(?:{re.sub(r'[(](?![?])', '(?:', unit)}){{{MIN_RUN},}})")
     for name, unit in UNITS.items()
 }
+#: Forms whose runs may also start at the text's start: their run patterns without
+#: the end of a date before them, tried there alone.
+_START_RUNS = {
+    name: re.compile(f"(?P<run>(?:{re.sub(r'[(](?![?])', '(?:', UNITS[name])}){{{MIN_RUN},}})")
+    for name in ("md-loose",)
+}
 
 #: Characters a run of numbers is made of (``normalizers.extract.NUMBER_RUN``): the
 #: fast span must not cut one, or the rules would see a shorter number before it.
 _NUMERAL = frozenset("0123456789〇零一二三四五六七八九十廿卅两")
 
 _new = object.__new__
+
+#: Forms whose dates are written out whole (explicit: their days need nothing from the
+#: text around them), and what may stand between two of them for the rules to leave
+#: each alone: no connector (至 and 到 make ranges, and 至 sets the paragraph's
+#: present), no list of days.
+EXPLICIT_FORMS = frozenset({"ymd", "ym", "y", "cy"})
+_PLAIN_GAPS = frozenset({"", "，", "、", "；"})
+
+
+class Block:
+    """Dates in the middle of a run of explicit dates, resolved here in full.
+
+    Between two explicit dates with a plain gap, nothing of extraction or anchoring
+    changes either (no year to give, no range, no enumeration; their days are
+    written out): each is a :data:`normalizers.anchor.Row` of its own, made without a
+    partial. The run's dates around the block stay partials and go through the
+    joins and the anchoring, which leave the anchoring's state as the block's own
+    last date would have left it (the last resolved day, the narrative, the last
+    year, all the same kind and written out)."""
+
+    __slots__ = ("span", "values")
+
+    def __init__(self, span: tuple[int, int], values: list[tuple]) -> None:
+        self.span = span
+        #: (span, start, end, granularity, rule) of each date, in text order.
+        self.values = values
 
 
 def _partial(
@@ -206,6 +247,13 @@ def _md(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
     return _partial(span, "absolute.day", "day", None, month, day, base="context")
 
 
+def _md_loose(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    month, day = int(g[2]), int(g[3])
+    if not _valid(None, month, day):
+        return None
+    return _partial(span, "loose_days.month-day", "day", None, month, day, base="context")
+
+
 def _d(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
     day = int(g[2])
     if not 1 <= day <= 31:
@@ -249,6 +297,36 @@ def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
     return _partial(span, "festivals.lunar", "lunar", month=month, day=day, base="context")
 
 
+#: The written date of an explicit form → (start, end, granularity, rule): its days.
+_DAYS: dict[str, tuple[date, date, str, str]] = {}
+
+
+def _days(form: str, groups: tuple[str, ...]) -> tuple[date, date, str, str]:
+    """What the anchoring makes of an explicit date (``anchor.values`` of its year)."""
+    written = groups[1]
+    known = _DAYS.get(written)
+    if known is not None:
+        return known
+    if form == "ymd":
+        day = date(int(groups[2]), int(groups[3]), int(groups[4]))
+        known = (day, day, "day", "absolute.day")
+    elif form == "ym":
+        year, month = int(groups[2]), int(groups[3])
+        known = (
+            date(year, month, 1),
+            date(year, month, last_day(year, month)),
+            "month",
+            "absolute.month",
+        )
+    else:
+        year = int(groups[2]) if form == "y" else number_value(groups[2])
+        known = (date(year, 1, 1), date(year, 12, 31), "year", "absolute.year")
+    if len(_DAYS) >= 4096:
+        _DAYS.clear()
+    _DAYS[written] = known
+    return known
+
+
 BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]] = {
     "ymd": _ymd,
     "ym": _ym,
@@ -256,6 +334,7 @@ BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]
     "cy": _cy,
     "md": _md,
     "d": _d,
+    "md-loose": _md_loose,
     "festival": _festival,
     "relative": _relative,
     "english": _english,
@@ -268,11 +347,16 @@ assert BUILDERS.keys() == UNITS.keys()
 def _runs(folded: str) -> list[tuple[int, int, str]]:
     """(start, end, form) of every run, in text order, none overlapping another (of
     two that overlap, the one found first in text order is kept)."""
-    found = sorted(
+    found = [
         (run.start("run"), run.end("run"), name)
         for name, pattern in _RUN_PATTERNS.items()
         for run in pattern.finditer(folded)
-    )
+    ]
+    for name, pattern in _START_RUNS.items():
+        run = pattern.match(folded)
+        if run is not None:
+            found.append((0, run.end(), name))
+    found.sort()
     kept: list[tuple[int, int, str]] = []
     for run in found:
         if not kept or run[0] >= kept[-1][1]:
@@ -280,12 +364,16 @@ def _runs(folded: str) -> list[tuple[int, int, str]]:
     return kept
 
 
-def fast_runs(folded: str) -> tuple[list[tuple[int, int]], list[Partial]]:
-    """The stretches of ``folded`` the fast path settles, in text order, and the
-    partials of their dates. A stretch runs from the start of a date to the start of
-    the next date left to the rules: every place in it belongs to the fast path."""
+def fast_runs(
+    folded: str,
+) -> tuple[list[tuple[int, int]], list[Partial], list[Block]]:
+    """The stretches of ``folded`` the fast path settles, in text order, the partials
+    of their dates and the blocks of explicit dates resolved whole. A stretch runs
+    from the start of a date to the start of the next date left to the rules: every
+    place in it belongs to the fast path."""
     stretches: list[tuple[int, int]] = []
     partials: list[Partial] = []
+    blocks: list[Block] = []
     for start, end, form in _runs(folded):
         build = BUILDERS[form]
         # One findall for the run (strings, no match objects); places by their lengths.
@@ -308,9 +396,33 @@ def fast_runs(folded: str) -> tuple[list[tuple[int, int]], list[Partial]]:
                     begin = index
                 continue
             if begin is not None:
-                _stretch(folded, starts, begin, index, built, stretches, partials)
+                kept = _stretch(folded, starts, begin, index, built, stretches, partials)
+                if kept is not None and form in EXPLICIT_FORMS:
+                    _block(form, units, starts, *kept, partials, blocks)
                 begin = None
-    return stretches, partials
+    return stretches, partials, blocks
+
+
+def _block(form, units, starts, begin, stop, partials, blocks) -> None:
+    """Dates ``begin + 1`` to ``stop - 2`` of a run (all but the stretch's first and
+    last) as a :class:`Block` in place of their partials, when every gap from the
+    stretch's first date to the date after its last is plain: then the stretch's
+    last date, alone too, leaves the anchoring's state as the block would have."""
+    if stop - begin < 3:
+        return
+    for groups in units[begin:stop]:
+        if groups[0][len(groups[1]) :] not in _PLAIN_GAPS:
+            return
+    values = []
+    for index in range(begin + 1, stop - 1):
+        groups = units[index]
+        place = starts[index]
+        values.append(((place, place + len(groups[1])), *_days(form, groups)))
+    count = stop - begin
+    last = partials.pop()
+    del partials[len(partials) - (count - 2) :]
+    partials.append(last)
+    blocks.append(Block((values[0][0][0], values[-1][0][1]), values))
 
 
 def _cuts_number(folded: str, place: int) -> bool:
@@ -318,13 +430,15 @@ def _cuts_number(folded: str, place: int) -> bool:
     return folded[place - 1] in _NUMERAL and folded[place] in _NUMERAL
 
 
-def _stretch(folded, starts, begin, stop, built, stretches, partials) -> None:
+def _stretch(folded, starts, begin, stop, built, stretches, partials) -> tuple[int, int] | None:
     """Dates ``begin`` to ``stop - 1`` of a run as one stretch, less those at its ends
     that would make it cut a run of numbers (``starts``: where each date starts)."""
     while begin < stop and _cuts_number(folded, starts[begin]):
         begin += 1
     while begin < stop and _cuts_number(folded, starts[stop]):
         stop -= 1
-    if begin < stop:
-        stretches.append((starts[begin], starts[stop]))
-        partials.extend(built[begin - 1 : stop - 1])
+    if begin >= stop:
+        return None
+    stretches.append((starts[begin], starts[stop]))
+    partials.extend(built[begin - 1 : stop - 1])
+    return begin, stop

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from normalizers.anchor import Anchorer, Row
 from normalizers.context import DocumentContext
 from normalizers.extract import extract
+from normalizers.fast import Block
 from normalizers.mention import DateMention, DateWarning, Resolution, new_mention
 from normalizers.publication import find_publication_line
 from normalizers.qualifiers import qualify
@@ -61,6 +62,23 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
     rows: list[Row] = []
     warnings: list[DateWarning] = []
     for partial in extract(folded):
+        if partial.__class__ is Block:
+            # Explicit dates in the middle of a run, resolved by the fast path.
+            rows += [
+                (
+                    text[span[0] : span[1]],
+                    span,
+                    start,
+                    end,
+                    granularity,
+                    "event",
+                    "explicit",
+                    rule,
+                    False,
+                )
+                for span, start, end, granularity, rule in partial.values
+            ]
+            continue
         row, warning = anchorer.resolve(partial, text)
         if row is not None:
             rows.append(row)
