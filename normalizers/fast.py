@@ -47,8 +47,8 @@ _ARABIC_SEP = r"(?:[，、；]|至|到)?"
 _CN_DIGIT = "〇零一二三四五六七八九"
 _LUNAR_MONTH = r"(?:十[一二]|[正二三四五六七八九十冬腊])"
 _LUNAR_DAY = r"(?:初[一二三四五六七八九十]|十[一二三四五六七八九]|二十|廿[一二三四五六七八九]|三十)"
-#: The festivals of the fast path: lunar ones and two solar ones whose names no rule
-#: reads another way (春节 is never a place; 国庆 alone needs context, 国庆节 not).
+#: The festivals of the fast path: lunar ones and 国庆节, names no rule reads another
+#: way (国庆 alone needs context, 国庆节 not), each ending in 节.
 FESTIVAL_NAMES = (
     "春节",
     "元宵节",
@@ -88,40 +88,57 @@ UNITS: dict[str, str] = {
     "lunar-month": rf"(农历({_LUNAR_MONTH})月)[，、]?",
     "lunar-day": rf"(([正冬腊])月({_LUNAR_DAY}))[，、]?",
 }
-#: Form name → how one of its dates ends, from a character that is always written
-#: (年, 日, 节 …). A run is found from there: the end of the date before it, then at
-#: least :data:`MIN_RUN` dates. Starting from a written character keeps the search
-#: fast on ordinary text (the pattern engine looks for that character first), and
-#: the date whose end it is stays the rules' (it need not even be of the form).
-ENDS: dict[str, str] = {
-    "ymd": rf"日{_ARABIC_SEP}",
-    "ym": rf"月{_ARABIC_SEP}",
-    "y": rf"年{_ARABIC_SEP}",
-    "cy": r"年[，、]?",
-    "md": rf"日{_ARABIC_SEP}",
-    "d": r"日[、，]",
-    "md-loose": r"[，。；、\n]",  # or the text's start: _START_RUNS
-    "festival": r"[节旦][，、]?",
-    "relative": r"[年日天][，、]?",
-    "english": r", ",
-    "lunar-month": r"月[，、]?",
-    "lunar-day": rf"月{_LUNAR_DAY}[，、]?",
+#: Form name → how the date before one of its runs ends: a character that is always
+#: written (年, 日, 节 …), then what may follow it. A run is found from there: that
+#: end, then at least :data:`MIN_RUN` dates. Starting from a written character keeps
+#: the search fast on ordinary text (the pattern engine looks for that character
+#: first, and forms that share it are searched together), and the date whose end it
+#: is stays the rules' (it need not even be of the form).
+ENDS: dict[str, tuple[str, str]] = {
+    "ymd": ("日", _ARABIC_SEP),
+    "md": ("日", _ARABIC_SEP),
+    "d": ("日", r"[、，]"),
+    "ym": ("月", _ARABIC_SEP),
+    "lunar-month": ("月", r"[，、]?"),
+    "lunar-day": ("月", rf"{_LUNAR_DAY}[，、]?"),
+    "y": ("年", _ARABIC_SEP),
+    "cy": ("年", r"[，、]?"),
+    # Only after 今年, 去年 or 明年: a run that starts with 次日 or 当天 is taken from
+    # its first year word on.
+    "relative": ("年", r"[，、]?"),
+    "festival": ("节", r"[，、]?"),
+    "english": (", ", ""),
 }
-assert ENDS.keys() == UNITS.keys()
-#: Form name → one of its dates in a group of its own (``findall`` gives the whole
-#: date with what follows it first, then the groups of :data:`UNITS`).
+#: 8月8月8月… only from the text's start (_START_RUNS): anywhere else a date before
+#: the run may take its first month and shift every reading after it.
+assert ENDS.keys() | {"md-loose"} == UNITS.keys()
 _UNIT_PATTERNS = {name: re.compile(f"({unit})") for name, unit in UNITS.items()}
-#: Form name → its runs: the end of a date, then the dates of the run.
-_RUN_PATTERNS = {
-    name: re.compile(f"{ENDS[name]}(?P<run>(?:{re.sub(r'[(](?![?])', '(?:', unit)}){{{MIN_RUN},}})")
-    for name, unit in UNITS.items()
-}
-#: Forms whose runs may also start at the text's start: their run patterns without
-#: the end of a date before them, tried there alone.
-_START_RUNS = {
-    name: re.compile(f"(?P<run>(?:{re.sub(r'[(](?![?])', '(?:', UNITS[name])}){{{MIN_RUN},}})")
-    for name in ("md-loose",)
-}
+
+
+def _group(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _repeated(name: str) -> str:
+    """At least :data:`MIN_RUN` dates of the form, in a group named for it."""
+    unit = re.sub(r"[(](?![?])", "(?:", UNITS[name])  # no groups of its own
+    return f"(?P<{_group(name)}>(?:{unit}){{{MIN_RUN},}})"
+
+
+#: One pattern per written character that ends a date before a run: that character,
+#: then the runs of each form that may follow it, tried in the order of ENDS.
+_RUN_PATTERNS: list[re.Pattern[str]] = []
+for _char in dict.fromkeys(char for char, _ in ENDS.values()):
+    _forms = [name for name, (char, _) in ENDS.items() if char == _char]
+    _RUN_PATTERNS.append(
+        re.compile(
+            _char + "(?:" + "|".join(f"{ENDS[name][1]}{_repeated(name)}" for name in _forms) + ")"
+        )
+    )
+_FORM_OF_GROUP = {_group(name): name for name in UNITS}
+
+#: The runs of 8月8月… that start the text (nothing before them can change them).
+_START_RUNS = re.compile(_repeated("md-loose"))
 
 #: Characters a run of numbers is made of (``normalizers.extract.NUMBER_RUN``): the
 #: fast span must not cut one, or the rules would see a shorter number before it.
@@ -347,15 +364,14 @@ assert BUILDERS.keys() == UNITS.keys()
 def _runs(folded: str) -> list[tuple[int, int, str]]:
     """(start, end, form) of every run, in text order, none overlapping another (of
     two that overlap, the one found first in text order is kept)."""
-    found = [
-        (run.start("run"), run.end("run"), name)
-        for name, pattern in _RUN_PATTERNS.items()
-        for run in pattern.finditer(folded)
-    ]
-    for name, pattern in _START_RUNS.items():
-        run = pattern.match(folded)
-        if run is not None:
-            found.append((0, run.end(), name))
+    found = []
+    for pattern in _RUN_PATTERNS:
+        for run in pattern.finditer(folded):
+            group = run.lastgroup
+            found.append((run.start(group), run.end(), _FORM_OF_GROUP[group]))
+    run = _START_RUNS.match(folded)
+    if run is not None:
+        found.append((0, run.end(), "md-loose"))
     found.sort()
     kept: list[tuple[int, int, str]] = []
     for run in found:
