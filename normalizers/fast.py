@@ -344,6 +344,33 @@ def _days(form: str, groups: tuple[str, ...]) -> tuple[date, date, str, str]:
     return known
 
 
+def _always(groups: tuple[str, ...]) -> bool:
+    return True
+
+
+def _day_valid(groups: tuple[str, ...]) -> bool:
+    return 1 <= int(groups[2]) <= 31
+
+
+#: Form name → whether a date of the form, by its groups, is one the fast path may
+#: build (its builder then gives a partial, never None): the rules would give it no
+#: warning and read it the same way.
+VALID: dict[str, Callable[[tuple[str, ...]], bool]] = {
+    "ymd": lambda g: _valid(int(g[2]), int(g[3]), int(g[4])),
+    "ym": lambda g: 1 <= int(g[3]) <= 12,
+    "y": _always,
+    "cy": lambda g: 1000 <= (number_value(g[2]) or 0) <= 2199,
+    "md": lambda g: _valid(None, int(g[2]), int(g[3])),
+    "d": _day_valid,
+    "md-loose": lambda g: _valid(None, int(g[2]), int(g[3])),
+    "festival": _always,
+    "relative": _always,
+    "english": lambda g: _valid(None, ENGLISH_MONTHS[g[2].lower()], int(g[3])),
+    "lunar-month": _always,
+    "lunar-day": _always,
+}
+
+
 BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]] = {
     "ymd": _ymd,
     "ym": _ym,
@@ -358,7 +385,7 @@ BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]
     "lunar-month": _lunar_month,
     "lunar-day": _lunar_day,
 }
-assert BUILDERS.keys() == UNITS.keys()
+assert BUILDERS.keys() == UNITS.keys() == VALID.keys()
 
 
 def _runs(folded: str) -> list[tuple[int, int, str]]:
@@ -391,53 +418,60 @@ def fast_runs(
     partials: list[Partial] = []
     blocks: list[Block] = []
     for start, end, form in _runs(folded):
-        build = BUILDERS[form]
+        valid = VALID[form]
         # One findall for the run (strings, no match objects); places by their lengths.
         units = _UNIT_PATTERNS[form].findall(folded, start, end)
         starts = [start]
-        built: list[Partial | None] = []
+        # The first and the last date are the rules': their other neighbour may be
+        # outside the run, or no date of the form.
+        usable = [False]
         at = start + len(units[0][0])
         for groups in units[1:-1]:
             starts.append(at)
-            built.append(build((at, at + len(groups[1])), groups))
+            usable.append(valid(groups))
             at += len(groups[0])
         starts.append(at)
-        # The first and the last date are the rules': their other neighbour may be
-        # outside the run, or no date of the form.
-        built.append(None)
+        usable.append(False)
         begin = None
-        for index, partial in enumerate(built, 1):
-            if partial is not None:
+        for index, ok in enumerate(usable):
+            if ok:
                 if begin is None:
                     begin = index
-                continue
-            if begin is not None:
-                kept = _stretch(folded, starts, begin, index, built, stretches, partials)
-                if kept is not None and form in EXPLICIT_FORMS:
-                    _block(form, units, starts, *kept, partials, blocks)
+            elif begin is not None:
+                kept = _stretch(folded, starts, begin, index)
+                if kept is not None:
+                    stretches.append((starts[kept[0]], starts[kept[1]]))
+                    _settle(form, units, starts, *kept, partials, blocks)
                 begin = None
     return stretches, partials, blocks
 
 
-def _block(form, units, starts, begin, stop, partials, blocks) -> None:
-    """Dates ``begin + 1`` to ``stop - 2`` of a run (all but the stretch's first and
-    last) as a :class:`Block` in place of their partials, when every gap from the
-    stretch's first date to the date after its last is plain: then the stretch's
-    last date, alone too, leaves the anchoring's state as the block would have."""
-    if stop - begin < 3:
+def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
+    """The partials of dates ``begin`` to ``stop - 1`` of a run; for explicit dates
+    whose every gap, from the first to the date after the last, is plain, only the
+    first and the last, and a :class:`Block` of the dates between them: the last
+    date, alone too, then leaves the anchoring's state as the block would have."""
+    build = BUILDERS[form]
+    block = (
+        form in EXPLICIT_FORMS
+        and stop - begin >= 3
+        and all(groups[0][len(groups[1]) :] in _PLAIN_GAPS for groups in units[begin:stop])
+    )
+    if not block:
+        for index in range(begin, stop):
+            groups = units[index]
+            place = starts[index]
+            partials.append(build((place, place + len(groups[1])), groups))
         return
-    for groups in units[begin:stop]:
-        if groups[0][len(groups[1]) :] not in _PLAIN_GAPS:
-            return
     values = []
     for index in range(begin + 1, stop - 1):
         groups = units[index]
         place = starts[index]
         values.append(((place, place + len(groups[1])), *_days(form, groups)))
-    count = stop - begin
-    last = partials.pop()
-    del partials[len(partials) - (count - 2) :]
-    partials.append(last)
+    for index in (begin, stop - 1):
+        groups = units[index]
+        place = starts[index]
+        partials.append(build((place, place + len(groups[1])), groups))
     blocks.append(Block((values[0][0][0], values[-1][0][1]), values))
 
 
@@ -446,15 +480,11 @@ def _cuts_number(folded: str, place: int) -> bool:
     return folded[place - 1] in _NUMERAL and folded[place] in _NUMERAL
 
 
-def _stretch(folded, starts, begin, stop, built, stretches, partials) -> tuple[int, int] | None:
+def _stretch(folded: str, starts: list[int], begin: int, stop: int) -> tuple[int, int] | None:
     """Dates ``begin`` to ``stop - 1`` of a run as one stretch, less those at its ends
     that would make it cut a run of numbers (``starts``: where each date starts)."""
     while begin < stop and _cuts_number(folded, starts[begin]):
         begin += 1
     while begin < stop and _cuts_number(folded, starts[stop]):
         stop -= 1
-    if begin >= stop:
-        return None
-    stretches.append((starts[begin], starts[stop]))
-    partials.extend(built[begin - 1 : stop - 1])
-    return begin, stop
+    return (begin, stop) if begin < stop else None
