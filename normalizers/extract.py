@@ -36,6 +36,8 @@ PRESENT_GAP = re.compile(r"[ \t]*(?:-{1,2}|~)?[ \t]*")
 #: X与Y之间, X和Y间: two ends joined by "and", closed by 之间/间.
 BETWEEN_GAP = re.compile(r"[ \t]*(?:与|和|及|到|至)[ \t]*")
 BETWEEN_AFTER = re.compile(r"[ \t]*(?:之间|间)")
+#: The gaps of one character that RANGE_GAP, PRESENT_GAP or BETWEEN_GAP may match.
+_ONE_CHARACTER_GAPS = frozenset("-~至到与和及 \t")
 LIST_GAP = re.compile(r"[ \t]*[、,，和及与][ \t]*")
 EVENT_NAME_GAP = re.compile(r"[ \t]?[\u4e00-\u9fffA-Za-z0-9·]{0,14}")
 PLAN_AFTER = re.compile(
@@ -489,6 +491,8 @@ def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
     """The text between two ends makes them one range."""
     if not gap:  # two dates side by side (8月8月…): only 至今 joins without a connector
         return tail.rule == "ranges.to-present"
+    if len(gap) == 1 and gap not in _ONE_CHARACTER_GAPS:
+        return False  # 8月8月8月…, 22日、23日: no connector, so none of the gaps below
     if tail.rule == "ranges.to-present":
         return bool(PRESENT_GAP.fullmatch(gap))
     if RANGE_GAP.fullmatch(gap):
