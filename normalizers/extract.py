@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter, itemgetter
 
 import ahocorasick
@@ -285,19 +286,11 @@ def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
     tried; none of them cuts a run of numbers."""
     if skipped:
         outside = _outside(folded, skipped)
-        for start, end in outside:
-            yield from _number_starts(folded, NUMBER_RUN.finditer(folded, start, end))
-        for start, end in outside:
-            for last, (length, tries) in _AUTOMATON.iter(folded, start, end):
-                yield tries, last - length + 1
-        return
-    yield from _number_starts(folded, NUMBER_RUN.finditer(folded))
-    for last, (length, tries) in _AUTOMATON.iter(folded):
-        yield tries, last - length + 1
-
-
-def _number_starts(folded: str, runs):
-    """(tries, position) groups of the runs of numbers ``runs``."""
+        runs = chain.from_iterable(NUMBER_RUN.finditer(folded, a, b) for a, b in outside)
+        hits = chain.from_iterable(_AUTOMATON.iter(folded, a, b) for a, b in outside)
+    else:
+        runs = NUMBER_RUN.finditer(folded)
+        hits = _AUTOMATON.iter(folded)
     by_two = _BY_TWO.get
     for run in runs:
         written = run.group()
@@ -335,6 +328,8 @@ def _number_starts(folded: str, runs):
                 )
                 for position in range(start + offset, end):
                     yield tries, position
+    for last, (length, tries) in hits:
+        yield tries, last - length + 1
 
 
 #: One candidate: (its order, start, rank of its rule, end, the partial or the

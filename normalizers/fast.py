@@ -3,21 +3,29 @@
 Text dense in dates is mostly runs of one form, date after date (2023年2023年…,
 2023年8月22日、2023年9月1日、…, 春节元宵节中秋节…, June 18, June 19, …). Inside such
 a run every date is what the rules make of it alone: its neighbours are dates of
-the same form, which no rule joins into a longer match. One ``re.finditer`` of
-:data:`RUNS` finds the runs; each date inside (all but a run's first and last,
-whose neighbours outside the run may change them) becomes its
-:class:`~normalizers.rules.base.Partial` from the match's groups (plain ints, a
-table look-up), without trying the rules at every place of it, building their
-candidates and settling their overlaps. What the dates then make together
-(ranges around 至, years that qualify, lists of days) is left to
-:func:`normalizers.extract.join` as for every other partial, and anchoring is the
-same for all.
+the same form, which no rule joins into a longer match. One search per written
+character that ends a date (:data:`ENDS`: 日, 月, 年, 节, ", ") finds the runs; one
+``findall`` reads each run's dates. Each date inside (all but a run's first and
+last, whose neighbours outside the run may change them) becomes its
+:class:`~normalizers.rules.base.Partial` from the groups (plain ints, a table
+look-up), without trying the rules at any place of it, building their candidates
+and settling their overlaps (:func:`normalizers.extract.candidates` skips the
+run, :func:`normalizers.extract.select` takes it first). What the dates then make
+together (ranges around 至, a year before 次日, lists of days) is left to
+:func:`normalizers.extract.join`, and their anchoring is the same as for every
+other partial.
+
+The middle of a run of explicit dates (2023年, 2023年8月, 2023年8月22日, 二〇二三年,
+with nothing or a list mark between them) goes further: its dates need nothing
+from the text or from each other, so they come as a :class:`Block` of resolved
+rows, with no partial, join or anchoring at all.
 
 A date whose value the rules would refuse or warn about (2月30日, a year 0999, a
-lunar 三十一) is left to the rules, and so are its neighbours' places around it:
-the fast path builds only what it is sure of. ``tests/test_fast_path.py`` runs
-extraction with the fast path on and off over every golden, the equivalence
-texts and generated runs, and requires the same partials.
+lunar 三十一) is left to the rules, and so are the places around it: the fast path
+builds only what it is sure of. ``tests/test_fast_path.py`` resolves every text of
+``benchmarks/equivalence.py`` (the goldens among them) and generated runs of every
+form, with neighbours that may change them, with the fast path on and off, and
+requires the same result.
 """
 
 from __future__ import annotations
