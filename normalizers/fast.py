@@ -181,6 +181,54 @@ class Block:
         self.values = values
 
 
+#: Forms whose dates take their year from the narrative (a month and a day, a day,
+#: a festival), and the gaps between two of them that leave each alone.
+CONTEXT_FORMS = {
+    "md": _PLAIN_GAPS,
+    "md-loose": frozenset({"月"}),  # the 月 after 8月8, which no rule takes
+    "d": frozenset({"、", "，"}),
+    "english": frozenset({", "}),
+    "festival": _PLAIN_GAPS,
+}
+
+
+class RunOfDays:
+    """Dates in the middle of a run of days without a year (8月1日…, 8月8…, 22日、…,
+    June 18, …, 春节元宵节…), anchored one after the other by
+    :meth:`normalizers.anchor.Anchorer.resolve_run` without partials or joins.
+
+    With plain gaps, extraction leaves these dates as they are written (nothing
+    joins them, and the run's dates around the block, which stay partials, can join
+    only what is outside it); only their anchoring follows from one date to the
+    next, and that takes the anchoring's own state. Each date keeps what makes its
+    partial (:attr:`build`, its groups), for the anchoring to fall back on when the
+    state is not the one it reads fast (no narrative yet)."""
+
+    __slots__ = ("build", "dates", "span")
+
+    def __init__(self, span, build, dates) -> None:
+        self.span = span
+        #: The builder of the form's partials (:data:`BUILDERS`).
+        self.build = build
+        #: (span, month, day, festival, rule, groups) of each date, in text order.
+        self.dates = dates
+
+
+_DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
+
+
+def _date_of(form: str, span: tuple[int, int], groups: tuple[str, ...]) -> tuple:
+    """What :class:`RunOfDays` keeps of one date."""
+    if form == "festival":
+        return (span, None, None, groups[2], f"festivals.{groups[2]}", groups)
+    if form == "d":
+        return (span, None, int(groups[2]), None, "absolute.day", groups)
+    if form == "english":
+        month = ENGLISH_MONTHS[groups[2].lower()]
+        return (span, month, int(groups[3]), None, "english.day", groups)
+    return (span, int(groups[2]), int(groups[3]), None, _DAY_RULES[form], groups)
+
+
 def _partial(
     span: tuple[int, int],
     rule: str,
@@ -417,14 +465,14 @@ def _runs(folded: str) -> list[tuple[int, int, str]]:
 
 def fast_runs(
     folded: str,
-) -> tuple[list[tuple[int, int]], list[Partial], list[Block]]:
+) -> tuple[list[tuple[int, int]], list[Partial], list[Block | RunOfDays]]:
     """The stretches of ``folded`` the fast path settles, in text order, the partials
     of their dates and the blocks of explicit dates resolved whole. A stretch runs
     from the start of a date to the start of the next date left to the rules: every
     place in it belongs to the fast path."""
     stretches: list[tuple[int, int]] = []
     partials: list[Partial] = []
-    blocks: list[Block] = []
+    blocks: list[Block | RunOfDays] = []
     for start, end, form in _runs(folded):
         valid = VALID[form]
         # One findall for the run (strings, no match objects); places by their lengths.
@@ -455,15 +503,17 @@ def fast_runs(
 
 
 def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
-    """The partials of dates ``begin`` to ``stop - 1`` of a run; for explicit dates
-    whose every gap, from the first to the date after the last, is plain, only the
-    first and the last, and a :class:`Block` of the dates between them: the last
-    date, alone too, then leaves the anchoring's state as the block would have."""
+    """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
+    the first to the date after the last, leaves each alone, only the first and the
+    last, and between them a :class:`Block` (explicit dates) or a :class:`RunOfDays`:
+    the last date, a partial too, then leaves the anchoring's state as the block
+    would have."""
     build = BUILDERS[form]
+    gaps = _PLAIN_GAPS if form in EXPLICIT_FORMS else CONTEXT_FORMS.get(form)
     block = (
-        form in EXPLICIT_FORMS
+        gaps is not None
         and stop - begin >= 3
-        and all(groups[0][len(groups[1]) :] in _PLAIN_GAPS for groups in units[begin:stop])
+        and all(groups[0][len(groups[1]) :] in gaps for groups in units[begin:stop])
     )
     if not block:
         for index in range(begin, stop):
@@ -472,15 +522,21 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
             partials.append(build((place, place + len(groups[1])), groups))
         return
     values = []
+    explicit = form in EXPLICIT_FORMS
     for index in range(begin + 1, stop - 1):
         groups = units[index]
         place = starts[index]
-        values.append(((place, place + len(groups[1])), *_days(form, groups)))
+        span = (place, place + len(groups[1]))
+        if explicit:
+            values.append((span, *_days(form, groups)))
+        else:
+            values.append(_date_of(form, span, groups))
     for index in (begin, stop - 1):
         groups = units[index]
         place = starts[index]
         partials.append(build((place, place + len(groups[1])), groups))
-    blocks.append(Block((values[0][0][0], values[-1][0][1]), values))
+    span = (values[0][0][0], values[-1][0][1])
+    blocks.append(Block(span, values) if explicit else RunOfDays(span, build, values))
 
 
 def _cuts_number(folded: str, place: int) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -133,13 +134,15 @@ def test_generated_runs_extract_the_same_partials_with_and_without_it(seed):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_generated_runs_resolve_the_same_with_and_without_it(seed, monkeypatch):
-    blocks = 0
+    kinds = Counter()
     for text in generated_runs(300, 100 + seed):
-        blocks += bool(fast.fast_runs(fold(text))[2])
+        kinds.update(type(block).__name__ for block in fast.fast_runs(fold(text))[2])
         for context in CONTEXTS[1:]:
             plain, quick = _both_ways(text, context, monkeypatch)
             assert quick == plain, (text, context)
-    assert blocks > 15  # runs of explicit dates were resolved whole
+    # Runs of explicit dates were resolved whole, runs of days anchored without partials.
+    assert kinds["Block"] > 15
+    assert kinds["RunOfDays"] > 15
 
 
 @pytest.mark.parametrize(
