@@ -292,9 +292,16 @@ def profile(name: str, size: int) -> None:
     per_rule: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     original = extract.candidates
 
-    def timed_candidates(folded: str):
+    def timed_candidates(folded: str, skipped=None):
+        # Inside the fast path's stretches (``skipped``) no rule is tried, as in
+        # ``extract.candidates``.
         found = []
-        for rule, position in extract._attempts(folded):
+        attempts = (
+            (attempt[0], position)
+            for tries, position in extract._starts(folded, skipped)
+            for attempt in tries
+        )
+        for rule, position in attempts:
             started = time.perf_counter()
             match = rule.pattern.match(folded, position)
             spent = time.perf_counter() - started

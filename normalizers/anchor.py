@@ -220,6 +220,14 @@ def _speaks_of_past(text: str, span: tuple[int, int]) -> bool:
     return _PAST.search(text, left, right) is not None
 
 
+def _day_in(narrative: date, year: int, month: int | None, day: int | None, festival) -> date:
+    """``values(p, year, narrative.month, gregorian=True)`` of a day's partial: a
+    festival's day, a month's day, or a day of the narrative's month."""
+    if festival is not None:
+        return festival_date(festival, year)
+    return day_of_month(year, narrative.month if month is None else month, day)
+
+
 class Anchorer:
     """Resolves partials in document order against one document's context."""
 
@@ -476,6 +484,63 @@ class Anchorer:
             # 9月5日（周三） when 9月5日 was a Tuesday: keep the date as written, say so.
             warning = DateWarning(written, span, f"the weekday written does not match {start}")
         return row, warning
+
+    def resolve_run(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
+        """The rows of a :class:`~normalizers.fast.RunOfDays`, in order, as
+        :meth:`resolve` makes them of the dates' partials one after the other.
+
+        Each date follows the narrative's current date (the branch of
+        :meth:`_contextual` that every such date takes once a narrative is set),
+        read here from the month, day or festival alone; a date that finds no
+        narrative, or a day that does not exist in the year it lands in, is built
+        as a partial and given to :meth:`resolve`, with the same state."""
+        rows: list[Row] = []
+        warnings: list[DateWarning] = []
+        s = self.state
+        for span, month, day, festival, rule, groups in run.dates:
+            at = span[0]
+            if self._focus:
+                self._enter_focus(at)
+            narrative = s.narrative
+            found = None
+            if narrative is not None:
+                try:
+                    found = _day_in(narrative, narrative.year, month, day, festival)
+                    planned = False
+                    if found < narrative:
+                        following = _day_in(narrative, narrative.year + 1, month, day, festival)
+                        if following - narrative <= NEXT_YEAR_WITHIN or (
+                            found < narrative - FUTURE_WELL_BEFORE
+                            and _speaks_of_future(self.text, span)
+                        ):
+                            planned = following - narrative > NEXT_YEAR_WITHIN
+                            found = following
+                except ValueError:
+                    found = None  # resolve says why
+            if found is None:
+                row, warning = self.resolve(run.build(span, groups), original)
+                if row is not None:
+                    rows.append(row)
+                if warning is not None:
+                    warnings.append(warning)
+                continue
+            paragraph = self._paragraph_of(at)
+            self._planned = planned
+            rows.append(
+                (
+                    original[at : span[1]],
+                    span,
+                    found,
+                    found,
+                    "day",
+                    "event",
+                    "narrative",
+                    rule,
+                    False,
+                )
+            )
+            self._remember(at, found, found, "day", "narrative", paragraph)
+        return rows, warnings
 
     def _line_head(self, start: int) -> str:
         # The last 24 characters of the line before the date: the search for the line's

@@ -130,6 +130,7 @@ def solar_term(term: str, year: int) -> date:
     raise ValueError(f"no solar term {term} in {year}")
 
 
+@lru_cache(maxsize=4096)
 def festival_date(name: str, year: int) -> date:
     """The day a festival falls on in a Gregorian year.
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter, itemgetter
 
 import ahocorasick
 
+from normalizers import fast as fast_path
 from normalizers.memo import produce as remembered
 from normalizers.rules import ALL_RULES
 from normalizers.rules.base import Partial, Rule
@@ -35,6 +37,8 @@ PRESENT_GAP = re.compile(r"[ \t]*(?:-{1,2}|~)?[ \t]*")
 #: X与Y之间, X和Y间: two ends joined by "and", closed by 之间/间.
 BETWEEN_GAP = re.compile(r"[ \t]*(?:与|和|及|到|至)[ \t]*")
 BETWEEN_AFTER = re.compile(r"[ \t]*(?:之间|间)")
+#: The gaps of one character that RANGE_GAP, PRESENT_GAP or BETWEEN_GAP may match.
+_ONE_CHARACTER_GAPS = frozenset("-~至到与和及 \t")
 LIST_GAP = re.compile(r"[ \t]*[、,，和及与][ \t]*")
 EVENT_NAME_GAP = re.compile(r"[ \t]?[\u4e00-\u9fffA-Za-z0-9·]{0,14}")
 PLAN_AFTER = re.compile(
@@ -260,11 +264,35 @@ def _attempts(folded: str):
             yield attempt[0], position
 
 
-def _starts(folded: str):
+def _outside(folded: str, skipped: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of ``folded`` between the ``skipped`` ones (sorted, disjoint)."""
+    if not skipped:
+        return [(0, len(folded))]
+    kept = []
+    at = 0
+    for start, end in skipped:
+        if start > at:
+            kept.append((at, start))
+        at = end
+    if at < len(folded):
+        kept.append((at, len(folded)))
+    return kept
+
+
+def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
     """(tries, position) groups: the rules to try at one place, in the order of
-    :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps)."""
+    :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps).
+    No place inside the ``skipped`` stretches (those of :mod:`normalizers.fast`) is
+    tried; none of them cuts a run of numbers."""
+    if skipped:
+        outside = _outside(folded, skipped)
+        runs = chain.from_iterable(NUMBER_RUN.finditer(folded, a, b) for a, b in outside)
+        hits = chain.from_iterable(_AUTOMATON.iter(folded, a, b) for a, b in outside)
+    else:
+        runs = NUMBER_RUN.finditer(folded)
+        hits = _AUTOMATON.iter(folded)
     by_two = _BY_TWO.get
-    for run in NUMBER_RUN.finditer(folded):
+    for run in runs:
         written = run.group()
         if written.isascii():
             # Most runs: Arabic digits only, one shape.
@@ -300,7 +328,7 @@ def _starts(folded: str):
                 )
                 for position in range(start + offset, end):
                     yield tries, position
-    for last, (length, tries) in _AUTOMATON.iter(folded):
+    for last, (length, tries) in hits:
         yield tries, last - length + 1
 
 
@@ -324,15 +352,16 @@ def order(start: int, end: int, rank: int) -> int:
     return ((start - end) << _PLACE_BITS) + (start << _RANK_BITS) + rank
 
 
-def candidates(folded: str) -> list[Candidate]:
+def candidates(folded: str, skipped: list[tuple[int, int]] | None = None) -> list[Candidate]:
     """Every rule's matches at the places it may start. Most become partial values
     at once; a match of a :attr:`~normalizers.rules.base.Rule.same_span` rule (or one
     its :attr:`~normalizers.rules.base.Rule.own_span` says yes to) keeps its
-    production for :func:`select`, which runs it only if the match wins."""
+    production for :func:`select`, which runs it only if the match wins. No rule
+    starts inside the ``skipped`` stretches."""
     found: list[Candidate] = []
     append = found.append
     rank = _RULE_ORDER.get
-    for tries, position in _starts(folded):
+    for tries, position in _starts(folded, skipped):
         for _, match, produce, later in tries:
             matched = match(folded, position)
             if matched is None:
@@ -365,7 +394,12 @@ _by_length_then_place = itemgetter(0)
 _by_span = attrgetter("span")
 
 
-def select(found: list[Candidate], folded: str) -> list[Partial]:
+def select(
+    found: list[Candidate],
+    folded: str,
+    settled: list[tuple[int, int]] | None = None,
+    partials: list[Partial] | None = None,
+) -> list[Partial]:
     """Keep the longest of overlapping candidates, then return them in text order.
 
     Claimed characters are marked in a byte array, so each candidate costs its
@@ -374,12 +408,19 @@ def select(found: list[Candidate], folded: str) -> list[Partial]:
     of dates (8月8月8月…) most matches lose, and building their partials was most
     of the work; the winners' partials are remembered by match and window
     (:mod:`normalizers.memo`).
+
+    The ``settled`` stretches are the fast path's (:mod:`normalizers.fast`), taken
+    before any candidate: their ``partials`` are kept as they are.
     """
-    if not found:
+    if not found and not partials:
         return []
     found.sort(key=_by_length_then_place)
     taken = bytearray(len(folded))  # every match ends within the text
     kept: list[Partial] = []
+    if settled:
+        for start, end in settled:
+            taken[start:end] = b"\x01" * (end - start)
+        kept.extend(partials)
     rank = _RULE_ORDER.get
     for _, start, ranked, end, partial, produce in found:
         if taken.find(1, start, end) != -1:
@@ -445,6 +486,8 @@ def _range_gap(gap: str, tail: Partial, folded: str) -> bool:
     """The text between two ends makes them one range."""
     if not gap:  # two dates side by side (8月8月…): only 至今 joins without a connector
         return tail.rule == "ranges.to-present"
+    if len(gap) == 1 and gap not in _ONE_CHARACTER_GAPS:
+        return False  # 8月8月8月…, 22日、23日: no connector, so none of the gaps below
     if tail.rule == "ranges.to-present":
         return bool(PRESENT_GAP.fullmatch(gap))
     if RANGE_GAP.fullmatch(gap):
@@ -554,6 +597,24 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
     return [p for p in joined if not p.fragment]
 
 
-def extract(folded: str) -> list[Partial]:
-    """All mentions in ``folded`` text, in order, with what is written of their values."""
+def extract(folded: str, fast: bool | None = None) -> list[Partial | fast_path.Block]:
+    """All mentions in ``folded`` text, in order, with what is written of their values.
+
+    Runs of plain dates take the fast path (:mod:`normalizers.fast`) unless ``fast``
+    is False (or, when it is None, :data:`normalizers.fast.ENABLED` is): their
+    dates come as partials built without the rules, and the middle of a run of
+    explicit dates as :class:`~normalizers.fast.Block` objects of dates already resolved."""
+    if fast if fast is not None else fast_path.ENABLED:
+        settled, partials, blocks = fast_path.fast_runs(folded)
+        if settled:
+            parts = join(select(candidates(folded, settled), folded, settled, partials), folded)
+            if not blocks:
+                return parts
+            merged: list[Partial | fast_path.Block] = [*parts, *blocks]
+            merged.sort(key=_by_start)  # spans never overlap
+            return merged
     return join(select(candidates(folded), folded), folded)
+
+
+def _by_start(item: Partial | fast_path.Block) -> int:
+    return item.span[0]

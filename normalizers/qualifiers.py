@@ -84,6 +84,13 @@ _MAY_QUALIFY_BEFORE = _CUE_ENDINGS | frozenset(string.ascii_letters)
 _MAY_QUALIFY_AFTER = frozenset([word[0] for word in (*_WORD_QUALIFIER, *DEADLINE_AFTER)])
 
 
+#: Either set with a space and a tab: a date with no character of the first right
+#: before it and none of the second right after it has no qualifier (:func:`qualify`
+#: answers "" at its first look); the resolver looks so before it calls it.
+MAY_QUALIFY_BEFORE_OR_GAP = _MAY_QUALIFY_BEFORE | {" ", "\t"}
+MAY_QUALIFY_AFTER_OR_GAP = _MAY_QUALIFY_AFTER | {" ", "\t"}
+
+
 def qualify(text: str, span: tuple[int, int]) -> str:
     """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
     start, end = span

@@ -109,6 +109,8 @@ def time_after(text: str, end: int, limit: int) -> TimeOfDay | None:
     ``limit`` is where the next date starts: a time after it belongs to that date.
     """
     bound = min(limit, end + 40)
+    if bound <= end:
+        return None  # the next date starts right here (a run of dates): no room for a time
     if _TIME_MARK.search(text, end, bound) is None:
         return None  # most dates: no 时, 点 or colon before the next date, no time
     stop = CLAUSE_END.search(text, end, bound)

@@ -1,0 +1,554 @@
+"""The fast path of extraction: runs of one plain date form, built without the rules.
+
+Text dense in dates is mostly runs of one form, date after date (2023年2023年…,
+2023年8月22日、2023年9月1日、…, 春节元宵节中秋节…, June 18, June 19, …). Inside such
+a run every date is what the rules make of it alone: its neighbours are dates of
+the same form, which no rule joins into a longer match. One search per written
+character that ends a date (:data:`ENDS`: 日, 月, 年, 节, ", ") finds the runs; one
+``findall`` reads each run's dates. Each date inside (all but a run's first and
+last, whose neighbours outside the run may change them) becomes its
+:class:`~normalizers.rules.base.Partial` from the groups (plain ints, a table
+look-up), without trying the rules at any place of it, building their candidates
+and settling their overlaps (:func:`normalizers.extract.candidates` skips the
+run, :func:`normalizers.extract.select` takes it first). What the dates then make
+together (ranges around 至, a year before 次日, lists of days) is left to
+:func:`normalizers.extract.join`, and their anchoring is the same as for every
+other partial.
+
+The middle of a run of explicit dates (2023年, 2023年8月, 2023年8月22日, 二〇二三年,
+with nothing or a list mark between them) goes further: its dates need nothing
+from the text or from each other, so they come as a :class:`Block` of resolved
+rows, with no partial, join or anchoring at all.
+
+A date whose value the rules would refuse or warn about (2月30日, a year 0999, a
+lunar 三十一) is left to the rules, and so are the places around it: the fast path
+builds only what it is sure of. ``tests/test_fast_path.py`` resolves every text of
+``benchmarks/equivalence.py`` (the goldens among them) and generated runs of every
+form, with neighbours that may change them, with the fast path on and off, and
+requires the same result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from normalizers.calendar import last_day
+from normalizers.rules.base import Partial
+from normalizers.rules.english import MONTHS as ENGLISH_MONTHS
+from normalizers.tables.numerals import LUNAR_MONTH_NAMES, lunar_day_value, number_value
+from normalizers.tables.relative import RELATIVE_DAYS, RELATIVE_YEARS
+
+#: Off: extraction never takes the fast path (the tests compare both ways).
+ENABLED = True
+
+#: Fewer dates in a row than this are left to the rules: a run's first and last date
+#: are always theirs, so a shorter run saves nothing.
+MIN_RUN = 3
+
+_Y4 = r"(?:1\d{3}|20\d{2}|21\d{2})"
+_D2 = r"\d{1,2}"
+#: Between two dates of a run written with Arabic digits: nothing, a list mark or a
+#: range connector (join makes 8月1日至8月3日 a range, as for any two partials).
+_ARABIC_SEP = r"(?:[，、；]|至|到)?"
+_CN_DIGIT = "〇零一二三四五六七八九"
+_LUNAR_MONTH = r"(?:十[一二]|[正二三四五六七八九十冬腊])"
+_LUNAR_DAY = r"(?:初[一二三四五六七八九十]|十[一二三四五六七八九]|二十|廿[一二三四五六七八九]|三十)"
+#: The festivals of the fast path: lunar ones and 国庆节, names no rule reads another
+#: way (国庆 alone needs context, 国庆节 not), each ending in 节.
+FESTIVAL_NAMES = (
+    "春节",
+    "元宵节",
+    "中秋节",
+    "端午节",
+    "重阳节",
+    "七夕节",
+    "腊八节",
+    "国庆节",
+    "元旦",
+)
+#: English months of the fast path: full names, capitalised (June 18, ).
+ENGLISH_MONTH_NAMES = tuple(
+    name.capitalize() for name in ENGLISH_MONTHS if len(name) > 4 or name in ("may", "june", "july")
+)
+#: Relative words of the fast path, each a whole word that no longer one contains.
+RELATIVE_WORDS = ("今年", "去年", "明年", "次日", "当天")
+
+#: Form name → the pattern of one of its dates with what may follow it in a run. The
+#: first group of each pattern is the date itself; the others are its values.
+UNITS: dict[str, str] = {
+    "ymd": rf"(({_Y4})年({_D2})月({_D2})日){_ARABIC_SEP}",
+    "ym": rf"(({_Y4})年({_D2})月){_ARABIC_SEP}",
+    "y": rf"(({_Y4})年){_ARABIC_SEP}",
+    "cy": rf"(([{_CN_DIGIT}]{{4}})年)[，、]?",
+    "md": rf"(({_D2})月({_D2})日){_ARABIC_SEP}",
+    "d": rf"(({_D2})日)[、，]",
+    # 8月8月8月…: the rules read 8月8 (a month and its day) and leave the next 月 alone.
+    # Each such reading overlaps the next (8月8, 8月8 …): which ones win is decided
+    # from the run's start, so the run must start where nothing before it can take
+    # its first month (see ENDS), and all its numbers are of one digit (the same
+    # length: no longer reading wins in the middle).
+    "md-loose": r"(([1-9])月([1-9]))月",
+    "festival": rf"(({'|'.join(FESTIVAL_NAMES)}))[，、]?",
+    "relative": rf"(({'|'.join(RELATIVE_WORDS)}))[，、]?",
+    "english": rf"(({'|'.join(ENGLISH_MONTH_NAMES)}) ({_D2})), ",
+    "lunar-month": rf"(农历({_LUNAR_MONTH})月)[，、]?",
+    "lunar-day": rf"(([正冬腊])月({_LUNAR_DAY}))[，、]?",
+}
+#: Form name → how the date before one of its runs ends: a character that is always
+#: written (年, 日, 节 …), then what may follow it. A run is found from there: that
+#: end, then at least :data:`MIN_RUN` dates. Starting from a written character keeps
+#: the search fast on ordinary text (the pattern engine looks for that character
+#: first, and forms that share it are searched together), and the date whose end it
+#: is stays the rules' (it need not even be of the form).
+ENDS: dict[str, tuple[str, str]] = {
+    "ymd": ("日", _ARABIC_SEP),
+    "md": ("日", _ARABIC_SEP),
+    "d": ("日", r"[、，]"),
+    "ym": ("月", _ARABIC_SEP),
+    "lunar-month": ("月", r"[，、]?"),
+    "lunar-day": ("月", rf"{_LUNAR_DAY}[，、]?"),
+    "y": ("年", _ARABIC_SEP),
+    "cy": ("年", r"[，、]?"),
+    # Only after 今年, 去年 or 明年: a run that starts with 次日 or 当天 is taken from
+    # its first year word on.
+    "relative": ("年", r"[，、]?"),
+    "festival": ("节", r"[，、]?"),
+    "english": (", ", ""),
+}
+#: 8月8月8月… only from the text's start (_START_RUNS): anywhere else a date before
+#: the run may take its first month and shift every reading after it.
+assert ENDS.keys() | {"md-loose"} == UNITS.keys()
+_UNIT_PATTERNS = {name: re.compile(f"({unit})") for name, unit in UNITS.items()}
+
+
+def _group(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _repeated(name: str) -> str:
+    """At least :data:`MIN_RUN` dates of the form, in a group named for it."""
+    unit = re.sub(r"[(](?![?])", "(?:", UNITS[name])  # no groups of its own
+    return f"(?P<{_group(name)}>(?:{unit}){{{MIN_RUN},}})"
+
+
+#: One pattern per written character that ends a date before a run: that character,
+#: then the runs of each form that may follow it, tried in the order of ENDS.
+_RUN_PATTERNS: list[re.Pattern[str]] = []
+for _char in dict.fromkeys(char for char, _ in ENDS.values()):
+    _forms = [name for name, (char, _) in ENDS.items() if char == _char]
+    _RUN_PATTERNS.append(
+        re.compile(
+            _char + "(?:" + "|".join(f"{ENDS[name][1]}{_repeated(name)}" for name in _forms) + ")"
+        )
+    )
+_FORM_OF_GROUP = {_group(name): name for name in UNITS}
+
+#: The runs of 8月8月… that start the text (nothing before them can change them).
+_START_RUNS = re.compile(_repeated("md-loose"))
+
+#: Characters a run of numbers is made of (``normalizers.extract.NUMBER_RUN``): the
+#: fast span must not cut one, or the rules would see a shorter number before it.
+_NUMERAL = frozenset("0123456789〇零一二三四五六七八九十廿卅两")
+
+_new = object.__new__
+
+#: Forms whose dates are written out whole (explicit: their days need nothing from the
+#: text around them), and what may stand between two of them for the rules to leave
+#: each alone: no connector (至 and 到 make ranges, and 至 sets the paragraph's
+#: present), no list of days.
+EXPLICIT_FORMS = frozenset({"ymd", "ym", "y", "cy"})
+_PLAIN_GAPS = frozenset({"", "，", "、", "；"})
+
+
+class Block:
+    """Dates in the middle of a run of explicit dates, resolved here in full.
+
+    Between two explicit dates with a plain gap, nothing of extraction or anchoring
+    changes either (no year to give, no range, no enumeration; their days are
+    written out): each is a :data:`normalizers.anchor.Row` of its own, made without a
+    partial. The run's dates around the block stay partials and go through the
+    joins and the anchoring, which leave the anchoring's state as the block's own
+    last date would have left it (the last resolved day, the narrative, the last
+    year, all the same kind and written out)."""
+
+    __slots__ = ("span", "values")
+
+    def __init__(self, span: tuple[int, int], values: list[tuple]) -> None:
+        self.span = span
+        #: (span, start, end, granularity, rule) of each date, in text order.
+        self.values = values
+
+
+#: Forms whose dates take their year from the narrative (a month and a day, a day,
+#: a festival), and the gaps between two of them that leave each alone.
+CONTEXT_FORMS = {
+    "md": _PLAIN_GAPS,
+    "md-loose": frozenset({"月"}),  # the 月 after 8月8, which no rule takes
+    "d": frozenset({"、", "，"}),
+    "english": frozenset({", "}),
+    "festival": _PLAIN_GAPS,
+}
+
+
+class RunOfDays:
+    """Dates in the middle of a run of days without a year (8月1日…, 8月8…, 22日、…,
+    June 18, …, 春节元宵节…), anchored one after the other by
+    :meth:`normalizers.anchor.Anchorer.resolve_run` without partials or joins.
+
+    With plain gaps, extraction leaves these dates as they are written (nothing
+    joins them, and the run's dates around the block, which stay partials, can join
+    only what is outside it); only their anchoring follows from one date to the
+    next, and that takes the anchoring's own state. Each date keeps what makes its
+    partial (:attr:`build`, its groups), for the anchoring to fall back on when the
+    state is not the one it reads fast (no narrative yet)."""
+
+    __slots__ = ("build", "dates", "span")
+
+    def __init__(self, span, build, dates) -> None:
+        self.span = span
+        #: The builder of the form's partials (:data:`BUILDERS`).
+        self.build = build
+        #: (span, month, day, festival, rule, groups) of each date, in text order.
+        self.dates = dates
+
+
+_DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
+
+
+def _date_of(form: str, span: tuple[int, int], groups: tuple[str, ...]) -> tuple:
+    """What :class:`RunOfDays` keeps of one date."""
+    if form == "festival":
+        return (span, None, None, groups[2], f"festivals.{groups[2]}", groups)
+    if form == "d":
+        return (span, None, int(groups[2]), None, "absolute.day", groups)
+    if form == "english":
+        month = ENGLISH_MONTHS[groups[2].lower()]
+        return (span, month, int(groups[3]), None, "english.day", groups)
+    return (span, int(groups[2]), int(groups[3]), None, _DAY_RULES[form], groups)
+
+
+def _partial(
+    span: tuple[int, int],
+    rule: str,
+    unit: str,
+    year: int | None = None,
+    month: int | None = None,
+    day: int | None = None,
+    festival: str | None = None,
+    base: str = "explicit",
+    shift: int = 0,
+    shift_unit: str = "years",
+    notes: list[str] | None = None,
+) -> Partial:
+    """``Partial(...)`` of these fields and the defaults for the rest, slot by slot."""
+    p = _new(Partial)
+    p.span = span
+    p.rule = rule
+    p.unit = unit
+    p.year = year
+    p.month = month
+    p.day = day
+    p.part = None
+    p.festival = festival
+    p.leap_month = False
+    p.base = base
+    p.shift = shift
+    p.shift_unit = shift_unit
+    p.kind = "event"
+    p.fixed = None
+    p.end = None
+    p.fragment = False
+    p.bare_year = False
+    p.weekday = None
+    p.pivot = False
+    p.nth = None
+    p.warning = None
+    p.notes = [] if notes is None else notes
+    return p
+
+
+_LONGEST = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
+
+
+def _valid(year: int | None, month: int, day: int | None) -> bool:
+    """The date exists (the rules would give it no warning)."""
+    if not 1 <= month <= 12:
+        return False
+    if day is None:
+        return True
+    if not 1 <= day <= _LONGEST.get(month, 31):
+        return False
+    # 2月29日 without a year, or in a year that is not leap: left to the rules.
+    return not (
+        month == 2
+        and day == 29
+        and (year is None or not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)))
+    )
+
+
+def _ymd(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    year, month, day = int(g[2]), int(g[3]), int(g[4])
+    if not _valid(year, month, day):
+        return None
+    return _partial(span, "absolute.day", "day", year, month, day)
+
+
+def _ym(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    year, month = int(g[2]), int(g[3])
+    if not 1 <= month <= 12:
+        return None
+    return _partial(span, "absolute.month", "month", year, month)
+
+
+def _y(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    return _partial(span, "absolute.year", "year", int(g[2]))
+
+
+def _cy(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    year = number_value(g[2])
+    if year is None or not 1000 <= year <= 2199:
+        return None
+    return _partial(span, "absolute.year", "year", year)
+
+
+def _md(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    month, day = int(g[2]), int(g[3])
+    if not _valid(None, month, day):
+        return None
+    return _partial(span, "absolute.day", "day", None, month, day, base="context")
+
+
+def _md_loose(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    month, day = int(g[2]), int(g[3])
+    if not _valid(None, month, day):
+        return None
+    return _partial(span, "loose_days.month-day", "day", None, month, day, base="context")
+
+
+def _d(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    day = int(g[2])
+    if not 1 <= day <= 31:
+        return None
+    return _partial(span, "absolute.day", "day", day=day, base="context", notes=["lone-day"])
+
+
+def _festival(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    name = g[2]
+    return _partial(span, f"festivals.{name}", "festival", festival=name, base="context")
+
+
+def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    word = g[2]
+    if word in RELATIVE_YEARS:
+        reference, offset = RELATIVE_YEARS[word]
+        return _partial(span, f"relative.{word}", "year", base=reference, shift=offset)
+    reference, offset = RELATIVE_DAYS[word]
+    return _partial(
+        span, f"relative.{word}", "day", base=reference, shift=offset, shift_unit="days"
+    )
+
+
+def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    month, day = ENGLISH_MONTHS[g[2].lower()], int(g[3])
+    if not _valid(None, month, day):
+        return None
+    return _partial(span, "english.day", "day", None, month, day, base="context")
+
+
+def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    written = g[2]
+    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
+    return _partial(span, "festivals.lunar-month", "lunar", month=month, base="context")
+
+
+def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+    written = g[2]
+    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
+    day = lunar_day_value(g[3])
+    return _partial(span, "festivals.lunar", "lunar", month=month, day=day, base="context")
+
+
+#: The written date of an explicit form → (start, end, granularity, rule): its days.
+_DAYS: dict[str, tuple[date, date, str, str]] = {}
+
+
+def _days(form: str, groups: tuple[str, ...]) -> tuple[date, date, str, str]:
+    """What the anchoring makes of an explicit date (``anchor.values`` of its year)."""
+    written = groups[1]
+    known = _DAYS.get(written)
+    if known is not None:
+        return known
+    if form == "ymd":
+        day = date(int(groups[2]), int(groups[3]), int(groups[4]))
+        known = (day, day, "day", "absolute.day")
+    elif form == "ym":
+        year, month = int(groups[2]), int(groups[3])
+        known = (
+            date(year, month, 1),
+            date(year, month, last_day(year, month)),
+            "month",
+            "absolute.month",
+        )
+    else:
+        year = int(groups[2]) if form == "y" else number_value(groups[2])
+        known = (date(year, 1, 1), date(year, 12, 31), "year", "absolute.year")
+    if len(_DAYS) >= 4096:
+        _DAYS.clear()
+    _DAYS[written] = known
+    return known
+
+
+def _always(groups: tuple[str, ...]) -> bool:
+    return True
+
+
+def _day_valid(groups: tuple[str, ...]) -> bool:
+    return 1 <= int(groups[2]) <= 31
+
+
+#: Form name → whether a date of the form, by its groups, is one the fast path may
+#: build (its builder then gives a partial, never None): the rules would give it no
+#: warning and read it the same way.
+VALID: dict[str, Callable[[tuple[str, ...]], bool]] = {
+    "ymd": lambda g: _valid(int(g[2]), int(g[3]), int(g[4])),
+    "ym": lambda g: 1 <= int(g[3]) <= 12,
+    "y": _always,
+    "cy": lambda g: 1000 <= (number_value(g[2]) or 0) <= 2199,
+    "md": lambda g: _valid(None, int(g[2]), int(g[3])),
+    "d": _day_valid,
+    "md-loose": lambda g: _valid(None, int(g[2]), int(g[3])),
+    "festival": _always,
+    "relative": _always,
+    "english": lambda g: _valid(None, ENGLISH_MONTHS[g[2].lower()], int(g[3])),
+    "lunar-month": _always,
+    "lunar-day": _always,
+}
+
+
+BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]] = {
+    "ymd": _ymd,
+    "ym": _ym,
+    "y": _y,
+    "cy": _cy,
+    "md": _md,
+    "d": _d,
+    "md-loose": _md_loose,
+    "festival": _festival,
+    "relative": _relative,
+    "english": _english,
+    "lunar-month": _lunar_month,
+    "lunar-day": _lunar_day,
+}
+assert BUILDERS.keys() == UNITS.keys() == VALID.keys()
+
+
+def _runs(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, form) of every run, in text order, none overlapping another (of
+    two that overlap, the one found first in text order is kept)."""
+    found = []
+    for pattern in _RUN_PATTERNS:
+        for run in pattern.finditer(folded):
+            group = run.lastgroup
+            found.append((run.start(group), run.end(), _FORM_OF_GROUP[group]))
+    run = _START_RUNS.match(folded)
+    if run is not None:
+        found.append((0, run.end(), "md-loose"))
+    found.sort()
+    kept: list[tuple[int, int, str]] = []
+    for run in found:
+        if not kept or run[0] >= kept[-1][1]:
+            kept.append(run)
+    return kept
+
+
+def fast_runs(
+    folded: str,
+) -> tuple[list[tuple[int, int]], list[Partial], list[Block | RunOfDays]]:
+    """The stretches of ``folded`` the fast path settles, in text order, the partials
+    of their dates and the blocks of explicit dates resolved whole. A stretch runs
+    from the start of a date to the start of the next date left to the rules: every
+    place in it belongs to the fast path."""
+    stretches: list[tuple[int, int]] = []
+    partials: list[Partial] = []
+    blocks: list[Block | RunOfDays] = []
+    for start, end, form in _runs(folded):
+        valid = VALID[form]
+        # One findall for the run (strings, no match objects); places by their lengths.
+        units = _UNIT_PATTERNS[form].findall(folded, start, end)
+        starts = [start]
+        # The first and the last date are the rules': their other neighbour may be
+        # outside the run, or no date of the form.
+        usable = [False]
+        at = start + len(units[0][0])
+        for groups in units[1:-1]:
+            starts.append(at)
+            usable.append(valid(groups))
+            at += len(groups[0])
+        starts.append(at)
+        usable.append(False)
+        begin = None
+        for index, ok in enumerate(usable):
+            if ok:
+                if begin is None:
+                    begin = index
+            elif begin is not None:
+                kept = _stretch(folded, starts, begin, index)
+                if kept is not None:
+                    stretches.append((starts[kept[0]], starts[kept[1]]))
+                    _settle(form, units, starts, *kept, partials, blocks)
+                begin = None
+    return stretches, partials, blocks
+
+
+def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
+    """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
+    the first to the date after the last, leaves each alone, only the first and the
+    last, and between them a :class:`Block` (explicit dates) or a :class:`RunOfDays`:
+    the last date, a partial too, then leaves the anchoring's state as the block
+    would have."""
+    build = BUILDERS[form]
+    gaps = _PLAIN_GAPS if form in EXPLICIT_FORMS else CONTEXT_FORMS.get(form)
+    block = (
+        gaps is not None
+        and stop - begin >= 3
+        and all(groups[0][len(groups[1]) :] in gaps for groups in units[begin:stop])
+    )
+    if not block:
+        for index in range(begin, stop):
+            groups = units[index]
+            place = starts[index]
+            partials.append(build((place, place + len(groups[1])), groups))
+        return
+    values = []
+    explicit = form in EXPLICIT_FORMS
+    for index in range(begin + 1, stop - 1):
+        groups = units[index]
+        place = starts[index]
+        span = (place, place + len(groups[1]))
+        if explicit:
+            values.append((span, *_days(form, groups)))
+        else:
+            values.append(_date_of(form, span, groups))
+    for index in (begin, stop - 1):
+        groups = units[index]
+        place = starts[index]
+        partials.append(build((place, place + len(groups[1])), groups))
+    span = (values[0][0][0], values[-1][0][1])
+    blocks.append(Block(span, values) if explicit else RunOfDays(span, build, values))
+
+
+def _cuts_number(folded: str, place: int) -> bool:
+    """A stretch starting or ending at ``place`` would cut a run of numbers."""
+    return folded[place - 1] in _NUMERAL and folded[place] in _NUMERAL
+
+
+def _stretch(folded: str, starts: list[int], begin: int, stop: int) -> tuple[int, int] | None:
+    """Dates ``begin`` to ``stop - 1`` of a run as one stretch, less those at its ends
+    that would make it cut a run of numbers (``starts``: where each date starts)."""
+    while begin < stop and _cuts_number(folded, starts[begin]):
+        begin += 1
+    while begin < stop and _cuts_number(folded, starts[stop]):
+        stop -= 1
+    return (begin, stop) if begin < stop else None

@@ -1,0 +1,174 @@
+"""The fast path of runs of dates (``normalizers.fast``) never changes what is found.
+
+Every text of the equivalence benchmark (each golden case line alone and eight at a
+time, the sample documents whole and line by line, every pathological input and
+mixtures of date pieces) and generated runs of every form of the fast path, with
+neighbours that may change them (a connector, a label, a qualifier, an invalid value
+inside the run), are resolved with the fast path on and off: the results must be
+the same, field for field, under several contexts.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from normalizers import DocumentContext, extract, fast, normalize
+from normalizers.tables.characters import fold
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import equivalence  # noqa: E402
+import pathological  # noqa: E402
+
+CONTEXTS = [
+    DocumentContext(None, "news"),
+    DocumentContext(date(2023, 9, 8), "news"),
+    DocumentContext(date(2024, 1, 10), "narrative"),
+]
+
+_CN = "〇零一二三四五六七八九"
+#: What may stand before, between and after runs: connectors, labels, cues of
+#: qualifiers and of the present, pieces of dates, a time of day, a line break.
+NOISE = [
+    *("", "，", "。", "\n", " ", "从", "至", "到", "-", "—", "第", "截至", "于", "年", "月"),
+    *("日", "1", "12", "今年", "农历", "起", "前", "之间", "和", "（周五）", "上午9时", "度"),
+    *("初", "底", "份", "下旬", "以来", "将于", "灯会", "规划", "发布时间：", "(", "二、"),
+]
+
+
+def _unit(form: str, rng: random.Random, plain: bool) -> str:
+    """One date of ``form``, now and then one the fast path must leave to the rules
+    (a year 0999, a 2月30日, 二月 after 初十), with what may follow it (when ``plain``,
+    only what leaves two explicit dates apart)."""
+    year = rng.choice([rng.randint(1000, 2199), rng.randint(0, 9999), 2023, 2000, 2100])
+    month = rng.choice([rng.randint(1, 12), rng.randint(0, 19), 2])
+    day = rng.choice([rng.randint(1, 31), rng.randint(0, 39), 29, 30])
+    arabic_sep = rng.choice(
+        ["", "，", "、", "；"] if plain else ["", "", "，", "、", "；", "至", "到", " ", "日", "-"]
+    )
+    list_sep = rng.choice(["", "", "，", "、", "。"])
+    if form == "ymd":
+        return f"{year}年{month}月{day}日{arabic_sep}"
+    if form == "ym":
+        return f"{year}年{month}月{arabic_sep}"
+    if form == "y":
+        return f"{year}年{arabic_sep}"
+    if form == "cy":
+        return "".join(rng.choice(_CN) for _ in range(4)) + "年" + list_sep
+    if form == "md":
+        return f"{month}月{day}日{arabic_sep}"
+    if form == "md-loose":
+        first = rng.choice([rng.randint(1, 9), rng.randint(1, 9), month])
+        second = rng.choice([rng.randint(1, 9), rng.randint(1, 9), day])
+        return f"{first}月{second}月" + rng.choice(["", "", "", "", "日", "，"])
+    if form == "d":
+        return f"{day}日" + rng.choice(["、", "，", "、", "日", ""])
+    if form == "festival":
+        names = (*fast.FESTIVAL_NAMES, "国庆", "元宵", "清明节", "中秋")
+        return rng.choice(names) + rng.choice(["", "", "，", "、", "灯会", "路"])
+    if form == "relative":
+        words = (*fast.RELATIVE_WORDS, "前年", "后年", "前", "以来", "3月", "上半年")
+        return rng.choice(words) + list_sep
+    if form == "english":
+        month_name = rng.choice(fast.ENGLISH_MONTH_NAMES)
+        return f"{month_name} {day}, " + rng.choice(["", "", "2023 ", "and ", "to "])
+    if form == "lunar-month":
+        month_name = rng.choice("正二三四五六七八九十冬腊闰") + rng.choice(["", "", "一", "二"])
+        return f"农历{month_name}月" + rng.choice(["", "，", "初一", "十五"])
+    assert form == "lunar-day"
+    days = ["初一", "初十", "十五", "二十", "廿三", "三十", "十", "初", "十二"]
+    return rng.choice("正冬腊二八") + "月" + rng.choice(days) + list_sep
+
+
+def generated_runs(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 4)):
+            form = rng.choice(list(fast.UNITS))
+            parts.append(rng.choice(NOISE))
+            plain = rng.random() < 0.5
+            parts += [_unit(form, rng, plain) for _ in range(rng.randint(3, 12))]
+            parts.append(rng.choice(NOISE))
+        found.append("".join(parts))
+    return found
+
+
+def _both_ways(text: str, context: DocumentContext, monkeypatch) -> tuple[str, str]:
+    monkeypatch.setattr(fast, "ENABLED", False)
+    plain = repr(normalize(text, context))
+    monkeypatch.setattr(fast, "ENABLED", True)
+    return plain, repr(normalize(text, context))
+
+
+def test_equivalence_texts_resolve_the_same_with_and_without_the_fast_path(monkeypatch):
+    texts = equivalence.texts([])
+    used = 0
+    for text in texts:
+        used += bool(fast.fast_runs(fold(text))[0])
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text[:200], context)
+    assert used >= 10  # the dense inputs take the fast path
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_generated_runs_extract_the_same_partials_with_and_without_it(seed):
+    used = 0
+    for text in generated_runs(700, seed):
+        folded = fold(text)
+        settled, _, blocks = fast.fast_runs(folded)
+        used += bool(settled)
+        if not blocks:  # a block holds resolved dates, not partials: compared below
+            assert extract.extract(folded, fast=True) == extract.extract(folded, fast=False)
+    assert used > 200  # most runs are settled (some are left whole to the rules)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_generated_runs_resolve_the_same_with_and_without_it(seed, monkeypatch):
+    kinds = Counter()
+    for text in generated_runs(300, 100 + seed):
+        kinds.update(type(block).__name__ for block in fast.fast_runs(fold(text))[2])
+        for context in CONTEXTS[1:]:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    # Runs of explicit dates were resolved whole, runs of days anchored without partials.
+    assert kinds["Block"] > 15
+    assert kinds["RunOfDays"] > 15
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "year runs 2023年",
+        "dates run together 2023年8月22日",
+        "day list 22日、",
+        "range chain 8月1日至",
+        "month runs 8月",
+        "full-width date ２０２３年８月",
+        "chinese year 二〇二三年",
+        "lunar 农历正月",
+        "lunar days 正月初一",
+        "festivals 春节元宵节",
+        "relative 今年去年",
+        "June 18, ",
+    ],
+)
+def test_dense_inputs_are_settled_by_the_fast_path_but_their_ends(name):
+    folded = fold(pathological.INPUTS[name](30_000))
+    stretches, _, _ = fast.fast_runs(folded)
+    settled = sum(end - start for start, end in stretches)
+    assert settled > 0.9 * len(folded)
+
+
+def test_ordinary_text_takes_the_rules_only():
+    folded = fold(pathological.INPUTS[pathological.ORDINARY](200_000))
+    assert fast.fast_runs(folded) == ([], [], [])
