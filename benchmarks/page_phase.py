@@ -15,6 +15,10 @@ in the same run and each in a fresh process, one after the other:
     fastest of each is kept, in wall time and in the process's CPU time (the
     steadier figure on a shared machine), and the ratios peer / this printed; then the two
     sites are compared file by file (``identical`` or the files that differ).
+``--helper``
+    ``write_timeline(..., helpers=Writers)`` where the tree's code takes it: the page's
+    spans of years made by forked helpers too, as ``build_site`` does with forked
+    writers; CPU times then include the helpers' (children waited for).
 ``+1 % page rebuild``
     with ``--page-rebuild``: the page phase alone, for this tree and the peer, on
     the table without the newest 1 % of its documents (into ``pages-<name>-a``,
@@ -46,19 +50,26 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from peer import peer_code, run_json  # noqa: E402
 
 PAGE_PHASE = """
-import json, sys, time
+import inspect, json, os, sys, time
 from pathlib import Path
 from exports.html import write_timeline
 from timeline.schema import read_table
+def used():  # this process's CPU and its helpers' (children waited for)
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 table = read_table(Path({table!r}))
-start, cpu = time.perf_counter(), time.process_time()
-write_timeline(table, Path({out!r}))
-print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+helped = {helper!r} and "helpers" in inspect.signature(write_timeline).parameters
+if helped:
+    from exports.site_writers import Writers
+options = {{"helpers": Writers}} if helped else {{}}
+start, cpu = time.perf_counter(), used()
+write_timeline(table, Path({out!r}), **options)
+print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": used() - cpu,
                   "events": len(table)}}))
 """
 
 PAGE_REBUILD = """
-import inspect, json, time
+import inspect, json, os, time
 from pathlib import Path
 from exports.html import write_timeline
 from timeline.schema import read_table
@@ -67,12 +78,19 @@ documents = sorted(table["doc"].astype(str).unique())
 drop = max(1, round(len(documents) * 0.01))
 before = table[table["doc"].astype(str).isin(set(documents[: len(documents) - drop]))]
 before = before.reset_index(drop=True)
-cached = "cache_folder" in inspect.signature(write_timeline).parameters
+def used():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+parameters = inspect.signature(write_timeline).parameters
+cached = "cache_folder" in parameters
 options = {{"cache_folder": Path({cache!r})}} if cached else {{}}
+if {helper!r} and "helpers" in parameters:
+    from exports.site_writers import Writers
+    options["helpers"] = Writers
 write_timeline(before, Path({first!r}), **options)
-start, cpu = time.perf_counter(), time.process_time()
+start, cpu = time.perf_counter(), used()
 write_timeline(table, Path({second!r}), published=Path({first!r}), **options)
-print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": used() - cpu,
                   "added_documents": drop, "cached": cached}}))
 """
 
@@ -107,13 +125,14 @@ def differences(a: Path, b: Path) -> list[str]:
     return found
 
 
-def page_phase(table: Path, work: Path, peer: Path, repeat: int) -> dict:
+def page_phase(table: Path, work: Path, peer: Path, repeat: int, helper: bool = False) -> dict:
     record: dict = {"table": str(table)}
     for trial in range(repeat):
         for name, source in (("peer", peer), ("this", ROOT)):
             site = work / f"pages-{name}"
             shutil.rmtree(site, ignore_errors=True)
-            result = run_json(source, PAGE_PHASE.format(table=str(table), out=str(site)))
+            code = PAGE_PHASE.format(table=str(table), out=str(site), helper=helper)
+            result = run_json(source, code)
             record["events"] = result["events"]
             for key, unit in ((name, "seconds"), (f"{name}_cpu", "cpu")):
                 best = record.get(key)
@@ -127,7 +146,7 @@ def page_phase(table: Path, work: Path, peer: Path, repeat: int) -> dict:
     return record
 
 
-def page_rebuild(table: Path, work: Path, peer: Path, record: dict) -> dict:
+def page_rebuild(table: Path, work: Path, peer: Path, record: dict, helper: bool = False) -> dict:
     """The +1 % page phase of this tree and the peer, against their own full page phase."""
     found: dict = {}
     for name, source in (("peer", peer), ("this", ROOT)):
@@ -136,7 +155,7 @@ def page_rebuild(table: Path, work: Path, peer: Path, record: dict) -> dict:
         for folder in (first, second, cache):
             shutil.rmtree(folder, ignore_errors=True)
         code = PAGE_REBUILD.format(
-            table=str(table), first=str(first), second=str(second), cache=str(cache)
+            table=str(table), first=str(first), second=str(second), cache=str(cache), helper=helper
         )
         result = run_json(source, code)
         found[name] = {
@@ -184,6 +203,11 @@ def main() -> None:
     parser.add_argument(
         "--page-rebuild", action="store_true", help="also time the page phase of a +1 %% rebuild"
     )
+    parser.add_argument(
+        "--helper",
+        action="store_true",
+        help="write_timeline(helpers=Writers) where the code takes it (forks, as build_site)",
+    )
     parser.add_argument("--json", action="store_true")
     arguments = parser.parse_args()
     arguments.work.mkdir(parents=True, exist_ok=True)
@@ -193,7 +217,9 @@ def main() -> None:
     report = []
     for table in arguments.tables:
         print(f"{table}", file=sys.stderr)
-        record = page_phase(table.resolve(), arguments.work, peer, arguments.repeat)
+        record = page_phase(
+            table.resolve(), arguments.work, peer, arguments.repeat, arguments.helper
+        )
         print(
             f"{record['events']:,} events: page phase peer {record['peer']:.2f} s, "
             f"this {record['this']:.2f} s, peer / this {record['peer'] / record['this']:.2f}× "
@@ -207,7 +233,7 @@ def main() -> None:
         )
         if arguments.page_rebuild:
             record["page_rebuild"] = found = page_rebuild(
-                table.resolve(), arguments.work, peer, record
+                table.resolve(), arguments.work, peer, record, arguments.helper
             )
             for name in ("peer", "this"):
                 again = found[name]

@@ -10,6 +10,10 @@ process, one after the other, in the same run (so that the machine's load is
 shared between them):
 
 ``peer``          ``--peer``'s code (its merge base with ``HEAD``), as it builds a site
+``peer parallel`` ``peer cached +1%`` with ``--peer``: the peer's code as ``parallel``
+                  and ``cached +1%`` below (its own cache folder), run just before
+                  this code's, and the page writer's wall seconds of both printed
+                  with their ratio peer / this
 ``serial``        this code, the serial engine (``--workers 0``), no cache
 ``parallel``      this code, an engine of 2 local workers, no cache
 ``serial +1%``    the serial engine, no cache: the table without its newest
@@ -87,14 +91,20 @@ def main() -> None:
         source = peer_code(arguments.peer, work / "peer-code")
         runs["peer"] = build(source, table, work / "out-peer", 0, "")
     runs["serial"] = build(ROOT, table, work / "out-serial", 0, "")
+    if arguments.peer:
+        runs["peer parallel"] = build(source, table, work / "out-peer-parallel", 2, "")
     runs["parallel"] = build(ROOT, table, work / "out-parallel", 2, "")
     build(ROOT, table, work / "out-serial-rebuild", 0, "", drop)
     runs["serial +1%"] = build(ROOT, table, work / "out-serial-rebuild", 0, "")
+    if arguments.peer:
+        peer_cache = str(work / "peer-cache")
+        build(source, table, work / "out-peer-cached", 2, peer_cache, drop)
+        runs["peer cached +1%"] = build(source, table, work / "out-peer-cached", 2, peer_cache)
     cache = str(work / "cache")
     runs["cached 99%"] = build(ROOT, table, work / "out-cached", 2, cache, drop)
     runs["cached +1%"] = build(ROOT, table, work / "out-cached", 2, cache)
     for name, run in runs.items():
-        peer = runs["serial +1%" if name == "cached +1%" else "serial"]
+        peer = runs["serial +1%" if name.endswith("cached +1%") else "serial"]
         print(
             f"{name:12} wall {run['seconds']:7.2f} s  cpu {run['cpu']:7.2f} s"
             f"  serial/this wall {peer['seconds'] / run['seconds']:5.2f}x"
@@ -102,9 +112,19 @@ def main() -> None:
         )
         phases = "  ".join(f"{k} {v:.2f}" for k, v in run.get("phases", {}).items())
         print(f"{'':12} {phases}")
+    for theirs, mine in (("peer parallel", "parallel"), ("peer cached +1%", "cached +1%")):
+        if theirs in runs:
+            a, b = runs[theirs]["phases"], runs[mine]["phases"]
+            print(
+                f"page writer, {mine}: peer {a['page']:.2f} s (cpu {a.get('page cpu', 0):.2f}), "
+                f"this {b['page']:.2f} s (cpu {b.get('page cpu', 0):.2f}), "
+                f"peer/this {a['page'] / b['page']:.2f}x; site wall peer/this "
+                f"{runs[theirs]['seconds'] / runs[mine]['seconds']:.2f}x"
+            )
     for name, folder, peer in (
         ("peer", "out-peer", "out-serial"),
         ("parallel", "out-parallel", "out-serial"),
+        ("peer parallel", "out-peer-parallel", "out-serial"),
         ("cached +1%", "out-cached", "out-serial-rebuild"),
     ):
         if name in runs:

@@ -146,6 +146,7 @@ def write_timeline(
     include_open: bool = False,
     published: str | Path | None = None,
     cache_folder: str | Path | None = None,
+    helpers: Callable[[bool], Any] | None = None,
 ) -> Path:
     """Write the site's pages atomically; returns the path of ``index.html``.
 
@@ -167,6 +168,15 @@ def write_timeline(
     planned (:func:`exports.site.build_site`); the other pages are made as
     those of a site with feeds (there must be some), and ``include_years``
     must be given.
+
+    ``helpers``: :class:`exports.site_writers.Writers` (what forks the build's
+    writers; given, not imported, since the writers' module reads the publisher,
+    which reads this one): a large table's years may then be made by up to
+    three processes, this one and helpers forked from it
+    (:data:`~exports.site_pages.HELPER_FROM` events on, where ``fork`` is
+    possible and no other thread runs); each makes whole spans of years (their
+    cards, pages and search index) and the shared pages are made here from all.
+    The same bytes as one process.
     """
     out = Path(out_dir)
     feeds = feeds if callable(feeds) else list(feeds)
@@ -178,6 +188,7 @@ def write_timeline(
         include_years=include_years,
         include_open=include_open,
         cache_folder=Path(cache_folder) if cache_folder is not None else None,
+        helpers=helpers,
     )
     output = _Output(out, Path(published) if published else None, digests=cache_folder is not None)
     note = site.build(output)

@@ -169,7 +169,8 @@ class SearchIndex:
         self.write = write
         self.piece = piece
         self.scratch = scratch
-        self.pairs: list[np.ndarray] = []  # (pair code, event number) blocks, held
+        #: Each shard's (key, event number) blocks, held in the events' order.
+        self.pairs: list[list[np.ndarray]] = [[] for _ in range(self.shards)]
         self.held = 0
         self.spilled = False
         self.chunk: list[list] = []
@@ -188,7 +189,8 @@ class SearchIndex:
         number = (self.count - 1) // CHUNK
         first = self.count - len(self.chunk)
         block = _pair_postings([text for _, text in self.chunk], first, self.shards)
-        self.pairs.append(block)
+        for shard, piece in _by_shard(block, self.shards):
+            self.pairs[shard].append(piece)
         self.held += len(block)
         name = f"{self.prefix}e{number}"
         rows = "[" + ",".join(summary for summary, _ in self.chunk) + "]"  # as json.dumps joins
@@ -200,21 +202,20 @@ class SearchIndex:
     def _spill(self) -> None:
         """Postings so far appended to one scratch file per shard (int64 pairs)."""
         self.scratch.mkdir(parents=True, exist_ok=True)
-        for shard, block in _by_shard(self._held(), self.shards):
-            with open(self.scratch / f"{shard}.bin", "ab") as out:
-                block.tofile(out)
+        for shard in range(self.shards):
+            block = self._held(shard)
+            if block is not None:
+                with open(self.scratch / f"{shard}.bin", "ab") as out:
+                    block.tofile(out)
         self.held = 0
         self.spilled = True
 
-    def _held(self) -> np.ndarray:
-        """The held postings in (shard, pair, event) order, let go by the index."""
-        blocks, self.pairs = self.pairs, []
+    def _held(self, shard: int) -> np.ndarray | None:
+        """The held postings of ``shard`` in the events' order, let go by the index."""
+        blocks, self.pairs[shard] = self.pairs[shard], []
         if not blocks:
-            return np.empty((0, 2), dtype=np.int64)
-        postings = np.concatenate(blocks)
-        # Each block is sorted and the blocks follow the events: a stable sort on
-        # (shard, pair) merges them and keeps every pair's events ascending.
-        return postings[np.argsort(postings[:, 0], kind="stable")]
+            return None
+        return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
 
     def finish(self) -> dict:
         """Write the last chunk and every shard; returns what the page must know."""
@@ -222,18 +223,17 @@ class SearchIndex:
             self._write_chunk()
         if self.spilled:
             self._spill()
-            held: dict[int, np.ndarray] = {}
-        else:
-            held = dict(_by_shard(self._held(), self.shards))
         for shard in range(self.shards):
             if self.spilled:
                 path = self.scratch / f"{shard}.bin"
                 block = np.fromfile(path, dtype=np.int64).reshape(-1, 2) if path.exists() else None
                 path.unlink(missing_ok=True)
-                if block is not None:  # spills follow the events: sorted as in _held
-                    block = block[np.argsort(block[:, 0], kind="stable")]
             else:
-                block = held.pop(shard, None)
+                block = self._held(shard)
+            if block is not None:
+                # Each chunk's block is sorted and the blocks follow the events: a stable
+                # sort on the key merges them and keeps every pair's events ascending.
+                block = block[np.argsort(block[:, 0], kind="stable")]
             name = f"{self.prefix}g{shard}"
             self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, shard_json(block)))
         if self.spilled:
@@ -322,34 +322,37 @@ def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
     return {_gram(code): values[bounds[at] : bounds[at + 1]] for at, code in enumerate(heads)}
 
 
-#: Every number below 65,536 as its text (a posting list is mostly small differences).
-_NUMBERS = np.array([str(number) for number in range(1 << 16)], dtype=object)
+#: Every number below 65,536 as its text followed by a comma, and by the list's end.
+_COMMA = np.array([f"{number}," for number in range(1 << 16)], dtype=object)
+_CLOSE = np.array([f"{number}]" for number in range(1 << 16)], dtype=object)
 
 
 def shard_json(block: np.ndarray | None) -> str:
     """``script_json(_shard_deltas(block))``, written without making the Python dict.
 
-    The numbers' text is looked up in a table and joined (a third of the JSON
-    encoder's time for the millions of postings of a large corpus); each pair's
-    key is encoded by the encoder's own string function and escaped as
-    :func:`~exports.page_render.script_json` does. Pairs come sorted by code,
-    which is the order of ``sort_keys`` (code points). ``tests/test_page_cards.py``
-    compares both.
+    Every posting becomes one piece of text, looked up in a table of numbers with
+    the comma or the list's end that follows them (a third of the JSON encoder's
+    time for the millions of postings of a large corpus); each pair's key is
+    encoded by the encoder's own string function, escaped as
+    :func:`~exports.page_render.script_json` does, and put before its run; the
+    pieces are joined once. Pairs come sorted by code, which is the order of
+    ``sort_keys`` (code points). ``tests/test_page_cards.py`` compares both.
     """
     if block is None or not len(block):
         return "{}"
     heads, starts, deltas = _runs(block)
-    outside = (deltas < 0) | (deltas >= len(_NUMBERS))
-    texts = _NUMBERS[np.where(outside, 0, deltas)]
+    last = np.zeros(len(deltas), dtype=bool)
+    last[starts[1:] - 1] = True
+    last[-1] = True
+    outside = (deltas < 0) | (deltas >= len(_COMMA))
+    inside = np.where(outside, 0, deltas)
+    texts = np.where(last, _CLOSE[inside], _COMMA[inside])
     for at in np.flatnonzero(outside).tolist():
-        texts[at] = str(int(deltas[at]))
-    words = texts.tolist()
-    bounds = [*starts.tolist(), len(words)]
-    out = []
-    for at, code in enumerate(heads):
-        key = script_escaped(encode_basestring(_gram(code)))
-        out.append(f"{key}:[{','.join(words[bounds[at] : bounds[at + 1]])}]")
-    return "{" + ",".join(out) + "}"
+        texts[at] = f"{int(deltas[at])}{']' if last[at] else ','}"
+    keys = [script_escaped(encode_basestring(_gram(code))) + ":[" for code in heads]
+    keys[1:] = ["," + key for key in keys[1:]]
+    pieces = np.insert(texts, starts, np.array(keys, dtype=object))
+    return "{" + "".join(pieces.tolist()) + "}"
 
 
 __all__ = [

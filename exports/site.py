@@ -150,6 +150,7 @@ def build_site(
                     include_open=include_open,
                     published=published,  # pages that did not change are linked, not rewritten
                     cache_folder=None if cache is None else cache.parent / PAGE_FOLDER,
+                    helpers=Writers if writers.parallel else None,  # its years in forks too
                 )
 
             def table_files() -> list[str]:

@@ -16,12 +16,14 @@ cache folder (:mod:`exports.page_pieces`) only changed pieces are rendered.
 
 from __future__ import annotations
 
+import gc
 import os
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,17 @@ WRITERS = 4
 #: once): a year at a time cost a third more at 10,000 documents (38 years); a batch's
 #: rows and cards are held in memory until their pages are made.
 CARD_BATCH = 16_384
+#: Events from which the page writer, when allowed (``write_timeline(..., helpers=Writers)``),
+#: makes part of the years' pages and search indexes in a forked helper process: below
+#: it, forking costs more than it saves.
+HELPER_FROM = 5_000
+#: The least work (:meth:`_Site._split`'s units: about a kept card placed on its page) the
+#: helper's share must hold: an unchanged rebuild, a few pages made again, is not shared.
+HELPER_WORK = 5_000
+#: Helpers at most (each makes whole spans of years; :meth:`_Site._split`).
+HELPERS = 2
+#: A helper's name in messages ("the page part 1 writer (process N) was killed …").
+HELPER = "page part"
 PIECE_FUNCTION = "timelinePiece"
 REVIEWS_PIECE = f"{SEARCH_FOLDER}/reviews.js"
 #: The search index's shared piece: each span's shard count and its years' event counts.
@@ -138,9 +151,15 @@ class _Output:
     BACKLOG = 64
 
     def __init__(
-        self, folder: Path | None, published: Path | None = None, *, digests: bool = False
+        self,
+        folder: Path | None,
+        published: Path | None = None,
+        *,
+        digests: bool = False,
+        scratch: str = ".search-postings",
     ) -> None:
         self.folder = folder
+        self.scratch_name = scratch
         self.published = published
         self.digests = digests
         self.index = ""
@@ -157,7 +176,7 @@ class _Output:
 
             name = f"timeline-search-{os.getpid()}-{secrets.token_hex(4)}"
             return Path(tempfile.gettempdir()) / name
-        return self.folder / ".search-postings"
+        return self.folder / self.scratch_name
 
     def write(self, relative: str, text: str) -> str:
         """Store one file. Its digest (:func:`digest_bytes`, with ``digests``) is found by
@@ -267,8 +286,12 @@ class _Site:
         include_years: bool | None,
         include_open: bool,
         cache_folder: Path | None = None,
+        helpers: Callable[[bool], Any] | None = None,
     ) -> None:
         self.table = table
+        #: What forks the helpers that may make part of the years (:meth:`_split`):
+        #: :class:`exports.site_writers.Writers`, given by the build (None: no helper).
+        self.helpers = helpers
         # Where each row stands; a row is read and decoded only when its year's page is
         # made (one year's rows in memory at a time), once, column by column.
         self.order = PageOrder(table)
@@ -478,7 +501,6 @@ class _Site:
         context = cache.context if cache is not None else ""
         year_list = sorted(self.years)
         self.first_numbers = {self.number(p) for p in range(self.first_page, len(order))}
-        scratch = out.scratch
 
         def keys(places: Iterable[int]) -> list[bytes]:
             return [self.keys[order.positions[p]] for p in places] if cache is not None else []
@@ -500,9 +522,7 @@ class _Site:
         wanted.update(p for p, status in enumerate(order.statuses) if status)
         wanted.update(range(self.first_page, len(order)))
         wanted_in_order = sorted(wanted)
-        chosen: dict[int, Card] = {}
 
-        reasons: dict[str, int] = {}
         # The search index is cut by spans of SEARCH_SPAN years (each its own index):
         # few pieces for a query to load, and new events change only their span's.
         spans: dict[int, list[int]] = {}
@@ -527,59 +547,50 @@ class _Site:
             )
             plan.append((year, a, b, name, print_, entry, needed))
         self.prepare([year for year, *_, needed in plan if needed])
-        search_spans: list[list] = []
-        search: SearchIndex | None = None
-        files: dict[str, str] = {}
-
-        def emit(relative: str, text: str) -> None:
-            files[relative] = out.write(relative, text)
-
-        for year, a, _, name, print_, entry, needed in plan:
-            cards = self.cards(year) if needed else []
-            span = year - year % SEARCH_SPAN
-            span_name, span_print, span_entry = span_plan[span]
-            if year == spans[span][0]:  # a span begins
-                files = {}
-                search = None
-                if span_entry is None:
-                    first, last = self.years[year][0], self.years[spans[span][-1]][1]
-                    search = SearchIndex(
-                        last - first,
-                        emit,
-                        piece_json,
-                        scratch,
-                        prefix=f"p{span}",
-                        shard_bytes=SPAN_SHARD_BYTES,
-                    )
-            if search is not None:
-                for card in cards:
-                    search.add(card.summary, card.search)
-            if year == spans[span][-1]:  # a span ends
-                if search is not None:
-                    search.finish()
-                    shards = search.shards
-                    if cache is not None:
-                        cache.record(span_name, span_print, dict(files), shards=shards)
-                else:
-                    assert span_entry is not None
-                    shards = span_entry["shards"]
-                counts = [[y, self.years[y][1] - self.years[y][0]] for y in spans[span]]
-                search_spans.append([span, shards, counts])
-            if entry is None:
-                here: dict[str, int] = {}
-                for card in cards:
-                    if card.calendar:
-                        here[card.calendar] = here.get(card.calendar, 0) + 1
-                digest = out.write(name, self.page("year", cards, heading=f"{year}年", year=year))
-                if cache is not None:
-                    cache.record(name, print_, {name: digest}, reasons=here)
+        groups = self._split(plan, span_plan, spans)
+        helpers = self.helpers(True) if len(groups) > 1 and self.helpers is not None else None
+        if helpers is not None and not helpers.parallel:  # no fork here, or threads run
+            groups, helpers = [list(spans)], None
+        # The objects made so far frozen while the helpers run (unless the build froze them
+        # already, exports.site): a helper's collector would otherwise write to, and so
+        # copy, every page of the heap it inherited.
+        freeze = helpers is not None and gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            if helpers is None:
+                part = self._part(out, set(groups[0]), plan, span_plan, spans, wanted)
             else:
-                here = entry["reasons"]
-            for reason, count in here.items():
+                with helpers:
+                    for number, theirs in enumerate(groups[1:], start=1):
+                        work = partial(
+                            self._helper, out, number, theirs, plan, span_plan, spans, wanted
+                        )
+                        helpers.start(f"{HELPER} {number}", work)
+                    part = self._part(out, set(groups[0]), plan, span_plan, spans, wanted)
+                    helpers.wait()
+        finally:
+            if freeze:
+                gc.unfreeze()
+        for number in range(1, len(groups)):
+            assert helpers is not None
+            other = helpers.results[f"{HELPER} {number}"]
+            assert isinstance(other, dict)
+            out.written.update(other["written"])
+            out.hashes.update(other["hashes"])
+            if cache is not None:
+                cache.recorded.update(other["recorded"])
+            for key in ("shards", "reasons", "chosen"):
+                part[key].update(other[key])
+        chosen: dict[int, Card] = part["chosen"]
+        reasons: dict[str, int] = {}
+        for year in year_list:
+            for reason, count in part["reasons"][year].items():
                 reasons[reason] = reasons.get(reason, 0) + count
-            for at, card in enumerate(cards):
-                if a + at in wanted:
-                    chosen[a + at] = card
+        search_spans = [
+            [span, part["shards"][span], [[y, self.years[y][1] - self.years[y][0]] for y in years]]
+            for span, years in spans.items()
+        ]
 
         out.write(YEARS_PIECE, piece_script("years", {"span": SEARCH_SPAN, "spans": search_spans}))
         applied = [
@@ -615,6 +626,140 @@ class _Site:
             if cache is not None:
                 cache.record(relative, print_, {relative: digest})
         return note
+
+    def _split(
+        self, plan: list[tuple], span_plan: dict[int, tuple], spans: dict[int, list[int]]
+    ) -> list[list[int]]:
+        """The spans of years in groups: the first made here, each other one by a forked
+        helper (:attr:`helpers` given, the table large enough; where ``fork`` is
+        missing or other threads run, :meth:`_pages` makes every group here).
+
+        A span is made whole by one process (its search index numbers its events in
+        order). The groups are balanced by a rough cost of each span's work: a card
+        made costs about ten times a kept card on its page, a search index made again
+        about three. Up to :data:`HELPERS` helpers: a corpus of three large spans of
+        ten years (and small ones at its ends) cut in two leaves one process with
+        three fifths of the work; each group must hold :data:`HELPER_WORK`.
+        """
+        if self.helpers is None or len(self.order) < HELPER_FROM or len(spans) < 2:
+            return [list(spans)]
+        cost = dict.fromkeys(spans, 0)
+        for year, a, b, *_, needed in plan:
+            if needed:
+                cost[year - year % SEARCH_SPAN] += b - a
+        for year, places in self.queue:
+            cost[year - year % SEARCH_SPAN] += 9 * len(places)
+        for span, years in spans.items():
+            if span_plan[span][2] is None:
+                cost[span] += 3 * (self.years[years[-1]][1] - self.years[years[0]][0])
+        for count in range(min(len(spans), HELPERS + 1), 1, -1):
+            groups: list[list[int]] = [[] for _ in range(count)]
+            loads = [0] * count
+            for span in sorted(spans, key=lambda span: (-cost[span], span)):
+                lightest = loads.index(min(loads))
+                groups[lightest].append(span)
+                loads[lightest] += cost[span]
+            if min(loads) >= max(1, HELPER_WORK):
+                # This process also makes the shared pages afterwards: the lightest group.
+                ranked = sorted(range(count), key=lambda at: (loads[at], at))
+                return [sorted(groups[at]) for at in ranked]
+        return [list(spans)]
+
+    def _helper(
+        self,
+        out: _Output,
+        number: int,
+        chosen_spans: list[int],
+        plan: list[tuple],
+        span_plan: dict[int, tuple],
+        spans: dict[int, list[int]],
+        wanted: set[int],
+    ) -> dict[str, Any]:
+        """:meth:`_part` in a forked helper: its own file writers, its records sent back."""
+        scratch = f".search-postings-{number}"
+        mine = _Output(out.folder, out.published, digests=out.digests, scratch=scratch)
+        if self.cache is not None:
+            self.cache.recorded = {}
+        try:
+            part = self._part(mine, set(chosen_spans), plan, span_plan, spans, wanted)
+        finally:
+            mine.close()
+        part["written"] = mine.written
+        part["hashes"] = mine.hashes
+        part["recorded"] = self.cache.recorded if self.cache is not None else {}
+        return part
+
+    def _part(
+        self,
+        out: _Output,
+        chosen_spans: set[int],
+        plan: list[tuple],
+        span_plan: dict[int, tuple],
+        spans: dict[int, list[int]],
+        wanted: set[int],
+    ) -> dict[str, Any]:
+        """The year pages and search indexes of the spans ``chosen_spans``: each span's
+        shard count, each year's calendar reasons, the cards of ``wanted`` places."""
+        cache = self.cache
+        self.queue = deque(
+            item for item in self.queue if item[0] - item[0] % SEARCH_SPAN in chosen_spans
+        )
+        scratch = out.scratch
+        search: SearchIndex | None = None
+        files: dict[str, str] = {}
+        shard_counts: dict[int, int] = {}
+        year_reasons: dict[int, dict[str, int]] = {}
+        chosen: dict[int, Card] = {}
+
+        def emit(relative: str, text: str) -> None:
+            files[relative] = out.write(relative, text)
+
+        for year, a, _, name, print_, entry, needed in plan:
+            span = year - year % SEARCH_SPAN
+            if span not in chosen_spans:
+                continue
+            cards = self.cards(year) if needed else []
+            span_name, span_print, span_entry = span_plan[span]
+            if year == spans[span][0]:  # a span begins
+                files = {}
+                search = None
+                if span_entry is None:
+                    first, last = self.years[year][0], self.years[spans[span][-1]][1]
+                    search = SearchIndex(
+                        last - first,
+                        emit,
+                        piece_json,
+                        scratch,
+                        prefix=f"p{span}",
+                        shard_bytes=SPAN_SHARD_BYTES,
+                    )
+            if search is not None:
+                for card in cards:
+                    search.add(card.summary, card.search)
+            if year == spans[span][-1]:  # a span ends
+                if search is not None:
+                    search.finish()
+                    shard_counts[span] = search.shards
+                    if cache is not None:
+                        cache.record(span_name, span_print, dict(files), shards=search.shards)
+                else:
+                    assert span_entry is not None
+                    shard_counts[span] = span_entry["shards"]
+            if entry is None:
+                here: dict[str, int] = {}
+                for card in cards:
+                    if card.calendar:
+                        here[card.calendar] = here.get(card.calendar, 0) + 1
+                digest = out.write(name, self.page("year", cards, heading=f"{year}年", year=year))
+                if cache is not None:
+                    cache.record(name, print_, {name: digest}, reasons=here)
+            else:
+                here = entry["reasons"]
+            year_reasons[year] = here
+            for at, card in enumerate(cards):
+                if a + at in wanted:
+                    chosen[a + at] = card
+        return {"shards": shard_counts, "reasons": year_reasons, "chosen": chosen}
 
     def page(
         self,

@@ -87,10 +87,10 @@ class Writers:
         """Run ``work`` (named ``name`` in messages): now, or in a forked child."""
         started = time.perf_counter()
         if not self.parallel:
-            used = time.process_time()
+            used = cpu_seconds()
             self.results[name] = work()
             self.seconds[name] = time.perf_counter() - started
-            self.cpu[name] = time.process_time() - used
+            self.cpu[name] = cpu_seconds() - used
             return
         read, write = os.pipe()
         parent = os.getpid()
@@ -197,6 +197,13 @@ def run_all(functions: list[Callable[[], object]], parallel: bool = True) -> lis
     return [writers.results[f"part {number + 1}"] for number in range(len(functions))]
 
 
+def cpu_seconds() -> float:
+    """This process's CPU seconds (its threads too) and those of its children that ended
+    and were waited for (a writer's own helper, :mod:`exports.site_pages`)."""
+    children = os.times()
+    return time.process_time() + children.children_user + children.children_system
+
+
 def can_fork() -> bool:
     """Whether writers may be forked here: ``fork`` exists and no other thread runs."""
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
@@ -217,7 +224,7 @@ def _run_child(work: Callable[[], object], pipe: int, parent: int) -> None:
         faults.enter_writer()  # its write steps are counted apart (tests/test_site_writers.py)
         result = work()
         seconds = time.perf_counter() - started
-        _send(pipe, {"result": result, "seconds": seconds, "cpu": time.process_time()})
+        _send(pipe, {"result": result, "seconds": seconds, "cpu": cpu_seconds()})
         code = 0
     except BaseException as error:  # noqa: BLE001 (every failure goes back to the build)
         with contextlib.suppress(BaseException):
@@ -280,4 +287,4 @@ def _outcome(child: _Child, status: int) -> tuple[object, float, float]:
     raise error
 
 
-__all__ = ["Later", "WriterError", "Writers", "can_fork", "run_all"]
+__all__ = ["Later", "WriterError", "Writers", "can_fork", "cpu_seconds", "run_all"]

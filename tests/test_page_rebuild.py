@@ -13,6 +13,8 @@ hard-linked: the same inode).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +31,7 @@ import exports.site_pages
 from exports.html import write_timeline
 from exports.page_pieces import row_keys
 from exports.search_index import SEARCH_SPAN
+from exports.site_writers import Writers, can_fork
 from timeline.slugs import slugify
 
 ASSOCIATIONS = [TEXTILE, FURNITURE, AUTO, CHAMBER]
@@ -288,3 +291,169 @@ def test_cards_added_to_most_years_are_kept_apart_then_written_whole(tmp_path) -
     (cards / "2017.pickle").write_bytes(b"damaged")  # its cards are made again
     write_timeline(tables[-1], tmp_path / "again", published=tmp_path / "0", cache_folder=cache)
     same_site(tmp_path / "again", tmp_path / f"fresh{len(tables) - 1}")
+
+
+@pytest.fixture
+def helped(monkeypatch) -> list[set[int]]:
+    """The page writer may fork its helper for any table; the spans each helper made."""
+    monkeypatch.setattr(exports.site_pages, "HELPER_FROM", 0)
+    monkeypatch.setattr(exports.site_pages, "HELPER_WORK", 0)
+    made: list[set[int]] = []
+    split = exports.site_pages._Site._split
+
+    def watched(self, plan, span_plan, spans):
+        groups = split(self, plan, span_plan, spans)
+        if len(groups) > 1:
+            made.append(set().union(*groups[1:]))
+        return groups
+
+    monkeypatch.setattr(exports.site_pages._Site, "_split", watched)
+    return made
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[str]:
+    """The helpers the page writer started (the real Writers.start does the work)."""
+    started: list[str] = []
+    start = Writers.start
+
+    def watched(self, name, work):
+        started.append(name)
+        return start(self, name, work)
+
+    monkeypatch.setattr(Writers, "start", watched)
+    return started
+
+
+@pytest.fixture
+def forkable() -> None:
+    """Forking needs a process with no other thread: the whole suite may hold some (its
+    browser and cluster fixtures); these tests then run in a fresh process
+    (:func:`test_the_helpers_tests_in_a_fresh_process`)."""
+    if not can_fork():
+        pytest.skip("other threads run here: run by test_the_helpers_tests_in_a_fresh_process")
+
+
+FORKING_TESTS = ("forked_helper_makes", "three_spans_are_made", "killed_helper_fails")
+
+
+def test_the_helpers_tests_in_a_fresh_process() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            __file__,
+            "-k",
+            " or ".join(FORKING_TESTS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"{len(FORKING_TESTS)} passed" in done.stdout and "skipped" not in done.stdout
+
+
+def test_a_forked_helper_makes_the_bytes_of_one_process(tmp_path, helped, forks, forkable) -> None:
+    """Years made by two processes (whole spans each), a full build and a rebuild that
+    adds a document to every year: each the site of one process, byte for byte; the
+    helper's pieces are recorded (an unchanged rebuild renders none of them again)."""
+    full = table()
+    grown = pd.concat([full, added_document(1)], ignore_index=True)
+    assert {year - year % SEARCH_SPAN for year in YEARS} == {2010, 2020}  # two spans
+    cache = tmp_path / "cache"
+    write_timeline(full, tmp_path / "a", cache_folder=cache, helpers=Writers)
+    write_timeline(full, tmp_path / "fresh-a")
+    same_site(tmp_path / "a", tmp_path / "fresh-a")
+    write_timeline(
+        grown, tmp_path / "b", published=tmp_path / "a", cache_folder=cache, helpers=Writers
+    )
+    write_timeline(grown, tmp_path / "fresh-b")
+    same_site(tmp_path / "b", tmp_path / "fresh-b")
+    assert len(helped) == 2 and all(len(spans) == 1 for spans in helped)
+    assert forks == ["page part 1", "page part 1"]  # forked, each build
+    write_timeline(
+        grown, tmp_path / "c", published=tmp_path / "b", cache_folder=cache, helpers=Writers
+    )
+    assert changed(tmp_path / "b", tmp_path / "c") == set()  # every piece recorded and linked
+
+
+def test_three_spans_are_made_by_three_processes(tmp_path, helped, forks, forkable) -> None:
+    """Two helpers (HELPERS) for three spans of years: the bytes of one process."""
+    older = [
+        event(
+            f"ev-old-{i}",
+            TEXTILE,
+            date(2005 + i % 3, 3, 1 + i % 20),
+            date(2005 + i % 3, 3, 1 + i % 20),
+            "day",
+            f"旧会{i}",
+            "3月1日，协会开会。",
+            "3月1日",
+            doc=f"old-{i % 5}.txt",
+        )
+        for i in range(300)
+    ]
+    wide = pd.concat([table(), pd.DataFrame(older)], ignore_index=True)
+    write_timeline(wide, tmp_path / "a", helpers=Writers)
+    write_timeline(wide, tmp_path / "fresh")
+    same_site(tmp_path / "a", tmp_path / "fresh")
+    assert helped == [{2000, 2010}]  # a helper each; the lightest span (2020) made here
+    assert forks == ["page part 1", "page part 2"]
+
+
+def test_the_helper_shares_only_a_large_piece_of_work(monkeypatch) -> None:
+    """No helper below HELPER_FROM events, nor for a share of work below HELPER_WORK."""
+    site = exports.site_pages._Site(
+        table(),
+        [],
+        title="t",
+        base_url=None,
+        include_years=True,
+        include_open=False,
+        helpers=Writers,
+    )
+    spans = {2010: [2015, 2016, 2017, 2018, 2019], 2020: [2020]}
+    plan = [(year, *site.years[year], "", "", None, True) for year in YEARS]
+    span_plan = {span: ("", "", None) for span in spans}
+    site.prepare(list(YEARS))
+    assert len(site._split(plan, span_plan, spans)) == 1  # 1,200 events
+    monkeypatch.setattr(exports.site_pages, "HELPER_FROM", 1000)
+    assert len(site._split(plan, span_plan, spans)) == 1  # the 2020 span: 200 cards to make
+    monkeypatch.setattr(exports.site_pages, "HELPER_WORK", 2000)
+    assert site._split(plan, span_plan, spans) == [[2020], [2010]]
+
+
+def test_a_killed_helper_fails_the_page_writer_naming_it(
+    tmp_path, helped, monkeypatch, forkable
+) -> None:
+    from exports.site_writers import WriterError
+
+    monkeypatch.setenv("TIMELINE_CRASH_WRITER_AT", "1")  # the helper's first write step
+    monkeypatch.setenv("TIMELINE_CRASH_SIGNAL", "KILL")
+    with pytest.raises(WriterError, match="the page part 1 writer .* was killed by SIGKILL"):
+        write_timeline(table(), tmp_path / "a", helpers=Writers)
+    assert helped
+
+
+def test_with_another_thread_running_no_helper_is_forked(tmp_path, helped, forks) -> None:
+    """A fork while another thread runs could inherit its held locks: the groups are then
+    all made in the page writer's own process, to the same bytes."""
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        write_timeline(table(), tmp_path / "a", helpers=Writers)
+    finally:
+        stop.set()
+        other.join()
+    assert helped and forks == []  # split in two, then made here
+    write_timeline(table(), tmp_path / "fresh")
+    same_site(tmp_path / "a", tmp_path / "fresh")
