@@ -357,15 +357,8 @@ class Anchorer:
         if s.narrative is not None and not (year_level and s.dct is not None):
             found = values(p, s.narrative.year, s.narrative.month, gregorian=True)
             if found[0] < s.narrative and p.unit != "year":
-                # 2022年12月28日 … 1月3日: a story told forward crosses into the next year.
-                # So does a sentence that speaks of the future (春节前，协会将走访…) about
-                # a date long before the narrative's day.
                 following = values(p, s.narrative.year + 1, s.narrative.month, gregorian=True)
-                if following[0] - s.narrative <= NEXT_YEAR_WITHIN or (
-                    found[1] < s.narrative - FUTURE_WELL_BEFORE
-                    and _speaks_of_future(self.text, p.span)
-                ):
-                    self._planned = following[0] - s.narrative > NEXT_YEAR_WITHIN
+                if self._into_next_year(found[1], following[0], p.span):
                     return (*following, "narrative")
             return (*found, "narrative")
         if s.focus is not None:
@@ -506,14 +499,10 @@ class Anchorer:
             if narrative is not None:
                 try:
                     found = _day_in(narrative, narrative.year, month, day, festival)
-                    planned = False
+                    self._planned = False
                     if found < narrative:
                         following = _day_in(narrative, narrative.year + 1, month, day, festival)
-                        if following - narrative <= NEXT_YEAR_WITHIN or (
-                            found < narrative - FUTURE_WELL_BEFORE
-                            and _speaks_of_future(self.text, span)
-                        ):
-                            planned = following - narrative > NEXT_YEAR_WITHIN
+                        if self._into_next_year(found, following, span):
                             found = following
                 except ValueError:
                     found = None  # resolve says why
@@ -525,7 +514,6 @@ class Anchorer:
                     warnings.append(warning)
                 continue
             paragraph = self._paragraph_of(at)
-            self._planned = planned
             rows.append(
                 (
                     original[at : span[1]],
@@ -541,6 +529,22 @@ class Anchorer:
             )
             self._remember(at, found, found, "day", "narrative", paragraph)
         return rows, warnings
+
+    def _into_next_year(self, end: date, following: date, span: tuple[int, int]) -> bool:
+        """Whether a date read in the narrative's year, before the narrative's day
+        (ending on ``end``), is the next year's (starting on ``following``) instead;
+        a date so moved far ahead is a plan (``_planned``).
+
+        2022年12月28日 … 1月3日: a story told forward crosses into the next year. So
+        does a sentence that speaks of the future (春节前，协会将走访…) about a date
+        long before the narrative's day."""
+        narrative = self.state.narrative
+        if following - narrative <= NEXT_YEAR_WITHIN or (
+            end < narrative - FUTURE_WELL_BEFORE and _speaks_of_future(self.text, span)
+        ):
+            self._planned = following - narrative > NEXT_YEAR_WITHIN
+            return True
+        return False
 
     def _line_head(self, start: int) -> str:
         # The last 24 characters of the line before the date: the search for the line's
