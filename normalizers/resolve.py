@@ -105,9 +105,9 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
 def _annotate(folded: str, rows: list[Row]) -> list[DateMention]:
     """The mentions of ``rows``, each with its qualifier (春节前: before) and time of
     day (上午9时) from the words around it; the mention's own text, span and days do
-    not change. Each DateMention is built once, with everything it holds (as
-    :func:`~normalizers.mention.new_mention` builds it, without the call: a dense
-    text has 130,000 mentions a megabyte)."""
+    not change. Each DateMention is built once, with everything it holds, as a
+    :class:`~normalizers.mention._Building` whose class is then changed (no call
+    per field: a dense text has 130,000 mentions a megabyte)."""
     mentions = []
     append = mentions.append
     last = len(rows) - 1

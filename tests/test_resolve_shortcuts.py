@@ -15,7 +15,7 @@ from datetime import date, time
 import pytest
 
 from normalizers import DateMention, qualifiers
-from normalizers.mention import new_mention
+from normalizers.mention import _Building
 from normalizers.rules.base import Partial
 from normalizers.tables.qualifiers import (
     AFTER_WORDS,
@@ -77,8 +77,9 @@ def test_qualify_looks_around_as_the_plain_way_does() -> None:
     assert qualified > 1000  # the texts do hold qualified dates
 
 
-def test_new_mention_is_the_dataclass_constructor() -> None:
-    """``new_mention`` fills every field as ``DateMention(...)`` does, in order."""
+def test_a_built_mention_is_the_dataclass_constructors() -> None:
+    """``_Building`` made a DateMention (as the resolver makes each) fills every field
+    as ``DateMention(...)`` does, in order."""
     names = [field.name for field in fields(DateMention)]
     assert names == list(DateMention.__slots__)
     day = date(2023, 8, 22)
@@ -102,8 +103,10 @@ def test_new_mention_is_the_dataclass_constructor() -> None:
             (6, 10),
         ),
     ]
+    defaults = ("", None, None, False, None)  # qualifier, time_start, time_end, …
     for values in arguments:
-        built = new_mention(*values)
+        built = _Building(*values, *defaults[len(values) - 9 :])
+        built.__class__ = DateMention
         keywords = dict(zip([n for n in names if n != "note"], values, strict=False))
         assert built == DateMention(**keywords)
         assert hash(built) == hash(DateMention(**keywords))
