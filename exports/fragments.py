@@ -388,8 +388,9 @@ class FragmentStore:
         }
         _replace(self.folder / f"{self.name}.delta", pickle.dumps(stored, protocol=5))
         self._out_path = None
+        read = {name for name, _ in segments}
         for name, _ in self._delta_segments:  # the last delta's, no longer read: removed
-            if name not in {name for name, _ in segments}:
+            if name not in read:
                 with contextlib.suppress(OSError):
                     (self.folder / name).unlink()
 
