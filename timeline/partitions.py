@@ -139,7 +139,8 @@ class RowStore:
         for group, rows in self._pending.items():
             schema = PERIOD_SCHEMA if group == _PERIODS else ROW_SCHEMA
             table = pa.Table.from_pylist(rows, schema=schema)
-            if self._held_bytes >= 0 and self._held_bytes + table.nbytes <= self.memory_bytes:
+            # once a partition is on disk, every later one goes there too
+            if not self.partitions and self._held_bytes + table.nbytes <= self.memory_bytes:
                 self._held.setdefault(group, []).append(table)
                 self._held_bytes += table.nbytes
                 continue
@@ -147,7 +148,7 @@ class RowStore:
                 for held in tables:
                     self._write(held_group, held)
             self._held.clear()
-            self._held_bytes = -1  # from now on every table goes to disk
+            self._held_bytes = 0
             self._write(group, table)
         self._pending.clear()
         self._pending_rows = 0
