@@ -35,6 +35,7 @@ from collections.abc import Callable
 from datetime import date
 
 from normalizers.calendar import last_day
+from normalizers.rules.absolute import _check
 from normalizers.rules.base import Partial
 from normalizers.rules.english import MONTHS as ENGLISH_MONTHS
 from normalizers.tables.numerals import LUNAR_MONTH_NAMES, lunar_day_value, number_value
@@ -269,23 +270,12 @@ def _partial(
     return p
 
 
-_LONGEST = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
-
-
 def _valid(year: int | None, month: int, day: int | None) -> bool:
-    """The date exists (the rules would give it no warning)."""
-    if not 1 <= month <= 12:
+    """The date exists (the rules would give it no warning: :func:`absolute._check`);
+    2月29日 without a year, which the rules read from the context, is left to them."""
+    if _check(year, month, day) is not None:
         return False
-    if day is None:
-        return True
-    if not 1 <= day <= _LONGEST.get(month, 31):
-        return False
-    # 2月29日 without a year, or in a year that is not leap: left to the rules.
-    return not (
-        month == 2
-        and day == 29
-        and (year is None or not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)))
-    )
+    return not (month == 2 and day == 29 and year is None)
 
 
 def _ymd(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:

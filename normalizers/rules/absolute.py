@@ -107,6 +107,10 @@ def _value(text: str | None) -> int | None:
     return number_value(text) if text else None
 
 
+#: The months of fewer than 31 days, and their longest day (a leap year's February).
+_LONGEST_DAY = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
+
+
 def _check(year: int | None, month: int | None, day: int | None) -> str | None:
     """Why a written date cannot exist, or None when it can."""
     if month is not None and not 1 <= month <= 12:
@@ -115,7 +119,7 @@ def _check(year: int | None, month: int | None, day: int | None) -> str | None:
         if not 1 <= day <= 31:
             return f"there is no day {day}"
         if month is not None:
-            longest = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}.get(month, 31)
+            longest = _LONGEST_DAY.get(month, 31)
             if day > longest:
                 return f"month {month} has at most {longest} days"
             if year is not None and month == 2 and day == 29 and not _leap(year):
