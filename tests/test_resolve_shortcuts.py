@@ -77,6 +77,25 @@ def test_qualify_looks_around_as_the_plain_way_does() -> None:
     assert qualified > 1000  # the texts do hold qualified dates
 
 
+def test_the_resolvers_first_look_skips_only_dates_without_a_qualifier() -> None:
+    """``resolve._annotate`` calls ``qualify`` only when the character before a date is
+    in ``MAY_QUALIFY_BEFORE_OR_GAP`` or the one after it in ``MAY_QUALIFY_AFTER_OR_GAP``:
+    every span it skips has no qualifier."""
+    skipped = qualified = 0
+    for text in _texts(300, seed=13):
+        for start in range(len(text)):
+            for end in range(start + 1, len(text) + 1):
+                found = qualifiers.qualify(text, (start, end))
+                qualified += found != ""
+                if (
+                    text[start - 1 : start] not in qualifiers.MAY_QUALIFY_BEFORE_OR_GAP
+                    and text[end : end + 1] not in qualifiers.MAY_QUALIFY_AFTER_OR_GAP
+                ):
+                    skipped += 1
+                    assert found == "", (text, start, end)
+    assert skipped > 1000 and qualified > 1000  # both kinds of span are there
+
+
 def test_a_built_mention_is_the_dataclass_constructors() -> None:
     """``_Building`` made a DateMention (as the resolver makes each) fills every field
     as ``DateMention(...)`` does, in order."""
