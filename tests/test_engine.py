@@ -309,6 +309,45 @@ def test_stage_two_is_kept_and_any_change_of_its_inputs_builds_it_again(
     check("another review", reviews=reviews)
 
 
+def test_stage_two_result_is_read_only_under_its_key_even_after_a_killed_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stage 2's kept result is read only when its key, kept in an entry of its own, is
+    this build's: a changed corpus does not read the whole last table. A build killed
+    between the two writes (the new result written, its key not yet) leaves the last
+    key beside another result: the result's own key refuses it, and stage 2 runs."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    cache = tmp_path / "cache"
+    slot = timeline.table._gathered_slot([corpus])
+    key_slot = timeline.table._key_slot(slot)
+    cached_build(corpus, cache)
+    old_key = DocumentCache(cache).get(key_slot)
+    assert isinstance(old_key, str)
+    edited = corpus / "003_c33f681bf6538398.txt"
+    before = edited.read_bytes()
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n2024年5月1日，协会召开年会。\n")
+    read: list[str] = []
+    get = DocumentCache.get
+
+    def counting_get(self, key):
+        read.append(key)
+        return get(self, key)
+
+    monkeypatch.setattr(DocumentCache, "get", counting_get)
+    changed = cached_build(corpus, cache)
+    assert key_slot in read and slot not in read  # its key only: another's result
+    assert changed.seconds["gather"] > 0.0
+    DocumentCache(cache).put(key_slot, old_key)  # killed before the new key was written
+    edited.write_bytes(before)  # the corpus of that old key again
+    read.clear()
+    result = cached_build(corpus, cache)
+    assert slot in read and result.seconds["gather"] > 0.0  # read, refused, built again
+    fresh = build_events([corpus], engine=Engine(workers=0))
+    assert outputs(result, tmp_path / "a") == outputs(fresh, tmp_path / "b")
+    assert summary(result) == summary(fresh)
+
+
 def test_the_files_status_is_read_from_one_record_and_an_edit_is_still_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -391,7 +430,8 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
         cached = cached_build(corpus, cache, reviews=[])  # never stage 2's whole result
         done = sum(merged)
         if spilled and name != "first":
-            # stage 2's result, the kept rows, the kept clusters: then only changed documents
+            # stage 2's key (not its whole result: another's), the kept rows, the kept
+            # clusters: then only changed documents
             assert len(entries) <= 3 + changed, entries
         fresh = build_events([corpus], engine=Engine(workers=0), reviews=[])
         assert outputs(cached, tmp_path / f"{name}-cached") == outputs(fresh, tmp_path / name)
@@ -402,8 +442,8 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
     everything = check("first")
     assert everything > 20  # the rows of clusters of more than one row (tests/merge)
     results = [path for path in (cache / "v1" / "results").rglob("*") if path.is_file()]
-    if spilled:  # stage 2's result, the kept rows, the kept clusters: no entry per document
-        assert len(results) == 3, results
+    if spilled:  # stage 2's result and its key, the kept rows and clusters: none per document
+        assert len(results) == 4, results
     else:  # rows in memory: an entry per document that gave a result, and those three
         assert len(results) > 10
     assert check("again") == 0  # every cluster kept
