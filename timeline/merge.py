@@ -172,6 +172,11 @@ def groups(rows: list[dict]) -> list[list[int]]:
             found = sentences[k] = {(rows[k]["doc"], rows[k]["description"])}
         return found
 
+    # The likeness of two gists, computed once per distinct pair of sets: reports copied
+    # from one another share one gist object (:func:`_gist`); the 102,422 comparisons of
+    # the generated 10,000-document corpus's +1% rebuild are 162 distinct pairs.
+    decided: dict[tuple[int, int], float] = {}
+
     # The cells compared, taken out of the rows once (a pair is looked at up to
     # WINDOW times per row): :func:`mergeable` and :func:`threshold`, inline.
     candidates = _candidates(rows)
@@ -192,7 +197,9 @@ def groups(rows: list[dict]) -> list[list[int]]:
             if associations[other] != association or starts[other] > end:
                 break
             j = candidates[other]
-            second = root(j)
+            second = parent[j]  # a root, or a root's child (most rows): root() not called
+            if parent[second] != second:
+                second = root(j)
             if first == second:  # one group already: joining them again changes nothing
                 continue
             if (
@@ -206,9 +213,12 @@ def groups(rows: list[dict]) -> list[list[int]]:
                 if k not in gists:
                     gists[k] = gist(rows[k])
             limit = THRESHOLD_ONE_DOCUMENT if docs[other] == doc else THRESHOLD
-            if likeness(gists[i], gists[j]) >= limit and not (
-                sentences_of(first) & sentences_of(second)
-            ):
+            one, two = gists[i], gists[j]
+            pair = (id(one), id(two))  # both sets live in ``gists`` while this runs
+            alike = decided.get(pair)
+            if alike is None:
+                alike = decided[pair] = likeness(one, two)
+            if alike >= limit and not (sentences_of(first) & sentences_of(second)):
                 parent[second] = first
                 sentences[first] |= sentences.pop(second)
     grouped: dict[int, list[int]] = {}
