@@ -90,6 +90,11 @@ def test_rows_spilled_in_small_partitions_give_the_bytes_of_rows_kept_in_memory(
     )
     assert cache.hits > 0
     assert _files(again) == _files(in_memory)
+    # every association's table taken from batch by batch (gather.COMBINE_BYTES), as a
+    # large one is: the same bytes
+    monkeypatch.setattr(gather, "COMBINE_BYTES", 0)
+    batches = build_events([both], engine=Engine(workers=0, partition_size=2))
+    assert _files(batches) == _files(in_memory)
 
 
 def test_merging_one_association_at_a_time_gives_the_table_of_merging_every_row(
