@@ -51,8 +51,8 @@ _FORMS = (
     ("year", rf"(?P<ym_y>{YEAR}){SP}年{SP}(?P<ym_m>{MONTH}){SP}月份?(?P<ym_part>{MONTH_PART})?"),
     # 2023-09-08, 2023/9/8, 2023.09.08 (one separator throughout)
     ("year", rf"(?P<iso_y>{ARABIC_YEAR})(?P<iso_sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=iso_sep)(?P<iso_d>\d{{1,2}})(?![0-9])"),
-    # 2019-2020, 2019—2020年, 2019至2020年度
-    ("year", rf"(?P<yr_a>{ARABIC_YEAR}){SP}{CONNECTOR}{SP}(?P<yr_b>{ARABIC_YEAR})(?P<yr_n>{SP}年度?)?"),
+    # 2019-2020, 2019—2020年, 2019至2020年度 (never 2023-2023: see refuses)
+    ("year", rf"(?P<yr_a>{ARABIC_YEAR}){SP}{CONNECTOR}{SP}(?!(?P=yr_a)(?![0-9]))(?P<yr_b>{ARABIC_YEAR})(?P<yr_n>{SP}年度?)?"),
     # 2020年, 2022年度, 2023年底, 二〇二三年
     ("year", rf"(?P<y_y>{YEAR}){SP}年(?P<y_fiscal>度)?(?P<y_part>{YEAR_PART})?"),
     # 2024.4, 2024-04, 2024/4
@@ -160,6 +160,36 @@ _GROUPS_OF = {
 def _GROUPS(m: re.Match[str]) -> dict[str, str | None]:  # noqa: N802  (the other rules' name)
     """The groups of the form that matched, whichever of the three patterns it was."""
     return _GROUPS_OF[id(m.re)](m)
+
+
+def _range_ends(pattern: re.Pattern[str]) -> dict[int, tuple[int, int, bool]]:
+    """``m.lastindex`` of a match of a range of years (yr) or of days (dr) → the groups
+    of its two ends, and whether they are years."""
+    index = pattern.groupindex
+    ends: dict[int, tuple[int, int, bool]] = {}
+    if "yr_a" in index:  # the last group is yr_n when 年 is written after the range
+        ends[index["yr_b"]] = ends[index["yr_n"]] = (index["yr_a"], index["yr_b"], True)
+    if "dr_a" in index:
+        ends[index["dr_b"]] = (index["dr_a"], index["dr_b"], False)
+    return ends
+
+
+_RANGE_ENDS = {id(p): _range_ends(p) for p in (NUMERIC, _YEAR_FIRST, _SHORT_FIRST)}
+
+
+def refuses(m: re.Match[str]) -> bool:
+    """A range of years or of days that :func:`produce` refuses for its values alone:
+    the second end not after the first (2024-2019, 18-18日; the pattern itself never
+    offers two equal years, 2023-2023, which a back-reference tells cheaper), or
+    too far (over 200 years, past the 31st), read from the match's groups before
+    any candidate or partial is made of it."""
+    ends = _RANGE_ENDS[id(m.re)].get(m.lastindex)
+    if ends is None:
+        return False
+    first, last = int(m.group(ends[0])), int(m.group(ends[1]))
+    if ends[2]:
+        return not first < last <= first + 200
+    return not 1 <= first < last <= 31
 
 
 def produce(m: re.Match[str], text: str) -> Partial | None:
@@ -428,6 +458,7 @@ RULES = (
         second_look=second_look,
         match_by_shape=match_by_shape,
         same_span=True,
+        refuses=refuses,
         # Before: _labelled (6). After: weekday_after (at most 8: " （星期三）"),
         # LONE_DAY_AFTER (3), _is_amount (2), a bare year's name (2).
         reads=(6, 8),
