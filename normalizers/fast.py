@@ -278,58 +278,41 @@ def _valid(year: int | None, month: int, day: int | None) -> bool:
     return not (month == 2 and day == 29 and year is None)
 
 
-def _ymd(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    year, month, day = int(g[2]), int(g[3]), int(g[4])
-    if not _valid(year, month, day):
-        return None
-    return _partial(span, "absolute.day", "day", year, month, day)
+def _ymd(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.day", "day", int(g[2]), int(g[3]), int(g[4]))
 
 
-def _ym(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    year, month = int(g[2]), int(g[3])
-    if not 1 <= month <= 12:
-        return None
-    return _partial(span, "absolute.month", "month", year, month)
+def _ym(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.month", "month", int(g[2]), int(g[3]))
 
 
-def _y(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _y(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     return _partial(span, "absolute.year", "year", int(g[2]))
 
 
-def _cy(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    year = number_value(g[2])
-    if year is None or not 1000 <= year <= 2199:
-        return None
-    return _partial(span, "absolute.year", "year", year)
+def _cy(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.year", "year", number_value(g[2]))
 
 
-def _md(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _md(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.day", "day", None, int(g[2]), int(g[3]), base="context")
+
+
+def _md_loose(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     month, day = int(g[2]), int(g[3])
-    if not _valid(None, month, day):
-        return None
-    return _partial(span, "absolute.day", "day", None, month, day, base="context")
-
-
-def _md_loose(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    month, day = int(g[2]), int(g[3])
-    if not _valid(None, month, day):
-        return None
     return _partial(span, "loose_days.month-day", "day", None, month, day, base="context")
 
 
-def _d(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    day = int(g[2])
-    if not 1 <= day <= 31:
-        return None
-    return _partial(span, "absolute.day", "day", day=day, base="context", notes=["lone-day"])
+def _d(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.day", "day", day=int(g[2]), base="context", notes=["lone-day"])
 
 
-def _festival(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _festival(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     name = g[2]
     return _partial(span, f"festivals.{name}", "festival", festival=name, base="context")
 
 
-def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     word = g[2]
     if word in RELATIVE_YEARS:
         reference, offset = RELATIVE_YEARS[word]
@@ -340,20 +323,18 @@ def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
     )
 
 
-def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     month, day = ENGLISH_MONTHS[g[2].lower()], int(g[3])
-    if not _valid(None, month, day):
-        return None
     return _partial(span, "english.day", "day", None, month, day, base="context")
 
 
-def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     written = g[2]
     month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
     return _partial(span, "festivals.lunar-month", "lunar", month=month, base="context")
 
 
-def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     written = g[2]
     month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
     day = lunar_day_value(g[3])
@@ -399,8 +380,8 @@ def _day_valid(groups: tuple[str, ...]) -> bool:
 
 
 #: Form name → whether a date of the form, by its groups, is one the fast path may
-#: build (its builder then gives a partial, never None): the rules would give it no
-#: warning and read it the same way.
+#: build: the rules would give it no warning and read it the same way. Only such
+#: dates reach the builders (:data:`BUILDERS`), which check nothing again.
 VALID: dict[str, Callable[[tuple[str, ...]], bool]] = {
     "ymd": lambda g: _valid(int(g[2]), int(g[3]), int(g[4])),
     "ym": lambda g: 1 <= int(g[3]) <= 12,
@@ -417,7 +398,9 @@ VALID: dict[str, Callable[[tuple[str, ...]], bool]] = {
 }
 
 
-BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]] = {
+#: Form name → the partial of one of its dates, from its span and groups; given only
+#: dates :data:`VALID` says yes to (a run of 8月1日至8月3日至… checked each twice).
+BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial]] = {
     "ymd": _ymd,
     "ym": _ym,
     "y": _y,

@@ -194,8 +194,11 @@ def refuses(m: re.Match[str]) -> bool:
 
 def produce(m: re.Match[str], text: str) -> Partial | None:
     g = _GROUPS_OF[id(m.re)](m)
+    # Which form matched, by its first group, always written: ``get`` gives None for
+    # the other forms' groups without the call ``g[name]`` makes for each of them.
+    is_branch = g.get
     start, end = m.span()
-    if g["ymd_y"]:
+    if is_branch("ymd_y"):
         year, month, day = _value(g["ymd_y"]), _value(g["ymd_m"]), _value(g["ymd_d"])
         head = _partial(
             m,
@@ -214,12 +217,12 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             head.end = head.moved(day=last, weekday=None)
             head.rule = "ranges.day"
         return head
-    if g["ym_y"]:
+    if is_branch("ym_y"):
         year, month = _value(g["ym_y"]), _value(g["ym_m"])
         return _partial(
             m, "month", year=year, month=month, part=g["ym_part"], warning=_check(year, month, None)
         )
-    if g["iso_y"]:
+    if is_branch("iso_y"):
         year, month, day = int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"])
         if g["iso_sep"] == "." and _is_amount(text, end):
             return None
@@ -235,7 +238,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=problem,
             weekday=weekday_after(text, end),
         )
-    if g["yr_a"]:
+    if is_branch("yr_a"):
         first, last = int(g["yr_a"]), int(g["yr_b"])
         if not first < last <= first + 200 or _labelled(text, start) or _is_amount(text, end):
             return None
@@ -250,7 +253,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
                 span=(end - len(last_text), end), rule="absolute.year", unit="year", year=last
             ),
         )
-    if g["y_y"]:
+    if is_branch("y_y"):
         year = _value(g["y_y"])
         if year is None or _labelled(text, start):
             return None
@@ -259,7 +262,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         if g["y_y"].isascii() and not 1000 <= year <= 2199:
             return None
         return _partial(m, "year", year=year, part=g["y_part"])
-    if g["isoym_y"]:
+    if is_branch("isoym_y"):
         year, month = int(g["isoym_y"]), int(g["isoym_m"])
         if not 1 <= month <= 12 or _is_amount(text, end) or _labelled(text, start):
             return None
@@ -273,7 +276,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         ):
             return None
         return _partial(m, "month", year=year, month=month)
-    if g["mdr_m"]:
+    if is_branch("mdr_m"):
         month, first, last = _value(g["mdr_m"]), _value(g["mdr_a"]), _value(g["mdr_b"])
         warning = _check(None, month, first) or _check(None, month, last)
         if warning is None and last <= first:
@@ -291,7 +294,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             span=m.span(), rule="ranges.day", unit="day", month=month, day=last, base="context"
         )
         return head
-    if g["md_m"]:
+    if is_branch("md_m"):
         month, day = _value(g["md_m"]), _value(g["md_d"])
         return _partial(
             m,
@@ -302,7 +305,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=_check(None, month, day),
             weekday=weekday_after(text, end),
         )
-    if g["mr_a"]:
+    if is_branch("mr_a"):
         first, last = _value(g["mr_a"]), _value(g["mr_b"])
         if (
             _check(None, first, None)
@@ -319,7 +322,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             span=m.span(), rule="ranges.month", unit="month", month=last, base="context"
         )
         return head
-    if g["m_m"]:
+    if is_branch("m_m"):
         month = _value(g["m_m"])
         if before(text, start, 2).endswith(("每", "个", "几", "数", "第", "每年")) or _labelled(
             text, start
@@ -330,7 +333,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
                 m, "month", month=month, base="context", warning=f"there is no month {month}"
             )
         return _partial(m, "month", month=month, part=g["m_part"], base="context")
-    if g["dr_a"]:
+    if is_branch("dr_a"):
         first, last = int(g["dr_a"]), int(g["dr_b"])
         if not 1 <= first < last <= 31:
             return None
@@ -339,7 +342,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         )
         head.end = Partial(span=m.span(), rule="ranges.day", unit="day", day=last, base="context")
         return head
-    if g["d_d"]:
+    if is_branch("d_d"):
         day = _value(g["d_d"])
         if day is None or not 1 <= day <= 31:
             return None
@@ -358,7 +361,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         return _partial(
             m, "day", day=day, base="context", fragment=not lone, notes=["lone-day"] if lone else []
         )
-    if g["bare_y"]:
+    if is_branch("bare_y"):
         return _bare_year(m, text)
     return None
 
