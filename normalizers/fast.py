@@ -215,6 +215,26 @@ class RunOfDays:
         self.dates = dates
 
 
+class RunOfWords:
+    """The middle of a run of relative words (今年去年明年次日当天…): their partials,
+    joined as :func:`normalizers.extract.join` would join them, for the anchoring to
+    resolve one after the other without taking them through the joins.
+
+    Between two relative words with a list mark, or none, nothing joins but a year
+    word and the day word written right after it (明年次日: the next day of next
+    year, :func:`normalizers.extract.compose`); no range, enumeration or period
+    forms of them. The run's words around the block stay partials, and the block
+    starts and ends where no such pair is cut in two, so what the joins make of the
+    partials around it cannot reach into it (a long gap of words joins nothing)."""
+
+    __slots__ = ("partials", "span")
+
+    def __init__(self, span: tuple[int, int], partials: list[Partial]) -> None:
+        self.span = span
+        #: The words' partials (a year and its day word as one), in text order.
+        self.partials = partials
+
+
 _DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
 
 
@@ -438,14 +458,14 @@ def _runs(folded: str) -> list[tuple[int, int, str]]:
 
 def fast_runs(
     folded: str,
-) -> tuple[list[tuple[int, int]], list[Partial], list[Block | RunOfDays]]:
+) -> tuple[list[tuple[int, int]], list[Partial], list[Block | RunOfDays | RunOfWords]]:
     """The stretches of ``folded`` the fast path settles, in text order, the partials
     of their dates and the blocks of explicit dates resolved whole. A stretch runs
     from the start of a date to the start of the next date left to the rules: every
     place in it belongs to the fast path."""
     stretches: list[tuple[int, int]] = []
     partials: list[Partial] = []
-    blocks: list[Block | RunOfDays] = []
+    blocks: list[Block | RunOfDays | RunOfWords] = []
     for start, end, form in _runs(folded):
         valid = VALID[form]
         # One findall for the run (strings, no match objects); places by their lengths.
@@ -475,12 +495,63 @@ def fast_runs(
     return stretches, partials, blocks
 
 
+def _composes(units, index: int) -> bool:
+    """A relative run's year word at ``index`` and the day word right after it, with no
+    mark between, make one date (明年次日), as :func:`normalizers.extract.compose`
+    joins them."""
+    groups = units[index]
+    return (
+        groups[2] in RELATIVE_YEARS
+        and groups[0] == groups[1]
+        and units[index + 1][2] not in RELATIVE_YEARS
+    )
+
+
+def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
+    """The partials of relative words ``begin`` to ``stop - 1`` of a run: the first
+    and the last, and the words between them that no pair cuts off (see
+    :class:`RunOfWords`), as partials; the others in a :class:`RunOfWords`."""
+    first, last = begin + 1, stop - 1  # the block: words first to last - 1
+    if _composes(units, begin):
+        first += 1  # the run's first word takes the word after it
+    if last - 1 > first and _composes(units, last - 1):
+        last -= 1  # the year word before the run's last word takes it
+    built = [
+        _relative((starts[i], starts[i] + len(units[i][1])), units[i]) for i in range(begin, stop)
+    ]
+    if last - first < 2:
+        partials.extend(built)
+        return
+    partials.extend(built[: first - begin])
+    joined: list[Partial] = []
+    for index in range(first, last):
+        partial = built[index - begin]
+        if joined and _composes(units, index - 1) and index - 1 >= first:
+            head = joined[-1]
+            partial = partial.moved(
+                span=(head.span[0], partial.span[1]),
+                year=head.year,
+                base=head.base,
+                shift=head.shift,
+                shift_unit=head.shift_unit,
+                pivot=head.pivot,
+            )
+            joined[-1] = partial
+            continue
+        joined.append(partial)
+    partials.extend(built[last - begin :])
+    blocks.append(RunOfWords((joined[0].span[0], joined[-1].span[1]), joined))
+
+
 def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
     """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
     the first to the date after the last, leaves each alone, only the first and the
     last, and between them a :class:`Block` (explicit dates) or a :class:`RunOfDays`:
     the last date, a partial too, then leaves the anchoring's state as the block
-    would have."""
+    would have. A run of relative words goes to :func:`_settle_words`."""
+    if form == "relative":
+        _settle_words(units, starts, begin, stop, partials, blocks)
+        return
     build = BUILDERS[form]
     gaps = _PLAIN_GAPS if form in EXPLICIT_FORMS else CONTEXT_FORMS.get(form)
     block = (
