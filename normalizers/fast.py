@@ -510,36 +510,34 @@ def _composes(units, index: int) -> bool:
 def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
     """The partials of relative words ``begin`` to ``stop - 1`` of a run: the first
     and the last, and the words between them that no pair cuts off (see
-    :class:`RunOfWords`), as partials; the others in a :class:`RunOfWords`."""
+    :class:`RunOfWords`), as partials; the others in a :class:`RunOfWords`, a year
+    word and its day word built as one partial (what compose makes of them)."""
     first, last = begin + 1, stop - 1  # the block: words first to last - 1
     if _composes(units, begin):
         first += 1  # the run's first word takes the word after it
     if last - 1 > first and _composes(units, last - 1):
         last -= 1  # the year word before the run's last word takes it
-    built = [
-        _relative((starts[i], starts[i] + len(units[i][1])), units[i]) for i in range(begin, stop)
-    ]
     if last - first < 2:
-        partials.extend(built)
+        first = last = stop  # no block: every word a partial
+    for index in (*range(begin, first), *range(last, stop)):
+        groups = units[index]
+        partials.append(_relative((starts[index], starts[index] + len(groups[1])), groups))
+    if first == stop:
         return
-    partials.extend(built[: first - begin])
     joined: list[Partial] = []
-    for index in range(first, last):
-        partial = built[index - begin]
-        if joined and _composes(units, index - 1) and index - 1 >= first:
-            head = joined[-1]
-            partial = partial.moved(
-                span=(head.span[0], partial.span[1]),
-                year=head.year,
-                base=head.base,
-                shift=head.shift,
-                shift_unit=head.shift_unit,
-                pivot=head.pivot,
-            )
-            joined[-1] = partial
+    index = first
+    while index < last:
+        groups, at = units[index], starts[index]
+        if _composes(units, index):  # never the block's last word (see above)
+            # The day word with the year word's base and shift, as compose makes it.
+            base, shift = RELATIVE_YEARS[groups[2]]
+            day = units[index + 1]
+            span = (at, starts[index + 1] + len(day[1]))
+            joined.append(_partial(span, f"relative.{day[2]}", "day", base=base, shift=shift))
+            index += 2
             continue
-        joined.append(partial)
-    partials.extend(built[last - begin :])
+        joined.append(_relative((at, at + len(groups[1])), groups))
+        index += 1
     blocks.append(RunOfWords((joined[0].span[0], joined[-1].span[1]), joined))
 
 
