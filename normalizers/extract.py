@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter
 import ahocorasick
 
 from normalizers import fast as fast_path
-from normalizers.memo import produce as remembered
+from normalizers.memo import ForOneText
 from normalizers.rules import ALL_RULES
 from normalizers.rules.base import Partial, Rule
 
@@ -431,6 +431,7 @@ def select(
             taken[start:end] = b"\x01" * (end - start)
         kept.extend(partials)
     rank = _RULE_ORDER.get
+    remembered = ForOneText()
     for _, start, ranked, end, partial, produce in found:
         if taken.find(1, start, end) != -1:
             continue
