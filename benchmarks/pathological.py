@@ -296,14 +296,15 @@ def profile(name: str, size: int) -> None:
         # Inside the fast path's stretches (``skipped``) no rule is tried, as in
         # ``extract.candidates``.
         found = []
+        # Each rule's match as the engine tries it there (by shape, by keyword).
         attempts = (
-            (attempt[0], position)
+            (attempt[0], attempt[1], position)
             for tries, position in extract._starts(folded, skipped)
             for attempt in tries
         )
-        for rule, position in attempts:
+        for rule, rule_match, position in attempts:
             started = time.perf_counter()
-            match = rule.pattern.match(folded, position)
+            match = rule_match(folded, position)
             spent = time.perf_counter() - started
             record = per_rule[rule.name]
             record[0] += spent

@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter
 import ahocorasick
 
 from normalizers import fast as fast_path
-from normalizers.memo import produce as remembered
+from normalizers.memo import ForOneText
 from normalizers.rules import ALL_RULES
 from normalizers.rules.base import Partial, Rule
 
@@ -54,38 +54,45 @@ _BELOW_YEAR = ("month", "day", "festival", "lunar", "year")
 
 #: What :func:`candidates` calls for one rule: its name, its pattern's ``match``,
 #: its production, and when that production may wait for :func:`select` (None:
-#: never; else the rank its candidates sort by and the rule's ``own_span`` test, None
-#: for a ``same_span`` rule), taken out of the record once rather than at every place.
+#: never; else the rank its candidates sort by, the rule's ``own_span`` test, None
+#: for a ``same_span`` rule, and its ``refuses`` test, None when it has none), taken
+#: out of the record once rather than at every place.
 _Try = tuple[
     Rule,
     Callable[..., "re.Match[str] | None"],
     Callable[..., "Partial | None"],
-    "tuple[int, Callable[..., bool] | None] | None",
+    "tuple[int, Callable[..., bool] | None, Callable[..., bool] | None] | None",
 ]
 
 
-def _later(rule: Rule) -> tuple[int, Callable[..., bool] | None] | None:
+def _later(
+    rule: Rule,
+) -> tuple[int, Callable[..., bool] | None, Callable[..., bool] | None] | None:
     if rule.same_span:
-        return _UNRANKED, None  # its partials are named for what they found: unranked
+        # Its partials are named for what they found: unranked.
+        return _UNRANKED, None, rule.refuses
     if rule.own_span is not None:
-        return _RULE_ORDER[rule.name], rule.own_span
+        return _RULE_ORDER[rule.name], rule.own_span, None
     return None
 
 
-def _tries(rules, shape: tuple[int, str] | None = None) -> tuple[_Try, ...]:
+def _tries(
+    rules, shape: tuple[int, str] | None = None, keyword: str | None = None
+) -> tuple[_Try, ...]:
     """What to try for ``rules``; at a run of Arabic digits of ``shape`` (its length and
-    the character after it), each rule's :attr:`Rule.match_by_shape` if it has one."""
-    return tuple(
-        (
-            rule,
-            rule.match_by_shape(*shape)
-            if shape is not None and rule.match_by_shape is not None
-            else rule.pattern.match,
-            rule.produce,
-            _later(rule),
-        )
-        for rule in rules
-    )
+    the character after it), each rule's :attr:`Rule.match_by_shape` if it has one; at
+    a ``keyword``, its :attr:`Rule.match_by_keyword` if that gives one."""
+    return tuple((rule, _match(rule, shape, keyword), rule.produce, _later(rule)) for rule in rules)
+
+
+def _match(
+    rule: Rule, shape: tuple[int, str] | None, keyword: str | None
+) -> Callable[..., re.Match[str] | None]:
+    if shape is not None and rule.match_by_shape is not None:
+        return rule.match_by_shape(*shape)
+    if keyword is not None and rule.match_by_keyword is not None:
+        return rule.match_by_keyword(keyword) or rule.pattern.match
+    return rule.pattern.match
 
 
 def _keyword_automaton() -> ahocorasick.Automaton:
@@ -105,7 +112,7 @@ def _keyword_automaton() -> ahocorasick.Automaton:
         started = {rule.name for cut in range(1, len(word)) for rule in by_word.get(word[:cut], ())}
         left = [rule for rule in rules if rule.name not in started]
         if left:
-            automaton.add_word(word, (len(word), _tries(left)))
+            automaton.add_word(word, (len(word), _tries(left, keyword=word)))
     automaton.make_automaton()
     return automaton
 
@@ -367,6 +374,8 @@ def candidates(folded: str, skipped: list[tuple[int, int]] | None = None) -> lis
             if matched is None:
                 continue
             if later is not None and (later[1] is None or later[1](matched, folded)):
+                if later[2] is not None and later[2](matched):
+                    continue  # its values refuse it: no candidate
                 end = matched.end()
                 rank_of = later[0]
                 append(
@@ -422,6 +431,7 @@ def select(
             taken[start:end] = b"\x01" * (end - start)
         kept.extend(partials)
     rank = _RULE_ORDER.get
+    remembered = ForOneText()
     for _, start, ranked, end, partial, produce in found:
         if taken.find(1, start, end) != -1:
             continue

@@ -215,6 +215,26 @@ class RunOfDays:
         self.dates = dates
 
 
+class RunOfWords:
+    """The middle of a run of relative words (今年去年明年次日当天…): their partials,
+    joined as :func:`normalizers.extract.join` would join them, for the anchoring to
+    resolve one after the other without taking them through the joins.
+
+    Between two relative words with a list mark, or none, nothing joins but a year
+    word and the day word written right after it (明年次日: the next day of next
+    year, :func:`normalizers.extract.compose`); no range, enumeration or period
+    forms of them. The run's words around the block stay partials, and the block
+    starts and ends where no such pair is cut in two, so what the joins make of the
+    partials around it cannot reach into it (a long gap of words joins nothing)."""
+
+    __slots__ = ("partials", "span")
+
+    def __init__(self, span: tuple[int, int], partials: list[Partial]) -> None:
+        self.span = span
+        #: The words' partials (a year and its day word as one), in text order.
+        self.partials = partials
+
+
 _DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
 
 
@@ -278,58 +298,41 @@ def _valid(year: int | None, month: int, day: int | None) -> bool:
     return not (month == 2 and day == 29 and year is None)
 
 
-def _ymd(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    year, month, day = int(g[2]), int(g[3]), int(g[4])
-    if not _valid(year, month, day):
-        return None
-    return _partial(span, "absolute.day", "day", year, month, day)
+def _ymd(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.day", "day", int(g[2]), int(g[3]), int(g[4]))
 
 
-def _ym(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    year, month = int(g[2]), int(g[3])
-    if not 1 <= month <= 12:
-        return None
-    return _partial(span, "absolute.month", "month", year, month)
+def _ym(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.month", "month", int(g[2]), int(g[3]))
 
 
-def _y(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _y(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     return _partial(span, "absolute.year", "year", int(g[2]))
 
 
-def _cy(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    year = number_value(g[2])
-    if year is None or not 1000 <= year <= 2199:
-        return None
-    return _partial(span, "absolute.year", "year", year)
+def _cy(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.year", "year", number_value(g[2]))
 
 
-def _md(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _md(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.day", "day", None, int(g[2]), int(g[3]), base="context")
+
+
+def _md_loose(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     month, day = int(g[2]), int(g[3])
-    if not _valid(None, month, day):
-        return None
-    return _partial(span, "absolute.day", "day", None, month, day, base="context")
-
-
-def _md_loose(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    month, day = int(g[2]), int(g[3])
-    if not _valid(None, month, day):
-        return None
     return _partial(span, "loose_days.month-day", "day", None, month, day, base="context")
 
 
-def _d(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
-    day = int(g[2])
-    if not 1 <= day <= 31:
-        return None
-    return _partial(span, "absolute.day", "day", day=day, base="context", notes=["lone-day"])
+def _d(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
+    return _partial(span, "absolute.day", "day", day=int(g[2]), base="context", notes=["lone-day"])
 
 
-def _festival(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _festival(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     name = g[2]
     return _partial(span, f"festivals.{name}", "festival", festival=name, base="context")
 
 
-def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     word = g[2]
     if word in RELATIVE_YEARS:
         reference, offset = RELATIVE_YEARS[word]
@@ -340,20 +343,18 @@ def _relative(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
     )
 
 
-def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     month, day = ENGLISH_MONTHS[g[2].lower()], int(g[3])
-    if not _valid(None, month, day):
-        return None
     return _partial(span, "english.day", "day", None, month, day, base="context")
 
 
-def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     written = g[2]
     month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
     return _partial(span, "festivals.lunar-month", "lunar", month=month, base="context")
 
 
-def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial | None:
+def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     written = g[2]
     month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
     day = lunar_day_value(g[3])
@@ -399,8 +400,8 @@ def _day_valid(groups: tuple[str, ...]) -> bool:
 
 
 #: Form name → whether a date of the form, by its groups, is one the fast path may
-#: build (its builder then gives a partial, never None): the rules would give it no
-#: warning and read it the same way.
+#: build: the rules would give it no warning and read it the same way. Only such
+#: dates reach the builders (:data:`BUILDERS`), which check nothing again.
 VALID: dict[str, Callable[[tuple[str, ...]], bool]] = {
     "ymd": lambda g: _valid(int(g[2]), int(g[3]), int(g[4])),
     "ym": lambda g: 1 <= int(g[3]) <= 12,
@@ -417,7 +418,9 @@ VALID: dict[str, Callable[[tuple[str, ...]], bool]] = {
 }
 
 
-BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial | None]] = {
+#: Form name → the partial of one of its dates, from its span and groups; given only
+#: dates :data:`VALID` says yes to (a run of 8月1日至8月3日至… checked each twice).
+BUILDERS: dict[str, Callable[[tuple[int, int], tuple[str, ...]], Partial]] = {
     "ymd": _ymd,
     "ym": _ym,
     "y": _y,
@@ -455,14 +458,14 @@ def _runs(folded: str) -> list[tuple[int, int, str]]:
 
 def fast_runs(
     folded: str,
-) -> tuple[list[tuple[int, int]], list[Partial], list[Block | RunOfDays]]:
+) -> tuple[list[tuple[int, int]], list[Partial], list[Block | RunOfDays | RunOfWords]]:
     """The stretches of ``folded`` the fast path settles, in text order, the partials
     of their dates and the blocks of explicit dates resolved whole. A stretch runs
     from the start of a date to the start of the next date left to the rules: every
     place in it belongs to the fast path."""
     stretches: list[tuple[int, int]] = []
     partials: list[Partial] = []
-    blocks: list[Block | RunOfDays] = []
+    blocks: list[Block | RunOfDays | RunOfWords] = []
     for start, end, form in _runs(folded):
         valid = VALID[form]
         # One findall for the run (strings, no match objects); places by their lengths.
@@ -492,12 +495,61 @@ def fast_runs(
     return stretches, partials, blocks
 
 
+def _composes(units, index: int) -> bool:
+    """A relative run's year word at ``index`` and the day word right after it, with no
+    mark between, make one date (明年次日), as :func:`normalizers.extract.compose`
+    joins them."""
+    groups = units[index]
+    return (
+        groups[2] in RELATIVE_YEARS
+        and groups[0] == groups[1]
+        and units[index + 1][2] not in RELATIVE_YEARS
+    )
+
+
+def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
+    """The partials of relative words ``begin`` to ``stop - 1`` of a run: the first
+    and the last, and the words between them that no pair cuts off (see
+    :class:`RunOfWords`), as partials; the others in a :class:`RunOfWords`, a year
+    word and its day word built as one partial (what compose makes of them)."""
+    first, last = begin + 1, stop - 1  # the block: words first to last - 1
+    if _composes(units, begin):
+        first += 1  # the run's first word takes the word after it
+    if last - 1 > first and _composes(units, last - 1):
+        last -= 1  # the year word before the run's last word takes it
+    if last - first < 2:
+        first = last = stop  # no block: every word a partial
+    for index in (*range(begin, first), *range(last, stop)):
+        groups = units[index]
+        partials.append(_relative((starts[index], starts[index] + len(groups[1])), groups))
+    if first == stop:
+        return
+    joined: list[Partial] = []
+    index = first
+    while index < last:
+        groups, at = units[index], starts[index]
+        if _composes(units, index):  # never the block's last word (see above)
+            # The day word with the year word's base and shift, as compose makes it.
+            base, shift = RELATIVE_YEARS[groups[2]]
+            day = units[index + 1]
+            span = (at, starts[index + 1] + len(day[1]))
+            joined.append(_partial(span, f"relative.{day[2]}", "day", base=base, shift=shift))
+            index += 2
+            continue
+        joined.append(_relative((at, at + len(groups[1])), groups))
+        index += 1
+    blocks.append(RunOfWords((joined[0].span[0], joined[-1].span[1]), joined))
+
+
 def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
     """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
     the first to the date after the last, leaves each alone, only the first and the
     last, and between them a :class:`Block` (explicit dates) or a :class:`RunOfDays`:
     the last date, a partial too, then leaves the anchoring's state as the block
-    would have."""
+    would have. A run of relative words goes to :func:`_settle_words`."""
+    if form == "relative":
+        _settle_words(units, starts, begin, stop, partials, blocks)
+        return
     build = BUILDERS[form]
     gaps = _PLAIN_GAPS if form in EXPLICIT_FORMS else CONTEXT_FORMS.get(form)
     block = (

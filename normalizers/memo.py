@@ -51,6 +51,57 @@ def produce(production: Production, matched: re.Match[str], folded: str) -> Part
     reads = _READS.get(production)
     if reads is None:
         return production(matched, folded)
+    return _remembered(production, reads, matched, folded)[0]
+
+
+#: How many productions one look at whether remembering pays counts, and how many
+#: are then made without the memo when it did not (see :class:`ForOneText`).
+PROBE = 512
+PAUSE = 4096
+
+
+class ForOneText:
+    """:func:`produce` for the productions of one text, left out while they do not
+    recur: in text of mixed date pieces (2023年8 22日至十…) almost no match comes back
+    in the same window, and building each key and storing each copy cost more
+    than the productions (10–15% of such a text). Of every :data:`PROBE`
+    productions remembered, if fewer than one in eight was found, the next
+    :data:`PAUSE` are made directly, and then the memo is tried again. The memo
+    never changes a partial, so this changes only the time."""
+
+    __slots__ = ("_found", "_left", "_on")
+
+    def __init__(self) -> None:
+        self._on = True
+        self._left = PROBE
+        self._found = 0
+
+    def __call__(
+        self, production: Production, matched: re.Match[str], folded: str
+    ) -> Partial | None:
+        reads = _READS.get(production)
+        if reads is None:
+            return production(matched, folded)  # never remembered: not counted
+        self._left -= 1
+        if not self._on:
+            if self._left == 0:
+                self._on, self._left, self._found = True, PROBE, 0
+            return production(matched, folded)
+        partial, found = _remembered(production, reads, matched, folded)
+        self._found += found
+        if self._left == 0:
+            if self._found * 8 < PROBE:
+                self._on, self._left = False, PAUSE
+            else:
+                self._left, self._found = PROBE, 0
+        return partial
+
+
+def _remembered(
+    production: Production, reads: tuple[int, int], matched: re.Match[str], folded: str
+) -> tuple[Partial | None, bool]:
+    """The partial of a production that reads ``reads`` around its match, and whether
+    it was found remembered (True) or produced now."""
     start, end = matched.span()
     left = start - reads[0] if start > reads[0] else 0
     key = (
@@ -68,6 +119,6 @@ def produce(production: Production, matched: re.Match[str], folded: str) -> Part
         if len(_REMEMBERED) >= _LIMIT:
             _REMEMBERED.clear()
         _REMEMBERED[key] = (start, None if partial is None else shifted(partial, 0))
-        return partial
+        return partial, False
     first, partial = known
-    return None if partial is None else shifted(partial, start - first)
+    return (None if partial is None else shifted(partial, start - first)), True

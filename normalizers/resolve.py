@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from normalizers.anchor import Anchorer, Row
 from normalizers.context import DocumentContext
 from normalizers.extract import extract
-from normalizers.fast import Block, RunOfDays
+from normalizers.fast import Block, RunOfDays, RunOfWords
 from normalizers.mention import DateMention, DateWarning, Resolution, _Building
 from normalizers.publication import find_publication_line
 from normalizers.qualifiers import (
@@ -82,6 +82,15 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
                 )
                 for span, start, end, granularity, rule in partial.values
             ]
+            continue
+        if partial.__class__ is RunOfWords:
+            # Relative words in the middle of a run, already joined by the fast path.
+            for word in partial.partials:
+                row, warning = anchorer.resolve(word, text)
+                if row is not None:
+                    rows.append(row)
+                if warning is not None:
+                    warnings.append(warning)
             continue
         if partial.__class__ is RunOfDays:
             found, failed = anchorer.resolve_run(partial, text)

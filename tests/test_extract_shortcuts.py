@@ -19,6 +19,7 @@ import pytest
 
 from normalizers import DocumentContext, anchor, extract, find_dates
 from normalizers.rules import ALL_RULES, absolute, english
+from normalizers.rules.base import branch_groups
 from normalizers.tables.characters import fold
 from normalizers.tables.relative import FUTURE_CUES, PAST_CUES
 
@@ -365,6 +366,106 @@ def test_the_quick_refusal_of_a_month_s_cue_refuses_only_where_the_search_finds_
         refused += not quick
         assert quick or searched is None, repr(head)
     assert found > 50 and refused > 50
+
+
+def _english_texts() -> list[str]:
+    """Months in every spelling after cues and other words, before what each branch of
+    the English pattern wants next (a day, a year, a connector) and what none wants."""
+    heads = ["", "in ", "In\t", "since  ", "early ", "mid-", "the end of ", "June ", "xin "]
+    heads += ["went ", "\n", "年", "this ", "last ", "8 ", "thi\N{LATIN SMALL LETTER LONG S} "]
+    months = ["June", "JUNE", "Jun", "Jun.", "Sept.", "Sept", "September", "May", "Mar"]
+    months += ["Augu\N{LATIN SMALL LETTER LONG S}t", "Marto", "Juneto", "Jan"]
+    tails = ["", " ", " 18", "  18th", ", 2023", " 2023", " of 2023", " to May 2023", "-June 2023"]
+    tails += ["to May 2023", " and July, 2022", "\t~ 14", ".", ",", " June", "18", " x 2023"]
+    tails += [" celebrations", " 8-14", " through October 2023", " until 2023", " 2 月"]
+    return [h + m + t for h in heads for m in months for t in tails]
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.match_by_keyword is not None], ids=lambda r: r.name
+)
+def test_a_match_by_keyword_refuses_only_matches_that_give_no_partial(rule) -> None:
+    """At every keyword the engine finds, the ``match`` the rule gives for that keyword
+    matches what its whole pattern matches (same span, same groups), or refuses a
+    place where the pattern's match gives no partial; and it does refuse some."""
+    refused = produced = 0
+    for text in [*_english_texts(), *TEXTS]:
+        folded = fold(text)
+        for last, (length, tries) in extract._AUTOMATON.iter(folded):
+            position = last - length + 1
+            if all(attempt[0] is not rule for attempt in tries):
+                continue
+            quick = (rule.match_by_keyword(folded[position : last + 1]) or rule.pattern.match)(
+                folded, position
+            )
+            whole = rule.pattern.match(folded, position)
+            partial = rule.produce(whole, folded) if whole is not None else None
+            produced += partial is not None
+            if quick is None:
+                refused += whole is not None
+                assert partial is None, (rule.name, text, position)
+            else:
+                assert quick.span() == whole.span() and _set(quick) == _set(whole), text
+    assert produced > 50 and refused > 50
+
+
+def _range_texts() -> list[str]:
+    """Ranges of years and of days whose ends are in order, equal, reversed or far
+    apart, with every connector, in runs and after the characters around dates."""
+    years = ["1985", "2019", "2020", "2023", "2024", "2199", "1900", "2101"]
+    connectors = ["-", "--", "~", "至", "到", " - ", "\t至 "]
+    texts = [f"{a}{c}{b}{n}" for a in years for b in years for c in connectors for n in ("", "年")]
+    days = ["0", "1", "3", "18", "20", "31", "32", "99"]
+    texts += [f"8月{a}{c}{b}日" for a in days for b in days for c in connectors[:4]]
+    texts += [f"{a}{c}{b}号" for a in days for b in days for c in connectors[:4]]
+    texts += ["2023-" * 12, "2024-2019-2014-", "18-18日、20-19日", "1.2023-2023", "AB 2023-2023"]
+    return [head + text for head in ("", "从", "第", "x", "8") for text in texts]
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.refuses is not None], ids=lambda r: r.name
+)
+def test_a_refused_match_is_one_whose_production_gives_no_partial(rule) -> None:
+    """Wherever the rule's pattern matches at a number, ``refuses`` says yes only to a
+    match its production turns into nothing, whatever the text around; and it does
+    refuse some (2024-2019, 18-18日) while others give a partial."""
+    refused = produced = 0
+    for text in [*_range_texts(), *TEXTS]:
+        folded = fold(text)
+        for start in range(len(folded)):
+            matched = rule.pattern.match(folded, start)
+            if matched is None:
+                continue
+            partial = rule.produce(matched, folded)
+            produced += partial is not None
+            if rule.refuses(matched):
+                refused += 1
+                assert partial is None, (rule.name, text, start)
+    assert refused > 50 and produced > 50
+
+
+def test_the_numeric_pattern_leaves_out_only_ranges_of_two_equal_years(monkeypatch) -> None:
+    """The range of years is never offered with two equal years (2023-2023): without
+    that guard, the pattern matches the same everywhere else, and where the guard
+    changes the match, the unguarded match gives no partial and the guarded one
+    gives no partial either (the forms after the range cannot read a connector)."""
+    guard = "(?!(?P=yr_a)(?![0-9]))"
+    assert guard in absolute.NUMERIC.pattern
+    unguarded = re.compile(absolute.NUMERIC.pattern.replace(guard, ""))
+    monkeypatch.setitem(absolute._GROUPS_OF, id(unguarded), branch_groups(unguarded))
+    changed = 0
+    for text in [*_range_texts(), *TEXTS]:
+        folded = fold(text)
+        for start in range(len(folded)):
+            guarded, plain = absolute.NUMERIC.match(folded, start), unguarded.match(folded, start)
+            if plain is None or guarded is not None and guarded.span() == plain.span():
+                assert (guarded is None) == (plain is None), (text, start)
+                continue
+            changed += 1
+            assert plain.group("yr_a") == plain.group("yr_b"), (text, start)
+            assert absolute.produce(plain, folded) is None, (text, start)
+            assert guarded is None or absolute.produce(guarded, folded) is None, (text, start)
+    assert changed > 20
 
 
 @pytest.mark.parametrize(

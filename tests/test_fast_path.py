@@ -140,9 +140,37 @@ def test_generated_runs_resolve_the_same_with_and_without_it(seed, monkeypatch):
         for context in CONTEXTS[1:]:
             plain, quick = _both_ways(text, context, monkeypatch)
             assert quick == plain, (text, context)
-    # Runs of explicit dates were resolved whole, runs of days anchored without partials.
+    # Runs of explicit dates were resolved whole, runs of days anchored without partials
+    # (runs of relative words: test_runs_of_relative_words_resolve_the_same…).
     assert kinds["Block"] > 15
     assert kinds["RunOfDays"] > 15
+
+
+def _word_runs(count: int, seed: int) -> list[str]:
+    """Runs of relative words only, year words and day words in every order, with a
+    list mark or nothing between them, so that a year word and the day word after it
+    (明年次日) fall at every place of a run: at its ends, at the block's ends, inside."""
+    rng = random.Random(seed)
+    words = [*fast.RELATIVE_WORDS, "今年次日", "明年当天"]
+    return [
+        rng.choice(NOISE)
+        + "".join(rng.choice(words) + rng.choice(["", "", "，", "、"]) for _ in range(n))
+        + rng.choice(NOISE)
+        for n in (rng.randint(3, 14) for _ in range(count))
+    ]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_runs_of_relative_words_resolve_the_same_with_and_without_it(seed, monkeypatch):
+    """A year word joined to its day word (明年次日) inside the block, across its ends or
+    outside it: the same mentions and warnings as the joins and the anchoring give."""
+    blocks = 0
+    for text in _word_runs(300, 200 + seed):
+        blocks += any(type(block) is fast.RunOfWords for block in fast.fast_runs(fold(text))[2])
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    assert blocks > 200
 
 
 @pytest.mark.parametrize(

@@ -117,3 +117,33 @@ def test_remembered_partials_are_never_shared() -> None:
     assert len(kept) == 4
     assert len({id(p) for p in kept}) == 4
     assert len({id(p.notes) for p in kept}) == 4
+
+
+def test_the_memo_is_left_out_while_nothing_recurs_and_tried_again() -> None:
+    """In text of mixed date pieces the matches seldom recur: after a probe that finds
+    too few, the productions are made directly for a while, then the memo is tried
+    again; every partial is the production's own all along. In a run where they do
+    recur, the memo stays on."""
+    production = next(rule.produce for rule in REMEMBERING if rule.name == "absolute.numeric")
+    pattern = next(rule.pattern for rule in REMEMBERING if rule.name == "absolute.numeric")
+
+    def states(text: str) -> list[bool]:
+        folded = fold(text)
+        remembered = memo.ForOneText()
+        seen = []
+        for run in extract.NUMBER_RUN.finditer(folded):
+            matched = pattern.match(folded, run.start())
+            if matched is None:
+                continue
+            kept = remembered(production, matched, folded)
+            assert _fields(kept) == _fields(production(matched, folded)), run.start()
+            seen.append(remembered._on)
+        return seen
+
+    memo._REMEMBERED.clear()
+    chooser = random.Random(3)
+    mixed = states("".join(chooser.choice("0123456789年月日至-") for _ in range(150_000)))
+    assert len(mixed) > memo.PROBE + memo.PAUSE + memo.PROBE
+    first_off = mixed.index(False)
+    assert first_off >= memo.PROBE - 1 and True in mixed[first_off:]
+    assert all(states("8月8" * 3000))  # one match again and again: always remembered

@@ -51,8 +51,8 @@ _FORMS = (
     ("year", rf"(?P<ym_y>{YEAR}){SP}年{SP}(?P<ym_m>{MONTH}){SP}月份?(?P<ym_part>{MONTH_PART})?"),
     # 2023-09-08, 2023/9/8, 2023.09.08 (one separator throughout)
     ("year", rf"(?P<iso_y>{ARABIC_YEAR})(?P<iso_sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=iso_sep)(?P<iso_d>\d{{1,2}})(?![0-9])"),
-    # 2019-2020, 2019—2020年, 2019至2020年度
-    ("year", rf"(?P<yr_a>{ARABIC_YEAR}){SP}{CONNECTOR}{SP}(?P<yr_b>{ARABIC_YEAR})(?P<yr_n>{SP}年度?)?"),
+    # 2019-2020, 2019—2020年, 2019至2020年度 (never 2023-2023: see refuses)
+    ("year", rf"(?P<yr_a>{ARABIC_YEAR}){SP}{CONNECTOR}{SP}(?!(?P=yr_a)(?![0-9]))(?P<yr_b>{ARABIC_YEAR})(?P<yr_n>{SP}年度?)?"),
     # 2020年, 2022年度, 2023年底, 二〇二三年
     ("year", rf"(?P<y_y>{YEAR}){SP}年(?P<y_fiscal>度)?(?P<y_part>{YEAR_PART})?"),
     # 2024.4, 2024-04, 2024/4
@@ -162,10 +162,43 @@ def _GROUPS(m: re.Match[str]) -> dict[str, str | None]:  # noqa: N802  (the othe
     return _GROUPS_OF[id(m.re)](m)
 
 
+def _range_ends(pattern: re.Pattern[str]) -> dict[int, tuple[int, int, bool]]:
+    """``m.lastindex`` of a match of a range of years (yr) or of days (dr) → the groups
+    of its two ends, and whether they are years."""
+    index = pattern.groupindex
+    ends: dict[int, tuple[int, int, bool]] = {}
+    if "yr_a" in index:  # the last group is yr_n when 年 is written after the range
+        ends[index["yr_b"]] = ends[index["yr_n"]] = (index["yr_a"], index["yr_b"], True)
+    if "dr_a" in index:
+        ends[index["dr_b"]] = (index["dr_a"], index["dr_b"], False)
+    return ends
+
+
+_RANGE_ENDS = {id(p): _range_ends(p) for p in (NUMERIC, _YEAR_FIRST, _SHORT_FIRST)}
+
+
+def refuses(m: re.Match[str]) -> bool:
+    """A range of years or of days that :func:`produce` refuses for its values alone:
+    the second end not after the first (2024-2019, 18-18日; the pattern itself never
+    offers two equal years, 2023-2023, which a back-reference tells cheaper), or
+    too far (over 200 years, past the 31st), read from the match's groups before
+    any candidate or partial is made of it."""
+    ends = _RANGE_ENDS[id(m.re)].get(m.lastindex)
+    if ends is None:
+        return False
+    first, last = int(m.group(ends[0])), int(m.group(ends[1]))
+    if ends[2]:
+        return not first < last <= first + 200
+    return not 1 <= first < last <= 31
+
+
 def produce(m: re.Match[str], text: str) -> Partial | None:
     g = _GROUPS_OF[id(m.re)](m)
+    # Which form matched, by its first group, always written: ``get`` gives None for
+    # the other forms' groups without the call ``g[name]`` makes for each of them.
+    is_branch = g.get
     start, end = m.span()
-    if g["ymd_y"]:
+    if is_branch("ymd_y"):
         year, month, day = _value(g["ymd_y"]), _value(g["ymd_m"]), _value(g["ymd_d"])
         head = _partial(
             m,
@@ -184,12 +217,12 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             head.end = head.moved(day=last, weekday=None)
             head.rule = "ranges.day"
         return head
-    if g["ym_y"]:
+    if is_branch("ym_y"):
         year, month = _value(g["ym_y"]), _value(g["ym_m"])
         return _partial(
             m, "month", year=year, month=month, part=g["ym_part"], warning=_check(year, month, None)
         )
-    if g["iso_y"]:
+    if is_branch("iso_y"):
         year, month, day = int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"])
         if g["iso_sep"] == "." and _is_amount(text, end):
             return None
@@ -205,7 +238,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=problem,
             weekday=weekday_after(text, end),
         )
-    if g["yr_a"]:
+    if is_branch("yr_a"):
         first, last = int(g["yr_a"]), int(g["yr_b"])
         if not first < last <= first + 200 or _labelled(text, start) or _is_amount(text, end):
             return None
@@ -220,7 +253,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
                 span=(end - len(last_text), end), rule="absolute.year", unit="year", year=last
             ),
         )
-    if g["y_y"]:
+    if is_branch("y_y"):
         year = _value(g["y_y"])
         if year is None or _labelled(text, start):
             return None
@@ -229,7 +262,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         if g["y_y"].isascii() and not 1000 <= year <= 2199:
             return None
         return _partial(m, "year", year=year, part=g["y_part"])
-    if g["isoym_y"]:
+    if is_branch("isoym_y"):
         year, month = int(g["isoym_y"]), int(g["isoym_m"])
         if not 1 <= month <= 12 or _is_amount(text, end) or _labelled(text, start):
             return None
@@ -243,7 +276,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         ):
             return None
         return _partial(m, "month", year=year, month=month)
-    if g["mdr_m"]:
+    if is_branch("mdr_m"):
         month, first, last = _value(g["mdr_m"]), _value(g["mdr_a"]), _value(g["mdr_b"])
         warning = _check(None, month, first) or _check(None, month, last)
         if warning is None and last <= first:
@@ -261,7 +294,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             span=m.span(), rule="ranges.day", unit="day", month=month, day=last, base="context"
         )
         return head
-    if g["md_m"]:
+    if is_branch("md_m"):
         month, day = _value(g["md_m"]), _value(g["md_d"])
         return _partial(
             m,
@@ -272,7 +305,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=_check(None, month, day),
             weekday=weekday_after(text, end),
         )
-    if g["mr_a"]:
+    if is_branch("mr_a"):
         first, last = _value(g["mr_a"]), _value(g["mr_b"])
         if (
             _check(None, first, None)
@@ -289,7 +322,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             span=m.span(), rule="ranges.month", unit="month", month=last, base="context"
         )
         return head
-    if g["m_m"]:
+    if is_branch("m_m"):
         month = _value(g["m_m"])
         if before(text, start, 2).endswith(("每", "个", "几", "数", "第", "每年")) or _labelled(
             text, start
@@ -300,7 +333,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
                 m, "month", month=month, base="context", warning=f"there is no month {month}"
             )
         return _partial(m, "month", month=month, part=g["m_part"], base="context")
-    if g["dr_a"]:
+    if is_branch("dr_a"):
         first, last = int(g["dr_a"]), int(g["dr_b"])
         if not 1 <= first < last <= 31:
             return None
@@ -309,7 +342,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         )
         head.end = Partial(span=m.span(), rule="ranges.day", unit="day", day=last, base="context")
         return head
-    if g["d_d"]:
+    if is_branch("d_d"):
         day = _value(g["d_d"])
         if day is None or not 1 <= day <= 31:
             return None
@@ -328,7 +361,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         return _partial(
             m, "day", day=day, base="context", fragment=not lone, notes=["lone-day"] if lone else []
         )
-    if g["bare_y"]:
+    if is_branch("bare_y"):
         return _bare_year(m, text)
     return None
 
@@ -428,6 +461,7 @@ RULES = (
         second_look=second_look,
         match_by_shape=match_by_shape,
         same_span=True,
+        refuses=refuses,
         # Before: _labelled (6). After: weekday_after (at most 8: " （星期三）"),
         # LONE_DAY_AFTER (3), _is_amount (2), a bare year's name (2).
         reads=(6, 8),

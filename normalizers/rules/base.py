@@ -128,6 +128,12 @@ class Rule:
     #: branches that may start at such a run). Its match must be the one
     #: ``pattern.match`` gives at every such place, groups read by name.
     match_by_shape: Callable[[int, str], Callable[..., re.Match[str] | None]] | None = None
+    #: For keyword hits: given the keyword found there, the ``match`` to try instead of
+    #: ``pattern.match`` (None: ``pattern.match``). It may answer None before the
+    #: pattern runs where a cheap look shows that no match could give a partial
+    #: (June June …: a month with neither a number after it nor a cue before it);
+    #: anywhere else its match must be ``pattern.match``'s.
+    match_by_keyword: Callable[[str], Callable[..., re.Match[str] | None] | None] | None = None
     #: For Arabic runs: characters that, right before the run, make the pattern fail
     #: (the set of its look-behind, which stands before all its branches): the rule
     #: is not tried there (1.1.1… for the notations).
@@ -149,6 +155,13 @@ class Rule:
     #: span of its match unless a year is written before it). Must never say True
     #: for another span; the engine checks the partials it builds so.
     own_span: Callable[[re.Match[str], str], bool] | None = None
+    #: For a ``same_span`` rule: True for a match whose production gives no partial
+    #: whatever the text around it, its written values alone refusing it (2023-2023
+    #: or 2024-2019 is no range of years). The engine drops such a match at once
+    #: instead of keeping a candidate that :func:`~normalizers.extract.select` would
+    #: produce for nothing (a run of 2023-2023-… is one at every number). Must never
+    #: say True to a match that may give a partial.
+    refuses: Callable[[re.Match[str]], bool] | None = None
     #: How far the production reads the text around its match: (characters before
     #: the match's start, characters after its end). Given, the engine remembers
     #: its partials by the match and that window (:mod:`normalizers.memo`); so the

@@ -42,6 +42,24 @@ MONTHS = {
     "december": 12,
     "dec": 12,
 }
+#: The four non-ASCII letters a pattern that ignores case matches for an ASCII one
+#: (Auguſt is August to ``(?i:august)``), each as that letter: ``str.lower`` keeps
+#: them, and a month's name read with them was no key of :data:`MONTHS`.
+_AS_ASCII = str.maketrans(
+    {
+        "\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}": "i",
+        "\N{LATIN SMALL LETTER DOTLESS I}": "i",
+        "\N{LATIN SMALL LETTER LONG S}": "s",
+        "\N{KELVIN SIGN}": "k",
+    }
+)
+
+
+def month_number(written: str) -> int:
+    """The month of a name the patterns matched (June, jun., SEPT, Auguſt)."""
+    return MONTHS[written.translate(_AS_ASCII).lower().rstrip(".")]
+
+
 _full_names = "|".join(
     sorted(
         (name for name in MONTHS if len(name) > 4 or name in ("may", "june", "july")),
@@ -168,7 +186,7 @@ _LOWER_SHORT_NAMES = frozenset(
 
 def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | None:
     written, day_written, day2_written, year = m.group(month_key, day_key, day2_key, year_key)
-    month = MONTHS[written.lower().rstrip(".")]
+    month = month_number(written)
     if written in _LOWER_SHORT_NAMES:
         return None
     day = _day(day_written)
@@ -233,6 +251,30 @@ def _may_have_cue(text: str, start: int) -> bool:
     return not ending.isascii() or ending.lower() in _CUE_ENDINGS
 
 
+#: What the branches that go on after a month's name (a day, a year, a second month)
+#: need right after it, all in one: a comma or blanks then a digit (or "of" and a
+#: digit), or a connector. Letters of any script stand for the name, which matches
+#: ignoring case (the long s is an s).
+_MONTH_GOES_ON = re.compile(
+    r"[^\W\d_]{3,9}\.?(?:,?[ \t]+(?:of[ \t]+)?\d|[ \t]*(?:-|~|to|through|until|and))",
+    re.IGNORECASE,
+)
+
+
+def _match_at_month(text: str, position: int) -> re.Match[str] | None:
+    """:data:`ENGLISH` at a month's name, refused at once where no branch could give a
+    partial: the name is followed by no number and no connector, so only the month
+    alone may match, and no cue may stand before it (June June …: every June)."""
+    if _MONTH_GOES_ON.match(text, position) is None and not _may_have_cue(text, position):
+        return None
+    return ENGLISH.match(text, position)
+
+
+def _match_by_keyword(word: str):
+    """At a month's name, :func:`_match_at_month`; at the other keywords, the pattern."""
+    return _match_at_month if word.lower() in MONTHS else None
+
+
 def _month_after_cue(m: re.Match[str], text: str) -> Partial | None:
     """in September, in early October, this December: a month without a year."""
     written = m.group("e_month")
@@ -246,7 +288,7 @@ def _month_after_cue(m: re.Match[str], text: str) -> Partial | None:
     word = cue.group("cue").lower()
     if word in ("last", "next"):
         return None  # last September: too vague about which year
-    month = MONTHS[written.lower().rstrip(".")]
+    month = month_number(written)
     part = _MONTH_PARTS.get(word)
     span = (cue.start(), m.end()) if part else m.span()
     if word == "this":
@@ -285,8 +327,8 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     if g["b_month"]:
         return _month_day(m, text, "b_month", "b_day", "b_day2", "b_year")
     if g["r_month"]:
-        first = MONTHS[g["r_month"].lower().rstrip(".")]
-        last = MONTHS[g["r_month2"].lower().rstrip(".")]
+        first = month_number(g["r_month"])
+        last = month_number(g["r_month2"])
         if last <= first:
             return None
         year = int(g["r_year"])
@@ -296,7 +338,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     if g["c_month"]:
         if g["c_month"] in ("may", "mar"):
             return None
-        month = MONTHS[g["c_month"].lower().rstrip(".")]
+        month = month_number(g["c_month"])
         return Partial(
             span=m.span(), rule="english.month", unit="month", year=int(g["c_year"]), month=month
         )
@@ -424,6 +466,7 @@ RULES = (
         on_numbers="arabic",
         worth_trying=worth_trying,
         second_look=second_look,
+        match_by_keyword=_match_by_keyword,
     ),
     Rule(
         "english.years",

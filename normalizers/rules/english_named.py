@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from normalizers.rules.base import Partial, Rule, before
-from normalizers.rules.english import MONTHS
+from normalizers.rules.english import MONTHS, month_number
 from normalizers.tables.english import (
     ANAPHORA,
     ENGLISH_FESTIVALS,
@@ -152,7 +152,7 @@ def produce_period(m: re.Match[str], text: str) -> Partial | None:
 
 
 def produce_month_part(m: re.Match[str], text: str) -> Partial | None:
-    month = MONTHS[m.group("month").lower()]
+    month = month_number(m.group("month"))
     year = int(m.group("year")) if m.group("year") else None
     return Partial(
         span=m.span(),

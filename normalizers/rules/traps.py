@@ -18,11 +18,19 @@ LABELLED = re.compile(
     r"|(?:邮编|邮政编码)[ \t]*[:：]?[ \t]*\d{6}"  # postal codes
     r"|(?:阅读数|阅读量|阅读|浏览量|浏览次数|浏览|点击量|点击数|点击)[ \t]*[:：]?[ \t]*\d+"  # counters
 )
+#: A standard's number: FZ/T 73020-2019, ISO 9001:2015.
+_STANDARD = r"\d+(?:\.\d+){0,3}[-:](?:19|20)\d{2}(?![0-9])"
 NUMBERS = re.compile(
-    r"(?P<standard>\d+(?:\.\d+){0,3}[-:](?:19|20)\d{2})(?![0-9])"  # FZ/T 73020-2019, ISO 9001:2015
-    r"|0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
+    # A standard's number is a trap only after its letters (see :func:`produce`): the
+    # branch is not tried without a letter right before it or before one blank. Where
+    # it would have matched, the other branches give nothing either (a match of the
+    # first branch ended the search: 13912345678-2019 is no phone number).
+    rf"(?:(?<=[A-Za-z])|(?<=[A-Za-z][ \t]))(?P<standard>{_STANDARD})"
+    rf"|(?!{_STANDARD})(?:"
+    r"0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
     r"|1[3-9]\d{9}(?![0-9])"  # mobile numbers
     r"|\d+(?:\.\d+)?[ \t]*%"  # percentages
+    r")"
 )
 LABELS = (
     "ICP",
