@@ -16,7 +16,10 @@ each event's card (its HTML, with its number left out, and what the page data
 and the search index need of it) is kept per year (``cards/<year>.pickle``),
 keyed by a hash of every cell of its row (:func:`row_keys`). A card is a
 function of its row, the options and the code alone, so an event whose row did
-not change is not decoded or rendered again.
+not change is not decoded or rendered again. Each year's search postings are
+kept too (``postings/<year>.pickle``, with the keys of the year's rows in
+order): a span's index made again carries them over and splits only new
+events' texts into pairs (:mod:`exports.search_postings`).
 
 Never stale: a fingerprint holds every cell of the piece's rows (two 64-bit
 hashes per row, with each object cell's type), their order, the table's
@@ -40,6 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from exports.event_view import EventView
@@ -52,6 +56,8 @@ from timeline.files import write_atomic
 FORMAT = "1"
 PIECES = "pieces.json"
 CARDS = "cards"
+#: The folder of each year's search postings (:mod:`exports.search_postings`).
+POSTINGS = "postings"
 #: Files of cards added to a year before its file is written whole again.
 ADDITIONS = 8
 #: An event's number on the pages: its start's year times this, plus its place in the year.
@@ -260,6 +266,28 @@ class PieceCache:
             if self.listed is not None:
                 self.listed.pop(str(year), None)
 
+    def postings(self, year: int, shards: int) -> tuple[bytes, np.ndarray] | None:
+        """The search postings kept for ``year`` (made for ``shards`` shards): its rows'
+        keys, joined in page order, and its ``(key, place)`` block; None if absent."""
+        try:
+            with open(self.folder / POSTINGS / f"{year}.pickle", "rb") as stream:
+                key, count, keys, pair_keys, places = pickle.load(stream)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            return None
+        if key != self.key or count != shards or len(pair_keys) != len(places):
+            return None
+        block = np.empty((len(places), 2), dtype=np.int64)
+        block[:, 0], block[:, 1] = pair_keys, places
+        return keys, block
+
+    def keep_postings(self, year: int, shards: int, keys: bytes, block: np.ndarray) -> None:
+        """Keep ``year``'s postings for the next build (places as 32 bits: a year holds
+        fewer events than :data:`YEAR_BASE`)."""
+        entry = (self.key, shards, keys, block[:, 0].copy(), block[:, 1].astype(np.uint32))
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+            _replace(self.folder / POSTINGS / f"{year}.pickle", data)
+
     def save(self, years: set[int], digests: dict[str, str]) -> None:
         """Write this build's record; forget the cards of years that are gone."""
         for entry in self.recorded.values():
@@ -269,11 +297,11 @@ class PieceCache:
         state = {"format": FORMAT, "pieces": self.recorded}
         try:
             write_atomic(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
-            folder = self.folder / CARDS
-            for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-                year = path.name.split(".")[0]
-                if year.lstrip("-").isdigit() and int(year) not in years:
-                    path.unlink(missing_ok=True)
+            for folder in (self.folder / CARDS, self.folder / POSTINGS):
+                for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+                    year = path.name.split(".")[0]
+                    if year.lstrip("-").isdigit() and int(year) not in years:
+                        path.unlink(missing_ok=True)
         except OSError:
             pass
 

@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -63,6 +64,7 @@ from exports.page_render import (
 )
 from exports.page_rows import CARD_COLUMNS, PageOrder, rows_at
 from exports.search_index import CHUNK, SEARCH_FOLDER, SEARCH_SPAN, SPAN_SHARD_BYTES, SearchIndex
+from exports.search_postings import carried, year_block
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -445,6 +447,32 @@ class _Site:
             self.cache.keep_cards(year, mine, added, stale=len(kept) != current)
         return cards
 
+    def postings(self, year: int, cards: list[Card], search: SearchIndex) -> np.ndarray:
+        """The search postings of ``year`` (its ``cards``, in page order), numbered in the
+        year: the kept ones carried over, only new events' texts split into pairs
+        (:mod:`exports.search_postings`); kept for the next build."""
+        shards = search.shards
+        if self.cache is None:
+            return year_block([card.search for card in cards], shards)
+        a, b = self.years[year]
+        keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
+        joined = b"".join(keys)
+        kept = self.cache.postings(year, shards)
+        block = None
+        if kept is not None:
+            old, block = kept
+            if old == joined:
+                return block
+            old_keys = [old[at : at + 16] for at in range(0, len(old), 16)]
+            found = carried(
+                block, old_keys, keys, lambda places: [cards[p].search for p in places], shards
+            )
+            block = found[0] if found is not None else None
+        if block is None:
+            block = year_block([card.search for card in cards], shards)
+        self.cache.keep_postings(year, shards, joined, block)
+        return block
+
     def year_href(self, year: int, kind: str, here: int | None = None) -> str:
         """The link to a year from a page of ``kind`` (a section of the page when it holds it all)."""
         if year not in self.years:
@@ -734,8 +762,9 @@ class _Site:
                         shard_bytes=SPAN_SHARD_BYTES,
                     )
             if search is not None:
-                for card in cards:
-                    search.add(card.summary, card.search)
+                search.add_year(
+                    [card.summary for card in cards], self.postings(year, cards, search)
+                )
             if year == spans[span][-1]:  # a span ends
                 if search is not None:
                     search.finish()
