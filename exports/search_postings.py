@@ -15,6 +15,7 @@ the same order, as a fresh build's: the bytes do not depend on what was kept.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -50,22 +51,37 @@ def merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Each posting's key is replaced by its rank among ``a``'s distinct keys (odd
     ranks for ``a``'s keys, even ones for keys ``a`` lacks, between their
     neighbours), so that rank and place make one 64-bit number in the same order;
-    ``b``'s postings are inserted where those numbers say.
+    ``b``'s postings are placed where those numbers say. Column by column: a
+    block's columns are strided, and its rows are many.
     """
     if not len(b):
         return a
     if not len(a):
         return b
-    keys = a[:, 0]
-    starts = np.r_[True, keys[1:] != keys[:-1]]
+    keys, places = a[:, 0].copy(), a[:, 1].copy()
+    starts = np.empty(len(keys), dtype=bool)
+    starts[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=starts[1:])
     distinct = keys[starts]
-    rank_a = 2 * (np.cumsum(starts) - 1) + 1
+    rank_a = np.cumsum(starts)
+    rank_a <<= 1
+    rank_a -= 1
     at = np.searchsorted(distinct, b[:, 0])
     found = (at < len(distinct)) & (distinct[np.minimum(at, len(distinct) - 1)] == b[:, 0])
     rank_b = np.where(found, 2 * at + 1, 2 * at)
-    order_a = (rank_a << _PLACE_BITS) | a[:, 1]
+    rank_a <<= _PLACE_BITS
+    rank_a |= places
     order_b = (rank_b << _PLACE_BITS) | b[:, 1]
-    return np.insert(a, np.searchsorted(order_a, order_b), b, axis=0)
+    into = np.searchsorted(rank_a, order_b) + np.arange(len(b))
+    mine = np.ones(len(a) + len(b), dtype=bool)
+    mine[into] = False
+    out = np.empty((len(a) + len(b), 2), dtype=np.int64)
+    for column, old in ((0, keys), (1, places)):
+        whole = np.empty(len(mine), dtype=np.int64)
+        whole[mine] = old
+        whole[into] = b[:, column]
+        out[:, column] = whole
+    return out
 
 
 def carried(
@@ -87,16 +103,19 @@ def carried(
     if len(where) != len(old_keys) or len(set(new_keys)) != len(new_keys):
         return None
     moved = np.full(len(old_keys), -1, dtype=np.int64)
-    found = np.fromiter(
-        (where.get(key, -1) for key in new_keys), dtype=np.int64, count=len(new_keys)
-    )
+    found = np.fromiter(map(where.get, new_keys, repeat(-1)), dtype=np.int64, count=len(new_keys))
     kept = found >= 0
     moved[found[kept]] = np.flatnonzero(kept)
     if np.any(np.diff(moved[moved >= 0]) <= 0):
         return None
     numbers = moved[block[:, 1]] if len(block) else np.empty(0, dtype=np.int64)
-    old = block[numbers >= 0]
-    old[:, 1] = numbers[numbers >= 0]
+    if len(numbers) and numbers.min() < 0:
+        stay = numbers >= 0
+        old = np.empty((int(stay.sum()), 2), dtype=np.int64)
+        old[:, 0], old[:, 1] = block[:, 0][stay], numbers[stay]
+    else:
+        old = np.empty((len(numbers), 2), dtype=np.int64)
+        old[:, 0], old[:, 1] = block[:, 0], numbers
     places = np.flatnonzero(~kept)
     if not len(places):
         return old, 0
