@@ -57,6 +57,7 @@ from exports.page_pieces import (
 from exports.page_render import (
     CalendarNote,
     content_security_policy,
+    csp_hash,
     infer_include_years,
     inline_asset,
     script_json,
@@ -576,6 +577,10 @@ class _Site:
             plan.append((year, a, b, name, print_, entry, needed))
         self.prepare([year for year, *_, needed in plan if needed])
         groups = self._split(plan, span_plan, spans)
+        if len(groups) > 1:  # compiled and read here once, not in every helper
+            template_environment().get_template("timeline.html.j2")
+            for name, closing in (("timeline.css", "</style"), ("timeline.js", "</script")):
+                csp_hash(inline_asset(name, closing))
         helpers = self.helpers(True) if len(groups) > 1 and self.helpers is not None else None
         if helpers is not None and not helpers.parallel:  # no fork here, or threads run
             groups, helpers = [list(spans)], None
