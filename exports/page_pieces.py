@@ -268,25 +268,29 @@ class PieceCache:
 
     def postings(self, year: int, shards: int) -> tuple[bytes, np.ndarray] | None:
         """The search postings kept for ``year`` (made for ``shards`` shards): its rows'
-        keys, joined in page order, and its ``(key, place)`` block; None if absent."""
+        keys, joined in page order, and its ``(key, place)`` block; None if absent.
+
+        The file is a pickled head (the cache's key, the shard count, the keys, the
+        postings' count) followed by the block's bytes, read straight into an array.
+        """
         try:
             with open(self.folder / POSTINGS / f"{year}.pickle", "rb") as stream:
-                key, count, keys, pair_keys, places = pickle.load(stream)
+                key, count, keys, size = pickle.load(stream)
+                if key != self.key or count != shards or not isinstance(size, int):
+                    return None
+                data = stream.read()
         except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
             return None
-        if key != self.key or count != shards or len(pair_keys) != len(places):
+        if len(data) != size * 16:
             return None
-        block = np.empty((len(places), 2), dtype=np.int64)
-        block[:, 0], block[:, 1] = pair_keys, places
-        return keys, block
+        return keys, np.frombuffer(data, dtype=np.int64).reshape(size, 2)
 
     def keep_postings(self, year: int, shards: int, keys: bytes, block: np.ndarray) -> None:
-        """Keep ``year``'s postings for the next build (places as 32 bits: a year holds
-        fewer events than :data:`YEAR_BASE`)."""
-        entry = (self.key, shards, keys, block[:, 0].copy(), block[:, 1].astype(np.uint32))
+        """Keep ``year``'s postings for the next build (:meth:`postings`)."""
+        block = np.ascontiguousarray(block, dtype=np.int64)
+        head = pickle.dumps((self.key, shards, keys, len(block)), protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-            _replace(self.folder / POSTINGS / f"{year}.pickle", data)
+            _replace(self.folder / POSTINGS / f"{year}.pickle", head, block)
 
     def save(self, years: set[int], digests: dict[str, str]) -> None:
         """Write this build's record; forget the cards of years that are gone."""
@@ -306,8 +310,9 @@ class PieceCache:
             pass
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write a cache file whole or not at all (a temporary file renamed), without fsync.
+def _replace(path: Path, data: bytes, array: np.ndarray | None = None) -> None:
+    """Write a cache file whole or not at all (a temporary file renamed), without fsync;
+    ``array``'s bytes after ``data``, written from the array itself (no copy).
 
     A cache need not outlive a power cut: a damaged entry reads as absent (its key
     or its pickle), and a card it lacks is made again.
@@ -315,7 +320,10 @@ def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_bytes(data)
+        with open(temporary, "wb") as out:
+            out.write(data)
+            if array is not None:
+                out.write(memoryview(array).cast("B"))
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
