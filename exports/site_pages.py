@@ -637,9 +637,9 @@ class _Site:
         note = CalendarNote(len(order), len(order) - sum(reasons.values()), ordered)
         bins, shown = None, []
         if len(order) > MARK_LIMIT:
-            bins = BinCounts()
-            for name, start in zip(order.associations, order.starts, strict=True):
-                bins.add(self.lane_of[name], start)
+            bins = BinCounts.counted(
+                map(self.lane_of.__getitem__, order.associations), order.starts
+            )
         else:
             shown = self.views(range(len(order)))
         out.write(
