@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import gc
 import os
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -313,10 +314,12 @@ class _Site:
             self.feeds = list(feeds)
             self._links = feed_links(self.feeds, base_url)
             self.has_feeds = bool(self._links)
-        self.years: dict[int, tuple[int, int]] = {}  # year -> rows [a, b) (rows sorted by start)
-        for number, start in enumerate(self.order.starts):
-            first, _ = self.years.get(start.year, (number, number))
-            self.years[start.year] = (first, number + 1)
+        # year -> places [a, b) (places sorted by start): each year's bounds found by bisection
+        years = list(map(attrgetter("year"), self.order.starts))
+        self.years: dict[int, tuple[int, int]] = {
+            year: (bisect_left(years, year), bisect_right(years, year))
+            for year in sorted(set(years))
+        }
         if include_years is None:
             include_years = infer_include_years(self._all_rows(), self.links)
         self.include_years = include_years
@@ -332,7 +335,7 @@ class _Site:
             self.slugs[name] = slug
         self.first_page = max(0, len(self.order) - FIRST_PAGE_EVENTS)
         self.cache: PieceCache | None = None
-        self.keys: list[bytes] = []
+        self.keys: list[bytes] = []  # each page place's row key (with a cache)
         if cache_folder is not None:
             from exports.rebuild import code_version
 
@@ -344,7 +347,8 @@ class _Site:
             }
             context = build_context(table, code_version(), options)
             self.cache = PieceCache(Path(cache_folder), context)
-            self.keys = row_keys(table)
+            keys = row_keys(table)  # by table row; kept by page place, once
+            self.keys = list(map(keys.__getitem__, self.order.positions))
 
     @property
     def links(self) -> list[FeedLink]:
@@ -404,7 +408,7 @@ class _Site:
                 self.queue.append((year, list(range(a, b))))
                 continue
             known = self.cache.known(year)
-            missing = [p for p in range(a, b) if self.keys[self.order.positions[p]] not in known]
+            missing = [a + at for at, key in enumerate(self.keys[a:b]) if key not in known]
             if missing:
                 self.queue.append((year, missing))
 
@@ -427,7 +431,7 @@ class _Site:
             keys: list[bytes] = [bytes([0]) + place.to_bytes(8, "big") for place in range(a, b)]
         else:
             kept = self.cache.cards(year)
-            keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
+            keys = self.keys[a:b]
         if self.queue and self.queue[0][0] == year:
             self._next_batch(year)
         missing, added = [], {}
@@ -456,7 +460,7 @@ class _Site:
         if self.cache is None:
             return year_block([card.search for card in cards], shards)
         a, b = self.years[year]
-        keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
+        keys = self.keys[a:b]
         joined = b"".join(keys)
         kept = self.cache.postings(year, shards)
         block = None
@@ -532,7 +536,11 @@ class _Site:
         self.first_numbers = {self.number(p) for p in range(self.first_page, len(order))}
 
         def keys(places: Iterable[int]) -> list[bytes]:
-            return [self.keys[order.positions[p]] for p in places] if cache is not None else []
+            if cache is None:
+                return []
+            if isinstance(places, range) and places.step == 1:
+                return self.keys[places.start : places.stop]
+            return [self.keys[p] for p in places]
 
         # The associations' pages: their newest events; rendered only when those changed.
         newest: dict[str, deque[int]] = {
