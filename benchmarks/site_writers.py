@@ -22,6 +22,10 @@ shared between them):
 ``cached 99%``    2 workers and a fresh cache folder: the table without those
                   documents (a full build that fills the cache)
 ``cached +1%``    then the whole table into the same folder: the ``+1 %`` rebuild
+``--rebuild-trials N``  with ``--peer``: the peer's and this code's ``cached +1%``
+                  again, ``N`` times each, alternating, each from a copy of its own
+                  ``99%`` build; the page writer's median wall and CPU seconds and
+                  their ratios peer / this (one run is at the mercy of the load)
 
 The wall time and the CPU time of the process and its children are printed,
 with ratios against ``serial`` (``serial +1%`` for the rebuilds) in the same
@@ -80,6 +84,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--peer", default="", help="a git reference to compare with (main)")
     parser.add_argument("--drop", type=int, default=0, help="documents left out first (+1 %%)")
+    parser.add_argument(
+        "--rebuild-trials",
+        type=int,
+        default=0,
+        help="with --peer: the cached +1 %% rebuilds again, this many times each, alternating",
+    )
     arguments = parser.parse_args()
     work = arguments.work
     shutil.rmtree(work, ignore_errors=True)
@@ -99,10 +109,14 @@ def main() -> None:
     if arguments.peer:
         peer_cache = str(work / "peer-cache")
         build(source, table, work / "out-peer-cached", 2, peer_cache, drop)
+        _keep(work, "out-peer-cached", "peer-cache", arguments.rebuild_trials)
         runs["peer cached +1%"] = build(source, table, work / "out-peer-cached", 2, peer_cache)
     cache = str(work / "cache")
     runs["cached 99%"] = build(ROOT, table, work / "out-cached", 2, cache, drop)
+    _keep(work, "out-cached", "cache", arguments.rebuild_trials)
     runs["cached +1%"] = build(ROOT, table, work / "out-cached", 2, cache)
+    if arguments.peer and arguments.rebuild_trials:
+        trials(work, table, source, arguments.rebuild_trials)
     for name, run in runs.items():
         peer = runs["serial +1%" if name.endswith("cached +1%") else "serial"]
         print(
@@ -131,6 +145,46 @@ def main() -> None:
             found = differences(work / peer, work / folder)
             print(f"{name}: {'identical to ' + peer if not found else found[:10]}")
     print(json.dumps(runs))
+
+
+def _keep(work: Path, out: str, cache: str, trials: int) -> None:
+    """A copy of a 99 % build (its site and its cache) for ``--rebuild-trials``."""
+    if trials:
+        for name in (out, cache):
+            shutil.copytree(work / name, work / f"{name}-99", symlinks=True)
+
+
+def trials(work: Path, table: Path, source: Path, count: int) -> None:
+    """The cached +1 % rebuild of the peer and of this code, ``count`` times each,
+    alternating, each from a copy of its own 99 % build; the page writer's medians."""
+    import statistics
+
+    found: dict[str, list[tuple[float, float]]] = {"peer": [], "this": []}
+    for trial in range(count):
+        for name, code, out, cache in (
+            ("peer", source, "out-peer-cached", "peer-cache"),
+            ("this", ROOT, "out-cached", "cache"),
+        ):
+            for folder in (out, cache):
+                shutil.rmtree(work / folder, ignore_errors=True)
+                shutil.copytree(work / f"{folder}-99", work / folder, symlinks=True)
+            run = build(code, table, work / out, 2, str(work / cache))
+            page = run["phases"]
+            found[name].append((page["page"], page.get("page cpu", 0.0)))
+            print(
+                f"  trial {trial + 1} {name}: page {page['page']:.2f} s "
+                f"(cpu {page.get('page cpu', 0.0):.2f}), site {run['seconds']:.2f} s",
+                file=sys.stderr,
+            )
+    wall = {name: statistics.median(w for w, _ in runs) for name, runs in found.items()}
+    cpu = {name: statistics.median(c for _, c in runs) for name, runs in found.items()}
+    print(
+        f"page writer, cached +1%, median of {count}: peer {wall['peer']:.2f} s "
+        f"(cpu {cpu['peer']:.2f}), this {wall['this']:.2f} s (cpu {cpu['this']:.2f}), "
+        f"peer/this {wall['peer'] / wall['this']:.2f}x wall, "
+        f"{cpu['peer'] / max(cpu['this'], 1e-9):.2f}x cpu"
+    )
+    print(json.dumps({"rebuild trials": found}))
 
 
 def _documents(table: Path) -> int:

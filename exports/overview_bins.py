@@ -11,10 +11,14 @@ draws when the reader zooms in, and are left out when there would be more than
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 MONTH_BINS = 4000
+_YEAR, _MONTH = attrgetter("year"), attrgetter("month")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,18 @@ class BinCounts:
         self.years[key] = self.years.get(key, 0) + 1
         month = (lane, start.year, start.month)
         self.months[month] = self.months.get(month, 0) + 1
+
+    @classmethod
+    def counted(cls, lanes: Iterable[int], starts: Iterable[date]) -> BinCounts:
+        """The counts of events of lanes ``lanes`` starting on ``starts`` (as :meth:`add`
+        one by one), counted by :class:`~collections.Counter` over the pairs: no Python
+        call per event, for the tens of thousands of a large corpus."""
+        starts = list(starts)
+        months = Counter(zip(lanes, map(_YEAR, starts), map(_MONTH, starts), strict=True))
+        years: Counter[tuple[int, int]] = Counter()
+        for (lane, year, _), count in months.items():
+            years[(lane, year)] += count
+        return cls(dict(years), dict(months), len(starts))
 
     @property
     def first_year(self) -> int:

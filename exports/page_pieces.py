@@ -16,7 +16,10 @@ each event's card (its HTML, with its number left out, and what the page data
 and the search index need of it) is kept per year (``cards/<year>.pickle``),
 keyed by a hash of every cell of its row (:func:`row_keys`). A card is a
 function of its row, the options and the code alone, so an event whose row did
-not change is not decoded or rendered again.
+not change is not decoded or rendered again. Each year's search postings are
+kept too (``postings/<year>.pickle``, with the keys of the year's rows in
+order): a span's index made again carries them over and splits only new
+events' texts into pairs (:mod:`exports.search_postings`).
 
 Never stale: a fingerprint holds every cell of the piece's rows (two 64-bit
 hashes per row, with each object cell's type), their order, the table's
@@ -40,6 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from exports.event_view import EventView
@@ -52,6 +56,8 @@ from timeline.files import write_atomic
 FORMAT = "1"
 PIECES = "pieces.json"
 CARDS = "cards"
+#: The folder of each year's search postings (:mod:`exports.search_postings`).
+POSTINGS = "postings"
 #: Files of cards added to a year before its file is written whole again.
 ADDITIONS = 8
 #: An event's number on the pages: its start's year times this, plus its place in the year.
@@ -260,6 +266,32 @@ class PieceCache:
             if self.listed is not None:
                 self.listed.pop(str(year), None)
 
+    def postings(self, year: int, shards: int) -> tuple[bytes, np.ndarray] | None:
+        """The search postings kept for ``year`` (made for ``shards`` shards): its rows'
+        keys, joined in page order, and its ``(key, place)`` block; None if absent.
+
+        The file is a pickled head (the cache's key, the shard count, the keys, the
+        postings' count) followed by the block's bytes, read straight into an array.
+        """
+        try:
+            with open(self.folder / POSTINGS / f"{year}.pickle", "rb") as stream:
+                key, count, keys, size = pickle.load(stream)
+                if key != self.key or count != shards or not isinstance(size, int):
+                    return None
+                data = stream.read()
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            return None
+        if len(data) != size * 16:
+            return None
+        return keys, np.frombuffer(data, dtype=np.int64).reshape(size, 2)
+
+    def keep_postings(self, year: int, shards: int, keys: bytes, block: np.ndarray) -> None:
+        """Keep ``year``'s postings for the next build (:meth:`postings`)."""
+        block = np.ascontiguousarray(block, dtype=np.int64)
+        head = pickle.dumps((self.key, shards, keys, len(block)), protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            _replace(self.folder / POSTINGS / f"{year}.pickle", head, block)
+
     def save(self, years: set[int], digests: dict[str, str]) -> None:
         """Write this build's record; forget the cards of years that are gone."""
         for entry in self.recorded.values():
@@ -269,17 +301,18 @@ class PieceCache:
         state = {"format": FORMAT, "pieces": self.recorded}
         try:
             write_atomic(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
-            folder = self.folder / CARDS
-            for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-                year = path.name.split(".")[0]
-                if year.lstrip("-").isdigit() and int(year) not in years:
-                    path.unlink(missing_ok=True)
+            for folder in (self.folder / CARDS, self.folder / POSTINGS):
+                for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+                    year = path.name.split(".")[0]
+                    if year.lstrip("-").isdigit() and int(year) not in years:
+                        path.unlink(missing_ok=True)
         except OSError:
             pass
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write a cache file whole or not at all (a temporary file renamed), without fsync.
+def _replace(path: Path, data: bytes, array: np.ndarray | None = None) -> None:
+    """Write a cache file whole or not at all (a temporary file renamed), without fsync;
+    ``array``'s bytes after ``data``, written from the array itself (no copy).
 
     A cache need not outlive a power cut: a damaged entry reads as absent (its key
     or its pickle), and a card it lacks is made again.
@@ -287,7 +320,10 @@ def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_bytes(data)
+        with open(temporary, "wb") as out:
+            out.write(data)
+            if array is not None:
+                out.write(memoryview(array).cast("B"))
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

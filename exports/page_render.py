@@ -20,6 +20,9 @@ from timeline import schema
 
 @lru_cache(maxsize=1)
 def template_environment() -> Environment:
+    """The templates, compiled once per process and not looked at again on disk
+    (``auto_reload`` off: a build renders dozens of pages from files that do not
+    change while it runs)."""
     return Environment(
         loader=PackageLoader("exports", "templates"),
         autoescape=True,
@@ -27,11 +30,15 @@ def template_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
 
 
+@lru_cache(maxsize=16)
 def inline_asset(name: str, closing: str) -> Markup:
-    """An inline CSS or script file of ours; it must not close its own element."""
+    """An inline CSS or script file of ours; it must not close its own element.
+
+    Read once per process (every page inlines the same files)."""
     environment = template_environment()
     source, _, _ = environment.loader.get_source(environment, name)
     if closing in source.lower():
@@ -39,6 +46,7 @@ def inline_asset(name: str, closing: str) -> Markup:
     return Markup(source)
 
 
+@lru_cache(maxsize=64)
 def csp_hash(content: str) -> str:
     """The CSP source expression allowing exactly this inline element content."""
     digest = hashlib.sha256(content.encode("utf-8")).digest()

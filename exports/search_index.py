@@ -149,9 +149,11 @@ class SearchIndex:
     writes one file of the site. ``scratch`` is a folder for spilled postings.
     ``prefix`` starts every piece's name (``p2020``: ``search/p2020g3.js``).
 
-    The pairs are found with NumPy, a chunk of :data:`CHUNK` events at a time
-    (:func:`_pair_postings`): a posting is two integers in arrays, never a
-    Python object, until a shard is written.
+    Events come a year at a time (:meth:`add_year`), with the year's postings
+    found with NumPy (:func:`_pair_postings`, through
+    :func:`exports.search_postings.year_block`, or carried from the last build):
+    a posting is two integers in arrays, never a Python object, until a shard
+    is written.
     """
 
     def __init__(
@@ -173,31 +175,37 @@ class SearchIndex:
         self.pairs: list[list[np.ndarray]] = [[] for _ in range(self.shards)]
         self.held = 0
         self.spilled = False
-        self.chunk: list[list] = []
+        self.chunk: list[str] = []
         self.count = 0
+        self.written = 0  # events whose summaries are in a written chunk
         #: What the pages must know to read the pieces (known before any is written).
         self.info = {"shards": self.shards, "chunk": CHUNK, "events": events}
 
-    def add(self, summary: str, text: str) -> None:
-        """The next event in page order: its summary (:func:`summary_json`) and its folded text."""
-        self.count += 1
-        self.chunk.append((summary, text))
-        if len(self.chunk) == CHUNK:
-            self._write_chunk()
-
-    def _write_chunk(self) -> None:
-        number = (self.count - 1) // CHUNK
-        first = self.count - len(self.chunk)
-        block = _pair_postings([text for _, text in self.chunk], first, self.shards)
-        for shard, piece in _by_shard(block, self.shards):
-            self.pairs[shard].append(piece)
-        self.held += len(block)
-        name = f"{self.prefix}e{number}"
-        rows = "[" + ",".join(summary for summary, _ in self.chunk) + "]"  # as json.dumps joins
-        self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, rows))
-        self.chunk = []
+    def add_year(self, summaries: list[str], block: np.ndarray) -> None:
+        """A year's events, next in page order: their summaries (:func:`summary_json`) and
+        their postings numbered from 0 in the year (:func:`exports.search_postings.year_block`:
+        sorted by key, then number), placed after the events added before."""
+        if len(block):
+            block = block.copy()
+            block[:, 1] += self.count
+            for shard, piece in _by_shard(block, self.shards):
+                self.pairs[shard].append(piece)
+            self.held += len(block)
+        self.count += len(summaries)
+        for summary in summaries:
+            self.chunk.append(summary)
+            if len(self.chunk) == CHUNK:
+                self._write_chunk()
         if self.held >= SPILL_POSTINGS:
             self._spill()
+
+    def _write_chunk(self) -> None:
+        number = self.written // CHUNK
+        self.written += len(self.chunk)
+        name = f"{self.prefix}e{number}"
+        rows = "[" + ",".join(self.chunk) + "]"  # as json.dumps joins
+        self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, rows))
+        self.chunk = []
 
     def _spill(self) -> None:
         """Postings so far appended to one scratch file per shard (int64 pairs)."""

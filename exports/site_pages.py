@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import gc
 import os
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -56,6 +58,7 @@ from exports.page_pieces import (
 from exports.page_render import (
     CalendarNote,
     content_security_policy,
+    csp_hash,
     infer_include_years,
     inline_asset,
     script_json,
@@ -63,6 +66,7 @@ from exports.page_render import (
 )
 from exports.page_rows import CARD_COLUMNS, PageOrder, rows_at
 from exports.search_index import CHUNK, SEARCH_FOLDER, SEARCH_SPAN, SPAN_SHARD_BYTES, SearchIndex
+from exports.search_postings import carried, year_block
 from timeline.faults import step
 from timeline.files import unchanged, write_atomic
 from timeline.slugs import slugify
@@ -310,10 +314,12 @@ class _Site:
             self.feeds = list(feeds)
             self._links = feed_links(self.feeds, base_url)
             self.has_feeds = bool(self._links)
-        self.years: dict[int, tuple[int, int]] = {}  # year -> rows [a, b) (rows sorted by start)
-        for number, start in enumerate(self.order.starts):
-            first, _ = self.years.get(start.year, (number, number))
-            self.years[start.year] = (first, number + 1)
+        # year -> places [a, b) (places sorted by start): each year's bounds found by bisection
+        years = list(map(attrgetter("year"), self.order.starts))
+        self.years: dict[int, tuple[int, int]] = {
+            year: (bisect_left(years, year), bisect_right(years, year))
+            for year in sorted(set(years))
+        }
         if include_years is None:
             include_years = infer_include_years(self._all_rows(), self.links)
         self.include_years = include_years
@@ -329,7 +335,7 @@ class _Site:
             self.slugs[name] = slug
         self.first_page = max(0, len(self.order) - FIRST_PAGE_EVENTS)
         self.cache: PieceCache | None = None
-        self.keys: list[bytes] = []
+        self.keys: list[bytes] = []  # each page place's row key (with a cache)
         if cache_folder is not None:
             from exports.rebuild import code_version
 
@@ -341,7 +347,8 @@ class _Site:
             }
             context = build_context(table, code_version(), options)
             self.cache = PieceCache(Path(cache_folder), context)
-            self.keys = row_keys(table)
+            keys = row_keys(table)  # by table row; kept by page place, once
+            self.keys = list(map(keys.__getitem__, self.order.positions))
 
     @property
     def links(self) -> list[FeedLink]:
@@ -401,7 +408,7 @@ class _Site:
                 self.queue.append((year, list(range(a, b))))
                 continue
             known = self.cache.known(year)
-            missing = [p for p in range(a, b) if self.keys[self.order.positions[p]] not in known]
+            missing = [a + at for at, key in enumerate(self.keys[a:b]) if key not in known]
             if missing:
                 self.queue.append((year, missing))
 
@@ -424,7 +431,7 @@ class _Site:
             keys: list[bytes] = [bytes([0]) + place.to_bytes(8, "big") for place in range(a, b)]
         else:
             kept = self.cache.cards(year)
-            keys = [self.keys[self.order.positions[place]] for place in range(a, b)]
+            keys = self.keys[a:b]
         if self.queue and self.queue[0][0] == year:
             self._next_batch(year)
         missing, added = [], {}
@@ -444,6 +451,32 @@ class _Site:
             mine = {key: kept[key] for key in keys}
             self.cache.keep_cards(year, mine, added, stale=len(kept) != current)
         return cards
+
+    def postings(self, year: int, cards: list[Card], search: SearchIndex) -> np.ndarray:
+        """The search postings of ``year`` (its ``cards``, in page order), numbered in the
+        year: the kept ones carried over, only new events' texts split into pairs
+        (:mod:`exports.search_postings`); kept for the next build."""
+        shards = search.shards
+        if self.cache is None:
+            return year_block([card.search for card in cards], shards)
+        a, b = self.years[year]
+        keys = self.keys[a:b]
+        joined = b"".join(keys)
+        kept = self.cache.postings(year, shards)
+        block = None
+        if kept is not None:
+            old, block = kept
+            if old == joined:
+                return block
+            old_keys = [old[at : at + 16] for at in range(0, len(old), 16)]
+            found = carried(
+                block, old_keys, keys, lambda places: [cards[p].search for p in places], shards
+            )
+            block = found[0] if found is not None else None
+        if block is None:
+            block = year_block([card.search for card in cards], shards)
+        self.cache.keep_postings(year, shards, joined, block)
+        return block
 
     def year_href(self, year: int, kind: str, here: int | None = None) -> str:
         """The link to a year from a page of ``kind`` (a section of the page when it holds it all)."""
@@ -503,7 +536,11 @@ class _Site:
         self.first_numbers = {self.number(p) for p in range(self.first_page, len(order))}
 
         def keys(places: Iterable[int]) -> list[bytes]:
-            return [self.keys[order.positions[p]] for p in places] if cache is not None else []
+            if cache is None:
+                return []
+            if isinstance(places, range) and places.step == 1:
+                return self.keys[places.start : places.stop]
+            return [self.keys[p] for p in places]
 
         # The associations' pages: their newest events; rendered only when those changed.
         newest: dict[str, deque[int]] = {
@@ -548,6 +585,10 @@ class _Site:
             plan.append((year, a, b, name, print_, entry, needed))
         self.prepare([year for year, *_, needed in plan if needed])
         groups = self._split(plan, span_plan, spans)
+        if len(groups) > 1:  # compiled and read here once, not in every helper
+            template_environment().get_template("timeline.html.j2")
+            for name, closing in (("timeline.css", "</style"), ("timeline.js", "</script")):
+                csp_hash(inline_asset(name, closing))
         helpers = self.helpers(True) if len(groups) > 1 and self.helpers is not None else None
         if helpers is not None and not helpers.parallel:  # no fork here, or threads run
             groups, helpers = [list(spans)], None
@@ -604,9 +645,9 @@ class _Site:
         note = CalendarNote(len(order), len(order) - sum(reasons.values()), ordered)
         bins, shown = None, []
         if len(order) > MARK_LIMIT:
-            bins = BinCounts()
-            for name, start in zip(order.associations, order.starts, strict=True):
-                bins.add(self.lane_of[name], start)
+            bins = BinCounts.counted(
+                map(self.lane_of.__getitem__, order.associations), order.starts
+            )
         else:
             shown = self.views(range(len(order)))
         out.write(
@@ -734,8 +775,9 @@ class _Site:
                         shard_bytes=SPAN_SHARD_BYTES,
                     )
             if search is not None:
-                for card in cards:
-                    search.add(card.summary, card.search)
+                search.add_year(
+                    [card.summary for card in cards], self.postings(year, cards, search)
+                )
             if year == spans[span][-1]:  # a span ends
                 if search is not None:
                     search.finish()

@@ -12,6 +12,7 @@ the pieces are checked in Python: the first page does not grow with the corpus.
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,7 @@ except ImportError:  # run as tests.test_page_pieces
     from tests.test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
 
 from exports.html import FIRST_PAGE_EVENTS, MARK_LIMIT, write_timeline
+from exports.overview_bins import BinCounts
 from exports.search_index import (
     CHUNK,
     SEARCH_SPAN,
@@ -300,3 +302,18 @@ def test_spilled_postings_give_the_same_index(tmp_path: Path, monkeypatch) -> No
     held = {p.name: p.read_bytes() for p in (tmp_path / "held" / "search").iterdir()}
     assert {p.name: p.read_bytes() for p in (tmp_path / "spilled" / "search").iterdir()} == held
     assert not (tmp_path / "spilled" / ".search-postings").exists()  # the scratch is gone
+
+
+def test_bins_counted_at_once_are_the_bins_added_one_by_one() -> None:
+    """The overview's counts of a large corpus, made without a call per event."""
+    rng = random.Random(5)
+    lanes = [rng.randrange(6) for _ in range(3000)]
+    starts = [date(rng.randrange(1999, 2031), rng.randrange(1, 13), 1) for _ in lanes]
+    one_by_one = BinCounts()
+    for lane, start in zip(lanes, starts, strict=True):
+        one_by_one.add(lane, start)
+    at_once = BinCounts.counted(iter(lanes), iter(starts))
+    assert at_once.total == one_by_one.total == 3000
+    assert at_once.marks() == one_by_one.marks()
+    assert at_once.month_counts() == one_by_one.month_counts() != []
+    assert (at_once.first_year, at_once.last_year) == (one_by_one.first_year, 2030)

@@ -27,6 +27,7 @@ except ImportError:  # run as tests.test_page_rebuild
     from tests.test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
 
 import exports.rebuild
+import exports.search_postings
 import exports.site_pages
 from exports.html import write_timeline
 from exports.page_pieces import row_keys
@@ -230,6 +231,45 @@ def test_a_card_kept_in_the_cache_is_the_card_made_again(tmp_path) -> None:
     write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
     write_timeline(full, tmp_path / "fresh")
     same_site(tmp_path / "b", tmp_path / "fresh")
+
+
+@pytest.fixture
+def split(monkeypatch) -> list[str]:
+    """The texts split into pairs for the search index (the real function does the work)."""
+    seen: list[str] = []
+    pairs = exports.search_postings._pair_postings
+
+    def watched(texts, first, shards):
+        seen.extend(texts)
+        return pairs(texts, first, shards)
+
+    monkeypatch.setattr(exports.search_postings, "_pair_postings", watched)
+    return seen
+
+
+def test_a_rebuild_splits_only_the_new_events_texts_into_pairs(tmp_path, split) -> None:
+    """The 2010s span's index is made again for a document added to 2017, from the kept
+    postings of every year: only the document's events are split into pairs."""
+    full = table()
+    added = full[full["doc"] == DOC]
+    without = full[full["doc"] != DOC].reset_index(drop=True)
+    edited = full.copy()
+    edited.loc[edited.index[edited["doc"] == DOC][0], "title"] = "改过的标题"
+    cache = tmp_path / "cache"
+    write_timeline(without, tmp_path / "a", cache_folder=cache)
+    assert len(split) == len(without)  # a first build splits every event
+    for name, after, new in (("b", full, len(added)), ("c", edited, 1)):
+        split.clear()
+        published = tmp_path / ("a" if name == "b" else "b")
+        write_timeline(after, tmp_path / name, published=published, cache_folder=cache)
+        assert len(split) == new
+        write_timeline(after, tmp_path / f"fresh-{name}")
+        same_site(tmp_path / name, tmp_path / f"fresh-{name}")
+    (cache / "postings" / "2017.pickle").write_bytes(b"damaged")  # made again, whole
+    split.clear()
+    write_timeline(full, tmp_path / "d", published=tmp_path / "c", cache_folder=cache)
+    assert len(split) == len(full[[day.year == 2017 for day in full["start"]]])
+    same_site(tmp_path / "d", tmp_path / "fresh-b")
 
 
 def test_row_keys_tell_cells_and_their_types_apart() -> None:
