@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import signal
 import subprocess
@@ -95,16 +96,20 @@ def test_a_full_disk_names_the_file_and_leaves_the_folder(
     assert build(corpus, out).exit_code == 0
     before = snapshot(out)
     (corpus / "b.txt").write_text(f"2024年4月，{A}参与植树护绿。", "utf-8")
-    real = os.fsync
+    real = os.fdopen
 
-    def full(descriptor: int) -> None:  # the kernel says so when the data reaches the disk
-        if os.readlink(f"/proc/self/fd/{descriptor}").endswith(".tmp"):
+    class Full(io.BufferedWriter):  # the kernel says so when the blocks are reserved
+        def write(self, data: object) -> int:
             raise OSError(28, "No space left on device")
-        real(descriptor)
 
-    monkeypatch.setattr(os, "fsync", full)
+    def full(descriptor: int, *arguments: object, **options: object) -> object:
+        if os.readlink(f"/proc/self/fd/{descriptor}").endswith(".tmp"):
+            return Full(io.FileIO(descriptor, "wb"))
+        return real(descriptor, *arguments, **options)
+
+    monkeypatch.setattr(os, "fdopen", full)
     result = build(corpus, out)
-    monkeypatch.setattr(os, "fsync", real)
+    monkeypatch.setattr(os, "fdopen", real)
     assert result.exit_code == 1
     line = result.stderr.strip().splitlines()[-1]
     assert "No space left on device" in line and f"{out}{os.sep}" in line, line

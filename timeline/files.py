@@ -3,21 +3,75 @@
 Every output is written to a temporary file in the same folder, flushed to disk,
 then renamed over the old one: a subscriber fetching ``feeds/all.ics`` during a
 rebuild gets either the old feed or the new one, never a mix.
+
+A file written inside a folder that will be published whole by one switch (a
+build's staging folder, :func:`exports.publish.publish`) is not flushed on its
+own: nobody can read it before the switch, and the switch is preceded by one
+flush of the whole file system (:func:`make_durable`). On this machine's disk an
+fsync costs about 3 ms, so a rebuild rewriting 1,000 page files spent some 3 s
+waiting on them, where one flush costs tens of milliseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from timeline.faults import step
 
+#: Folders (as ``"/abs/path/"`` prefixes) whose files are made durable together by
+#: :func:`make_durable` before anything names them. A module global, not a context
+#: variable: the page's writer threads and the forked writers must see it too.
+_flushed_later: set[str] = set()
+
+
+@contextlib.contextmanager
+def durable_later(folder: Path) -> Iterator[None]:
+    """Within this block, :func:`write_atomic` under ``folder`` skips its own fsync;
+    the caller must call :func:`make_durable` before the folder's files are published."""
+    prefix = os.path.join(os.path.abspath(folder), "")
+    _flushed_later.add(prefix)
+    try:
+        yield
+    finally:
+        _flushed_later.discard(prefix)
+
+
+def make_durable(folder: Path) -> None:
+    """Flush to disk every file written (and renamed) on ``folder``'s file system:
+    Linux's ``syncfs`` on it, else ``sync`` of every file system. An error the disk
+    gave is raised, naming ``folder``."""
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        os.sync()
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        if syncfs(handle) != 0:  # a write the disk refused (EIO, ENOSPC) since the last flush
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(handle)
+
+
+def _flushed_now(path: Path) -> bool:
+    """Whether a file written at ``path`` needs its own fsync (it is in no folder of
+    :func:`durable_later`)."""
+    if not _flushed_later:
+        return True
+    name = os.path.abspath(path)
+    return not any(name.startswith(prefix) for prefix in _flushed_later)
+
 
 def write_atomic(path: str | Path, data: bytes | str | Iterable[bytes]) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename); the
+    fsync left to :func:`make_durable` inside a folder of :func:`durable_later`.
 
     ``data`` may be pieces of bytes, written as they come: a large file is
     never whole in memory.
@@ -40,7 +94,8 @@ def write_atomic(path: str | Path, data: bytes | str | Iterable[bytes]) -> Path:
             for piece in pieces:
                 out.write(piece)
             out.flush()
-            os.fsync(out.fileno())
+            if _flushed_now(path):
+                os.fsync(out.fileno())
         os.chmod(temporary, 0o644)
         step(f"write {path.name}")
         os.replace(temporary, path)
