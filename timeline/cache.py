@@ -209,7 +209,7 @@ class DocumentCache:
         if record is not None and record[0] == signature:
             content = record[1]
         else:
-            content = self._content_digest(path, name, signature, records)
+            content = self._content_digest(path, signature, records)
             if content is None:
                 return None
         seen[name] = (signature, content)
@@ -219,15 +219,16 @@ class DocumentCache:
         )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
-    def _content_digest(
-        self, path: Path, name: str, signature: list[int], records: bool = True
-    ) -> str | None:
+    def _content_digest(self, path: Path, signature: list[int], records: bool = True) -> str | None:
         """The digest of ``path``'s bytes: from its record when its status is the one
         recorded, else read (and recorded). ``records``: False when the build keeps the
         files' status in one record for all (:meth:`keys`): a record per file would
-        cost a file created per document for nothing, so the file is read."""
-        record = self._entry("files", hashlib.sha256(name.encode()).hexdigest())
+        cost a file created per document for nothing, so the file is read (and no
+        record's name is made)."""
+        record = None
         if records:
+            name = hashlib.sha256(str(path.absolute()).encode()).hexdigest()
+            record = self._entry("files", name)
             try:
                 known = json.loads(record.read_text(encoding="utf-8"))
                 if known["signature"] == signature:
@@ -238,7 +239,7 @@ class DocumentCache:
             digest = file_digest(path)
         except OSError:
             return None
-        if records:
+        if record is not None:
             self._write(record, json.dumps({"signature": signature, "digest": digest}).encode())
         return digest
 
