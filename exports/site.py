@@ -113,7 +113,7 @@ def build_site(
     Forked, the pages and the table files start at once; the feeds' plan (the
     feeds the first page lists, every VEVENT made) is made meanwhile, its rows
     shared among forked processes too, and handed to the page writer
-    (:class:`~exports.site_writers.Later`); then the feeds are written. In one
+    (:class:`~exports.site_writers.Later`); then this process writes the feeds. In one
     process the plan comes first, then the three writers.
     """
     out = Path(out_dir)
@@ -181,10 +181,13 @@ def build_site(
                 seconds["plan"] = time.perf_counter() - planning
                 if writers.parallel:
                     feeds.send(plan.feeds)  # the page writer lists them on its first page
+                    # Written here, not forked: this process made the plan and would only
+                    # wait beside the others (a +1 % rebuild rewrites a few feeds).
+                    writers.here("feeds", lambda: write_feeds(plan, staging))
                 else:
                     writers.start("page", page)
                     writers.start("table files", table_files)
-                writers.start("feeds", lambda: write_feeds(plan, staging))
+                    writers.start("feeds", lambda: write_feeds(plan, staging))
                 writers.wait()
             finally:
                 if writers.parallel:

@@ -115,7 +115,7 @@ def test_a_killed_writer_fails_the_build_and_leaves_the_folder(
     assert not list(tmp_path.glob(".public.*"))  # no staging folder left
 
 
-def _stopped_writers(parent: int, expected: int = 3, timeout: float = 120) -> list[int]:
+def _stopped_writers(parent: int, expected: int = 2, timeout: float = 120) -> list[int]:
     """The writer processes of ``parent`` once ``expected`` of them have stopped."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
