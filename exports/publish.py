@@ -52,13 +52,15 @@ import secrets
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 from timeline.faults import step
-from timeline.files import durable_later, make_durable
+from timeline.files import durable_later, make_durable, regular_files
 
 T = TypeVar("T")
 RENAME_EXCHANGE = 2
@@ -109,8 +111,7 @@ def publish(out: str | Path, render: Callable[[Path, Path], T]) -> T:
             try:
                 with durable_later(staging):  # one flush below, not an fsync per file
                     result = render(staging, out)
-                _carry_over(out, staging)
-                if out.is_dir() and _same_tree(out, staging):
+                if _carry_over(out, staging) and out.is_dir():
                     return result  # nothing changed: nothing to switch
                 make_durable(staging)  # every file on disk before the switch names it
             except OSError as error:
@@ -121,6 +122,7 @@ def publish(out: str | Path, render: Callable[[Path, Path], T]) -> T:
             return result
         finally:
             with _signals_deferred():
+                _join_writers()
                 _remove_tree(staging)
                 _sibling(out, "journal").unlink(missing_ok=True)
                 if made and not switched:
@@ -250,54 +252,100 @@ def _stale_scratch() -> list[Path]:
     return removed
 
 
+#: Threads removing a folder's files (:func:`_remove_tree`).
+REMOVERS = 8
+
+
 def _remove_tree(path: Path) -> None:
+    """Remove ``path`` (a folder and all it holds, never through a link), ignoring errors.
+
+    A build's folder is some 1,100 files and 200 MB at 10,000 documents: removed one
+    file after another, the old build took 0.15 s on a quiet machine and 1–4 s on a
+    busy one (each unlink waits on the file system's journal to free its blocks). The
+    files are unlinked on :data:`REMOVERS` threads (an unlink lets go of the
+    interpreter, and frees its blocks outside the folder's lock): some ten times
+    faster on the busy machine. What is left (an error) goes by ``shutil.rmtree``.
+    """
     if path.is_symlink() or path.is_file():
         path.unlink(missing_ok=True)
-    elif path.exists():
-        step(f"remove {path.name}")
-        shutil.rmtree(path, ignore_errors=True)
+        return
+    if not path.exists():
+        return
+    step(f"remove {path.name}")
+    files: list[str] = []
+    folders: list[str] = []
+    pending = [str(path)]
+    with contextlib.suppress(OSError):
+        while pending:
+            folder = pending.pop()
+            folders.append(folder)
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:  # a file, or a link (removed itself, never followed)
+                        files.append(entry.path)
+        with ThreadPoolExecutor(min(REMOVERS, max(1, len(files) // 16))) as removers:
+            list(removers.map(_unlink_quietly, files, chunksize=16))
+        for folder in reversed(folders):  # the deepest first
+            os.rmdir(folder)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _unlink_quietly(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 # --- what the new build keeps of the old one ---------------------------------------------
 
 
-def _regular_files(folder: Path) -> dict[str, Path]:
-    """Regular files under ``folder``, by relative path; links are never followed."""
-    found: dict[str, Path] = {}
-    if not folder.is_dir() or folder.is_symlink():
-        return found
-    for root, folders, files in os.walk(folder):
-        folders[:] = [name for name in folders if not os.path.islink(os.path.join(root, name))]
-        for name in files:
-            path = Path(root, name)
-            if path.is_file() and not path.is_symlink():
-                found[path.relative_to(folder).as_posix()] = path
-    return found
+def _carry_over(out: Path, staging: Path) -> bool:
+    """Other files of the published folder into staging; unchanged outputs as hard links.
 
-
-def _carry_over(out: Path, staging: Path) -> None:
-    """Other files of the published folder into staging; unchanged outputs as hard links."""
+    Returns whether both folders now hold the same files, each the very same file
+    (nothing changed: nothing to switch), found on the way rather than by comparing
+    both trees again. A file the writers left as a link of the published one (a page,
+    a feed that did not change) is neither read nor linked again.
+    """
     from exports.html import PAGE_FOLDERS
     from exports.ics import FEEDS_FOLDER
 
-    published = _regular_files(out)
-    staged = _regular_files(staging)
+    published = regular_files(out)
+    staged = regular_files(staging)
+    same = published.keys() >= staged.keys()
     for relative, source in published.items():
         if relative.endswith(".tmp") and Path(relative).name.startswith("."):
+            same = False  # a leftover the switch drops
             continue
         target = staging / relative
         if relative in staged:
-            if os.path.samefile(source, target):
+            if _linked(source, staged[relative]):
                 continue  # the page writer linked it already (a rename onto it would do nothing)
             if _same_bytes(source, target):
                 _link(source, target)
+            else:
+                same = False
             continue
-        if relative.split("/")[0] in (FEEDS_FOLDER, *PAGE_FOLDERS):
-            continue  # the build's own folders: a feed or page it no longer makes goes away
-        if relative in ("index.html", "feeds.html", "events.csv", "events.parquet"):
+        if relative.split("/")[0] in (FEEDS_FOLDER, *PAGE_FOLDERS) or relative in (
+            "index.html",
+            "feeds.html",
+            "events.csv",
+            "events.parquet",
+        ):
+            same = False  # the build's own: a feed or page it no longer makes goes away
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        _link(source, target)
+        _link(source, target)  # not the build's (a CNAME): kept, the same file on both sides
+    return same
+
+
+def _linked(first: Path, second: Path) -> bool:
+    """Whether both paths are one file (a hard link), without raising."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def _same_bytes(first: Path, second: Path) -> bool:
@@ -323,15 +371,21 @@ def _link(source: Path, target: Path) -> None:
     os.replace(temporary, target)
 
 
-def _same_tree(first: Path, second: Path) -> bool:
-    """Both folders hold the same files with the same bytes (links count as different)."""
-    mine, theirs = _regular_files(first), _regular_files(second)
-    if mine.keys() != theirs.keys():
-        return False
-    return all(
-        os.path.samefile(mine[name], theirs[name]) or _same_bytes(mine[name], theirs[name])
-        for name in mine
-    )
+#: Threads that write into the staging folder (the page writer's file writers,
+#: :class:`exports.site_pages._Output`).
+WRITER_THREADS = "site-writer"
+
+
+def _join_writers(timeout: float = 60.0) -> None:
+    """Wait for the threads still writing into the staging folder before it is removed.
+
+    A signal that interrupts the build while it waits for them (SIGTERM raised in
+    the main thread in the middle of that wait) leaves them running: each would go
+    on writing, and so make again, part of the folder being removed.
+    """
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.name.startswith(WRITER_THREADS):
+            thread.join(timeout)
 
 
 def _as_published(error: OSError, staging: Path, out: Path) -> OSError:
@@ -391,8 +445,6 @@ def _raise(signum: int, frame) -> None:
 @contextlib.contextmanager
 def _signals_roll_back() -> Iterator[None]:
     """SIGTERM and SIGINT raise :class:`Interrupted` (main thread only)."""
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -20,9 +20,11 @@ time stamps need no key: for an unchanged table they are the published ones.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,9 +33,11 @@ import pandas as pd
 from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
 from exports.row_keys import table_digest
-from timeline.files import file_digest, write_atomic
+from timeline.files import file_digest, regular_files, write_atomic
 
 STATE = ".build-state.json"
+#: Threads hashing the files a build wrote (:func:`record`).
+HASHERS = 4
 #: Bumped when the state's layout changes.
 FORMAT = "1"
 
@@ -58,22 +62,78 @@ def build_key(table: pd.DataFrame, options: dict) -> str:
 
 def _files(folder: Path) -> dict[str, Path]:
     """Regular files under ``folder`` by relative path, the state left out; links never followed."""
-    found = {}
-    for root, folders, names in os.walk(folder):
-        folders[:] = [name for name in folders if not os.path.islink(os.path.join(root, name))]
-        for name in names:
-            path = Path(root, name)
-            relative = path.relative_to(folder).as_posix()
-            if relative != STATE and not path.is_symlink() and path.is_file():
-                found[relative] = path
+    found = regular_files(folder)
+    found.pop(STATE, None)
     return found
 
 
-def record(staging: Path, key: str, feeds: list[Feed]) -> None:
-    """Write the state of the build just rendered into ``staging``."""
-    files = {relative: file_digest(path) for relative, path in sorted(_files(staging).items())}
+def record(
+    staging: Path,
+    key: str,
+    feeds: list[Feed],
+    known: dict[str, str] | None = None,
+    digests: Path | None = None,
+) -> None:
+    """Write the state of the build just rendered into ``staging``.
+
+    Each file's SHA-256 is hashed again only when not known already: ``known``
+    gives those a writer made as it wrote (relative path: digest); ``digests`` is
+    a file (in the cache folder, never in the published one: the state's bytes
+    stay those of a fresh build) of the digests the last build hashed, by the
+    file's signature (device, inode, size, modification time): a file still the
+    very file hashed then (a page or feed linked from the published folder, not
+    written again) keeps its digest. A +1 % rebuild thus hashes what it wrote,
+    not the 200 MB of its whole site. None: every file is hashed.
+    """
+    known = known or {}
+    before = _read_digests(digests)
+    found = sorted(_files(staging).items())
+    signatures = {relative: _signature(path) for relative, path in found}
+    files = {
+        relative: known.get(relative) or before.get(signatures[relative]) for relative, _ in found
+    }
+    unknown = [(relative, path) for relative, path in found if not files[relative]]
+    # hashlib and reading let go of the interpreter: the files are hashed on every core
+    with ThreadPoolExecutor(min(HASHERS, max(len(unknown), 1))) as hashers:
+        hashed = hashers.map(file_digest, [path for _, path in unknown])
+        files.update(
+            (relative, digest) for (relative, _), digest in zip(unknown, hashed, strict=True)
+        )
+    after = {signatures[relative]: digest for relative, digest in files.items()}
     state = {"format": FORMAT, "key": key, "files": files, "feeds": [asdict(f) for f in feeds]}
     write_atomic(staging / STATE, json.dumps(state, ensure_ascii=False, indent=0).encode())
+    if digests is not None:
+        with contextlib.suppress(OSError):  # only a saving for the next build
+            write_atomic(digests, json.dumps(after, separators=(",", ":")).encode())
+
+
+def digests_file(cache: Path | None, published: Path) -> Path | None:
+    """Where :func:`record` keeps the digests of the build published in ``published``."""
+    if cache is None:
+        return None
+    name = hashlib.sha256(str(published.absolute()).encode()).hexdigest()[:24]
+    return cache / "digests" / f"{name}.json"
+
+
+def _signature(path: Path) -> str:
+    """What tells a file that has not changed since it was hashed: its device and inode (a
+    link of a file hashed before), size and modification time (never its change time,
+    which a new link moves)."""
+    status = path.stat()
+    return f"{status.st_dev}:{status.st_ino}:{status.st_size}:{status.st_mtime_ns}"
+
+
+def _read_digests(path: Path | None) -> dict[str, str]:
+    """The digests :func:`record` kept, by signature; empty when none or damaged."""
+    if path is None:
+        return {}
+    try:
+        found = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): v for k, v in found.items() if isinstance(v, str) and len(v) == 64}
 
 
 def reuse(published: Path, staging: Path, key: str) -> list[Feed] | None:
@@ -108,4 +168,12 @@ def reuse(published: Path, staging: Path, key: str) -> list[Feed] | None:
     return feeds
 
 
-__all__ = ["STATE", "build_key", "code_version", "record", "reuse", "table_fingerprint"]
+__all__ = [
+    "STATE",
+    "build_key",
+    "code_version",
+    "digests_file",
+    "record",
+    "reuse",
+    "table_fingerprint",
+]

@@ -42,7 +42,7 @@ import pandas as pd
 
 from exports import fragments, rebuild
 from exports.html import DEFAULT_TITLE, write_timeline
-from exports.ics import FEEDS_FOLDER, STATE_FILE, Feed, plan_feeds, write_feeds
+from exports.ics import ARCHIVE, FEEDS_FOLDER, STATE_FILE, Feed, plan_feeds, write_feeds
 from exports.publish import publish
 from exports.site_writers import Later, Writers, run_all
 from exports.table_files import TABLE_FILES, write_table_files
@@ -113,7 +113,7 @@ def build_site(
     Forked, the pages and the table files start at once; the feeds' plan (the
     feeds the first page lists, every VEVENT made) is made meanwhile, its rows
     shared among forked processes too, and handed to the page writer
-    (:class:`~exports.site_writers.Later`); then the feeds are written. In one
+    (:class:`~exports.site_writers.Later`); then this process writes the feeds. In one
     process the plan comes first, then the three writers.
     """
     out = Path(out_dir)
@@ -153,7 +153,7 @@ def build_site(
                     helpers=Writers if writers.parallel else None,  # its years in forks too
                 )
 
-            def table_files() -> list[str]:
+            def table_files() -> dict[str, str]:  # each file's digest, for the state
                 return write_table_files(table, staging, cache=cache, keys=keys)
 
             if writers.parallel:  # the page and the table files need no plan: they start now
@@ -181,17 +181,22 @@ def build_site(
                 seconds["plan"] = time.perf_counter() - planning
                 if writers.parallel:
                     feeds.send(plan.feeds)  # the page writer lists them on its first page
+                    # Written here, not forked: this process made the plan and would only
+                    # wait beside the others (a +1 % rebuild rewrites a few feeds).
+                    writers.here("feeds", lambda: write_feeds(plan, staging))
                 else:
                     writers.start("page", page)
                     writers.start("table files", table_files)
-                writers.start("feeds", lambda: write_feeds(plan, staging))
+                    writers.start("feeds", lambda: write_feeds(plan, staging))
                 writers.wait()
             finally:
                 if writers.parallel:
                     gc.unfreeze()
         seconds.update(writers.seconds, parallel=float(writers.parallel))
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
-        rebuild.record(staging, key, plan.feeds)
+        hashed = writers.results.get("table files")
+        known = hashed if isinstance(hashed, dict) else None
+        rebuild.record(staging, key, plan.feeds, known, rebuild.digests_file(cache, published))
         return plan.feeds
 
     feeds = publish(out, render)
@@ -237,27 +242,44 @@ def _source_date() -> datetime | None:
 def _copy_feeds(out: Path, staging: Path) -> None:
     """The published feeds and their state, into staging: the build starts from them.
 
-    Read only from a real ``feeds/`` folder of regular files, never through a link.
+    Hard links, not copies: :func:`exports.ics.write_feeds` replaces a feed whose
+    bytes change (a new file renamed over the link, never written in place), so
+    the published file is never touched, and a feed that does not change stays
+    the published file itself, which publishing then neither compares nor links
+    again and whose digest the build state already holds (:func:`exports.rebuild.record`).
+    A copy where a link cannot be made. Read only from a real ``feeds/`` folder of
+    regular files, never through a link.
     """
     if (out / FEEDS_FOLDER).is_symlink():
         return
     for name in _feed_names(out):
-        source = out / FEEDS_FOLDER / name
-        write_atomic(staging / FEEDS_FOLDER / name, source.read_bytes())
+        source, target = out / FEEDS_FOLDER / name, staging / FEEDS_FOLDER / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            write_atomic(target, source.read_bytes())
 
 
 def _feed_names(out: Path) -> list[str]:
-    """The feeds (``*.ics``) and their state published in ``out``; nothing else of the folder."""
-    folder = out / FEEDS_FOLDER
-    if not folder.is_dir():
-        return []
-    return sorted(
-        entry.name
-        for entry in folder.iterdir()
-        if (entry.suffix == ".ics" and not entry.name.startswith(".") or entry.name == STATE_FILE)
-        and entry.is_file()
-        and not entry.is_symlink()
-    )
+    """The feeds (``*.ics``, the yearly archive's too) and their state published in ``out``,
+    relative to its ``feeds/``; nothing else of the folder, never through a link."""
+    found = []
+    for folder, prefix in ((out / FEEDS_FOLDER, ""), (out / FEEDS_FOLDER / ARCHIVE, f"{ARCHIVE}/")):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        found += [
+            prefix + entry.name
+            for entry in folder.iterdir()
+            if (
+                entry.suffix == ".ics"
+                and not entry.name.startswith(".")
+                or (entry.name == STATE_FILE and not prefix)
+            )
+            and entry.is_file()
+            and not entry.is_symlink()
+        ]
+    return sorted(found)
 
 
 __all__ = ["PARALLEL_FROM", "Site", "build_site", "parallel_writers", "write_table_files"]

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from exports.association_pages import AssociationYears
 from exports.chronology import DASH
 from exports.event_view import (
     EventView,
@@ -542,6 +543,10 @@ class _Site:
                 return self.keys[places.start : places.stop]
             return [self.keys[p] for p in places]
 
+        # Every event of an association, a page per year (exports.association_pages).
+        self.association_years = by_year = AssociationYears(
+            self, ASSOCIATIONS_FOLDER, context, keys, YearLink
+        )
         # The associations' pages: their newest events; rendered only when those changed.
         newest: dict[str, deque[int]] = {
             name: deque(maxlen=FIRST_PAGE_EVENTS) for name, _ in self.lanes
@@ -552,7 +557,9 @@ class _Site:
         for name, places in newest.items():
             relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
             numbers = [self.number(place) for place in places]  # they move with their years
-            print_ = fingerprint(context, relative, name, year_list, numbers, keys=keys(places))
+            print_ = fingerprint(
+                context, relative, name, year_list, numbers, by_year.years[name], keys=keys(places)
+            )
             if self._kept(out, relative, print_) is None:
                 changed[name] = (list(places), print_)
         wanted = {place for places, _ in changed.values() for place in places}
@@ -577,8 +584,10 @@ class _Site:
             print_ = fingerprint(context, name, year_list, keys=keys(range(a, b)))
             entry = self._kept(out, name, print_)
             at = bisect_left(wanted_in_order, a)
+            making = by_year.plan(out, year)  # its associations' pages of the year, if changed
             needed = (
-                entry is None
+                making
+                or entry is None
                 or span_plan[year - year % SEARCH_SPAN][2] is None
                 or (at < len(wanted_in_order) and wanted_in_order[at] < b)
             )
@@ -662,7 +671,12 @@ class _Site:
         )
         for name, (places, print_) in changed.items():
             relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
-            text = self.page("association", [chosen[place] for place in places], heading=name)
+            text = self.page(
+                "association",
+                [chosen[place] for place in places],
+                heading=name,
+                year_links=by_year.links(name),
+            )
             digest = out.write(relative, text)
             if cache is not None:
                 cache.record(relative, print_, {relative: digest})
@@ -798,6 +812,8 @@ class _Site:
             else:
                 here = entry["reasons"]
             year_reasons[year] = here
+            if needed:
+                self.association_years.write(out, year, a, cards)
             for at, card in enumerate(cards):
                 if a + at in wanted:
                     chosen[a + at] = card
@@ -813,8 +829,13 @@ class _Site:
         calendar: CalendarNote | None = None,
         overview_views: list[EventView] | None = None,
         bins: BinCounts | None = None,
+        year_links: list[YearLink] | None = None,
+        home: str = "",
     ) -> str:
-        """One page: the index, a year's page or an association's page."""
+        """One page: the index, a year's page, an association's page or its page of a year.
+
+        ``year_links``: the page's year list when not the corpus's years (an
+        association's); ``home``: the association's page, from its page of a year."""
         root = "" if kind == "index" else "../"
         sections = year_sections(cards)  # type: ignore[arg-type]
         if kind == "index":  # the shared piece: every association, by its count in the corpus
@@ -841,7 +862,8 @@ class _Site:
                 year_href=lambda y: self.year_href(y, "index"),
                 bins=bins,
             )
-        year_links = self.year_links(kind, year)
+        if year_links is None:
+            year_links = self.year_links(kind, year)
         data: dict[str, Any] = {
             "associations": [name for name, _ in page_lanes],
             "events": [
@@ -882,6 +904,7 @@ class _Site:
             kind=kind,
             root=root,
             heading=heading,
+            home=home,
             csp=content_security_policy([css], scripts, script_files=True),
             css=css,
             scripts=scripts,

@@ -5,7 +5,9 @@ table and the feeds' plan: the feeds, the pages (:func:`exports.html.write_timel
 and the table files. The pages and the table files need no plan and start
 first; the page writer takes the plan's feeds when it makes its last page
 (:class:`Later`). With more than one local worker they run at the same time,
-each in a child process **forked** from the build: a fork hands a child the table
+the pages and the table files each in a child process **forked** from the build,
+the feeds in the build itself once it made their plan (:meth:`Writers.here`: it
+would only wait beside the others): a fork hands a child the table
 as it is in memory, at no cost (copy on write), where a fresh interpreter would
 have to read ``events.parquet`` back (a second or two at 10,000 documents, and
 the same bytes only if the round trip were exact). Where ``fork`` is missing, or
@@ -85,13 +87,10 @@ class Writers:
 
     def start(self, name: str, work: Callable[[], object]) -> None:
         """Run ``work`` (named ``name`` in messages): now, or in a forked child."""
-        started = time.perf_counter()
         if not self.parallel:
-            used = cpu_seconds()
-            self.results[name] = work()
-            self.seconds[name] = time.perf_counter() - started
-            self.cpu[name] = cpu_seconds() - used
+            self.here(name, work)
             return
+        started = time.perf_counter()
         read, write = os.pipe()
         parent = os.getpid()
         pid = os.fork()
@@ -100,6 +99,14 @@ class Writers:
             _run_child(work, write, parent)
         os.close(write)
         self.children.append(_Child(name, pid, read, started))
+
+    def here(self, name: str, work: Callable[[], object]) -> None:
+        """Run ``work`` in this process, timed as a writer (a small one, or one this
+        process would otherwise only wait beside: a fork would cost more)."""
+        started, used = time.perf_counter(), cpu_seconds()
+        self.results[name] = work()
+        self.seconds[name] = time.perf_counter() - started
+        self.cpu[name] = cpu_seconds() - used
 
     def wait(self) -> None:
         """Wait for every child; raise the first failure (the others are killed)."""

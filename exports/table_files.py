@@ -12,7 +12,8 @@ compares them). ``events.parquet`` is one conversion of the whole table (0.1 s).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,24 +34,40 @@ def write_table_files(
     *,
     cache: Path | None = None,
     keys: Keys | None = None,
-) -> None:
+) -> dict[str, str]:
     """events.csv and events.parquet in ``folder``, written in pieces, never whole in memory.
 
     ``cache``: the folder of the kept CSV records (None: none); ``keys``: the rows'
-    keys (:func:`exports.fragments.row_keys`) when the caller has them.
+    keys (:func:`exports.fragments.row_keys`) when the caller has them. Returns each
+    file's SHA-256, hashed as it is written (the build's state records them:
+    :func:`exports.rebuild.record` need not read 60 MB back).
     """
+    digests: dict[str, str] = {}
     if cache is None:
-        write_atomic(folder / "events.csv", table_pieces(table, ".csv"))
+        pieces = table_pieces(table, ".csv")
+        write_atomic(folder / "events.csv", _hashed(pieces, digests, "events.csv"))
     else:
         store = FragmentStore(cache, "csv", fragments.salt(table, "csv"))
         try:
             keys = keys if keys is not None else fragments.row_keys(table)
             found = store.find(keys)
-            write_atomic(folder / "events.csv", csv_pieces(table, keys, store, found))
+            pieces = csv_pieces(table, keys, store, found)
+            write_atomic(folder / "events.csv", _hashed(pieces, digests, "events.csv"))
             store.save(found[found >= 0])
         finally:
             store.close()
-    write_atomic(folder / "events.parquet", table_pieces(table, ".parquet"))
+    pieces = table_pieces(table, ".parquet")
+    write_atomic(folder / "events.parquet", _hashed(pieces, digests, "events.parquet"))
+    return digests
+
+
+def _hashed(pieces: Iterable[bytes], digests: dict[str, str], name: str) -> Iterator[bytes]:
+    """``pieces`` as they come; once all have passed, their SHA-256 in ``digests[name]``."""
+    digest = hashlib.sha256()
+    for piece in pieces:
+        digest.update(piece)
+        yield piece
+    digests[name] = digest.hexdigest()
 
 
 def csv_pieces(

@@ -365,9 +365,9 @@ def test_the_files_status_is_read_from_one_record_and_an_edit_is_still_seen(
     looked: list[str] = []
     digest = DocumentCache._content_digest
 
-    def counting(self, path, name, signature, *rest):
+    def counting(self, path, signature, *rest):
         looked.append(Path(path).name)
-        return digest(self, path, name, signature, *rest)
+        return digest(self, path, signature, *rest)
 
     monkeypatch.setattr(DocumentCache, "_content_digest", counting)
     cached_build(corpus, cache)

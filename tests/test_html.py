@@ -811,8 +811,16 @@ def test_write_timeline_writes_index_and_feeds_pages(tmp_path: Path) -> None:
         f"{year}.html" for year in sorted(set(sample_table()["start"].map(str).str[:4]))
     ]
     associations = sorted(p.name for p in (index.parent / "associations").iterdir())
-    assert associations == sorted(
-        f"{slugify(name)}.html" for name in set(sample_table()["association"])
+    table = sample_table()
+    assert (
+        associations
+        == sorted(  # each association's page, and its page of each year
+            {f"{slugify(name)}.html" for name in set(table["association"])}
+            | {
+                f"{slugify(name)}-{str(start)[:4]}.html"
+                for name, start in zip(table["association"], table["start"], strict=True)
+            }
+        )
     )
     # a summary chunk and a shard of postings per span of years, years.js, reviews.js
     spans = {int(year[:4]) - int(year[:4]) % SEARCH_SPAN for year in years}

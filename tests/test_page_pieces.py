@@ -114,6 +114,32 @@ def test_the_first_page_holds_the_newest_events_and_links_the_years(big_site: Pa
     assert association.read_text(encoding="utf-8").count('<li class="event') == FIRST_PAGE_EVENTS
 
 
+def test_an_association_s_year_pages_hold_every_one_of_its_events(big_site: Path) -> None:
+    """A reviewer going through an association reaches every one of its events: its page
+    (the newest 100) lists its years, each a page of all its events of that year."""
+    table = big_table()
+    for association in ASSOCIATIONS:
+        slug = slugify(association)
+        home = (big_site / "associations" / f"{slug}.html").read_text(encoding="utf-8")
+        linked = re.findall(rf'href="({re.escape(slug)}-(\d{{4}})\.html)"', home)
+        mine = table[table["association"] == association]
+        years = sorted({day.year for day in mine["start"]})
+        assert sorted({int(year) for _, year in linked}) == years
+        found: set[str] = set()
+        for name, year in dict(linked).items():
+            page = (big_site / "associations" / name).read_text(encoding="utf-8")
+            ids = re.findall(r'<li class="event[^"]*" id="event-([^"]+)"', page)
+            assert len(ids) == len(set(ids)) > 0
+            expected = mine[[day.year == int(year) for day in mine["start"]]]
+            assert set(ids) == set(expected["event_id"])  # that year's, that association's
+            assert f'href="{slug}.html"' in page  # back to the association's page
+            found |= set(ids)
+        assert found == set(mine["event_id"])
+    assert NEEDLE in (big_site / "associations" / f"{slugify(FURNITURE)}-2011.html").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_the_overview_draws_counts_when_there_are_too_many_events(big_site: Path) -> None:
     assert EVENTS > MARK_LIMIT
     index = (big_site / "index.html").read_text(encoding="utf-8")
@@ -229,6 +255,35 @@ def test_a_year_page_prints_that_year_only(page, big_site: Path) -> None:
         assert not page.locator(hidden).first.is_visible(), hidden
 
 
+def test_the_keyboard_goes_from_an_association_to_its_events_of_a_year(
+    page, big_site: Path
+) -> None:
+    slug = slugify(FURNITURE)
+    open_site(page, big_site, f"associations/{slug}.html")
+    assert page.locator(f"#event-{NEEDLE}").count() == 0  # 2011: not among the newest
+    reached = ""
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        reached = page.evaluate("() => document.activeElement.getAttribute('href') || ''")
+        if reached == f"{slug}-2011.html":
+            break
+    assert reached == f"{slug}-2011.html"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#controls:not([hidden])")
+    assert page.url.endswith(f"/associations/{slug}-2011.html")
+    assert page.locator(f"#event-{NEEDLE}").is_visible()
+    assert set(page.eval_on_selector_all("section.year", "s => s.map(x => x.id)")) == {"year-2011"}
+    page.emulate_media(media="print")
+    visible_years = page.eval_on_selector_all(
+        "li.event",
+        "items => [...new Set(items.filter(i => i.offsetParent !== null)"
+        ".map(i => i.querySelector('time').getAttribute('datetime').slice(0, 4)))]",
+    )
+    assert visible_years == ["2011"]
+    for hidden in (".sidebar", "nav.years", "#results", ".crumbs"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+
+
 def test_an_overview_count_is_a_link_the_keyboard_reaches(page, big_site: Path) -> None:
     open_site(page, big_site)
     page.fill("#search", NEEDLE_WORDS)
@@ -266,10 +321,12 @@ def test_zooming_in_shows_counts_per_month(page, big_site: Path) -> None:
     assert "#month-" in month.get_attribute("href")
 
 
-@pytest.mark.parametrize("name", ["index.html", "years/2011.html", "associations/"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "years/2011.html", "associations/", "associations/-2011"]
+)
 def test_no_sideways_scroll_at_360_px(browser, big_site: Path, name: str) -> None:
-    if name.endswith("/"):
-        name += f"{slugify(FURNITURE)}.html"
+    if name.startswith("associations/"):  # an association's page, or its page of 2011
+        name = f"associations/{slugify(FURNITURE)}{name.removeprefix('associations/')}.html"
     context = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=2)
     try:
         page = context.new_page()
@@ -283,12 +340,14 @@ def test_no_sideways_scroll_at_360_px(browser, big_site: Path, name: str) -> Non
 
 
 @needs_axe
-@pytest.mark.parametrize("name", ["index.html", "years/2011.html", "associations/"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "years/2011.html", "associations/", "associations/-2011"]
+)
 def test_axe_finds_no_serious_violation_on_each_kind_of_page(
     browser, big_site: Path, name: str
 ) -> None:
-    if name.endswith("/"):
-        name += f"{slugify(FURNITURE)}.html"
+    if name.startswith("associations/"):  # an association's page, or its page of 2011
+        name = f"associations/{slugify(FURNITURE)}{name.removeprefix('associations/')}.html"
     assert axe_violations(browser, big_site, {"width": 1280, "height": 900}, name) == []
 
 

@@ -126,6 +126,15 @@ def year_pieces(folder: Path, year: int) -> set[str]:
 SHARED = {"index.html", "search/years.js", "search/reviews.js"}
 
 
+def association_pages(year: int) -> set[str]:
+    """The associations' pages of ``year``, and the page (its newest events) of the
+    association of the document the tests add, remove or change."""
+    slugs = [slugify(name) for name in ASSOCIATIONS]
+    return {f"associations/{slug}-{year}.html" for slug in slugs} | {
+        f"associations/{slugify(FURNITURE)}.html"
+    }
+
+
 def test_adding_a_document_renders_its_year_and_association_only(tmp_path, rendered) -> None:
     full = table()
     without = full[full["doc"] != DOC].reset_index(drop=True)
@@ -133,15 +142,19 @@ def test_adding_a_document_renders_its_year_and_association_only(tmp_path, rende
     write_timeline(without, tmp_path / "a", cache_folder=cache)
     rendered.clear()
     write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
-    # the associations' pages show their newest 100 events, all after 2017: not rendered
-    assert sorted(rendered) == ["index:", "year:2017年"]
+    # the associations' pages show their newest 100 events, all after 2017: not rendered;
+    # their pages of 2017 are (the year's events, numbered by their place in it, moved)
+    assert sorted(rendered) == sorted(
+        ["index:", "year:2017年"] + [f"association-year:{name} · 2017年" for name in ASSOCIATIONS]
+    )
+
     write_timeline(full, tmp_path / "fresh")
     same_site(tmp_path / "b", tmp_path / "fresh")
     touched = changed(tmp_path / "a", tmp_path / "b")
-    allowed = (
-        SHARED | year_pieces(tmp_path / "b", 2017) | {f"associations/{slugify(FURNITURE)}.html"}
-    )
+    allowed = SHARED | year_pieces(tmp_path / "b", 2017) | association_pages(2017)
     assert touched <= allowed and "years/2017.html" in touched
+    assert f"associations/{slugify(FURNITURE)}-2017.html" in touched
+    assert f"associations/{slugify(FURNITURE)}-2016.html" not in touched
     assert "years/2016.html" not in touched and "search/p2020e0.js" not in touched
 
 
@@ -149,7 +162,7 @@ def test_removing_a_document_gives_the_fresh_site(tmp_path, rendered) -> None:
     full = table()
     b = rebuild(tmp_path, full, full[full["doc"] != DOC].reset_index(drop=True))
     touched = changed(tmp_path / "a", b)
-    assert touched <= SHARED | year_pieces(b, 2017) | {f"associations/{slugify(FURNITURE)}.html"}
+    assert touched <= SHARED | year_pieces(b, 2017) | association_pages(2017)
 
 
 def test_changing_one_cell_renders_its_pieces_only(tmp_path, rendered) -> None:

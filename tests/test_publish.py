@@ -189,3 +189,25 @@ def test_a_really_full_disk_names_the_file_and_keeps_the_old_build(
     assert "No space left on device" in line and f"{out}{os.sep}" in line, line
     assert snapshot(out) == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["public"]
+
+
+def test_removing_a_build_s_folder_removes_all_of_it_and_never_follows_a_link(
+    tmp_path: Path,
+) -> None:
+    """The old build goes on several threads (exports.publish._remove_tree): every file and
+    folder, however deep, and a link inside it goes itself, not what it leads to."""
+    from exports.publish import _remove_tree
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("kept", encoding="utf-8")
+    old = tmp_path / ".public.staging-1-ab"
+    for number in range(200):
+        folder = old / f"d{number % 7}" / f"e{number % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{number}.html").write_bytes(b"x" * number)
+    (old / "feeds").symlink_to(outside, target_is_directory=True)
+    (old / "d1" / "file-link").symlink_to(outside / "keep.txt")
+    _remove_tree(old)
+    assert not old.exists() and not old.is_symlink()
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "kept"

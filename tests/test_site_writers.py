@@ -115,7 +115,7 @@ def test_a_killed_writer_fails_the_build_and_leaves_the_folder(
     assert not list(tmp_path.glob(".public.*"))  # no staging folder left
 
 
-def _stopped_writers(parent: int, expected: int = 3, timeout: float = 120) -> list[int]:
+def _stopped_writers(parent: int, expected: int = 2, timeout: float = 120) -> list[int]:
     """The writer processes of ``parent`` once ``expected`` of them have stopped."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -483,3 +483,75 @@ def test_a_value_sent_after_the_fork_reaches_the_writer_waiting_for_it(tmp_path:
     during, after = map(json.loads, done.stdout.strip().splitlines())
     assert during == [["read", {"feeds": ["all.ics"] * 20_000}], True]
     assert after is False  # removed with the writers done: nothing left to publish
+
+
+# --- what publishing a rebuild reads again ---------------------------------------------
+
+
+def test_the_build_state_hashes_only_what_a_rebuild_wrote(
+    table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A +1 % rebuild's state (:func:`exports.rebuild.record`) hashes the files it wrote,
+    not the pages and feeds left as links of the published ones, and every digest it
+    records is the file's; the published feeds are linked into the build, not copied."""
+    from exports import rebuild
+    from timeline.files import file_digest
+
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_site(_without_last_document(table), out, now=NOW, engine=_engine(cache))
+    feeds_before = {path.name: path.stat().st_ino for path in (out / "feeds").glob("*.ics")}
+    hashed: list[str] = []
+
+    def counting(path):
+        hashed.append(Path(path).name)
+        return file_digest(path)
+
+    monkeypatch.setattr(rebuild, "file_digest", counting)
+    build_site(table, out, now=NOW, engine=_engine(cache))
+    state = json.loads((out / rebuild.STATE).read_text(encoding="utf-8"))
+    files = {p.relative_to(out).as_posix(): p for p in out.rglob("*") if p.is_file()}
+    assert state["files"] == {
+        name: file_digest(path) for name, path in files.items() if name != rebuild.STATE
+    }
+    assert 0 < len(hashed) < len(state["files"]) / 2
+    assert "events.csv" not in hashed  # hashed by its writer as it wrote it
+    unchanged = [
+        path.name
+        for path in (out / "feeds").glob("*.ics")
+        if feeds_before.get(path.name) == path.stat().st_ino
+    ]
+    assert unchanged and not set(unchanged) & set(hashed)  # still the published files
+
+
+def test_a_digest_is_kept_only_for_the_very_file_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file changed in place is hashed again; a new link of a file hashed is not."""
+    from exports import rebuild
+    from timeline.files import file_digest
+
+    staging, digests = tmp_path / "staging", tmp_path / "cache" / "digests.json"
+    staging.mkdir()
+    (staging / "a.html").write_bytes(b"a" * 100)
+    (staging / "b.html").write_bytes(b"b" * 100)
+    rebuild.record(staging, "key", [], None, digests)
+    hashed: list[str] = []
+
+    def counting(path):
+        hashed.append(Path(path).name)
+        return file_digest(path)
+
+    monkeypatch.setattr(rebuild, "file_digest", counting)
+    (staging / "b.html").write_bytes(b"changed")
+    os.link(staging / "a.html", staging / "c.html")
+    (staging / "d.html").write_bytes(b"new")
+    rebuild.record(staging, "key", [], {"d.html": file_digest(staging / "d.html")}, digests)
+    state = json.loads((staging / rebuild.STATE).read_text(encoding="utf-8"))
+    assert state["files"] == {
+        name: file_digest(staging / name) for name in ("a.html", "b.html", "c.html", "d.html")
+    }
+    assert hashed == ["b.html"]
+    digests.write_text("damaged", encoding="utf-8")  # a damaged record: everything hashed
+    hashed.clear()
+    rebuild.record(staging, "key", [], None, digests)
+    assert sorted(hashed) == ["a.html", "b.html", "c.html", "d.html"]

@@ -226,7 +226,7 @@ class DocumentCache:
                 seen[name] = record
                 return record[3]
         else:
-            content = self._content_digest(path, name, signature, records)
+            content = self._content_digest(path, signature, records)
             if content is None:
                 return None
         material = json.dumps(
@@ -236,15 +236,16 @@ class DocumentCache:
         seen[name] = (signature, content, inputs, key)
         return key
 
-    def _content_digest(
-        self, path: Path, name: str, signature: list[int], records: bool = True
-    ) -> str | None:
+    def _content_digest(self, path: Path, signature: list[int], records: bool = True) -> str | None:
         """The digest of ``path``'s bytes: from its record when its status is the one
         recorded, else read (and recorded). ``records``: False when the build keeps the
         files' status in one record for all (:meth:`keys`): a record per file would
-        cost a file created per document for nothing, so the file is read."""
-        record = self._entry("files", hashlib.sha256(name.encode()).hexdigest())
+        cost a file created per document for nothing, so the file is read (and no
+        record's name is made)."""
+        record = None
         if records:
+            name = hashlib.sha256(str(path.absolute()).encode()).hexdigest()
+            record = self._entry("files", name)
             try:
                 known = json.loads(record.read_text(encoding="utf-8"))
                 if known["signature"] == signature:
@@ -255,7 +256,7 @@ class DocumentCache:
             digest = file_digest(path)
         except OSError:
             return None
-        if records:
+        if record is not None:
             self._write(record, json.dumps({"signature": signature, "digest": digest}).encode())
         return digest
 

@@ -151,3 +151,25 @@ def file_digest(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def regular_files(folder: Path) -> dict[str, Path]:
+    """Regular files under ``folder``, by relative path; links are never followed.
+
+    One ``scandir`` per folder, each entry's type from the folder itself: no
+    ``stat`` per file (some 1,100 files at 10,000 documents, walked twice a build).
+    """
+    found: dict[str, Path] = {}
+    if not folder.is_dir() or folder.is_symlink():
+        return found
+    pending = [("", str(folder))]
+    while pending:
+        prefix, where = pending.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((relative + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    found[relative] = Path(entry.path)
+    return found
