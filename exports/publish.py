@@ -381,11 +381,21 @@ def _join_writers(timeout: float = 60.0) -> None:
 
     A signal that interrupts the build while it waits for them (SIGTERM raised in
     the main thread in the middle of that wait) leaves them running: each would go
-    on writing, and so make again, part of the folder being removed.
+    on writing, and so make again, part of the folder being removed. A thread whose
+    ``start()`` the signal interrupted is listed before it runs: it is waited for too.
     """
+    deadline = time.monotonic() + timeout
     for thread in threading.enumerate():
-        if thread is not threading.current_thread() and thread.name.startswith(WRITER_THREADS):
-            thread.join(timeout)
+        if thread is threading.current_thread() or not thread.name.startswith(WRITER_THREADS):
+            continue
+        while True:
+            try:
+                thread.join(max(0.0, deadline - time.monotonic()))
+                break
+            except RuntimeError:  # its start() was the wait the signal interrupted: not
+                if time.monotonic() > deadline:  # running yet, but it will run
+                    break
+                time.sleep(0.001)
 
 
 def _as_published(error: OSError, staging: Path, out: Path) -> OSError:

@@ -211,3 +211,23 @@ def test_removing_a_build_s_folder_removes_all_of_it_and_never_follows_a_link(
     _remove_tree(old)
     assert not old.exists() and not old.is_symlink()
     assert (outside / "keep.txt").read_text(encoding="utf-8") == "kept"
+
+
+def test_a_writer_thread_not_yet_running_is_waited_for_before_staging_goes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A SIGTERM that interrupts the build inside a writer thread's start() leaves that
+    # thread listed but not running yet; join() would raise "cannot join thread before
+    # it is started" (test_crash met it). Here the thread starts 50 ms after it is seen.
+    import threading
+
+    from exports import publish
+
+    wrote = []
+    writer = threading.Thread(
+        target=lambda: (time.sleep(0.1), wrote.append(True)), name=f"{publish.WRITER_THREADS}-0"
+    )
+    threading.Timer(0.05, writer.start).start()
+    monkeypatch.setattr(threading, "enumerate", lambda: [writer])
+    publish._join_writers(timeout=10)
+    assert wrote == [True] and not writer.is_alive()
