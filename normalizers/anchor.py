@@ -551,12 +551,16 @@ class Anchorer:
         warnings: list[DateWarning] = []
         s = self.state
         years = _YEARS
+        text = self.text
         for word in run.words:
             span, rule, unit, base, shift, shift_unit = word
             at = span[0]
             if self._focus:
                 self._enter_focus(at)
-            paragraph = self._paragraph_of(at)
+            # self._paragraph_of(at), without the call
+            self._paragraph += text.count("\n", self._paragraph_pos, at)
+            self._paragraph_pos = at
+            paragraph = self._paragraph
             self._planned = False
             found = None
             if base == "present" and shift_unit == "years":

@@ -482,14 +482,20 @@ def fast_runs(
         starts = [start]
         # The first and the last date are the rules': their other neighbour may be
         # outside the run, or no date of the form.
-        usable = [False]
         at = start + len(units[0][0])
-        for groups in units[1:-1]:
-            starts.append(at)
-            usable.append(valid(groups))
-            at += len(groups[0])
+        if valid is _always:  # every date of the form may be built: no call per date
+            for groups in units[1:-1]:
+                starts.append(at)
+                at += len(groups[0])
+            usable = [False, *[True] * (len(units) - 2), False]
+        else:
+            usable = [False]
+            for groups in units[1:-1]:
+                starts.append(at)
+                usable.append(valid(groups))
+                at += len(groups[0])
+            usable.append(False)
         starts.append(at)
-        usable.append(False)
         begin = None
         for index, ok in enumerate(usable):
             if ok:
