@@ -33,7 +33,6 @@ from normalizers.calendar import (
 )
 from normalizers.context import DocumentContext
 from normalizers.days import day_of_month, nth_weekday, weekday_near
-from normalizers.fast import word_partial as fast_word_partial
 from normalizers.focus import focus_headings
 from normalizers.mention import DateWarning
 from normalizers.pivot import with_centuries
@@ -61,10 +60,6 @@ _AS_OF_LAST = frozenset({cue[-1] for cue in AS_OF_CUES} | {" ", "\t"})
 #: A resolved mention before its qualifier and time of day: (text, span, start, end,
 #: granularity, kind, anchor, rule, lunar), the first fields of a DateMention.
 Row = tuple[str, tuple[int, int], date, date, str, str, str, str, bool]
-
-
-#: Year → its first and last day, for the year words of runs (今年去年明年…).
-_YEARS: dict[int, tuple[date, date]] = {}
 
 
 class Unresolvable(Exception):
@@ -533,101 +528,6 @@ class Anchorer:
                 )
             )
             self._remember(at, found, found, "day", "narrative", paragraph)
-        return rows, warnings
-
-    def resolve_words(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
-        """The rows of a :class:`~normalizers.fast.RunOfWords`, in order, as
-        :meth:`resolve` makes them of the words' partials one after the other.
-
-        A year word (今年, 明年 joined to its day word too) counts from the present
-        (:meth:`_present`), a day word (次日, 当天) from the last day mentioned, else
-        the document's own day: the branches of :meth:`_relative` such words take,
-        over the state's dates and the word's shift, a year's first and last day
-        remembered per year. A word
-        that takes another branch (no present, no earlier day, a year out of the
-        calendar) is built as a partial and given to :meth:`resolve`, with the
-        same state."""
-        rows: list[Row] = []
-        warnings: list[DateWarning] = []
-        s = self.state
-        years = _YEARS
-        text = self.text
-        for word in run.words:
-            span, rule, unit, base, shift, shift_unit = word
-            at = span[0]
-            if self._focus:
-                self._enter_focus(at)
-            # self._paragraph_of(at), without the call
-            self._paragraph += text.count("\n", self._paragraph_pos, at)
-            self._paragraph_pos = at
-            paragraph = self._paragraph
-            self._planned = False
-            found = None
-            if base == "present" and shift_unit == "years":
-                if s.as_of is not None and s.as_of_paragraph == paragraph:
-                    reference, anchor = s.as_of, "as-of"
-                elif s.narrative_type and s.narrative is not None:
-                    reference, anchor = s.narrative, "narrative"
-                elif s.dct is not None:
-                    reference, anchor = s.dct, "dct"
-                else:
-                    reference = s.narrative  # None: resolve says why
-                    anchor = "narrative"
-                if reference is not None:
-                    if unit != "year":
-                        # 明年次日: a day of a year, with no month to count from.
-                        written = original[at : span[1]]
-                        reason = "not resolved: no month to count from"
-                        warnings.append(DateWarning(written, span, reason))
-                        continue
-                    found = years.get(reference.year + shift)
-                    if found is None and 1 <= reference.year + shift <= 9999:
-                        year = reference.year + shift
-                        found = years[year] = (date(year, 1, 1), date(year, 12, 31))
-                    granularity = "year"
-            elif (
-                base == "previous"
-                and shift_unit == "days"
-                and unit == "day"
-                and (s.last_day is not None or s.dct is not None)
-            ):
-                if s.last_day is not None:
-                    first, last = s.last_day
-                    anchor = "previous-mention"
-                else:  # 当天 before any other day: the document's own day
-                    first = last = s.dct
-                    anchor = "dct"
-                granularity = "day"
-                if shift == 0:
-                    found = (first, last)
-                else:
-                    try:
-                        day = (last if shift > 0 else first) + timedelta(days=shift)
-                        found = (day, day)
-                    except OverflowError:
-                        found = None  # resolve says why
-            if found is None:
-                row, warning = self.resolve(fast_word_partial(word), original)
-                if row is not None:
-                    rows.append(row)
-                if warning is not None:
-                    warnings.append(warning)
-                continue
-            start, end = found
-            rows.append(
-                (
-                    original[at : span[1]],
-                    span,
-                    start,
-                    end,
-                    granularity,
-                    "event",
-                    anchor,
-                    rule,
-                    False,
-                )
-            )
-            self._remember(at, start, end, granularity, anchor, paragraph)
         return rows, warnings
 
     def _into_next_year(self, end: date, following: date, span: tuple[int, int]) -> bool:

@@ -216,10 +216,9 @@ class RunOfDays:
 
 
 class RunOfWords:
-    """The middle of a run of relative words (今年去年明年次日当天…): each word, or a year
-    word joined to its day word as :func:`normalizers.extract.join` would join them,
-    for :meth:`normalizers.anchor.Anchorer.resolve_words` to anchor one after the
-    other over plain values, without partials or the joins.
+    """The middle of a run of relative words (今年去年明年次日当天…): their partials,
+    joined as :func:`normalizers.extract.join` would join them, for the anchoring to
+    resolve one after the other without taking them through the joins.
 
     Between two relative words with a list mark, or none, nothing joins but a year
     word and the day word written right after it (明年次日: the next day of next
@@ -228,20 +227,12 @@ class RunOfWords:
     starts and ends where no such pair is cut in two, so what the joins make of the
     partials around it cannot reach into it (a long gap of words joins nothing)."""
 
-    __slots__ = ("span", "words")
+    __slots__ = ("partials", "span")
 
-    def __init__(self, span: tuple[int, int], words: list[tuple]) -> None:
+    def __init__(self, span: tuple[int, int], partials: list[Partial]) -> None:
         self.span = span
-        #: (span, rule, unit, base, shift, shift_unit) of each word (a year and its day
-        #: word as one: the day word's rule and unit, the year word's base and shift),
-        #: in text order: the fields of its partial (:func:`word_partial`).
-        self.words = words
-
-
-def word_partial(word: tuple) -> Partial:
-    """The partial of one word of a :class:`RunOfWords`, as the joins would give it."""
-    span, rule, unit, base, shift, shift_unit = word
-    return _partial(span, rule, unit, base=base, shift=shift, shift_unit=shift_unit)
+        #: The words' partials (a year and its day word as one), in text order.
+        self.partials = partials
 
 
 _DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
@@ -482,20 +473,14 @@ def fast_runs(
         starts = [start]
         # The first and the last date are the rules': their other neighbour may be
         # outside the run, or no date of the form.
+        usable = [False]
         at = start + len(units[0][0])
-        if valid is _always:  # every date of the form may be built: no call per date
-            for groups in units[1:-1]:
-                starts.append(at)
-                at += len(groups[0])
-            usable = [False, *[True] * (len(units) - 2), False]
-        else:
-            usable = [False]
-            for groups in units[1:-1]:
-                starts.append(at)
-                usable.append(valid(groups))
-                at += len(groups[0])
-            usable.append(False)
+        for groups in units[1:-1]:
+            starts.append(at)
+            usable.append(valid(groups))
+            at += len(groups[0])
         starts.append(at)
+        usable.append(False)
         begin = None
         for index, ok in enumerate(usable):
             if ok:
@@ -526,7 +511,7 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
     """The partials of relative words ``begin`` to ``stop - 1`` of a run: the first
     and the last, and the words between them that no pair cuts off (see
     :class:`RunOfWords`), as partials; the others in a :class:`RunOfWords`, a year
-    word and its day word as one (what compose makes of them)."""
+    word and its day word built as one partial (what compose makes of them)."""
     first, last = begin + 1, stop - 1  # the block: words first to last - 1
     if _composes(units, begin):
         first += 1  # the run's first word takes the word after it
@@ -539,28 +524,21 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
         partials.append(_relative((starts[index], starts[index] + len(groups[1])), groups))
     if first == stop:
         return
-    words: list[tuple] = []
+    joined: list[Partial] = []
     index = first
     while index < last:
         groups, at = units[index], starts[index]
-        word = groups[2]
         if _composes(units, index):  # never the block's last word (see above)
             # The day word with the year word's base and shift, as compose makes it.
-            base, shift = RELATIVE_YEARS[word]
+            base, shift = RELATIVE_YEARS[groups[2]]
             day = units[index + 1]
             span = (at, starts[index + 1] + len(day[1]))
-            words.append((span, f"relative.{day[2]}", "day", base, shift, "years"))
+            joined.append(_partial(span, f"relative.{day[2]}", "day", base=base, shift=shift))
             index += 2
             continue
-        span = (at, at + len(groups[1]))
-        if word in RELATIVE_YEARS:
-            base, shift = RELATIVE_YEARS[word]
-            words.append((span, f"relative.{word}", "year", base, shift, "years"))
-        else:
-            base, shift = RELATIVE_DAYS[word]
-            words.append((span, f"relative.{word}", "day", base, shift, "days"))
+        joined.append(_relative((at, at + len(groups[1])), groups))
         index += 1
-    blocks.append(RunOfWords((words[0][0][0], words[-1][0][1]), words))
+    blocks.append(RunOfWords((joined[0].span[0], joined[-1].span[1]), joined))
 
 
 def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
