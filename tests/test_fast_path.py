@@ -152,8 +152,12 @@ def _word_runs(count: int, seed: int) -> list[str]:
     (明年次日) fall at every place of a run: at its ends, at the block's ends, inside."""
     rng = random.Random(seed)
     words = [*fast.RELATIVE_WORDS, "今年次日", "明年当天"]
+    # What sets the anchoring's state before the run: the paragraph's present, a focus
+    # year, an earlier day.
+    heads = ["", "", "截至2021年9月，", "2022年工作总结\n", "8月3日，"]
     return [
-        rng.choice(NOISE)
+        rng.choice(heads)
+        + rng.choice(NOISE)
         + "".join(rng.choice(words) + rng.choice(["", "", "，", "、"]) for _ in range(n))
         + rng.choice(NOISE)
         for n in (rng.randint(3, 14) for _ in range(count))
