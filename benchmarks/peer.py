@@ -15,6 +15,18 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+#: The head of a rebuild benchmark's child code: the table ``{table}`` read, and
+#: ``smaller`` its rows without its last ``{drop}`` documents by name (the 99 % of
+#: a +1 % rebuild). Format it with the rest of the child's code.
+SMALLER_TABLE = """
+from pathlib import Path
+from timeline.schema import read_table
+
+table = read_table(Path({table!r}))
+documents = sorted(table["doc"].astype(str).unique())
+keep = set(documents[: len(documents) - {drop}])
+smaller = table[table["doc"].astype(str).isin(keep)].reset_index(drop=True)
+"""
 
 
 def peer_code(reference: str, folder: Path) -> Path:

@@ -30,21 +30,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from page_phase import differences  # noqa: E402
-from peer import peer_code, run_json  # noqa: E402
+from peer import SMALLER_TABLE, peer_code, run_json  # noqa: E402
 
-REBUILD = """
+REBUILD = (
+    SMALLER_TABLE
+    + """
 import json, time
 from datetime import UTC, datetime
-from pathlib import Path
 from exports import fragments
 from exports.ics import plan_feeds, write_feeds
 from exports.table_files import write_table_files
-from timeline.schema import read_table
 
-table = read_table(Path({table!r}))
-documents = sorted(table["doc"].astype(str).unique())
-keep = set(documents[: len(documents) - {drop}])
-smaller = table[table["doc"].astype(str).isin(keep)].reset_index(drop=True)
 cache, out = Path({work!r}) / "cache", Path({work!r}) / "out"
 now = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -65,6 +61,7 @@ times = {{}}
 writers(table, times)
 print(json.dumps(times))
 """
+)
 
 STEPS = ("keys", "plan", "write feeds", "table files")
 
