@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from timeline.faults import step
-from timeline.files import durable_later, make_durable, regular_files
+from timeline.files import durable_later, make_durable, one_file, regular_files
 
 T = TypeVar("T")
 RENAME_EXCHANGE = 2
@@ -320,7 +320,7 @@ def _carry_over(out: Path, staging: Path) -> bool:
             continue
         target = staging / relative
         if relative in staged:
-            if _linked(source, staged[relative]):
+            if one_file(source, staged[relative]):
                 continue  # the page writer linked it already (a rename onto it would do nothing)
             if _same_bytes(source, target):
                 _link(source, target)
@@ -338,14 +338,6 @@ def _carry_over(out: Path, staging: Path) -> bool:
         target.parent.mkdir(parents=True, exist_ok=True)
         _link(source, target)  # not the build's (a CNAME): kept, the same file on both sides
     return same
-
-
-def _linked(first: Path, second: Path) -> bool:
-    """Whether both paths are one file (a hard link), without raising."""
-    try:
-        return os.path.samefile(first, second)
-    except OSError:
-        return False
 
 
 def _same_bytes(first: Path, second: Path) -> bool:

@@ -69,7 +69,7 @@ from exports.page_rows import CARD_COLUMNS, PageOrder, rows_at
 from exports.search_index import CHUNK, SEARCH_FOLDER, SEARCH_SPAN, SPAN_SHARD_BYTES, SearchIndex
 from exports.search_postings import carried, year_block
 from timeline.faults import step
-from timeline.files import unchanged, write_atomic
+from timeline.files import one_file, unchanged, write_atomic
 from timeline.slugs import slugify
 
 INDEX = "index.html"
@@ -216,7 +216,7 @@ class _Output:
         for relative, source in found:
             self.written.add(relative)
             target = self.folder / relative
-            linked = source is None or _same_inode(source, target)
+            linked = source is None or one_file(source, target)
             if not linked and not self._link(source, target, None):
                 write_atomic(target, source.read_bytes())
         return True
@@ -269,13 +269,6 @@ class _Output:
                 relative = f"{name}/{path.name}"
                 if path.is_file() and relative not in self.written:
                     path.unlink()
-
-
-def _same_inode(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 class _Site:

@@ -153,6 +153,14 @@ def file_digest(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def one_file(first: Path, second: Path) -> bool:
+    """Whether both paths are one file (hard links of it), without raising."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
 def regular_files(folder: Path) -> dict[str, Path]:
     """Regular files under ``folder``, by relative path; links are never followed.
 
