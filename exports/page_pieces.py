@@ -48,12 +48,13 @@ import pandas as pd
 
 from exports.event_view import EventView
 from exports.page_cards import card_html
+from exports.page_render import json_text
 from exports.row_keys import row_key_bytes
 from exports.search_index import fold_joined, summary_json
 from timeline.files import write_atomic
 
 #: Bumped when the cache's layout or a card's fields change.
-FORMAT = "1"
+FORMAT = "2"
 PIECES = "pieces.json"
 CARDS = "cards"
 #: The folder of each year's search postings (:mod:`exports.search_postings`).
@@ -81,11 +82,20 @@ class Card(NamedTuple):
     tail: str  # and after it
     search: str  # what a search matches, folded
     summary: str  # what a search shows of it, as JSON (exports.search_index.summary_json)
+    #: Its row of the page's data (``[id, lane, start, end, title, review, n]``) as JSON
+    #: text before the lane and between the lane and the number (not script-escaped):
+    #: a page's data is joined from them, not encoded again (:func:`data_row`).
+    data_head: str
+    data_tail: str
     n: int = 0
 
     @property
     def html(self) -> str:
         return f'{self.head} data-i="{self.n}"{self.tail}'
+
+    def data_row(self, lane: int) -> str:
+        """Its row of the page's data as JSON, in the page's lane ``lane``."""
+        return f"{self.data_head}{lane}{self.data_tail}{self.n}]"
 
 
 def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) -> Card:
@@ -95,6 +105,7 @@ def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) ->
     html = str(card_html(view, feeds))
     marker = f' data-i="{view.index}"'
     head, _, tail = html.partition(marker)  # the event id before it is escaped: no quote
+    start, end = view.start.isoformat(), view.end.isoformat()
     return Card(
         view.event_id,
         view.association,
@@ -109,14 +120,9 @@ def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) ->
         head,
         tail,
         search,
-        summary_json(
-            view.event_id,
-            view.association,
-            view.start.isoformat(),
-            view.end.isoformat(),
-            view.title,
-            search,
-        ),
+        summary_json(view.event_id, view.association, start, end, view.title, search),
+        f"[{json_text(view.event_id)},",
+        "," + ",".join(map(json_text, (start, end, view.full_title, review))) + ",",
     )
 
 

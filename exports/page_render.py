@@ -97,6 +97,24 @@ SCRIPT_ESCAPES = {
 }
 
 
+def json_text(value: Any) -> str:
+    """``value`` as :func:`script_json` writes it inside a larger value, not yet escaped
+    (:func:`script_escaped`): a list's items are these joined by commas."""
+    return _ENCODER.encode(value)
+
+
+def script_json_with(data: Mapping[str, Any], key: str, raw: str) -> Markup:
+    """:func:`script_json` of ``data`` with ``key`` set to ``raw``, a value already as JSON
+    (not escaped): the same text, without encoding again what the caller kept as text."""
+    if key in data:
+        raise ValueError(f"{key!r} is given as text")
+    left = _ENCODER.encode({name: value for name, value in data.items() if name < key})
+    right = _ENCODER.encode({name: value for name, value in data.items() if name > key})
+    middle = _ENCODER.encode({key: 0})[1:-2] + raw  # '"key":' and the value
+    text = "{" + ",".join(part for part in (left[1:-1], middle, right[1:-1]) if part) + "}"
+    return Markup(script_escaped(text))
+
+
 def script_escaped(text: str) -> str:
     """JSON ``text`` with :data:`SCRIPT_ESCAPES` escaped (what :func:`script_json` returns)."""
     for character, escape in SCRIPT_ESCAPES.items():
@@ -151,5 +169,7 @@ __all__ = [
     "calendar_note",
     "content_security_policy",
     "csp_hash",
+    "json_text",
     "script_json",
+    "script_json_with",
 ]

@@ -63,6 +63,7 @@ from exports.page_render import (
     infer_include_years,
     inline_asset,
     script_json,
+    script_json_with,
     template_environment,
 )
 from exports.page_rows import CARD_COLUMNS, PageOrder, rows_at
@@ -857,20 +858,9 @@ class _Site:
             )
         if year_links is None:
             year_links = self.year_links(kind, year)
+        events = "[" + ",".join([card.data_row(lane_here[card.association]) for card in cards])
         data: dict[str, Any] = {
             "associations": [name for name, _ in page_lanes],
-            "events": [
-                [
-                    card.event_id,
-                    lane_here[card.association],
-                    card.start.isoformat(),
-                    card.end.isoformat(),
-                    card.full_title,
-                    card.review,
-                    card.n,
-                ]
-                for card in cards
-            ],
             "years": sorted(self.years),
             "yearLinks": {str(link.year): link.href for link in year_links},
             "root": root,
@@ -901,7 +891,7 @@ class _Site:
             csp=content_security_policy([css], scripts, script_files=True),
             css=css,
             scripts=scripts,
-            data=script_json(data),
+            data=script_json_with(data, "events", events + "]"),
             chronology=Markup(chronology_html(sections)),
             lanes=lanes,
             year_links=year_links,
