@@ -97,21 +97,38 @@ def card_html(event: EventView, feeds: bool) -> Markup:
     return Markup("".join(out))
 
 
-def chronology_html(sections: list) -> str:
-    """The year sections of a page (:func:`exports.event_view.year_sections` of its cards) as
-    the page's template wrote them: each card's HTML (``.html``) joined, not rendered again.
+def chronology_html(cards: list) -> str:
+    """A page's cards (:class:`exports.page_pieces.Card`, in page order) in their year
+    sections and month groups, as the page's template wrote them: a section per year,
+    in it the whole year's group first, then each month's; each card's HTML joined,
+    not rendered again. The same text as grouping them with
+    :func:`exports.event_view.year_sections` first, in one pass.
     """
+    groups: dict[tuple[int, int], list[str]] = {}
+    for card in cards:
+        key = (card.year, card.group)
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = []
+        found.append(f'{card.head} data-i="{card.n}"{card.tail}\n')
     out = []
-    for section in sections:
-        out.append(f'    <section class="year" id="{section.id}" ')
-        out.append(f'aria-labelledby="{section.id}-heading">\n')
-        out.append(f'      <h2 id="{section.id}-heading">{section.year}年</h2>\n')
-        for group in section.months:
-            out.append(f'      <section class="month" id="{group.id}">\n')
-            out.append(f"        <h3>{group.label}</h3>\n")
-            out.append('        <ol class="events">\n')
-            out += [f"{card.html}\n" for card in group.events]
-            out.append("        </ol>\n      </section>\n")
+    year = None
+    for key in sorted(groups):
+        if key[0] != year:
+            if year is not None:
+                out.append("    </section>\n")
+            year = key[0]
+            out.append(f'    <section class="year" id="year-{year}" ')
+            out.append(f'aria-labelledby="year-{year}-heading">\n')
+            out.append(f'      <h2 id="year-{year}-heading">{year}年</h2>\n')
+        month = key[1]
+        group = f"year-{year}-whole" if month == 0 else f"month-{year}-{month:02d}"
+        out.append(f'      <section class="month" id="{group}">\n')
+        out.append(f"        <h3>{'全年' if month == 0 else f'{month}月'}</h3>\n")
+        out.append('        <ol class="events">\n')
+        out += groups[key]
+        out.append("        </ol>\n      </section>\n")
+    if year is not None:
         out.append("    </section>\n")
     return "".join(out)
 

@@ -54,7 +54,7 @@ from exports.search_index import fold_joined, summary_json
 from timeline.files import write_atomic
 
 #: Bumped when the cache's layout or a card's fields change.
-FORMAT = "2"
+FORMAT = "3"
 PIECES = "pieces.json"
 CARDS = "cards"
 #: The folder of each year's search postings (:mod:`exports.search_postings`).
@@ -189,9 +189,12 @@ class PieceCache:
                     key, found = pickle.load(stream)
             except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
                 return cards  # a damaged or missing part: what it held is made again
-            if key != self.key or not isinstance(found, dict):
+            if key != self.key or not isinstance(found, tuple):
                 return cards
-            cards.update(found)
+            try:
+                cards.update(_unpacked(found))
+            except (ValueError, TypeError, OverflowError):
+                return cards
         return cards
 
     def _additions(self, year: int) -> list[Path]:
@@ -258,13 +261,13 @@ class PieceCache:
                 and (folder / f"{year}.pickle").is_file()
             ):
                 number = int(additions[-1].name.split(".")[1][3:]) + 1 if additions else 1
-                data = pickle.dumps((self.key, added), protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((self.key, _packed(added)), protocol=pickle.HIGHEST_PROTOCOL)
                 _replace(folder / f"{year}.add{number}.pickle", data)
                 _replace(folder / f"{year}.keys", keys)
                 if self.listed is not None:
                     self.listed.setdefault(str(year), []).append(number)
                 return
-            data = pickle.dumps((self.key, cards), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((self.key, _packed(cards)), protocol=pickle.HIGHEST_PROTOCOL)
             _replace(folder / f"{year}.pickle", data)
             _replace(folder / f"{year}.keys", keys)
             for path in additions:
@@ -314,6 +317,31 @@ class PieceCache:
                         path.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+#: A kept card's fields that are dates, kept as their ordinals (a pickled date is a call).
+_DATES = (Card._fields.index("start"), Card._fields.index("end"))
+
+
+def _packed(cards: dict[bytes, tuple]) -> tuple[list[bytes], list[list]]:
+    """Cards as a card file keeps them: their keys and their fields a column each, the
+    dates as ordinals; unpickling a year's columns costs about half its tuples' (fewer
+    objects, no date made through a call per cell)."""
+    columns = [list(column) for column in zip(*cards.values(), strict=True)]
+    for at in _DATES if columns else ():
+        columns[at] = [day.toordinal() for day in columns[at]]
+    return list(cards), columns
+
+
+def _unpacked(found: tuple) -> dict[bytes, tuple]:
+    """The cards :func:`_packed` kept (key -> fields)."""
+    keys, columns = found
+    if not keys:
+        return {}
+    columns = list(columns)
+    for at in _DATES:
+        columns[at] = list(map(date.fromordinal, columns[at]))
+    return dict(zip(keys, zip(*columns, strict=True), strict=True))
 
 
 def _replace(path: Path, data: bytes, array: np.ndarray | None = None) -> None:

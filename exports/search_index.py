@@ -330,9 +330,13 @@ def _shard_deltas(block: np.ndarray | None) -> dict[str, list[int]]:
     return {_gram(code): values[bounds[at] : bounds[at + 1]] for at, code in enumerate(heads)}
 
 
-#: Every number below 65,536 as its text followed by a comma, and by the list's end.
-_COMMA = np.array([f"{number}," for number in range(1 << 16)], dtype=object)
-_CLOSE = np.array([f"{number}]" for number in range(1 << 16)], dtype=object)
+#: Every number below 65,536 as its text followed by a comma, then (from 65,536 on) the
+#: same numbers followed by the list's end: a posting's text is one look-up.
+_NUMBERS = np.array(
+    [f"{number}," for number in range(1 << 16)] + [f"{number}]" for number in range(1 << 16)],
+    dtype=object,
+)
+_CLOSING = 1 << 16
 
 
 def shard_json(block: np.ndarray | None) -> str:
@@ -342,25 +346,25 @@ def shard_json(block: np.ndarray | None) -> str:
     the comma or the list's end that follows them (a third of the JSON encoder's
     time for the millions of postings of a large corpus); each pair's key is
     encoded by the encoder's own string function, escaped as
-    :func:`~exports.page_render.script_json` does, and put before its run; the
-    pieces are joined once. Pairs come sorted by code, which is the order of
-    ``sort_keys`` (code points). ``tests/test_page_cards.py`` compares both.
+    :func:`~exports.page_render.script_json` does, and put before the first
+    posting of its run; the pieces are joined once. Pairs come sorted by code,
+    which is the order of ``sort_keys`` (code points). ``tests/test_page_cards.py``
+    compares both.
     """
     if block is None or not len(block):
         return "{}"
     heads, starts, deltas = _runs(block)
-    last = np.zeros(len(deltas), dtype=bool)
-    last[starts[1:] - 1] = True
-    last[-1] = True
-    outside = (deltas < 0) | (deltas >= len(_COMMA))
-    inside = np.where(outside, 0, deltas)
-    texts = np.where(last, _CLOSE[inside], _COMMA[inside])
+    last = np.zeros(len(deltas), dtype=np.int64)
+    last[starts[1:] - 1] = _CLOSING
+    last[-1] = _CLOSING
+    outside = (deltas < 0) | (deltas >= _CLOSING)
+    texts = _NUMBERS[np.where(outside, 0, deltas) + last]
     for at in np.flatnonzero(outside).tolist():
         texts[at] = f"{int(deltas[at])}{']' if last[at] else ','}"
     keys = [script_escaped(encode_basestring(_gram(code))) + ":[" for code in heads]
     keys[1:] = ["," + key for key in keys[1:]]
-    pieces = np.insert(texts, starts, np.array(keys, dtype=object))
-    return "{" + "".join(pieces.tolist()) + "}"
+    texts[starts] = np.array(keys, dtype=object) + texts[starts]
+    return "{" + "".join(texts.tolist()) + "}"
 
 
 __all__ = [

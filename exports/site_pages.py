@@ -39,7 +39,6 @@ from exports.event_view import (
     association_look,
     event_views,
     lane_counts,
-    year_sections,
 )
 from exports.feed_links import FeedLink, feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
@@ -440,7 +439,10 @@ class _Site:
         if missing:
             for at, card in self.made([a + at for at in missing]).items():
                 kept[keys[at - a]] = added[keys[at - a]] = card
-        cards = [Card(*kept[key], year * YEAR_BASE + at) for at, key in enumerate(keys)]
+        # tuple.__new__, not the named tuple's own (a Python function): a year's cards
+        # are made on every page of it made again.
+        new, base = tuple.__new__, year * YEAR_BASE
+        cards = [new(Card, (*kept[key], base + at)) for at, key in enumerate(keys)]
         current = len(set(keys))
         if self.cache is not None and (added or len(kept) != current):
             mine = {key: kept[key] for key in keys}
@@ -831,7 +833,6 @@ class _Site:
         ``year_links``: the page's year list when not the corpus's years (an
         association's); ``home``: the association's page, from its page of a year."""
         root = "" if kind == "index" else "../"
-        sections = year_sections(cards)  # type: ignore[arg-type]
         if kind == "index":  # the shared piece: every association, by its count in the corpus
             page_lanes = self.lanes
         else:  # only the page's own associations, by their count on the page
@@ -892,7 +893,7 @@ class _Site:
             css=css,
             scripts=scripts,
             data=script_json_with(data, "events", events + "]"),
-            chronology=Markup(chronology_html(sections)),
+            chronology=Markup(chronology_html(cards)),
             lanes=lanes,
             year_links=year_links,
             association_links=association_links if kind == "index" else [],
