@@ -14,7 +14,7 @@ from pathlib import Path
 
 from normalizers import DateMention, DateWarning, DocumentContext, Resolution
 from timeline.documents import DEFAULT_MAX_BYTES, DocumentError, load_document, resolved
-from timeline.manifest import DocumentMetadata, default_manifest, load_manifest
+from timeline.manifest import DocumentMetadata, Resolver, default_manifest, load_manifest
 from timeline.present import document_context, resolve
 
 #: The columns of ``timeline dates``, in order. ``span_start``/``span_end`` index
@@ -67,8 +67,9 @@ def collect_manifest(
     paths: Iterable[str | Path],
     manifest: str | Path | None = None,
     problems: list[str] | None = None,
+    resolver: Resolver | None = None,
 ) -> Manifest:
-    """The metadata for PATH arguments.
+    """The metadata for PATH arguments (``resolver``: see :func:`load_manifest`).
 
     An explicit manifest is used for everything; otherwise each folder argument
     holding a ``documents.csv`` contributes that file. Raises
@@ -77,12 +78,12 @@ def collect_manifest(
     :func:`timeline.manifest.load_manifest`).
     """
     if manifest is not None:
-        return load_manifest(manifest, problems)
+        return load_manifest(manifest, problems, resolver)
     merged: Manifest = {}
     for argument in paths:
         found = default_manifest(argument) if Path(argument).is_dir() else None
         if found is not None:
-            merged.update(load_manifest(found, problems))
+            merged.update(load_manifest(found, problems, resolver))
     return merged
 
 

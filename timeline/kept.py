@@ -13,6 +13,16 @@ of the same arguments takes from it, in one read, the rows of every document
 whose key it holds (same bytes, name, manifest row, size limit and code: the
 same result), and processes or reads from the cache only the others.
 
+The entry is written in two layers: a *base* (every document's rows) and a
+*delta* naming its base, holding only the documents the base does not have. A
+rebuild that adds or changes a few documents writes the delta alone (their rows,
+some 1% of the base's), not every row again; once the delta's documents and the
+base's documents no longer in the build pass a quarter of the base
+(:data:`DELTA_SHARE`), the next build writes a new base and the old delta, naming
+the old base, is ignored. The base is written before its delta, each entry atomically:
+a build killed between them leaves a delta whose base is gone (ignored) or the
+last build's two layers (its new documents read again), never rows of another's.
+
 Never stale: a document whose key is not there (changed, new, or of another code
 version) is not taken; a document that failed is not kept (it is read and
 reported again); a key held by two documents of a build (one file copied into
@@ -23,6 +33,7 @@ entry is replaced by each build; a damaged one is only a miss.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass
 
@@ -33,54 +44,113 @@ from timeline.cache import DocumentCache, arrow_bytes, arrow_table
 from timeline.partitions import PERIOD_SCHEMA, ROW_SCHEMA
 
 _KEY = "_key"
+#: A rebuild writes only a delta while its documents and the base's documents no
+#: longer built stay within this share of the base's documents.
+DELTA_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class Base:
+    """A kept base entry's name and its documents' keys (see :func:`keep`)."""
+
+    name: str
+    keys: frozenset[str]
+
+
+@dataclass
+class _Layer:
+    """One kept entry (a base or a delta): its tables still compressed (decoded by
+    :meth:`Kept.tables`), each row naming its document by a place in ``keys``."""
+
+    rows: list[tuple[str, bytes]]
+    periods: bytes
+    keys: list[str]
+    notes: dict[str, tuple[list[str], list[str]]]
+
+    @classmethod
+    def of(cls, stored: object, version: str) -> _Layer | None:
+        if not isinstance(stored, dict) or stored.get("version") != version:
+            return None
+        try:
+            rows = [(str(name), data) for name, data in stored["rows"]]
+            layer = cls(rows, stored["periods"], list(stored["keys"]), dict(stored["notes"]))
+        except Exception:  # a damaged or foreign entry is only a miss
+            return None
+        if not all(isinstance(data, bytes) for _, data in [*rows, ("", layer.periods)]):
+            return None
+        return layer
 
 
 @dataclass
 class Kept:
     """The rows (by association), period rows and notes (warnings, repairs) of a build's
-    documents, each row naming its document by a place in ``keys``."""
+    documents: a base and, when it has one, the delta written over it since."""
 
-    rows: dict[str, pa.Table]
-    periods: pa.Table
-    keys: list[str]
-    notes: dict[str, tuple[list[str], list[str]]]
+    layers: list[_Layer]
+    #: The base's name (the delta names it) and its documents' keys.
+    base: str
+    base_keys: frozenset[str]
+    #: A table could not be read (:meth:`tables`): the next build writes a new base.
+    damaged: bool = False
+
+    def base_of(self) -> Base | None:
+        """What :func:`keep` needs of this entry to write a delta over its base."""
+        return None if self.damaged else Base(self.base, self.base_keys)
+
+    @property
+    def notes(self) -> dict[str, tuple[list[str], list[str]]]:
+        return {key: note for layer in self.layers for key, note in layer.notes.items()}
 
     @classmethod
     def load(cls, cache: DocumentCache, slot: str) -> Kept | None:
-        """The entry kept under ``slot`` for this code version, or None."""
+        """The entries kept under ``slot`` for this code version, or None: the base, and
+        the delta when it names this base."""
         stored = cache.get(_slot(slot))
-        if not isinstance(stored, dict) or stored.get("version") != cache.version:
+        base = _Layer.of(stored, cache.version)
+        if base is None or not isinstance(stored.get("id"), str):
             return None
-        try:
-            rows = {name: arrow_table(data) for name, data in stored["rows"]}
-            periods = arrow_table(stored["periods"])
-            keys = list(stored["keys"])
-            notes = dict(stored["notes"])
-        except Exception:  # a damaged or foreign entry is only a miss
-            return None
-        return cls(rows, periods, keys, notes)
+        layers = [base]
+        delta = cache.get(_delta_slot(slot))
+        if isinstance(delta, dict) and delta.get("base") == stored["id"]:
+            found = _Layer.of(delta, cache.version)
+            if found is not None:
+                layers.append(found)
+        return cls(layers, stored["id"], frozenset(base.keys))
 
     def known(self, keys: list[str | None]) -> list[int]:
         """The indices of the documents whose result is here (their key held once)."""
         counts = Counter(keys)
-        return [i for i, key in enumerate(keys) if key in self.notes and counts[key] == 1]
+        held = self.notes
+        return [i for i, key in enumerate(keys) if key in held and counts[key] == 1]
 
     def tables(
         self, keys: list[str | None], known: list[int]
-    ) -> tuple[dict[str, pa.Table], pa.Table]:
+    ) -> tuple[dict[str, pa.Table], pa.Table] | None:
         """The rows (by association) and period rows of the ``known`` documents, each with
         its ``_doc`` now: a document's kept place mapped to its index in this build, no
-        text compared and no row moved (rows of the other documents filtered out)."""
-        places = {key: index for index, key in enumerate(self.keys)}
-        now = np.full(len(self.keys), -1, dtype=np.int64)
-        for index in known:
-            now[places[keys[index]]] = index
-        rows = {}
-        for name, table in self.rows.items():
-            table = _renumbered(table, now, ROW_SCHEMA)
-            if table.num_rows:
-                rows[name] = table
-        return rows, _renumbered(self.periods, now, PERIOD_SCHEMA)
+        text compared and no row moved (rows of the other documents filtered out).
+        None when a table cannot be read (a damaged entry: only a miss)."""
+        rows: dict[str, list[pa.Table]] = {}
+        periods = []
+        for layer in self.layers:
+            places = {key: index for index, key in enumerate(layer.keys)}
+            now = np.full(len(layer.keys), -1, dtype=np.int64)
+            for index in known:
+                place = places.get(keys[index])
+                if place is not None:
+                    now[place] = index
+            try:
+                decoded = [(name, arrow_table(data)) for name, data in layer.rows]
+                periods.append(_renumbered(arrow_table(layer.periods), now, PERIOD_SCHEMA))
+            except Exception:  # a damaged stream: those documents are read again
+                self.damaged = True
+                return None
+            for name, table in decoded:
+                table = _renumbered(table, now, ROW_SCHEMA)
+                if table.num_rows:
+                    rows.setdefault(name, []).append(table)
+        joined = {name: pa.concat_tables(found) for name, found in rows.items()}
+        return joined, pa.concat_tables(periods)
 
 
 def _renumbered(table: pa.Table, now: np.ndarray, schema) -> pa.Table:
@@ -102,29 +172,53 @@ def keep(
     rows: list[pa.Table],
     periods: list[dict],
     notes: dict[int, tuple[list[str], list[str]]],
+    last: Base | None = None,
 ) -> None:
     """Keep this build's rows for the next: ``rows`` (every association's, as handed out
     by the store), ``periods``, and ``notes`` by the index of every document that gave
-    a result (not an error)."""
+    a result (not an error). ``last``: what this build took from the last one; while
+    few documents differ from its base, only a delta is written (see the module)."""
     counts = Counter(keys)
-    kept = [i for i, key in enumerate(keys) if key is not None and counts[key] == 1]
+    kept = [i for i, key in enumerate(keys) if key is not None and counts[key] == 1 and i in notes]
+    if last is not None:
+        fresh = [i for i in kept if keys[i] not in last.keys]
+        gone = len(last.keys) - (len(kept) - len(fresh))
+        if len(fresh) + gone <= DELTA_SHARE * len(last.keys):
+            cache.put(
+                _delta_slot(slot), _entry(cache, keys, rows, periods, notes, fresh, last.name)
+            )
+            return
+    base = os.urandom(16).hex()
+    cache.put(_slot(slot), _entry(cache, keys, rows, periods, notes, kept, base, "id"))
+
+
+def _entry(
+    cache: DocumentCache,
+    keys: list[str | None],
+    rows: list[pa.Table],
+    periods: list[dict],
+    notes: dict[int, tuple[list[str], list[str]]],
+    kept: list[int],
+    name: str,
+    field: str = "base",
+) -> dict:
+    """An entry of the rows, period rows and notes of the ``kept`` documents (indices)."""
     places = np.full(len(keys), -1, dtype=np.int64)
     places[kept] = np.arange(len(kept))
     named = []
     for table in rows:
+        table = _placed(table, places) if table.num_rows else table
         if table.num_rows:
-            name = table["association"][0].as_py()
-            named.append((name, arrow_bytes(_placed(table, places))))
-    entry = {
+            named.append((table["association"][0].as_py(), arrow_bytes(table)))
+    chosen = [row for row in periods if places[row["_doc"]] >= 0]
+    return {
         "version": cache.version,
+        field: name,
         "rows": named,
-        "periods": arrow_bytes(
-            _placed(pa.Table.from_pylist(periods, schema=PERIOD_SCHEMA), places)
-        ),
+        "periods": arrow_bytes(_placed(pa.Table.from_pylist(chosen, schema=PERIOD_SCHEMA), places)),
         "keys": [keys[i] for i in kept],
-        "notes": {keys[i]: note for i, note in notes.items() if places[i] >= 0},
+        "notes": {keys[i]: notes[i] for i in kept},
     }
-    cache.put(_slot(slot), entry)
 
 
 def _placed(table: pa.Table, places: np.ndarray) -> pa.Table:
@@ -137,7 +231,11 @@ def _placed(table: pa.Table, places: np.ndarray) -> pa.Table:
 
 
 def _slot(slot: str) -> str:
-    return hashlib.sha256(b"kept-rows-2\0" + slot.encode()).hexdigest()
+    return hashlib.sha256(b"kept-rows-3\0" + slot.encode()).hexdigest()
 
 
-__all__ = ["Kept", "keep"]
+def _delta_slot(slot: str) -> str:
+    return hashlib.sha256(b"kept-rows-delta-3\0" + slot.encode()).hexdigest()
+
+
+__all__ = ["DELTA_SHARE", "Base", "Kept", "keep"]

@@ -59,12 +59,23 @@ class Resolver:
 
     def __init__(self) -> None:
         self._folders: dict[str, str] = {}
+        #: Each path asked, by its text: a build asks for every document twice (its
+        #: manifest row, then the document found in its folder), and the second answer
+        #: is the first's very ``Path`` (its hash made once), not an ``lstat`` and a
+        #: path object again (some 0.15 s at 10,000 documents).
+        self._paths: dict[str, Path] = {}
 
     def __call__(self, path: str | Path) -> Path:
         text = os.fspath(path)
+        found = self._paths.get(text)
+        if found is None:
+            found = self._paths[text] = self._resolved(text)
+        return found
+
+    def _resolved(self, text: str) -> Path:
         head, name = os.path.split(text)
         if name in ("", ".", ".."):
-            return resolved(path)
+            return resolved(text)
         folder = self._folders.get(head)
         if folder is None:
             folder = self._folders[head] = str(resolved(head or "."))
@@ -83,7 +94,7 @@ def default_manifest(folder: str | Path) -> Path | None:
 
 
 def load_manifest(
-    path: str | Path, problems: list[str] | None = None
+    path: str | Path, problems: list[str] | None = None, resolver: Resolver | None = None
 ) -> dict[Path, DocumentMetadata]:
     r"""Read a manifest into ``{resolved document path: DocumentMetadata}``.
 
@@ -93,7 +104,8 @@ def load_manifest(
     is line 1). With a ``problems`` list, every bad row is appended to it and
     left out, and the good rows are returned: one typo must not cost the
     metadata of every other document. Without one, the first bad row raises
-    :class:`ManifestError`.
+    :class:`ManifestError`. ``resolver``: the :class:`Resolver` to use (a build
+    shares one with its look-up of each document's row).
 
     The header itself always raises: without a ``file`` column no row means
     anything, and an unknown column is nearly always a misspelt one
@@ -132,7 +144,7 @@ def load_manifest(
     reader.fieldnames = header
     folder = path.parent
     documents: dict[Path, DocumentMetadata] = {}
-    resolve = Resolver()
+    resolve = resolver or Resolver()
     while True:
         try:
             row = next(reader)

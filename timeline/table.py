@@ -599,11 +599,14 @@ def build_events(
     """
     paths = list(paths)
     result = TableResult(table=empty_table(), periods=_frame([], PERIOD_COLUMNS))
+    # each folder resolved once, not each document's every component; each document once,
+    # for its manifest row and its look-up below
+    resolver = Resolver()
     if isinstance(manifest, dict):
         loaded = manifest
     else:
         problems: list[str] = []
-        loaded = collect_manifest(paths, manifest, problems)
+        loaded = collect_manifest(paths, manifest, problems, resolver)
         result.problems.extend((_named_file(problem), problem) for problem in problems)
     review_problems = ReviewReport()
     if reviews is not None and not isinstance(reviews, list):
@@ -617,8 +620,7 @@ def build_events(
             result.problems.append(
                 (folder, f"{folder}: no documents in this folder ({', '.join(DOCUMENT_SUFFIXES)})")
             )
-    resolve = Resolver()  # each folder resolved once, not each document's every component
-    tasks = [(path, loaded.get(resolve(path))) for path in files]
+    tasks = [(path, loaded.get(resolver(path))) for path in files]
     started = time.perf_counter()
     keys, gathered, slot = None, None, None
     if engine is not None and engine.cache is not None:
@@ -653,6 +655,7 @@ def build_events(
             workers,
             keeping,
         )
+        last = kept.base_of() if kept is not None else None  # not its rows: let go
         del kept
         result.seconds["documents"] = time.perf_counter() - started
         started = time.perf_counter()
@@ -664,7 +667,7 @@ def build_events(
         if keeping:
             assert engine is not None and engine.cache is not None and slot is not None
             assert keys is not None and store.kept is not None
-            keep(engine.cache, slot, keys, store.kept, store.kept_periods or [], notes)
+            keep(engine.cache, slot, keys, store.kept, store.kept_periods or [], notes, last)
     _ordered(result, table, reviews, review_problems)
     result.seconds["gather"] = time.perf_counter() - started
     if gathered is not None and not result.errors and engine is not None and engine.cache:
@@ -703,9 +706,14 @@ def _stage_one(
     known = kept.known(keys) if kept is not None and keys is not None else []
     if known:
         assert kept is not None and keys is not None
-        store.add_tables(*kept.tables(keys, known))
+        tables = kept.tables(keys, known)
+        if tables is None:  # a damaged entry: every document read or taken one by one
+            known = []
+        else:
+            store.add_tables(*tables)
+        held = kept.notes
         for index in known:
-            notes[index] = kept.notes[keys[index]]
+            notes[index] = held[keys[index]]
             if progress is not None:
                 progress(files[index])
     taken = set(known)
