@@ -143,7 +143,11 @@ class EarlyDigests:
         started = time.perf_counter()
         if not self.pending and started - self.walked >= self.EVERY:
             self.walked = started
-            for relative, path in _files(self.staging).items():
+            try:
+                files = _files(self.staging)
+            except OSError:  # a writer removed a folder (its scratch) as it was walked
+                files = {}
+            for relative, path in files.items():
                 # not yet at its name, or a writer's scratch (a hidden folder, removed)
                 temporary = relative.endswith(".tmp") or "/." in f"/{relative.rpartition('/')[0]}"
                 if relative not in self.done and relative not in self.skip and not temporary:
