@@ -13,7 +13,9 @@ row's key, :mod:`exports.row_keys`, with the columns, their types and the row
 count), every option, and a hash of every file of ``exports/`` and
 ``timeline/`` (code, templates, tables); and the shortcut is taken only when
 every file the state names is still in the published folder, a regular file
-with the recorded bytes. A hand-edited, missing or extra-linked file, a damaged
+with the recorded bytes (a file still the very file the last build hashed, by
+its device, inode, size and modification time, kept in the cache folder, is not
+read again: :func:`digests_file`). A hand-edited, missing or extra-linked file, a damaged
 or absent state: the site is rendered again, as without the shortcut. The feeds'
 time stamps need no key: for an unchanged table they are the published ones.
 """
