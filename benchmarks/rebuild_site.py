@@ -17,9 +17,10 @@ the median over the rounds, with the ratios peer / this; the CPU of the build's 
 process (everything but the forked writers), of the feeds and table files writers,
 and the wall and CPU of the steps around the writers (the table's key, the feeds
 carried over, the state's digests, carrying over and comparing the published
-folder, removing the old build), which a busy machine inflates less; and whether both codes
-published the same feeds and table files (the pages differ when the codes' pages
-do). Timings taken while other work runs are noisy: compare the ratios.
+folder, removing the old build), which a busy machine inflates less; the site
+built once more from the same table (nothing changed: the rebuild shortcut); and
+whether both codes published the same feeds and table files (the pages differ
+when the codes' pages do). Timings taken while other work runs are noisy: compare the ratios.
 """
 
 from __future__ import annotations
@@ -73,7 +74,11 @@ for module, name in [(exports.rebuild, "build_key"), (exports.site, "_copy_feeds
 started, cpu = time.perf_counter(), time.process_time()
 site = build_site(table, work / "out", now=now, engine=engine)
 wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-print(json.dumps({{"site": wall, "cpu": cpu, "phases": site.seconds, "steps": steps}}))
+again = time.perf_counter()
+build_site(table, work / "out", now=now, engine=engine)  # nothing changed: the shortcut
+again = time.perf_counter() - again
+print(json.dumps({{"site": wall, "cpu": cpu, "phases": site.seconds, "steps": steps,
+                  "unchanged": again}}))
 """
 )
 
@@ -95,6 +100,7 @@ def rebuild(source: Path, table: Path, work: Path, drop: int) -> dict:
         "build's own CPU": found["cpu"],
         "feeds writer CPU": phases.get("feeds cpu", 0.0),
         "table files CPU": phases.get("table files cpu", 0.0),
+        "unchanged site": found["unchanged"],
         "around the writers": sum(steps.get(name, [0.0])[0] for name in around),
         "around, CPU": sum(steps.get(name, [0.0, 0.0])[1] for name in around),
         **{f"  {name}": steps[name][0] for name in around if name in steps},

@@ -276,6 +276,19 @@ class FragmentStore:
         segment, offset, length = self._index.where[entry].tolist()
         return self._maps[segment][offset : offset + length]
 
+    def metas(self, entries: np.ndarray) -> list:
+        """The metas of found entries, in order."""
+        metas = self._index.metas
+        return [metas[entry] for entry in entries.tolist()]
+
+    def datas(self, entries: np.ndarray) -> list[bytes]:
+        """The bytes of found entries, in order (their places read in one step)."""
+        maps = self._maps
+        return [
+            maps[segment][offset : offset + length]
+            for segment, offset, length in self._index.where[entries].tolist()
+        ]
+
     def joined(self, entries: np.ndarray) -> Iterator[bytes]:
         """The bytes of ``entries`` one after the other, read a run of neighbours at a time."""
         if not len(entries):

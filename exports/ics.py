@@ -644,13 +644,19 @@ def _rows(
     found = store.find(keys) if store is not None else np.full(len(table), -1, dtype=np.int64)
     rows: list[_Row] = []
     hits = np.flatnonzero(found >= 0)
-    entries = found[hits].tolist()
-    for position, entry in zip(hits.tolist(), entries, strict=True):
-        meta = store.meta(entry)
-        if meta is None:  # not a calendar event
-            continue
-        packed, made = meta
-        rows.append(_Row(position, _Slot.unpack(packed), made, store.data(entry)))
+    if len(hits):  # the rows kept: their metas, then the bytes of the calendar events' only
+        metas = store.metas(found[hits])
+        events = np.flatnonzero(np.fromiter((m is not None for m in metas), bool, len(metas)))
+        unpack = _Slot.unpack
+        rows = [
+            _Row(position, unpack(metas[at][0]), metas[at][1], data)
+            for at, position, data in zip(
+                events.tolist(),
+                hits[events].tolist(),
+                store.datas(found[hits[events]]),
+                strict=True,
+            )
+        ]
     pending = np.flatnonzero(found < 0).tolist()
     parts = SPLIT_PARTS if split is not None and len(pending) >= SPLIT_FROM else 1
     size = -(-len(pending) // parts) if pending else 0

@@ -131,12 +131,14 @@ def build_site(
     seconds: dict[str, float] = {}
 
     def render(staging: Path, published: Path) -> list[Feed]:
-        reused = rebuild.reuse(published, staging, key)  # nothing changed: nothing rendered
+        digests = rebuild.digests_file(cache, published)
+        reused = rebuild.reuse(published, staging, key, digests)  # nothing changed: nothing made
         if reused is not None:
             return reused
         _copy_feeds(published, staging)  # the feed state keeps SEQUENCE across builds
         keys = fragments.row_keys(table) if cache is not None else None
         parallel = parallel_writers(engine, len(table))
+        early: rebuild.EarlyDigests | None = None
         with Writers(parallel) as writers, Later(staging / LATER_FEEDS) as feeds:
 
             def page() -> Path:
@@ -184,11 +186,13 @@ def build_site(
                     # Written here, not forked: this process made the plan and would only
                     # wait beside the others (a +1 % rebuild rewrites a few feeds).
                     writers.here("feeds", lambda: write_feeds(plan, staging))
+                    # then hash what the page writes as it writes it, rather than after it
+                    early = rebuild.EarlyDigests(staging, digests, skip=[*TABLE_FILES, LATER_FEEDS])
                 else:
                     writers.start("page", page)
                     writers.start("table files", table_files)
                     writers.start("feeds", lambda: write_feeds(plan, staging))
-                writers.wait()
+                writers.wait(None if early is None else early.catch_up)
             finally:
                 if writers.parallel:
                     gc.unfreeze()
@@ -196,7 +200,8 @@ def build_site(
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         hashed = writers.results.get("table files")
         known = hashed if isinstance(hashed, dict) else None
-        rebuild.record(staging, key, plan.feeds, known, rebuild.digests_file(cache, published))
+        found = None if early is None else early.found
+        rebuild.record(staging, key, plan.feeds, known, digests, found)
         return plan.feeds
 
     feeds = publish(out, render)

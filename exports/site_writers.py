@@ -108,15 +108,23 @@ class Writers:
         self.seconds[name] = time.perf_counter() - started
         self.cpu[name] = cpu_seconds() - used
 
-    def wait(self) -> None:
-        """Wait for every child; raise the first failure (the others are killed)."""
+    def wait(self, idle: Callable[[], object] | None = None, every: float = 0.05) -> None:
+        """Wait for every child; raise the first failure (the others are killed).
+
+        ``idle``: called whenever ``every`` seconds passed with no word from a child
+        (work this process can do while it would only wait: the state's digests,
+        :class:`exports.rebuild.EarlyDigests`); it should return within ``every``.
+        """
         selector = selectors.DefaultSelector()
         try:
             for child in self.children:
                 selector.register(child.pipe, selectors.EVENT_READ, child)
             running = len(self.children)
             while running:
-                for key, _ in selector.select():
+                ready = selector.select(None if idle is None else every)
+                if not ready and idle is not None:
+                    idle()
+                for key, _ in ready:
                     child: _Child = key.data
                     data = os.read(child.pipe, 1 << 20)
                     if data:

@@ -180,3 +180,34 @@ def test_one_set_of_row_keys_serves_the_shortcut_and_the_fragments() -> None:
     assert (fragments.row_keys(changed)[:3] == keys[:3]).all()
     assert (fragments.row_keys(changed)[3] != keys[3]).any()
     assert table_fingerprint(changed) != table_fingerprint(table)
+
+
+@pytest.mark.parametrize("long", [False, True], ids=["short: pandas", "long: BLAKE2b"])
+def test_texts_are_keyed_from_their_arrow_buffers(long: bool) -> None:
+    """A column of long texts (the table's ``sources``) is hashed by BLAKE2b from its Arrow
+    buffers, cell by cell, not by pandas; short ones stay pandas'. Either way every cell
+    counts, a missing cell is not an empty one, and the keys do not depend on how the
+    column's Arrow data is cut in chunks or sliced."""
+    import pyarrow as pa
+
+    from exports import row_keys
+
+    text = "来源" * 100 if long else "来源"  # 600 bytes: past row_keys.LONG_TEXT on average
+    cells = [text + "1", text + "2", "", None, text + "1"]
+    table = pd.DataFrame({"sources": pd.array(cells, dtype=pd.StringDtype("pyarrow"))})
+    hashes = row_keys._text_hashes(table["sources"])
+    assert (hashes is not None) == long  # BLAKE2b for long texts only
+    if long:
+        assert hashes[0] == hashes[4] and len(set(hashes.tolist())) == 4  # "" is not missing
+    keys = row_keys._made(table)
+    assert (keys[0] == keys[4]).all() and len({key.tobytes() for key in keys}) == 4
+
+    for kind in (pa.large_string(), pa.string()):
+        halves = pa.chunked_array([pa.array(cells[:2], kind), pa.array(cells[2:], kind)])
+        chunked = pd.DataFrame({"sources": pd.Series(pd.arrays.ArrowStringArray(halves))})
+        if long:
+            assert (row_keys._text_hashes(chunked["sources"]) == hashes).all()
+        assert (row_keys._made(chunked) == keys).all()
+    sliced = pd.DataFrame({"sources": table["sources"].iloc[1:].reset_index(drop=True)})
+    assert (row_keys._made(sliced) == keys[1:]).all()  # a slice's offsets are its own
+    assert row_keys._text_hashes(table["sources"].astype(object)) is None  # pandas' hashes

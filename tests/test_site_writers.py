@@ -555,3 +555,85 @@ def test_a_digest_is_kept_only_for_the_very_file_hashed(
     hashed.clear()
     rebuild.record(staging, "key", [], None, digests)
     assert sorted(hashed) == ["a.html", "b.html", "c.html", "d.html"]
+
+
+def test_files_hashed_while_the_writers_write_are_not_hashed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:class:`exports.rebuild.EarlyDigests` hashes the files at their names as the build
+    waits for its writers (not temporaries, not a writer's hidden scratch folder, not the
+    files a writer hashes itself, nor those the last build hashed); :func:`record` then
+    hashes only what changed since, and every digest it records is the file's."""
+    from exports import rebuild
+    from timeline.files import file_digest
+
+    staging, digests = tmp_path / "staging", tmp_path / "cache" / "digests.json"
+    (staging / "years").mkdir(parents=True)
+    (staging / "old.html").write_bytes(b"published before")
+    rebuild.record(staging, "key", [], None, digests)  # the last build hashed old.html
+    (staging / "years" / "2024.html").write_bytes(b"2024" * 100)
+    (staging / "years" / ".2025.html.x1.tmp").write_bytes(b"half")
+    (staging / ".search-postings").mkdir()
+    (staging / ".search-postings" / "0.bin").write_bytes(b"\0" * 16)
+    (staging / "events.csv").write_bytes(b"a,b\r\n")
+    (staging / "b.html").write_bytes(b"b" * 100)
+    hashed: list[str] = []
+
+    def counting(path):
+        hashed.append(Path(path).relative_to(staging).as_posix())
+        return file_digest(path)
+
+    monkeypatch.setattr(rebuild, "file_digest", counting)
+    early = rebuild.EarlyDigests(staging, digests, skip=["events.csv"])
+    early.catch_up(seconds=10)
+    assert sorted(hashed) == ["b.html", "years/2024.html"]
+    early.catch_up(seconds=10)  # nothing new: nothing hashed again
+    assert len(hashed) == 2
+
+    (staging / "years" / ".2025.html.x1.tmp").rename(staging / "years" / "2025.html")
+    (staging / "b.html").unlink()
+    (staging / "b.html").write_bytes(b"replaced after it was hashed")
+    early.walked = 0.0  # walk again now
+    early.catch_up(seconds=10)
+    assert hashed[2:] == ["years/2025.html"]
+    (staging / ".search-postings" / "0.bin").unlink()
+    (staging / ".search-postings").rmdir()
+    (staging / "years" / ".2025.html.x1.tmp").unlink(missing_ok=True)
+    hashed.clear()
+    known = {"events.csv": file_digest(staging / "events.csv")}
+    rebuild.record(staging, "key", [], known, digests, early.found)
+    assert hashed == ["b.html"]  # replaced: its early digest is not its file's
+    state = json.loads((staging / rebuild.STATE).read_text(encoding="utf-8"))
+    assert state["files"] == {
+        name: file_digest(staging / name)
+        for name in ("b.html", "events.csv", "old.html", "years/2024.html", "years/2025.html")
+    }
+
+
+def test_an_unchanged_rebuild_reads_no_file_it_hashed_before(
+    table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild shortcut (:func:`exports.rebuild.reuse`) takes the digests the last
+    build kept by signature: an unchanged rebuild hashes no file; a file changed since
+    (its signature with it) is hashed, and the site is made again."""
+    from exports import rebuild
+    from timeline.files import file_digest
+
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_site(table, out, now=NOW, engine=_engine(cache, workers=2))
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    hashed: list[str] = []
+
+    def counting(path):
+        hashed.append(Path(path).name)
+        return file_digest(path)
+
+    monkeypatch.setattr(rebuild, "file_digest", counting)
+    site = build_site(table, out, now=NOW, engine=_engine(cache, workers=2))
+    assert not site.seconds and hashed == []  # nothing rendered, nothing read
+    page = out / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<html", b"<HTML", 1))  # same size
+    site = build_site(table, out, now=NOW, engine=_engine(cache, workers=2))
+    assert site.seconds and "index.html" in hashed  # read, found changed: made again
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
