@@ -33,6 +33,7 @@ from normalizers.calendar import (
 )
 from normalizers.context import DocumentContext
 from normalizers.days import day_of_month, nth_weekday, weekday_near
+from normalizers.fast import word_partial
 from normalizers.focus import focus_headings
 from normalizers.mention import DateWarning
 from normalizers.pivot import with_centuries
@@ -60,6 +61,9 @@ _AS_OF_LAST = frozenset({cue[-1] for cue in AS_OF_CUES} | {" ", "\t"})
 #: A resolved mention before its qualifier and time of day: (text, span, start, end,
 #: granularity, kind, anchor, rule, lunar), the first fields of a DateMention.
 Row = tuple[str, tuple[int, int], date, date, str, str, str, str, bool]
+
+#: Year → its first and last day, for the year words of runs (今年去年明年…).
+_YEARS: dict[int, tuple[date, date]] = {}
 
 
 class Unresolvable(Exception):
@@ -529,6 +533,117 @@ class Anchorer:
             )
             self._remember(at, found, found, "day", "narrative", paragraph)
         return rows, warnings
+
+    def resolve_words(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
+        """The rows of a :class:`~normalizers.fast.RunOfWords`, in order, as
+        :meth:`resolve` makes them of the words' partials one after the other.
+
+        A year word counts from the present (:meth:`_present`), a day word (次日,
+        当天) from the last day mentioned, else the document's own day, and a year
+        word joined to its day word (明年次日) has no month to count from: the
+        branches of :meth:`_relative` such words take, over the state's dates and the
+        word's shift, each year's first and last day remembered. What
+        :meth:`resolve` and :meth:`_remember` look up per mention is looked up once
+        for the block: its paragraph (a block holds no line break), that no focus
+        heading lies inside it, and that no word follows a cue of the present (至)
+        or a publication label (a block's word follows a word or a list mark). A
+        word whose branch is another (no present, no earlier day, a year out of
+        the calendar) or a block with a focus heading inside is built as a partial
+        and given to :meth:`resolve`, with the same state."""
+        rows: list[Row] = []
+        warnings: list[DateWarning] = []
+        if self._focus and self._focus[0][0] < run.span[1]:
+            for span, meaning in run.words:
+                self._one(word_partial(span, meaning), original, rows, warnings)
+            return rows, warnings
+        s = self.state
+        years = _YEARS
+        paragraph = self._paragraph_of(run.span[0])
+        self._planned = False
+        for span, meaning in run.words:
+            rule, unit, base, shift, shift_unit = meaning
+            found = None
+            if base == "present" and shift_unit == "years":
+                if s.as_of is not None and s.as_of_paragraph == paragraph:
+                    reference, anchor = s.as_of, "as-of"
+                elif s.narrative_type and s.narrative is not None:
+                    reference, anchor = s.narrative, "narrative"
+                elif s.dct is not None:
+                    reference, anchor = s.dct, "dct"
+                else:
+                    reference = s.narrative
+                    anchor = "narrative"
+                if reference is not None:
+                    if unit == "day":  # 明年次日: a day of a year, no month to count from
+                        written = original[span[0] : span[1]]
+                        reason = "not resolved: no month to count from"
+                        warnings.append(DateWarning(written, span, reason))
+                        continue
+                    if unit == "year":
+                        year = reference.year + shift
+                        found = years.get(year)
+                        if found is None and 1 <= year <= 9999:
+                            found = years[year] = (date(year, 1, 1), date(year, 12, 31))
+                        if found is not None:
+                            rows.append(
+                                (
+                                    original[span[0] : span[1]],
+                                    span,
+                                    found[0],
+                                    found[1],
+                                    "year",
+                                    "event",
+                                    anchor,
+                                    rule,
+                                    False,
+                                )
+                            )
+                            # _remember of a year: the last date and the paragraph's year.
+                            s.last = found
+                            s.last_year_mention = (paragraph, year)
+                            continue
+            elif base == "previous" and shift_unit == "days" and unit == "day":
+                if s.last_day is not None:
+                    first, last = s.last_day
+                    anchor = "previous-mention"
+                elif s.dct is not None:  # 当天 before any other day: the document's day
+                    first = last = s.dct
+                    anchor = "dct"
+                else:
+                    first = None
+                if first is not None:
+                    if shift == 0:
+                        found = (first, last)
+                    else:
+                        day = (last if shift > 0 else first) + timedelta(days=shift)
+                        found = (day, day)
+                    rows.append(
+                        (
+                            original[span[0] : span[1]],
+                            span,
+                            found[0],
+                            found[1],
+                            "day",
+                            "event",
+                            anchor,
+                            rule,
+                            False,
+                        )
+                    )
+                    # _remember of a day: the narrative, the last day, the last date.
+                    s.narrative = found[1]
+                    s.last_day = s.last = found
+                    continue
+            self._one(word_partial(span, meaning), original, rows, warnings)
+        return rows, warnings
+
+    def _one(self, p: Partial, original: str, rows: list[Row], warnings: list) -> None:
+        """:meth:`resolve` of ``p``, its row and warning added to the lists."""
+        row, warning = self.resolve(p, original)
+        if row is not None:
+            rows.append(row)
+        if warning is not None:
+            warnings.append(warning)
 
     def _into_next_year(self, end: date, following: date, span: tuple[int, int]) -> bool:
         """Whether a date read in the narrative's year, before the narrative's day

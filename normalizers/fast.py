@@ -216,9 +216,10 @@ class RunOfDays:
 
 
 class RunOfWords:
-    """The middle of a run of relative words (今年去年明年次日当天…): their partials,
-    joined as :func:`normalizers.extract.join` would join them, for the anchoring to
-    resolve one after the other without taking them through the joins.
+    """The middle of a run of relative words (今年去年明年次日当天…), as plain values
+    joined as :func:`normalizers.extract.join` would join them, for
+    :meth:`normalizers.anchor.Anchorer.resolve_words` to anchor one after the other
+    without partials or joins.
 
     Between two relative words with a list mark, or none, nothing joins but a year
     word and the day word written right after it (明年次日: the next day of next
@@ -227,12 +228,47 @@ class RunOfWords:
     starts and ends where no such pair is cut in two, so what the joins make of the
     partials around it cannot reach into it (a long gap of words joins nothing)."""
 
-    __slots__ = ("partials", "span")
+    __slots__ = ("span", "words")
 
-    def __init__(self, span: tuple[int, int], partials: list[Partial]) -> None:
+    def __init__(self, span: tuple[int, int], words: list[tuple]) -> None:
         self.span = span
-        #: The words' partials (a year and its day word as one), in text order.
-        self.partials = partials
+        #: (span, meaning) of each word (a year word and its day word as one), in text
+        #: order; the meaning is shared: (rule, unit, base, shift, shift_unit), the
+        #: fields of its partial (:func:`word_partial`).
+        self.words = words
+
+
+def _word_meaning(word: str) -> tuple[str, str, str, int, str]:
+    """(rule, unit, base, shift, shift_unit) of a relative word's partial."""
+    if word in RELATIVE_YEARS:
+        reference, offset = RELATIVE_YEARS[word]
+        return (f"relative.{word}", "year", reference, offset, "years")
+    reference, offset = RELATIVE_DAYS[word]
+    return (f"relative.{word}", "day", reference, offset, "days")
+
+
+#: Word, or (year word, day word) joined → its meaning, one shared tuple each: a day
+#: word after a year word takes the year word's base and shift (what compose makes).
+WORD_MEANINGS: dict[str | tuple[str, str], tuple[str, str, str, int, str]] = {
+    word: _word_meaning(word) for word in RELATIVE_WORDS
+}
+WORD_MEANINGS.update(
+    {
+        (year, day): (f"relative.{day}", "day", *RELATIVE_YEARS[year], "years")
+        for year in RELATIVE_WORDS
+        if year in RELATIVE_YEARS
+        for day in RELATIVE_WORDS
+        if day not in RELATIVE_YEARS
+    }
+)
+
+
+def word_partial(span: tuple[int, int], meaning: tuple[str, str, str, int, str]) -> Partial:
+    """The partial of a word of a :class:`RunOfWords` (what the rules and the joins make
+    of it), for the anchoring's branches that :meth:`resolve_words` leaves to
+    :meth:`~normalizers.anchor.Anchorer.resolve`."""
+    rule, unit, base, shift, shift_unit = meaning
+    return _partial(span, rule, unit, base=base, shift=shift, shift_unit=shift_unit)
 
 
 _DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
@@ -511,7 +547,7 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
     """The partials of relative words ``begin`` to ``stop - 1`` of a run: the first
     and the last, and the words between them that no pair cuts off (see
     :class:`RunOfWords`), as partials; the others in a :class:`RunOfWords`, a year
-    word and its day word built as one partial (what compose makes of them)."""
+    word and its day word as one (what compose makes of them)."""
     first, last = begin + 1, stop - 1  # the block: words first to last - 1
     if _composes(units, begin):
         first += 1  # the run's first word takes the word after it
@@ -524,21 +560,19 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
         partials.append(_relative((starts[index], starts[index] + len(groups[1])), groups))
     if first == stop:
         return
-    joined: list[Partial] = []
+    words: list[tuple] = []
     index = first
     while index < last:
         groups, at = units[index], starts[index]
         if _composes(units, index):  # never the block's last word (see above)
-            # The day word with the year word's base and shift, as compose makes it.
-            base, shift = RELATIVE_YEARS[groups[2]]
             day = units[index + 1]
             span = (at, starts[index + 1] + len(day[1]))
-            joined.append(_partial(span, f"relative.{day[2]}", "day", base=base, shift=shift))
+            words.append((span, WORD_MEANINGS[groups[2], day[2]]))
             index += 2
             continue
-        joined.append(_relative((at, at + len(groups[1])), groups))
+        words.append(((at, at + len(groups[1])), WORD_MEANINGS[groups[2]]))
         index += 1
-    blocks.append(RunOfWords((joined[0].span[0], joined[-1].span[1]), joined))
+    blocks.append(RunOfWords((words[0][0][0], words[-1][0][1]), words))
 
 
 def _settle(form, units, starts, begin, stop, partials, blocks) -> None:

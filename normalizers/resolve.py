@@ -85,12 +85,9 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
             continue
         if partial.__class__ is RunOfWords:
             # Relative words in the middle of a run, already joined by the fast path.
-            for word in partial.partials:
-                row, warning = anchorer.resolve(word, text)
-                if row is not None:
-                    rows.append(row)
-                if warning is not None:
-                    warnings.append(warning)
+            found, failed = anchorer.resolve_words(partial, text)
+            rows += found
+            warnings += failed
             continue
         if partial.__class__ is RunOfDays:
             found, failed = anchorer.resolve_run(partial, text)
