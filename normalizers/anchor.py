@@ -232,6 +232,12 @@ def _day_in(narrative: date, year: int, month: int | None, day: int | None, fest
     return day_of_month(year, narrative.month if month is None else month, day)
 
 
+def _lunar_day_in(narrative: date, year: int, month: int, day: int, festival) -> date:
+    """:func:`_day_in` of a lunar date: ``values(p, year, gregorian=True)`` of its
+    partial, the lunar date that falls in Gregorian ``year``."""
+    return lunar_in_gregorian_year(year, month, day)
+
+
 class Anchorer:
     """Resolves partials in document order against one document's context."""
 
@@ -488,36 +494,40 @@ class Anchorer:
 
         Each date follows the narrative's current date (the branch of
         :meth:`_contextual` that every such date takes once a narrative is set),
-        read here from the month, day or festival alone; a date that finds no
-        narrative, or a day that does not exist in the year it lands in, is built
-        as a partial and given to :meth:`resolve`, with the same state."""
+        read here from the month, day, lunar day or festival alone; a date that
+        finds no narrative, or a day that does not exist in the year it lands in,
+        is built as a partial and given to :meth:`resolve`, with the same state.
+        What :meth:`resolve` and :meth:`_remember` look up per mention is looked up
+        once for the block where it cannot change inside it: its paragraph (a
+        block holds no line break), whether a focus heading lies inside it, and
+        that no date follows a publication label (each follows a date and a gap)."""
         rows: list[Row] = []
         warnings: list[DateWarning] = []
         s = self.state
+        focus = bool(self._focus) and self._focus[0][0] < run.span[1]
+        paragraph = self._paragraph_of(run.span[0])
+        text = self.text
+        day_in = _lunar_day_in if run.lunar else _day_in
+        lunar = run.lunar
         for span, month, day, festival, rule, groups in run.dates:
             at = span[0]
-            if self._focus:
+            if focus:
                 self._enter_focus(at)
             narrative = s.narrative
             found = None
             if narrative is not None:
                 try:
-                    found = _day_in(narrative, narrative.year, month, day, festival)
+                    found = day_in(narrative, narrative.year, month, day, festival)
                     self._planned = False
                     if found < narrative:
-                        following = _day_in(narrative, narrative.year + 1, month, day, festival)
+                        following = day_in(narrative, narrative.year + 1, month, day, festival)
                         if self._into_next_year(found, following, span):
                             found = following
                 except ValueError:
                     found = None  # resolve says why
             if found is None:
-                row, warning = self.resolve(run.build(span, groups), original)
-                if row is not None:
-                    rows.append(row)
-                if warning is not None:
-                    warnings.append(warning)
+                self._one(run.build(span, groups), original, rows, warnings)
                 continue
-            paragraph = self._paragraph_of(at)
             rows.append(
                 (
                     original[at : span[1]],
@@ -528,10 +538,15 @@ class Anchorer:
                     "event",
                     "narrative",
                     rule,
-                    False,
+                    lunar,
                 )
             )
-            self._remember(at, found, found, "day", "narrative", paragraph)
+            # _remember of a day (no publication label before it: see above).
+            if not self._planned:
+                s.narrative = found
+            s.last_day = s.last = (found, found)
+            if text[at - 1 : at] in _AS_OF_LAST:
+                self._as_of(at, found, paragraph)
         return rows, warnings
 
     def resolve_words(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
@@ -694,6 +709,11 @@ class Anchorer:
             s.last_year_mention = (paragraph, start.year)
         # Most dates have no cue before them: one character says so (至 ends every cue).
         if self.text[at - 1 : at] in _AS_OF_LAST:
-            head = self.text[max(0, at - 4) : at].rstrip(" \t")
-            if head.endswith(_AS_OF):
-                s.as_of, s.as_of_paragraph = end, paragraph
+            self._as_of(at, end, paragraph)
+
+    def _as_of(self, at: int, end: date, paragraph: int) -> None:
+        """A date written after 截至 (at ``at``, ending on ``end``) sets the paragraph's
+        present."""
+        head = self.text[max(0, at - 4) : at].rstrip(" \t")
+        if head.endswith(_AS_OF):
+            self.state.as_of, self.state.as_of_paragraph = end, paragraph

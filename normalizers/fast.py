@@ -76,6 +76,20 @@ ENGLISH_MONTH_NAMES = tuple(
 #: Relative words of the fast path, each a whole word that no longer one contains.
 RELATIVE_WORDS = ("今年", "去年", "明年", "次日", "当天")
 
+#: A lunar date of the fast path as written (正月初一) → its (month, day): a table of
+#: every month and day its pattern reads, so that no numeral is parsed per date.
+_LUNAR_DAY_VALUES: dict[str, tuple[int, int]] = {
+    f"{month}月{day}": (LUNAR_MONTH_NAMES[month], lunar_day_value(day))
+    for month in "正冬腊"
+    for day in (
+        *(f"初{digit}" for digit in "一二三四五六七八九十"),
+        *(f"十{digit}" for digit in "一二三四五六七八九"),
+        "二十",
+        *(f"廿{digit}" for digit in "一二三四五六七八九"),
+        "三十",
+    )
+}
+
 #: Form name → the pattern of one of its dates with what may follow it in a run. The
 #: first group of each pattern is the date itself; the others are its values.
 UNITS: dict[str, str] = {
@@ -190,6 +204,7 @@ CONTEXT_FORMS = {
     "d": frozenset({"、", "，"}),
     "english": frozenset({", "}),
     "festival": _PLAIN_GAPS,
+    "lunar-day": frozenset({"", "，", "、"}),
 }
 
 
@@ -205,14 +220,16 @@ class RunOfDays:
     partial (:attr:`build`, its groups), for the anchoring to fall back on when the
     state is not the one it reads fast (no narrative yet)."""
 
-    __slots__ = ("build", "dates", "span")
+    __slots__ = ("build", "dates", "lunar", "span")
 
-    def __init__(self, span, build, dates) -> None:
+    def __init__(self, span, build, dates, lunar: bool = False) -> None:
         self.span = span
         #: The builder of the form's partials (:data:`BUILDERS`).
         self.build = build
         #: (span, month, day, festival, rule, groups) of each date, in text order.
         self.dates = dates
+        #: The dates are lunar (正月初一): month and day of the lunar calendar.
+        self.lunar = lunar
 
 
 class RunOfWords:
@@ -278,6 +295,9 @@ def _date_of(form: str, span: tuple[int, int], groups: tuple[str, ...]) -> tuple
     """What :class:`RunOfDays` keeps of one date."""
     if form == "festival":
         return (span, None, None, groups[2], f"festivals.{groups[2]}", groups)
+    if form == "lunar-day":
+        month, day = _LUNAR_DAY_VALUES[groups[1]]
+        return (span, month, day, None, "festivals.lunar", groups)
     if form == "d":
         return (span, None, int(groups[2]), None, "absolute.day", groups)
     if form == "english":
@@ -391,9 +411,7 @@ def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
 
 
 def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
-    written = g[2]
-    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
-    day = lunar_day_value(g[3])
+    month, day = _LUNAR_DAY_VALUES[g[1]]
     return _partial(span, "festivals.lunar", "lunar", month=month, day=day, base="context")
 
 
@@ -612,7 +630,10 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
         place = starts[index]
         partials.append(build((place, place + len(groups[1])), groups))
     span = (values[0][0][0], values[-1][0][1])
-    blocks.append(Block(span, values) if explicit else RunOfDays(span, build, values))
+    if explicit:
+        blocks.append(Block(span, values))
+    else:
+        blocks.append(RunOfDays(span, build, values, lunar=form == "lunar-day"))
 
 
 def _cuts_number(folded: str, place: int) -> bool:
