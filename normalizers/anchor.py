@@ -38,6 +38,7 @@ from normalizers.focus import focus_headings
 from normalizers.mention import DateWarning
 from normalizers.pivot import with_centuries
 from normalizers.rules.base import Partial
+from normalizers.sentences import TenseIndex
 from normalizers.tables.festivals import FESTIVALS
 from normalizers.tables.parts import MONTH_PARTS, YEAR_PARTS
 from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES, PAST_CUES
@@ -219,6 +220,12 @@ def _speaks_of_future(text: str, span: tuple[int, int]) -> bool:
     return _FUTURE.search(text, left, right) is not None
 
 
+#: After this many questions about one text's tenses, an index of it answers them
+#: (:class:`~normalizers.sentences.TenseIndex`): it costs a pass over the text, which
+#: prose that asks a few times does not pay.
+_INDEX_TENSES_AFTER = 64
+
+
 def _speaks_of_past(text: str, span: tuple[int, int]) -> bool:
     left, right = _sentence_bounds(text, *span)
     return _PAST.search(text, left, right) is not None
@@ -249,12 +256,25 @@ class Anchorer:
         #: The mention being resolved was moved ahead because its sentence speaks of
         #: the future (春节前，协会将…): a plan, not a step of the story.
         self._planned = False
+        self._tenses: TenseIndex | None = None
+        self._tense_questions = 0
         dct_year = dct.year if dct is not None else None
         self._focus = [
             (position, year)
             for position, year in focus_headings(folded)
             if dct_year is None or abs(year - dct_year) <= 1
         ]
+
+    def _future(self, span: tuple[int, int]) -> bool:
+        """:func:`_speaks_of_future` of ``span``, from an index of the text once it has
+        been asked often (:data:`_INDEX_TENSES_AFTER`)."""
+        index = self._tenses
+        if index is None:
+            self._tense_questions += 1
+            if self._tense_questions <= _INDEX_TENSES_AFTER:
+                return _speaks_of_future(self.text, span)
+            index = self._tenses = TenseIndex(self.text, SENTENCE_END, FUTURE_CUES, 80)
+        return index.has_cue(*span)
 
     def _enter_focus(self, position: int) -> None:
         """Crossing a focus heading sets the focus year and starts a new narrative."""
@@ -338,7 +358,7 @@ class Anchorer:
             reference = s.last_day[1]
         if reference is None:
             raise Unresolvable("no publication date and no earlier date to count the weekday from")
-        direction = 1 if _speaks_of_future(self.text, p.span) else 0
+        direction = 1 if self._future(p.span) else 0
         if direction == 0 and _speaks_of_past(self.text, p.span):
             direction = -1
         day = weekday_near(reference, p.weekday, direction)
@@ -354,7 +374,7 @@ class Anchorer:
             try:
                 return (*values(p, s.dct.year, s.dct.month), "dct")
             except ValueError:
-                step = 1 if _speaks_of_future(self.text, p.span) else -1
+                step = 1 if self._future(p.span) else -1
                 year, month = add_months(s.dct.year, s.dct.month, step)
                 return (*values(p, year, month), "dct")
         year_level = p.unit == "year"
@@ -377,7 +397,7 @@ class Anchorer:
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
         if _of_lunar_year(p):
-            future = _speaks_of_future(self.text, p.span)
+            future = self._future(p.span)
             return (*_nearest_lunar(p, s.dct, future), "dct")
         if p.month == 2 and p.day == 29 and p.unit == "day" and not _leap(s.dct.year):
             # 2月29日 without a year: the last leap day before the present.
@@ -387,13 +407,9 @@ class Anchorer:
             return (*values(p, year), "dct")
         start, end, granularity = values(p, s.dct.year, s.dct.month, gregorian=True)
         if start > s.dct + WELL_AFTER:
-            if not _speaks_of_future(self.text, p.span):
+            if not self._future(p.span):
                 start, end, granularity = values(p, s.dct.year - 1, s.dct.month, gregorian=True)
-        elif (
-            end < s.dct - FUTURE_WELL_BEFORE
-            and p.unit != "year"
-            and _speaks_of_future(self.text, p.span)
-        ):
+        elif end < s.dct - FUTURE_WELL_BEFORE and p.unit != "year" and self._future(p.span):
             start, end, granularity = values(p, s.dct.year + 1, s.dct.month, gregorian=True)
             self._planned = True
         return start, end, granularity, "dct"
@@ -670,7 +686,7 @@ class Anchorer:
         long before the narrative's day."""
         narrative = self.state.narrative
         if following - narrative <= NEXT_YEAR_WITHIN or (
-            end < narrative - FUTURE_WELL_BEFORE and _speaks_of_future(self.text, span)
+            end < narrative - FUTURE_WELL_BEFORE and self._future(span)
         ):
             self._planned = following - narrative > NEXT_YEAR_WITHIN
             return True
