@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from itertools import accumulate
+from operator import itemgetter
 
 from normalizers.calendar import last_day
 from normalizers.rules.absolute import _check
@@ -288,22 +290,34 @@ def word_partial(span: tuple[int, int], meaning: tuple[str, str, str, int, str])
     return _partial(span, rule, unit, base=base, shift=shift, shift_unit=shift_unit)
 
 
+#: Form name → the separators its dates may have that are no plain gap (至 and 到 make
+#: ranges), for the forms whose runs may become blocks (explicit and context forms):
+#: where a run's text holds none of them, every gap in it is one that leaves its dates
+#: alone (``_PLAIN_GAPS``, ``CONTEXT_FORMS``; the dates hold none either).
+_JOINERS: dict[str, tuple[str, ...]] = {
+    form: ("至", "到") if _ARABIC_SEP in UNITS[form] else ()
+    for form in (*EXPLICIT_FORMS, *CONTEXT_FORMS)
+}
+
 _DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
 
 
-def _date_of(form: str, span: tuple[int, int], groups: tuple[str, ...]) -> tuple:
-    """What :class:`RunOfDays` keeps of one date."""
+def _date_of(form: str, groups: tuple[str, ...]) -> tuple:
+    """What :class:`RunOfDays` keeps of one date but its span and groups: (month, day,
+    festival, rule)."""
     if form == "festival":
-        return (span, None, None, groups[2], f"festivals.{groups[2]}", groups)
-    if form == "lunar-day":
-        month, day = _LUNAR_DAY_VALUES[groups[1]]
-        return (span, month, day, None, "festivals.lunar", groups)
+        return (None, None, groups[2], f"festivals.{groups[2]}")
     if form == "d":
-        return (span, None, int(groups[2]), None, "absolute.day", groups)
+        return (None, int(groups[2]), None, "absolute.day")
     if form == "english":
-        month = ENGLISH_MONTHS[groups[2].lower()]
-        return (span, month, int(groups[3]), None, "english.day", groups)
-    return (span, int(groups[2]), int(groups[3]), None, _DAY_RULES[form], groups)
+        return (ENGLISH_MONTHS[groups[2].lower()], int(groups[3]), None, "english.day")
+    if form == "lunar-day":
+        return (*_LUNAR_DAY_VALUES[groups[1]], None, "festivals.lunar")
+    return (int(groups[2]), int(groups[3]), None, _DAY_RULES[form])
+
+
+#: Form name → written date → :func:`_date_of` of it (a dense text repeats its dates).
+_SEEN_DATES: dict[str, dict[str, tuple]] = {form: {} for form in UNITS}
 
 
 def _partial(
@@ -521,32 +535,64 @@ def fast_runs(
     partials: list[Partial] = []
     blocks: list[Block | RunOfDays | RunOfWords] = []
     for start, end, form in _runs(folded):
-        valid = VALID[form]
         # One findall for the run (strings, no match objects); places by their lengths.
         units = _UNIT_PATTERNS[form].findall(folded, start, end)
-        starts = [start]
+        starts = list(accumulate(map(len, map(_WHOLE, units)), initial=start))
         # The first and the last date are the rules': their other neighbour may be
         # outside the run, or no date of the form.
-        usable = [False]
-        at = start + len(units[0][0])
-        for groups in units[1:-1]:
-            starts.append(at)
-            usable.append(valid(groups))
-            at += len(groups[0])
-        starts.append(at)
-        usable.append(False)
+        middle = _usable(form, units)
+        if False not in middle:  # most runs: every date between the ends usable
+            if middle:
+                _settle_stretch(
+                    folded, form, units, starts, 1, len(units) - 1, stretches, partials, blocks
+                )
+            continue
+        usable = [False, *middle, False]
         begin = None
         for index, ok in enumerate(usable):
             if ok:
                 if begin is None:
                     begin = index
             elif begin is not None:
-                kept = _stretch(folded, starts, begin, index)
-                if kept is not None:
-                    stretches.append((starts[kept[0]], starts[kept[1]]))
-                    _settle(form, units, starts, *kept, partials, blocks)
+                _settle_stretch(
+                    folded, form, units, starts, begin, index, stretches, partials, blocks
+                )
                 begin = None
     return stretches, partials, blocks
+
+
+_WHOLE = itemgetter(0)
+_WRITTEN = itemgetter(1)
+#: Form name → written date → whether :data:`VALID` says yes to it: dense text repeats
+#: its dates, and a date's validity is that of its written text. Bounded per form.
+_SEEN_VALID: dict[str, dict[str, bool]] = {form: {} for form in UNITS}
+
+
+def _usable(form: str, units: list[tuple[str, ...]]) -> list[bool]:
+    """:data:`VALID` of every date of a run but its first and last."""
+    middle = units[1:-1]
+    valid = VALID[form]
+    if valid is _always:
+        return [True] * len(middle)
+    seen = _SEEN_VALID[form]
+    found = list(map(seen.get, map(_WRITTEN, middle)))
+    if None in found:
+        if len(seen) >= 4096:
+            seen.clear()
+        for index, ok in enumerate(found):
+            if ok is None:
+                groups = middle[index]
+                found[index] = seen[groups[1]] = valid(groups)
+    return found
+
+
+def _settle_stretch(folded, form, units, starts, begin, stop, stretches, partials, blocks) -> None:
+    """Dates ``begin`` to ``stop - 1`` of a run, all usable, settled as one stretch
+    (less those at its ends that would cut a run of numbers)."""
+    kept = _stretch(folded, starts, begin, stop)
+    if kept is not None:
+        stretches.append((starts[kept[0]], starts[kept[1]]))
+        _settle(folded, form, units, starts, *kept, partials, blocks)
 
 
 def _composes(units, index: int) -> bool:
@@ -593,7 +639,7 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
     blocks.append(RunOfWords((words[0][0][0], words[-1][0][1]), words))
 
 
-def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
+def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
     """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
     the first to the date after the last, leaves each alone, only the first and the
     last, and between them a :class:`Block` (explicit dates) or a :class:`RunOfDays`:
@@ -603,11 +649,12 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
         _settle_words(units, starts, begin, stop, partials, blocks)
         return
     build = BUILDERS[form]
-    gaps = _PLAIN_GAPS if form in EXPLICIT_FORMS else CONTEXT_FORMS.get(form)
+    # Every gap from the first date to the one after the last is plain: no joining
+    # separator in the text they cover (the dates themselves hold none).
     block = (
-        gaps is not None
+        form in _JOINERS
         and stop - begin >= 3
-        and all(groups[0][len(groups[1]) :] in gaps for groups in units[begin:stop])
+        and not any(joiner in folded[starts[begin] : starts[stop]] for joiner in _JOINERS[form])
     )
     if not block:
         for index in range(begin, stop):
@@ -617,6 +664,9 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
         return
     values = []
     explicit = form in EXPLICIT_FORMS
+    seen = _SEEN_DATES[form]
+    if len(seen) >= 4096:
+        seen.clear()
     for index in range(begin + 1, stop - 1):
         groups = units[index]
         place = starts[index]
@@ -624,7 +674,10 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
         if explicit:
             values.append((span, *_days(form, groups)))
         else:
-            values.append(_date_of(form, span, groups))
+            known = seen.get(groups[1])
+            if known is None:
+                known = seen[groups[1]] = _date_of(form, groups)
+            values.append((span, *known, groups))
     for index in (begin, stop - 1):
         groups = units[index]
         place = starts[index]
