@@ -33,10 +33,12 @@ from normalizers.calendar import (
 )
 from normalizers.context import DocumentContext
 from normalizers.days import day_of_month, nth_weekday, weekday_near
+from normalizers.fast import word_partial
 from normalizers.focus import focus_headings
 from normalizers.mention import DateWarning
 from normalizers.pivot import with_centuries
 from normalizers.rules.base import Partial
+from normalizers.sentences import TenseIndex
 from normalizers.tables.festivals import FESTIVALS
 from normalizers.tables.parts import MONTH_PARTS, YEAR_PARTS
 from normalizers.tables.relative import AS_OF_CUES, FUTURE_CUES, PAST_CUES
@@ -60,6 +62,9 @@ _AS_OF_LAST = frozenset({cue[-1] for cue in AS_OF_CUES} | {" ", "\t"})
 #: A resolved mention before its qualifier and time of day: (text, span, start, end,
 #: granularity, kind, anchor, rule, lunar), the first fields of a DateMention.
 Row = tuple[str, tuple[int, int], date, date, str, str, str, str, bool]
+
+#: Year → its first and last day, for the year words of runs (今年去年明年…).
+_YEARS: dict[int, tuple[date, date]] = {}
 
 
 class Unresolvable(Exception):
@@ -215,6 +220,12 @@ def _speaks_of_future(text: str, span: tuple[int, int]) -> bool:
     return _FUTURE.search(text, left, right) is not None
 
 
+#: After this many questions about one text's tenses, an index of it answers them
+#: (:class:`~normalizers.sentences.TenseIndex`): it costs a pass over the text, which
+#: prose that asks a few times does not pay.
+_INDEX_TENSES_AFTER = 64
+
+
 def _speaks_of_past(text: str, span: tuple[int, int]) -> bool:
     left, right = _sentence_bounds(text, *span)
     return _PAST.search(text, left, right) is not None
@@ -228,6 +239,12 @@ def _day_in(narrative: date, year: int, month: int | None, day: int | None, fest
     return day_of_month(year, narrative.month if month is None else month, day)
 
 
+def _lunar_day_in(narrative: date, year: int, month: int, day: int, festival) -> date:
+    """:func:`_day_in` of a lunar date: ``values(p, year, gregorian=True)`` of its
+    partial, the lunar date that falls in Gregorian ``year``."""
+    return lunar_in_gregorian_year(year, month, day)
+
+
 class Anchorer:
     """Resolves partials in document order against one document's context."""
 
@@ -239,12 +256,25 @@ class Anchorer:
         #: The mention being resolved was moved ahead because its sentence speaks of
         #: the future (春节前，协会将…): a plan, not a step of the story.
         self._planned = False
+        self._tenses: TenseIndex | None = None
+        self._tense_questions = 0
         dct_year = dct.year if dct is not None else None
         self._focus = [
             (position, year)
             for position, year in focus_headings(folded)
             if dct_year is None or abs(year - dct_year) <= 1
         ]
+
+    def _future(self, span: tuple[int, int]) -> bool:
+        """:func:`_speaks_of_future` of ``span``, from an index of the text once it has
+        been asked often (:data:`_INDEX_TENSES_AFTER`)."""
+        index = self._tenses
+        if index is None:
+            self._tense_questions += 1
+            if self._tense_questions <= _INDEX_TENSES_AFTER:
+                return _speaks_of_future(self.text, span)
+            index = self._tenses = TenseIndex(self.text, SENTENCE_END, FUTURE_CUES, 80)
+        return index.has_cue(*span)
 
     def _enter_focus(self, position: int) -> None:
         """Crossing a focus heading sets the focus year and starts a new narrative."""
@@ -328,7 +358,7 @@ class Anchorer:
             reference = s.last_day[1]
         if reference is None:
             raise Unresolvable("no publication date and no earlier date to count the weekday from")
-        direction = 1 if _speaks_of_future(self.text, p.span) else 0
+        direction = 1 if self._future(p.span) else 0
         if direction == 0 and _speaks_of_past(self.text, p.span):
             direction = -1
         day = weekday_near(reference, p.weekday, direction)
@@ -344,7 +374,7 @@ class Anchorer:
             try:
                 return (*values(p, s.dct.year, s.dct.month), "dct")
             except ValueError:
-                step = 1 if _speaks_of_future(self.text, p.span) else -1
+                step = 1 if self._future(p.span) else -1
                 year, month = add_months(s.dct.year, s.dct.month, step)
                 return (*values(p, year, month), "dct")
         year_level = p.unit == "year"
@@ -367,7 +397,7 @@ class Anchorer:
         if s.dct is None:
             raise Unresolvable("no publication date and no earlier date to take the year from")
         if _of_lunar_year(p):
-            future = _speaks_of_future(self.text, p.span)
+            future = self._future(p.span)
             return (*_nearest_lunar(p, s.dct, future), "dct")
         if p.month == 2 and p.day == 29 and p.unit == "day" and not _leap(s.dct.year):
             # 2月29日 without a year: the last leap day before the present.
@@ -377,13 +407,9 @@ class Anchorer:
             return (*values(p, year), "dct")
         start, end, granularity = values(p, s.dct.year, s.dct.month, gregorian=True)
         if start > s.dct + WELL_AFTER:
-            if not _speaks_of_future(self.text, p.span):
+            if not self._future(p.span):
                 start, end, granularity = values(p, s.dct.year - 1, s.dct.month, gregorian=True)
-        elif (
-            end < s.dct - FUTURE_WELL_BEFORE
-            and p.unit != "year"
-            and _speaks_of_future(self.text, p.span)
-        ):
+        elif end < s.dct - FUTURE_WELL_BEFORE and p.unit != "year" and self._future(p.span):
             start, end, granularity = values(p, s.dct.year + 1, s.dct.month, gregorian=True)
             self._planned = True
         return start, end, granularity, "dct"
@@ -484,36 +510,40 @@ class Anchorer:
 
         Each date follows the narrative's current date (the branch of
         :meth:`_contextual` that every such date takes once a narrative is set),
-        read here from the month, day or festival alone; a date that finds no
-        narrative, or a day that does not exist in the year it lands in, is built
-        as a partial and given to :meth:`resolve`, with the same state."""
+        read here from the month, day, lunar day or festival alone; a date that
+        finds no narrative, or a day that does not exist in the year it lands in,
+        is built as a partial and given to :meth:`resolve`, with the same state.
+        What :meth:`resolve` and :meth:`_remember` look up per mention is looked up
+        once for the block where it cannot change inside it: its paragraph (a
+        block holds no line break), whether a focus heading lies inside it, and
+        that no date follows a publication label (each follows a date and a gap)."""
         rows: list[Row] = []
         warnings: list[DateWarning] = []
         s = self.state
+        focus = bool(self._focus) and self._focus[0][0] < run.span[1]
+        paragraph = self._paragraph_of(run.span[0])
+        text = self.text
+        day_in = _lunar_day_in if run.lunar else _day_in
+        lunar = run.lunar
         for span, month, day, festival, rule, groups in run.dates:
             at = span[0]
-            if self._focus:
+            if focus:
                 self._enter_focus(at)
             narrative = s.narrative
             found = None
             if narrative is not None:
                 try:
-                    found = _day_in(narrative, narrative.year, month, day, festival)
+                    found = day_in(narrative, narrative.year, month, day, festival)
                     self._planned = False
                     if found < narrative:
-                        following = _day_in(narrative, narrative.year + 1, month, day, festival)
+                        following = day_in(narrative, narrative.year + 1, month, day, festival)
                         if self._into_next_year(found, following, span):
                             found = following
                 except ValueError:
                     found = None  # resolve says why
             if found is None:
-                row, warning = self.resolve(run.build(span, groups), original)
-                if row is not None:
-                    rows.append(row)
-                if warning is not None:
-                    warnings.append(warning)
+                self._one(run.build(span, groups), original, rows, warnings)
                 continue
-            paragraph = self._paragraph_of(at)
             rows.append(
                 (
                     original[at : span[1]],
@@ -524,11 +554,127 @@ class Anchorer:
                     "event",
                     "narrative",
                     rule,
-                    False,
+                    lunar,
                 )
             )
-            self._remember(at, found, found, "day", "narrative", paragraph)
+            # _remember of a day (no publication label before it: see above).
+            if not self._planned:
+                s.narrative = found
+            s.last_day = s.last = (found, found)
+            if text[at - 1 : at] in _AS_OF_LAST:
+                self._as_of(at, found, paragraph)
         return rows, warnings
+
+    def resolve_words(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
+        """The rows of a :class:`~normalizers.fast.RunOfWords`, in order, as
+        :meth:`resolve` makes them of the words' partials one after the other.
+
+        A year word counts from the present (:meth:`_present`), a day word (次日,
+        当天) from the last day mentioned, else the document's own day, and a year
+        word joined to its day word (明年次日) has no month to count from: the
+        branches of :meth:`_relative` such words take, over the state's dates and the
+        word's shift, each year's first and last day remembered. What
+        :meth:`resolve` and :meth:`_remember` look up per mention is looked up once
+        for the block: its paragraph (a block holds no line break), that no focus
+        heading lies inside it, and that no word follows a cue of the present (至)
+        or a publication label (a block's word follows a word or a list mark). A
+        word whose branch is another (no present, no earlier day, a year out of
+        the calendar) or a block with a focus heading inside is built as a partial
+        and given to :meth:`resolve`, with the same state."""
+        rows: list[Row] = []
+        warnings: list[DateWarning] = []
+        if self._focus and self._focus[0][0] < run.span[1]:
+            for span, meaning in run.words:
+                self._one(word_partial(span, meaning), original, rows, warnings)
+            return rows, warnings
+        s = self.state
+        years = _YEARS
+        paragraph = self._paragraph_of(run.span[0])
+        self._planned = False
+        for span, meaning in run.words:
+            rule, unit, base, shift, shift_unit = meaning
+            found = None
+            if base == "present" and shift_unit == "years":
+                if s.as_of is not None and s.as_of_paragraph == paragraph:
+                    reference, anchor = s.as_of, "as-of"
+                elif s.narrative_type and s.narrative is not None:
+                    reference, anchor = s.narrative, "narrative"
+                elif s.dct is not None:
+                    reference, anchor = s.dct, "dct"
+                else:
+                    reference = s.narrative
+                    anchor = "narrative"
+                if reference is not None:
+                    if unit == "day":  # 明年次日: a day of a year, no month to count from
+                        written = original[span[0] : span[1]]
+                        reason = "not resolved: no month to count from"
+                        warnings.append(DateWarning(written, span, reason))
+                        continue
+                    if unit == "year":
+                        year = reference.year + shift
+                        found = years.get(year)
+                        if found is None and 1 <= year <= 9999:
+                            found = years[year] = (date(year, 1, 1), date(year, 12, 31))
+                        if found is not None:
+                            rows.append(
+                                (
+                                    original[span[0] : span[1]],
+                                    span,
+                                    found[0],
+                                    found[1],
+                                    "year",
+                                    "event",
+                                    anchor,
+                                    rule,
+                                    False,
+                                )
+                            )
+                            # _remember of a year: the last date and the paragraph's year.
+                            s.last = found
+                            s.last_year_mention = (paragraph, year)
+                            continue
+            elif base == "previous" and shift_unit == "days" and unit == "day":
+                if s.last_day is not None:
+                    first, last = s.last_day
+                    anchor = "previous-mention"
+                elif s.dct is not None:  # 当天 before any other day: the document's day
+                    first = last = s.dct
+                    anchor = "dct"
+                else:
+                    first = None
+                if first is not None:
+                    if shift == 0:
+                        found = (first, last)
+                    else:
+                        day = (last if shift > 0 else first) + timedelta(days=shift)
+                        found = (day, day)
+                    rows.append(
+                        (
+                            original[span[0] : span[1]],
+                            span,
+                            found[0],
+                            found[1],
+                            "day",
+                            "event",
+                            anchor,
+                            rule,
+                            False,
+                        )
+                    )
+                    # _remember of a day: the narrative, the last day, the last date.
+                    s.narrative = found[1]
+                    s.last_day = s.last = found
+                    continue
+            self._one(word_partial(span, meaning), original, rows, warnings)
+        return rows, warnings
+
+    def _one(self, p: Partial, original: str, rows: list[Row], warnings: list) -> None:
+        """:meth:`resolve` of ``p``, its row and warning added to the lists."""
+        row, warning = self.resolve(p, original)
+        if row is not None:
+            rows.append(row)
+        if warning is not None:
+            warnings.append(warning)
 
     def _into_next_year(self, end: date, following: date, span: tuple[int, int]) -> bool:
         """Whether a date read in the narrative's year, before the narrative's day
@@ -540,7 +686,7 @@ class Anchorer:
         long before the narrative's day."""
         narrative = self.state.narrative
         if following - narrative <= NEXT_YEAR_WITHIN or (
-            end < narrative - FUTURE_WELL_BEFORE and _speaks_of_future(self.text, span)
+            end < narrative - FUTURE_WELL_BEFORE and self._future(span)
         ):
             self._planned = following - narrative > NEXT_YEAR_WITHIN
             return True
@@ -579,6 +725,11 @@ class Anchorer:
             s.last_year_mention = (paragraph, start.year)
         # Most dates have no cue before them: one character says so (至 ends every cue).
         if self.text[at - 1 : at] in _AS_OF_LAST:
-            head = self.text[max(0, at - 4) : at].rstrip(" \t")
-            if head.endswith(_AS_OF):
-                s.as_of, s.as_of_paragraph = end, paragraph
+            self._as_of(at, end, paragraph)
+
+    def _as_of(self, at: int, end: date, paragraph: int) -> None:
+        """A date written after 截至 (at ``at``, ending on ``end``) sets the paragraph's
+        present."""
+        head = self.text[max(0, at - 4) : at].rstrip(" \t")
+        if head.endswith(_AS_OF):
+            self.state.as_of, self.state.as_of_paragraph = end, paragraph

@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from itertools import accumulate
+from operator import itemgetter
 
 from normalizers.calendar import last_day
 from normalizers.rules.absolute import _check
@@ -75,6 +77,20 @@ ENGLISH_MONTH_NAMES = tuple(
 )
 #: Relative words of the fast path, each a whole word that no longer one contains.
 RELATIVE_WORDS = ("今年", "去年", "明年", "次日", "当天")
+
+#: A lunar date of the fast path as written (正月初一) → its (month, day): a table of
+#: every month and day its pattern reads, so that no numeral is parsed per date.
+_LUNAR_DAY_VALUES: dict[str, tuple[int, int]] = {
+    f"{month}月{day}": (LUNAR_MONTH_NAMES[month], lunar_day_value(day))
+    for month in "正冬腊"
+    for day in (
+        *(f"初{digit}" for digit in "一二三四五六七八九十"),
+        *(f"十{digit}" for digit in "一二三四五六七八九"),
+        "二十",
+        *(f"廿{digit}" for digit in "一二三四五六七八九"),
+        "三十",
+    )
+}
 
 #: Form name → the pattern of one of its dates with what may follow it in a run. The
 #: first group of each pattern is the date itself; the others are its values.
@@ -190,6 +206,7 @@ CONTEXT_FORMS = {
     "d": frozenset({"、", "，"}),
     "english": frozenset({", "}),
     "festival": _PLAIN_GAPS,
+    "lunar-day": frozenset({"", "，", "、"}),
 }
 
 
@@ -205,20 +222,23 @@ class RunOfDays:
     partial (:attr:`build`, its groups), for the anchoring to fall back on when the
     state is not the one it reads fast (no narrative yet)."""
 
-    __slots__ = ("build", "dates", "span")
+    __slots__ = ("build", "dates", "lunar", "span")
 
-    def __init__(self, span, build, dates) -> None:
+    def __init__(self, span, build, dates, lunar: bool = False) -> None:
         self.span = span
         #: The builder of the form's partials (:data:`BUILDERS`).
         self.build = build
         #: (span, month, day, festival, rule, groups) of each date, in text order.
         self.dates = dates
+        #: The dates are lunar (正月初一): month and day of the lunar calendar.
+        self.lunar = lunar
 
 
 class RunOfWords:
-    """The middle of a run of relative words (今年去年明年次日当天…): their partials,
-    joined as :func:`normalizers.extract.join` would join them, for the anchoring to
-    resolve one after the other without taking them through the joins.
+    """The middle of a run of relative words (今年去年明年次日当天…), as plain values
+    joined as :func:`normalizers.extract.join` would join them, for
+    :meth:`normalizers.anchor.Anchorer.resolve_words` to anchor one after the other
+    without partials or joins.
 
     Between two relative words with a list mark, or none, nothing joins but a year
     word and the day word written right after it (明年次日: the next day of next
@@ -227,27 +247,77 @@ class RunOfWords:
     starts and ends where no such pair is cut in two, so what the joins make of the
     partials around it cannot reach into it (a long gap of words joins nothing)."""
 
-    __slots__ = ("partials", "span")
+    __slots__ = ("span", "words")
 
-    def __init__(self, span: tuple[int, int], partials: list[Partial]) -> None:
+    def __init__(self, span: tuple[int, int], words: list[tuple]) -> None:
         self.span = span
-        #: The words' partials (a year and its day word as one), in text order.
-        self.partials = partials
+        #: (span, meaning) of each word (a year word and its day word as one), in text
+        #: order; the meaning is shared: (rule, unit, base, shift, shift_unit), the
+        #: fields of its partial (:func:`word_partial`).
+        self.words = words
 
+
+def _word_meaning(word: str) -> tuple[str, str, str, int, str]:
+    """(rule, unit, base, shift, shift_unit) of a relative word's partial."""
+    if word in RELATIVE_YEARS:
+        reference, offset = RELATIVE_YEARS[word]
+        return (f"relative.{word}", "year", reference, offset, "years")
+    reference, offset = RELATIVE_DAYS[word]
+    return (f"relative.{word}", "day", reference, offset, "days")
+
+
+#: Word, or (year word, day word) joined → its meaning, one shared tuple each: a day
+#: word after a year word takes the year word's base and shift (what compose makes).
+WORD_MEANINGS: dict[str | tuple[str, str], tuple[str, str, str, int, str]] = {
+    word: _word_meaning(word) for word in RELATIVE_WORDS
+}
+WORD_MEANINGS.update(
+    {
+        (year, day): (f"relative.{day}", "day", *RELATIVE_YEARS[year], "years")
+        for year in RELATIVE_WORDS
+        if year in RELATIVE_YEARS
+        for day in RELATIVE_WORDS
+        if day not in RELATIVE_YEARS
+    }
+)
+
+
+def word_partial(span: tuple[int, int], meaning: tuple[str, str, str, int, str]) -> Partial:
+    """The partial of a word of a :class:`RunOfWords` (what the rules and the joins make
+    of it), for the anchoring's branches that :meth:`resolve_words` leaves to
+    :meth:`~normalizers.anchor.Anchorer.resolve`."""
+    rule, unit, base, shift, shift_unit = meaning
+    return _partial(span, rule, unit, base=base, shift=shift, shift_unit=shift_unit)
+
+
+#: Form name → the separators its dates may have that are no plain gap (至 and 到 make
+#: ranges), for the forms whose runs may become blocks (explicit and context forms):
+#: where a run's text holds none of them, every gap in it is one that leaves its dates
+#: alone (``_PLAIN_GAPS``, ``CONTEXT_FORMS``; the dates hold none either).
+_JOINERS: dict[str, tuple[str, ...]] = {
+    form: ("至", "到") if _ARABIC_SEP in UNITS[form] else ()
+    for form in (*EXPLICIT_FORMS, *CONTEXT_FORMS)
+}
 
 _DAY_RULES = {"md": "absolute.day", "md-loose": "loose_days.month-day", "english": "english.day"}
 
 
-def _date_of(form: str, span: tuple[int, int], groups: tuple[str, ...]) -> tuple:
-    """What :class:`RunOfDays` keeps of one date."""
+def _date_of(form: str, groups: tuple[str, ...]) -> tuple:
+    """What :class:`RunOfDays` keeps of one date but its span and groups: (month, day,
+    festival, rule)."""
     if form == "festival":
-        return (span, None, None, groups[2], f"festivals.{groups[2]}", groups)
+        return (None, None, groups[2], f"festivals.{groups[2]}")
     if form == "d":
-        return (span, None, int(groups[2]), None, "absolute.day", groups)
+        return (None, int(groups[2]), None, "absolute.day")
     if form == "english":
-        month = ENGLISH_MONTHS[groups[2].lower()]
-        return (span, month, int(groups[3]), None, "english.day", groups)
-    return (span, int(groups[2]), int(groups[3]), None, _DAY_RULES[form], groups)
+        return (ENGLISH_MONTHS[groups[2].lower()], int(groups[3]), None, "english.day")
+    if form == "lunar-day":
+        return (*_LUNAR_DAY_VALUES[groups[1]], None, "festivals.lunar")
+    return (int(groups[2]), int(groups[3]), None, _DAY_RULES[form])
+
+
+#: Form name → written date → :func:`_date_of` of it (a dense text repeats its dates).
+_SEEN_DATES: dict[str, dict[str, tuple]] = {form: {} for form in UNITS}
 
 
 def _partial(
@@ -355,9 +425,7 @@ def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
 
 
 def _lunar_day(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
-    written = g[2]
-    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
-    day = lunar_day_value(g[3])
+    month, day = _LUNAR_DAY_VALUES[g[1]]
     return _partial(span, "festivals.lunar", "lunar", month=month, day=day, base="context")
 
 
@@ -467,32 +535,64 @@ def fast_runs(
     partials: list[Partial] = []
     blocks: list[Block | RunOfDays | RunOfWords] = []
     for start, end, form in _runs(folded):
-        valid = VALID[form]
         # One findall for the run (strings, no match objects); places by their lengths.
         units = _UNIT_PATTERNS[form].findall(folded, start, end)
-        starts = [start]
+        starts = list(accumulate(map(len, map(_WHOLE, units)), initial=start))
         # The first and the last date are the rules': their other neighbour may be
         # outside the run, or no date of the form.
-        usable = [False]
-        at = start + len(units[0][0])
-        for groups in units[1:-1]:
-            starts.append(at)
-            usable.append(valid(groups))
-            at += len(groups[0])
-        starts.append(at)
-        usable.append(False)
+        middle = _usable(form, units)
+        if False not in middle:  # most runs: every date between the ends usable
+            if middle:
+                _settle_stretch(
+                    folded, form, units, starts, 1, len(units) - 1, stretches, partials, blocks
+                )
+            continue
+        usable = [False, *middle, False]
         begin = None
         for index, ok in enumerate(usable):
             if ok:
                 if begin is None:
                     begin = index
             elif begin is not None:
-                kept = _stretch(folded, starts, begin, index)
-                if kept is not None:
-                    stretches.append((starts[kept[0]], starts[kept[1]]))
-                    _settle(form, units, starts, *kept, partials, blocks)
+                _settle_stretch(
+                    folded, form, units, starts, begin, index, stretches, partials, blocks
+                )
                 begin = None
     return stretches, partials, blocks
+
+
+_WHOLE = itemgetter(0)
+_WRITTEN = itemgetter(1)
+#: Form name → written date → whether :data:`VALID` says yes to it: dense text repeats
+#: its dates, and a date's validity is that of its written text. Bounded per form.
+_SEEN_VALID: dict[str, dict[str, bool]] = {form: {} for form in UNITS}
+
+
+def _usable(form: str, units: list[tuple[str, ...]]) -> list[bool]:
+    """:data:`VALID` of every date of a run but its first and last."""
+    middle = units[1:-1]
+    valid = VALID[form]
+    if valid is _always:
+        return [True] * len(middle)
+    seen = _SEEN_VALID[form]
+    found = list(map(seen.get, map(_WRITTEN, middle)))
+    if None in found:
+        if len(seen) >= 4096:
+            seen.clear()
+        for index, ok in enumerate(found):
+            if ok is None:
+                groups = middle[index]
+                found[index] = seen[groups[1]] = valid(groups)
+    return found
+
+
+def _settle_stretch(folded, form, units, starts, begin, stop, stretches, partials, blocks) -> None:
+    """Dates ``begin`` to ``stop - 1`` of a run, all usable, settled as one stretch
+    (less those at its ends that would cut a run of numbers)."""
+    kept = _stretch(folded, starts, begin, stop)
+    if kept is not None:
+        stretches.append((starts[kept[0]], starts[kept[1]]))
+        _settle(folded, form, units, starts, *kept, partials, blocks)
 
 
 def _composes(units, index: int) -> bool:
@@ -511,7 +611,7 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
     """The partials of relative words ``begin`` to ``stop - 1`` of a run: the first
     and the last, and the words between them that no pair cuts off (see
     :class:`RunOfWords`), as partials; the others in a :class:`RunOfWords`, a year
-    word and its day word built as one partial (what compose makes of them)."""
+    word and its day word as one (what compose makes of them)."""
     first, last = begin + 1, stop - 1  # the block: words first to last - 1
     if _composes(units, begin):
         first += 1  # the run's first word takes the word after it
@@ -524,24 +624,22 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
         partials.append(_relative((starts[index], starts[index] + len(groups[1])), groups))
     if first == stop:
         return
-    joined: list[Partial] = []
+    words: list[tuple] = []
     index = first
     while index < last:
         groups, at = units[index], starts[index]
         if _composes(units, index):  # never the block's last word (see above)
-            # The day word with the year word's base and shift, as compose makes it.
-            base, shift = RELATIVE_YEARS[groups[2]]
             day = units[index + 1]
             span = (at, starts[index + 1] + len(day[1]))
-            joined.append(_partial(span, f"relative.{day[2]}", "day", base=base, shift=shift))
+            words.append((span, WORD_MEANINGS[groups[2], day[2]]))
             index += 2
             continue
-        joined.append(_relative((at, at + len(groups[1])), groups))
+        words.append(((at, at + len(groups[1])), WORD_MEANINGS[groups[2]]))
         index += 1
-    blocks.append(RunOfWords((joined[0].span[0], joined[-1].span[1]), joined))
+    blocks.append(RunOfWords((words[0][0][0], words[-1][0][1]), words))
 
 
-def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
+def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
     """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
     the first to the date after the last, leaves each alone, only the first and the
     last, and between them a :class:`Block` (explicit dates) or a :class:`RunOfDays`:
@@ -551,11 +649,12 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
         _settle_words(units, starts, begin, stop, partials, blocks)
         return
     build = BUILDERS[form]
-    gaps = _PLAIN_GAPS if form in EXPLICIT_FORMS else CONTEXT_FORMS.get(form)
+    # Every gap from the first date to the one after the last is plain: no joining
+    # separator in the text they cover (the dates themselves hold none).
     block = (
-        gaps is not None
+        form in _JOINERS
         and stop - begin >= 3
-        and all(groups[0][len(groups[1]) :] in gaps for groups in units[begin:stop])
+        and not any(joiner in folded[starts[begin] : starts[stop]] for joiner in _JOINERS[form])
     )
     if not block:
         for index in range(begin, stop):
@@ -565,6 +664,9 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
         return
     values = []
     explicit = form in EXPLICIT_FORMS
+    seen = _SEEN_DATES[form]
+    if len(seen) >= 4096:
+        seen.clear()
     for index in range(begin + 1, stop - 1):
         groups = units[index]
         place = starts[index]
@@ -572,13 +674,19 @@ def _settle(form, units, starts, begin, stop, partials, blocks) -> None:
         if explicit:
             values.append((span, *_days(form, groups)))
         else:
-            values.append(_date_of(form, span, groups))
+            known = seen.get(groups[1])
+            if known is None:
+                known = seen[groups[1]] = _date_of(form, groups)
+            values.append((span, *known, groups))
     for index in (begin, stop - 1):
         groups = units[index]
         place = starts[index]
         partials.append(build((place, place + len(groups[1])), groups))
     span = (values[0][0][0], values[-1][0][1])
-    blocks.append(Block(span, values) if explicit else RunOfDays(span, build, values))
+    if explicit:
+        blocks.append(Block(span, values))
+    else:
+        blocks.append(RunOfDays(span, build, values, lunar=form == "lunar-day"))
 
 
 def _cuts_number(folded: str, place: int) -> bool:

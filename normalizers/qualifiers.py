@@ -91,19 +91,50 @@ MAY_QUALIFY_BEFORE_OR_GAP = _MAY_QUALIFY_BEFORE | {" ", "\t"}
 MAY_QUALIFY_AFTER_OR_GAP = _MAY_QUALIFY_AFTER | {" ", "\t"}
 
 
+_CUES_BEFORE = (*DEADLINE_BEFORE, *AS_OF_BEFORE, *FROM_BEFORE)
+_WORDS_AFTER = (*_WORD_QUALIFIER, *DEADLINE_AFTER)
+#: The last two characters of every cue before a date of two or more, and the last
+#: characters that end only such cues (not a cue of one character, not a letter of an
+#: English cue): after one of these, no cue ends right before the date unless the two
+#: characters there are a cue's last two (至 ends 截至, but 8月1日至 holds none).
+_CUE_TAILS = frozenset(cue[-2:] for cue in _CUES_BEFORE if len(cue) > 1)
+_ENDS_LONG_CUES_ONLY = (
+    frozenset(cue[-1] for cue in _CUES_BEFORE if len(cue) > 1)
+    - {cue for cue in _CUES_BEFORE if len(cue) == 1}
+    - frozenset(string.ascii_letters)
+)
+#: The same after a date: the first two characters of every word after it of two or
+#: more, and the first characters that begin only such words (至 begins 至今以来).
+_WORD_HEADS = frozenset(word[:2] for word in _WORDS_AFTER if len(word) > 1)
+_BEGINS_LONG_WORDS_ONLY = frozenset(word[0] for word in _WORDS_AFTER if len(word) > 1) - {
+    word for word in _WORDS_AFTER if len(word) == 1
+}
+
+
 def qualify(text: str, span: tuple[int, int]) -> str:
     """The qualifier of the date written at ``span`` of ``text`` (folded text), or ""."""
     start, end = span
     last = text[start - 1 : start]
     if last == " " or last == "\t":
         last = text[max(0, start - 12) : start].rstrip(_GAP)[-1:]  # as _qualify reads it
-    if last not in _MAY_QUALIFY_BEFORE:
+        before = last in _MAY_QUALIFY_BEFORE
+    else:
+        # A cue ends right before the date: its last two characters are there too.
+        before = last in _MAY_QUALIFY_BEFORE and (
+            last not in _ENDS_LONG_CUES_ONLY or text[start - 2 : start] in _CUE_TAILS
+        )
+    if not before:
         following = text[end : end + 1]
         if following == " " or following == "\t":
             # The words after a date may stand after any number of spaces: a window
             # of spaces only is left to the full search (前 begins a word after).
             following = text[end : end + 16].lstrip(_GAP)[:1] or "前"
-        if following not in _MAY_QUALIFY_AFTER:
+            after = following in _MAY_QUALIFY_AFTER
+        else:
+            after = following in _MAY_QUALIFY_AFTER and (
+                following not in _BEGINS_LONG_WORDS_ONLY or text[end : end + 2] in _WORD_HEADS
+            )
+        if not after:
             return ""  # most dates: nothing around them can start a qualifier
     return _qualify(text, start, end)
 

@@ -18,7 +18,7 @@ from normalizers.qualifiers import (
     qualify,
 )
 from normalizers.tables.characters import fold
-from normalizers.times import time_after
+from normalizers.times import TIME_MARKS, time_after
 
 
 @contextlib.contextmanager
@@ -85,12 +85,9 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
             continue
         if partial.__class__ is RunOfWords:
             # Relative words in the middle of a run, already joined by the fast path.
-            for word in partial.partials:
-                row, warning = anchorer.resolve(word, text)
-                if row is not None:
-                    rows.append(row)
-                if warning is not None:
-                    warnings.append(warning)
+            found, failed = anchorer.resolve_words(partial, text)
+            rows += found
+            warnings += failed
             continue
         if partial.__class__ is RunOfDays:
             found, failed = anchorer.resolve_run(partial, text)
@@ -136,7 +133,9 @@ def _annotate(folded: str, rows: list[Row]) -> list[DateMention]:
         found = None
         if row[4] == "day":
             limit = rows[index + 1][1][0] if index < last else text_end
-            if limit > end:  # else the next date starts right here: no time between
+            # Nothing between this date and the next (a run of dates), or one character
+            # that is no time's mark (22日、23日): no time between them.
+            if limit > end + 1 or (limit == end + 1 and folded[end] in TIME_MARKS):
                 found = time_after(folded, end, limit)
         if found is None:
             mention = _Building(*row, qualifier, None, None, False, None)

@@ -46,7 +46,10 @@ ALL_DAY = re.compile(r"[ \t]*(?:全天|整天|全日)")
 CLAUSE_END = re.compile(r"[。！？!?；;\n]")
 PERIOD_WORD = re.compile(_PERIOD)
 #: Every time of day holds one of these (9时, 3点半, 14:30): none in the clause, no time.
-_TIME_MARK = re.compile(r"[时点點:：]")
+#: The characters one of which a time of day holds (9时, 9点, 9:30): a date followed by
+#: none of them before the next date has no time.
+TIME_MARKS = frozenset("时点點:：")
+_TIME_MARK = re.compile(f"[{''.join(sorted(TIME_MARKS))}]")
 
 
 @dataclass(frozen=True, slots=True)

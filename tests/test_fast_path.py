@@ -177,6 +177,40 @@ def test_runs_of_relative_words_resolve_the_same_with_and_without_it(seed, monke
     assert blocks > 200
 
 
+def _lunar_day_runs(count: int, seed: int) -> list[str]:
+    """Runs of lunar days (正月初一腊月三十…) with plain gaps, a day 三十 now and then
+    that a short month lacks, months that go back (腊月 after 正月: the next year's, or
+    the same year's when far away), after heads that set the narrative, its year, the
+    paragraph's present or a plan (将)."""
+    rng = random.Random(seed)
+    days = [*(f"初{d}" for d in "一二三四五六七八九十"), "十五", "二十", "廿三", "廿九", "三十"]
+    heads = ["", "", "2023年3月5日，", "2001年12月30日，", "截至2022年9月，", "协会将于", "\n"]
+    return [
+        rng.choice(heads)
+        + rng.choice(NOISE)
+        + "".join(
+            rng.choice("正冬腊") + "月" + rng.choice(days) + rng.choice(["", "", "，", "、"])
+            for _ in range(n)
+        )
+        + rng.choice(NOISE)
+        for n in (rng.randint(3, 14) for _ in range(count))
+    ]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_runs_of_lunar_days_resolve_the_same_with_and_without_it(seed, monkeypatch):
+    """A run of lunar days is anchored as a :class:`fast.RunOfDays` like the rules'
+    partials, when the year changes, a day does not exist or no narrative is set."""
+    blocks = 0
+    for text in _lunar_day_runs(250, 300 + seed):
+        found = fast.fast_runs(fold(text))[2]
+        blocks += any(type(block) is fast.RunOfDays and block.lunar for block in found)
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    assert blocks > 150
+
+
 @pytest.mark.parametrize(
     "name",
     [

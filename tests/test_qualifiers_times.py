@@ -64,3 +64,36 @@ def test_dates_command_prints_qualifier_and_time_columns(tmp_path: Path) -> None
     assert rows["11月20日"]["qualifier"] == "deadline"
     assert (rows["11月25日"]["time_start"], rows["11月25日"]["time_end"]) == ("09:00", "11:30")
     assert (rows["春节"]["qualifier"], rows["春节"]["time_start"]) == ("before", "")
+
+
+def test_the_look_around_a_date_never_misses_a_qualifier() -> None:
+    """``qualify`` answers "" at a look at the characters around a date (one each
+    side, or two when the one could only end a longer cue: 至 of 8月1日至); wherever it
+    does, the full reading finds nothing either."""
+    import random
+
+    from normalizers import qualifiers
+    from normalizers.tables import qualifiers as words
+
+    cues = [
+        *words.DEADLINE_BEFORE,
+        *words.AS_OF_BEFORE,
+        *words.FROM_BEFORE,
+        *words.NOT_FROM_BEFORE,
+        *words.DEADLINE_AFTER,
+        *(word for _, group in words.AFTER_WORDS for word in group),
+        *words.ENGLISH_BEFORE,
+    ]
+    pieces = [*cues, *(cue[:-1] for cue in cues), *(cue[1:] for cue in cues)]
+    pieces += [*"至到前日月年，。 \t", "8月1日", "请于", "报名", "the "]
+    chooser = random.Random(11)
+    looked = 0
+    for _ in range(4000):
+        before = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 4)))
+        after = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 4)))
+        text = before + "8月1日" + after
+        start = len(before)
+        found = qualifiers.qualify(text, (start, start + 4))
+        looked += found == ""
+        assert found == qualifiers._qualify(text, start, start + 4), text
+    assert 500 < looked < 3900
