@@ -238,10 +238,12 @@ def test_a_keyword_and_its_prefix_try_each_rule_once_per_place() -> None:
         assert len(tried) == len(set(tried)), text[:60]
 
 
-def test_the_numeric_rule_refuses_only_numbers_it_cannot_match() -> None:
-    # Some rules' worth_trying is a choice (english.years skips 2023-); the numeric
-    # rule's is a pure shortcut: what it refuses, its pattern never matches.
-    rule = next(rule for rule in ALL_RULES if rule.name == "absolute.numeric")
+@pytest.mark.parametrize("name", ["absolute.numeric", "notations.numbers"])
+def test_the_numeric_rules_refuse_only_numbers_they_cannot_match(name) -> None:
+    # Some rules' worth_trying is a choice (english.years skips 2023-); these rules'
+    # are pure shortcuts: what they refuse, their pattern never matches (1 2 3 …
+    # for the notations: no form starts with a short number and a space).
+    rule = next(rule for rule in ALL_RULES if rule.name == name)
     refused = 0
     for digits in ["8", "18", "123", "2023", "20231", "202301"]:
         for following in ALPHABET:
@@ -484,4 +486,65 @@ def test_a_character_the_rule_refuses_before_a_number_makes_its_pattern_fail(rul
             for char in sorted(rule.not_after):
                 changed = folded[:start] + char + folded[start:]
                 assert rule.pattern.match(changed, start + 1) is None, (rule.name, text, char)
+    assert matched > 0
+
+
+#: Runs of Chinese numerals, each with what may stand before it.
+CHINESE_RUNS = ["八", "十", "十一", "二十", "八十", "十四五", "一十四五", "二〇二三", "二十一"]
+#: What may follow them: every rule's tail, and the characters of plans and centuries.
+AFTER_CHINESE = [
+    *TAILS,
+    *ALPHABET,
+    *(
+        "世纪",
+        "世纪八十年代",
+        "年代",
+        "规划",
+        "时期",
+        "”",
+        "、",
+        "月上旬",
+        "月前10天",
+        "月的最后一天",
+        "月份前三天",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [rule for rule in ALL_RULES if rule.after_chinese is not None],
+    ids=lambda r: r.name,
+)
+def test_after_a_run_of_chinese_numerals_a_rule_matches_only_before_its_characters(rule) -> None:
+    """At every place of a run of Chinese numerals (where the engine tries the rule),
+    the rule's pattern matches only when the character after the run is one of its
+    ``after_chinese``, or where one of its keywords starts (两千零四年: the engine
+    tries it there anyway); and it does match at some such places."""
+    matched = 0
+    texts = [
+        head + run + tail
+        for head in ("", "去年", "2023年", "第", "农历")
+        for run in CHINESE_RUNS
+        for tail in AFTER_CHINESE
+    ]
+    for text in [*texts, *TEXTS]:
+        folded = fold(text)
+        by_keyword = {
+            last - length + 1
+            for last, (length, tries) in extract._AUTOMATON.iter(folded)
+            if any(attempt[0] is rule for attempt in tries)
+        }
+        for run in extract.NUMBER_RUN.finditer(folded):
+            following = folded[run.end() : run.end() + 1]
+            for position in range(run.start(), run.end()):
+                if folded[position].isascii():
+                    continue
+                if rule.pattern.match(folded, position) is not None:
+                    matched += 1
+                    assert following in rule.after_chinese or position in by_keyword, (
+                        rule.name,
+                        text,
+                        position,
+                    )
     assert matched > 0
