@@ -286,14 +286,42 @@ def _outside(folded: str, skipped: list[tuple[int, int]]) -> list[tuple[int, int
     return kept
 
 
+#: The rules that need one of some characters in the text (:attr:`Rule.needs`).
+_NEEDING = tuple(rule for rule in ALL_RULES if rule.needs is not None)
+
+
+def _not_in(folded: str) -> frozenset[Rule]:
+    """The rules whose every match holds a character that ``folded`` lacks: one
+    search of the text per character, never tried in it."""
+    return frozenset(rule for rule in _NEEDING if not any(char in folded for char in rule.needs))
+
+
+#: (id of the tries, the rules left out) → (those tries, the ones left).
+_WITHOUT: dict[tuple[int, frozenset[Rule]], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+
+
+def _without(tries: tuple[_Try, ...], left_out: frozenset[Rule]) -> tuple[_Try, ...]:
+    """``tries`` less the rules ``left_out`` (kept by identity as in :func:`_second_look`)."""
+    key = (id(tries), left_out)
+    known = _WITHOUT.get(key)
+    if known is not None and known[0] is tries:
+        return known[1]
+    kept = tuple(attempt for attempt in tries if attempt[0] not in left_out)
+    if len(_WITHOUT) >= 65536:
+        _WITHOUT.clear()
+    _WITHOUT[key] = (tries, kept)
+    return kept
+
+
 def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
     """(tries, position) groups: the rules to try at one place, in the order of
     :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps).
     No place inside the ``skipped`` stretches (those of :mod:`normalizers.fast`) is
     tried; none of them cuts a run of numbers. A place where no rule is worth trying
-    is not given at all."""
+    is not given at all, nor a rule that needs a character the text lacks."""
+    left_out = _not_in(folded) if _NEEDING else frozenset()
     for a, b in _outside(folded, skipped) if skipped else ((0, len(folded)),):
-        yield from _number_starts(folded, a, b)
+        yield from _number_starts(folded, a, b, left_out)
     if skipped:
         hits = chain.from_iterable(
             _AUTOMATON.iter(folded, a, b) for a, b in _outside(folded, skipped)
@@ -301,6 +329,10 @@ def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
     else:
         hits = _AUTOMATON.iter(folded)
     for last, (length, tries) in hits:
+        if left_out:
+            tries = _without(tries, left_out)
+            if not tries:
+                continue
         yield tries, last - length + 1
 
 
@@ -325,7 +357,7 @@ _RUN_SHAPE = re.compile(
 _BY_SHAPE_GROUPS: dict[tuple[int, str | None, str], tuple[tuple[_Try, ...], bool]] = {}
 
 
-def _number_starts(folded: str, a: int, b: int):
+def _number_starts(folded: str, a: int, b: int, left_out: frozenset[Rule] = frozenset()):
     """The places in the runs of numbers in ``folded[a:b]`` (no run crosses ``a`` or
     ``b``) with what to try there. A run of Arabic digits alone costs one match, its
     groups and one lookup: the shape's tries, often none (1 1 1 …, 1.1.1 …), so that
@@ -347,6 +379,8 @@ def _number_starts(folded: str, a: int, b: int):
                     folded, key[0], start, start + length
                 )
             tries, looks_before = entry
+            if tries and left_out:
+                tries = _without(tries, left_out)
             if tries:
                 start = run.start()
                 yield (_before_look(tries, _prior(folded, start)) if looks_before else tries), start
@@ -363,12 +397,16 @@ def _number_starts(folded: str, a: int, b: int):
             following = folded[end : end + 1]
             if piece.isascii():
                 tries = _arabic_tries(folded, min(len(piece), 64), end)
+                if left_out:
+                    tries = _without(tries, left_out)
                 yield _before_look(tries, _prior(folded, start + offset)), start + offset
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
                 tries = _second_look(
                     _chinese_rules(following), 0, following, folded[end + 1 : end + 2]
                 )
+                if left_out:
+                    tries = _without(tries, left_out)
                 for position in range(start + offset, end):
                     yield tries, position
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from normalizers import DocumentContext, anchor, extract, find_dates
-from normalizers.rules import ALL_RULES, absolute, english
+from normalizers.rules import ALL_RULES, absolute, english, traps
 from normalizers.rules.base import branch_groups
 from normalizers.tables.characters import fold
 from normalizers.tables.relative import FUTURE_CUES, PAST_CUES
@@ -548,3 +548,61 @@ def test_after_a_run_of_chinese_numerals_a_rule_matches_only_before_its_characte
                         position,
                     )
     assert matched > 0
+
+
+#: Numbers that traps claim and their neighbours: phones, mobiles, percentages, standards.
+TRAP_TEXTS = [
+    f"{head}{number}{tail}"
+    for head in ("", "FZ/T ", "ISO ", "电话", "x")
+    for number in (
+        "021-52767579",
+        "13912345678",
+        "13912345678-2019",
+        "13912345678%",
+        "12.5%",
+        "50 %",
+        "73020-2019",
+        "9001:2015",
+        "1.1.1.",
+        "2023-08-01",
+    )
+    for tail in ("", " ", "。", "%", "-2019", "日")
+]
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.needs is not None], ids=lambda r: r.name
+)
+def test_every_match_of_a_rule_holds_a_character_it_needs(rule) -> None:
+    """A rule with ``needs`` is never tried in a text without those characters: each of
+    its matches, wherever it starts, holds one of them."""
+    matched = 0
+    for text in [*TEXTS, *TRAP_TEXTS]:
+        folded = fold(text)
+        for position in range(len(folded)):
+            found = rule.pattern.match(folded, position)
+            if found is not None:
+                matched += 1
+                assert set(found.group()) & rule.needs, (rule.name, text, found.group())
+    assert matched > 0
+    assert rule in extract._not_in("1.1.1.1.") and rule not in extract._not_in("1.5%")
+
+
+def test_the_number_traps_match_where_their_one_pattern_matched() -> None:
+    """traps.numbers and traps.mobile were one pattern: at every start of a run of digits
+    at most one of them matches, and the mobile number where the other would have."""
+    one = re.compile(
+        rf"(?:(?<=[A-Za-z])|(?<=[A-Za-z][ \t]))(?P<standard>{traps._STANDARD})"
+        rf"|(?!{traps._STANDARD})(?:0\d{{2,3}}-\d{{7,8}}(?![0-9])|{traps._MOBILE}"
+        r"|\d+(?:\.\d+)?[ \t]*%)"
+    )
+    for text in [*TEXTS, *TRAP_TEXTS]:
+        folded = fold(text)
+        for run in extract.NUMBER_RUN.finditer(folded):
+            start = run.start()
+            numbers = traps.NUMBERS.match(folded, start)
+            mobile = traps.MOBILE.match(folded, start)
+            before = one.match(folded, start)
+            assert numbers is None or mobile is None, text
+            after = numbers or mobile
+            assert (after and after.span()) == (before and before.span()), text
