@@ -290,23 +290,27 @@ def _outside(folded: str, skipped: list[tuple[int, int]]) -> list[tuple[int, int
 _NEEDING = tuple(rule for rule in ALL_RULES if rule.needs is not None)
 
 
-def _not_in(folded: str) -> frozenset[Rule]:
-    """The rules whose every match holds a character that ``folded`` lacks: one
-    search of the text per character, never tried in it."""
-    return frozenset(rule for rule in _NEEDING if not any(char in folded for char in rule.needs))
+def _not_in(folded: str) -> frozenset[str]:
+    """The names of the rules whose every match holds a character that ``folded``
+    lacks: one search of the text per character, never tried in it. (Names, not
+    rules: a rule's hash reads its compiled pattern, a cost for every short text.)"""
+    return frozenset(
+        rule.name for rule in _NEEDING if not any(char in folded for char in rule.needs)
+    )
 
 
 #: (id of the tries, the rules left out) → (those tries, the ones left).
-_WITHOUT: dict[tuple[int, frozenset[Rule]], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+_WITHOUT: dict[tuple[int, frozenset[str]], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
 
 
-def _without(tries: tuple[_Try, ...], left_out: frozenset[Rule]) -> tuple[_Try, ...]:
-    """``tries`` less the rules ``left_out`` (kept by identity as in :func:`_second_look`)."""
+def _without(tries: tuple[_Try, ...], left_out: frozenset[str]) -> tuple[_Try, ...]:
+    """``tries`` less the rules named ``left_out`` (kept by identity as in
+    :func:`_second_look`)."""
     key = (id(tries), left_out)
     known = _WITHOUT.get(key)
     if known is not None and known[0] is tries:
         return known[1]
-    kept = tuple(attempt for attempt in tries if attempt[0] not in left_out)
+    kept = tuple(attempt for attempt in tries if attempt[0].name not in left_out)
     if len(_WITHOUT) >= 65536:
         _WITHOUT.clear()
     _WITHOUT[key] = (tries, kept)
@@ -357,7 +361,7 @@ _RUN_SHAPE = re.compile(
 _BY_SHAPE_GROUPS: dict[tuple[int, str | None, str], tuple[tuple[_Try, ...], bool]] = {}
 
 
-def _number_starts(folded: str, a: int, b: int, left_out: frozenset[Rule] = frozenset()):
+def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = frozenset()):
     """The places in the runs of numbers in ``folded[a:b]`` (no run crosses ``a`` or
     ``b``) with what to try there. A run of Arabic digits alone costs one match, its
     groups and one lookup: the shape's tries, often none (1 1 1 …, 1.1.1 …), so that
