@@ -11,12 +11,13 @@ ordinary text; a quick input is run until a second was measured and its best
 run kept, and below 0.15 s at the larger size its ratio is shown in brackets
 and not judged (timer noise, not growth).
 
-Every measurement runs in a child process with a time limit, so a catastrophic
-input shows as "> limit" instead of hanging the run. ``--profile NAME`` runs one
-input under cProfile and times every rule's ``pattern.match`` separately, to
-name the rule at fault. ``--pipeline`` times the whole of
-``timeline.table.build_events`` on the same inputs written to a file (sentences,
-titles, organisations: smaller sizes, the pipeline is slower per MB).
+Each input runs in a child process with a time limit (per size), both sizes in
+turn, so a catastrophic input shows as "> limit" instead of hanging the run.
+``--profile NAME`` runs one input under cProfile and times every rule's
+``pattern.match`` separately, to name the rule at fault. ``--pipeline`` times
+the whole of ``timeline.table.build_events`` on the same inputs written to a
+file (sentences, titles, organisations: smaller sizes, the pipeline is slower
+per MB).
 
     python benchmarks/pathological.py                  # find_dates (a few minutes)
     python benchmarks/pathological.py --profile lunar  # where the time goes
@@ -161,56 +162,65 @@ LINEAR_FLOOR = 0.15
 
 
 def _measure(
-    name: str, size: int, repeat: int, pipeline: bool, code: Path, clock: str, queue
+    name: str, sizes: list[int], repeat: int, pipeline: bool, code: Path, clock: str, queue
 ) -> None:
     # The parent never imports the product: each child imports it from ``code``
     # (this checkout, or the peer's copy), so both are measured the same way.
     sys.path.insert(0, str(code))
-    text = INPUTS[name](size)
+    texts = [INPUTS[name](size) for size in sizes]
     run = _build_events if pipeline else _find_dates
     run(INPUTS[ORDINARY](4096))  # warm up: lazy imports, compiled patterns
-    best = float("inf")
-    found = 0
+    best = [float("inf")] * len(texts)
+    found = [0] * len(texts)
     now = CLOCKS[clock]
     spent = 0.0
     runs = 0
-    # At least ``repeat`` runs, and more of a quick input until MIN_SECONDS were
-    # measured: the best of a few runs of 0.05 s is the timer's and the machine's
-    # noise (年月日 read 0.14, 0.07, 0.10, 0.07 s/MB at 0.25 to 2 MB, best of seven).
+    # The sizes in turn, so that a change of the machine's load reaches both and
+    # the size ratio stays the code's. At least ``repeat`` runs each, and more of a
+    # quick input until MIN_SECONDS were measured: the best of a few runs of 0.05 s
+    # is the timer's and the machine's noise (年月日 read 0.14, 0.07, 0.10, 0.07
+    # s/MB at 0.25 to 2 MB, best of seven).
     while runs < repeat or (spent < MIN_SECONDS and runs < MAX_RUNS):
-        started = now()
-        found = run(text)
-        took = now() - started
-        best = min(best, took)
-        spent += took
+        for index, text in enumerate(texts):
+            started = now()
+            found[index] = run(text)
+            took = now() - started
+            best[index] = min(best[index], took)
+            spent += took
         runs += 1
-        if best > 2:
+        if best[-1] > 2:
             break  # slow enough to be measured once
-    queue.put((best, len(text.encode("utf-8")), found))
+    queue.put(
+        [
+            (seconds, len(text.encode("utf-8")), count)
+            for seconds, text, count in zip(best, texts, found, strict=True)
+        ]
+    )
 
 
 def measure(
     name: str,
-    size: int,
+    sizes: list[int],
     repeat: int,
     limit: float,
     pipeline: bool = False,
     code: Path = REPO,
     clock: str = "wall",
-) -> tuple[float | None, int, int]:
-    """(seconds or None past ``limit``, bytes, mentions or events) in a child process,
-    with the product imported from ``code``."""
+) -> list[tuple[float | None, int, int]]:
+    """(seconds or None past ``limit`` per size, bytes, mentions or events) of each of
+    ``sizes``, measured in turn in one child process, with the product imported
+    from ``code``."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     child = context.Process(
-        target=_measure, args=(name, size, repeat, pipeline, code, clock, queue)
+        target=_measure, args=(name, sizes, repeat, pipeline, code, clock, queue)
     )
     child.start()
-    child.join(limit)
+    child.join(limit * len(sizes))
     if child.is_alive():
         child.kill()
         child.join()
-        return None, size, 0
+        return [(None, size, 0) for size in sizes]
     return queue.get()
 
 
@@ -254,17 +264,9 @@ def table(
     passed = True
     codes = {"this": REPO} if peer is None else {"peer": peer, "this": REPO}
     for name in [ORDINARY, *[n for n in names if n != ORDINARY]]:
-        firsts = {
-            code: measure(name, small, repeat, limit, pipeline, codes[code], clock)
-            for code in codes
-        }
         rows = {}
-        for code, first in firsts.items():
-            second = (
-                measure(name, large, repeat, limit, pipeline, codes[code], clock)
-                if first[0] is not None
-                else (None, large, 0)
-            )
+        for code in codes:
+            first, second = measure(name, sizes, repeat, limit, pipeline, codes[code], clock)
             rows[code] = _Row(first, second, small, large)
             if name == ORDINARY:
                 ordinary[code] = rows[code].large
