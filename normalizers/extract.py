@@ -288,6 +288,8 @@ def _outside(folded: str, skipped: list[tuple[int, int]]) -> list[tuple[int, int
 
 #: The rules that need one of some characters in the text (:attr:`Rule.needs`).
 _NEEDING = tuple(rule for rule in ALL_RULES if rule.needs is not None)
+#: Whether one of them has keywords (else a keyword's tries are never filtered).
+_NEEDING_KEYWORDS = any(rule.keywords for rule in _NEEDING)
 
 
 def _not_in(folded: str) -> frozenset[str]:
@@ -332,6 +334,8 @@ def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
         )
     else:
         hits = _AUTOMATON.iter(folded)
+    if not _NEEDING_KEYWORDS:
+        left_out = frozenset()  # no keyword starts a rule that needs a character
     for last, (length, tries) in hits:
         if left_out:
             tries = _without(tries, left_out)
