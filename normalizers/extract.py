@@ -286,37 +286,115 @@ def _outside(folded: str, skipped: list[tuple[int, int]]) -> list[tuple[int, int
     return kept
 
 
+#: The rules that need one of some characters in the text (:attr:`Rule.needs`).
+_NEEDING = tuple(rule for rule in ALL_RULES if rule.needs is not None)
+#: Whether one of them has keywords (else a keyword's tries are never filtered).
+_NEEDING_KEYWORDS = any(rule.keywords for rule in _NEEDING)
+
+
+def _not_in(folded: str) -> frozenset[str]:
+    """The names of the rules whose every match holds a character that ``folded``
+    lacks: one search of the text per character, never tried in it. (Names, not
+    rules: a rule's hash reads its compiled pattern, a cost for every short text.)"""
+    return frozenset(
+        rule.name for rule in _NEEDING if not any(char in folded for char in rule.needs)
+    )
+
+
+#: (id of the tries, the rules left out) → (those tries, the ones left).
+_WITHOUT: dict[tuple[int, frozenset[str]], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+
+
+def _without(tries: tuple[_Try, ...], left_out: frozenset[str]) -> tuple[_Try, ...]:
+    """``tries`` less the rules named ``left_out`` (kept by identity as in
+    :func:`_second_look`)."""
+    key = (id(tries), left_out)
+    known = _WITHOUT.get(key)
+    if known is not None and known[0] is tries:
+        return known[1]
+    kept = tuple(attempt for attempt in tries if attempt[0].name not in left_out)
+    if len(_WITHOUT) >= 65536:
+        _WITHOUT.clear()
+    _WITHOUT[key] = (tries, kept)
+    return kept
+
+
 def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
     """(tries, position) groups: the rules to try at one place, in the order of
     :func:`_attempts` (one tuple per place, not one pair per rule: fewer steps).
     No place inside the ``skipped`` stretches (those of :mod:`normalizers.fast`) is
-    tried; none of them cuts a run of numbers."""
+    tried; none of them cuts a run of numbers. A place where no rule is worth trying
+    is not given at all, nor a rule that needs a character the text lacks."""
+    left_out = _not_in(folded) if _NEEDING else frozenset()
+    for a, b in _outside(folded, skipped) if skipped else ((0, len(folded)),):
+        yield from _number_starts(folded, a, b, left_out)
     if skipped:
-        outside = _outside(folded, skipped)
-        runs = chain.from_iterable(NUMBER_RUN.finditer(folded, a, b) for a, b in outside)
-        hits = chain.from_iterable(_AUTOMATON.iter(folded, a, b) for a, b in outside)
+        hits = chain.from_iterable(
+            _AUTOMATON.iter(folded, a, b) for a, b in _outside(folded, skipped)
+        )
     else:
-        runs = NUMBER_RUN.finditer(folded)
         hits = _AUTOMATON.iter(folded)
-    by_two = _BY_TWO.get
-    for run in runs:
-        written = run.group()
-        if written.isascii():
-            # Most runs: Arabic digits only, one shape.
-            start, end = run.span()
-            digits = end - start if end - start < 64 else 64
-            before = folded[start - 1 : start] if start else ""
-            entry = by_two(
-                (digits, before if before in _REFUSED_BEFORE else "", folded[end : end + 2])
-            )
-            tries, looks_before = (
-                entry if entry is not None else _arabic_tries_by_two(folded, digits, start, end)
-            )
-            if looks_before:
-                tries = _before_look(tries, _prior(folded, start))
-            yield tries, start
+    if not _NEEDING_KEYWORDS:
+        left_out = frozenset()  # no keyword starts a rule that needs a character
+    for last, (length, tries) in hits:
+        if left_out:
+            tries = _without(tries, left_out)
+            if not tries:
+                continue
+        yield tries, last - length + 1
+
+
+#: A run of numbers (:data:`NUMBER_RUN`) in one search. A run of Arabic digits alone
+#: gives (1) the character before it if some rule refuses it there (else None), (2)
+#: its digits after the first and (3) the two characters after it, so that the shape
+#: of most runs comes from one call; a run with Chinese numerals in it gives None
+#: for (3). The pattern starts with the run's class, so the search skips from one
+#: such character to the next as :data:`NUMBER_RUN` does; the digits are possessive,
+#: so a run before a Chinese numeral is never cut short.
+_CHINESE_NUMERALS = NUMBER_RUN.pattern[len("[0-9") : -len("]+")]
+_RUN_SHAPE = re.compile(
+    rf"[0-9{_CHINESE_NUMERALS}](?:"
+    rf"(?<=[0-9])(?:(?<=([{re.escape(''.join(sorted(_REFUSED_BEFORE)))}])[0-9])|)"
+    rf"([0-9]*+)(?![{_CHINESE_NUMERALS}])(?=(.{{0,2}}))"
+    rf"|[0-9{_CHINESE_NUMERALS}]*)",
+    re.DOTALL,
+)
+
+#: (digits up to 64, the refused character before or None, the two after) → what
+#: :func:`_arabic_tries_by_two` answers for that shape, read per run by one lookup.
+_BY_SHAPE_GROUPS: dict[tuple[int, str | None, str], tuple[tuple[_Try, ...], bool]] = {}
+
+
+def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = frozenset()):
+    """The places in the runs of numbers in ``folded[a:b]`` (no run crosses ``a`` or
+    ``b``) with what to try there. A run of Arabic digits alone costs one match, its
+    groups and one lookup: the shape's tries, often none (1 1 1 …, 1.1.1 …), so that
+    the run is passed over without a step more."""
+    by_groups = _BY_SHAPE_GROUPS.get
+    for run in _RUN_SHAPE.finditer(folded, a, b):
+        before, rest, after = run.groups()
+        if after is not None:
+            length = len(rest) + 1
+            if len(after) < 2:  # the text's end, or the search's: read past ``b``
+                after = folded[run.end() : run.end() + 2]
+            key = (length if length < 64 else 64, before, after)
+            entry = by_groups(key)
+            if entry is None:
+                if len(_BY_SHAPE_GROUPS) >= 65536:
+                    _BY_SHAPE_GROUPS.clear()  # many different characters: start again
+                start = run.start()
+                entry = _BY_SHAPE_GROUPS[key] = _arabic_tries_by_two(
+                    folded, key[0], start, start + length
+                )
+            tries, looks_before = entry
+            if tries and left_out:
+                tries = _without(tries, left_out)
+            if tries:
+                start = run.start()
+                yield (_before_look(tries, _prior(folded, start)) if looks_before else tries), start
             continue
         start = run.start()
+        written = run.group()
         pieces = (
             [(written, 0)]
             if written.isalpha()
@@ -327,16 +405,18 @@ def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
             following = folded[end : end + 1]
             if piece.isascii():
                 tries = _arabic_tries(folded, min(len(piece), 64), end)
+                if left_out:
+                    tries = _without(tries, left_out)
                 yield _before_look(tries, _prior(folded, start + offset)), start + offset
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
                 tries = _second_look(
                     _chinese_rules(following), 0, following, folded[end + 1 : end + 2]
                 )
+                if left_out:
+                    tries = _without(tries, left_out)
                 for position in range(start + offset, end):
                     yield tries, position
-    for last, (length, tries) in hits:
-        yield tries, last - length + 1
 
 
 #: One candidate: (its order, start, rank of its rule, end, the partial or the

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from normalizers import DocumentContext, anchor, extract, find_dates
-from normalizers.rules import ALL_RULES, absolute, english
+from normalizers.rules import ALL_RULES, absolute, english, traps
 from normalizers.rules.base import branch_groups
 from normalizers.tables.characters import fold
 from normalizers.tables.relative import FUTURE_CUES, PAST_CUES
@@ -238,10 +238,12 @@ def test_a_keyword_and_its_prefix_try_each_rule_once_per_place() -> None:
         assert len(tried) == len(set(tried)), text[:60]
 
 
-def test_the_numeric_rule_refuses_only_numbers_it_cannot_match() -> None:
-    # Some rules' worth_trying is a choice (english.years skips 2023-); the numeric
-    # rule's is a pure shortcut: what it refuses, its pattern never matches.
-    rule = next(rule for rule in ALL_RULES if rule.name == "absolute.numeric")
+@pytest.mark.parametrize("name", ["absolute.numeric", "notations.numbers"])
+def test_the_numeric_rules_refuse_only_numbers_they_cannot_match(name) -> None:
+    # Some rules' worth_trying is a choice (english.years skips 2023-); these rules'
+    # are pure shortcuts: what they refuse, their pattern never matches (1 2 3 …
+    # for the notations: no form starts with a short number and a space).
+    rule = next(rule for rule in ALL_RULES if rule.name == name)
     refused = 0
     for digits in ["8", "18", "123", "2023", "20231", "202301"]:
         for following in ALPHABET:
@@ -485,3 +487,122 @@ def test_a_character_the_rule_refuses_before_a_number_makes_its_pattern_fail(rul
                 changed = folded[:start] + char + folded[start:]
                 assert rule.pattern.match(changed, start + 1) is None, (rule.name, text, char)
     assert matched > 0
+
+
+#: Runs of Chinese numerals, each with what may stand before it.
+CHINESE_RUNS = ["八", "十", "十一", "二十", "八十", "十四五", "一十四五", "二〇二三", "二十一"]
+#: What may follow them: every rule's tail, and the characters of plans and centuries.
+AFTER_CHINESE = [
+    *TAILS,
+    *ALPHABET,
+    *(
+        "世纪",
+        "世纪八十年代",
+        "年代",
+        "规划",
+        "时期",
+        "”",
+        "、",
+        "月上旬",
+        "月前10天",
+        "月的最后一天",
+        "月份前三天",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [rule for rule in ALL_RULES if rule.after_chinese is not None],
+    ids=lambda r: r.name,
+)
+def test_after_a_run_of_chinese_numerals_a_rule_matches_only_before_its_characters(rule) -> None:
+    """At every place of a run of Chinese numerals (where the engine tries the rule),
+    the rule's pattern matches only when the character after the run is one of its
+    ``after_chinese``, or where one of its keywords starts (两千零四年: the engine
+    tries it there anyway); and it does match at some such places."""
+    matched = 0
+    texts = [
+        head + run + tail
+        for head in ("", "去年", "2023年", "第", "农历")
+        for run in CHINESE_RUNS
+        for tail in AFTER_CHINESE
+    ]
+    for text in [*texts, *TEXTS]:
+        folded = fold(text)
+        by_keyword = {
+            last - length + 1
+            for last, (length, tries) in extract._AUTOMATON.iter(folded)
+            if any(attempt[0] is rule for attempt in tries)
+        }
+        for run in extract.NUMBER_RUN.finditer(folded):
+            following = folded[run.end() : run.end() + 1]
+            for position in range(run.start(), run.end()):
+                if folded[position].isascii():
+                    continue
+                if rule.pattern.match(folded, position) is not None:
+                    matched += 1
+                    assert following in rule.after_chinese or position in by_keyword, (
+                        rule.name,
+                        text,
+                        position,
+                    )
+    assert matched > 0
+
+
+#: Numbers that traps claim and their neighbours: phones, mobiles, percentages, standards.
+TRAP_TEXTS = [
+    f"{head}{number}{tail}"
+    for head in ("", "FZ/T ", "ISO ", "电话", "x")
+    for number in (
+        "021-52767579",
+        "13912345678",
+        "13912345678-2019",
+        "13912345678%",
+        "12.5%",
+        "50 %",
+        "73020-2019",
+        "9001:2015",
+        "1.1.1.",
+        "2023-08-01",
+    )
+    for tail in ("", " ", "。", "%", "-2019", "日")
+]
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ALL_RULES if rule.needs is not None], ids=lambda r: r.name
+)
+def test_every_match_of_a_rule_holds_a_character_it_needs(rule) -> None:
+    """A rule with ``needs`` is never tried in a text without those characters: each of
+    its matches, wherever it starts, holds one of them."""
+    matched = 0
+    for text in [*TEXTS, *TRAP_TEXTS]:
+        folded = fold(text)
+        for position in range(len(folded)):
+            found = rule.pattern.match(folded, position)
+            if found is not None:
+                matched += 1
+                assert set(found.group()) & rule.needs, (rule.name, text, found.group())
+    assert matched > 0
+    assert rule.name in extract._not_in("1.1.1.1.") and rule.name not in extract._not_in("1.5%")
+
+
+def test_the_number_traps_match_where_their_one_pattern_matched() -> None:
+    """traps.numbers and traps.mobile were one pattern: at every start of a run of digits
+    at most one of them matches, and the mobile number where the other would have."""
+    one = re.compile(
+        rf"(?:(?<=[A-Za-z])|(?<=[A-Za-z][ \t]))(?P<standard>{traps._STANDARD})"
+        rf"|(?!{traps._STANDARD})(?:0\d{{2,3}}-\d{{7,8}}(?![0-9])|{traps._MOBILE}"
+        r"|\d+(?:\.\d+)?[ \t]*%)"
+    )
+    for text in [*TEXTS, *TRAP_TEXTS]:
+        folded = fold(text)
+        for run in extract.NUMBER_RUN.finditer(folded):
+            start = run.start()
+            numbers = traps.NUMBERS.match(folded, start)
+            mobile = traps.MOBILE.match(folded, start)
+            before = one.match(folded, start)
+            assert numbers is None or mobile is None, text
+            after = numbers or mobile
+            assert (after and after.span()) == (before and before.span()), text

@@ -162,6 +162,10 @@ class Rule:
     #: produce for nothing (a run of 2023-2023-… is one at every number). Must never
     #: say True to a match that may give a partial.
     refuses: Callable[[re.Match[str]], bool] | None = None
+    #: Characters one of which every match of the pattern holds (a percentage its %,
+    #: a phone number its -): in a text without any of them the rule is never tried
+    #: (1.1.1… with no % tries no percentage). Must hold for every match.
+    needs: frozenset[str] | None = None
     #: How far the production reads the text around its match: (characters before
     #: the match's start, characters after its end). Given, the engine remembers
     #: its partials by the match and that window (:mod:`normalizers.memo`); so the

@@ -194,5 +194,7 @@ RULES = (
         produce_lunar,
         keywords=("农历", "阴历", "夏历", "正月", "冬月", "腊月", "闰", "大年初"),
         on_numbers="chinese",
+        # 八月十五: at a run of numerals only the month written in them, then 月.
+        after_chinese=frozenset("月"),
     ),
 )

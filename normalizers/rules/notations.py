@@ -164,12 +164,14 @@ def produce_present(m: re.Match[str], text: str) -> Partial | None:
 
 
 def _worth(digits: str, following: str) -> bool:
-    """20240307; 2024 3 7; 3/7/2024, 09-01, 6·18, 8.20日 (a short number, then its separator)."""
+    """20240307; 2024 3 7; 3/7/2024, 09-01, 6·18, 8.20日 (a short number, then its
+    separator). A space follows only the year of 2024 3 7: no form starts with a
+    short number and a space, so 1 2 3 … tries nothing here."""
     if len(digits) == 8:
         return True
     if len(digits) == 4:
         return following == " "
-    return len(digits) <= 2 and following != "" and following in " .-/·・•"
+    return len(digits) <= 2 and following != "" and following in ".-/·・•"
 
 
 RULES = (

@@ -20,6 +20,10 @@ FIVE_YEAR_PLAN = re.compile(
     r"(?P<name>十[一二三四五]五)(?=[”\"’」』]|规划|计划|时期|期间|期末|末|初|以来|开局|收官|发展|的|重点|目标|开篇|中期|[ \t,，。、])"
 )
 
+#: What may follow a five-year plan's name: the first characters of the look-ahead
+#: above. A run of Chinese numerals followed by anything else holds no plan.
+_AFTER_PLAN = frozenset('”"’」』规计时期末初以开收发的重目中 \t,，。、')
+
 DECADE = re.compile(
     r"(?P<century>20世纪|二十世纪|上世纪|上个世纪|19世纪|十九世纪|21世纪|二十一世纪)?"
     r"(?P<decade>[1-9]0|[一二三四五六七八九]十)年代"
@@ -61,7 +65,13 @@ def produce_decade(m: re.Match[str], text: str) -> Partial | None:
 
 
 RULES = (
-    Rule("periods.five-year-plan", FIVE_YEAR_PLAN, produce_plan, on_numbers="chinese"),
+    Rule(
+        "periods.five-year-plan",
+        FIVE_YEAR_PLAN,
+        produce_plan,
+        on_numbers="chinese",
+        after_chinese=_AFTER_PLAN,
+    ),
     Rule(
         "periods.decade",
         DECADE,
@@ -69,5 +79,7 @@ RULES = (
         keywords=("上世纪", "上个世纪"),
         on_numbers="both",
         worth_trying=lambda digits, following: len(digits) in (2, 4) and following in ("年", "世"),
+        # 八十年代, 二十世纪八十年代
+        after_chinese=frozenset("年世"),
     ),
 )

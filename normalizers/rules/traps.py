@@ -20,18 +20,23 @@ LABELLED = re.compile(
 )
 #: A standard's number: FZ/T 73020-2019, ISO 9001:2015.
 _STANDARD = r"\d+(?:\.\d+){0,3}[-:](?:19|20)\d{2}(?![0-9])"
+#: A mobile number: eleven digits.
+_MOBILE = r"1[3-9]\d{9}(?![0-9])"
 NUMBERS = re.compile(
     # A standard's number is a trap only after its letters (see :func:`produce`): the
     # branch is not tried without a letter right before it or before one blank. Where
     # it would have matched, the other branches give nothing either (a match of the
-    # first branch ended the search: 13912345678-2019 is no phone number).
+    # first branch ended the search: 13912345678-2019 is no phone number). Where a
+    # mobile number matches (:data:`MOBILE`, a rule of its own), nothing else does.
     rf"(?:(?<=[A-Za-z])|(?<=[A-Za-z][ \t]))(?P<standard>{_STANDARD})"
-    rf"|(?!{_STANDARD})(?:"
+    rf"|(?!{_STANDARD})(?!{_MOBILE})(?:"
     r"0\d{2,3}-\d{7,8}(?![0-9])"  # phone and fax numbers with an area code
-    r"|1[3-9]\d{9}(?![0-9])"  # mobile numbers
     r"|\d+(?:\.\d+)?[ \t]*%"  # percentages
     r")"
 )
+#: Mobile numbers, apart from :data:`NUMBERS` because they alone hold none of its
+#: signs (``Rule.needs``): a text without %, - or : tries no other number trap.
+MOBILE = re.compile(rf"(?!{_STANDARD}){_MOBILE}")
 LABELS = (
     "ICP",
     "Copyright",
@@ -59,6 +64,11 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     return Partial(span=m.span(), rule="traps", unit="trap")
 
 
+def _after_space(digits: str, following: str, second: str) -> bool:
+    """After a space only a percentage (50 %): more spaces, then the sign."""
+    return following not in (" ", "\t") or second in ("", " ", "\t", "%")
+
+
 RULES = (
     Rule("traps.labelled", LABELLED, produce, keywords=LABELS),
     Rule(
@@ -66,12 +76,17 @@ RULES = (
         NUMBERS,
         produce,
         on_numbers="arabic",
-        worth_trying=lambda digits, following: (
-            following in ("%", ".", " ", "-", ":") or len(digits) == 11
-        ),
-        # After a space only a percentage (50 %): more spaces, then the sign.
-        second_look=lambda digits, following, second: (
-            following not in (" ", "\t") or second in ("", " ", "\t", "%")
-        ),
+        worth_trying=lambda digits, following: following in ("%", ".", " ", "-", ":"),
+        second_look=_after_space,
+        needs=frozenset("%-:"),
+    ),
+    Rule(
+        "traps.mobile",
+        MOBILE,
+        produce,
+        on_numbers="arabic",
+        worth_trying=lambda digits, following: len(digits) == 11,
+        # As when mobile numbers were a branch of NUMBERS, whose second look this was.
+        second_look=_after_space,
     ),
 )
