@@ -95,7 +95,7 @@ class AssociationYears:
         self.todo[year] = [
             name
             for name in names
-            if self.site._kept(out, self.relative(name, year), self.prints[name, year]) is None
+            if self.site.kept_piece(out, self.relative(name, year), self.prints[name, year]) is None
         ]
         return bool(self.todo[year])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -80,37 +80,6 @@ class EventView:
     written: str = ""  # the date as the text qualifies it (春节前), when it does
     role: str = ""  # 截止日期 for a deadline
     sources: tuple[SourceView, ...] = ()  # the other documents reporting it
-
-
-@dataclass
-class MonthGroup:
-    year: int
-    month: int  # 0 for events of the whole year
-    events: list[EventView] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return "全年" if self.month == 0 else f"{self.month}月"
-
-    @property
-    def id(self) -> str:
-        return (
-            f"year-{self.year}-whole" if self.month == 0 else f"month-{self.year}-{self.month:02d}"
-        )
-
-
-@dataclass
-class YearSection:
-    year: int
-    months: list[MonthGroup] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return f"year-{self.year}"
-
-    @property
-    def count(self) -> int:
-        return sum(len(group.events) for group in self.months)
 
 
 def web_address(url: str) -> str | None:
@@ -395,27 +364,13 @@ def _extras(event: schema.Event | None) -> dict[str, Any]:
     return extras
 
 
-def year_sections(views: list[EventView]) -> list[YearSection]:
-    """Events grouped by the year of their start, then the whole year first, then by month."""
-    years: dict[int, dict[int, MonthGroup]] = {}
-    for view in views:
-        groups = years.setdefault(view.year, {})
-        groups.setdefault(view.group, MonthGroup(view.year, view.group)).events.append(view)
-    return [
-        YearSection(year, [groups[month] for month in sorted(groups)])
-        for year, groups in sorted(years.items())
-    ]
-
-
 __all__ = [
     "COARSE",
     "PALETTE_SIZE",
     "SHAPES",
     "DatePart",
     "EventView",
-    "MonthGroup",
     "SourceView",
-    "YearSection",
     "association_look",
     "calendar_exclusion",
     "clip",
@@ -425,5 +380,4 @@ __all__ = [
     "split_at_mention",
     "split_sentence",
     "web_address",
-    "year_sections",
 ]

@@ -101,8 +101,7 @@ def chronology_html(cards: list) -> str:
     """A page's cards (:class:`exports.page_pieces.Card`, in page order) in their year
     sections and month groups, as the page's template wrote them: a section per year,
     in it the whole year's group first, then each month's; each card's HTML joined,
-    not rendered again. The same text as grouping them with
-    :func:`exports.event_view.year_sections` first, in one pass.
+    not rendered again, in one pass.
     """
     groups: dict[tuple[int, int], list[str]] = {}
     for card in cards:

@@ -516,7 +516,7 @@ class _Site:
             self.cache.save(set(self.years), out.hashes)
         return note
 
-    def _kept(self, out: _Output, name: str, print_: str) -> dict | None:
+    def kept_piece(self, out: _Output, name: str, print_: str) -> dict | None:
         """The last build's record of an unchanged piece whose files ``out`` could take."""
         if self.cache is None:
             return None
@@ -556,7 +556,7 @@ class _Site:
             print_ = fingerprint(
                 context, relative, name, year_list, numbers, by_year.years[name], keys=keys(places)
             )
-            if self._kept(out, relative, print_) is None:
+            if self.kept_piece(out, relative, print_) is None:
                 changed[name] = (list(places), print_)
         wanted = {place for places, _ in changed.values() for place in places}
         wanted.update(p for p, status in enumerate(order.statuses) if status)
@@ -573,12 +573,12 @@ class _Site:
             name = f"{SEARCH_FOLDER}/p{span}"
             a, b = self.years[years[0]][0], self.years[years[-1]][1]
             print_ = fingerprint(context, name, keys=keys(range(a, b)))
-            span_plan[span] = (name, print_, self._kept(out, name, print_))
+            span_plan[span] = (name, print_, self.kept_piece(out, name, print_))
         plan = []  # a year's page: taken as it is, or made again
         for year, (a, b) in sorted(self.years.items()):
             name = f"{YEARS_FOLDER}/{year}.html"
             print_ = fingerprint(context, name, year_list, keys=keys(range(a, b)))
-            entry = self._kept(out, name, print_)
+            entry = self.kept_piece(out, name, print_)
             at = bisect_left(wanted_in_order, a)
             making = by_year.plan(out, year)  # its associations' pages of the year, if changed
             needed = (
