@@ -242,17 +242,22 @@ def test_search_results_follow_the_association_filter(page, big_site: Path) -> N
     )
 
 
-def test_a_year_page_prints_that_year_only(page, big_site: Path) -> None:
-    open_site(page, big_site, "years/2011.html")
+def _prints_only(page, year: str) -> None:
+    """In print, the open page shows events of ``year`` alone and none of its furniture."""
     page.emulate_media(media="print")
     visible_years = page.eval_on_selector_all(
         "li.event",
         "items => [...new Set(items.filter(i => i.offsetParent !== null)"
         ".map(i => i.querySelector('time').getAttribute('datetime').slice(0, 4)))]",
     )
-    assert visible_years == ["2011"]
+    assert visible_years == [year]
     for hidden in (".sidebar", "nav.years", "#results", ".crumbs"):
         assert not page.locator(hidden).first.is_visible(), hidden
+
+
+def test_a_year_page_prints_that_year_only(page, big_site: Path) -> None:
+    open_site(page, big_site, "years/2011.html")
+    _prints_only(page, "2011")
 
 
 def test_the_keyboard_goes_from_an_association_to_its_events_of_a_year(
@@ -273,15 +278,7 @@ def test_the_keyboard_goes_from_an_association_to_its_events_of_a_year(
     assert page.url.endswith(f"/associations/{slug}-2011.html")
     assert page.locator(f"#event-{NEEDLE}").is_visible()
     assert set(page.eval_on_selector_all("section.year", "s => s.map(x => x.id)")) == {"year-2011"}
-    page.emulate_media(media="print")
-    visible_years = page.eval_on_selector_all(
-        "li.event",
-        "items => [...new Set(items.filter(i => i.offsetParent !== null)"
-        ".map(i => i.querySelector('time').getAttribute('datetime').slice(0, 4)))]",
-    )
-    assert visible_years == ["2011"]
-    for hidden in (".sidebar", "nav.years", "#results", ".crumbs"):
-        assert not page.locator(hidden).first.is_visible(), hidden
+    _prints_only(page, "2011")
 
 
 def test_an_overview_count_is_a_link_the_keyboard_reaches(page, big_site: Path) -> None:
