@@ -8,8 +8,10 @@ started from; ``reference`` itself when there is none), written out with
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +60,28 @@ def run_json(source: Path, code: str, what: str = "") -> dict:
     if done.returncode != 0:
         raise SystemExit(f"{what or source} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rebuild_arguments(
+    description: str, drop_help: str
+) -> tuple[argparse.Namespace, Path, Path, int]:
+    """The command line of the +1 % rebuild benchmarks: the table, the work folder
+    (emptied), ``--peer``, ``--rounds`` and ``--drop``, the documents the rebuild adds
+    (1 % of the table's by default). Returns the arguments, the table's resolved path,
+    the work folder and the number of documents dropped."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("table", type=Path)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--peer", default="main", help="a git reference to compare with")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--drop", type=int, default=0, help=drop_help)
+    arguments = parser.parse_args()
+    work, table = arguments.work, arguments.table.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    drop = arguments.drop
+    if not drop:
+        import pandas as pd
+
+        drop = max(1, pd.read_parquet(table, columns=["doc"])["doc"].nunique() // 100)
+    return arguments, table, work, drop

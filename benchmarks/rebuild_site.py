@@ -25,7 +25,6 @@ when the codes' pages do). Timings taken while other work runs are noisy: compar
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from page_phase import differences  # noqa: E402
-from peer import SMALLER_TABLE, peer_code, run_json  # noqa: E402
+from peer import SMALLER_TABLE, peer_code, rebuild_arguments, run_json  # noqa: E402
 
 REBUILD = (
     SMALLER_TABLE
@@ -107,24 +106,10 @@ def rebuild(source: Path, table: Path, work: Path, drop: int) -> dict:
     }
 
 
-def _documents(table: Path) -> int:
-    import pandas as pd
-
-    return pd.read_parquet(table, columns=["doc"])["doc"].nunique()
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("table", type=Path)
-    parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--peer", default="main", help="a git reference to compare with")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--drop", type=int, default=0, help="documents left out first (+1 %%)")
-    arguments = parser.parse_args()
-    work, table = arguments.work, arguments.table.resolve()
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    drop = arguments.drop or max(1, _documents(table) // 100)
+    arguments, table, work, drop = rebuild_arguments(
+        __doc__.split("\n")[0], "documents left out first (+1 %%)"
+    )
     codes = {"peer": peer_code(arguments.peer, work / "peer-code"), "this": ROOT}
     runs: dict[str, list[dict]] = {name: [] for name in codes}
     for _ in range(arguments.rounds):

@@ -19,7 +19,6 @@ two output folders are compared file by file (the same ``now``: the same bytes).
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from page_phase import differences  # noqa: E402
-from peer import SMALLER_TABLE, peer_code, run_json  # noqa: E402
+from peer import SMALLER_TABLE, peer_code, rebuild_arguments, run_json  # noqa: E402
 
 REBUILD = (
     SMALLER_TABLE
@@ -74,20 +73,9 @@ def rebuild(source: Path, table: Path, work: Path, drop: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("table", type=Path)
-    parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--peer", default="main", help="a git reference to compare with")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--drop", type=int, default=0, help="documents added (1 %% by default)")
-    arguments = parser.parse_args()
-    work = arguments.work
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    table = arguments.table.resolve()
-    import pandas as pd
-
-    drop = arguments.drop or max(1, pd.read_parquet(table, columns=["doc"])["doc"].nunique() // 100)
+    arguments, table, work, drop = rebuild_arguments(
+        __doc__.split("\n")[0], "documents added (1 %% by default)"
+    )
     codes = {"peer": peer_code(arguments.peer, work / "peer-code"), "this": ROOT}
     runs: dict[str, list[dict]] = {name: [] for name in codes}
     for _ in range(arguments.rounds):
