@@ -77,7 +77,7 @@ def record(
     feeds: list[Feed],
     known: dict[str, str] | None = None,
     digests: Path | None = None,
-    early: dict[str, str] | None = None,
+    early: EarlyDigests | None = None,
 ) -> None:
     """Write the state of the build just rendered into ``staging``.
 
@@ -88,11 +88,11 @@ def record(
     file's signature (device, inode, size, modification time): a file still the
     very file hashed then (a page or feed linked from the published folder, not
     written again) keeps its digest. A +1 % rebuild thus hashes what it wrote,
-    not the 200 MB of its whole site. None: every file is hashed. ``early``: digests
-    by signature hashed while the writers wrote (:class:`EarlyDigests`), the same way.
+    not the 200 MB of its whole site. None: every file is hashed. ``early``: what
+    :class:`EarlyDigests` hashed while the writers wrote (it read ``digests`` already).
     """
     known = known or {}
-    before = {**_read_digests(digests), **(early or {})}
+    before = _read_digests(digests) if early is None else {**early.known, **early.found}
     found = sorted(_files(staging).items())
     signatures = {relative: _signature(path) for relative, path in found}
     files = {

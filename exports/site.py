@@ -200,8 +200,7 @@ def build_site(
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         hashed = writers.results.get("table files")
         known = hashed if isinstance(hashed, dict) else None
-        found = None if early is None else early.found
-        rebuild.record(staging, key, plan.feeds, known, digests, found)
+        rebuild.record(staging, key, plan.feeds, known, digests, early)
         return plan.feeds
 
     feeds = publish(out, render)

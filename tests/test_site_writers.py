@@ -601,7 +601,7 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
     (staging / "years" / ".2025.html.x1.tmp").unlink(missing_ok=True)
     hashed.clear()
     known = {"events.csv": file_digest(staging / "events.csv")}
-    rebuild.record(staging, "key", [], known, digests, early.found)
+    rebuild.record(staging, "key", [], known, digests, early)
     assert hashed == ["b.html"]  # replaced: its early digest is not its file's
     state = json.loads((staging / rebuild.STATE).read_text(encoding="utf-8"))
     assert state["files"] == {
