@@ -68,9 +68,8 @@ class AssociationYears:
         self.years: dict[str, list[int]] = {}
         for name, year in sorted(self.places):
             self.years.setdefault(name, []).append(year)
-        # A card's number is its place in its year (exports.page_pieces.YEAR_BASE): an
-        # event added to a year moves the numbers of the year's later events, on every
-        # association's page of that year.
+        # A card's number (exports.page_numbers) moves only when an event is added to its
+        # day: a page of a year whose own events did not change is kept.
         self.prints = {
             (name, year): fingerprint(
                 context,

@@ -61,8 +61,6 @@ CARDS = "cards"
 POSTINGS = "postings"
 #: Files of cards added to a year before its file is written whole again.
 ADDITIONS = 8
-#: An event's number on the pages: its start's year times this, plus its place in the year.
-YEAR_BASE = 10_000_000
 
 
 class Card(NamedTuple):
@@ -383,7 +381,6 @@ def same_file(path: Path, digest: str) -> bool:
 
 
 __all__ = [
-    "YEAR_BASE",
     "Card",
     "PieceCache",
     "build_context",

@@ -6,7 +6,8 @@ the first page, its association's page and the search index
 (:mod:`exports.search_index`) all reuse it.
 
 No page but the first holds a fact of the whole corpus: an event's number is
-its year and its place in that year (:data:`~exports.page_pieces.YEAR_BASE`),
+its start's year and its slot in that year, which other events added do not move
+(:mod:`exports.page_numbers`),
 a year's or an association's page lists its own associations (by name, with
 their counts on that page), the year chips of other pages carry no counts, and
 the search index is a set of per-year pieces with one small shared piece
@@ -44,8 +45,8 @@ from exports.feed_links import FeedLink, feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
 from exports.overview_bins import BinCounts
 from exports.page_cards import chronology_html
+from exports.page_numbers import page_numbers
 from exports.page_pieces import (
-    YEAR_BASE,
     Card,
     PieceCache,
     build_context,
@@ -314,6 +315,8 @@ class _Site:
             year: (bisect_left(years, year), bisect_right(years, year))
             for year in sorted(set(years))
         }
+        #: Each page place's number (exports.page_numbers: added events do not move it).
+        self.numbers = page_numbers(self.order.starts, self.years)
         if include_years is None:
             include_years = infer_include_years(self._all_rows(), self.links)
         self.include_years = include_years
@@ -361,9 +364,8 @@ class _Site:
             yield from rows_at(self.table, self.order.positions[a:b])[0]
 
     def number(self, place: int) -> int:
-        """The number of the event at page place ``place``: its year's, and its place there."""
-        year = self.order.starts[place].year
-        return year * YEAR_BASE + place - self.years[year][0]
+        """The number of the event at page place ``place`` (:mod:`exports.page_numbers`)."""
+        return self.numbers[place]
 
     def views(self, places: Iterable[int]) -> list[EventView]:
         """The views of the page places ``places``, their rows read and decoded now."""
@@ -441,8 +443,11 @@ class _Site:
                 kept[keys[at - a]] = added[keys[at - a]] = card
         # tuple.__new__, not the named tuple's own (a Python function): a year's cards
         # are made on every page of it made again.
-        new, base = tuple.__new__, year * YEAR_BASE
-        cards = [new(Card, (*kept[key], base + at)) for at, key in enumerate(keys)]
+        new = tuple.__new__
+        cards = [
+            new(Card, (*kept[key], number))
+            for key, number in zip(keys, self.numbers[a:b], strict=True)
+        ]
         current = len(set(keys))
         if self.cache is not None and (added or len(kept) != current):
             mine = {key: kept[key] for key in keys}
@@ -552,7 +557,7 @@ class _Site:
         changed: dict[str, tuple[list[int], str]] = {}
         for name, places in newest.items():
             relative = f"{ASSOCIATIONS_FOLDER}/{self.slugs[name]}.html"
-            numbers = [self.number(place) for place in places]  # they move with their years
+            numbers = [self.number(place) for place in places]
             print_ = fingerprint(
                 context, relative, name, year_list, numbers, by_year.years[name], keys=keys(places)
             )
@@ -867,8 +872,10 @@ class _Site:
             "root": root,
             "kind": kind,
         }
+        if kind == "year":  # the search skips the year this page holds whole
+            data["year"] = year
         if self.years:
-            data["search"] = {"chunk": CHUNK, "base": YEAR_BASE}
+            data["search"] = {"chunk": CHUNK}
         if drawn is not None and drawn.month_bins:
             data["monthBins"] = drawn.month_bins
             data["colours"] = [association_look(name)[0] for name, _ in self.lanes]

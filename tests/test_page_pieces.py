@@ -229,6 +229,30 @@ def test_search_finds_an_event_of_a_year_not_on_the_first_page(
     assert page.locator(f"#event-{NEEDLE}").is_visible()
 
 
+def test_search_leaves_out_the_events_of_the_page_itself(page, big_site: Path, watched) -> None:
+    # A year's page holds its whole year: the year's places are skipped in the index,
+    # before any summary is read; the needle, on this page, is no result of another.
+    open_site(page, big_site, "years/2011.html")
+    page.fill("#search", NEEDLE_WORDS)
+    page.wait_for_selector(f'#results[data-query="{fold(NEEDLE_WORDS)}"]', state="attached")
+    assert page.locator("#results-list a").count() == 0
+    assert not [p for p in pieces(watched) if re.fullmatch(r"search/p\d+e\d+\.js", p)]
+    page.fill("#search", "理事会")
+    page.wait_for_selector('#results[data-query="理事会"]')
+    hrefs = page.eval_on_selector_all("#results-list a", "a => a.map(x => x.getAttribute('href'))")
+    assert hrefs and not [href for href in hrefs if href.startswith("2011.html")]
+    # Any other page: its own events are told by their id once their summaries are read.
+    for name in ("index.html", f"associations/{slugify(FURNITURE)}-2011.html"):
+        open_site(page, big_site, name)
+        page.fill("#search", "理事会")
+        page.wait_for_selector('#results[data-query="理事会"]')
+        own = set(page.eval_on_selector_all("li.event", "items => items.map(i => i.id)"))
+        hrefs = page.eval_on_selector_all(
+            "#results-list a", "a => a.map(x => x.getAttribute('href'))"
+        )
+        assert own and hrefs and not {href.split("#", 1)[1] for href in hrefs} & own, name
+
+
 def test_search_results_follow_the_association_filter(page, big_site: Path) -> None:
     open_site(page, big_site)
     page.fill("#search", "理事会")

@@ -32,9 +32,11 @@
   function iso(number) { return new Date(number * DAY).toISOString().slice(0, 10); }
 
   var onPage = {};
+  var onPageIds = {};
   var events = data.events.map(function (row) {
     var item = $("event-" + row[0]);
     onPage[row[6]] = true;
+    onPageIds[row[0]] = true;
     return {
       id: row[0], lane: row[1], start: row[2], end: row[3], title: row[4], status: row[5], n: row[6],
       first: day(row[2]), last: day(row[3]) + 1,
@@ -142,8 +144,8 @@
   // --- search across every year: each span's index pieces, loaded for the query's pairs ---
   // search/years.js: {span: years per index, spans: [[first year, shards, [[year, events]...]]...]};
   // a span's pieces are p<first>g<k> (postings of the span's event places) and p<first>e<c>
-  // (summaries: id, association, dates, title, folded text). An event's number on the pages
-  // is its year times SEARCH.base plus its place in that year.
+  // (summaries: id, association, dates, title, folded text). A year's page skips its own
+  // year's places; any other page's own events are told by their id once their summary is read.
 
   var SEARCH = data.search || null;
   var LIMIT = 100;
@@ -174,13 +176,13 @@
     decoded[key] = numbers;
     return numbers;
   }
-  function number(years, place) {
-    // A span's place as the pages number the event: its year's base plus its place there.
-    for (var i = 0; i < years.length; i += 1) {
-      if (place < years[i][1]) return years[i][0] * SEARCH.base + place;
-      place -= years[i][1];
+  // A year's page holds every event of its year: the places [from, to) of that year in a span.
+  var OWN_YEAR = data.kind === "year" && typeof data.year === "number" ? data.year : null;
+  function ownPlaces(years) {
+    for (var i = 0, at = 0; i < years.length; at += years[i][1], i += 1) {
+      if (years[i][0] === OWN_YEAR) return [at, at + years[i][1]];
     }
-    return -1;
+    return null;
   }
   function intersect(a, b) {
     var out = [];
@@ -255,7 +257,8 @@
         grams.map(function (gram) { return postings(entry[0], entry[1], gram); })
           .sort(function (a, b) { return a.length - b.length; })
           .forEach(function (list) { candidates = candidates === null ? list : intersect(candidates, list); });
-        candidates = candidates.filter(function (place) { return !onPage[number(entry[2], place)]; });
+        var own = OWN_YEAR === null ? null : ownPlaces(entry[2]);
+        if (own) candidates = candidates.filter(function (place) { return place < own[0] || place >= own[1]; });
         if (candidates.length) found.push([entry[0], candidates]);
       });
       var shown = [];
@@ -272,7 +275,7 @@
           for (; at >= 0 && Math.floor(places[at] / SEARCH.chunk) === chunk && shown.length < LIMIT; at -= 1) {
             var row = rows[places[at] - chunk * SEARCH.chunk];
             var ok = words.every(function (word) { return row[5].indexOf(word) !== -1; }) &&
-              (!since || row[3] >= since) && (!until || row[2] <= until) && !off[row[1]];
+              (!since || row[3] >= since) && (!until || row[2] <= until) && !off[row[1]] && !onPageIds[row[0]];
             if (ok) shown.push(row);
           }
           step();
