@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -219,6 +220,60 @@ def decode_table(table: pd.DataFrame, alone: bool = True) -> list[schema.Event |
 _PLACING = ("event_id", "association", "start", "end", "role", "status")
 
 
+def _review(value: object) -> str:
+    """A row's review already applied to the table: confirmed or corrected, else ""."""
+    found = text(value)
+    return found if found in schema.STATUS else ""
+
+
+def _coded(
+    table: pd.DataFrame, name: str, function: Callable[[Any], Any], size: int
+) -> tuple[np.ndarray, list[Any]]:
+    """Column ``name`` as codes and ``function`` of each code's value (a missing column:
+    every row None). Text or date cells are factorized; a column of other kinds
+    (numbers, whose equal values of different types must stay apart) is decoded
+    cell by cell, once per distinct (type, value)."""
+    if name not in table.columns:
+        return np.zeros(size, dtype=np.intp), [function(None)]
+    column = table[name]
+    texts = isinstance(column.dtype, pd.StringDtype)  # str cells or missing ones only
+    kinds = set() if texts else set(map(type, column.tolist()))
+    if texts or kinds <= {str, type(None)} or kinds <= {date, type(None)}:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        values = [function(value) for value in uniques.tolist()]
+        missing = np.flatnonzero(codes < 0)
+        if len(missing):  # a missing cell as the cell-by-cell reading sees it (None, pd.NA)
+            values.append(function(column.iloc[missing[:1]].tolist()[0]))
+            codes = np.where(codes < 0, len(values) - 1, codes)
+        return codes, values
+    memo = _Memo(function)
+    seen: dict[tuple[type, Any], int] = {}
+    values, codes = [], np.empty(size, dtype=np.intp)
+    for at, value in enumerate(map(memo, column.tolist())):
+        key = (type(value), value)
+        if key not in seen:
+            seen[key] = len(values)
+            values.append(value)
+        codes[at] = seen[key]
+    return codes, values
+
+
+def _ranks(coded: tuple[np.ndarray, list[Any]]) -> np.ndarray:
+    """Each row's rank in the order of its decoded values (equal values, equal ranks)."""
+    codes, values = coded
+    if values and "\0" not in "".join(values):  # NumPy's text drops trailing NULs
+        # fixed-width UCS-4 compares code points, as str does
+        return np.unique(np.array(values, dtype=str), return_inverse=True)[1].reshape(-1)[codes]
+    rank = {value: at for at, value in enumerate(sorted(set(values)))}
+    return np.asarray([rank[value] for value in values], dtype=np.int64)[codes]
+
+
+def _ordinals(coded: tuple[np.ndarray, list[Any]]) -> np.ndarray:
+    """Each row's day as an ordinal (rows without a day: 0, left out by the caller)."""
+    codes, days = coded
+    return np.asarray([day.toordinal() if day else 0 for day in days], dtype=np.int64)[codes]
+
+
 class PageOrder:
     """Where each dated row of the table stands on the pages, without decoding it.
 
@@ -232,28 +287,37 @@ class PageOrder:
 
     def __init__(self, table: pd.DataFrame) -> None:
         schema.require_columns(table, REQUIRED_COLUMNS)
-        columns = {
-            name: (table[name].tolist() if name in table.columns else [None] * len(table))
-            for name in _PLACING
-        }
-        as_date = _Memo(schema.as_date)
-        kept = []
-        for at, (event_id, association, start, end, role, status) in enumerate(
-            zip(*(columns[name] for name in _PLACING), strict=True)
-        ):
-            start, end = as_date(start), as_date(end)
-            if start is None or end is None:
-                continue
-            if text(role) == "published":
-                continue  # the document's own date line: shown with its document (发布于…)
-            status = text(status)
-            status = status if status in schema.STATUS else ""
-            kept.append((start, end, text(association), text(event_id), at, status))
-        kept.sort(key=lambda row: row[:4])
-        self.positions = [row[4] for row in kept]
-        self.starts = [row[0] for row in kept]
-        self.associations = [row[2] for row in kept]
-        self.statuses = [row[5] for row in kept]
+        # Each column's distinct values decoded once, then every row placed with NumPy:
+        # the same order as sorting (start, end, association, id) tuples, ties in table
+        # order (np.lexsort is stable), without a tuple per row.
+        size = len(table)
+        start = _coded(table, "start", schema.as_date, size)
+        end = _coded(table, "end", schema.as_date, size)
+        association = _coded(table, "association", text, size)
+        event_id = _coded(table, "event_id", text, size)
+        role = _coded(table, "role", text, size)
+        status = _coded(table, "status", _review, size)
+        dated = [day is not None for day in start[1]], [day is not None for day in end[1]]
+        keep = np.asarray(dated[0], dtype=bool)[start[0]] & np.asarray(dated[1], dtype=bool)[end[0]]
+        # the document's own date line: shown with its document (发布于…)
+        keep &= np.asarray([value != "published" for value in role[1]], dtype=bool)[role[0]]
+        rows = np.flatnonzero(keep)
+        order = rows[
+            np.lexsort(
+                (
+                    _ranks(event_id)[rows],
+                    _ranks(association)[rows],
+                    _ordinals(end)[rows],
+                    _ordinals(start)[rows],
+                )
+            )
+        ]
+        self.positions: list[int] = order.tolist()
+        self.starts: list[date] = list(map(start[1].__getitem__, start[0][order].tolist()))
+        self.associations: list[str] = list(
+            map(association[1].__getitem__, association[0][order].tolist())
+        )
+        self.statuses: list[str] = list(map(status[1].__getitem__, status[0][order].tolist()))
 
     def __len__(self) -> int:
         return len(self.positions)

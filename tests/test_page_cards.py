@@ -237,6 +237,54 @@ def test_page_rows_reads_the_cells_to_dict_read() -> None:
     assert [repr(r) for r in rows] == [repr(r) for r in expected]
 
 
+def _placed_one_by_one(table: pd.DataFrame) -> tuple[list, list, list, list]:
+    """The page order as a sort of one tuple per row (what PageOrder did before NumPy)."""
+
+    def text(value: object) -> str:
+        return (
+            "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+        )
+
+    cells = {name: table[name].tolist() if name in table else [None] * len(table) for name in (
+        "event_id", "association", "start", "end", "role", "status")}  # fmt: skip
+    kept = []
+    for at in range(len(table)):
+        start, end = schema.as_date(cells["start"][at]), schema.as_date(cells["end"][at])
+        if start is None or end is None or text(cells["role"][at]) == "published":
+            continue
+        status = text(cells["status"][at])
+        key = (start, end, text(cells["association"][at]), text(cells["event_id"][at]))
+        kept.append((*key, at, status if status in schema.STATUS else ""))
+    kept.sort(key=lambda placed: placed[:4])
+    return [k[4] for k in kept], [k[0] for k in kept], [k[2] for k in kept], [k[5] for k in kept]
+
+
+@pytest.mark.parametrize("storage", ["object", "python", "pyarrow"])
+def test_the_page_order_is_the_sort_of_every_row(storage: str) -> None:
+    pick = random.Random(11)
+    ids = ["b", "a", "a\x00", "", "協", "ab", "a"]
+    rows = [
+        row(
+            event_id=pick.choice(ids),
+            association=pick.choice(["甲", "乙", None, "甲 "]),
+            start=pick.choice([date(2023, 1, 1), date(2022, 5, 5), "2023-01-01", None]),
+            end=pick.choice([date(2023, 1, 2), date(2023, 1, 1), "2023-01-01"]),
+            role=pick.choice(["event", "published", "deadline", None]),
+            status=pick.choice(["confirmed", "corrected", "", None, "x"]),
+        )
+        for _ in range(300)
+    ]
+    table = pd.DataFrame(rows)
+    if storage != "object":
+        text = pd.StringDtype(storage)
+        table = table.astype({"event_id": text, "association": text, "status": text})
+    mixed = pd.DataFrame([*rows[:20], row(event_id=12, association=1.0), row(event_id=12.0)])
+    for each in (table, mixed, table.drop(columns=["role", "status"]), table.iloc[:0]):
+        order = PageOrder(each)
+        found = (order.positions, order.starts, order.associations, order.statuses)
+        assert found == _placed_one_by_one(each)
+
+
 def test_page_rows_gives_the_asked_cells_only() -> None:
     table = pd.DataFrame(AWKWARD[:3])
     everything, events = rows_at(table, [0, 1, 2])
