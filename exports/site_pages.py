@@ -316,7 +316,7 @@ class _Site:
             for year in sorted(set(years))
         }
         #: Each page place's number (exports.page_numbers: added events do not move it).
-        self.numbers = page_numbers(self.order.starts, self.years)
+        self.numbers = page_numbers(self.order.starts, self.order.associations, self.years)
         if include_years is None:
             include_years = infer_include_years(self._all_rows(), self.links)
         self.include_years = include_years
