@@ -8,6 +8,7 @@ the calendar feeds, and the other documents that report it.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -262,10 +263,12 @@ def _group(start: date, end: date, granularity: str) -> int:
 
 def lane_counts(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, int]]:
     """Associations with their number of events, the busiest first, then by name."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["association"]] = counts.get(row["association"], 0) + 1
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return lanes_of(row["association"] for row in rows)
+
+
+def lanes_of(names: Iterable[str]) -> list[tuple[str, int]]:
+    """:func:`lane_counts` of the events' association ``names``, counted at once."""
+    return sorted(Counter(names).items(), key=lambda item: (-item[1], item[0]))
 
 
 def event_views(

@@ -39,7 +39,7 @@ from exports.event_view import (
     EventView,
     association_look,
     event_views,
-    lane_counts,
+    lanes_of,
 )
 from exports.feed_links import FeedLink, feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
@@ -294,7 +294,7 @@ class _Site:
         # Where each row stands; a row is read and decoded only when its year's page is
         # made (one year's rows in memory at a time), once, column by column.
         self.order = PageOrder(table)
-        self.lanes = lane_counts({"association": name} for name in self.order.associations)
+        self.lanes = lanes_of(self.order.associations)
         self.lane_of = {name: index for index, (name, _) in enumerate(self.lanes)}
         self.base_url = base_url
         self.later: Callable[[], Iterable[Any]] | None = None
@@ -740,6 +740,8 @@ class _Site:
             part = self._part(mine, set(chosen_spans), plan, span_plan, spans, wanted)
         finally:
             mine.close()
+            if self.cache is not None:
+                self.cache.flush()  # its cards and postings written before it says it is done
         part["written"] = mine.written
         part["hashes"] = mine.hashes
         part["recorded"] = self.cache.recorded if self.cache is not None else {}
@@ -841,7 +843,7 @@ class _Site:
         if kind == "index":  # the shared piece: every association, by its count in the corpus
             page_lanes = self.lanes
         else:  # only the page's own associations, by their count on the page
-            page_lanes = lane_counts({"association": card.association} for card in cards)
+            page_lanes = lanes_of(map(attrgetter("association"), cards))
         lane_here = {name: index for index, (name, _) in enumerate(page_lanes)}
         lanes = [
             (index, name, count, *association_look(name))
