@@ -58,6 +58,9 @@ PUBLICATION_LABEL = re.compile(
 _AS_OF = tuple(sorted(AS_OF_CUES, key=len, reverse=True))
 #: The characters a date may follow when one of those cues is written before it.
 _AS_OF_LAST = frozenset({cue[-1] for cue in AS_OF_CUES} | {" ", "\t"})
+#: The gaps :meth:`Anchorer._as_of` skips: after one, the character before it says
+#: whether a cue may end there (June 18, June 19: the space follows a comma, no cue).
+_GAP_CHARS = frozenset(" \t")
 
 #: A resolved mention before its qualifier and time of day: (text, span, start, end,
 #: granularity, kind, anchor, rule, lunar), the first fields of a DateMention.
@@ -517,6 +520,8 @@ class Anchorer:
         once for the block where it cannot change inside it: its paragraph (a
         block holds no line break), whether a focus heading lies inside it, and
         that no date follows a publication label (each follows a date and a gap)."""
+        if run.months:
+            return self._resolve_months(run, original)
         rows: list[Row] = []
         warnings: list[DateWarning] = []
         s = self.state
@@ -561,8 +566,70 @@ class Anchorer:
             if not self._planned:
                 s.narrative = found
             s.last_day = s.last = (found, found)
-            if text[at - 1 : at] in _AS_OF_LAST:
+            last = text[at - 1 : at]
+            if last in _AS_OF_LAST and (
+                last not in _GAP_CHARS or text[at - 2 : at - 1] in _AS_OF_LAST
+            ):
                 self._as_of(at, found, paragraph)
+        return rows, warnings
+
+    def _resolve_months(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
+        """:meth:`resolve_run` of a run of whole lunar months (农历正月农历二月…): each
+        the lunar month that begins in the narrative's year, or in the next when
+        :meth:`_into_next_year` says so (the branch of :meth:`_contextual` every such
+        month takes once a narrative is set); a month that finds no narrative, or
+        none in the calendar's years, is built as a partial and given to
+        :meth:`resolve`. Each moves the narrative to its last day and is the last
+        date, as :meth:`_remember` does for a month (no publication label before
+        it: its first and last days differ)."""
+        rows: list[Row] = []
+        warnings: list[DateWarning] = []
+        s = self.state
+        focus = bool(self._focus) and self._focus[0][0] < run.span[1]
+        paragraph = self._paragraph_of(run.span[0])
+        text = self.text
+        month_in = lunar_month_in_gregorian_year
+        for span, month, _, _, rule, groups in run.dates:
+            at = span[0]
+            if focus:
+                self._enter_focus(at)
+            narrative = s.narrative
+            found = None
+            if narrative is not None:
+                try:
+                    found = month_in(narrative.year, month, False)
+                    self._planned = False
+                    if found[0] < narrative:
+                        following = month_in(narrative.year + 1, month, False)
+                        if self._into_next_year(found[1], following[0], span):
+                            found = following
+                except ValueError:
+                    found = None  # resolve says why
+            if found is None:
+                self._one(run.build(span, groups), original, rows, warnings)
+                continue
+            start, end = found
+            rows.append(
+                (
+                    original[at : span[1]],
+                    span,
+                    start,
+                    end,
+                    "month",
+                    "event",
+                    "narrative",
+                    rule,
+                    True,
+                )
+            )
+            if not self._planned:
+                s.narrative = end
+            s.last = found
+            last = text[at - 1 : at]
+            if last in _AS_OF_LAST and (
+                last not in _GAP_CHARS or text[at - 2 : at - 1] in _AS_OF_LAST
+            ):
+                self._as_of(at, end, paragraph)
         return rows, warnings
 
     def resolve_words(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
@@ -724,7 +791,10 @@ class Anchorer:
         if granularity == "year" and start.year == end.year:
             s.last_year_mention = (paragraph, start.year)
         # Most dates have no cue before them: one character says so (至 ends every cue).
-        if self.text[at - 1 : at] in _AS_OF_LAST:
+        last = self.text[at - 1 : at]
+        if last in _AS_OF_LAST and (
+            last not in _GAP_CHARS or self.text[at - 2 : at - 1] in _AS_OF_LAST
+        ):
             self._as_of(at, end, paragraph)
 
     def _as_of(self, at: int, end: date, paragraph: int) -> None:

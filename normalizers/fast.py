@@ -207,12 +207,13 @@ CONTEXT_FORMS = {
     "english": frozenset({", "}),
     "festival": _PLAIN_GAPS,
     "lunar-day": frozenset({"", "，", "、"}),
+    "lunar-month": frozenset({"", "，", "、"}),
 }
 
 
 class RunOfDays:
     """Dates in the middle of a run of days without a year (8月1日…, 8月8…, 22日、…,
-    June 18, …, 春节元宵节…), anchored one after the other by
+    June 18, …, 春节元宵节…, 正月初一…) or of whole lunar months (农历正月…), anchored one after the other by
     :meth:`normalizers.anchor.Anchorer.resolve_run` without partials or joins.
 
     With plain gaps, extraction leaves these dates as they are written (nothing
@@ -222,9 +223,9 @@ class RunOfDays:
     partial (:attr:`build`, its groups), for the anchoring to fall back on when the
     state is not the one it reads fast (no narrative yet)."""
 
-    __slots__ = ("build", "dates", "lunar", "span")
+    __slots__ = ("build", "dates", "lunar", "months", "span")
 
-    def __init__(self, span, build, dates, lunar: bool = False) -> None:
+    def __init__(self, span, build, dates, lunar: bool = False, months: bool = False) -> None:
         self.span = span
         #: The builder of the form's partials (:data:`BUILDERS`).
         self.build = build
@@ -232,6 +233,8 @@ class RunOfDays:
         self.dates = dates
         #: The dates are lunar (正月初一): month and day of the lunar calendar.
         self.lunar = lunar
+        #: The dates are whole lunar months (农历正月农历二月…): no day, each a month.
+        self.months = months
 
 
 class RunOfWords:
@@ -313,6 +316,8 @@ def _date_of(form: str, groups: tuple[str, ...]) -> tuple:
         return (ENGLISH_MONTHS[groups[2].lower()], int(groups[3]), None, "english.day")
     if form == "lunar-day":
         return (*_LUNAR_DAY_VALUES[groups[1]], None, "festivals.lunar")
+    if form == "lunar-month":
+        return (_lunar_month_value(groups[2]), None, None, "festivals.lunar-month")
     return (int(groups[2]), int(groups[3]), None, _DAY_RULES[form])
 
 
@@ -418,9 +423,13 @@ def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     return _partial(span, "english.day", "day", None, month, day, base="context")
 
 
+def _lunar_month_value(written: str) -> int:
+    """The number of a lunar month as its pattern reads it (正 → 1, 十一 → 11)."""
+    return LUNAR_MONTH_NAMES.get(written) or number_value(written)
+
+
 def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
-    written = g[2]
-    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
+    month = _lunar_month_value(g[2])
     return _partial(span, "festivals.lunar-month", "lunar", month=month, base="context")
 
 
@@ -686,7 +695,8 @@ def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
     if explicit:
         blocks.append(Block(span, values))
     else:
-        blocks.append(RunOfDays(span, build, values, lunar=form == "lunar-day"))
+        lunar = form in ("lunar-day", "lunar-month")
+        blocks.append(RunOfDays(span, build, values, lunar, months=form == "lunar-month"))
 
 
 def _cuts_number(folded: str, place: int) -> bool:

@@ -211,6 +211,41 @@ def test_runs_of_lunar_days_resolve_the_same_with_and_without_it(seed, monkeypat
     assert blocks > 150
 
 
+def _lunar_month_runs(count: int, seed: int) -> list[str]:
+    """Runs of whole lunar months (农历正月农历腊月…) with plain gaps, months that go
+    back (腊月 after 正月: the next year's, or the same year's when far away), after
+    heads that set the narrative, a year out of the calendar's (1850), the
+    paragraph's present, a focus year or a plan (将)."""
+    rng = random.Random(seed)
+    months = ["正", "二", "五", "八", "十", "十一", "十二", "冬", "腊"]
+    heads = ["", "", "2023年3月5日，", "2001年12月30日，", "1850年5月1日，", "截至2022年9月，"]
+    heads += ["2022年工作总结\n", "协会将于", "\n"]
+    return [
+        rng.choice(heads)
+        + rng.choice(NOISE)
+        + "".join(
+            "农历" + rng.choice(months) + "月" + rng.choice(["", "", "，", "、"]) for _ in range(n)
+        )
+        + rng.choice(NOISE)
+        for n in (rng.randint(3, 14) for _ in range(count))
+    ]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_runs_of_lunar_months_resolve_the_same_with_and_without_it(seed, monkeypatch):
+    """A run of whole lunar months is anchored as a :class:`fast.RunOfDays` of months
+    like the rules' partials: when the year changes, no narrative is set, the year
+    is out of the lunar calendar's or a focus heading lies before it."""
+    blocks = 0
+    for text in _lunar_month_runs(250, 400 + seed):
+        found = fast.fast_runs(fold(text))[2]
+        blocks += any(type(block) is fast.RunOfDays and block.months for block in found)
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    assert blocks > 150
+
+
 @pytest.mark.parametrize(
     "name",
     [
