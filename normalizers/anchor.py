@@ -33,7 +33,7 @@ from normalizers.calendar import (
 )
 from normalizers.context import DocumentContext
 from normalizers.days import day_of_month, nth_weekday, weekday_near
-from normalizers.fast import word_partial
+from normalizers.fast import range_partial, word_partial
 from normalizers.focus import focus_headings
 from normalizers.mention import DateWarning
 from normalizers.pivot import with_centuries
@@ -61,6 +61,8 @@ _AS_OF_LAST = frozenset({cue[-1] for cue in AS_OF_CUES} | {" ", "\t"})
 #: The gaps :meth:`Anchorer._as_of` skips: after one, the character before it says
 #: whether a cue may end there (June 18, June 19: the space follows a comma, no cue).
 _GAP_CHARS = frozenset(" \t")
+#: The cues of the present of one character (至): right before a date, one is there.
+_AS_OF_ONE = frozenset(cue for cue in AS_OF_CUES if len(cue) == 1)
 
 #: A resolved mention before its qualifier and time of day: (text, span, start, end,
 #: granularity, kind, anchor, rule, lunar), the first fields of a DateMention.
@@ -627,6 +629,77 @@ class Anchorer:
             s.last = found
             last = text[at - 1 : at]
             if last in _AS_OF_LAST and (
+                last not in _GAP_CHARS or text[at - 2 : at - 1] in _AS_OF_LAST
+            ):
+                self._as_of(at, end, paragraph)
+        return rows, warnings
+
+    def resolve_ranges(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
+        """The rows of a :class:`~normalizers.fast.RunOfRanges`, in order, as
+        :meth:`resolve` makes them of the ranges' partials one after the other.
+
+        Each range of two days (8月1日至8月3日) takes the branches such a range takes
+        once a narrative is set: its first day in the narrative's year, or the
+        next when :meth:`_into_next_year` says so (:meth:`_contextual`), its last
+        day in the first day's year, or the next when it would fall before the
+        first (:meth:`_resolve_end`). A range that finds no narrative, or a day
+        that does not exist in its year, is built as a partial and given to
+        :meth:`resolve`, with the same state. Looked up once for the run where it
+        cannot change inside it: its paragraph (a run holds no line break),
+        whether a focus heading lies inside it. Each range moves the narrative,
+        the last day and the last date (:meth:`_remember` of a day), and one
+        written after a cue of one character (至) sets the paragraph's present."""
+        rows: list[Row] = []
+        warnings: list[DateWarning] = []
+        s = self.state
+        focus = bool(self._focus) and self._focus[0][0] < run.span[1]
+        paragraph = self._paragraph_of(run.span[0])
+        text = self.text
+        for first, second in run.pairs:
+            span = (first[0][0], second[0][1])
+            at = span[0]
+            if focus:
+                self._enter_focus(at)
+            narrative = s.narrative
+            start = None
+            if narrative is not None:
+                self._planned = False
+                try:
+                    start = day_of_month(narrative.year, first[1], first[2])
+                    if start < narrative:
+                        following = day_of_month(narrative.year + 1, first[1], first[2])
+                        if self._into_next_year(start, following, span):
+                            start = following
+                    end = day_of_month(start.year, second[1], second[2])
+                    if end < start:
+                        end = day_of_month(start.year + 1, second[1], second[2])
+                except ValueError:
+                    start = None  # resolve says why
+            if start is None:
+                self._one(range_partial(run.build, first, second), original, rows, warnings)
+                continue
+            rows.append(
+                (
+                    original[at : span[1]],
+                    span,
+                    start,
+                    end,
+                    "day",
+                    "event",
+                    "narrative",
+                    "ranges.day",
+                    False,
+                )
+            )
+            if start == end == s.dct and PUBLICATION_LABEL.search(self._line_head(at)):
+                continue  # _remember: the document's own date
+            if not self._planned:
+                s.narrative = end
+            s.last_day = s.last = (start, end)
+            last = text[at - 1 : at]
+            if last in _AS_OF_ONE:
+                s.as_of, s.as_of_paragraph = end, paragraph
+            elif last in _AS_OF_LAST and (
                 last not in _GAP_CHARS or text[at - 2 : at - 1] in _AS_OF_LAST
             ):
                 self._as_of(at, end, paragraph)

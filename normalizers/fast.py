@@ -260,6 +260,86 @@ class RunOfWords:
         self.words = words
 
 
+class ChainOfDays:
+    """Dates in the middle of a chain of ranges of days (8月1日至8月3日至8月5日至…): every
+    gap between two of them a range's connector (至, 到), so that the joins pair
+    them two by two (:func:`normalizers.extract.join`: two ends around a connector
+    make a range, and the second end is then taken). Which pairs they make depends
+    only on whether the chain's first date is taken by the date before it, which
+    the joins know when they reach the chain: that date (:attr:`first`, the partial
+    right before the chain, never joined by anything else: the date before it is a
+    day) stands alone as the head the chain follows, or was taken. :meth:`pair`
+    then makes the pairs, as a :class:`RunOfRanges`, without their partials; a date
+    left over at the chain's end becomes a partial again for the joins to go on.
+
+    It stands among the partials as one, in text order (``unit`` "chain": no year
+    qualifies it, it qualifies nothing)."""
+
+    __slots__ = ("build", "dates", "first", "first_date", "span")
+    unit = "chain"
+    fragment = False
+
+    def __init__(self, span, build, first: Partial, first_date: tuple, dates: list[tuple]) -> None:
+        self.span = span
+        self.build = build
+        #: The partial of the date right before the chain, and its (span, month, day,
+        #: groups): the gap between it and the chain's first date is a connector.
+        self.first = first
+        self.first_date = first_date
+        #: (span, month, day, groups) of each date of the chain, in text order.
+        self.dates = dates
+
+    def pair(self, head: Partial | None, joined: list, parts: list, at: int) -> int:
+        """The ranges of the chain at ``parts[at]``, added to ``joined``: from
+        :attr:`first` on when the joins reach it as the ``head`` (not taken), else
+        from the chain's first date. Returns where the joins go on: a date left
+        over is put in the chain's place, a partial, for the joins to take."""
+        if head is not None:
+            if head is not self.first:
+                raise RuntimeError(f"a chain of ranges at {self.span} follows no date of its own")
+            dates = [self.first_date, *self.dates]
+        else:
+            dates = self.dates
+        pairs = list(zip(dates[0:-1:2], dates[1::2], strict=True))
+        if pairs:
+            joined.append(RunOfRanges((pairs[0][0][0][0], pairs[-1][1][0][1]), self.build, pairs))
+        if len(dates) % 2:
+            span, _, _, groups = dates[-1]
+            parts[at] = self.build(span, groups)
+            return at
+        return at + 1
+
+
+class RunOfRanges:
+    """Ranges of days paired by :meth:`ChainOfDays.pair` (8月1日至8月3日, each two dates
+    of a month and a day around a connector), for
+    :meth:`normalizers.anchor.Anchorer.resolve_ranges` to anchor one after the other
+    without partials; the ranges the joins would make of them are
+    :func:`range_partial`."""
+
+    __slots__ = ("build", "pairs", "span")
+    unit = "chain"
+    fragment = False
+
+    def __init__(self, span, build, pairs: list[tuple]) -> None:
+        self.span = span
+        self.build = build
+        #: ((span, month, day, groups) of the first end, the same of the second) of
+        #: each range, in text order.
+        self.pairs = pairs
+
+
+def range_partial(build, first: tuple, second: tuple) -> Partial:
+    """The partial the joins make of a range of a :class:`RunOfRanges`
+    (``extract._range`` of the two dates' partials: the first one's fields, spanning
+    both, the second as its end)."""
+    head = build(first[0], first[3])
+    tail = build(second[0], second[3])
+    joined = head.moved(span=(first[0][0], second[0][1]), end=tail, fragment=False)
+    joined.rule = "ranges.day"
+    return joined
+
+
 def _word_meaning(word: str) -> tuple[str, str, str, int, str]:
     """(rule, unit, base, shift, shift_unit) of a relative word's partial."""
     if word in RELATIVE_YEARS:
@@ -648,6 +728,40 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
     blocks.append(RunOfWords((words[0][0][0], words[-1][0][1]), words))
 
 
+#: Fewer dates than this in a chain of ranges (with the one before it) are left as
+#: partials: a short chain saves nothing.
+MIN_CHAIN = 5
+_CONNECTORS = frozenset({"至", "到"})
+
+
+def _chains(units, begin: int, stop: int) -> list[tuple[int, int]]:
+    """(first, last) of each longest stretch of dates ``first`` to ``last - 1`` of a
+    run (within ``begin`` to ``stop - 1``) with a range's connector after each date
+    but the last, of at least :data:`MIN_CHAIN` dates: date ``first`` stays a
+    partial, the others make a :class:`ChainOfDays`."""
+    found = []
+    first = begin
+    for index in range(begin, stop):
+        groups = units[index]
+        if groups[0][len(groups[1]) :] in _CONNECTORS and index + 1 < stop:
+            continue
+        if index + 1 - first >= MIN_CHAIN:
+            found.append((first, index + 1))
+        first = index + 1
+    return found
+
+
+def _md_values(groups: tuple[str, ...]) -> tuple[int, int]:
+    """(month, day) of a date of the form md, remembered by its written text."""
+    seen = _SEEN_DATES["md"]
+    known = seen.get(groups[1])
+    if known is None:
+        if len(seen) >= 4096:
+            seen.clear()
+        known = seen[groups[1]] = _date_of("md", groups)
+    return known[0], known[1]
+
+
 def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
     """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
     the first to the date after the last, leaves each alone, only the first and the
@@ -666,9 +780,30 @@ def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
         and not any(joiner in folded[starts[begin] : starts[stop]] for joiner in _JOINERS[form])
     )
     if not block:
-        for index in range(begin, stop):
-            groups = units[index]
-            place = starts[index]
+        # A chain's first date follows one of the stretch, a plain day: nothing
+        # composes with it (a year would), so the joins reach it as it was built.
+        chains = _chains(units, begin + 1, stop) if form == "md" else ()
+        index = begin
+        for first, last in chains:
+            # Dates first + 1 to last - 1 in a chain that follows date first.
+            while index <= first:
+                groups = units[index]
+                place = starts[index]
+                partials.append(build((place, place + len(groups[1])), groups))
+                index += 1
+            dates = []
+            for index in range(first, last):
+                groups = units[index]
+                place = starts[index]
+                known = _md_values(groups)
+                dates.append(((place, place + len(groups[1])), *known, groups))
+            head = partials[-1]
+            span = (dates[1][0][0], dates[-1][0][1])
+            partials.append(ChainOfDays(span, build, head, dates[0], dates[1:]))
+            index = last
+        for rest in range(index, stop):
+            groups = units[rest]
+            place = starts[rest]
             partials.append(build((place, place + len(groups[1])), groups))
         return
     values = []

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from normalizers.anchor import Anchorer, Row
 from normalizers.context import DocumentContext
 from normalizers.extract import extract
-from normalizers.fast import Block, RunOfDays, RunOfWords
+from normalizers.fast import Block, RunOfDays, RunOfRanges, RunOfWords
 from normalizers.mention import DateMention, DateWarning, Resolution, _Building
 from normalizers.publication import find_publication_line
 from normalizers.qualifiers import (
@@ -91,6 +91,11 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
             continue
         if partial.__class__ is RunOfDays:
             found, failed = anchorer.resolve_run(partial, text)
+            rows += found
+            warnings += failed
+            continue
+        if partial.__class__ is RunOfRanges:
+            found, failed = anchorer.resolve_ranges(partial, text)
             rows += found
             warnings += failed
             continue

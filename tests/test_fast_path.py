@@ -125,9 +125,10 @@ def test_generated_runs_extract_the_same_partials_with_and_without_it(seed):
     used = 0
     for text in generated_runs(700, seed):
         folded = fold(text)
-        settled, _, blocks = fast.fast_runs(folded)
+        settled, partials, blocks = fast.fast_runs(folded)
         used += bool(settled)
-        if not blocks:  # a block holds resolved dates, not partials: compared below
+        chains = any(type(partial) is fast.ChainOfDays for partial in partials)
+        if not blocks and not chains:  # blocks and chains: their resolution compared below
             assert extract.extract(folded, fast=True) == extract.extract(folded, fast=False)
     assert used > 200  # most runs are settled (some are left whole to the rules)
 
@@ -244,6 +245,48 @@ def test_runs_of_lunar_months_resolve_the_same_with_and_without_it(seed, monkeyp
             plain, quick = _both_ways(text, context, monkeypatch)
             assert quick == plain, (text, context)
     assert blocks > 150
+
+
+def _range_chains(count: int, seed: int) -> list[str]:
+    """Chains of ranges of days (8月1日至8月3日至…, 到 too), of odd and even lengths, with
+    a list mark now and then that ends a chain, after what may take the first date
+    or not (a range's first end, a day, a year, a cue of the present, a plan) and
+    before what may join the last date (a day, 至今, 起, a year), with days that a
+    month lacks or that go back in the year."""
+    rng = random.Random(seed)
+    heads = ["", "", "2023年3月5日，", "2001年12月30日，", "截至2022年9月，", "协会将于", "\n"]
+    heads += ["8月1日至", "2023年7月1日至", "5日至", "2022年工作总结\n", "2023年", "发布时间："]
+    tails = ["", "9日", "至今", "起", "、", "2024年", "以来", "前", "上午9时", "（周五）"]
+
+    def day() -> str:
+        month = rng.choice([rng.randint(1, 12), rng.randint(1, 12), 1, 12, 2])
+        days = [rng.randint(1, 28), rng.randint(1, 28), rng.randint(1, 31), 1, 29, 31]
+        return f"{month}月{rng.choice(days)}日"
+
+    texts = []
+    for _ in range(count):
+        parts = [rng.choice(heads), rng.choice(NOISE)]
+        for _ in range(rng.randint(6, 20)):
+            parts += [day(), rng.choice(["至"] * 12 + ["到", "到", "、", ""])]
+        parts += [day(), rng.choice(tails), rng.choice(NOISE)]
+        texts.append("".join(parts))
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_chains_of_ranges_resolve_the_same_with_and_without_it(seed, monkeypatch):
+    """A chain of ranges is paired as the joins pair it (its first date taken by the
+    date before or not, a date left over joined to what follows) and anchored as
+    the rules' ranges are, when the year changes, no narrative is set, or a day
+    does not exist in its year."""
+    chains = 0
+    for text in _range_chains(250, 500 + seed):
+        partials = fast.fast_runs(fold(text))[1]
+        chains += any(type(partial) is fast.ChainOfDays for partial in partials)
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    assert chains > 120
 
 
 @pytest.mark.parametrize(
