@@ -532,7 +532,8 @@ class Anchorer:
         text = self.text
         day_in = _lunar_day_in if run.lunar else _day_in
         lunar = run.lunar
-        for span, month, day, festival, rule, groups in run.dates:
+        plain = run.plain  # date(year, month, day): what day_in gives, without its calls
+        for span, (month, day, festival, rule), groups in run.dates:
             at = span[0]
             if focus:
                 self._enter_focus(at)
@@ -540,7 +541,10 @@ class Anchorer:
             found = None
             if narrative is not None:
                 try:
-                    found = day_in(narrative, narrative.year, month, day, festival)
+                    if plain:
+                        found = date(narrative.year, month, day)
+                    else:
+                        found = day_in(narrative, narrative.year, month, day, festival)
                     self._planned = False
                     if found < narrative:
                         following = day_in(narrative, narrative.year + 1, month, day, festival)
@@ -591,7 +595,7 @@ class Anchorer:
         paragraph = self._paragraph_of(run.span[0])
         text = self.text
         month_in = lunar_month_in_gregorian_year
-        for span, month, _, _, rule, groups in run.dates:
+        for span, (month, _, _, rule), groups in run.dates:
             at = span[0]
             if focus:
                 self._enter_focus(at)

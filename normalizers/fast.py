@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from itertools import accumulate
-from operator import itemgetter
+from operator import add, itemgetter
 
 from normalizers.calendar import last_day
 from normalizers.rules.absolute import _check
@@ -223,18 +223,20 @@ class RunOfDays:
     partial (:attr:`build`, its groups), for the anchoring to fall back on when the
     state is not the one it reads fast (no narrative yet)."""
 
-    __slots__ = ("build", "dates", "lunar", "months", "span")
+    __slots__ = ("build", "dates", "lunar", "months", "plain", "span")
 
     def __init__(self, span, build, dates, lunar: bool = False, months: bool = False) -> None:
         self.span = span
         #: The builder of the form's partials (:data:`BUILDERS`).
         self.build = build
-        #: (span, month, day, festival, rule, groups) of each date, in text order.
+        #: (span, (month, day, festival, rule), groups) of each date, in text order.
         self.dates = dates
         #: The dates are lunar (正月初一): month and day of the lunar calendar.
         self.lunar = lunar
         #: The dates are whole lunar months (农历正月农历二月…): no day, each a month.
         self.months = months
+        #: Each date holds a Gregorian month and day, no festival (8月1日, June 18).
+        self.plain = False
 
 
 class RunOfWords:
@@ -664,14 +666,16 @@ def _usable(form: str, units: list[tuple[str, ...]]) -> list[bool]:
     if valid is _always:
         return [True] * len(middle)
     seen = _SEEN_VALID[form]
-    found = list(map(seen.get, map(_WRITTEN, middle)))
+    written = list(map(_WRITTEN, middle))
+    found = list(map(seen.get, written))
     if None in found:
         if len(seen) >= 4096:
             seen.clear()
-        for index, ok in enumerate(found):
-            if ok is None:
-                groups = middle[index]
-                found[index] = seen[groups[1]] = valid(groups)
+        # Each written date once (a dict of them, made in C), then the run's in C.
+        for text, groups in dict(zip(written, middle, strict=True)).items():
+            if text not in seen:
+                seen[text] = valid(groups)
+        found = list(map(seen.__getitem__, written))
     return found
 
 
@@ -806,22 +810,15 @@ def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
             place = starts[rest]
             partials.append(build((place, place + len(groups[1])), groups))
         return
-    values = []
     explicit = form in EXPLICIT_FORMS
-    seen = _SEEN_DATES[form]
-    if len(seen) >= 4096:
-        seen.clear()
-    for index in range(begin + 1, stop - 1):
-        groups = units[index]
-        place = starts[index]
-        span = (place, place + len(groups[1]))
-        if explicit:
-            values.append((span, *_days(form, groups)))
-        else:
-            known = seen.get(groups[1])
-            if known is None:
-                known = seen[groups[1]] = _date_of(form, groups)
-            values.append((span, *known, groups))
+    if explicit:
+        values = []
+        for index in range(begin + 1, stop - 1):
+            groups = units[index]
+            place = starts[index]
+            values.append(((place, place + len(groups[1])), *_days(form, groups)))
+    else:
+        values = _run_dates(form, units[begin + 1 : stop - 1], starts[begin + 1 : stop - 1])
     for index in (begin, stop - 1):
         groups = units[index]
         place = starts[index]
@@ -831,7 +828,33 @@ def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
         blocks.append(Block(span, values))
     else:
         lunar = form in ("lunar-day", "lunar-month")
-        blocks.append(RunOfDays(span, build, values, lunar, months=form == "lunar-month"))
+        run = RunOfDays(span, build, values, lunar, months=form == "lunar-month")
+        run.plain = form in _PLAIN_DAY_FORMS
+        blocks.append(run)
+
+
+#: Forms whose dates each hold a month and a day of the Gregorian calendar (no
+#: festival, no lunar date): their days are ``date(year, month, day)``.
+_PLAIN_DAY_FORMS = frozenset({"md", "md-loose", "english"})
+
+
+def _run_dates(form: str, units: list[tuple[str, ...]], places: list[int]) -> list[tuple]:
+    """(span, (month, day, festival, rule), groups) of each date of a
+    :class:`RunOfDays` (``places``: where each starts), zipped in C: what a date is
+    (:func:`_date_of`) is remembered by its written text, which dense text repeats."""
+    written = list(map(_WRITTEN, units))
+    seen = _SEEN_DATES[form]
+    if len(seen) >= 4096:
+        seen.clear()
+    known = list(map(seen.get, written))
+    if None in known:
+        # Each written date once (a dict of them, made in C), then the run's in C.
+        for text, groups in dict(zip(written, units, strict=True)).items():
+            if text not in seen:
+                seen[text] = _date_of(form, groups)
+        known = list(map(seen.__getitem__, written))
+    spans = zip(places, map(add, places, map(len, written)), strict=True)
+    return list(zip(spans, known, units, strict=True))
 
 
 def _cuts_number(folded: str, place: int) -> bool:
