@@ -642,7 +642,8 @@ class Anchorer:
         """The rows of a :class:`~normalizers.fast.RunOfRanges`, in order, as
         :meth:`resolve` makes them of the ranges' partials one after the other.
 
-        Each range of two days (8月1日至8月3日) takes the branches such a range takes
+        Each range of two days (8月1日至8月3日; days of a month, so ``date(year, month,
+        day)`` is their :func:`~normalizers.days.day_of_month`) takes the branches such a range takes
         once a narrative is set: its first day in the narrative's year, or the
         next when :meth:`_into_next_year` says so (:meth:`_contextual`), its last
         day in the first day's year, or the next when it would fall before the
@@ -660,6 +661,8 @@ class Anchorer:
         paragraph = self._paragraph_of(run.span[0])
         text = self.text
         for first, second in run.pairs:
+            month, day = first[1][:2]
+            end_month, end_day = second[1][:2]
             span = (first[0][0], second[0][1])
             at = span[0]
             if focus:
@@ -669,14 +672,14 @@ class Anchorer:
             if narrative is not None:
                 self._planned = False
                 try:
-                    start = day_of_month(narrative.year, first[1], first[2])
+                    start = date(narrative.year, month, day)
                     if start < narrative:
-                        following = day_of_month(narrative.year + 1, first[1], first[2])
+                        following = date(narrative.year + 1, month, day)
                         if self._into_next_year(start, following, span):
                             start = following
-                    end = day_of_month(start.year, second[1], second[2])
+                    end = date(start.year, end_month, end_day)
                     if end < start:
-                        end = day_of_month(start.year + 1, second[1], second[2])
+                        end = date(start.year + 1, end_month, end_day)
                 except ValueError:
                     start = None  # resolve says why
             if start is None:

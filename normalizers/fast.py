@@ -284,11 +284,12 @@ class ChainOfDays:
     def __init__(self, span, build, first: Partial, first_date: tuple, dates: list[tuple]) -> None:
         self.span = span
         self.build = build
-        #: The partial of the date right before the chain, and its (span, month, day,
-        #: groups): the gap between it and the chain's first date is a connector.
+        #: The partial of the date right before the chain, and its (span, (month, day,
+        #: festival, rule), groups): the gap between it and the chain's first date
+        #: is a connector.
         self.first = first
         self.first_date = first_date
-        #: (span, month, day, groups) of each date of the chain, in text order.
+        #: (span, (month, day, festival, rule), groups) of each date of the chain.
         self.dates = dates
 
     def pair(self, head: Partial | None, joined: list, parts: list, at: int) -> int:
@@ -306,7 +307,7 @@ class ChainOfDays:
         if pairs:
             joined.append(RunOfRanges((pairs[0][0][0][0], pairs[-1][1][0][1]), self.build, pairs))
         if len(dates) % 2:
-            span, _, _, groups = dates[-1]
+            span, _, groups = dates[-1]
             parts[at] = self.build(span, groups)
             return at
         return at + 1
@@ -326,8 +327,8 @@ class RunOfRanges:
     def __init__(self, span, build, pairs: list[tuple]) -> None:
         self.span = span
         self.build = build
-        #: ((span, month, day, groups) of the first end, the same of the second) of
-        #: each range, in text order.
+        #: ((span, (month, day, festival, rule), groups) of the first end, the same
+        #: of the second) of each range, in text order.
         self.pairs = pairs
 
 
@@ -335,8 +336,8 @@ def range_partial(build, first: tuple, second: tuple) -> Partial:
     """The partial the joins make of a range of a :class:`RunOfRanges`
     (``extract._range`` of the two dates' partials: the first one's fields, spanning
     both, the second as its end)."""
-    head = build(first[0], first[3])
-    tail = build(second[0], second[3])
+    head = build(first[0], first[2])
+    tail = build(second[0], second[2])
     joined = head.moved(span=(first[0][0], second[0][1]), end=tail, fragment=False)
     joined.rule = "ranges.day"
     return joined
@@ -738,32 +739,26 @@ MIN_CHAIN = 5
 _CONNECTORS = frozenset({"至", "到"})
 
 
+_CONNECTOR_RUN = re.compile("[至到]+")
+
+
 def _chains(units, begin: int, stop: int) -> list[tuple[int, int]]:
     """(first, last) of each longest stretch of dates ``first`` to ``last - 1`` of a
     run (within ``begin`` to ``stop - 1``) with a range's connector after each date
     but the last, of at least :data:`MIN_CHAIN` dates: date ``first`` stays a
-    partial, the others make a :class:`ChainOfDays`."""
+    partial, the others make a :class:`ChainOfDays`. Found by one search over the
+    last character of each date's unit (至 or 到 when a connector follows it)."""
+    ends = "".join(map(_LAST, map(_WHOLE, units[begin:stop])))
     found = []
-    first = begin
-    for index in range(begin, stop):
-        groups = units[index]
-        if groups[0][len(groups[1]) :] in _CONNECTORS and index + 1 < stop:
-            continue
-        if index + 1 - first >= MIN_CHAIN:
-            found.append((first, index + 1))
-        first = index + 1
+    for connected in _CONNECTOR_RUN.finditer(ends):
+        first = begin + connected.start()
+        last = min(begin + connected.end(), stop - 1) + 1
+        if last - first >= MIN_CHAIN:
+            found.append((first, last))
     return found
 
 
-def _md_values(groups: tuple[str, ...]) -> tuple[int, int]:
-    """(month, day) of a date of the form md, remembered by its written text."""
-    seen = _SEEN_DATES["md"]
-    known = seen.get(groups[1])
-    if known is None:
-        if len(seen) >= 4096:
-            seen.clear()
-        known = seen[groups[1]] = _date_of("md", groups)
-    return known[0], known[1]
+_LAST = itemgetter(-1)
 
 
 def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
@@ -795,12 +790,7 @@ def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
                 place = starts[index]
                 partials.append(build((place, place + len(groups[1])), groups))
                 index += 1
-            dates = []
-            for index in range(first, last):
-                groups = units[index]
-                place = starts[index]
-                known = _md_values(groups)
-                dates.append(((place, place + len(groups[1])), *known, groups))
+            dates = _run_dates(form, units[first:last], starts[first:last])
             head = partials[-1]
             span = (dates[1][0][0], dates[-1][0][1])
             partials.append(ChainOfDays(span, build, head, dates[0], dates[1:]))
