@@ -33,7 +33,7 @@ from normalizers.calendar import (
 )
 from normalizers.context import DocumentContext
 from normalizers.days import day_of_month, nth_weekday, weekday_near
-from normalizers.fast import word_partial
+from normalizers.fast import range_partial, word_partial
 from normalizers.focus import focus_headings
 from normalizers.mention import DateWarning
 from normalizers.pivot import with_centuries
@@ -58,6 +58,11 @@ PUBLICATION_LABEL = re.compile(
 _AS_OF = tuple(sorted(AS_OF_CUES, key=len, reverse=True))
 #: The characters a date may follow when one of those cues is written before it.
 _AS_OF_LAST = frozenset({cue[-1] for cue in AS_OF_CUES} | {" ", "\t"})
+#: The gaps :meth:`Anchorer._as_of` skips: after one, the character before it says
+#: whether a cue may end there (June 18, June 19: the space follows a comma, no cue).
+_GAP_CHARS = frozenset(" \t")
+#: The cues of the present of one character (至): right before a date, one is there.
+_AS_OF_ONE = frozenset(cue for cue in AS_OF_CUES if len(cue) == 1)
 
 #: A resolved mention before its qualifier and time of day: (text, span, start, end,
 #: granularity, kind, anchor, rule, lunar), the first fields of a DateMention.
@@ -517,6 +522,8 @@ class Anchorer:
         once for the block where it cannot change inside it: its paragraph (a
         block holds no line break), whether a focus heading lies inside it, and
         that no date follows a publication label (each follows a date and a gap)."""
+        if run.months:
+            return self._resolve_months(run, original)
         rows: list[Row] = []
         warnings: list[DateWarning] = []
         s = self.state
@@ -525,7 +532,8 @@ class Anchorer:
         text = self.text
         day_in = _lunar_day_in if run.lunar else _day_in
         lunar = run.lunar
-        for span, month, day, festival, rule, groups in run.dates:
+        plain = run.plain  # date(year, month, day): what day_in gives, without its calls
+        for span, (month, day, festival, rule), groups in run.dates:
             at = span[0]
             if focus:
                 self._enter_focus(at)
@@ -533,7 +541,10 @@ class Anchorer:
             found = None
             if narrative is not None:
                 try:
-                    found = day_in(narrative, narrative.year, month, day, festival)
+                    if plain:
+                        found = date(narrative.year, month, day)
+                    else:
+                        found = day_in(narrative, narrative.year, month, day, festival)
                     self._planned = False
                     if found < narrative:
                         following = day_in(narrative, narrative.year + 1, month, day, festival)
@@ -561,8 +572,144 @@ class Anchorer:
             if not self._planned:
                 s.narrative = found
             s.last_day = s.last = (found, found)
-            if text[at - 1 : at] in _AS_OF_LAST:
+            last = text[at - 1 : at]
+            if last in _AS_OF_LAST and (
+                last not in _GAP_CHARS or text[at - 2 : at - 1] in _AS_OF_LAST
+            ):
                 self._as_of(at, found, paragraph)
+        return rows, warnings
+
+    def _resolve_months(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
+        """:meth:`resolve_run` of a run of whole lunar months (农历正月农历二月…): each
+        the lunar month that begins in the narrative's year, or in the next when
+        :meth:`_into_next_year` says so (the branch of :meth:`_contextual` every such
+        month takes once a narrative is set); a month that finds no narrative, or
+        none in the calendar's years, is built as a partial and given to
+        :meth:`resolve`. Each moves the narrative to its last day and is the last
+        date, as :meth:`_remember` does for a month (no publication label before
+        it: its first and last days differ)."""
+        rows: list[Row] = []
+        warnings: list[DateWarning] = []
+        s = self.state
+        focus = bool(self._focus) and self._focus[0][0] < run.span[1]
+        paragraph = self._paragraph_of(run.span[0])
+        text = self.text
+        month_in = lunar_month_in_gregorian_year
+        for span, (month, _, _, rule), groups in run.dates:
+            at = span[0]
+            if focus:
+                self._enter_focus(at)
+            narrative = s.narrative
+            found = None
+            if narrative is not None:
+                try:
+                    found = month_in(narrative.year, month, False)
+                    self._planned = False
+                    if found[0] < narrative:
+                        following = month_in(narrative.year + 1, month, False)
+                        if self._into_next_year(found[1], following[0], span):
+                            found = following
+                except ValueError:
+                    found = None  # resolve says why
+            if found is None:
+                self._one(run.build(span, groups), original, rows, warnings)
+                continue
+            start, end = found
+            rows.append(
+                (
+                    original[at : span[1]],
+                    span,
+                    start,
+                    end,
+                    "month",
+                    "event",
+                    "narrative",
+                    rule,
+                    True,
+                )
+            )
+            if not self._planned:
+                s.narrative = end
+            s.last = found
+            last = text[at - 1 : at]
+            if last in _AS_OF_LAST and (
+                last not in _GAP_CHARS or text[at - 2 : at - 1] in _AS_OF_LAST
+            ):
+                self._as_of(at, end, paragraph)
+        return rows, warnings
+
+    def resolve_ranges(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
+        """The rows of a :class:`~normalizers.fast.RunOfRanges`, in order, as
+        :meth:`resolve` makes them of the ranges' partials one after the other.
+
+        Each range of two days (8月1日至8月3日; days of a month, so ``date(year, month,
+        day)`` is their :func:`~normalizers.days.day_of_month`) takes the branches such a range takes
+        once a narrative is set: its first day in the narrative's year, or the
+        next when :meth:`_into_next_year` says so (:meth:`_contextual`), its last
+        day in the first day's year, or the next when it would fall before the
+        first (:meth:`_resolve_end`). A range that finds no narrative, or a day
+        that does not exist in its year, is built as a partial and given to
+        :meth:`resolve`, with the same state. Looked up once for the run where it
+        cannot change inside it: its paragraph (a run holds no line break),
+        whether a focus heading lies inside it. Each range moves the narrative,
+        the last day and the last date (:meth:`_remember` of a day), and one
+        written after a cue of one character (至) sets the paragraph's present."""
+        rows: list[Row] = []
+        warnings: list[DateWarning] = []
+        s = self.state
+        focus = bool(self._focus) and self._focus[0][0] < run.span[1]
+        paragraph = self._paragraph_of(run.span[0])
+        text = self.text
+        for first, second in run.pairs:
+            month, day = first[1][:2]
+            end_month, end_day = second[1][:2]
+            span = (first[0][0], second[0][1])
+            at = span[0]
+            if focus:
+                self._enter_focus(at)
+            narrative = s.narrative
+            start = None
+            if narrative is not None:
+                self._planned = False
+                try:
+                    start = date(narrative.year, month, day)
+                    if start < narrative:
+                        following = date(narrative.year + 1, month, day)
+                        if self._into_next_year(start, following, span):
+                            start = following
+                    end = date(start.year, end_month, end_day)
+                    if end < start:
+                        end = date(start.year + 1, end_month, end_day)
+                except ValueError:
+                    start = None  # resolve says why
+            if start is None:
+                self._one(range_partial(run.build, first, second), original, rows, warnings)
+                continue
+            rows.append(
+                (
+                    original[at : span[1]],
+                    span,
+                    start,
+                    end,
+                    "day",
+                    "event",
+                    "narrative",
+                    "ranges.day",
+                    False,
+                )
+            )
+            if start == end == s.dct and PUBLICATION_LABEL.search(self._line_head(at)):
+                continue  # _remember: the document's own date
+            if not self._planned:
+                s.narrative = end
+            s.last_day = s.last = (start, end)
+            last = text[at - 1 : at]
+            if last in _AS_OF_ONE:
+                s.as_of, s.as_of_paragraph = end, paragraph
+            elif last in _AS_OF_LAST and (
+                last not in _GAP_CHARS or text[at - 2 : at - 1] in _AS_OF_LAST
+            ):
+                self._as_of(at, end, paragraph)
         return rows, warnings
 
     def resolve_words(self, run, original: str) -> tuple[list[Row], list[DateWarning]]:
@@ -724,7 +871,10 @@ class Anchorer:
         if granularity == "year" and start.year == end.year:
             s.last_year_mention = (paragraph, start.year)
         # Most dates have no cue before them: one character says so (至 ends every cue).
-        if self.text[at - 1 : at] in _AS_OF_LAST:
+        last = self.text[at - 1 : at]
+        if last in _AS_OF_LAST and (
+            last not in _GAP_CHARS or self.text[at - 2 : at - 1] in _AS_OF_LAST
+        ):
             self._as_of(at, end, paragraph)
 
     def _as_of(self, at: int, end: date, paragraph: int) -> None:

@@ -80,6 +80,7 @@ def _from_julian_day(julian_day: float) -> date:
     return date.fromordinal(int(julian_day + 0.5) - _JULIAN_DAY_OF_ORDINAL_ZERO)
 
 
+@lru_cache(maxsize=4096)  # dense text asks for the same few days again and again
 def lunar_in_gregorian_year(year: int, month: int, day: int, leap: bool = False) -> date:
     """The lunar date that falls in Gregorian ``year`` (腊月 of the lunar year before).
 
@@ -104,6 +105,7 @@ def lunar_month_span(year: int, month: int, leap: bool = False) -> tuple[date, d
     return first, first + timedelta(days=count - 1)
 
 
+@lru_cache(maxsize=4096)
 def lunar_month_in_gregorian_year(year: int, month: int, leap: bool = False) -> tuple[date, date]:
     """The lunar month that begins in Gregorian ``year`` (腊月 of the lunar year before)."""
     span = lunar_month_span(year, month, leap)

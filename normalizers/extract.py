@@ -646,7 +646,13 @@ def join(parts: list[Partial], folded: str) -> list[Partial]:
     i = 0
     while i < len(parts):
         head = parts[i]
+        if head.__class__ is fast_path.ChainOfDays:  # its first date was taken: it pairs the rest
+            i = head.pair(None, joined, parts, i)
+            continue
         tail = parts[i + 1] if i + 1 < len(parts) else None
+        if tail.__class__ is fast_path.ChainOfDays:  # the head is its first date, not taken
+            i = tail.pair(head, joined, parts, i + 1)
+            continue
         gap = folded[head.span[1] : tail.span[0]] if tail is not None else ""
         if tail is not None and _range_gap(gap, tail, folded):
             ranged = _range(head, tail)

@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from itertools import accumulate
-from operator import itemgetter
+from operator import add, itemgetter
 
 from normalizers.calendar import last_day
 from normalizers.rules.absolute import _check
@@ -207,12 +207,13 @@ CONTEXT_FORMS = {
     "english": frozenset({", "}),
     "festival": _PLAIN_GAPS,
     "lunar-day": frozenset({"", "，", "、"}),
+    "lunar-month": frozenset({"", "，", "、"}),
 }
 
 
 class RunOfDays:
     """Dates in the middle of a run of days without a year (8月1日…, 8月8…, 22日、…,
-    June 18, …, 春节元宵节…), anchored one after the other by
+    June 18, …, 春节元宵节…, 正月初一…) or of whole lunar months (农历正月…), anchored one after the other by
     :meth:`normalizers.anchor.Anchorer.resolve_run` without partials or joins.
 
     With plain gaps, extraction leaves these dates as they are written (nothing
@@ -222,16 +223,20 @@ class RunOfDays:
     partial (:attr:`build`, its groups), for the anchoring to fall back on when the
     state is not the one it reads fast (no narrative yet)."""
 
-    __slots__ = ("build", "dates", "lunar", "span")
+    __slots__ = ("build", "dates", "lunar", "months", "plain", "span")
 
-    def __init__(self, span, build, dates, lunar: bool = False) -> None:
+    def __init__(self, span, build, dates, lunar: bool = False, months: bool = False) -> None:
         self.span = span
         #: The builder of the form's partials (:data:`BUILDERS`).
         self.build = build
-        #: (span, month, day, festival, rule, groups) of each date, in text order.
+        #: (span, (month, day, festival, rule), groups) of each date, in text order.
         self.dates = dates
         #: The dates are lunar (正月初一): month and day of the lunar calendar.
         self.lunar = lunar
+        #: The dates are whole lunar months (农历正月农历二月…): no day, each a month.
+        self.months = months
+        #: Each date holds a Gregorian month and day, no festival (8月1日, June 18).
+        self.plain = False
 
 
 class RunOfWords:
@@ -255,6 +260,87 @@ class RunOfWords:
         #: order; the meaning is shared: (rule, unit, base, shift, shift_unit), the
         #: fields of its partial (:func:`word_partial`).
         self.words = words
+
+
+class ChainOfDays:
+    """Dates in the middle of a chain of ranges of days (8月1日至8月3日至8月5日至…): every
+    gap between two of them a range's connector (至, 到), so that the joins pair
+    them two by two (:func:`normalizers.extract.join`: two ends around a connector
+    make a range, and the second end is then taken). Which pairs they make depends
+    only on whether the chain's first date is taken by the date before it, which
+    the joins know when they reach the chain: that date (:attr:`first`, the partial
+    right before the chain, never joined by anything else: the date before it is a
+    day) stands alone as the head the chain follows, or was taken. :meth:`pair`
+    then makes the pairs, as a :class:`RunOfRanges`, without their partials; a date
+    left over at the chain's end becomes a partial again for the joins to go on.
+
+    It stands among the partials as one, in text order (``unit`` "chain": no year
+    qualifies it, it qualifies nothing)."""
+
+    __slots__ = ("build", "dates", "first", "first_date", "span")
+    unit = "chain"
+    fragment = False
+
+    def __init__(self, span, build, first: Partial, first_date: tuple, dates: list[tuple]) -> None:
+        self.span = span
+        self.build = build
+        #: The partial of the date right before the chain, and its (span, (month, day,
+        #: festival, rule), groups): the gap between it and the chain's first date
+        #: is a connector.
+        self.first = first
+        self.first_date = first_date
+        #: (span, (month, day, festival, rule), groups) of each date of the chain.
+        self.dates = dates
+
+    def pair(self, head: Partial | None, joined: list, parts: list, at: int) -> int:
+        """The ranges of the chain at ``parts[at]``, added to ``joined``: from
+        :attr:`first` on when the joins reach it as the ``head`` (not taken), else
+        from the chain's first date. Returns where the joins go on: a date left
+        over is put in the chain's place, a partial, for the joins to take."""
+        if head is not None:
+            if head is not self.first:
+                raise RuntimeError(f"a chain of ranges at {self.span} follows no date of its own")
+            dates = [self.first_date, *self.dates]
+        else:
+            dates = self.dates
+        pairs = list(zip(dates[0:-1:2], dates[1::2], strict=True))
+        if pairs:
+            joined.append(RunOfRanges((pairs[0][0][0][0], pairs[-1][1][0][1]), self.build, pairs))
+        if len(dates) % 2:
+            span, _, groups = dates[-1]
+            parts[at] = self.build(span, groups)
+            return at
+        return at + 1
+
+
+class RunOfRanges:
+    """Ranges of days paired by :meth:`ChainOfDays.pair` (8月1日至8月3日, each two dates
+    of a month and a day around a connector), for
+    :meth:`normalizers.anchor.Anchorer.resolve_ranges` to anchor one after the other
+    without partials; the ranges the joins would make of them are
+    :func:`range_partial`."""
+
+    __slots__ = ("build", "pairs", "span")
+    unit = "chain"
+    fragment = False
+
+    def __init__(self, span, build, pairs: list[tuple]) -> None:
+        self.span = span
+        self.build = build
+        #: ((span, (month, day, festival, rule), groups) of the first end, the same
+        #: of the second) of each range, in text order.
+        self.pairs = pairs
+
+
+def range_partial(build, first: tuple, second: tuple) -> Partial:
+    """The partial the joins make of a range of a :class:`RunOfRanges`
+    (``extract._range`` of the two dates' partials: the first one's fields, spanning
+    both, the second as its end)."""
+    head = build(first[0], first[2])
+    tail = build(second[0], second[2])
+    joined = head.moved(span=(first[0][0], second[0][1]), end=tail, fragment=False)
+    joined.rule = "ranges.day"
+    return joined
 
 
 def _word_meaning(word: str) -> tuple[str, str, str, int, str]:
@@ -313,6 +399,8 @@ def _date_of(form: str, groups: tuple[str, ...]) -> tuple:
         return (ENGLISH_MONTHS[groups[2].lower()], int(groups[3]), None, "english.day")
     if form == "lunar-day":
         return (*_LUNAR_DAY_VALUES[groups[1]], None, "festivals.lunar")
+    if form == "lunar-month":
+        return (_lunar_month_value(groups[2]), None, None, "festivals.lunar-month")
     return (int(groups[2]), int(groups[3]), None, _DAY_RULES[form])
 
 
@@ -418,9 +506,13 @@ def _english(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
     return _partial(span, "english.day", "day", None, month, day, base="context")
 
 
+def _lunar_month_value(written: str) -> int:
+    """The number of a lunar month as its pattern reads it (正 → 1, 十一 → 11)."""
+    return LUNAR_MONTH_NAMES.get(written) or number_value(written)
+
+
 def _lunar_month(span: tuple[int, int], g: tuple[str, ...]) -> Partial:
-    written = g[2]
-    month = LUNAR_MONTH_NAMES.get(written) or number_value(written)
+    month = _lunar_month_value(g[2])
     return _partial(span, "festivals.lunar-month", "lunar", month=month, base="context")
 
 
@@ -575,14 +667,16 @@ def _usable(form: str, units: list[tuple[str, ...]]) -> list[bool]:
     if valid is _always:
         return [True] * len(middle)
     seen = _SEEN_VALID[form]
-    found = list(map(seen.get, map(_WRITTEN, middle)))
+    written = list(map(_WRITTEN, middle))
+    found = list(map(seen.get, written))
     if None in found:
         if len(seen) >= 4096:
             seen.clear()
-        for index, ok in enumerate(found):
-            if ok is None:
-                groups = middle[index]
-                found[index] = seen[groups[1]] = valid(groups)
+        # Each written date once (a dict of them, made in C), then the run's in C.
+        for text, groups in dict(zip(written, middle, strict=True)).items():
+            if text not in seen:
+                seen[text] = valid(groups)
+        found = list(map(seen.__getitem__, written))
     return found
 
 
@@ -639,6 +733,34 @@ def _settle_words(units, starts, begin, stop, partials, blocks) -> None:
     blocks.append(RunOfWords((words[0][0][0], words[-1][0][1]), words))
 
 
+#: Fewer dates than this in a chain of ranges (with the one before it) are left as
+#: partials: a short chain saves nothing.
+MIN_CHAIN = 5
+_CONNECTORS = frozenset({"至", "到"})
+
+
+_CONNECTOR_RUN = re.compile("[至到]+")
+
+
+def _chains(units, begin: int, stop: int) -> list[tuple[int, int]]:
+    """(first, last) of each longest stretch of dates ``first`` to ``last - 1`` of a
+    run (within ``begin`` to ``stop - 1``) with a range's connector after each date
+    but the last, of at least :data:`MIN_CHAIN` dates: date ``first`` stays a
+    partial, the others make a :class:`ChainOfDays`. Found by one search over the
+    last character of each date's unit (至 or 到 when a connector follows it)."""
+    ends = "".join(map(_LAST, map(_WHOLE, units[begin:stop])))
+    found = []
+    for connected in _CONNECTOR_RUN.finditer(ends):
+        first = begin + connected.start()
+        last = min(begin + connected.end(), stop - 1) + 1
+        if last - first >= MIN_CHAIN:
+            found.append((first, last))
+    return found
+
+
+_LAST = itemgetter(-1)
+
+
 def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
     """The partials of dates ``begin`` to ``stop - 1`` of a run; when every gap, from
     the first to the date after the last, leaves each alone, only the first and the
@@ -657,27 +779,36 @@ def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
         and not any(joiner in folded[starts[begin] : starts[stop]] for joiner in _JOINERS[form])
     )
     if not block:
-        for index in range(begin, stop):
-            groups = units[index]
-            place = starts[index]
+        # A chain's first date follows one of the stretch, a plain day: nothing
+        # composes with it (a year would), so the joins reach it as it was built.
+        chains = _chains(units, begin + 1, stop) if form == "md" else ()
+        index = begin
+        for first, last in chains:
+            # Dates first + 1 to last - 1 in a chain that follows date first.
+            while index <= first:
+                groups = units[index]
+                place = starts[index]
+                partials.append(build((place, place + len(groups[1])), groups))
+                index += 1
+            dates = _run_dates(form, units[first:last], starts[first:last])
+            head = partials[-1]
+            span = (dates[1][0][0], dates[-1][0][1])
+            partials.append(ChainOfDays(span, build, head, dates[0], dates[1:]))
+            index = last
+        for rest in range(index, stop):
+            groups = units[rest]
+            place = starts[rest]
             partials.append(build((place, place + len(groups[1])), groups))
         return
-    values = []
     explicit = form in EXPLICIT_FORMS
-    seen = _SEEN_DATES[form]
-    if len(seen) >= 4096:
-        seen.clear()
-    for index in range(begin + 1, stop - 1):
-        groups = units[index]
-        place = starts[index]
-        span = (place, place + len(groups[1]))
-        if explicit:
-            values.append((span, *_days(form, groups)))
-        else:
-            known = seen.get(groups[1])
-            if known is None:
-                known = seen[groups[1]] = _date_of(form, groups)
-            values.append((span, *known, groups))
+    if explicit:
+        values = []
+        for index in range(begin + 1, stop - 1):
+            groups = units[index]
+            place = starts[index]
+            values.append(((place, place + len(groups[1])), *_days(form, groups)))
+    else:
+        values = _run_dates(form, units[begin + 1 : stop - 1], starts[begin + 1 : stop - 1])
     for index in (begin, stop - 1):
         groups = units[index]
         place = starts[index]
@@ -686,7 +817,34 @@ def _settle(folded, form, units, starts, begin, stop, partials, blocks) -> None:
     if explicit:
         blocks.append(Block(span, values))
     else:
-        blocks.append(RunOfDays(span, build, values, lunar=form == "lunar-day"))
+        lunar = form in ("lunar-day", "lunar-month")
+        run = RunOfDays(span, build, values, lunar, months=form == "lunar-month")
+        run.plain = form in _PLAIN_DAY_FORMS
+        blocks.append(run)
+
+
+#: Forms whose dates each hold a month and a day of the Gregorian calendar (no
+#: festival, no lunar date): their days are ``date(year, month, day)``.
+_PLAIN_DAY_FORMS = frozenset({"md", "md-loose", "english"})
+
+
+def _run_dates(form: str, units: list[tuple[str, ...]], places: list[int]) -> list[tuple]:
+    """(span, (month, day, festival, rule), groups) of each date of a
+    :class:`RunOfDays` (``places``: where each starts), zipped in C: what a date is
+    (:func:`_date_of`) is remembered by its written text, which dense text repeats."""
+    written = list(map(_WRITTEN, units))
+    seen = _SEEN_DATES[form]
+    if len(seen) >= 4096:
+        seen.clear()
+    known = list(map(seen.get, written))
+    if None in known:
+        # Each written date once (a dict of them, made in C), then the run's in C.
+        for text, groups in dict(zip(written, units, strict=True)).items():
+            if text not in seen:
+                seen[text] = _date_of(form, groups)
+        known = list(map(seen.__getitem__, written))
+    spans = zip(places, map(add, places, map(len, written)), strict=True)
+    return list(zip(spans, known, units, strict=True))
 
 
 def _cuts_number(folded: str, place: int) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from normalizers.anchor import Anchorer, Row
 from normalizers.context import DocumentContext
 from normalizers.extract import extract
-from normalizers.fast import Block, RunOfDays, RunOfWords
+from normalizers.fast import Block, RunOfDays, RunOfRanges, RunOfWords
 from normalizers.mention import DateMention, DateWarning, Resolution, _Building
 from normalizers.publication import find_publication_line
 from normalizers.qualifiers import (
@@ -94,6 +94,11 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
             rows += found
             warnings += failed
             continue
+        if partial.__class__ is RunOfRanges:
+            found, failed = anchorer.resolve_ranges(partial, text)
+            rows += found
+            warnings += failed
+            continue
         row, warning = anchorer.resolve(partial, text)
         if row is not None:
             rows.append(row)
@@ -106,6 +111,15 @@ def _normalize(text: str, context: DocumentContext | None = None) -> Resolution:
         published_source=source,
         published_span=line[1] if line else None,
     )
+
+
+#: Spaces and tabs, which :func:`~normalizers.qualifiers.qualify` skips around a date:
+#: after one, the next character that is none says whether a qualifier may be there
+#: (June 18, June 19: a comma before the space, a comma after the date, none).
+_GAPS = frozenset(" \t")
+#: What may follow a space after a date for a qualifier to be there: a word's first
+#: character, another gap, or the text's end ("": qualify then searches in full).
+_AFTER_A_GAP = MAY_QUALIFY_AFTER_OR_GAP | {""}
 
 
 def _annotate(folded: str, rows: list[Row]) -> list[DateMention]:
@@ -121,21 +135,36 @@ def _annotate(folded: str, rows: list[Row]) -> list[DateMention]:
     for index, row in enumerate(rows):
         span = row[1]
         start, end = span
+        qualifier = ""  # most dates: nothing around them can start a qualifier
         if (
-            folded[start - 1 : start] in MAY_QUALIFY_BEFORE_OR_GAP
+            (before := folded[start - 1 : start]) in MAY_QUALIFY_BEFORE_OR_GAP
             or folded[end : end + 1] in MAY_QUALIFY_AFTER_OR_GAP
+        ) and (
+            # A space or a tab: the character before it too (June 18, June 19: none).
+            (
+                before in MAY_QUALIFY_BEFORE_OR_GAP
+                and (
+                    before not in _GAPS
+                    or folded[start - 2 : start - 1] in MAY_QUALIFY_BEFORE_OR_GAP
+                )
+            )
+            or (
+                (after := folded[end : end + 1]) in MAY_QUALIFY_AFTER_OR_GAP
+                and (after not in _GAPS or folded[end + 1 : end + 2] in _AFTER_A_GAP)
+            )
         ):
             qualifier = qualify(folded, span)
             if qualifier == "from" and "range" in row[7]:
                 qualifier = ""  # 5月1日至3日起: the range says where it starts
-        else:
-            qualifier = ""  # nothing around it can start a qualifier
         found = None
         if row[4] == "day":
             limit = rows[index + 1][1][0] if index < last else text_end
-            # Nothing between this date and the next (a run of dates), or one character
-            # that is no time's mark (22日、23日): no time between them.
-            if limit > end + 1 or (limit == end + 1 and folded[end] in TIME_MARKS):
+            # Nothing between this date and the next (a run of dates), or one or two
+            # characters that are no time's mark (22日、23日, June 18, ): no time there.
+            if (
+                limit > end + 1
+                and (limit > end + 2 or folded[end] in TIME_MARKS or folded[end + 1] in TIME_MARKS)
+            ) or (limit == end + 1 and folded[end] in TIME_MARKS):
                 found = time_after(folded, end, limit)
         if found is None:
             mention = _Building(*row, qualifier, None, None, False, None)

@@ -125,9 +125,10 @@ def test_generated_runs_extract_the_same_partials_with_and_without_it(seed):
     used = 0
     for text in generated_runs(700, seed):
         folded = fold(text)
-        settled, _, blocks = fast.fast_runs(folded)
+        settled, partials, blocks = fast.fast_runs(folded)
         used += bool(settled)
-        if not blocks:  # a block holds resolved dates, not partials: compared below
+        chains = any(type(partial) is fast.ChainOfDays for partial in partials)
+        if not blocks and not chains:  # blocks and chains: their resolution compared below
             assert extract.extract(folded, fast=True) == extract.extract(folded, fast=False)
     assert used > 200  # most runs are settled (some are left whole to the rules)
 
@@ -209,6 +210,83 @@ def test_runs_of_lunar_days_resolve_the_same_with_and_without_it(seed, monkeypat
             plain, quick = _both_ways(text, context, monkeypatch)
             assert quick == plain, (text, context)
     assert blocks > 150
+
+
+def _lunar_month_runs(count: int, seed: int) -> list[str]:
+    """Runs of whole lunar months (农历正月农历腊月…) with plain gaps, months that go
+    back (腊月 after 正月: the next year's, or the same year's when far away), after
+    heads that set the narrative, a year out of the calendar's (1850), the
+    paragraph's present, a focus year or a plan (将)."""
+    rng = random.Random(seed)
+    months = ["正", "二", "五", "八", "十", "十一", "十二", "冬", "腊"]
+    heads = ["", "", "2023年3月5日，", "2001年12月30日，", "1850年5月1日，", "截至2022年9月，"]
+    heads += ["2022年工作总结\n", "协会将于", "\n"]
+    return [
+        rng.choice(heads)
+        + rng.choice(NOISE)
+        + "".join(
+            "农历" + rng.choice(months) + "月" + rng.choice(["", "", "，", "、"]) for _ in range(n)
+        )
+        + rng.choice(NOISE)
+        for n in (rng.randint(3, 14) for _ in range(count))
+    ]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_runs_of_lunar_months_resolve_the_same_with_and_without_it(seed, monkeypatch):
+    """A run of whole lunar months is anchored as a :class:`fast.RunOfDays` of months
+    like the rules' partials: when the year changes, no narrative is set, the year
+    is out of the lunar calendar's or a focus heading lies before it."""
+    blocks = 0
+    for text in _lunar_month_runs(250, 400 + seed):
+        found = fast.fast_runs(fold(text))[2]
+        blocks += any(type(block) is fast.RunOfDays and block.months for block in found)
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    assert blocks > 150
+
+
+def _range_chains(count: int, seed: int) -> list[str]:
+    """Chains of ranges of days (8月1日至8月3日至…, 到 too), of odd and even lengths, with
+    a list mark now and then that ends a chain, after what may take the first date
+    or not (a range's first end, a day, a year, a cue of the present, a plan) and
+    before what may join the last date (a day, 至今, 起, a year), with days that a
+    month lacks or that go back in the year."""
+    rng = random.Random(seed)
+    heads = ["", "", "2023年3月5日，", "2001年12月30日，", "截至2022年9月，", "协会将于", "\n"]
+    heads += ["8月1日至", "2023年7月1日至", "5日至", "2022年工作总结\n", "2023年", "发布时间："]
+    tails = ["", "9日", "至今", "起", "、", "2024年", "以来", "前", "上午9时", "（周五）"]
+
+    def day() -> str:
+        month = rng.choice([rng.randint(1, 12), rng.randint(1, 12), 1, 12, 2])
+        days = [rng.randint(1, 28), rng.randint(1, 28), rng.randint(1, 31), 1, 29, 31]
+        return f"{month}月{rng.choice(days)}日"
+
+    texts = []
+    for _ in range(count):
+        parts = [rng.choice(heads), rng.choice(NOISE)]
+        for _ in range(rng.randint(6, 20)):
+            parts += [day(), rng.choice(["至"] * 12 + ["到", "到", "、", ""])]
+        parts += [day(), rng.choice(tails), rng.choice(NOISE)]
+        texts.append("".join(parts))
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_chains_of_ranges_resolve_the_same_with_and_without_it(seed, monkeypatch):
+    """A chain of ranges is paired as the joins pair it (its first date taken by the
+    date before or not, a date left over joined to what follows) and anchored as
+    the rules' ranges are, when the year changes, no narrative is set, or a day
+    does not exist in its year."""
+    chains = 0
+    for text in _range_chains(250, 500 + seed):
+        partials = fast.fast_runs(fold(text))[1]
+        chains += any(type(partial) is fast.ChainOfDays for partial in partials)
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    assert chains > 120
 
 
 @pytest.mark.parametrize(
