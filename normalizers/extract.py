@@ -344,17 +344,29 @@ def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
         yield tries, last - length + 1
 
 
+#: Every character some rule's ``before_look`` holds.
+_LOOKED_BEFORE = frozenset(
+    char for rule in ALL_RULES if rule.before_look is not None for char in rule.before_look
+)
+#: The characters right before a run of digits that tell its tries apart: one that a
+#: rule refuses there or looks for, and a space or a tab (then the character before
+#: is further back, :func:`_prior`). Any other character leaves every ``not_after``
+#: rule in and every ``before_look`` rule out, as :func:`_prior` would.
+_TOLD_BEFORE = _REFUSED_BEFORE | _LOOKED_BEFORE | frozenset(" \t")
+#: What stands for "another character" in :func:`_before_look`: in no ``before_look``.
+_OTHER = "\uffff"
+
 #: A run of numbers (:data:`NUMBER_RUN`) in one search. A run of Arabic digits alone
-#: gives (1) the character before it if some rule refuses it there (else None), (2)
-#: its digits after the first and (3) the two characters after it, so that the shape
-#: of most runs comes from one call; a run with Chinese numerals in it gives None
-#: for (3). The pattern starts with the run's class, so the search skips from one
-#: such character to the next as :data:`NUMBER_RUN` does; the digits are possessive,
-#: so a run before a Chinese numeral is never cut short.
+#: gives (1) the character before it if it is one of :data:`_TOLD_BEFORE` (else
+#: None), (2) its digits after the first and (3) the two characters after it, so
+#: that the shape of most runs comes from one call; a run with Chinese numerals in
+#: it gives None for (3). The pattern starts with the run's class, so the search
+#: skips from one such character to the next as :data:`NUMBER_RUN` does; the digits
+#: are possessive, so a run before a Chinese numeral is never cut short.
 _CHINESE_NUMERALS = NUMBER_RUN.pattern[len("[0-9") : -len("]+")]
 _RUN_SHAPE = re.compile(
     rf"[0-9{_CHINESE_NUMERALS}](?:"
-    rf"(?<=[0-9])(?:(?<=([{re.escape(''.join(sorted(_REFUSED_BEFORE)))}])[0-9])|)"
+    rf"(?<=[0-9])(?:(?<=([{re.escape(''.join(sorted(_TOLD_BEFORE)))}])[0-9])|)"
     rf"([0-9]*+)(?![{_CHINESE_NUMERALS}])(?=(.{{0,2}}))"
     rf"|[0-9{_CHINESE_NUMERALS}]*)",
     re.DOTALL,
@@ -364,13 +376,47 @@ _RUN_SHAPE = re.compile(
 #: :func:`_arabic_tries_by_two` answers for that shape, read per run by one lookup.
 _BY_SHAPE_GROUPS: dict[tuple[int, str | None, str], tuple[tuple[_Try, ...], bool]] = {}
 
+#: What :func:`_run_tries` gives: the tries at a run whose character before is
+#: known, those whose ``before_look`` still waits for it, and whether it must be
+#: looked for further back (a space or a tab right before the run).
+_RunTries = tuple[tuple[_Try, ...], tuple[_Try, ...], bool]
+
+
+def _run_tries(
+    folded: str, key: tuple[int, str | None, str], start: int, left_out: frozenset[str]
+) -> _RunTries:
+    """The tries at a run of digits of shape ``key`` (its length up to 64, the
+    character before it if one of :data:`_TOLD_BEFORE`, the two after it), less the
+    rules ``left_out`` and, when the character before is not a space or a tab, less
+    the rules whose ``before_look`` it fails: one entry per shape and text."""
+    length, before, after = key
+    refused = before if before is not None and before in _REFUSED_BEFORE else None
+    shape = (length, refused, after)
+    entry = _BY_SHAPE_GROUPS.get(shape)
+    if entry is None:
+        if len(_BY_SHAPE_GROUPS) >= 65536:
+            _BY_SHAPE_GROUPS.clear()  # many different characters: start again
+        entry = _BY_SHAPE_GROUPS[shape] = _arabic_tries_by_two(
+            folded, length, start, start + length
+        )
+    tries, looks_before = entry
+    if tries and left_out:
+        tries = _without(tries, left_out)
+    if not tries or not looks_before:
+        return tries, tries, False
+    if before is not None and before in " \t":
+        return tries, tries, True
+    return _before_look(tries, before if before is not None else _OTHER), tries, False
+
 
 def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = frozenset()):
     """The places in the runs of numbers in ``folded[a:b]`` (no run crosses ``a`` or
     ``b``) with what to try there. A run of Arabic digits alone costs one match, its
-    groups and one lookup: the shape's tries, often none (1 1 1 …, 1.1.1 …), so that
+    groups and one lookup of its shape (:func:`_run_tries`, remembered for this
+    call): the shape's tries, often none (1 1 1 …, 1.1.1 …, 2023 2023 …), so that
     the run is passed over without a step more."""
-    by_groups = _BY_SHAPE_GROUPS.get
+    known: dict[tuple[int, str | None, str], _RunTries] = {}
+    by_shape = known.get
     for run in _RUN_SHAPE.finditer(folded, a, b):
         before, rest, after = run.groups()
         if after is not None:
@@ -378,20 +424,18 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
             if len(after) < 2:  # the text's end, or the search's: read past ``b``
                 after = folded[run.end() : run.end() + 2]
             key = (length if length < 64 else 64, before, after)
-            entry = by_groups(key)
+            entry = by_shape(key)
             if entry is None:
-                if len(_BY_SHAPE_GROUPS) >= 65536:
-                    _BY_SHAPE_GROUPS.clear()  # many different characters: start again
-                start = run.start()
-                entry = _BY_SHAPE_GROUPS[key] = _arabic_tries_by_two(
-                    folded, key[0], start, start + length
-                )
-            tries, looks_before = entry
-            if tries and left_out:
-                tries = _without(tries, left_out)
+                entry = known[key] = _run_tries(folded, key, run.start(), left_out)
+            tries, waiting, further = entry
             if tries:
                 start = run.start()
-                yield (_before_look(tries, _prior(folded, start)) if looks_before else tries), start
+                if further:
+                    yield _before_look(waiting, _prior(folded, start)), start
+                elif start:
+                    yield tries, start
+                else:  # the text's start: nothing before, every rule is tried
+                    yield waiting, start
             continue
         start = run.start()
         written = run.group()
@@ -401,13 +445,18 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
             else [(piece.group(), piece.start()) for piece in _ARABIC_OR_NOT.finditer(written)]
         )
         for piece, offset in pieces:
-            end = start + offset + len(piece)
+            at = start + offset
+            end = at + len(piece)
             following = folded[end : end + 1]
             if piece.isascii():
                 tries = _arabic_tries(folded, min(len(piece), 64), end)
                 if left_out:
                     tries = _without(tries, left_out)
-                yield _before_look(tries, _prior(folded, start + offset)), start + offset
+                tries = _before_look(tries, _prior(folded, at))
+                if offset:  # after Chinese numerals of the same run
+                    tries = _inside_run(tries)
+                if tries:
+                    yield tries, at
             elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
                 # Every position: in 统一十月 the date starts in the middle of the run.
                 tries = _second_look(
@@ -415,8 +464,39 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
                 )
                 if left_out:
                     tries = _without(tries, left_out)
-                for position in range(start + offset, end):
-                    yield tries, position
+                if not offset:
+                    yield tries, at
+                    at += 1
+                # Past the run's first character, only the rules that may start right
+                # after a numeral (二〇二三年 tries no numeric date at 〇, 二 or 三).
+                tries = _inside_run(tries)
+                if tries:
+                    for position in range(at, end):
+                        yield tries, position
+
+
+#: Every character of a run of numbers (:data:`NUMBER_RUN`).
+_RUN_CHARACTERS = frozenset("0123456789" + _CHINESE_NUMERALS)
+#: id of the tries → (those tries, the ones left inside a run).
+_INSIDE: dict[int, tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+
+
+def _inside_run(tries: tuple[_Try, ...]) -> tuple[_Try, ...]:
+    """``tries`` less the rules whose ``not_after`` holds every character of a run of
+    numbers: inside a run, where one of them stands right before, they never match
+    (kept by identity as in :func:`_second_look`)."""
+    known = _INSIDE.get(id(tries))
+    if known is not None and known[0] is tries:
+        return known[1]
+    kept = tuple(
+        attempt
+        for attempt in tries
+        if attempt[0].not_after is None or not attempt[0].not_after >= _RUN_CHARACTERS
+    )
+    if len(_INSIDE) >= 65536:
+        _INSIDE.clear()
+    _INSIDE[id(tries)] = (tries, kept)
+    return kept
 
 
 #: One candidate: (its order, start, rank of its rule, end, the partial or the

@@ -382,6 +382,8 @@ def _bare_year(m: re.Match[str], text: str) -> Partial | None:
 
 
 _AFTER_SHORT_NUMBER = frozenset("月日号-~至到 \t")
+#: The characters of NOT_AFTER_NUMBER's look-behind.
+_NOT_AFTER = frozenset("0123456789." + DIGIT_CHARS + "十廿卅两")
 
 
 def worth_trying(digits: str, following: str) -> bool:
@@ -395,12 +397,41 @@ def worth_trying(digits: str, following: str) -> bool:
 _AFTER_SHORT_NUMBER_SPACE = frozenset("月日号-~至到")
 
 
+#: What stands after a connector that ends a short number for a range to follow:
+#: the second number's first character (8-9月, 8至九月, 18-20日), a space or a tab,
+#: or the second dash of "--".
+_SECOND_END_START = frozenset("0123456789一二三四五六七八九十廿卅 \t-")
+#: After a year and one space: 年 (2023 年), a connector (2023 - 2024) or, after a
+#: space only, the Chinese character that starts an event's name (2023 汕头马拉松).
+_AFTER_YEAR_SPACE = frozenset("年-~至到")
+_AFTER_YEAR_TAB = _AFTER_YEAR_SPACE
+
+
 def second_look(digits: str, following: str, second: str) -> bool:
     """8 月 and 20 日 are dates, 1 2 3 (numbers after spaces) never: a short Arabic
-    number and a space are worth a match only before 月, 日, 号 or a connector."""
-    if len(digits) in (1, 2) and following in (" ", "\t"):
-        return second in _AFTER_SHORT_NUMBER_SPACE
+    number and a space are worth a match only before 月, 日, 号 or a connector.
+    After a connector, a range needs its second number next (8-9月, 18至20日:
+    8-日, 8至年 and 2023-年 never match; 2023至 may still be a bare year before a
+    name, the production refuses it there); a year and a space need 年, a
+    connector or (a space only) a Chinese character (2023 2023 … never matches)."""
+    count = len(digits)
+    if count in (1, 2):
+        if following in (" ", "\t"):
+            return second in _AFTER_SHORT_NUMBER_SPACE
+        if following in _CONNECTOR_CHARACTERS:
+            return second.isdecimal() or second in _SECOND_END_START
+    elif count == 4:
+        if following in ("-", "~"):
+            return second.isdecimal() or second in _SECOND_END_START
+        if following == " ":
+            return second in _AFTER_YEAR_SPACE or "\u4e00" <= second <= "\u9fff"
+        if following == "\t":
+            return second in _AFTER_YEAR_TAB
     return True
+
+
+#: The characters of ``CONNECTOR`` (-{1,2}, ~, 至, 到).
+_CONNECTOR_CHARACTERS = frozenset("-~至到")
 
 
 def match_by_shape(digits: int, following: str) -> Callable[..., re.Match[str] | None]:
@@ -462,6 +493,9 @@ RULES = (
         match_by_shape=match_by_shape,
         same_span=True,
         refuses=refuses,
+        # NOT_AFTER_NUMBER, before every form: never right after a number, a point
+        # (1.5, 二〇二三 past its first numeral).
+        not_after=_NOT_AFTER,
         # Before: _labelled (6). After: weekday_after (at most 8: " （星期三）"),
         # LONE_DAY_AFTER (3), _is_amount (2), a bare year's name (2).
         reads=(6, 8),
