@@ -360,14 +360,17 @@ _OTHER = "\uffff"
 #: gives (1) the character before it if it is one of :data:`_TOLD_BEFORE` (else
 #: None), (2) its digits after the first and (3) the two characters after it, so
 #: that the shape of most runs comes from one call; a run with Chinese numerals in
-#: it gives None for (3). The pattern starts with the run's class, so the search
-#: skips from one such character to the next as :data:`NUMBER_RUN` does; the digits
-#: are possessive, so a run before a Chinese numeral is never cut short.
+#: it gives None for (3). A run of Chinese numerals alone gives (4) its numerals
+#: after the first, a run of both scripts none of the four. The pattern starts with
+#: the run's class, so the search skips from one such character to the next as
+#: :data:`NUMBER_RUN` does; the numerals of either branch are possessive, so a run
+#: before a numeral of the other script is never cut short.
 _CHINESE_NUMERALS = NUMBER_RUN.pattern[len("[0-9") : -len("]+")]
 _RUN_SHAPE = re.compile(
     rf"[0-9{_CHINESE_NUMERALS}](?:"
     rf"(?<=[0-9])(?:(?<=([{re.escape(''.join(sorted(_TOLD_BEFORE)))}])[0-9])|)"
     rf"([0-9]*+)(?![{_CHINESE_NUMERALS}])(?=(.{{0,2}}))"
+    rf"|(?<=[{_CHINESE_NUMERALS}])([{_CHINESE_NUMERALS}]*+)(?![0-9])"
     rf"|[0-9{_CHINESE_NUMERALS}]*)",
     re.DOTALL,
 )
@@ -417,8 +420,12 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
     the run is passed over without a step more."""
     known: dict[tuple[int, str | None, str], _RunTries] = {}
     by_shape = known.get
+    #: (a run of Chinese numerals alone, the two characters after it) → its tries.
+    numerals: dict[tuple[str, str], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+    #: (a run of both scripts, the character before it, the two after) → its places.
+    mixed: dict[tuple[str, str, str], tuple[tuple[int, tuple[_Try, ...]], ...]] = {}
     for run in _RUN_SHAPE.finditer(folded, a, b):
-        before, rest, after = run.groups()
+        before, rest, after, chinese = run.groups()
         if after is not None:
             length = len(rest) + 1
             if len(after) < 2:  # the text's end, or the search's: read past ``b``
@@ -439,40 +446,82 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
             continue
         start = run.start()
         written = run.group()
-        pieces = (
-            [(written, 0)]
-            if written.isalpha()
-            else [(piece.group(), piece.start()) for piece in _ARABIC_OR_NOT.finditer(written)]
-        )
-        for piece, offset in pieces:
-            at = start + offset
-            end = at + len(piece)
-            following = folded[end : end + 1]
-            if piece.isascii():
-                tries = _arabic_tries(folded, min(len(piece), 64), end)
-                if left_out:
-                    tries = _without(tries, left_out)
-                tries = _before_look(tries, _prior(folded, at))
-                if offset:  # after Chinese numerals of the same run
-                    tries = _inside_run(tries)
-                if tries:
-                    yield tries, at
-            elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
-                # Every position: in 统一十月 the date starts in the middle of the run.
-                tries = _second_look(
-                    _chinese_rules(following), 0, following, folded[end + 1 : end + 2]
-                )
-                if left_out:
-                    tries = _without(tries, left_out)
-                if not offset:
-                    yield tries, at
-                    at += 1
-                # Past the run's first character, only the rules that may start right
-                # after a numeral (二〇二三年 tries no numeric date at 〇, 二 or 三).
+        if chinese is not None:  # numerals alone: one lookup of the run and what follows
+            end = run.end()
+            key = (written, folded[end : end + 2])
+            first = numerals.get(key)
+            if first is None:
+                first = numerals[key] = _numeral_tries(written, key[1], left_out)
+            if first[0]:
+                yield first[0], start
+            if first[1]:
+                for position in range(start + 1, end):
+                    yield first[1], position
+            continue
+        # Both scripts: what each piece tries depends on the run, on the character
+        # before it (:func:`_prior`) and on the two after it, looked up once.
+        end = run.end()
+        key = (written, _prior(folded, start), folded[end : end + 2])
+        places = mixed.get(key)
+        if places is None:
+            places = mixed[key] = _mixed_tries(folded, start, end, left_out)
+        for offset, tries in places:
+            yield tries, start + offset
+
+
+def _mixed_tries(
+    folded: str, start: int, end: int, left_out: frozenset[str]
+) -> tuple[tuple[int, tuple[_Try, ...]], ...]:
+    """(offset, tries) for the places worth trying in the run of Arabic digits and
+    Chinese numerals ``folded[start:end]``, each piece in turn: the digits as a run of
+    Arabic digits (less the rules that refuse a numeral before them, past the run's
+    start), the numerals at every place when a numeral's date may follow (in 统一十月
+    the date starts in the middle of the run), past the run's first character only
+    with the rules that may start right after a numeral (:func:`_inside_run`). It
+    reads the run, the character before it and the two after it, no more."""
+    places = []
+    for piece in _ARABIC_OR_NOT.finditer(folded, start, end):
+        at, stop = piece.span()
+        following = folded[stop : stop + 1]
+        if folded[at] in "0123456789":
+            tries = _arabic_tries(folded, min(stop - at, 64), stop)
+            if left_out:
+                tries = _without(tries, left_out)
+            tries = _before_look(tries, _prior(folded, at))
+            if at > start:  # after Chinese numerals of the same run
                 tries = _inside_run(tries)
-                if tries:
-                    for position in range(at, end):
-                        yield tries, position
+            if tries:
+                places.append((at - start, tries))
+        elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(folded, at, stop):
+            tries = _second_look(
+                _chinese_rules(following), 0, following, folded[stop + 1 : stop + 2]
+            )
+            if left_out:
+                tries = _without(tries, left_out)
+            if at == start and tries:
+                places.append((0, tries))
+            inside = _inside_run(tries)
+            if inside:
+                places.extend(
+                    (position - start, inside) for position in range(max(at, start + 1), stop)
+                )
+    return tuple(places)
+
+
+def _numeral_tries(
+    written: str, after: str, left_out: frozenset[str]
+) -> tuple[tuple[_Try, ...], tuple[_Try, ...]]:
+    """The tries at the first place of a run of Chinese numerals alone followed by
+    ``after`` (two characters), and at its other places (:func:`_inside_run`): none
+    unless a numeral's date may follow (:data:`_AFTER_CHINESE_NUMBER`) or the run
+    holds a five-year plan, as for a run's Chinese piece in :func:`_number_starts`."""
+    following = after[:1]
+    if following not in _AFTER_CHINESE_NUMBER and not _FIVE_YEAR_PLAN.search(written):
+        return (), ()
+    tries = _second_look(_chinese_rules(following), 0, following, after[1:2])
+    if left_out:
+        tries = _without(tries, left_out)
+    return tries, _inside_run(tries)
 
 
 #: Every character of a run of numbers (:data:`NUMBER_RUN`).
