@@ -172,6 +172,28 @@ def test_the_branch_groups_are_the_match_groups(pattern, groups) -> None:
     assert matches > 100 and len(branches) >= 5
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [absolute.NUMERIC, absolute._YEAR_FIRST, absolute._SHORT_FIRST],
+    ids=["absolute", "absolute-year-first", "absolute-short-first"],
+)
+def test_the_numeric_form_read_from_the_last_group_is_the_form_that_matched(pattern) -> None:
+    """``absolute.produce`` tells the form by ``m.lastindex``: it is the form of the
+    first group the match set (each form's first group is always written)."""
+    forms = set()
+    for text in TEXTS:
+        folded = fold(text)
+        for position in range(len(folded)):
+            matched = pattern.match(folded, position)
+            if matched is None:
+                continue
+            first = next(name for name, value in matched.groupdict().items() if value)
+            form = absolute._FORM_OF[id(pattern)][matched.lastindex]
+            assert form == first.split("_")[0], (folded[position : position + 20], form)
+            forms.add(form)
+    assert len(forms) >= 6
+
+
 def _sentence_by_walking(text: str, start: int, end: int) -> str:
     """The sentence as the anchorer found it before: a walk over the 80 characters."""
     left = max(
@@ -455,6 +477,7 @@ def test_the_numeric_pattern_leaves_out_only_ranges_of_two_equal_years(monkeypat
     assert guard in absolute.NUMERIC.pattern
     unguarded = re.compile(absolute.NUMERIC.pattern.replace(guard, ""))
     monkeypatch.setitem(absolute._GROUPS_OF, id(unguarded), branch_groups(unguarded))
+    monkeypatch.setitem(absolute._FORM_OF, id(unguarded), absolute.forms(unguarded))
     changed = 0
     for text in [*_range_texts(), *TEXTS]:
         folded = fold(text)
