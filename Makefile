@@ -22,6 +22,8 @@ NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SOFFICE := /usr/bin/soffice
 PDFTOPPM := /usr/bin/pdftoppm
 NPM := /usr/bin/npm
+# benchmarks/pathological.py --instructions counts instructions with cachegrind.
+VALGRIND := /usr/bin/valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 sample: $(INSTALLED)
@@ -46,12 +48,12 @@ lint: $(TEST_INSTALLED)
 install: $(INSTALLED)
 
 system-packages:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOPPM) ] || [ ! -x $(NPM) ]; then \
-		echo "Installing Debian's chromium, fonts-noto-cjk, libreoffice-writer, poppler-utils and npm for the tests"; \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOPPM) ] || [ ! -x $(NPM) ] || [ ! -x $(VALGRIND) ]; then \
+		echo "Installing Debian's chromium, fonts-noto-cjk, libreoffice-writer, poppler-utils, npm and valgrind for the tests and benchmarks"; \
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
-			libreoffice-writer poppler-utils npm; \
+			libreoffice-writer poppler-utils npm valgrind; \
 	fi
 
 $(BIN)/python:

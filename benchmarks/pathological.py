@@ -29,8 +29,13 @@ from __future__ import annotations
 import argparse
 import cProfile
 import multiprocessing
+import os
 import pstats
 import random
+import re
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -162,7 +167,14 @@ LINEAR_FLOOR = 0.15
 
 
 def _measure(
-    name: str, sizes: list[int], repeat: int, pipeline: bool, code: Path, clock: str, queue
+    name: str,
+    sizes: list[int],
+    repeat: int,
+    pipeline: bool,
+    code: Path,
+    clock: str,
+    queue,
+    paired: bool = False,
 ) -> None:
     # The parent never imports the product: each child imports it from ``code``
     # (this checkout, or the peer's copy), so both are measured the same way.
@@ -173,6 +185,12 @@ def _measure(
     best = [float("inf")] * len(texts)
     found = [0] * len(texts)
     now = CLOCKS[clock]
+    # With ``paired``, ordinary text of the larger size is run right before each run
+    # of the sizes, in the same process: each pair gives one ratio, measured within
+    # a second, that a drift of the machine from minute to minute cannot reach.
+    ordinary = INPUTS[ORDINARY](sizes[-1]) if paired else None
+    ordinary_best = float("inf")
+    pairs: list[float] = []
     spent = 0.0
     runs = 0
     # The sizes in turn, so that a change of the machine's load reaches both and
@@ -181,21 +199,41 @@ def _measure(
     # is the timer's and the machine's noise (年月日 read 0.14, 0.07, 0.10, 0.07
     # s/MB at 0.25 to 2 MB, best of seven).
     while runs < repeat or (spent < MIN_SECONDS and runs < MAX_RUNS):
+        if ordinary is not None:
+            started = now()
+            run(ordinary)
+            ordinary_took = now() - started
+            ordinary_best = min(ordinary_best, ordinary_took)
         for index, text in enumerate(texts):
             started = now()
             found[index] = run(text)
             took = now() - started
             best[index] = min(best[index], took)
             spent += took
+        if ordinary is not None and ordinary_took > 0:
+            pairs.append(
+                (took / len(texts[-1].encode("utf-8")))
+                / (ordinary_took / len(ordinary.encode("utf-8")))
+            )
         runs += 1
         if best[-1] > 2:
             break  # slow enough to be measured once
     queue.put(
-        [
-            (seconds, len(text.encode("utf-8")), count)
-            for seconds, text, count in zip(best, texts, found, strict=True)
-        ]
+        (
+            [
+                (seconds, len(text.encode("utf-8")), count)
+                for seconds, text, count in zip(best, texts, found, strict=True)
+            ],
+            paired_ratio(pairs),
+        )
     )
+
+
+def paired_ratio(pairs: list[float]) -> float | None:
+    """The median of the per-pair ratios (an input's time per MB over the ordinary
+    text's measured right before it): a pair that a burst of load split counts as
+    one among the others, not as the best or the worst."""
+    return statistics.median(pairs) if pairs else None
 
 
 def measure(
@@ -206,22 +244,88 @@ def measure(
     pipeline: bool = False,
     code: Path = REPO,
     clock: str = "wall",
-) -> list[tuple[float | None, int, int]]:
+    paired: bool = False,
+) -> tuple[list[tuple[float | None, int, int]], float | None]:
     """(seconds or None past ``limit`` per size, bytes, mentions or events) of each of
     ``sizes``, measured in turn in one child process, with the product imported
-    from ``code``."""
+    from ``code``; and with ``paired``, the median ratio to ordinary text measured
+    beside each run (:func:`paired_ratio`), else None."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     child = context.Process(
-        target=_measure, args=(name, sizes, repeat, pipeline, code, clock, queue)
+        target=_measure, args=(name, sizes, repeat, pipeline, code, clock, queue, paired)
     )
     child.start()
-    child.join(limit * len(sizes))
+    # The ordinary text beside each run costs about as much again as a quick input.
+    child.join(limit * (len(sizes) + paired))
     if child.is_alive():
         child.kill()
         child.join()
-        return [(None, size, 0) for size in sizes]
+        return [(None, size, 0) for size in sizes], None
     return queue.get()
+
+
+#: What a child under cachegrind runs: the product of ``code`` warmed up as in
+#: :func:`_measure`, then ``find_dates`` on the text of a file ("" for the baseline).
+_COUNTED = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from datetime import date
+from normalizers import DocumentContext, find_dates
+context = DocumentContext(published=date(2023, 9, 8))
+find_dates(open(sys.argv[2], encoding="utf-8").read(), context)
+find_dates(open(sys.argv[3], encoding="utf-8").read(), context)
+"""
+_REFS = re.compile(r"I\s+refs:\s+([0-9,]+)")
+
+
+def instructions(text: str, code: Path, folder: Path) -> int:
+    """Instructions (cachegrind's ``Ir``) that ``find_dates`` of ``code`` takes on
+    ``text``: a process run on it less the same process run on an empty text, so that
+    starting Python, imports and the warm-up cancel out. No load changes the count
+    (hash seeds fixed, the one clock-free figure on a shared machine)."""
+    warm = folder / "warm.txt"
+    if not warm.exists():
+        warm.write_text(INPUTS[ORDINARY](4096), encoding="utf-8")
+    empty = folder / "empty.txt"
+    if not empty.exists():
+        empty.write_text("", encoding="utf-8")
+    measured = folder / "measured.txt"
+    measured.write_text(text, encoding="utf-8")
+    return _counted(code, warm, measured) - _counted(code, warm, empty)
+
+
+_BASELINES: dict[tuple[Path, Path, Path], int] = {}
+
+
+def _counted(code: Path, warm: Path, text: Path) -> int:
+    if text.name == "empty.txt" and (code, warm, text) in _BASELINES:
+        return _BASELINES[code, warm, text]
+    done = subprocess.run(
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            _COUNTED,
+            str(code),
+            str(warm),
+            str(text),
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONHASHSEED="0"),
+        check=False,
+    )
+    found = _REFS.search(done.stderr)
+    if done.returncode != 0 or found is None:
+        raise RuntimeError(f"cachegrind failed on {text}: {done.stderr[-2000:]}")
+    count = int(found.group(1).replace(",", ""))
+    if text.name == "empty.txt":
+        _BASELINES[code, warm, text] = count
+    return count
 
 
 class _Row:
@@ -234,6 +338,10 @@ class _Row:
         self.small = t1 / (b1 / MB) if t1 is not None else None
         self.large = t2 / (b2 / MB) if t2 is not None else None
         self.ratio = (t2 / t1) * (b1 / b2) * (large / small) if (t1 and t2) else None
+        #: Seconds per MB over ordinary text's measured beside it (the median pair).
+        self.paired: float | None = None
+        #: Instructions per MB (with ``--instructions``).
+        self.ir = 0.0
 
 
 def table(
@@ -244,52 +352,89 @@ def table(
     pipeline: bool = False,
     peer: Path | None = None,
     clock: str = "wall",
+    counted: int | None = None,
 ) -> bool:
     """Print one line per input; with ``peer``, each input is measured with the peer's
-    code right before this code's, so both see the same load."""
+    code right before this code's, so both see the same load. Each measurement of an
+    input also measures ordinary text beside it (the paired ratio, the verdict's);
+    with ``counted`` (bytes), each code's instructions on that much of the input."""
     small, large = sizes
     header = (
         f"{'input':<34} {'s/MB @' + _mb(small):>11} {'s/MB @' + _mb(large):>11}"
-        f" {'ratio':>6} {'× ordinary':>10} {'events' if pipeline else 'mentions':>9}"
+        f" {'ratio':>6} {'× ordinary':>10} {'× paired':>8}"
     )
+    if counted is not None:
+        header += f" {'Ir/MB':>7} {'× Ir':>6}"
+    header += f" {'events' if pipeline else 'mentions':>9}"
     if peer is not None:
         header += (
             f" {'peer s/MB @' + _mb(small):>16} {'peer s/MB @' + _mb(large):>16}"
-            f" {'ratio':>6} {'× ordinary':>10} {'speed-up':>8}"
+            f" {'ratio':>6} {'× ordinary':>10} {'× paired':>8}"
         )
+        if counted is not None:
+            header += f" {'peer Ir/MB':>10} {'× Ir':>6}"
+        header += f" {'speed-up':>8}"
     header += "  verdict"
     print(header)
     print("-" * len(header))
     ordinary: dict[str, float | None] = {}
+    ordinary_ir: dict[str, float] = {}
     passed = True
     codes = {"this": REPO} if peer is None else {"peer": peer, "this": REPO}
-    for name in [ORDINARY, *[n for n in names if n != ORDINARY]]:
-        rows = {}
-        for code in codes:
-            first, second = measure(name, sizes, repeat, limit, pipeline, codes[code], clock)
-            rows[code] = _Row(first, second, small, large)
-            if name == ORDINARY:
-                ordinary[code] = rows[code].large
-        this = rows["this"]
-        versus = _versus(this, ordinary["this"])
-        linear = this.ratio is not None and (this.ratio < 2.6 or not this.judged)
-        fast = versus is not None and versus < 10
-        verdict = "ok" if linear and fast else ("NOT LINEAR" if not linear else "SLOW")
-        passed &= verdict == "ok"
-        line = (
-            f"{name:<34} {_num(this.small, limit):>11} {_num(this.large, limit):>11}"
-            f" {_ratio(this):>6} {_num(versus):>10} {this.mentions:>9}"
-        )
-        if peer is not None:
-            before = rows["peer"]
-            speedup = before.large / this.large if before.large and this.large else None
-            line += (
-                f" {_num(before.small, limit):>16} {_num(before.large, limit):>16}"
-                f" {_ratio(before):>6} {_num(_versus(before, ordinary['peer'])):>10}"
-                f" {_num(speedup):>8}"
+    with tempfile.TemporaryDirectory(prefix="pathological-ir-") as scratch:
+        for name in [ORDINARY, *[n for n in names if n != ORDINARY]]:
+            rows = {}
+            for code in codes:
+                sized, pair = measure(
+                    name,
+                    sizes,
+                    repeat,
+                    limit,
+                    pipeline,
+                    codes[code],
+                    clock,
+                    paired=name != ORDINARY,
+                )
+                rows[code] = row = _Row(*sized, small, large)
+                row.paired = 1.0 if name == ORDINARY and row.large else pair
+                if name == ORDINARY:
+                    ordinary[code] = row.large
+                if counted is not None:
+                    text = INPUTS[name](counted)
+                    size_mb = len(text.encode("utf-8")) / MB
+                    row.ir = instructions(text, codes[code], Path(scratch)) / size_mb
+                    if name == ORDINARY:
+                        ordinary_ir[code] = row.ir
+            this = rows["this"]
+            linear = this.ratio is not None and (this.ratio < 2.6 or not this.judged)
+            fast = this.paired is not None and this.paired < 10
+            verdict = "ok" if linear and fast else ("NOT LINEAR" if not linear else "SLOW")
+            passed &= verdict == "ok"
+            line = (
+                f"{name:<34} {_num(this.small, limit):>11} {_num(this.large, limit):>11}"
+                f" {_ratio(this):>6} {_num(_versus(this, ordinary['this'])):>10}"
+                f" {_num(this.paired):>8}"
             )
-        print(f"{line}  {verdict}", flush=True)
+            if counted is not None:
+                line += f" {_giga(this.ir):>7} {_num(this.ir / ordinary_ir['this']):>6}"
+            line += f" {this.mentions:>9}"
+            if peer is not None:
+                before = rows["peer"]
+                speedup = before.large / this.large if before.large and this.large else None
+                line += (
+                    f" {_num(before.small, limit):>16} {_num(before.large, limit):>16}"
+                    f" {_ratio(before):>6} {_num(_versus(before, ordinary['peer'])):>10}"
+                    f" {_num(before.paired):>8}"
+                )
+                if counted is not None:
+                    line += f" {_giga(before.ir):>10} {_num(before.ir / ordinary_ir['peer']):>6}"
+                line += f" {_num(speedup):>8}"
+            print(f"{line}  {verdict}", flush=True)
     return passed
+
+
+def _giga(value: float) -> str:
+    return f"{value / 1e9:.2f}G"
 
 
 def _versus(row: _Row, ordinary: float | None) -> float | None:
@@ -382,7 +527,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REF",
         help="also time the code of REF (its merge base with HEAD), e.g. main, in the same run",
     )
+    parser.add_argument(
+        "--instructions",
+        type=float,
+        metavar="MB",
+        help="also count instructions (valgrind's cachegrind) on this many MB of each input",
+    )
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (make system-packages installs it)")
+    counted = int(args.instructions * MB) if args.instructions else None
     sizes = [int(size * MB) for size in args.sizes_mb]
     clock = "cpu" if args.cpu else "wall"
     if args.profile:
@@ -397,11 +551,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.only is None or any(part.lower() in name.lower() for part in args.only)
     ]
     if args.peer is None:
-        passed = table(names, sizes, args.repeat, args.limit, args.pipeline, clock=clock)
+        passed = table(
+            names, sizes, args.repeat, args.limit, args.pipeline, clock=clock, counted=counted
+        )
         return 0 if passed else 1
     with tempfile.TemporaryDirectory(prefix="pathological-peer-") as folder:
         peer = peer_code(args.peer, Path(folder))
-        passed = table(names, sizes, args.repeat, args.limit, args.pipeline, peer, clock)
+        passed = table(names, sizes, args.repeat, args.limit, args.pipeline, peer, clock, counted)
     return 0 if passed else 1
 
 

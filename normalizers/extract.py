@@ -344,18 +344,33 @@ def _starts(folded: str, skipped: list[tuple[int, int]] | None = None):
         yield tries, last - length + 1
 
 
+#: Every character some rule's ``before_look`` holds.
+_LOOKED_BEFORE = frozenset(
+    char for rule in ALL_RULES if rule.before_look is not None for char in rule.before_look
+)
+#: The characters right before a run of digits that tell its tries apart: one that a
+#: rule refuses there or looks for, and a space or a tab (then the character before
+#: is further back, :func:`_prior`). Any other character leaves every ``not_after``
+#: rule in and every ``before_look`` rule out, as :func:`_prior` would.
+_TOLD_BEFORE = _REFUSED_BEFORE | _LOOKED_BEFORE | frozenset(" \t")
+#: What stands for "another character" in :func:`_before_look`: in no ``before_look``.
+_OTHER = "\uffff"
+
 #: A run of numbers (:data:`NUMBER_RUN`) in one search. A run of Arabic digits alone
-#: gives (1) the character before it if some rule refuses it there (else None), (2)
-#: its digits after the first and (3) the two characters after it, so that the shape
-#: of most runs comes from one call; a run with Chinese numerals in it gives None
-#: for (3). The pattern starts with the run's class, so the search skips from one
-#: such character to the next as :data:`NUMBER_RUN` does; the digits are possessive,
-#: so a run before a Chinese numeral is never cut short.
+#: gives (1) the character before it if it is one of :data:`_TOLD_BEFORE` (else
+#: None), (2) its digits after the first and (3) the two characters after it, so
+#: that the shape of most runs comes from one call; a run with Chinese numerals in
+#: it gives None for (3). A run of Chinese numerals alone gives (4) its numerals
+#: after the first, a run of both scripts none of the four. The pattern starts with
+#: the run's class, so the search skips from one such character to the next as
+#: :data:`NUMBER_RUN` does; the numerals of either branch are possessive, so a run
+#: before a numeral of the other script is never cut short.
 _CHINESE_NUMERALS = NUMBER_RUN.pattern[len("[0-9") : -len("]+")]
 _RUN_SHAPE = re.compile(
     rf"[0-9{_CHINESE_NUMERALS}](?:"
-    rf"(?<=[0-9])(?:(?<=([{re.escape(''.join(sorted(_REFUSED_BEFORE)))}])[0-9])|)"
+    rf"(?<=[0-9])(?:(?<=([{re.escape(''.join(sorted(_TOLD_BEFORE)))}])[0-9])|)"
     rf"([0-9]*+)(?![{_CHINESE_NUMERALS}])(?=(.{{0,2}}))"
+    rf"|(?<=[{_CHINESE_NUMERALS}])([{_CHINESE_NUMERALS}]*+)(?![0-9])"
     rf"|[0-9{_CHINESE_NUMERALS}]*)",
     re.DOTALL,
 )
@@ -364,59 +379,173 @@ _RUN_SHAPE = re.compile(
 #: :func:`_arabic_tries_by_two` answers for that shape, read per run by one lookup.
 _BY_SHAPE_GROUPS: dict[tuple[int, str | None, str], tuple[tuple[_Try, ...], bool]] = {}
 
+#: What :func:`_run_tries` gives: the tries at a run whose character before is
+#: known, those whose ``before_look`` still waits for it, and whether it must be
+#: looked for further back (a space or a tab right before the run).
+_RunTries = tuple[tuple[_Try, ...], tuple[_Try, ...], bool]
+
+
+def _run_tries(
+    folded: str, key: tuple[int, str | None, str], start: int, left_out: frozenset[str]
+) -> _RunTries:
+    """The tries at a run of digits of shape ``key`` (its length up to 64, the
+    character before it if one of :data:`_TOLD_BEFORE`, the two after it), less the
+    rules ``left_out`` and, when the character before is not a space or a tab, less
+    the rules whose ``before_look`` it fails: one entry per shape and text."""
+    length, before, after = key
+    refused = before if before is not None and before in _REFUSED_BEFORE else None
+    shape = (length, refused, after)
+    entry = _BY_SHAPE_GROUPS.get(shape)
+    if entry is None:
+        if len(_BY_SHAPE_GROUPS) >= 65536:
+            _BY_SHAPE_GROUPS.clear()  # many different characters: start again
+        entry = _BY_SHAPE_GROUPS[shape] = _arabic_tries_by_two(
+            folded, length, start, start + length
+        )
+    tries, looks_before = entry
+    if tries and left_out:
+        tries = _without(tries, left_out)
+    if not tries or not looks_before:
+        return tries, tries, False
+    if before is not None and before in " \t":
+        return tries, tries, True
+    return _before_look(tries, before if before is not None else _OTHER), tries, False
+
 
 def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = frozenset()):
     """The places in the runs of numbers in ``folded[a:b]`` (no run crosses ``a`` or
     ``b``) with what to try there. A run of Arabic digits alone costs one match, its
-    groups and one lookup: the shape's tries, often none (1 1 1 …, 1.1.1 …), so that
+    groups and one lookup of its shape (:func:`_run_tries`, remembered for this
+    call): the shape's tries, often none (1 1 1 …, 1.1.1 …, 2023 2023 …), so that
     the run is passed over without a step more."""
-    by_groups = _BY_SHAPE_GROUPS.get
+    known: dict[tuple[int, str | None, str], _RunTries] = {}
+    by_shape = known.get
+    #: (a run of Chinese numerals alone, the two characters after it) → its tries.
+    numerals: dict[tuple[str, str], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+    #: (a run of both scripts, the character before it, the two after) → its places.
+    mixed: dict[tuple[str, str, str], tuple[tuple[int, tuple[_Try, ...]], ...]] = {}
     for run in _RUN_SHAPE.finditer(folded, a, b):
-        before, rest, after = run.groups()
+        before, rest, after, chinese = run.groups()
         if after is not None:
             length = len(rest) + 1
             if len(after) < 2:  # the text's end, or the search's: read past ``b``
                 after = folded[run.end() : run.end() + 2]
             key = (length if length < 64 else 64, before, after)
-            entry = by_groups(key)
+            entry = by_shape(key)
             if entry is None:
-                if len(_BY_SHAPE_GROUPS) >= 65536:
-                    _BY_SHAPE_GROUPS.clear()  # many different characters: start again
-                start = run.start()
-                entry = _BY_SHAPE_GROUPS[key] = _arabic_tries_by_two(
-                    folded, key[0], start, start + length
-                )
-            tries, looks_before = entry
-            if tries and left_out:
-                tries = _without(tries, left_out)
+                entry = known[key] = _run_tries(folded, key, run.start(), left_out)
+            tries, waiting, further = entry
             if tries:
                 start = run.start()
-                yield (_before_look(tries, _prior(folded, start)) if looks_before else tries), start
+                if further:
+                    yield _before_look(waiting, _prior(folded, start)), start
+                elif start:
+                    yield tries, start
+                else:  # the text's start: nothing before, every rule is tried
+                    yield waiting, start
             continue
         start = run.start()
         written = run.group()
-        pieces = (
-            [(written, 0)]
-            if written.isalpha()
-            else [(piece.group(), piece.start()) for piece in _ARABIC_OR_NOT.finditer(written)]
-        )
-        for piece, offset in pieces:
-            end = start + offset + len(piece)
-            following = folded[end : end + 1]
-            if piece.isascii():
-                tries = _arabic_tries(folded, min(len(piece), 64), end)
-                if left_out:
-                    tries = _without(tries, left_out)
-                yield _before_look(tries, _prior(folded, start + offset)), start + offset
-            elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(piece):
-                # Every position: in 统一十月 the date starts in the middle of the run.
-                tries = _second_look(
-                    _chinese_rules(following), 0, following, folded[end + 1 : end + 2]
+        if chinese is not None:  # numerals alone: one lookup of the run and what follows
+            end = run.end()
+            key = (written, folded[end : end + 2])
+            first = numerals.get(key)
+            if first is None:
+                first = numerals[key] = _numeral_tries(written, key[1], left_out)
+            if first[0]:
+                yield first[0], start
+            if first[1]:
+                for position in range(start + 1, end):
+                    yield first[1], position
+            continue
+        # Both scripts: what each piece tries depends on the run, on the character
+        # before it (:func:`_prior`) and on the two after it, looked up once.
+        end = run.end()
+        key = (written, _prior(folded, start), folded[end : end + 2])
+        places = mixed.get(key)
+        if places is None:
+            places = mixed[key] = _mixed_tries(folded, start, end, left_out)
+        for offset, tries in places:
+            yield tries, start + offset
+
+
+def _mixed_tries(
+    folded: str, start: int, end: int, left_out: frozenset[str]
+) -> tuple[tuple[int, tuple[_Try, ...]], ...]:
+    """(offset, tries) for the places worth trying in the run of Arabic digits and
+    Chinese numerals ``folded[start:end]``, each piece in turn: the digits as a run of
+    Arabic digits (less the rules that refuse a numeral before them, past the run's
+    start), the numerals at every place when a numeral's date may follow (in 统一十月
+    the date starts in the middle of the run), past the run's first character only
+    with the rules that may start right after a numeral (:func:`_inside_run`). It
+    reads the run, the character before it and the two after it, no more."""
+    places = []
+    for piece in _ARABIC_OR_NOT.finditer(folded, start, end):
+        at, stop = piece.span()
+        following = folded[stop : stop + 1]
+        if folded[at] in "0123456789":
+            tries = _arabic_tries(folded, min(stop - at, 64), stop)
+            if left_out:
+                tries = _without(tries, left_out)
+            tries = _before_look(tries, _prior(folded, at))
+            if at > start:  # after Chinese numerals of the same run
+                tries = _inside_run(tries)
+            if tries:
+                places.append((at - start, tries))
+        elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(folded, at, stop):
+            tries = _second_look(
+                _chinese_rules(following), 0, following, folded[stop + 1 : stop + 2]
+            )
+            if left_out:
+                tries = _without(tries, left_out)
+            if at == start and tries:
+                places.append((0, tries))
+            inside = _inside_run(tries)
+            if inside:
+                places.extend(
+                    (position - start, inside) for position in range(max(at, start + 1), stop)
                 )
-                if left_out:
-                    tries = _without(tries, left_out)
-                for position in range(start + offset, end):
-                    yield tries, position
+    return tuple(places)
+
+
+def _numeral_tries(
+    written: str, after: str, left_out: frozenset[str]
+) -> tuple[tuple[_Try, ...], tuple[_Try, ...]]:
+    """The tries at the first place of a run of Chinese numerals alone followed by
+    ``after`` (two characters), and at its other places (:func:`_inside_run`): none
+    unless a numeral's date may follow (:data:`_AFTER_CHINESE_NUMBER`) or the run
+    holds a five-year plan, as for a run's Chinese piece in :func:`_number_starts`."""
+    following = after[:1]
+    if following not in _AFTER_CHINESE_NUMBER and not _FIVE_YEAR_PLAN.search(written):
+        return (), ()
+    tries = _second_look(_chinese_rules(following), 0, following, after[1:2])
+    if left_out:
+        tries = _without(tries, left_out)
+    return tries, _inside_run(tries)
+
+
+#: Every character of a run of numbers (:data:`NUMBER_RUN`).
+_RUN_CHARACTERS = frozenset("0123456789" + _CHINESE_NUMERALS)
+#: id of the tries → (those tries, the ones left inside a run).
+_INSIDE: dict[int, tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
+
+
+def _inside_run(tries: tuple[_Try, ...]) -> tuple[_Try, ...]:
+    """``tries`` less the rules whose ``not_after`` holds every character of a run of
+    numbers: inside a run, where one of them stands right before, they never match
+    (kept by identity as in :func:`_second_look`)."""
+    known = _INSIDE.get(id(tries))
+    if known is not None and known[0] is tries:
+        return known[1]
+    kept = tuple(
+        attempt
+        for attempt in tries
+        if attempt[0].not_after is None or not attempt[0].not_after >= _RUN_CHARACTERS
+    )
+    if len(_INSIDE) >= 65536:
+        _INSIDE.clear()
+    _INSIDE[id(tries)] = (tries, kept)
+    return kept
 
 
 #: One candidate: (its order, start, rank of its rule, end, the partial or the

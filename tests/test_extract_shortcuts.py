@@ -172,6 +172,28 @@ def test_the_branch_groups_are_the_match_groups(pattern, groups) -> None:
     assert matches > 100 and len(branches) >= 5
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [absolute.NUMERIC, absolute._YEAR_FIRST, absolute._SHORT_FIRST],
+    ids=["absolute", "absolute-year-first", "absolute-short-first"],
+)
+def test_the_numeric_form_read_from_the_last_group_is_the_form_that_matched(pattern) -> None:
+    """``absolute.produce`` tells the form by ``m.lastindex``: it is the form of the
+    first group the match set (each form's first group is always written)."""
+    forms = set()
+    for text in TEXTS:
+        folded = fold(text)
+        for position in range(len(folded)):
+            matched = pattern.match(folded, position)
+            if matched is None:
+                continue
+            first = next(name for name, value in matched.groupdict().items() if value)
+            form = absolute._FORM_OF[id(pattern)][matched.lastindex]
+            assert form == first.split("_")[0], (folded[position : position + 20], form)
+            forms.add(form)
+    assert len(forms) >= 6
+
+
 def _sentence_by_walking(text: str, start: int, end: int) -> str:
     """The sentence as the anchorer found it before: a walk over the 80 characters."""
     left = max(
@@ -455,6 +477,7 @@ def test_the_numeric_pattern_leaves_out_only_ranges_of_two_equal_years(monkeypat
     assert guard in absolute.NUMERIC.pattern
     unguarded = re.compile(absolute.NUMERIC.pattern.replace(guard, ""))
     monkeypatch.setitem(absolute._GROUPS_OF, id(unguarded), branch_groups(unguarded))
+    monkeypatch.setitem(absolute._FORM_OF, id(unguarded), absolute.forms(unguarded))
     changed = 0
     for text in [*_range_texts(), *TEXTS]:
         folded = fold(text)
@@ -606,3 +629,47 @@ def test_the_number_traps_match_where_their_one_pattern_matched() -> None:
             assert numbers is None or mobile is None, text
             after = numbers or mobile
             assert (after and after.span()) == (before and before.span()), text
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        rule
+        for rule in ALL_RULES
+        if rule.on_numbers
+        and rule.not_after is not None
+        and extract._inside_run(((rule, None, None, None),)) == ()
+    ],
+    ids=lambda r: r.name,
+)
+def test_a_rule_left_out_inside_a_run_of_numbers_never_matches_there(rule) -> None:
+    """Past the first character of a run of numbers (二〇二三年 at 〇, 二, 三; 二〇二三8
+    at 8), the engine leaves out the rules whose ``not_after`` holds every character
+    of a run: their pattern matches at no such place, and at some runs' starts."""
+    matched = 0
+    texts = [
+        head + run + middle + tail
+        for head in ("", "去年", "第", "农历", "1.")
+        for run in [*CHINESE_RUNS, "8", "2023", "18"]
+        for middle in ("", "2023", "8", "十", "二〇")
+        for tail in AFTER_CHINESE
+    ]
+    for text in [*texts, *TEXTS]:
+        folded = fold(text)
+        for run in extract.NUMBER_RUN.finditer(folded):
+            matched += rule.pattern.match(folded, run.start()) is not None
+            for position in range(run.start() + 1, run.end()):
+                assert rule.pattern.match(folded, position) is None, (rule.name, text, position)
+    assert matched > 0
+
+
+def test_inside_a_run_of_numbers_every_other_rule_is_still_tried() -> None:
+    """Only rules that refuse every numeral before them are left out inside a run:
+    the lunar month (八月十五 inside 二〇二三八月) and the spelled years, whose look
+    behind leaves out 廿, 卅 and 两, are still tried past a run's first character."""
+    tries = extract._chinese_rules("月")
+    inside = {attempt[0].name for attempt in extract._inside_run(tries)}
+    assert "absolute.numeric" in {attempt[0].name for attempt in tries}
+    assert "absolute.numeric" not in inside
+    assert "festivals.lunar" in inside
+    assert "years.spelled" in {a[0].name for a in extract._inside_run(extract._chinese_rules("年"))}

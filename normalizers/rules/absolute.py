@@ -157,6 +157,16 @@ _GROUPS_OF = {
 }
 
 
+#: id of a pattern → ``m.lastindex`` of a match → the form that matched (the prefix
+#: of its groups' names: ymd, ym, iso, yr, y, isoym, mdr, md, mr, m, dr, d, bare).
+def forms(pattern: re.Pattern[str]) -> dict[int, str]:
+    """``m.lastindex`` → the form of the group, for the matches of ``pattern``."""
+    return {index: name.split("_")[0] for name, index in pattern.groupindex.items()}
+
+
+_FORM_OF = {id(pattern): forms(pattern) for pattern in (NUMERIC, _YEAR_FIRST, _SHORT_FIRST)}
+
+
 def _GROUPS(m: re.Match[str]) -> dict[str, str | None]:  # noqa: N802  (the other rules' name)
     """The groups of the form that matched, whichever of the three patterns it was."""
     return _GROUPS_OF[id(m.re)](m)
@@ -193,13 +203,14 @@ def refuses(m: re.Match[str]) -> bool:
 
 
 def produce(m: re.Match[str], text: str) -> Partial | None:
-    g = _GROUPS_OF[id(m.re)](m)
-    # Which form matched, by its first group, always written: ``get`` gives None for
-    # the other forms' groups without the call ``g[name]`` makes for each of them.
-    is_branch = g.get
+    # Which form matched, from the last group it set (every group of a form is named
+    # for it, as :func:`~normalizers.rules.base.branch_groups` reads them); its groups
+    # are read one by one, without a dictionary of them all.
+    form = _FORM_OF[id(m.re)][m.lastindex]
+    group = m.group
     start, end = m.span()
-    if is_branch("ymd_y"):
-        year, month, day = _value(g["ymd_y"]), _value(g["ymd_m"]), _value(g["ymd_d"])
+    if form == "ymd":
+        year, month, day = _value(group("ymd_y")), _value(group("ymd_m")), _value(group("ymd_d"))
         head = _partial(
             m,
             "day",
@@ -209,22 +220,27 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=_check(year, month, day),
             weekday=weekday_after(text, end),
         )
-        if g["ymd_d2"]:
-            last = _value(g["ymd_d2"])
+        if group("ymd_d2"):
+            last = _value(group("ymd_d2"))
             head.warning = head.warning or _check(year, month, last)
             if head.warning is None and last <= day:
                 return None
             head.end = head.moved(day=last, weekday=None)
             head.rule = "ranges.day"
         return head
-    if is_branch("ym_y"):
-        year, month = _value(g["ym_y"]), _value(g["ym_m"])
+    if form == "ym":
+        year, month = _value(group("ym_y")), _value(group("ym_m"))
         return _partial(
-            m, "month", year=year, month=month, part=g["ym_part"], warning=_check(year, month, None)
+            m,
+            "month",
+            year=year,
+            month=month,
+            part=group("ym_part"),
+            warning=_check(year, month, None),
         )
-    if is_branch("iso_y"):
-        year, month, day = int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"])
-        if g["iso_sep"] == "." and _is_amount(text, end):
+    if form == "iso":
+        year, month, day = int(group("iso_y")), int(group("iso_m")), int(group("iso_d"))
+        if group("iso_sep") == "." and _is_amount(text, end):
             return None
         problem = _check(year, month, day)
         if problem and (month > 12 or day > 31):
@@ -238,46 +254,46 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=problem,
             weekday=weekday_after(text, end),
         )
-    if is_branch("yr_a"):
-        first, last = int(g["yr_a"]), int(g["yr_b"])
+    if form == "yr":
+        first, last = int(group("yr_a")), int(group("yr_b"))
         if not first < last <= first + 200 or _labelled(text, start) or _is_amount(text, end):
             return None
-        last_text = g["yr_b"] + (g["yr_n"] or "")
+        last_text = group("yr_b") + (group("yr_n") or "")
         return Partial(
             span=m.span(),
             rule="ranges.year",
             unit="year",
             year=first,
-            bare_year=not g["yr_n"],
+            bare_year=not group("yr_n"),
             end=Partial(
                 span=(end - len(last_text), end), rule="absolute.year", unit="year", year=last
             ),
         )
-    if is_branch("y_y"):
-        year = _value(g["y_y"])
+    if form == "y":
+        year = _value(group("y_y"))
         if year is None or _labelled(text, start):
             return None
         if after(text, end, 2).startswith(YEAR_DURATION_AFTER):
             return None  # 5000年历史, 2000多年: a count of years
-        if g["y_y"].isascii() and not 1000 <= year <= 2199:
+        if group("y_y").isascii() and not 1000 <= year <= 2199:
             return None
-        return _partial(m, "year", year=year, part=g["y_part"])
-    if is_branch("isoym_y"):
-        year, month = int(g["isoym_y"]), int(g["isoym_m"])
+        return _partial(m, "year", year=year, part=group("y_part"))
+    if form == "isoym":
+        year, month = int(group("isoym_y")), int(group("isoym_m"))
         if not 1 <= month <= 12 or _is_amount(text, end) or _labelled(text, start):
             return None
-        if g["isoym_sep"] == "." and not 1990 <= year <= 2100:
+        if group("isoym_sep") == "." and not 1990 <= year <= 2100:
             return None
         if (
-            g["isoym_sep"] == "-"
-            and len(g["isoym_m"]) == 1
+            group("isoym_sep") == "-"
+            and len(group("isoym_m")) == 1
             and text[end : end + 1] not in ("", " ", "\n")
             and CJK.match(text, end) is None
         ):
             return None
         return _partial(m, "month", year=year, month=month)
-    if is_branch("mdr_m"):
-        month, first, last = _value(g["mdr_m"]), _value(g["mdr_a"]), _value(g["mdr_b"])
+    if form == "mdr":
+        month, first, last = _value(group("mdr_m")), _value(group("mdr_a")), _value(group("mdr_b"))
         warning = _check(None, month, first) or _check(None, month, last)
         if warning is None and last <= first:
             return None
@@ -294,8 +310,8 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             span=m.span(), rule="ranges.day", unit="day", month=month, day=last, base="context"
         )
         return head
-    if is_branch("md_m"):
-        month, day = _value(g["md_m"]), _value(g["md_d"])
+    if form == "md":
+        month, day = _value(group("md_m")), _value(group("md_d"))
         return _partial(
             m,
             "day",
@@ -305,8 +321,8 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             warning=_check(None, month, day),
             weekday=weekday_after(text, end),
         )
-    if is_branch("mr_a"):
-        first, last = _value(g["mr_a"]), _value(g["mr_b"])
+    if form == "mr":
+        first, last = _value(group("mr_a")), _value(group("mr_b"))
         if (
             _check(None, first, None)
             or _check(None, last, None)
@@ -322,8 +338,8 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             span=m.span(), rule="ranges.month", unit="month", month=last, base="context"
         )
         return head
-    if is_branch("m_m"):
-        month = _value(g["m_m"])
+    if form == "m":
+        month = _value(group("m_m"))
         if before(text, start, 2).endswith(("每", "个", "几", "数", "第", "每年")) or _labelled(
             text, start
         ):
@@ -332,9 +348,9 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             return _partial(
                 m, "month", month=month, base="context", warning=f"there is no month {month}"
             )
-        return _partial(m, "month", month=month, part=g["m_part"], base="context")
-    if is_branch("dr_a"):
-        first, last = int(g["dr_a"]), int(g["dr_b"])
+        return _partial(m, "month", month=month, part=group("m_part"), base="context")
+    if form == "dr":
+        first, last = int(group("dr_a")), int(group("dr_b"))
         if not 1 <= first < last <= 31:
             return None
         head = Partial(
@@ -342,12 +358,12 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         )
         head.end = Partial(span=m.span(), rule="ranges.day", unit="day", day=last, base="context")
         return head
-    if is_branch("d_d"):
-        day = _value(g["d_d"])
+    if form == "d":
+        day = _value(group("d_d"))
         if day is None or not 1 <= day <= 31:
             return None
         lone = (
-            g["d_d"].isascii()
+            group("d_d").isascii()
             and LONE_DAY_BEFORE.search(before(text, start, 2)) is not None
             and (
                 LONE_DAY_AFTER.match(after(text, end, 3)) is not None
@@ -361,7 +377,7 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
         return _partial(
             m, "day", day=day, base="context", fragment=not lone, notes=["lone-day"] if lone else []
         )
-    if is_branch("bare_y"):
+    if form == "bare":
         return _bare_year(m, text)
     return None
 
@@ -382,6 +398,8 @@ def _bare_year(m: re.Match[str], text: str) -> Partial | None:
 
 
 _AFTER_SHORT_NUMBER = frozenset("月日号-~至到 \t")
+#: The characters of NOT_AFTER_NUMBER's look-behind.
+_NOT_AFTER = frozenset("0123456789." + DIGIT_CHARS + "十廿卅两")
 
 
 def worth_trying(digits: str, following: str) -> bool:
@@ -395,12 +413,41 @@ def worth_trying(digits: str, following: str) -> bool:
 _AFTER_SHORT_NUMBER_SPACE = frozenset("月日号-~至到")
 
 
+#: What stands after a connector that ends a short number for a range to follow:
+#: the second number's first character (8-9月, 8至九月, 18-20日), a space or a tab,
+#: or the second dash of "--".
+_SECOND_END_START = frozenset("0123456789一二三四五六七八九十廿卅 \t-")
+#: After a year and one space: 年 (2023 年), a connector (2023 - 2024) or, after a
+#: space only, the Chinese character that starts an event's name (2023 汕头马拉松).
+_AFTER_YEAR_SPACE = frozenset("年-~至到")
+_AFTER_YEAR_TAB = _AFTER_YEAR_SPACE
+
+
 def second_look(digits: str, following: str, second: str) -> bool:
     """8 月 and 20 日 are dates, 1 2 3 (numbers after spaces) never: a short Arabic
-    number and a space are worth a match only before 月, 日, 号 or a connector."""
-    if len(digits) in (1, 2) and following in (" ", "\t"):
-        return second in _AFTER_SHORT_NUMBER_SPACE
+    number and a space are worth a match only before 月, 日, 号 or a connector.
+    After a connector, a range needs its second number next (8-9月, 18至20日:
+    8-日, 8至年 and 2023-年 never match; 2023至 may still be a bare year before a
+    name, the production refuses it there); a year and a space need 年, a
+    connector or (a space only) a Chinese character (2023 2023 … never matches)."""
+    count = len(digits)
+    if count in (1, 2):
+        if following in (" ", "\t"):
+            return second in _AFTER_SHORT_NUMBER_SPACE
+        if following in _CONNECTOR_CHARACTERS:
+            return second.isdecimal() or second in _SECOND_END_START
+    elif count == 4:
+        if following in ("-", "~"):
+            return second.isdecimal() or second in _SECOND_END_START
+        if following == " ":
+            return second in _AFTER_YEAR_SPACE or "\u4e00" <= second <= "\u9fff"
+        if following == "\t":
+            return second in _AFTER_YEAR_TAB
     return True
+
+
+#: The characters of ``CONNECTOR`` (-{1,2}, ~, 至, 到).
+_CONNECTOR_CHARACTERS = frozenset("-~至到")
 
 
 def match_by_shape(digits: int, following: str) -> Callable[..., re.Match[str] | None]:
@@ -462,6 +509,9 @@ RULES = (
         match_by_shape=match_by_shape,
         same_span=True,
         refuses=refuses,
+        # NOT_AFTER_NUMBER, before every form: never right after a number, a point
+        # (1.5, 二〇二三 past its first numeral).
+        not_after=_NOT_AFTER,
         # Before: _labelled (6). After: weekday_after (at most 8: " （星期三）"),
         # LONE_DAY_AFTER (3), _is_amount (2), a bare year's name (2).
         reads=(6, 8),

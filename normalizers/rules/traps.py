@@ -69,6 +69,15 @@ def _after_space(digits: str, following: str, second: str) -> bool:
     return following not in (" ", "\t") or second in ("", " ", "\t", "%")
 
 
+def _sign_then_digit(digits: str, following: str, second: str) -> bool:
+    """After the number's sign (a standard's - or :, a phone number's -, a decimal
+    point) every branch wants a digit next (GB/T 1-2019, 021-5276, 12.5%); after a
+    space, :func:`_after_space`."""
+    if following in ("-", ":", "."):
+        return second.isdecimal()
+    return _after_space(digits, following, second)
+
+
 RULES = (
     Rule("traps.labelled", LABELLED, produce, keywords=LABELS),
     Rule(
@@ -77,7 +86,7 @@ RULES = (
         produce,
         on_numbers="arabic",
         worth_trying=lambda digits, following: following in ("%", ".", " ", "-", ":"),
-        second_look=_after_space,
+        second_look=_sign_then_digit,
         needs=frozenset("%-:"),
     ),
     Rule(
