@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 from folders import snapshot
 
-from exports import fragments
+from exports import fragments, table_files
 from exports.ics import plan_feeds, write_feeds
 from exports.site import build_site
 from exports.table_files import csv_pieces, split_records
@@ -203,10 +203,18 @@ def _engine(cache: Path | None, workers: int = 0) -> Engine:
     return Engine(workers=workers, cache=DocumentCache(cache) if cache else None)
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize(("workers", "small_work"), [(0, None), (2, None), (2, 0)])
 def test_a_rebuild_from_the_cache_publishes_the_bytes_of_a_rebuild_without_it(
-    table: pd.DataFrame, tmp_path: Path, workers: int
+    table: pd.DataFrame,
+    tmp_path: Path,
+    workers: int,
+    small_work: int | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """With 2 workers, the table files written by the build itself (few records to make:
+    the sample's all) or by a forked writer (``SMALL_WORK`` 0: every rebuild forks)."""
+    if small_work is not None:
+        monkeypatch.setattr(table_files, "SMALL_WORK", small_work)
     smaller = _without_last_document(table)
     assert len(smaller) < len(table)
     for name, cache in (("cached", tmp_path / "cache"), ("plain", None)):
@@ -217,6 +225,35 @@ def test_a_rebuild_from_the_cache_publishes_the_bytes_of_a_rebuild_without_it(
         "csv.idx",
         "vevents.idx",
     }
+
+
+def test_a_rebuild_making_few_records_writes_the_table_files_without_a_fork(
+    table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A +1 % rebuild makes a few CSV records (:data:`exports.table_files.SMALL_WORK`):
+    the build writes the table files itself after the feeds; a build making more forks
+    a writer for them beside the page."""
+    from exports.site_writers import Writers
+
+    forked: list[str] = []
+    start = Writers.start
+
+    def counting(self: Writers, name: str, work) -> None:  # noqa: ANN001
+        if self.parallel:
+            forked.append(name)
+        start(self, name, work)
+
+    monkeypatch.setattr(Writers, "start", counting)
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    monkeypatch.setattr(table_files, "SMALL_WORK", len(table) // 2)
+    site = build_site(_without_last_document(table), out, now=NOW, engine=_engine(cache, 2))
+    assert forked == ["page", "table files"] and site.seconds["parallel"] == 1.0
+    forked.clear()
+    site = build_site(table, out, now=NOW, engine=_engine(cache, 2))
+    assert forked == ["page"] and site.seconds["table files"] > 0
+    fresh = tmp_path / "fresh"
+    build_site(table, fresh, now=NOW)
+    assert snapshot(out) == snapshot(fresh)
 
 
 def _calendar_events(folder: Path) -> int:
