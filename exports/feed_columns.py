@@ -118,9 +118,8 @@ def gathered(
             empty, [], [], empty, empty, [], empty.astype(bool), [], [], [], empty.astype(bool)
         )
     positions, packed, made_with, data = zip(*rows, strict=True)
-    event_id, association, start, end, first_seen, timed, digest = zip(
-        *(_ordinals(slot) for slot in packed), strict=True
-    )
+    slots = [slot if type(slot[2]) is int else _ordinals(slot) for slot in packed]
+    event_id, association, start, end, first_seen, timed, digest = zip(*slots, strict=True)
     fresh = np.zeros(len(rows), dtype=bool)
     fresh[len(kept) :] = True
     events = Events(
@@ -143,10 +142,8 @@ def gathered(
 
 
 def _ordinals(packed: tuple) -> tuple:
-    """A packed slot (:meth:`exports.ics._Slot.pack`) with its days as ordinals (a slot
-    kept whole, with dates, is converted; its ``first_seen`` stays a datetime)."""
-    if type(packed[2]) is int:
-        return packed
+    """A packed slot (:meth:`exports.ics._Slot.pack`) kept whole, with dates, with its
+    days as ordinals (its ``first_seen`` stays a datetime unless a midnight)."""
     event_id, association, start, end, first_seen, timed, digest = packed
     if isinstance(first_seen, datetime) and first_seen.time() == datetime.min.time():
         first_seen = first_seen.date().toordinal()
