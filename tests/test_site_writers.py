@@ -227,33 +227,63 @@ def test_a_rebuild_from_the_cache_publishes_the_bytes_of_a_rebuild_without_it(
     }
 
 
+FEW_RECORDS = """
+import json, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from exports import table_files
+from exports.site import build_site
+from exports.site_writers import Writers, can_fork
+from timeline.cache import DocumentCache
+from timeline.engine import Engine
+from timeline.schema import read_table
+
+assert can_fork()  # a fresh process: no other thread, the writers are forked
+table = read_table(Path(sys.argv[1]))
+work = Path(sys.argv[2])
+documents = sorted(table["doc"].astype(str).unique())
+smaller = table[table["doc"].astype(str) != documents[-1]].reset_index(drop=True)
+table_files.SMALL_WORK = len(table) // 2
+forked = []
+start = Writers.start
+
+def counting(self, name, work):
+    if self.parallel:
+        forked.append(name)
+    start(self, name, work)
+
+Writers.start = counting
+now = datetime(2026, 1, 1, tzinfo=UTC)
+engine = Engine(workers=2, cache=DocumentCache(work / "cache"))
+runs = []
+for frame in (smaller, table):
+    forked.clear()
+    site = build_site(frame, work / "site", now=now, engine=engine)
+    runs.append([list(forked), site.seconds.get("parallel"), site.seconds.get("table files", 0) > 0])
+build_site(table, work / "fresh", now=now)
+print(json.dumps(runs))
+"""
+
+
 def test_a_rebuild_making_few_records_writes_the_table_files_without_a_fork(
-    table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    table: pd.DataFrame, tmp_path: Path
 ) -> None:
     """A +1 % rebuild makes a few CSV records (:data:`exports.table_files.SMALL_WORK`):
     the build writes the table files itself after the feeds; a build making more forks
-    a writer for them beside the page."""
-    from exports.site_writers import Writers
-
-    forked: list[str] = []
-    start = Writers.start
-
-    def counting(self: Writers, name: str, work) -> None:  # noqa: ANN001
-        if self.parallel:
-            forked.append(name)
-        start(self, name, work)
-
-    monkeypatch.setattr(Writers, "start", counting)
-    cache, out = tmp_path / "cache", tmp_path / "site"
-    monkeypatch.setattr(table_files, "SMALL_WORK", len(table) // 2)
-    site = build_site(_without_last_document(table), out, now=NOW, engine=_engine(cache, 2))
-    assert forked == ["page", "table files"] and site.seconds["parallel"] == 1.0
-    forked.clear()
-    site = build_site(table, out, now=NOW, engine=_engine(cache, 2))
-    assert forked == ["page"] and site.seconds["table files"] > 0
-    fresh = tmp_path / "fresh"
-    build_site(table, fresh, now=NOW)
-    assert snapshot(out) == snapshot(fresh)
+    a writer for them beside the page (in a fresh process: forking needs one with no
+    other thread), and both publish the bytes of a build without a cache."""
+    saved = tmp_path / "t" / "events.parquet"  # the table fixture's build
+    done = subprocess.run(
+        [sys.executable, "-c", FEW_RECORDS, str(saved), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    first, rebuilt = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first == [["page", "table files"], 1.0, True]  # every record made: forked
+    assert rebuilt == [["page"], 1.0, True]  # a few: written here, after the feeds
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
 
 
 def _calendar_events(folder: Path) -> int:
