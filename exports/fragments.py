@@ -289,8 +289,12 @@ class FragmentStore:
             for segment, offset, length in self._index.where[entries].tolist()
         ]
 
-    def joined(self, entries: np.ndarray) -> Iterator[bytes]:
-        """The bytes of ``entries`` one after the other, read a run of neighbours at a time."""
+    def joined(self, entries: np.ndarray, *, view: bool = False) -> Iterator[bytes | memoryview]:
+        """The bytes of ``entries`` one after the other, read a run of neighbours at a time.
+
+        ``view``: each run as a view of its mapped segment, not a copy (for a caller
+        that writes or hashes it at once and keeps nothing: the 58 MB of ``events.csv``
+        at 10,000 documents are then copied once, into the file, not three times)."""
         if not len(entries):
             return
         where = self._index.where[entries]
@@ -302,6 +306,8 @@ class FragmentStore:
         ends = np.concatenate((breaks, [len(entries) - 1])).tolist()
         for first, last in zip(starts, ends, strict=True):
             source = self._maps[int(segment[first])]
+            if view:
+                source = memoryview(source)
             yield source[int(offset[first]) : int(offset[last] + length[last])]
 
     # --- writing ------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from exports.html import DEFAULT_TITLE, write_timeline
 from exports.ics import ARCHIVE, FEEDS_FOLDER, STATE_FILE, Feed, plan_feeds, write_feeds
 from exports.publish import publish
 from exports.site_writers import Later, Writers, run_all
-from exports.table_files import TABLE_FILES, write_table_files
+from exports.table_files import TABLE_FILES, KeptRecords, write_table_files
 from timeline.files import write_atomic
 from timeline.slugs import slugify
 
@@ -155,8 +155,10 @@ def build_site(
                     helpers=Writers if writers.parallel else None,  # its years in forks too
                 )
 
+            kept: KeptRecords | None = None  # the kept CSV records, once looked up
+
             def table_files() -> dict[str, str]:  # each file's digest, for the state
-                return write_table_files(table, staging, cache=cache, keys=keys)
+                return write_table_files(table, staging, cache=cache, keys=keys, kept=kept)
 
             if writers.parallel:  # the page and the table files need no plan: they start now
                 _load_slug_tables()
@@ -168,7 +170,14 @@ def build_site(
             try:
                 if writers.parallel:
                     writers.start("page", page)
-                    writers.start("table files", table_files)
+                    # A rebuild that makes few CSV records writes the table files here,
+                    # after the feeds, not in a third process beside the page.
+                    kept = KeptRecords(table, cache, keys) if cache is not None else None
+                    if kept is None or not kept.small:
+                        writers.start("table files", table_files)
+                        if kept is not None:  # the writer has its own copy, and saves it
+                            kept.close()
+                            kept = None
                 planning = time.perf_counter()
                 plan = plan_feeds(
                     table,
@@ -186,6 +195,8 @@ def build_site(
                     # Written here, not forked: this process made the plan and would only
                     # wait beside the others (a +1 % rebuild rewrites a few feeds).
                     writers.here("feeds", lambda: write_feeds(plan, staging))
+                    if kept is not None:
+                        writers.here("table files", table_files)
                     # then hash what the page writes as it writes it, rather than after it
                     early = rebuild.EarlyDigests(staging, digests, skip=[*TABLE_FILES, LATER_FEEDS])
                 else:
@@ -196,6 +207,8 @@ def build_site(
             finally:
                 if writers.parallel:
                     gc.unfreeze()
+                if kept is not None:  # saved and closed by its writer, unless it failed
+                    kept.close()
         seconds.update(writers.seconds, parallel=float(writers.parallel))
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         hashed = writers.results.get("table files")

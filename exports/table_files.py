@@ -28,29 +28,58 @@ from timeline.schema import CSV_CHUNK, for_text, table_pieces
 TABLE_FILES = ("events.csv", "events.parquet")
 
 
+#: Records to make (rows not kept from the last build) up to which the table files
+#: are written by the build itself, after the feeds, rather than by a forked writer
+#: (:func:`exports.site.build_site`): a +1 % rebuild makes some 700 of 51,000
+#: (0.05 s of CPU); a fork, the copies on write of a table it reads and a third
+#: process beside the page cost more. A first build makes them all (2.4 s): forked.
+SMALL_WORK = 5_000
+
+
+class KeptRecords:
+    """The kept CSV records of a table, looked up once: its store (``<cache>/site/csv``)
+    and each row's entry in it (-1: to make). :attr:`small` says whether the records to
+    make are few enough (:data:`SMALL_WORK`) for the build to write the table files itself."""
+
+    def __init__(self, table: pd.DataFrame, cache: Path, keys: Keys | None = None) -> None:
+        self.keys = keys if keys is not None else fragments.row_keys(table)
+        self.store = FragmentStore(cache, "csv", fragments.salt(table, "csv"))
+        try:
+            self.found = self.store.find(self.keys)
+        except BaseException:
+            self.store.close()
+            raise
+        self.small = int((self.found < 0).sum()) <= SMALL_WORK
+
+    def close(self) -> None:
+        """Let go of the store, keeping nothing (a writer that opens its own does the rest)."""
+        self.store.close()
+
+
 def write_table_files(
     table: pd.DataFrame,
     folder: Path,
     *,
     cache: Path | None = None,
     keys: Keys | None = None,
+    kept: KeptRecords | None = None,
 ) -> dict[str, str]:
     """events.csv and events.parquet in ``folder``, written in pieces, never whole in memory.
 
     ``cache``: the folder of the kept CSV records (None: none); ``keys``: the rows'
-    keys (:func:`exports.fragments.row_keys`) when the caller has them. Returns each
-    file's SHA-256, hashed as it is written (the build's state records them:
-    :func:`exports.rebuild.record` need not read 60 MB back).
+    keys (:func:`exports.fragments.row_keys`) when the caller has them; ``kept``: the
+    records looked up already (:class:`KeptRecords`, of ``cache``; saved and closed
+    here). Returns each file's SHA-256, hashed as it is written (the build's state
+    records them: :func:`exports.rebuild.record` need not read 60 MB back).
     """
     digests: dict[str, str] = {}
-    if cache is None:
+    if cache is None and kept is None:
         pieces = table_pieces(table, ".csv")
         write_atomic(folder / "events.csv", _hashed(pieces, digests, "events.csv"))
     else:
-        store = FragmentStore(cache, "csv", fragments.salt(table, "csv"))
+        kept = kept if kept is not None else KeptRecords(table, cache, keys)
+        store, keys, found = kept.store, kept.keys, kept.found
         try:
-            keys = keys if keys is not None else fragments.row_keys(table)
-            found = store.find(keys)
             pieces = csv_pieces(table, keys, store, found)
             write_atomic(folder / "events.csv", _hashed(pieces, digests, "events.csv"))
             store.save(found[found >= 0])
@@ -91,18 +120,18 @@ def csv_pieces(
         entries = found[rows]
         # runs of rows alike (all found, or all made), in order
         change = np.flatnonzero(np.diff(entries < 0)) + 1
-        pieces: list[bytes] = []
         for run in np.split(np.arange(len(rows)), change):
             if not len(run):
                 continue
-            if entries[run[0]] >= 0:
-                pieces.extend(store.joined(entries[run]))
+            if entries[run[0]] >= 0:  # views of the kept segments, never copied here
+                yield from store.joined(entries[run], view=True)
                 continue
+            pieces = []
             for row in rows[run].tolist():
                 data = next(made)
                 store.put(tuple(keys[row].tolist()), None, data)
                 pieces.append(data)
-        yield b"".join(pieces)
+            yield b"".join(pieces)
 
 
 def _made_records(table: pd.DataFrame, rows: list[int], chunk: int) -> Iterator[bytes]:
@@ -144,4 +173,11 @@ def split_records(data: bytes) -> list[bytes]:
     return records
 
 
-__all__ = ["TABLE_FILES", "csv_pieces", "split_records", "write_table_files"]
+__all__ = [
+    "SMALL_WORK",
+    "TABLE_FILES",
+    "KeptRecords",
+    "csv_pieces",
+    "split_records",
+    "write_table_files",
+]

@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 from folders import snapshot
 
-from exports import fragments
+from exports import fragments, table_files
 from exports.ics import plan_feeds, write_feeds
 from exports.site import build_site
 from exports.table_files import csv_pieces, split_records
@@ -203,10 +203,18 @@ def _engine(cache: Path | None, workers: int = 0) -> Engine:
     return Engine(workers=workers, cache=DocumentCache(cache) if cache else None)
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize(("workers", "small_work"), [(0, None), (2, None), (2, 0)])
 def test_a_rebuild_from_the_cache_publishes_the_bytes_of_a_rebuild_without_it(
-    table: pd.DataFrame, tmp_path: Path, workers: int
+    table: pd.DataFrame,
+    tmp_path: Path,
+    workers: int,
+    small_work: int | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """With 2 workers, the table files written by the build itself (few records to make:
+    the sample's all) or by a forked writer (``SMALL_WORK`` 0: every rebuild forks)."""
+    if small_work is not None:
+        monkeypatch.setattr(table_files, "SMALL_WORK", small_work)
     smaller = _without_last_document(table)
     assert len(smaller) < len(table)
     for name, cache in (("cached", tmp_path / "cache"), ("plain", None)):
@@ -217,6 +225,65 @@ def test_a_rebuild_from_the_cache_publishes_the_bytes_of_a_rebuild_without_it(
         "csv.idx",
         "vevents.idx",
     }
+
+
+FEW_RECORDS = """
+import json, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from exports import table_files
+from exports.site import build_site
+from exports.site_writers import Writers, can_fork
+from timeline.cache import DocumentCache
+from timeline.engine import Engine
+from timeline.schema import read_table
+
+assert can_fork()  # a fresh process: no other thread, the writers are forked
+table = read_table(Path(sys.argv[1]))
+work = Path(sys.argv[2])
+documents = sorted(table["doc"].astype(str).unique())
+smaller = table[table["doc"].astype(str) != documents[-1]].reset_index(drop=True)
+table_files.SMALL_WORK = len(table) // 2
+forked = []
+start = Writers.start
+
+def counting(self, name, work):
+    if self.parallel:
+        forked.append(name)
+    start(self, name, work)
+
+Writers.start = counting
+now = datetime(2026, 1, 1, tzinfo=UTC)
+engine = Engine(workers=2, cache=DocumentCache(work / "cache"))
+runs = []
+for frame in (smaller, table):
+    forked.clear()
+    site = build_site(frame, work / "site", now=now, engine=engine)
+    runs.append([list(forked), site.seconds.get("parallel"), site.seconds.get("table files", 0) > 0])
+build_site(table, work / "fresh", now=now)
+print(json.dumps(runs))
+"""
+
+
+def test_a_rebuild_making_few_records_writes_the_table_files_without_a_fork(
+    table: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A +1 % rebuild makes a few CSV records (:data:`exports.table_files.SMALL_WORK`):
+    the build writes the table files itself after the feeds; a build making more forks
+    a writer for them beside the page (in a fresh process: forking needs one with no
+    other thread), and both publish the bytes of a build without a cache."""
+    saved = tmp_path / "t" / "events.parquet"  # the table fixture's build
+    done = subprocess.run(
+        [sys.executable, "-c", FEW_RECORDS, str(saved), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    first, rebuilt = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first == [["page", "table files"], 1.0, True]  # every record made: forked
+    assert rebuilt == [["page"], 1.0, True]  # a few: written here, after the feeds
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
 
 
 def _calendar_events(folder: Path) -> int:
