@@ -244,3 +244,44 @@ def test_merging_each_cluster_on_its_own_gives_the_groups_of_merging_all(rows) -
             continue
         by_columns = sorted(sorted(mine[k] for k in cluster) for cluster in table_clusters(table))
         assert by_columns == sorted(c for c in found if rows[c[0]]["association"] == association)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_rows())
+def test_a_later_documents_copies_join_their_reports_and_change_nothing_else(rows) -> None:
+    """A rebuild that adds a document copying another's reports (a reprint, published
+    later): each copy joins the group of the row it copies, every group stays what it
+    was, and each merged row keeps its id, the copies' sources added last."""
+    for number, row in enumerate(rows):
+        row.update(event_id=f"{row['doc']}#{number}", doc_title="", source_url="", sources="")
+    copied = [number for number, row in enumerate(rows) if row["doc"] == "a.txt"]
+    copies = [dict(rows[i], doc="zz.txt", published=None, event_id=f"zz#{i}") for i in copied]
+    joins = {  # the copies that can merge at all: dated to the day, saying something
+        len(rows) + k: original
+        for k, original in enumerate(copied)
+        if rows[original]["granularity"] in merge.MERGEABLE
+        and rows[original]["role"] != "published"
+        and merge.gist(rows[original])
+    }
+    before = merge.groups(rows)
+    expected = [
+        sorted([*members, *(k for k, i in joins.items() if i in members)]) for members in before
+    ]
+    expected += [[len(rows) + k] for k in range(len(copies)) if len(rows) + k not in joins]
+    assert sorted(sorted(members) for members in merge.groups(rows + copies)) == sorted(expected)
+
+    def documents(row: dict) -> list[str]:
+        return (
+            [one["doc"] for one in json.loads(row["sources"])] if row["sources"] else [row["doc"]]
+        )
+
+    merged_before = {row["event_id"]: row for row in merge.merge_rows(rows)}
+    for row in merge.merge_rows(rows + copies):
+        if row["event_id"].startswith("zz#"):
+            continue  # a copy standing alone (not dated to the day, or saying nothing)
+        old = merged_before[row["event_id"]]  # the same id: its earliest source stays
+        gained = documents(row)[len(documents(old)) :]
+        assert documents(row)[: len(documents(old))] == documents(old)
+        assert gained == ["zz.txt"] * len(gained)
+        if not gained:
+            assert row == old
