@@ -213,7 +213,8 @@ def _reference_groups(rows: list[dict]) -> list[list[int]]:
             group[key] = joined
     found = {frozenset(i for key in joined for i in reports[key]) for joined in group.values()}
     found |= {frozenset([i]) for i in range(len(rows)) if i not in keys}
-    return [sorted(members, key=lambda i: merge._order(rows[i])) for members in found]
+    # in source order, rows of one place (the same document and offset) in the rows' order
+    return [sorted(sorted(members), key=lambda i: merge._order(rows[i])) for members in found]
 
 
 @settings(max_examples=300, deadline=None)
