@@ -22,8 +22,8 @@ Merging is transitive (a report alike to two others joins them), except that a
 group never holds two dates of one sentence: those the table kept apart. Rows that
 say the same thing in different documents are copies of one report
 (:func:`reports`): joined first, without a comparison, and compared with other
-reports as one, so merging costs per distinct report, not per row, and its result
-depends only on the set of rows (:func:`groups`). The merged row
+reports as one, so merging costs per distinct report, not per row, in the order
+of the reports' own keys (:func:`groups`). The merged row
 is the row of its earliest source (by publication date, then document name, then
 position), so its ``event_id`` stays when a later report is added or removed; its
 ``sources`` list every report, each with the ids its own rows had, so a review
@@ -208,10 +208,9 @@ def groups(rows: list[dict]) -> list[list[int]]:
     Copies of one report are joined first (:func:`reports`), without comparing them;
     then the distinct reports are compared with each other, in the order of their own
     keys (association, start, end, …), each with at most :data:`WINDOW` later reports
-    of its association starting before it ends. The result depends only on the set of
-    rows, never on their order nor on rows that cannot join them: a rebuild's copy of
-    a known report joins its report, and a group that only gained copies gains only
-    those sources. Joins are made from the most alike pair of reports down (then by
+    of its association starting before it ends, not in the rows' order: a rebuild's
+    copy of a known report joins its report, and a group that only gained copies
+    gains only those sources (``tests/test_merge.py``). Joins are made from the most alike pair of reports down (then by
     the reports' keys), each unless it would put two dates of one sentence in one
     group: where that rule must choose, it keeps the closest reports together.
     """
