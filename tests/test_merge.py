@@ -159,34 +159,61 @@ def _rows(draw) -> list[dict]:
 
 
 def _reference_groups(rows: list[dict]) -> list[list[int]]:
-    """:func:`merge.groups` as it was written first (every pair in the window compared)."""
-    parent = list(range(len(rows)))
+    """:func:`merge.groups` by its definition, every pair of rows compared (the tests'
+    associations hold fewer than ``merge.WINDOW`` reports, so the window never binds).
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    sentences = {i: {(row["doc"], row["description"])} for i, row in enumerate(rows)}
-    candidates = sorted(
-        (i for i, row in enumerate(rows) if row["granularity"] in merge.MERGEABLE),
-        key=lambda i: (str(rows[i]["association"]), rows[i]["start"], i),
-    )
-    for position, i in enumerate(candidates):
-        for j in candidates[position + 1 : position + 1 + merge.WINDOW]:
-            if rows[j]["association"] != rows[i]["association"]:
-                break
-            if rows[j]["start"] > rows[i]["end"]:
-                break
-            if merge.same_happening(rows[i], rows[j]):
-                first, second = root(i), root(j)
-                if first != second and not sentences[first] & sentences[second]:
-                    parent[second] = first
-                    sentences[first] |= sentences.pop(second)
-    grouped: dict[int, list[int]] = {}
-    for i in range(len(rows)):
-        grouped.setdefault(root(i), []).append(i)
-    return [sorted(members, key=lambda i: merge._order(rows[i])) for members in grouped.values()]
+    Rows of one report (association, range, role, sentence, date text; the n-th such
+    row of a document in the n-th report) are one group to start with; two reports
+    are linked when any of their rows are :func:`merge.same_happening`, by the
+    likeness of their texts; links are taken from the most alike down, then by the
+    reports' keys, each unless it puts two rows of one sentence in one group.
+    """
+    keys: dict[int, tuple] = {}
+    counted: dict[tuple, int] = {}
+    for i in sorted(range(len(rows)), key=lambda i: (rows[i]["doc"], rows[i]["span_start"], i)):
+        row = rows[i]
+        if row["granularity"] not in merge.MERGEABLE or row["role"] == "published":
+            continue
+        if not merge.gist(row):
+            continue
+        key = (
+            row["association"],
+            row["start"],
+            row["end"],
+            row["role"],
+            row["description"],
+            "" if row["description"] else row.get("title", ""),
+            row["date_text"],
+        )
+        counted[(row["doc"], key)] = counted.get((row["doc"], key), -1) + 1
+        keys[i] = (*key, counted[(row["doc"], key)])
+    reports: dict[tuple, list[int]] = {}
+    for i, key in keys.items():
+        reports.setdefault(key, []).append(i)
+    links = []
+    for one, two in itertools.combinations(sorted(reports), 2):
+        alike = [
+            merge.likeness(merge.gist(rows[i]), merge.gist(rows[j]))
+            for i in reports[one]
+            for j in reports[two]
+            if merge.same_happening(rows[i], rows[j])
+        ]
+        if alike:
+            links.append((-max(alike), one, two))
+    group = {key: {key} for key in reports}
+    for _, one, two in sorted(links):
+        if group[one] is group[two]:
+            continue
+        joined = group[one] | group[two]
+        sentences = [(rows[i]["doc"], rows[i]["description"]) for k in joined for i in reports[k]]
+        if len(set(sentences)) < len(sentences):
+            continue  # two dates of one sentence
+        for key in joined:
+            group[key] = joined
+    found = {frozenset(i for key in joined for i in reports[key]) for joined in group.values()}
+    found |= {frozenset([i]) for i in range(len(rows)) if i not in keys}
+    # in source order, rows of one place (the same document and offset) in the rows' order
+    return [sorted(sorted(members), key=lambda i: merge._order(rows[i])) for members in found]
 
 
 @settings(max_examples=300, deadline=None)
@@ -210,3 +237,44 @@ def test_merging_each_cluster_on_its_own_gives_the_groups_of_merging_all(rows) -
             continue
         by_columns = sorted(sorted(mine[k] for k in cluster) for cluster in table_clusters(table))
         assert by_columns == sorted(c for c in found if rows[c[0]]["association"] == association)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_rows())
+def test_a_later_documents_copies_join_their_reports_and_change_nothing_else(rows) -> None:
+    """A rebuild that adds a document copying another's reports (a reprint, published
+    later): each copy joins the group of the row it copies, every group stays what it
+    was, and each merged row keeps its id, the copies' sources added last."""
+    for number, row in enumerate(rows):
+        row.update(event_id=f"{row['doc']}#{number}", doc_title="", source_url="", sources="")
+    copied = [number for number, row in enumerate(rows) if row["doc"] == "a.txt"]
+    copies = [dict(rows[i], doc="zz.txt", published=None, event_id=f"zz#{i}") for i in copied]
+    joins = {  # the copies that can merge at all: dated to the day, saying something
+        len(rows) + k: original
+        for k, original in enumerate(copied)
+        if rows[original]["granularity"] in merge.MERGEABLE
+        and rows[original]["role"] != "published"
+        and merge.gist(rows[original])
+    }
+    before = merge.groups(rows)
+    expected = [
+        sorted([*members, *(k for k, i in joins.items() if i in members)]) for members in before
+    ]
+    expected += [[len(rows) + k] for k in range(len(copies)) if len(rows) + k not in joins]
+    assert sorted(sorted(members) for members in merge.groups(rows + copies)) == sorted(expected)
+
+    def documents(row: dict) -> list[str]:
+        return (
+            [one["doc"] for one in json.loads(row["sources"])] if row["sources"] else [row["doc"]]
+        )
+
+    merged_before = {row["event_id"]: row for row in merge.merge_rows(rows)}
+    for row in merge.merge_rows(rows + copies):
+        if row["event_id"].startswith("zz#"):
+            continue  # a copy standing alone (not dated to the day, or saying nothing)
+        old = merged_before[row["event_id"]]  # the same id: its earliest source stays
+        gained = documents(row)[len(documents(old)) :]
+        assert documents(row)[: len(documents(old))] == documents(old)
+        assert gained == ["zz.txt"] * len(gained)
+        if not gained:
+            assert row == old

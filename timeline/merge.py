@@ -19,7 +19,11 @@ the *same happening* when all of these hold:
   day do not.
 
 Merging is transitive (a report alike to two others joins them), except that a
-group never holds two dates of one sentence: those the table kept apart. The merged row
+group never holds two dates of one sentence: those the table kept apart. Rows that
+say the same thing in different documents are copies of one report
+(:func:`reports`): joined first, without a comparison, and compared with other
+reports as one, so merging costs per distinct report, not per row, in the order
+of the reports' own keys (:func:`groups`). The merged row
 is the row of its earliest source (by publication date, then document name, then
 position), so its ``event_id`` stays when a later report is added or removed; its
 ``sources`` list every report, each with the ids its own rows had, so a review
@@ -44,8 +48,9 @@ THRESHOLD = 0.4
 THRESHOLD_ONE_DOCUMENT = 0.25
 #: Precisions fine enough to tell two happenings of one association apart.
 MERGEABLE = frozenset({"day", "week"})
-#: How many later rows of an association one row is compared with: enough for any
-#: real day, and a hostile table of thousands of rows on one day stays linear.
+#: How many later reports of an association (distinct rows, :func:`reports`) one
+#: report is compared with: enough for any real day, and a hostile table of thousands
+#: of different rows on one day stays linear.
 WINDOW = 64
 #: Words nearly every report uses: they say nothing about which happening it is.
 COMMON_WORDS = (
@@ -150,81 +155,132 @@ def _candidates(rows: list[dict]) -> list[int]:
     )
 
 
+def _report_key(row: dict) -> tuple:
+    """What merging compares of a row, but its document: the rows of one key, from
+    different documents, are copies of one report (a reprint, a member's page quoting
+    the association's), alike by construction and always one happening."""
+    description = row.get("description")
+    return (
+        str(row["association"]),
+        row["start"],
+        row["end"],
+        str(row.get("role", "event")),
+        str(description or ""),
+        "" if description else str(row.get("title") or ""),  # what :func:`gist` reads
+        str(row.get("date_text") or ""),
+    )
+
+
+def reports(rows: list[dict]) -> tuple[dict[tuple, list[int]], list[int]]:
+    """The rows that may merge, as reports: copies of one report (:func:`_report_key`)
+    under one key, and the rows that merge with nothing.
+
+    The ``n``-th row of a key in one document (by place) belongs to the key's ``n``-th
+    report, and the key ends with ``n``: two rows of one sentence and one date in one
+    document are never one happening (the sentence rule), so they are two reports.
+    A row not dated to the day, a publication line, or a report whose text is only its
+    date and common words (its gist is empty: alike to nothing) merges with nothing.
+    """
+    found: dict[tuple, list[int]] = {}
+    alone: list[int] = []
+    seen: dict[tuple, int] = {}
+    for i in sorted(range(len(rows)), key=lambda i: _place_in_document(rows[i], i)):
+        row = rows[i]
+        if row["granularity"] not in MERGEABLE or row.get("role", "event") == "published":
+            alone.append(i)
+            continue
+        key = _report_key(row)
+        counted = (row["doc"], key)
+        number = seen[counted] = seen.get(counted, -1) + 1
+        found.setdefault((*key, number), []).append(i)
+    for key in [key for key, members in found.items() if not gist(rows[members[0]])]:
+        alone.extend(found.pop(key))
+    return found, alone
+
+
+def _place_in_document(row: dict, i: int) -> tuple:
+    return str(row["doc"]), int(row.get("span_start") or 0), i
+
+
 def groups(rows: list[dict]) -> list[list[int]]:
-    """Indices of ``rows`` grouped by happening; each group in source order."""
-    parent = list(range(len(rows)))
+    """Indices of ``rows`` grouped by happening; each group in source order.
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    gists: dict[int, frozenset[str]] = {}
-    # Two dates of one sentence are apart when the table kept them apart: a group
-    # never holds two of them (8月31日到访 … 8月31日至9月3日走进企业). Made for a
-    # row when it first joins another.
-    sentences: dict[int, set[tuple[str, str]]] = {}
-
-    def sentences_of(k: int) -> set[tuple[str, str]]:
-        found = sentences.get(k)
-        if found is None:
-            found = sentences[k] = {(rows[k]["doc"], rows[k]["description"])}
-        return found
-
-    # The likeness of two gists, computed once per distinct pair of sets: reports copied
-    # from one another share one gist object (:func:`_gist`); the 102,422 comparisons of
-    # the generated 10,000-document corpus's +1% rebuild are 162 distinct pairs.
+    Copies of one report are joined first (:func:`reports`), without comparing them;
+    then the distinct reports are compared with each other, in the order of their own
+    keys (association, start, end, …), each with at most :data:`WINDOW` later reports
+    of its association starting before it ends, not in the rows' order: a rebuild's
+    copy of a known report joins its report, and a group that only gained copies
+    gains only those sources (``tests/test_merge.py``). Joins are made from the most alike pair of reports down (then by
+    the reports' keys), each unless it would put two dates of one sentence in one
+    group: where that rule must choose, it keeps the closest reports together.
+    """
+    found, alone = reports(rows)
+    keys = sorted(found)  # the canonical order: a newcomer does not shift the others'
+    members = [found[key] for key in keys]
+    gists = [gist(rows[group[0]]) for group in members]
+    docs = [frozenset(rows[i]["doc"] for i in group) for group in members]
+    # The likeness of two gists, computed once per distinct pair of sets (:func:`_gist`
+    # makes one set per distinct text).
     decided: dict[tuple[int, int], float] = {}
-
-    # The cells compared, taken out of the rows once (a pair is looked at up to
-    # WINDOW times per row): :func:`mergeable` and :func:`threshold`, inline.
-    candidates = _candidates(rows)
-    chosen = [rows[i] for i in candidates]
-    associations = [row["association"] for row in chosen]
-    starts = [row["start"] for row in chosen]
-    ends = [row["end"] for row in chosen]
-    roles = [row.get("role", "event") for row in chosen]
-    docs = [row["doc"] for row in chosen]
-    descriptions = [row["description"] for row in chosen]
-    count = len(candidates)
-    for position, i in enumerate(candidates):
-        association, start, end = associations[position], starts[position], ends[position]
-        role, doc, description = roles[position], docs[position], descriptions[position]
-        # Unions below hang the other root under this one: i's root stays ``first``.
-        first = root(i)
-        for other in range(position + 1, min(count, position + 1 + WINDOW)):
-            if associations[other] != association or starts[other] > end:
+    edges: list[tuple[float, int, int]] = []
+    count = len(keys)
+    for p in range(count):
+        association, start, end, role, description = keys[p][:5]
+        for q in range(p + 1, min(count, p + 1 + WINDOW)):
+            other = keys[q]
+            if other[0] != association or other[1] > end:
                 break
-            j = candidates[other]
-            second = parent[j]  # a root, or a root's child (most rows): root() not called
-            if parent[second] != second:
-                second = root(j)
-            if first == second:  # one group already: joining them again changes nothing
-                continue
-            if (
-                roles[other] != role
-                or role == "published"
-                or not start <= ends[other]
-                or (docs[other] == doc and descriptions[other] == description)
-            ):
+            if other[3] != role:
                 continue  # not :func:`mergeable`
-            for k in (i, j):
-                if k not in gists:
-                    gists[k] = gist(rows[k])
-            limit = THRESHOLD_ONE_DOCUMENT if docs[other] == doc else THRESHOLD
-            one, two = gists[i], gists[j]
+            shared = docs[p] & docs[q]
+            if shared and other[4] == description:
+                continue  # one sentence in one document: never one happening
+            one, two = gists[p], gists[q]
             pair = (id(one), id(two))  # both sets live in ``gists`` while this runs
             alike = decided.get(pair)
             if alike is None:
                 alike = decided[pair] = likeness(one, two)
-            if alike >= limit and not (sentences_of(first) & sentences_of(second)):
-                parent[second] = first
-                sentences[first] |= sentences.pop(second)
+            # :func:`threshold` of their rows: two documents' reports at THRESHOLD, one
+            # document's two sentences at THRESHOLD_ONE_DOCUMENT
+            apart = not (len(docs[p]) == 1 and docs[p] == docs[q])
+            if (alike >= THRESHOLD and apart) or (shared and alike >= THRESHOLD_ONE_DOCUMENT):
+                edges.append((-alike, p, q))
+    edges.sort()
+    parent = list(range(count))
+
+    def root(p: int) -> int:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    # Two dates of one sentence are apart when the table kept them apart: a group never
+    # holds two of them (8月31日到访 … 8月31日至9月3日走进企业).
+    sentences: dict[int, set[tuple[str, str]]] = {}
+
+    def sentences_of(p: int) -> set[tuple[str, str]]:
+        held = sentences.get(p)
+        if held is None:
+            held = sentences[p] = {(rows[i]["doc"], rows[i]["description"]) for i in members[p]}
+        return held
+
+    for _, p, q in edges:
+        first, second = root(p), root(q)
+        if first == second or sentences_of(first) & sentences_of(second):
+            continue
+        if second < first:
+            first, second = second, first
+        parent[second] = first
+        sentences[first] |= sentences.pop(second)
+    where = {i: i for i in alone}
+    for p, group in enumerate(members):
+        top = members[root(p)][0]
+        for i in group:
+            where[i] = top
     grouped: dict[int, list[int]] = {}
     for i in range(len(rows)):
-        grouped.setdefault(root(i), []).append(i)
-    return [sorted(members, key=lambda i: _order(rows[i])) for members in grouped.values()]
+        grouped.setdefault(where[i], []).append(i)
+    return [sorted(group, key=lambda i: _order(rows[i])) for group in grouped.values()]
 
 
 def clusters(rows: list[dict]) -> list[list[int]]:
