@@ -1,6 +1,6 @@
 """``normalize`` pauses the cycle collector while it works and always switches it back.
 
-The pause makes dense text linear (see ``normalizers.collector.cycles_paused``);
+The pause makes dense text linear (see ``normalizers.resolve._no_cycle_collection``);
 these tests hold that it never leaks out: the collector is on again after a normal
 run and after one ended by an exception, and stays off when the caller had it off.
 They also hold the reason the pause is safe: resolving leaves no reference cycles.
