@@ -109,6 +109,18 @@ def _both_ways(text: str, context: DocumentContext, monkeypatch) -> tuple[str, s
     return plain, repr(normalize(text, context))
 
 
+def _same_both_ways(texts: list[str], taken, monkeypatch) -> int:
+    """Every text resolves the same with and without the fast path in every context;
+    how many of them the fast path took (``taken`` of the folded text)."""
+    count = 0
+    for text in texts:
+        count += taken(fold(text))
+        for context in CONTEXTS:
+            plain, quick = _both_ways(text, context, monkeypatch)
+            assert quick == plain, (text, context)
+    return count
+
+
 def test_equivalence_texts_resolve_the_same_with_and_without_the_fast_path(monkeypatch):
     texts = equivalence.texts([])
     used = 0
@@ -169,13 +181,11 @@ def _word_runs(count: int, seed: int) -> list[str]:
 def test_runs_of_relative_words_resolve_the_same_with_and_without_it(seed, monkeypatch):
     """A year word joined to its day word (明年次日) inside the block, across its ends or
     outside it: the same mentions and warnings as the joins and the anchoring give."""
-    blocks = 0
-    for text in _word_runs(300, 200 + seed):
-        blocks += any(type(block) is fast.RunOfWords for block in fast.fast_runs(fold(text))[2])
-        for context in CONTEXTS:
-            plain, quick = _both_ways(text, context, monkeypatch)
-            assert quick == plain, (text, context)
-    assert blocks > 200
+
+    def taken(folded: str) -> bool:
+        return any(type(block) is fast.RunOfWords for block in fast.fast_runs(folded)[2])
+
+    assert _same_both_ways(_word_runs(300, 200 + seed), taken, monkeypatch) > 200
 
 
 def _lunar_day_runs(count: int, seed: int) -> list[str]:
@@ -202,14 +212,12 @@ def _lunar_day_runs(count: int, seed: int) -> list[str]:
 def test_runs_of_lunar_days_resolve_the_same_with_and_without_it(seed, monkeypatch):
     """A run of lunar days is anchored as a :class:`fast.RunOfDays` like the rules'
     partials, when the year changes, a day does not exist or no narrative is set."""
-    blocks = 0
-    for text in _lunar_day_runs(250, 300 + seed):
-        found = fast.fast_runs(fold(text))[2]
-        blocks += any(type(block) is fast.RunOfDays and block.lunar for block in found)
-        for context in CONTEXTS:
-            plain, quick = _both_ways(text, context, monkeypatch)
-            assert quick == plain, (text, context)
-    assert blocks > 150
+
+    def taken(folded: str) -> bool:
+        found = fast.fast_runs(folded)[2]
+        return any(type(block) is fast.RunOfDays and block.lunar for block in found)
+
+    assert _same_both_ways(_lunar_day_runs(250, 300 + seed), taken, monkeypatch) > 150
 
 
 def _lunar_month_runs(count: int, seed: int) -> list[str]:
@@ -237,14 +245,12 @@ def test_runs_of_lunar_months_resolve_the_same_with_and_without_it(seed, monkeyp
     """A run of whole lunar months is anchored as a :class:`fast.RunOfDays` of months
     like the rules' partials: when the year changes, no narrative is set, the year
     is out of the lunar calendar's or a focus heading lies before it."""
-    blocks = 0
-    for text in _lunar_month_runs(250, 400 + seed):
-        found = fast.fast_runs(fold(text))[2]
-        blocks += any(type(block) is fast.RunOfDays and block.months for block in found)
-        for context in CONTEXTS:
-            plain, quick = _both_ways(text, context, monkeypatch)
-            assert quick == plain, (text, context)
-    assert blocks > 150
+
+    def taken(folded: str) -> bool:
+        found = fast.fast_runs(folded)[2]
+        return any(type(block) is fast.RunOfDays and block.months for block in found)
+
+    assert _same_both_ways(_lunar_month_runs(250, 400 + seed), taken, monkeypatch) > 150
 
 
 def _range_chains(count: int, seed: int) -> list[str]:
@@ -279,14 +285,11 @@ def test_chains_of_ranges_resolve_the_same_with_and_without_it(seed, monkeypatch
     date before or not, a date left over joined to what follows) and anchored as
     the rules' ranges are, when the year changes, no narrative is set, or a day
     does not exist in its year."""
-    chains = 0
-    for text in _range_chains(250, 500 + seed):
-        partials = fast.fast_runs(fold(text))[1]
-        chains += any(type(partial) is fast.ChainOfDays for partial in partials)
-        for context in CONTEXTS:
-            plain, quick = _both_ways(text, context, monkeypatch)
-            assert quick == plain, (text, context)
-    assert chains > 120
+
+    def taken(folded: str) -> bool:
+        return any(type(partial) is fast.ChainOfDays for partial in fast.fast_runs(folded)[1])
+
+    assert _same_both_ways(_range_chains(250, 500 + seed), taken, monkeypatch) > 120
 
 
 @pytest.mark.parametrize(
