@@ -146,6 +146,17 @@ def test_a_same_span_production_of_another_span_is_an_error() -> None:
         extract.select([(-2, 0, extract._UNRANKED, 2, matched, wider)], folded)
 
 
+def _matches(pattern):
+    """Every match of ``pattern`` at every position of the folded :data:`TEXTS`, with
+    the twenty characters from where it starts."""
+    for text in TEXTS:
+        folded = fold(text)
+        for position in range(len(folded)):
+            matched = pattern.match(folded, position)
+            if matched is not None:
+                yield folded[position : position + 20], matched
+
+
 @pytest.mark.parametrize(
     ("pattern", "groups"),
     [
@@ -158,17 +169,12 @@ def test_a_same_span_production_of_another_span_is_an_error() -> None:
 )
 def test_the_branch_groups_are_the_match_groups(pattern, groups) -> None:
     matches, branches = 0, set()
-    for text in TEXTS:
-        folded = fold(text)
-        for position in range(len(folded)):
-            matched = pattern.match(folded, position)
-            if matched is None:
-                continue
-            matches += 1
-            branches.add(matched.lastindex)
-            read = groups(matched)
-            for name, value in matched.groupdict().items():
-                assert read[name] == value, (folded[position : position + 20], name)
+    for place, matched in _matches(pattern):
+        matches += 1
+        branches.add(matched.lastindex)
+        read = groups(matched)
+        for name, value in matched.groupdict().items():
+            assert read[name] == value, (place, name)
     assert matches > 100 and len(branches) >= 5
 
 
@@ -181,16 +187,11 @@ def test_the_numeric_form_read_from_the_last_group_is_the_form_that_matched(patt
     """``absolute.produce`` tells the form by ``m.lastindex``: it is the form of the
     first group the match set (each form's first group is always written)."""
     forms = set()
-    for text in TEXTS:
-        folded = fold(text)
-        for position in range(len(folded)):
-            matched = pattern.match(folded, position)
-            if matched is None:
-                continue
-            first = next(name for name, value in matched.groupdict().items() if value)
-            form = absolute._FORM_OF[id(pattern)][matched.lastindex]
-            assert form == first.split("_")[0], (folded[position : position + 20], form)
-            forms.add(form)
+    for place, matched in _matches(pattern):
+        first = next(name for name, value in matched.groupdict().items() if value)
+        form = absolute._FORM_OF[id(pattern)][matched.lastindex]
+        assert form == first.split("_")[0], (place, form)
+        forms.add(form)
     assert len(forms) >= 6
 
 
