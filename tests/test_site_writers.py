@@ -227,6 +227,19 @@ def test_a_rebuild_from_the_cache_publishes_the_bytes_of_a_rebuild_without_it(
     }
 
 
+def _in_a_fresh_process(script: str, saved: Path, tmp_path: Path):
+    """What ``script`` prints last (JSON), run with the table fixture's saved build and
+    the test's folder in a fresh Python (forking needs a process with no other thread)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(saved), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 FEW_RECORDS = """
 import json, sys
 from datetime import UTC, datetime
@@ -273,14 +286,7 @@ def test_a_rebuild_making_few_records_writes_the_table_files_without_a_fork(
     a writer for them beside the page (in a fresh process: forking needs one with no
     other thread), and both publish the bytes of a build without a cache."""
     saved = tmp_path / "t" / "events.parquet"  # the table fixture's build
-    done = subprocess.run(
-        [sys.executable, "-c", FEW_RECORDS, str(saved), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    first, rebuilt = json.loads(done.stdout.strip().splitlines()[-1])
+    first, rebuilt = _in_a_fresh_process(FEW_RECORDS, saved, tmp_path)
     assert first == [["page", "table files"], 1.0, True]  # every record made: forked
     assert rebuilt == [["page"], 1.0, True]  # a few: written here, after the feeds
     assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
@@ -497,14 +503,7 @@ def test_vevents_made_in_forked_parts_are_the_bytes_made_here(
 
     saved = tmp_path / "t" / "events.parquet"  # the table fixture's build
     assert len(read_table(saved)) == len(table)
-    done = subprocess.run(
-        [sys.executable, "-c", FORKED_PARTS, str(saved), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = _in_a_fresh_process(FORKED_PARTS, saved, tmp_path)
     assert found["calls"] == [ics.SPLIT_PARTS]
     assert found["same_vevents"] and found["same_feeds"]
     forked, here, events = found["rendered"]
