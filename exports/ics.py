@@ -534,7 +534,6 @@ class FeedPlan:
     """
 
     calendars: list[tuple[Feed, str | None, np.ndarray]]  # members: places in ``events``
-    vevents: dict[str, bytes]
     state: dict
     events: Events  # every calendar event, in the feeds' order, with its VEVENT
     rendered: int = 0  # VEVENTs made by this plan; the others came from the cache
@@ -542,6 +541,11 @@ class FeedPlan:
     @property
     def feeds(self) -> list[Feed]:
         return [feed for feed, _, _ in self.calendars]
+
+    @property
+    def vevents(self) -> dict[str, bytes]:
+        """Each calendar event's VEVENT by its id (read from :attr:`events`)."""
+        return dict(zip(self.events.event_id, self.events.data, strict=True))
 
 
 def plan_feeds(
@@ -629,8 +633,7 @@ def _planned(
     finally:
         if store is not None:
             store.close()
-    vevents = dict(zip(events.event_id, events.data, strict=True))
-    return FeedPlan(_plan(table, events), vevents, state, events, int(events.fresh.sum()))
+    return FeedPlan(_plan(table, events), state, events, int(events.fresh.sum()))
 
 
 @dataclass(frozen=True)
