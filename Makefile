@@ -21,7 +21,6 @@ CHROMIUM := /usr/bin/chromium
 NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SOFFICE := /usr/bin/soffice
 PDFTOPPM := /usr/bin/pdftoppm
-NPM := /usr/bin/npm
 # benchmarks/pathological.py --instructions counts instructions with cachegrind.
 VALGRIND := /usr/bin/valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -48,12 +47,18 @@ lint: $(TEST_INSTALLED)
 install: $(INSTALLED)
 
 system-packages:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(NOTO_CJK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOPPM) ] || [ ! -x $(NPM) ] || [ ! -x $(VALGRIND) ]; then \
-		echo "Installing Debian's chromium, fonts-noto-cjk, libreoffice-writer, poppler-utils, npm and valgrind for the tests and benchmarks"; \
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	[ -e $(NOTO_CJK) ] || missing="$$missing fonts-noto-cjk"; \
+	[ -x $(SOFFICE) ] || missing="$$missing libreoffice-writer"; \
+	[ -x $(PDFTOPPM) ] || missing="$$missing poppler-utils"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -x $(VALGRIND) ] || missing="$$missing valgrind"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian's$$missing for the tests and benchmarks"; \
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
-			libreoffice-writer poppler-utils npm valgrind; \
+			apt-get install -y --no-install-recommends $$missing; \
 	fi
 
 $(BIN)/python:
