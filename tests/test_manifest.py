@@ -128,3 +128,38 @@ def test_the_resolver_gives_what_resolved_gives_with_each_folder_resolved_once(
     resolve = Resolver()
     assert [resolve(path) for path in paths] == [resolved(path) for path in paths]
     assert resolve(corpus / "linked" / "b.txt") == corpus.resolve() / "sub" / "b.txt"
+
+
+def test_a_resolver_told_the_walks_plain_files_answers_as_one_that_asks(corpus: Path) -> None:
+    """The folder walk notes which documents its listing shows as regular files
+    (expand_paths's ``plain``), and the resolver then asks them nothing: every other
+    entry (a link to a file, a broken link, a link loop, a folder through a link) is still
+    asked, so the paths and the manifest's rows and problems are those of a resolver
+    that asks every one."""
+    from timeline.documents import expand_paths
+
+    (corpus / "linked").symlink_to(corpus / "sub")
+    (corpus / "c.txt").symlink_to(corpus / "sub" / "b.txt")
+    (corpus / "loop.txt").symlink_to(corpus / "loop.txt")
+    (corpus / "gone.txt").symlink_to(corpus / "absent.txt")
+    (corpus / "folder.txt").mkdir()
+    manifest = write_manifest(
+        corpus,
+        "file,published\na.txt,2022-07-13\nsub/b.txt,\nlinked/b.txt,\nc.txt,2023-01-02\n"
+        "loop.txt,\ngone.txt,\nfolder.txt,\nabsent.txt,\n",
+    )
+    told = Resolver()
+    found = expand_paths([corpus], told.plain)
+    # sub/ is walked as linked/, its first name; its b.txt is a regular file there
+    assert told.plain == {str(corpus / "a.txt"), str(corpus / "linked" / "b.txt")}
+    assert {corpus / "c.txt", corpus / "loop.txt", corpus / "gone.txt"} <= set(found)
+    asking = Resolver()
+    assert [told(path) for path in found] == [asking(path) for path in found]
+    assert [told.is_file(told(path)) for path in found] == [
+        Path(asking(path)).is_file() for path in found
+    ]
+    problems: list[str] = []
+    expected: list[str] = []
+    assert load_manifest(manifest, problems, told) == load_manifest(manifest, expected)
+    # linked/b.txt and c.txt are sub/b.txt again; loop, gone, folder and absent are no file
+    assert problems == expected and len(problems) == 6

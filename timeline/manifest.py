@@ -64,6 +64,11 @@ class Resolver:
         #: is the first's very ``Path`` (its hash made once), not an ``lstat`` and a
         #: path object again (some 0.15 s at 10,000 documents).
         self._paths: dict[str, Path] = {}
+        #: The texts of paths that a folder's listing showed as regular files, not
+        #: links (:func:`timeline.documents.expand_paths`), and what they resolve to:
+        #: asked neither whether they are links nor whether they are files.
+        self.plain: set[str] = set()
+        self._files: set[str] = set()
 
     def __call__(self, path: str | Path) -> Path:
         text = os.fspath(path)
@@ -80,11 +85,20 @@ class Resolver:
         if folder is None:
             folder = self._folders[head] = str(resolved(head or "."))
         joined = os.path.join(folder, name)
+        if text in self.plain:  # a regular file in its folder's listing: not a link
+            self._files.add(joined)
+            return Path(joined)
         try:
             link = stat.S_ISLNK(os.lstat(joined).st_mode)
         except OSError:  # absent: resolved leaves the name as it is
             return Path(joined)
         return resolved(joined) if link else Path(joined)
+
+    def is_file(self, path: Path) -> bool:
+        """``os.path.isfile(path)``, answered without a system call for a path this
+        resolver made from a regular file of a folder's listing."""
+        text = os.fspath(path)
+        return text in self._files or os.path.isfile(text)
 
 
 def default_manifest(folder: str | Path) -> Path | None:
@@ -186,7 +200,7 @@ def _row(
     if not name:
         raise ManifestError(f"{where}: the 'file' value is empty")
     document = resolve(os.path.join(folder, name))
-    if not os.path.isfile(document):
+    if not resolve.is_file(document):
         raise ManifestError(f"{where}: unknown file {name!r} (not found in {folder})")
     if document in documents:
         raise ManifestError(f"{where}: {name!r} is listed twice")

@@ -602,6 +602,9 @@ def build_events(
     # each folder resolved once, not each document's every component; each document once,
     # for its manifest row and its look-up below
     resolver = Resolver()
+    # each folder walked once, first: its listing tells the resolver which documents are
+    # regular files, so that neither the manifest's rows nor the documents are asked
+    expanded = [expand_paths([argument], resolver.plain) for argument in paths]
     if isinstance(manifest, dict):
         loaded = manifest
     else:
@@ -611,7 +614,6 @@ def build_events(
     review_problems = ReviewReport()
     if reviews is not None and not isinstance(reviews, list):
         reviews = load_reviews(reviews, review_problems)
-    expanded = [expand_paths([argument]) for argument in paths]  # each folder walked once
     files = list(dict.fromkeys(path for found in expanded for path in found))  # expand_paths
     result.documents = len(files)
     for argument, found in zip(paths, expanded, strict=True):

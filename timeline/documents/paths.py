@@ -40,14 +40,16 @@ def is_document_name(name: str) -> bool:
     >>> [is_document_name(n) for n in ["a.PDF", "b.htm", ".c.txt", "~$d.docx", "e.csv"]]
     [True, True, False, False, False]
     """
+    # os.path.splitext gives Path.suffix for every name not starting with a dot,
+    # without a path object per file (hidden names are refused anyway)
     return (
-        Path(name).suffix.lower() in DOCUMENT_SUFFIXES
-        and not name.startswith((".", "~$"))
+        not name.startswith((".", "~$"))
+        and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
         and name != MANIFEST_NAME
     )
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+def expand_paths(paths: Iterable[str | Path], plain: set[str] | None = None) -> list[Path]:
     """The documents named by command-line PATH arguments.
 
     A folder stands for its documents (:data:`DOCUMENT_SUFFIXES`, any case),
@@ -59,29 +61,60 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     socket or broken link named like a document, so that reading it reports the
     error with its name instead of the file silently disappearing.
     Duplicates are dropped, first occurrence kept.
+
+    ``plain``: given, it receives the text of every document found in a folder
+    that its folder's listing shows as a regular file, not a link (what
+    ``os.scandir`` tells without a system call per file): a build's
+    :class:`timeline.manifest.Resolver` then neither asks those whether they
+    are links nor whether they are files.
     """
     found: list[Path] = []
     for argument in paths:
         path = Path(argument)
         if path.is_dir():
-            found.extend(sorted(_documents_in(path)))
+            found.extend(sorted(_documents_in(path, plain)))
         else:
             found.append(path)
     return list(dict.fromkeys(found))
 
 
-def _documents_in(folder: Path) -> Iterator[Path]:
+def _documents_in(folder: Path, plain: set[str] | None = None) -> Iterator[Path]:
+    """The documents under ``folder``, as ``os.walk(folder, followlinks=True)`` visits it
+    (a folder's entries first, then its folders in order, depth first; a folder that
+    cannot be listed is skipped), from each folder's ``os.scandir`` entries."""
     visited: set[Path] = set()
-    for root, dirs, files in os.walk(folder, followlinks=True):
+    pending = [os.fspath(folder)]
+    while pending:
+        root = pending.pop()
+        try:
+            with os.scandir(root) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
         here = Path(root)
         real = resolved(here)
         if real in visited:
-            dirs[:] = []
             continue
         visited.add(real)
-        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-        # Every entry that is not a folder: a pipe, socket or broken link named
-        # like a document is yielded too, so that reading it reports it.
-        for name in sorted(files):
-            if is_document_name(name):
-                yield here / name
+        folders = []
+        for entry in sorted(entries, key=_name):
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if not entry.name.startswith("."):
+                    folders.append(entry.name)
+                continue
+            # Every entry that is not a folder: a pipe, socket or broken link named
+            # like a document is yielded too, so that reading it reports it.
+            if is_document_name(entry.name):
+                path = here / entry.name
+                if plain is not None and entry.is_file(follow_symlinks=False):
+                    plain.add(os.fspath(path))
+                yield path
+        pending.extend(os.path.join(root, name) for name in reversed(folders))
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
