@@ -198,6 +198,46 @@ def test_rows_made_a_frame_from_their_columns_are_the_frame_made_from_dicts(both
         assert_frame_equal(made, gather._frame_of_rows(table.to_pylist()), check_exact=True)
 
 
+def test_period_rows_kept_as_arrow_come_back_as_the_frame_made_from_dicts(
+    both: Path, tmp_path: Path
+) -> None:
+    """A store of Arrow tables hands its period rows back as one table in the documents'
+    order (RowStore.period_table), whatever way they came (dicts, held tables, Parquet
+    partitions, the last build's tables); their frame (gather.frame_of_periods) is the
+    frame made from the same rows as dicts, with none, some and all values missing."""
+    import pyarrow as pa
+    from pandas.testing import assert_frame_equal
+
+    from timeline.partitions import PERIOD_COLUMNS, PERIOD_SCHEMA
+
+    found = [row for path in sorted(both.rglob("*.txt")) for row in document_events(path).periods]
+    assert found
+    periods = [  # nine documents holding the sample's period rows, each told apart
+        {**row, "_doc": place, "_seq": seq, "description": f"{row['description']}{place}"}
+        for place in range(9)
+        for seq, row in enumerate(found)
+    ]
+    store = RowStore(tmp_path / "spill", partition_rows=2, memory_bytes=0)
+    last = [row for row in periods if row["_doc"] % 3 == 0]  # as the last build kept them
+    store.add_tables({}, pa.Table.from_pylist(last, schema=PERIOD_SCHEMA))
+    fresh: dict[int, list[dict]] = {}
+    for row in periods:
+        if row["_doc"] % 3:
+            fresh.setdefault(row["_doc"], []).append(dict(row))
+    for doc in sorted(fresh, reverse=True):  # partitions finish in any order
+        store.add(doc, [], fresh[doc])
+    table = store.period_table()
+    expected = sorted(periods, key=lambda row: (row["_doc"], row["_seq"]))
+    assert [(row["_doc"], row["description"]) for row in table.to_pylist()] == [
+        (row["_doc"], row["description"]) for row in expected
+    ]
+    nothing = [{**row, "description": None, "start": None} for row in periods[:3]]
+    some = [{**row, "description": None} if row["_seq"] % 2 else row for row in periods]
+    for chosen in (expected, nothing, some, []):
+        made = gather.frame_of_periods(pa.Table.from_pylist(chosen, schema=PERIOD_SCHEMA))
+        assert_frame_equal(made, _frame(chosen, PERIOD_COLUMNS), check_exact=True)
+
+
 def test_the_csv_written_in_pieces_is_the_csv_made_whole(both: Path, tmp_path: Path) -> None:
     from timeline.cells import frame_csv
     from timeline.files import write_atomic

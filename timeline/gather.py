@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from timeline.cache import DocumentCache, Packed
 from timeline.engine import Engine, Workers, map_parts
 from timeline.merge import MERGEABLE, clusters, groups, merged_groups
-from timeline.partitions import ORDER_COLUMNS, RowStore
+from timeline.partitions import ORDER_COLUMNS, PERIOD_COLUMNS, RowStore
 from timeline.schema import COLUMNS
 
 #: Rows per part sent to a worker: enough that sending it costs little next to
@@ -325,8 +325,23 @@ def frame_of_table(table: pa.Table) -> pd.DataFrame:
     None as pandas makes it from dicts (``tests/test_partitions.py`` compares both)."""
     if not table.num_rows:
         return _frame_of_rows([])
-    frame = table.select([*COLUMNS, *ORDER_COLUMNS]).to_pandas()
-    for name in COLUMNS:
+    return _frame_of_columns(table, COLUMNS, [*COLUMNS, *ORDER_COLUMNS])
+
+
+def frame_of_periods(table: pa.Table) -> pd.DataFrame:
+    """``_frame(table.to_pylist(), PERIOD_COLUMNS)``, made from the columns: the period
+    rows of a store of Arrow tables (:meth:`timeline.partitions.RowStore.period_table`)
+    are not made dicts (``tests/test_partitions.py`` compares both)."""
+    if not table.num_rows:
+        return _frame([], PERIOD_COLUMNS)
+    return _frame_of_columns(table, PERIOD_COLUMNS, PERIOD_COLUMNS)
+
+
+def _frame_of_columns(table: pa.Table, cells: Iterable[str], columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``table`` as a frame; each of ``cells`` without any value made of
+    None, as pandas makes it from dicts."""
+    frame = table.select(columns).to_pandas()
+    for name in cells:
         if table.column(name).null_count == table.num_rows:
             frame[name] = pd.Series([None] * table.num_rows, dtype=object)
     return frame
@@ -481,6 +496,7 @@ __all__ = [
     "PART_ROWS",
     "Clusters",
     "alone_frame",
+    "frame_of_periods",
     "frame_of_table",
     "cluster_key",
     "merge_part",

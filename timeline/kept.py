@@ -170,14 +170,16 @@ def keep(
     slot: str,
     keys: list[str | None],
     rows: list[pa.Table],
-    periods: list[dict],
+    periods: pa.Table | list[dict] | None,
     notes: dict[int, tuple[list[str], list[str]]],
     last: Base | None = None,
 ) -> None:
     """Keep this build's rows for the next: ``rows`` (every association's, as handed out
-    by the store), ``periods``, and ``notes`` by the index of every document that gave
-    a result (not an error). ``last``: what this build took from the last one; while
+    by the store), ``periods`` (an Arrow table, or dicts), and ``notes`` by the index of
+    every document that gave a result (not an error). ``last``: what this build took from the last one; while
     few documents differ from its base, only a delta is written (see the module)."""
+    if not isinstance(periods, pa.Table):
+        periods = pa.Table.from_pylist(list(periods or []), schema=PERIOD_SCHEMA)
     counts = Counter(keys)
     kept = [i for i, key in enumerate(keys) if key is not None and counts[key] == 1 and i in notes]
     if last is not None:
@@ -196,7 +198,7 @@ def _entry(
     cache: DocumentCache,
     keys: list[str | None],
     rows: list[pa.Table],
-    periods: list[dict],
+    periods: pa.Table,
     notes: dict[int, tuple[list[str], list[str]]],
     kept: list[int],
     name: str,
@@ -210,12 +212,11 @@ def _entry(
         table = _placed(table, places) if table.num_rows else table
         if table.num_rows:
             named.append((table["association"][0].as_py(), arrow_bytes(table)))
-    chosen = [row for row in periods if places[row["_doc"]] >= 0]
     return {
         "version": cache.version,
         field: name,
         "rows": named,
-        "periods": arrow_bytes(_placed(pa.Table.from_pylist(chosen, schema=PERIOD_SCHEMA), places)),
+        "periods": arrow_bytes(_placed(periods, places)),
         "keys": [keys[i] for i in kept],
         "notes": {keys[i]: notes[i] for i in kept},
     }

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from timeline.schema import COLUMNS, DATE_COLUMNS, INTEGER_COLUMNS
@@ -115,9 +116,9 @@ class RowStore:
         self._tables: dict[str, list[pa.Table]] = {}
         self._period_tables: list[pa.Table] = []
         #: When a list: every association's rows :meth:`part` hands out, as Arrow
-        #: tables, and :meth:`periods`' rows, kept for the next build (:mod:`timeline.kept`).
+        #: tables, and :meth:`period_table`'s rows, kept for the next build (:mod:`timeline.kept`).
         self.kept: list[pa.Table] | None = None
-        self.kept_periods: list[dict] | None = None
+        self.kept_periods: pa.Table | list | None = None
 
     # --- filling ---------------------------------------------------------------------
 
@@ -195,6 +196,24 @@ class RowStore:
         if self.kept_periods is not None:
             self.kept_periods = rows
         return rows
+
+    def period_table(self) -> pa.Table:
+        """Every period row in the documents' order, as one Arrow table (then let go): the
+        rows of a store that makes Arrow tables (``folder`` set) never made dicts again."""
+        tables = self._held.pop(_PERIODS, []) + self._period_tables
+        for path in self._files.pop(_PERIODS, []):
+            tables.append(pq.read_table(path, schema=PERIOD_SCHEMA))
+            path.unlink(missing_ok=True)
+        self._period_tables = []
+        pending = self._pending.pop(_PERIODS, [])
+        if pending or not tables:
+            tables.append(pa.Table.from_pylist(pending, schema=PERIOD_SCHEMA))
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        order = pc.sort_indices(table, [(column, "ascending") for column in ORDER_COLUMNS])
+        table = table.take(order)
+        if self.kept_periods is not None:
+            self.kept_periods = table
+        return table
 
     def part(self, association: str) -> list[dict] | pa.Table:
         """The association's rows, each once (then let go): as dicts in the documents'

@@ -43,7 +43,7 @@ from timeline.documents import (
 from timeline.engine import Engine, Workers, each_partition
 from timeline.events import event_title, may_end_sentence, sentence_bounds
 from timeline.files import write_atomic
-from timeline.gather import _frame, merged_table
+from timeline.gather import _frame, frame_of_periods, merged_table
 from timeline.kept import Kept, keep
 from timeline.manifest import (  # noqa: F401 (ManifestError re-exported)
     DocumentMetadata,
@@ -665,11 +665,14 @@ def build_events(
         if keys is not None:
             names = [_row_name(key, path) for key, path in zip(keys, files, strict=True)]
         table = merged_table(store, engine, len(files), names, slot, workers)  # stage 2
-        result.periods = _frame(store.periods(), PERIOD_COLUMNS)
+        if store.folder is not None:  # rows as Arrow tables: the period rows too
+            result.periods = frame_of_periods(store.period_table())
+        else:
+            result.periods = _frame(store.periods(), PERIOD_COLUMNS)
         if keeping:
             assert engine is not None and engine.cache is not None and slot is not None
             assert keys is not None and store.kept is not None
-            keep(engine.cache, slot, keys, store.kept, store.kept_periods or [], notes, last)
+            keep(engine.cache, slot, keys, store.kept, store.kept_periods, notes, last)
     _ordered(result, table, reviews, review_problems)
     result.seconds["gather"] = time.perf_counter() - started
     if gathered is not None and not result.errors and engine is not None and engine.cache:
