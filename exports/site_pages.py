@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
+import secrets
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -898,7 +899,12 @@ class _Site:
             for name, count in self.lanes
         ]
         template = template_environment().get_template("timeline.html.j2")
-        return template.render(
+        chronology = chronology_html(cards)
+        data_text = script_json_with(data, "events", events + "]")
+        # The template is rendered around two markers, the page's large parts put in their
+        # place after: passed through the template, each (a Markup of megabytes) was copied
+        # two or three times by the escaping.
+        text = template.render(
             title=self.title,
             kind=kind,
             root=root,
@@ -907,8 +913,8 @@ class _Site:
             csp=content_security_policy([css], scripts, script_files=True),
             css=css,
             scripts=scripts,
-            data=script_json_with(data, "events", events + "]"),
-            chronology=Markup(chronology_html(cards)),
+            data=Markup(_DATA_MARK),
+            chronology=Markup(_CHRONOLOGY_MARK),
             lanes=lanes,
             year_links=year_links,
             association_links=association_links if kind == "index" else [],
@@ -922,6 +928,17 @@ class _Site:
             first_day=cards[0].start.isoformat() if cards else "",
             last_day=max(card.end for card in cards).isoformat() if cards else "",
         )
+        head, _, rest = text.partition(_CHRONOLOGY_MARK)
+        middle, _, tail = rest.partition(_DATA_MARK)
+        if not tail or _CHRONOLOGY_MARK in tail or _DATA_MARK in head or _DATA_MARK in tail:
+            raise ValueError("a page's text holds the page writer's marker")
+        return "".join((head, chronology, middle, data_text, tail))
+
+
+#: Where a page's chronology and data go in its rendered template (:meth:`_Site.page`):
+#: no text of a table holds them (made afresh in every process, never written out).
+_CHRONOLOGY_MARK = f"\x00chronology-{secrets.token_hex(16)}\x00"
+_DATA_MARK = f"\x00data-{secrets.token_hex(16)}\x00"
 
 
 def _year_span_of(years: Mapping[int, Any]) -> str:
