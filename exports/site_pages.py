@@ -624,9 +624,7 @@ class _Site:
             else:
                 with helpers:
                     for number, theirs in enumerate(groups[1:], start=1):
-                        work = partial(
-                            self._helper, out, number, theirs, plan, span_plan, spans, wanted
-                        )
+                        work = partial(self._helper, out, theirs, plan, span_plan, spans, wanted)
                         helpers.start(f"{HELPER} {number}", work)
                     part = self._part(out, set(groups[0]), plan, span_plan, spans, wanted)
                     helpers.wait()
@@ -734,7 +732,6 @@ class _Site:
     def _helper(
         self,
         out: _Output,
-        number: int,
         chosen_spans: list[int],
         plan: list[tuple],
         span_plan: dict[int, tuple],
