@@ -317,6 +317,31 @@ class PieceCache:
         head = pickle.dumps((self.key, shards, keys, len(block)), protocol=pickle.HIGHEST_PROTOCOL)
         self._later(_replace, self.folder / POSTINGS / f"{year}.pickle", head, block)
 
+    def sections(self, year: int, shards: int, keys: bytes) -> list[str] | None:
+        """The search index's sections of ``year`` (:func:`exports.search_index.year_sections`)
+        kept for its rows ``keys`` (joined, in page order) and ``shards`` shards; None if
+        the year's rows or the shard count changed, or the file is missing or damaged."""
+        try:
+            with open(self.folder / POSTINGS / f"{year}.shards.pickle", "rb") as stream:
+                key, count, kept, sections = pickle.load(stream)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            return None
+        if (
+            key != self.key
+            or count != shards
+            or kept != keys
+            or not isinstance(sections, list)
+            or len(sections) != shards
+            or not all(type(section) is str for section in sections)
+        ):
+            return None
+        return sections
+
+    def keep_sections(self, year: int, shards: int, keys: bytes, sections: list[str]) -> None:
+        """Keep ``year``'s sections of the search index for the next build (:meth:`sections`)."""
+        data = pickle.dumps((self.key, shards, keys, sections), protocol=pickle.HIGHEST_PROTOCOL)
+        self._later(_replace, self.folder / POSTINGS / f"{year}.shards.pickle", data)
+
     def save(self, years: set[int], digests: dict[str, str]) -> None:
         """Write this build's record; forget the cards of years that are gone."""
         self.flush()

@@ -21,11 +21,15 @@ Each file is a script that calls ``timelinePiece(name, data)``: the page loads
 it with ``<script src>``, never ``fetch``, so the site keeps working from
 ``file://``. The data is JSON escaped as :func:`exports.html.script_json` does.
 
-Events are numbered in the span's page order (by start, end, association, id); a
-posting list holds those numbers as differences from the previous one (small
-numbers, a compact file). Memory stays bounded: postings are spilled to one
-file per shard every :data:`SPILL_POSTINGS` postings and merged shard by shard
-at the end.
+A shard holds one section per year of its span (the years ``search/years.js``
+lists for the span, in order): ``[{pair: [place, differences…]}, …]``, a pair's
+events numbered by their place in that year's page order, as the first place
+and then the differences (small numbers, a compact file). The page adds the
+events of the span's earlier years to make a place in the span. A year's section
+is a function of that year's rows alone (:func:`year_sections`), so a rebuild
+keeps the sections of the years whose rows did not change and writes a shard by
+joining its years' sections: an event added to one year changes no other
+year's text.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from pathlib import Path
 
 import numpy as np
 
@@ -54,8 +57,6 @@ SPAN_SHARD_BYTES = 32_000
 #: A rough size of one event's postings (about 100 distinct pairs, 3–4 bytes each).
 EVENT_POSTING_BYTES = 360
 MAX_SHARDS = 1024
-#: Postings held (16 bytes each) before they are spilled to the scratch folder.
-SPILL_POSTINGS = 8_000_000
 
 
 def fold(text: str) -> str:
@@ -143,17 +144,15 @@ def summary_json(event_id: str, who: object, start: str, end: str, title: str, t
 
 
 class SearchIndex:
-    """Collects events in page order and writes the index's pieces through ``write``.
+    """Collects a span's events in page order and writes the index's pieces through ``write``.
 
     ``piece(name, json_text)`` gives a piece's script text; ``write(relative, text)``
-    writes one file of the site. ``scratch`` is a folder for spilled postings.
-    ``prefix`` starts every piece's name (``p2020``: ``search/p2020g3.js``).
+    writes one file of the site. ``prefix`` starts every piece's name (``p2020``:
+    ``search/p2020g3.js``).
 
-    Events come a year at a time (:meth:`add_year`), with the year's postings
-    found with NumPy (:func:`_pair_postings`, through
-    :func:`exports.search_postings.year_block`, or carried from the last build):
-    a posting is two integers in arrays, never a Python object, until a shard
-    is written.
+    Events come a year at a time (:meth:`add_year`), each year with its shards'
+    sections already as JSON (:func:`year_sections`, made from the year's postings or
+    kept from the last build); a shard is written by joining its years' sections.
     """
 
     def __init__(
@@ -161,7 +160,6 @@ class SearchIndex:
         events: int,
         write: Write,
         piece: Piece,
-        scratch: Path,
         *,
         prefix: str = "",
         shard_bytes: int = SHARD_BYTES,
@@ -170,34 +168,25 @@ class SearchIndex:
         self.shards = shard_count(events, shard_bytes)
         self.write = write
         self.piece = piece
-        self.scratch = scratch
-        #: Each shard's (key, event number) blocks, held in the events' order.
-        self.pairs: list[list[np.ndarray]] = [[] for _ in range(self.shards)]
-        self.held = 0
-        self.spilled = False
+        #: Each year's sections (one JSON text per shard), in the span's order.
+        self.sections: list[list[str]] = []
         self.chunk: list[str] = []
         self.count = 0
         self.written = 0  # events whose summaries are in a written chunk
         #: What the pages must know to read the pieces (known before any is written).
         self.info = {"shards": self.shards, "chunk": CHUNK, "events": events}
 
-    def add_year(self, summaries: list[str], block: np.ndarray) -> None:
+    def add_year(self, summaries: list[str], sections: list[str]) -> None:
         """A year's events, next in page order: their summaries (:func:`summary_json`) and
-        their postings numbered from 0 in the year (:func:`exports.search_postings.year_block`:
-        sorted by key, then number), placed after the events added before."""
-        if len(block):
-            block = block.copy()
-            block[:, 1] += self.count
-            for shard, piece in _by_shard(block, self.shards):
-                self.pairs[shard].append(piece)
-            self.held += len(block)
+        the year's section of each shard (:func:`year_sections`)."""
+        if len(sections) != self.shards:
+            raise ValueError(f"{len(sections)} sections for {self.shards} shards")
+        self.sections.append(sections)
         self.count += len(summaries)
         for summary in summaries:
             self.chunk.append(summary)
             if len(self.chunk) == CHUNK:
                 self._write_chunk()
-        if self.held >= SPILL_POSTINGS:
-            self._spill()
 
     def _write_chunk(self) -> None:
         number = self.written // CHUNK
@@ -207,48 +196,49 @@ class SearchIndex:
         self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, rows))
         self.chunk = []
 
-    def _spill(self) -> None:
-        """Postings so far appended to one scratch file per shard (int64 pairs)."""
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        for shard in range(self.shards):
-            block = self._held(shard)
-            if block is not None:
-                with open(self.scratch / f"{shard}.bin", "ab") as out:
-                    block.tofile(out)
-        self.held = 0
-        self.spilled = True
-
-    def _held(self, shard: int) -> np.ndarray | None:
-        """The held postings of ``shard`` in the events' order, let go by the index."""
-        blocks, self.pairs[shard] = self.pairs[shard], []
-        if not blocks:
-            return None
-        return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-
     def finish(self) -> dict:
         """Write the last chunk and every shard; returns what the page must know."""
         if self.chunk:
             self._write_chunk()
-        if self.spilled:
-            self._spill()
         for shard in range(self.shards):
-            if self.spilled:
-                path = self.scratch / f"{shard}.bin"
-                block = np.fromfile(path, dtype=np.int64).reshape(-1, 2) if path.exists() else None
-                path.unlink(missing_ok=True)
-            else:
-                block = self._held(shard)
-            if block is not None:
-                # Each chunk's block is sorted and the blocks follow the events: a stable
-                # sort on the key merges them and keeps every pair's events ascending.
-                block = block[np.argsort(block[:, 0], kind="stable")]
             name = f"{self.prefix}g{shard}"
-            self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, shard_json(block)))
-        if self.spilled:
-            self.scratch.rmdir()
+            text = "[" + ",".join([year[shard] for year in self.sections]) + "]"
+            self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, text))
         if self.count != self.info["events"]:
             raise ValueError(f"{self.info['events']} events announced, {self.count} added")
         return self.info
+
+
+def year_sections(block: np.ndarray, shards: int) -> list[str]:
+    """A year's section of each of ``shards`` shards, as JSON: ``{pair: [place,
+    differences…]}`` of the year's postings ``block`` (``(key, place in the year)`` rows
+    sorted by key, then place: :func:`exports.search_postings.year_block`); ``{}``
+    for a shard none of the year's pairs falls in.
+
+    Each section is :func:`shard_json` of the shard's postings (``tests/test_page_cards.py``
+    compares both), made for every shard at once: one pass over the year's postings,
+    then a join per shard (a call per shard cost three times as much at 10,000
+    documents: some 170 shards a year, most of them small).
+    """
+    sections = ["{}"] * shards
+    if not len(block):
+        return sections
+    keys = block[:, 0]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])  # a run per pair
+    texts = _posting_texts(block[:, 1], starts)
+    firsts = keys[starts]
+    heads = np.array(list(map(_pair_head, (firsts & ((1 << CODE_BITS) - 1)).tolist())), object)
+    owners = firsts >> CODE_BITS
+    openings = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])  # a shard's first run
+    later = np.ones(len(heads), dtype=bool)
+    later[openings] = False
+    heads[later] = "," + heads[later]
+    texts[starts] = heads + texts[starts]
+    pieces = texts.tolist()
+    bounds = [*starts[openings].tolist(), len(pieces)]
+    for at, shard in enumerate(owners[openings].tolist()):
+        sections[shard] = "{" + "".join(pieces[bounds[at] : bounds[at + 1]]) + "}"
+    return sections
 
 
 #: A pair's code: its first character's code point times this, plus the second's.
@@ -353,7 +343,21 @@ def shard_json(block: np.ndarray | None) -> str:
     """
     if block is None or not len(block):
         return "{}"
-    heads, starts, deltas = _runs(block)
+    codes = block[:, 0] & ((1 << CODE_BITS) - 1)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    texts = _posting_texts(block[:, 1], starts)
+    keys = list(map(_pair_head, codes[starts].tolist()))
+    keys[1:] = ["," + key for key in keys[1:]]
+    texts[starts] = np.array(keys, dtype=object) + texts[starts]
+    return "{" + "".join(texts.tolist()) + "}"
+
+
+def _posting_texts(numbers: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each posting's text in runs beginning at ``starts`` (a run's first number, then the
+    differences), each followed by a comma or, at its run's end, by the list's end."""
+    deltas = numbers.copy()
+    deltas[1:] -= numbers[:-1]
+    deltas[starts] = numbers[starts]
     last = np.zeros(len(deltas), dtype=np.int64)
     last[starts[1:] - 1] = _CLOSING
     last[-1] = _CLOSING
@@ -361,10 +365,13 @@ def shard_json(block: np.ndarray | None) -> str:
     texts = _NUMBERS[np.where(outside, 0, deltas) + last]
     for at in np.flatnonzero(outside).tolist():
         texts[at] = f"{int(deltas[at])}{']' if last[at] else ','}"
-    keys = [script_escaped(encode_basestring(_gram(code))) + ":[" for code in heads]
-    keys[1:] = ["," + key for key in keys[1:]]
-    texts[starts] = np.array(keys, dtype=object) + texts[starts]
-    return "{" + "".join(texts.tolist()) + "}"
+    return texts
+
+
+@lru_cache(maxsize=1 << 17)
+def _pair_head(code: int) -> str:
+    """A pair's key as a shard's JSON opens its list (remembered: pairs recur every year)."""
+    return script_escaped(encode_basestring(_gram(code))) + ":["
 
 
 __all__ = [
@@ -379,4 +386,5 @@ __all__ = [
     "shard_count",
     "shard_of",
     "summary_json",
+    "year_sections",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
+import secrets
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -67,7 +68,14 @@ from exports.page_render import (
     template_environment,
 )
 from exports.page_rows import CARD_COLUMNS, PageOrder, rows_at
-from exports.search_index import CHUNK, SEARCH_FOLDER, SEARCH_SPAN, SPAN_SHARD_BYTES, SearchIndex
+from exports.search_index import (
+    CHUNK,
+    SEARCH_FOLDER,
+    SEARCH_SPAN,
+    SPAN_SHARD_BYTES,
+    SearchIndex,
+    year_sections,
+)
 from exports.search_postings import carried, year_block
 from timeline.faults import step
 from timeline.files import one_file, unchanged, write_atomic
@@ -162,10 +170,8 @@ class _Output:
         published: Path | None = None,
         *,
         digests: bool = False,
-        scratch: str = ".search-postings",
     ) -> None:
         self.folder = folder
-        self.scratch_name = scratch
         self.published = published
         self.digests = digests
         self.index = ""
@@ -173,16 +179,6 @@ class _Output:
         self.hashes: dict[str, str] = {}  # relative -> digest, filled by the writer thread
         self.pending: deque[Future] = deque()
         self.writer = ThreadPoolExecutor(WRITERS, "site-writer") if folder is not None else None
-
-    @property
-    def scratch(self) -> Path:
-        if self.folder is None:  # made only if postings are spilled, removed after
-            import secrets
-            import tempfile
-
-            name = f"timeline-search-{os.getpid()}-{secrets.token_hex(4)}"
-            return Path(tempfile.gettempdir()) / name
-        return self.folder / self.scratch_name
 
     def write(self, relative: str, text: str) -> str:
         """Store one file. Its digest (:func:`digest_bytes`, with ``digests``) is found by
@@ -454,16 +450,30 @@ class _Site:
             self.cache.keep_cards(year, mine, added, stale=len(kept) != current)
         return cards
 
-    def postings(self, year: int, cards: list[Card], search: SearchIndex) -> np.ndarray:
-        """The search postings of ``year`` (its ``cards``, in page order), numbered in the
-        year: the kept ones carried over, only new events' texts split into pairs
-        (:mod:`exports.search_postings`); kept for the next build."""
-        shards = search.shards
+    def sections(self, year: int, cards: list[Card], shards: int) -> list[str]:
+        """The search index's sections of ``year`` (its ``cards``, in page order) for a span
+        of ``shards`` shards (:func:`exports.search_index.year_sections`): kept as they
+        were when the year's rows did not change, else made from its postings."""
         if self.cache is None:
-            return year_block([card.search for card in cards], shards)
+            return year_sections(year_block([card.search for card in cards], shards), shards)
         a, b = self.years[year]
         keys = self.keys[a:b]
         joined = b"".join(keys)
+        kept = self.cache.sections(year, shards, joined)
+        if kept is not None:
+            return kept
+        sections = year_sections(self.postings(year, cards, shards, keys, joined), shards)
+        self.cache.keep_sections(year, shards, joined, sections)
+        return sections
+
+    def postings(
+        self, year: int, cards: list[Card], shards: int, keys: list[bytes], joined: bytes
+    ) -> np.ndarray:
+        """The search postings of ``year`` (its ``cards``, in page order; its rows' ``keys``,
+        and ``joined``), numbered in the year: the kept ones carried over, only new
+        events' texts split into pairs (:mod:`exports.search_postings`); kept for the
+        next build."""
+        assert self.cache is not None
         kept = self.cache.postings(year, shards)
         block = None
         if kept is not None:
@@ -614,9 +624,7 @@ class _Site:
             else:
                 with helpers:
                     for number, theirs in enumerate(groups[1:], start=1):
-                        work = partial(
-                            self._helper, out, number, theirs, plan, span_plan, spans, wanted
-                        )
+                        work = partial(self._helper, out, theirs, plan, span_plan, spans, wanted)
                         helpers.start(f"{HELPER} {number}", work)
                     part = self._part(out, set(groups[0]), plan, span_plan, spans, wanted)
                     helpers.wait()
@@ -724,7 +732,6 @@ class _Site:
     def _helper(
         self,
         out: _Output,
-        number: int,
         chosen_spans: list[int],
         plan: list[tuple],
         span_plan: dict[int, tuple],
@@ -732,8 +739,7 @@ class _Site:
         wanted: set[int],
     ) -> dict[str, Any]:
         """:meth:`_part` in a forked helper: its own file writers, its records sent back."""
-        scratch = f".search-postings-{number}"
-        mine = _Output(out.folder, out.published, digests=out.digests, scratch=scratch)
+        mine = _Output(out.folder, out.published, digests=out.digests)
         if self.cache is not None:
             self.cache.recorded = {}
         try:
@@ -762,7 +768,6 @@ class _Site:
         self.queue = deque(
             item for item in self.queue if item[0] - item[0] % SEARCH_SPAN in chosen_spans
         )
-        scratch = out.scratch
         search: SearchIndex | None = None
         files: dict[str, str] = {}
         shard_counts: dict[int, int] = {}
@@ -787,13 +792,12 @@ class _Site:
                         last - first,
                         emit,
                         piece_json,
-                        scratch,
                         prefix=f"p{span}",
                         shard_bytes=SPAN_SHARD_BYTES,
                     )
             if search is not None:
                 search.add_year(
-                    [card.summary for card in cards], self.postings(year, cards, search)
+                    [card.summary for card in cards], self.sections(year, cards, search.shards)
                 )
             if year == spans[span][-1]:  # a span ends
                 if search is not None:
@@ -892,7 +896,12 @@ class _Site:
             for name, count in self.lanes
         ]
         template = template_environment().get_template("timeline.html.j2")
-        return template.render(
+        chronology = chronology_html(cards)
+        data_text = script_json_with(data, "events", events + "]")
+        # The template is rendered around two markers, the page's large parts put in their
+        # place after: passed through the template, each (a Markup of megabytes) was copied
+        # two or three times by the escaping.
+        text = template.render(
             title=self.title,
             kind=kind,
             root=root,
@@ -901,8 +910,8 @@ class _Site:
             csp=content_security_policy([css], scripts, script_files=True),
             css=css,
             scripts=scripts,
-            data=script_json_with(data, "events", events + "]"),
-            chronology=Markup(chronology_html(cards)),
+            data=Markup(_DATA_MARK),
+            chronology=Markup(_CHRONOLOGY_MARK),
             lanes=lanes,
             year_links=year_links,
             association_links=association_links if kind == "index" else [],
@@ -916,6 +925,17 @@ class _Site:
             first_day=cards[0].start.isoformat() if cards else "",
             last_day=max(card.end for card in cards).isoformat() if cards else "",
         )
+        head, _, rest = text.partition(_CHRONOLOGY_MARK)
+        middle, _, tail = rest.partition(_DATA_MARK)
+        if not tail or _CHRONOLOGY_MARK in tail or _DATA_MARK in head or _DATA_MARK in tail:
+            raise ValueError("a page's text holds the page writer's marker")
+        return "".join((head, chronology, middle, data_text, tail))
+
+
+#: Where a page's chronology and data go in its rendered template (:meth:`_Site.page`):
+#: no text of a table holds them (made afresh in every process, never written out).
+_CHRONOLOGY_MARK = f"\x00chronology-{secrets.token_hex(16)}\x00"
+_DATA_MARK = f"\x00data-{secrets.token_hex(16)}\x00"
 
 
 def _year_span_of(years: Mapping[int, Any]) -> str:

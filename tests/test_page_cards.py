@@ -39,6 +39,7 @@ from exports.search_index import (
     shard_json,
     shard_of,
     summary_json,
+    year_sections,
 )
 from timeline import schema
 
@@ -373,6 +374,29 @@ def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> No
     for shard in range(shards):
         block = blocks.get(shard)
         assert shard_json(block) == str(script_json(_shard_deltas(block)))
+
+
+@pytest.mark.parametrize("shards", [1, 4, 64])
+def test_a_years_sections_made_at_once_are_each_shards_json(shards: int) -> None:
+    """:func:`year_sections` (every shard in one pass) against :func:`shard_json` of each
+    shard's postings, on hostile pairs and numbers past the lookup table; a shard
+    without postings is an empty section."""
+    texts = [fold(text) for text in TEXTS] + [
+        'a"b\\c<d>e&f\u2028g\u2029h',
+        "x\x01y\x7fz",
+        "\ud800a😀b",
+        "重复",
+    ]
+    held = np.concatenate(
+        [_pair_postings(texts, 0, shards), _pair_postings(texts[::-1], 70_000, shards)]
+    )
+    held = held[np.argsort(held[:, 0], kind="stable")]
+    blocks = dict(_by_shard(held, shards))
+    expected = [shard_json(blocks.get(shard)) for shard in range(shards)]
+    assert year_sections(held, shards) == expected
+    if shards == 64:  # more shards than pairs: some are empty
+        assert "{}" in expected
+    assert year_sections(held[:0], shards) == ["{}"] * shards
 
 
 @pytest.mark.parametrize(

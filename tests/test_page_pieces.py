@@ -12,6 +12,8 @@ the pieces are checked in Python: the first page does not grow with the corpus.
 
 from __future__ import annotations
 
+import itertools
+import json
 import random
 import re
 from datetime import date
@@ -372,16 +374,42 @@ def test_axe_finds_no_serious_violation_on_each_kind_of_page(
     assert axe_violations(browser, big_site, {"width": 1280, "height": 900}, name) == []
 
 
-def test_spilled_postings_give_the_same_index(tmp_path: Path, monkeypatch) -> None:
-    import exports.search_index
+def _piece_data(path: Path):
+    """The data a piece script hands the page (``timelinePiece(name, data);``)."""
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text[text.index(",") + 1 : text.rindex(")")])
 
-    table = big_table(600)
-    write_timeline(table, tmp_path / "held")
-    monkeypatch.setattr(exports.search_index, "SPILL_POSTINGS", 5_000)  # spilled many times
-    write_timeline(table, tmp_path / "spilled")
-    held = {p.name: p.read_bytes() for p in (tmp_path / "held" / "search").iterdir()}
-    assert {p.name: p.read_bytes() for p in (tmp_path / "spilled" / "search").iterdir()} == held
-    assert not (tmp_path / "spilled" / ".search-postings").exists()  # the scratch is gone
+
+def test_each_shard_holds_a_section_per_year_read_as_places_in_the_span(
+    big_site: Path,
+) -> None:
+    """A shard's sections, read as the page reads them (each year's places after the
+    events of the span's earlier years), are exactly the pairs of every event's folded
+    text (the summaries' last field), at its place in the span."""
+    search = big_site / "search"
+    spans = _piece_data(search / "years.js")["spans"]
+    assert spans
+    for first, shards, years in spans:
+        summaries = []
+        for chunk in range(-(-sum(count for _, count in years) // CHUNK)):
+            summaries += _piece_data(search / f"p{first}e{chunk}.js")
+        expected: dict[str, list[int]] = {}
+        for place, row in enumerate(summaries):
+            for gram in grams(row[5]):
+                expected.setdefault(gram, []).append(place)
+        found: dict[str, list[int]] = {}
+        for shard in range(shards):
+            sections = _piece_data(search / f"p{first}g{shard}.js")
+            assert len(sections) == len(years)
+            start = 0
+            for section, (_, count) in zip(sections, years, strict=True):
+                for gram, deltas in section.items():
+                    assert shard_of(gram, shards) == shard
+                    places = [start + place for place in itertools.accumulate(deltas)]
+                    assert all(start <= place < start + count for place in places)
+                    found.setdefault(gram, []).extend(places)
+                start += count
+        assert found == expected
 
 
 def test_bins_counted_at_once_are_the_bins_added_one_by_one() -> None:

@@ -290,6 +290,36 @@ def test_a_rebuild_splits_only_the_new_events_texts_into_pairs(tmp_path, split) 
     same_site(tmp_path / "d", tmp_path / "fresh-b")
 
 
+def test_a_rebuild_keeps_the_search_sections_of_unchanged_years(tmp_path, monkeypatch) -> None:
+    """A document added to 2017 makes only 2017's sections of the 2010s index again (the
+    other years' are kept, as JSON); damaged kept sections are made again when their
+    span is; each site is the fresh one."""
+    made: list[int] = []
+    sections = exports.site_pages.year_sections
+
+    def watched(block, shards):
+        made.append(len(block))
+        return sections(block, shards)
+
+    monkeypatch.setattr(exports.site_pages, "year_sections", watched)
+    full = table()
+    without = full[full["doc"] != DOC].reset_index(drop=True)
+    cache = tmp_path / "cache"
+    write_timeline(without, tmp_path / "a", cache_folder=cache)
+    assert len(made) == len(YEARS)  # a first build makes every year's
+    made.clear()
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    assert len(made) == 1  # 2017's
+    write_timeline(full, tmp_path / "fresh")
+    same_site(tmp_path / "b", tmp_path / "fresh")
+    (cache / "postings" / "2016.shards.pickle").write_bytes(b"damaged")
+    made.clear()
+    write_timeline(without, tmp_path / "c", published=tmp_path / "b", cache_folder=cache)
+    assert len(made) == 2  # 2017's, and 2016's from its kept postings
+    write_timeline(without, tmp_path / "fresh-without")
+    same_site(tmp_path / "c", tmp_path / "fresh-without")
+
+
 def test_row_keys_tell_cells_and_their_types_apart() -> None:
     """A card is kept by its row's key: a cell of another value or type is another row."""
     rows = pd.DataFrame(

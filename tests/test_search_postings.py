@@ -71,13 +71,20 @@ def test_postings_are_not_carried_when_kept_rows_change_order_or_repeat() -> Non
     assert carried(block, [keys[0]] * 3, keys, lambda places: [], 4) is None
 
 
-def test_a_merge_is_the_sort_of_both_blocks() -> None:
+@pytest.mark.parametrize(
+    ("pairs", "events", "size"), [(40, 40, 60), (3, 3000, 5000)], ids=["short runs", "long runs"]
+)
+def test_a_merge_is_the_sort_of_both_blocks(pairs: int, events: int, size: int) -> None:
+    """Blocks of many keys with a few places each, and of a few keys with long runs of
+    places (each posting of the smaller block found by many halvings)."""
     rng = np.random.default_rng(7)
     for _ in range(50):
-        rows = np.unique(rng.integers(0, 40, size=(rng.integers(0, 60), 2)), axis=0)
-        places = rng.permutation(40)
+        count = rng.integers(0, size)
+        rows = np.c_[rng.integers(0, pairs, count), rng.integers(0, events, count)]
+        rows = np.unique(rows, axis=0)
+        places = rng.permutation(events)
         rows[:, 1] = places[rows[:, 1]] if len(rows) else rows[:, 1]
-        mine = rng.random(40) < 0.5  # each place belongs to one block
+        mine = rng.random(events) < 0.5  # each place belongs to one block
         a, b = rows[mine[rows[:, 1]]], rows[~mine[rows[:, 1]]]
         a = a[np.lexsort((a[:, 1], a[:, 0]))]
         b = b[np.lexsort((b[:, 1], b[:, 0]))]

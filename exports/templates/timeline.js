@@ -143,7 +143,7 @@
 
   // --- search across every year: each span's index pieces, loaded for the query's pairs ---
   // search/years.js: {span: years per index, spans: [[first year, shards, [[year, events]...]]...]};
-  // a span's pieces are p<first>g<k> (postings of the span's event places) and p<first>e<c>
+  // a span's pieces are p<first>g<k> (postings of its events, a section per year) and p<first>e<c>
   // (summaries: id, association, dates, title, folded text). A year's page skips its own
   // year's places; any other page's own events are told by their id once their summary is read.
 
@@ -166,13 +166,18 @@
     for (var i = 0; i + 1 < chars.length; i += 1) found.push(chars[i] + chars[i + 1]);
     return found;
   }
-  function postings(span, shards, gram) {
-    var key = span + " " + gram;
+  // A shard holds a section per year of its span ({pair: [place in the year, differences...]});
+  // a place in the span adds the events of the span's earlier years.
+  function postings(entry, gram) {
+    var key = entry[0] + " " + gram;
     if (decoded[key]) return decoded[key];
-    var deltas = pieces["p" + span + "g" + shardOf(gram, shards)].data[gram] || [];
-    var numbers = new Array(deltas.length);
-    var at = 0;
-    for (var i = 0; i < deltas.length; i += 1) { at += deltas[i]; numbers[i] = at; }
+    var sections = pieces["p" + entry[0] + "g" + shardOf(gram, entry[1])].data;
+    var numbers = [];
+    for (var y = 0, first = 0; y < sections.length; first += entry[2][y][1], y += 1) {
+      var deltas = sections[y][gram];
+      if (!deltas) continue;
+      for (var i = 0, at = first; i < deltas.length; i += 1) { at += deltas[i]; numbers.push(at); }
+    }
     decoded[key] = numbers;
     return numbers;
   }
@@ -254,7 +259,7 @@
       var found = [];
       spans.slice().reverse().forEach(function (entry) {
         var candidates = null;
-        grams.map(function (gram) { return postings(entry[0], entry[1], gram); })
+        grams.map(function (gram) { return postings(entry, gram); })
           .sort(function (a, b) { return a.length - b.length; })
           .forEach(function (list) { candidates = candidates === null ? list : intersect(candidates, list); });
         var own = OWN_YEAR === null ? null : ownPlaces(entry[2]);
