@@ -33,7 +33,6 @@ import contextlib
 import itertools
 import math
 import os
-import pickle
 import threading
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -52,10 +51,16 @@ SERIAL_BELOW = 48
 #: enough that scheduling costs nothing next to reading (~25 ms a document).
 PARTITION_MAX = 50
 
-#: Partitions per worker in one wave of the local scheduler: each wave ends when
-#: its slowest partition does, so a worker idles about half a partition per wave;
-#: 16 partitions per worker keep that near 3% and hold 16 partitions' results at most.
-WAVE_PER_WORKER = 16
+#: Partitions per worker in flight on local processes: the one it runs and the next,
+#: queued in the pool, so that a worker starts its next partition at once instead of
+#: waiting for this process to take its result and send another (Dask's local
+#: scheduler sent the next only then: a round trip per partition, every worker idle).
+PARTITIONS_IN_FLIGHT = 2
+#: The last documents go in smaller partitions, so that the workers finish together:
+#: a partition holds at most its share of what is left, the documents left over
+#: :data:`TAPER` partitions per worker, and no fewer than :data:`PARTITION_MIN` documents.
+TAPER = 4
+PARTITION_MIN = 4
 
 #: Parts in flight per worker in :func:`map_parts`: each worker has the next part
 #: waiting when it finishes one, and no more than these are held.
@@ -158,17 +163,27 @@ def process_partition(work: Work, tasks: list[Task], max_bytes: int | None) -> l
     return [work(path, metadata, max_bytes) for path, metadata in tasks]
 
 
-def process_packed(work: Work, packed: bytes, max_bytes: int | None) -> list[Any]:
-    """:func:`process_partition` of a partition's tasks sent pickled (see :func:`_run_processes`)."""
-    return process_partition(work, pickle.loads(packed), max_bytes)
-
-
 def _partitions(count: int, workers: int, size: int | None) -> list[range]:
-    """Ranges of at most :data:`PARTITION_MAX` documents, about eight per worker."""
+    """Ranges of the documents: ``size`` each when given, else at most :data:`PARTITION_MAX`,
+    about eight per worker, and smaller toward the end (:data:`TAPER`).
+
+    >>> sizes = [len(part) for part in _partitions(1000, 2, None)]
+    >>> len(sizes), sizes[:2], sizes[-12:]
+    (38, [50, 50], [8, 7, 6, 5, 4, 4, 4, 4, 4, 4, 4, 4])
+    """
     if count == 0:
         return []
-    size = size or max(1, min(PARTITION_MAX, math.ceil(count / (workers * 8))))
-    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+    if size:
+        return [range(start, min(start + size, count)) for start in range(0, count, size)]
+    largest = max(1, min(PARTITION_MAX, math.ceil(count / (workers * 8))))
+    parts: list[range] = []
+    start = 0
+    while start < count:
+        share = math.ceil((count - start) / (workers * TAPER))
+        step = max(min(largest, PARTITION_MIN), min(largest, share))
+        parts.append(range(start, min(start + step, count)))
+        start += step
+    return parts
 
 
 def _run(
@@ -205,47 +220,39 @@ def _run_processes(
     max_bytes: int | None,
     workers: Workers,
 ) -> Iterator[tuple[list[int], list[Any]]]:
-    """Dask's local process scheduler on the build's pool, a wave of partitions at a time.
+    """The build's pool of local processes, each partition's results as it finishes.
 
-    A wave is :data:`WAVE_PER_WORKER` partitions per worker: their results come
-    back (to be cached and counted) while the rest waits, and no more than a wave
-    is held in flight.
+    :data:`PARTITIONS_IN_FLIGHT` partitions per worker are in the pool at a time: a
+    worker that finishes one takes the next at once, while this process takes the
+    results (caches them, puts their rows away) and submits another. At most that
+    many partitions' results are held here, and the workers never wait for a wave's
+    slowest partition (Dask's local scheduler, used until the seventh session,
+    returned a wave of 32 partitions at once and sent a worker its next partition
+    only after taking its last result: workers idle some 7% of the documents phase).
     """
-    import dask
-    import dask.multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    parts = _partitions(len(tasks), engine.local_workers(), engine.partition_size)
-    wave = engine.local_workers() * WAVE_PER_WORKER
+    parts = iter(_partitions(len(tasks), engine.local_workers(), engine.partition_size))
     pool = workers.pool(work, warm=True)
-    for first in range(0, len(parts), wave):
-        chosen = parts[first : first + wave]
-        delayed = [
-            # The partition's tasks as bytes: dask walks a call's arguments looking for
-            # collections, into every path and every manifest row (a dataclass), which
-            # cost this process about 2 s for 10,000 documents; bytes it does not enter.
-            dask.delayed(process_packed, pure=False)(
-                work, _dumps([tasks[i] for i in part]), max_bytes
-            )
-            for part in chosen
-        ]
-        outcomes = dask.compute(
-            *delayed,
-            # The scheduler itself, not its name: a name makes dask import
-            # ``distributed`` (0.4 s) to see whether a client is running.
-            scheduler=dask.multiprocessing.get,
-            pool=pool,
-            # One partition per message: dask's default sends six at a time, so a
-            # wave of 32 partitions went out as 6+6+6+6+6+2 and one worker idled
-            # for four partitions at the end of every wave.
-            chunksize=1,
-            # Partitions and results are plain data and module-level functions:
-            # the C pickler, not cloudpickle's per-object hook (half the cost of
-            # sending a partition's results back).
-            func_dumps=_dumps,
-            func_loads=pickle.loads,
-        )
-        for part, outcome in zip(chosen, outcomes, strict=True):
-            yield [indices[i] for i in part], outcome
+    window = engine.local_workers() * PARTITIONS_IN_FLIGHT
+    running: dict[Any, range] = {}
+    try:
+        while True:
+            while len(running) < window:
+                part = next(parts, None)
+                if part is None:
+                    break
+                chosen = [tasks[i] for i in part]
+                running[pool.submit(process_partition, work, chosen, max_bytes)] = part
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            future = min(done, key=lambda each: running[each].start)
+            part = running.pop(future)
+            yield [indices[i] for i in part], future.result()
+    finally:
+        for future in running:
+            future.cancel()
 
 
 class Workers:
@@ -342,10 +349,6 @@ def map_parts(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def _dumps(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _warm_up() -> None:
