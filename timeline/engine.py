@@ -1,14 +1,15 @@
-"""The engine: documents processed a partition at a time, on Dask.
+"""The engine: documents processed a partition at a time, locally or on a Dask cluster.
 
 Building the event table has two stages:
 
 1. **Per document** (this module): every document is read and resolved on its
    own (:func:`timeline.table.document_events`), so the documents can be cut
    into partitions and the partitions processed anywhere: in this process
-   (serial), in a pool of local processes (Dask's ``processes`` scheduler, every
-   core by default), or on a ``dask.distributed`` cluster (``--scheduler
-   ADDRESS`` or ``$TIMELINE_SCHEDULER``), where the workers read the documents
-   by their paths: a filesystem the workers share with this machine.
+   (serial), in the build's pool of local processes (every core by default:
+   :class:`Workers`, two partitions in flight per worker), or on a
+   ``dask.distributed`` cluster (``--scheduler ADDRESS`` or
+   ``$TIMELINE_SCHEDULER``), where the workers read the documents by their
+   paths: a filesystem the workers share with this machine.
 2. **Across documents** (:func:`timeline.table.build_events`): what needs every
    document at once. The merging of one happening told by several rows runs on
    the same workers, cut into clusters that cannot merge with each other
