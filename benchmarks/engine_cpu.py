@@ -23,7 +23,9 @@ instruments the code from outside, without changing it:
 From the workers' intervals: each worker's busy time in stage 1, its idle time
 between documents (gaps over 2 ms), between partitions (wall, and the CPU it
 spent there: sending a result, taking the next partition), before its first
-document and after its last (the tail: stage 1's end after its last document). Printed per configuration (median of the rounds) and as JSON
+document and after its last (the tail: stage 1's end after its last document). And, whatever the
+load, each worker's life in stage 1 from ``/proc/PID/schedstat``: on a core,
+waiting for a core (the load), and the rest, asleep: waiting for work. Printed per configuration (median of the rounds) and as JSON
 with ``--json``. On a machine others load, the wall times and the idle times
 move with the load; the CPU figures are the steadier ones.
 """
@@ -100,6 +102,20 @@ def children():
             found[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return found
 
+def sleeping(pids):
+    # each worker's seconds alive, on a core and waiting for one (/proc/PID/schedstat):
+    # what is left of its life was spent asleep, waiting for work, whatever the load
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ran, waited = map(int, Path(f"/proc/{pid}/schedstat").read_text().split()[:2])
+        except OSError:
+            continue
+        alive = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        found[pid] = (alive, ran / 1e9, waited / 1e9)
+    return found
+
 marks = {}
 _each = table.each_partition
 
@@ -125,6 +141,7 @@ def each_partition(*arguments, **keywords):
         outside += time.process_time() - cpu
     marks["stage1 end"] = (time.monotonic(), time.process_time())
     marks["workers at stage1 end"] = children()
+    marks["sleeping"] = sleeping(marks["workers at stage1 end"])
     marks["inside"], marks["outside"], marks["measuring"] = inside, outside, measuring
     marks["result bytes per document"] = results_bytes / max(1, documents)
 
@@ -165,6 +182,10 @@ for pid, spans in sorted(per_worker.items()):
         "between_partitions_max_s": max(between, default=0.0),
         "between_partitions_cpu_s": sum(between_cpu),
         "cpu_stage1_s": marks["workers at stage1 end"].get(pid),
+        # alive, on a core, waiting for a core, asleep (waiting for work): seconds
+        "schedule_s": list(marks["sleeping"].get(pid, ()))
+        + [marks["sleeping"][pid][0] - sum(marks["sleeping"][pid][1:])]
+        if pid in marks["sleeping"] else None,
     })
 print(json.dumps({
     "workers": workers, "documents": result.documents, "rows": len(result.table),
@@ -222,6 +243,15 @@ def _summary(runs: list[dict]) -> dict:
             for key in ("before_first_s", "gaps_s", "tail_s")
         ],
         "worker gaps over 2 ms": median(lambda r: sum(w["gaps"] for w in r["per_worker"])),
+        "workers alive / on a core / waiting for one / asleep s": [
+            round(
+                median(
+                    lambda r, i=i: sum((w["schedule_s"] or [0] * 4)[i] for w in r["per_worker"])
+                ),
+                3,
+            )
+            for i in range(4)
+        ],
         "partitions": median(lambda r: sum(w["partitions"] for w in r["per_worker"])),
         "workers between partitions s (all / longest / CPU)": [
             round(median(lambda r, k=key, f=f: f(w[k] for w in r["per_worker"])), 3)
