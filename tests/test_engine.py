@@ -89,12 +89,14 @@ def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
 
 
 @pytest.mark.parametrize("in_flight", [1, 3])
-def test_local_processes_finishing_in_any_order_give_the_same_bytes(
+def test_local_processes_over_waves_computed_together_give_the_same_bytes(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_flight: int
 ) -> None:
-    """Partitions of one document, one or three per worker in the pool: each partition's
-    results are taken as it finishes, in whatever order, and every one arrives once."""
+    """Partitions of one document, waves of one partition per worker computed two at a
+    time by Dask's local scheduler, one or three partitions per worker in the pool: every
+    wave's results arrive, each partition once, whatever finished first."""
     serial = build_events([corpus], engine=Engine(workers=0))
+    monkeypatch.setattr(timeline.engine, "WAVE_PER_WORKER", 1)
     monkeypatch.setattr(timeline.engine, "PARTITIONS_IN_FLIGHT", in_flight)
     local = build_events([corpus], engine=Engine(workers=2, partition_size=1))
     assert outputs(local, tmp_path / "local") == outputs(serial, tmp_path / "serial")

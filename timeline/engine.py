@@ -1,12 +1,12 @@
-"""The engine: documents processed a partition at a time, locally or on a Dask cluster.
+"""The engine: documents processed a partition at a time, on Dask.
 
 Building the event table has two stages:
 
 1. **Per document** (this module): every document is read and resolved on its
    own (:func:`timeline.table.document_events`), so the documents can be cut
    into partitions and the partitions processed anywhere: in this process
-   (serial), in the build's pool of local processes (every core by default:
-   :class:`Workers`, two partitions in flight per worker), or on a
+   (serial), on Dask's local process scheduler over the build's pool of
+   processes (every core by default: :class:`Workers`), or on a
    ``dask.distributed`` cluster (``--scheduler ADDRESS`` or
    ``$TIMELINE_SCHEDULER``), where the workers read the documents by their
    paths: a filesystem the workers share with this machine.
@@ -34,8 +34,10 @@ import contextlib
 import itertools
 import math
 import os
+import pickle
 import threading
 from collections.abc import Callable, Container, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,10 +54,14 @@ SERIAL_BELOW = 48
 #: enough that scheduling costs nothing next to reading (~25 ms a document).
 PARTITION_MAX = 50
 
-#: Partitions per worker in flight on local processes: the one it runs and the next,
-#: queued in the pool, so that a worker starts its next partition at once instead of
-#: waiting for this process to take its result and send another (Dask's local
-#: scheduler sent the next only then: a round trip per partition, every worker idle).
+#: Partitions per worker in one wave (one Dask graph) of the local scheduler.
+WAVE_PER_WORKER = 8
+#: Waves computed at once: the next wave's partitions are queued while a wave's
+#: slowest partition runs, so no worker waits for a wave to end.
+WAVES_AT_ONCE = 2
+#: Partitions per worker submitted to the pool at a time within a wave: the one it
+#: runs and the next, queued, so that a worker starts its next partition at once
+#: instead of waiting for this process to take its result and send another.
 PARTITIONS_IN_FLIGHT = 2
 #: The last documents go in smaller partitions, so that the workers finish together:
 #: a partition holds at most its share of what is left, the documents left over
@@ -164,6 +170,11 @@ def process_partition(work: Work, tasks: list[Task], max_bytes: int | None) -> l
     return [work(path, metadata, max_bytes) for path, metadata in tasks]
 
 
+def process_packed(work: Work, packed: bytes, max_bytes: int | None) -> list[Any]:
+    """:func:`process_partition` of a partition's tasks sent pickled (see :func:`_run_processes`)."""
+    return process_partition(work, pickle.loads(packed), max_bytes)
+
+
 def _partitions(count: int, workers: int, size: int | None) -> list[range]:
     """Ranges of the documents: ``size`` each when given, else at most :data:`PARTITION_MAX`,
     about eight per worker, and smaller toward the end (:data:`TAPER`).
@@ -221,40 +232,70 @@ def _run_processes(
     max_bytes: int | None,
     workers: Workers,
 ) -> Iterator[tuple[list[int], list[Any]]]:
-    """The build's pool of local processes, each partition's results as it finishes.
+    """Dask's local process scheduler on the build's pool, two waves of partitions at once.
 
-    :data:`PARTITIONS_IN_FLIGHT` partitions per worker are in the pool at a time: a
-    worker that finishes one takes the next at once, while this process takes the
-    results (caches them, puts their rows away) and submits another. At most that
-    many partitions' results are held here, and the workers never wait for a wave's
-    slowest partition (Dask's local scheduler, used until the seventh session,
-    returned a wave of 32 partitions at once and sent a worker its next partition
-    only after taking its last result: at 2,000 documents under load, each worker
-    asleep 2-3 s for 7 s of work; 0.3-0.7 s now, mostly its start).
+    A wave is one Dask graph of :data:`WAVE_PER_WORKER` partitions per worker,
+    computed by ``dask.multiprocessing.get`` on the build's pool with
+    :data:`PARTITIONS_IN_FLIGHT` partitions per worker submitted at a time, so that
+    a worker takes its next partition from the pool's queue rather than waiting
+    for this process to take its last result and send another. :data:`WAVES_AT_ONCE`
+    waves are computed together, each from its own thread: while one wave's slowest
+    partition runs, the next wave's are already queued, so no worker waits for a
+    wave to end; a wave's results are taken (cached, their rows put away) while the
+    next runs, and no more than those waves' results are held. The last
+    partitions are small (:func:`_partitions`), so the workers finish together.
     """
-    from concurrent.futures import FIRST_COMPLETED, wait
+    import dask
+    import dask.multiprocessing
 
-    parts = iter(_partitions(len(tasks), engine.local_workers(), engine.partition_size))
-    pool = workers.pool(work, warm=True)
-    window = engine.local_workers() * PARTITIONS_IN_FLIGHT
-    running: dict[Any, range] = {}
+    parts = _partitions(len(tasks), engine.local_workers(), engine.partition_size)
+    size = engine.local_workers() * WAVE_PER_WORKER
+    waves = iter([parts[first : first + size] for first in range(0, len(parts), size)])
+    pool = workers.pool(work, warm=True)  # forked now, before this call starts its threads
+
+    def compute(wave: list[range]) -> tuple[Any, ...]:
+        delayed = [
+            # The partition's tasks as bytes: dask walks a call's arguments looking for
+            # collections, into every path and every manifest row (a dataclass), which
+            # cost this process about 2 s for 10,000 documents; bytes it does not enter.
+            dask.delayed(process_packed, pure=False)(
+                work, _dumps([tasks[i] for i in part]), max_bytes
+            )
+            for part in wave
+        ]
+        return dask.compute(
+            *delayed,
+            # The scheduler itself, not its name: a name makes dask import
+            # ``distributed`` (0.4 s) to see whether a client is running.
+            scheduler=dask.multiprocessing.get,
+            pool=pool,
+            num_workers=engine.local_workers() * PARTITIONS_IN_FLIGHT,
+            # One partition per message: dask's default sends six at a time.
+            chunksize=1,
+            # Partitions and results are plain data and module-level functions:
+            # the C pickler, not cloudpickle's per-object hook (half the cost of
+            # sending a partition's results back).
+            func_dumps=_dumps,
+            func_loads=pickle.loads,
+        )
+
+    threads = ThreadPoolExecutor(WAVES_AT_ONCE, thread_name_prefix="timeline-wave")
+    pending: collections.deque = collections.deque()
     try:
-        while True:
-            while len(running) < window:
-                part = next(parts, None)
-                if part is None:
-                    break
-                chosen = [tasks[i] for i in part]
-                running[pool.submit(process_partition, work, chosen, max_bytes)] = part
-            if not running:
-                return
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            future = min(done, key=lambda each: running[each].start)
-            part = running.pop(future)
-            yield [indices[i] for i in part], future.result()
+        for wave in itertools.islice(waves, WAVES_AT_ONCE):
+            pending.append((wave, threads.submit(compute, wave)))
+        while pending:
+            wave, future = pending.popleft()
+            outcomes = future.result()
+            following = next(waves, None)
+            if following is not None:
+                pending.append((following, threads.submit(compute, following)))
+            for part, outcome in zip(wave, outcomes, strict=True):
+                yield [indices[i] for i in part], outcome
     finally:
-        for future in running:
-            future.cancel()
+        # An interrupted build starts no further wave; the waves running end when
+        # the pool is shut down (their next submission fails).
+        threads.shutdown(wait=False, cancel_futures=True)
 
 
 class Workers:
@@ -290,6 +331,10 @@ class Workers:
                 context.set_forkserver_preload([function.__module__, "timeline.gather"])
             executor = ProcessPoolExecutor(self.engine.local_workers(), mp_context=context)
             self._pool = self._stack.enter_context(executor)
+            # A forking pool starts every worker on its first task: that task now, while
+            # this thread is the process's only one (the local scheduler's waves run
+            # from threads).
+            executor.submit(os.getpid).result()
         return self._pool
 
     def __enter__(self) -> Workers:
@@ -351,6 +396,10 @@ def map_parts(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _warm_up() -> None:
