@@ -23,7 +23,7 @@ its worker processes' maximum), in this order, in the same run:
     with a fresh cache folder (2 workers), into one published folder as a user
     rebuilds it: the full build, the same corpus again, then after adding 1% new
     documents.
-``peer-dask-2``, ``peer-cached-full``, ``peer-cached-unchanged``, ``peer-cached-plus-1%``
+``peer-dask-1``, ``peer-dask-2``, ``peer-cached-full``, ``peer-cached-unchanged``, ``peer-cached-plus-1%``
     (only when named in ``--only``) the same with the peer's code, for a peer that
     has the engine and the cache (``--peer main``): before and after in one run.
     The peer's cached runs use a copy of the corpus, to which the same 1% is added.
@@ -422,6 +422,7 @@ def main() -> None:
             ("peer", "peer", 0, None, None, "out-peer"),
             # The peer with the engine and the cache (a peer that has them: --peer main),
             # on a copy of the corpus of its own, so that both sides add the same 1%.
+            ("peer-dask-1", "peer", 1, None, None, "out-peer-dask-1"),
             ("peer-dask-2", "peer", 2, None, None, "out-peer-dask-2"),
             ("peer-cached-full", "peer", 2, peer_cache, None, "out-peer-cached"),
             ("peer-cached-unchanged", "peer", 2, peer_cache, None, "out-peer-cached"),
@@ -576,13 +577,15 @@ def _table(report: dict) -> None:
             f" | {1000 * cpu['documents'] / max(record['documents'], 1):.2f}"
             f" | {peaks} | {ratio} |"
         )
-    if "dask-1" in runs and "dask-2" in runs:
-        one, two = runs["dask-1"], runs["dask-2"]
+    for prefix in ("peer-", ""):  # the peer's efficiency first, when both its runs were made
+        one, two = runs.get(f"{prefix}dask-1"), runs.get(f"{prefix}dask-2")
+        if one is None or two is None:
+            continue
         documents = one["times"]["documents"] / (2 * two["times"]["documents"])
         whole = one["total_s"] / (2 * two["total_s"])
         print(
-            f"parallel efficiency, 2 workers over 1: documents phase {documents:.2f},"
-            f" whole build {whole:.2f}"
+            f"{'the peer: ' if prefix else ''}parallel efficiency, 2 workers over 1:"
+            f" documents phase {documents:.2f}, whole build {whole:.2f}"
         )
         if one.get("stages", {}).get("documents") and two.get("stages", {}).get("documents"):
             stage = one["stages"]["documents"] / (2 * two["stages"]["documents"])

@@ -355,10 +355,12 @@ class FragmentStore:
             kept = np.asarray(kept, dtype=np.int64)
             _, first = np.unique(kept, return_index=True)
             kept = kept[np.sort(first)]  # each once, in the caller's order (the table's)
-            live = self._index.take(kept).then(new) if len(new) else self._index.take(kept)
+            # the entries the store would hold, counted on their keys alone: an index of
+            # every kept entry (51,000 metas copied, sorted) was made only for its length
+            live = _distinct(self._index.keys[kept], new.keys) if len(new) else len(kept)
             segments = len(self._base_segments) + len(self._delta_segments) + bool(len(new))
             dead = len(self._index) - len(kept)
-            if not self._base_token or dead > DEAD_SHARE * len(live) or segments > MAX_SEGMENTS:
+            if not self._base_token or dead > DEAD_SHARE * live or segments > MAX_SEGMENTS:
                 self._compact(kept, new)
             else:
                 self._add_delta(kept, new)
@@ -481,6 +483,18 @@ class FragmentStore:
         self._close_maps()
         self._index, self._order = _Index.empty(), np.empty(0, np.int64)
         self._new_keys, self._new_where, self._new_metas = [], [], []
+
+
+def _distinct(*keys: np.ndarray) -> int:
+    """How many different keys the ``(n, 2)`` arrays ``keys`` hold together."""
+    joined = np.concatenate([part.reshape(-1, 2) for part in keys])
+    if len(joined) < 2:
+        return len(joined)
+    first = np.sort(joined[:, 0])
+    if not (first[1:] == first[:-1]).any():  # no first half twice: as many keys as rows
+        return len(joined)
+    ordered = joined[np.lexsort((joined[:, 1], joined[:, 0]))]
+    return 1 + int((ordered[1:] != ordered[:-1]).any(axis=1).sum())
 
 
 def _close(segment: Any) -> None:

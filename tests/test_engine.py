@@ -88,15 +88,34 @@ def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
     assert summary(on_cluster)[1:] == summary(serial)[1:]
 
 
-def test_local_processes_over_several_waves_give_the_same_bytes(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("in_flight", [1, 3])
+def test_local_processes_over_waves_computed_together_give_the_same_bytes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_flight: int
 ) -> None:
-    """Partitions of one document, waves of two partitions: every wave's results arrive."""
+    """Partitions of one document, waves of one partition per worker computed two at a
+    time by Dask's local scheduler, one or three partitions per worker in the pool: every
+    wave's results arrive, each partition once, whatever finished first."""
     serial = build_events([corpus], engine=Engine(workers=0))
     monkeypatch.setattr(timeline.engine, "WAVE_PER_WORKER", 1)
-    waves = build_events([corpus], engine=Engine(workers=2, partition_size=1))
-    assert outputs(waves, tmp_path / "waves") == outputs(serial, tmp_path / "serial")
-    assert summary(waves) == summary(serial)
+    monkeypatch.setattr(timeline.engine, "PARTITIONS_IN_FLIGHT", in_flight)
+    local = build_events([corpus], engine=Engine(workers=2, partition_size=1))
+    assert outputs(local, tmp_path / "local") == outputs(serial, tmp_path / "serial")
+    assert summary(local) == summary(serial)
+
+
+def test_partitions_cover_every_document_once_and_shrink_toward_the_end() -> None:
+    """The last partitions are small, so that the workers finish together; a size asked
+    for is kept; every document is in exactly one partition, in order."""
+    for count, workers in ((1, 2), (47, 2), (1000, 2), (10_000, 2), (3000, 1)):
+        parts = timeline.engine._partitions(count, workers, None)
+        assert [i for part in parts for i in part] == list(range(count))
+        sizes = [len(part) for part in parts]
+        assert max(sizes) <= timeline.engine.PARTITION_MAX
+        tail = sizes[-2 * workers :]
+        assert all(size <= timeline.engine.PARTITION_MIN for size in tail)
+        assert sizes == sorted(sizes, reverse=True)
+    parts = timeline.engine._partitions(10, 2, 3)
+    assert [len(part) for part in parts] == [3, 3, 3, 1]
 
 
 class Reads:

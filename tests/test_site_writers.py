@@ -405,6 +405,20 @@ def test_a_rebuild_adding_rows_writes_a_delta_then_compacts(
     assert len(list(site.glob("csv-*.bin"))) <= fragments.MAX_SEGMENTS
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_the_store_counts_its_live_entries_by_their_keys(seed: int) -> None:
+    """Whether to compact is decided on the count of different keys kept and new,
+    made from the keys alone: the same count as the index of them all, keys repeated
+    (a first half shared by two keys, a key both kept and new) or not."""
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        span = int(rng.integers(1, 2**62)) if rng.random() < 0.3 else int(rng.integers(1, 6))
+        kept = rng.integers(0, span, size=(int(rng.integers(0, 30)), 2)).astype(np.uint64)
+        new = rng.integers(0, span, size=(int(rng.integers(0, 8)), 2)).astype(np.uint64)
+        expected = len({tuple(key) for key in np.concatenate([kept, new]).tolist()})
+        assert fragments._distinct(kept, new) == expected
+
+
 def _segments(site: Path, name: str) -> set[str]:
     base = pickle.loads((site / f"{name}.idx").read_bytes())
     names = {segment for segment, _ in base["segments"]}

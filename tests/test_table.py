@@ -139,6 +139,19 @@ def test_the_table_round_trips_through_every_format(tmp_path: Path, suffix: str)
     assert list(back["title"]) == list(table["title"])
 
 
+def test_parquet_bytes_are_the_same_whether_the_days_are_converted_or_already_days() -> None:
+    """events.parquet converts its date columns to days; columns already made only of days
+    are left as they are: the very bytes of converting them (here from timestamps)."""
+    from timeline.schema import table_bytes
+
+    table = corpus_result().table
+    assert all(type(cell) is date for cell in table["start"])
+    timestamps = table.copy()
+    for column in ("start", "end"):
+        timestamps[column] = pd.to_datetime(timestamps[column])
+    assert table_bytes(table, ".parquet") == table_bytes(timestamps, ".parquet")
+
+
 def test_an_unknown_table_format_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="events.txt"):
         write_table(corpus_result().table, tmp_path / "events.txt")

@@ -5,10 +5,11 @@ Building the event table has two stages:
 1. **Per document** (this module): every document is read and resolved on its
    own (:func:`timeline.table.document_events`), so the documents can be cut
    into partitions and the partitions processed anywhere: in this process
-   (serial), in a pool of local processes (Dask's ``processes`` scheduler, every
-   core by default), or on a ``dask.distributed`` cluster (``--scheduler
-   ADDRESS`` or ``$TIMELINE_SCHEDULER``), where the workers read the documents
-   by their paths: a filesystem the workers share with this machine.
+   (serial), on Dask's local process scheduler over the build's pool of
+   processes (every core by default: :class:`Workers`), or on a
+   ``dask.distributed`` cluster (``--scheduler ADDRESS`` or
+   ``$TIMELINE_SCHEDULER``), where the workers read the documents by their
+   paths: a filesystem the workers share with this machine.
 2. **Across documents** (:func:`timeline.table.build_events`): what needs every
    document at once. The merging of one happening told by several rows runs on
    the same workers, cut into clusters that cannot merge with each other
@@ -36,6 +37,7 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Container, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,10 +54,20 @@ SERIAL_BELOW = 48
 #: enough that scheduling costs nothing next to reading (~25 ms a document).
 PARTITION_MAX = 50
 
-#: Partitions per worker in one wave of the local scheduler: each wave ends when
-#: its slowest partition does, so a worker idles about half a partition per wave;
-#: 16 partitions per worker keep that near 3% and hold 16 partitions' results at most.
-WAVE_PER_WORKER = 16
+#: Partitions per worker in one wave (one Dask graph) of the local scheduler.
+WAVE_PER_WORKER = 8
+#: Waves computed at once: the next wave's partitions are queued while a wave's
+#: slowest partition runs, so no worker waits for a wave to end.
+WAVES_AT_ONCE = 2
+#: Partitions per worker submitted to the pool at a time within a wave: the one it
+#: runs and the next, queued, so that a worker starts its next partition at once
+#: instead of waiting for this process to take its result and send another.
+PARTITIONS_IN_FLIGHT = 2
+#: The last documents go in smaller partitions, so that the workers finish together:
+#: a partition holds at most its share of what is left, the documents left over
+#: :data:`TAPER` partitions per worker, and no fewer than :data:`PARTITION_MIN` documents.
+TAPER = 4
+PARTITION_MIN = 4
 
 #: Parts in flight per worker in :func:`map_parts`: each worker has the next part
 #: waiting when it finishes one, and no more than these are held.
@@ -164,11 +176,26 @@ def process_packed(work: Work, packed: bytes, max_bytes: int | None) -> list[Any
 
 
 def _partitions(count: int, workers: int, size: int | None) -> list[range]:
-    """Ranges of at most :data:`PARTITION_MAX` documents, about eight per worker."""
+    """Ranges of the documents: ``size`` each when given, else at most :data:`PARTITION_MAX`,
+    about eight per worker, and smaller toward the end (:data:`TAPER`).
+
+    >>> sizes = [len(part) for part in _partitions(1000, 2, None)]
+    >>> len(sizes), sizes[:2], sizes[-12:]
+    (38, [50, 50], [8, 7, 6, 5, 4, 4, 4, 4, 4, 4, 4, 4])
+    """
     if count == 0:
         return []
-    size = size or max(1, min(PARTITION_MAX, math.ceil(count / (workers * 8))))
-    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+    if size:
+        return [range(start, min(start + size, count)) for start in range(0, count, size)]
+    largest = max(1, min(PARTITION_MAX, math.ceil(count / (workers * 8))))
+    parts: list[range] = []
+    start = 0
+    while start < count:
+        share = math.ceil((count - start) / (workers * TAPER))
+        step = max(min(largest, PARTITION_MIN), min(largest, share))
+        parts.append(range(start, min(start + step, count)))
+        start += step
+    return parts
 
 
 def _run(
@@ -205,20 +232,28 @@ def _run_processes(
     max_bytes: int | None,
     workers: Workers,
 ) -> Iterator[tuple[list[int], list[Any]]]:
-    """Dask's local process scheduler on the build's pool, a wave of partitions at a time.
+    """Dask's local process scheduler on the build's pool, two waves of partitions at once.
 
-    A wave is :data:`WAVE_PER_WORKER` partitions per worker: their results come
-    back (to be cached and counted) while the rest waits, and no more than a wave
-    is held in flight.
+    A wave is one Dask graph of :data:`WAVE_PER_WORKER` partitions per worker,
+    computed by ``dask.multiprocessing.get`` on the build's pool with
+    :data:`PARTITIONS_IN_FLIGHT` partitions per worker submitted at a time, so that
+    a worker takes its next partition from the pool's queue rather than waiting
+    for this process to take its last result and send another. :data:`WAVES_AT_ONCE`
+    waves are computed together, each from its own thread: while one wave's slowest
+    partition runs, the next wave's are already queued, so no worker waits for a
+    wave to end; a wave's results are taken (cached, their rows put away) while the
+    next runs, and no more than those waves' results are held. The last
+    partitions are small (:func:`_partitions`), so the workers finish together.
     """
     import dask
     import dask.multiprocessing
 
     parts = _partitions(len(tasks), engine.local_workers(), engine.partition_size)
-    wave = engine.local_workers() * WAVE_PER_WORKER
-    pool = workers.pool(work, warm=True)
-    for first in range(0, len(parts), wave):
-        chosen = parts[first : first + wave]
+    size = engine.local_workers() * WAVE_PER_WORKER
+    waves = iter([parts[first : first + size] for first in range(0, len(parts), size)])
+    pool = workers.pool(work, warm=True)  # forked now, before this call starts its threads
+
+    def compute(wave: list[range]) -> tuple[Any, ...]:
         delayed = [
             # The partition's tasks as bytes: dask walks a call's arguments looking for
             # collections, into every path and every manifest row (a dataclass), which
@@ -226,17 +261,16 @@ def _run_processes(
             dask.delayed(process_packed, pure=False)(
                 work, _dumps([tasks[i] for i in part]), max_bytes
             )
-            for part in chosen
+            for part in wave
         ]
-        outcomes = dask.compute(
+        return dask.compute(
             *delayed,
             # The scheduler itself, not its name: a name makes dask import
             # ``distributed`` (0.4 s) to see whether a client is running.
             scheduler=dask.multiprocessing.get,
             pool=pool,
-            # One partition per message: dask's default sends six at a time, so a
-            # wave of 32 partitions went out as 6+6+6+6+6+2 and one worker idled
-            # for four partitions at the end of every wave.
+            num_workers=engine.local_workers() * PARTITIONS_IN_FLIGHT,
+            # One partition per message: dask's default sends six at a time.
             chunksize=1,
             # Partitions and results are plain data and module-level functions:
             # the C pickler, not cloudpickle's per-object hook (half the cost of
@@ -244,8 +278,24 @@ def _run_processes(
             func_dumps=_dumps,
             func_loads=pickle.loads,
         )
-        for part, outcome in zip(chosen, outcomes, strict=True):
-            yield [indices[i] for i in part], outcome
+
+    threads = ThreadPoolExecutor(WAVES_AT_ONCE, thread_name_prefix="timeline-wave")
+    pending: collections.deque = collections.deque()
+    try:
+        for wave in itertools.islice(waves, WAVES_AT_ONCE):
+            pending.append((wave, threads.submit(compute, wave)))
+        while pending:
+            wave, future = pending.popleft()
+            outcomes = future.result()
+            following = next(waves, None)
+            if following is not None:
+                pending.append((following, threads.submit(compute, following)))
+            for part, outcome in zip(wave, outcomes, strict=True):
+                yield [indices[i] for i in part], outcome
+    finally:
+        # An interrupted build starts no further wave; the waves running end when
+        # the pool is shut down (their next submission fails).
+        threads.shutdown(wait=False, cancel_futures=True)
 
 
 class Workers:
@@ -281,6 +331,10 @@ class Workers:
                 context.set_forkserver_preload([function.__module__, "timeline.gather"])
             executor = ProcessPoolExecutor(self.engine.local_workers(), mp_context=context)
             self._pool = self._stack.enter_context(executor)
+            # A forking pool starts every worker on its first task: that task now, while
+            # this thread is the process's only one (the local scheduler's waves run
+            # from threads).
+            executor.submit(os.getpid).result()
         return self._pool
 
     def __enter__(self) -> Workers:

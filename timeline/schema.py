@@ -517,9 +517,17 @@ def table_bytes(table: pd.DataFrame, suffix: str) -> bytes:
         return no_formulas(buffer.getvalue())
     frame = table.copy()
     for column in DATE_COLUMNS:
-        frame[column] = pd.to_datetime(frame[column]).dt.date
+        if not _only_days(frame[column]):  # a day is already what the conversion makes
+            frame[column] = pd.to_datetime(frame[column]).dt.date
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+def _only_days(column: pd.Series) -> bool:
+    """Whether every cell is a ``datetime.date`` (no time, no missing cell, no text): the
+    table's ``start`` and ``end``, which a conversion to timestamps and back made again,
+    one object per cell (30 ms of writing ``events.parquet`` at 10,000 documents)."""
+    return column.dtype == object and all(type(cell) is date for cell in column.tolist())
 
 
 #: Rows of a CSV table made into text at a time (:func:`table_pieces`).
