@@ -674,3 +674,36 @@ def test_inside_a_run_of_numbers_every_other_rule_is_still_tried() -> None:
     assert "absolute.numeric" not in inside
     assert "festivals.lunar" in inside
     assert "years.spelled" in {a[0].name for a in extract._inside_run(extract._chinese_rules("年"))}
+
+
+def test_the_tries_of_a_mixed_run_are_those_worked_out_for_it_alone() -> None:
+    """``extract._mixed_tries`` remembers each piece of a run of both scripts by its
+    kind, length, the character before it and the two after it: a run looked up among
+    thousands of others gives the tries it gets with nothing remembered, so nothing
+    else of the text changes them."""
+    chooser = random.Random(21)
+    pieces = ["8", "18", "2023", "12345", "一", "十", "二〇二三", "十四五", "八"]
+    around = ["", " ", "初", "农历", "第", "年", "月", "日", "至", "-", "号", "世", "1.", "June "]
+    texts = [
+        "".join(chooser.choice(around) + chooser.choice(pieces) for _ in range(16))
+        for _ in range(1000)
+    ]
+    shared: dict[frozenset[str], extract._Pieces] = {}  # one per set of rules left out
+    compared = 0
+    for text in [*texts, *TEXTS]:
+        folded = fold(text)
+        left_out = extract._not_in(folded)
+        for run in extract.NUMBER_RUN.finditer(folded):
+            written = run.group()
+            if (
+                written.isdecimal()
+                and written.isascii()
+                or not any(c in "0123456789" for c in written)
+            ):
+                continue  # one script only
+            start, end = run.span()
+            alone = extract._mixed_tries(folded, start, end, left_out, extract._Pieces())
+            remembered = shared.setdefault(left_out, extract._Pieces())
+            assert extract._mixed_tries(folded, start, end, left_out, remembered) == alone, text
+            compared += 1
+    assert compared > 1000
