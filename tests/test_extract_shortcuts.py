@@ -29,7 +29,7 @@ CONTEXT = DocumentContext(published=date(2023, 9, 8))
 #: Characters around numbers in dates and in things that are not dates.
 ALPHABET = [
     *"0123456789 \t-~./、,，。\n",
-    *"年月日号份的第最前头后至到天个周星期八十一二三",
+    *"年月日号份的第最前头后至到天个周星期八十一二三世纪代",
     *"JjtoaSsOo",
     *"\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}\N{LATIN SMALL LETTER DOTLESS I}",
     *"\N{LATIN SMALL LETTER LONG S}\N{KELVIN SIGN}",
@@ -59,7 +59,7 @@ TAILS = [
     "0日",
     " 20日",
 ]
-NUMBERS = ["8", "18", "2023", "十", "八", "二〇二三"]
+NUMBERS = ["8", "18", "80", "2023", "十", "八", "八十", "二〇二三"]
 
 
 def _texts() -> list[str]:
