@@ -422,8 +422,8 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
     by_shape = known.get
     #: (a run of Chinese numerals alone, the two characters after it) → its tries.
     numerals: dict[tuple[str, str], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
-    #: (a run of both scripts, the character before it, the two after) → its places.
-    mixed: dict[tuple[str, str, str], tuple[tuple[int, tuple[_Try, ...]], ...]] = {}
+    #: The pieces of runs of both scripts (:func:`_mixed_tries`) → their tries.
+    pieces = _Pieces()
     for run in _RUN_SHAPE.finditer(folded, a, b):
         before, rest, after, chinese = run.groups()
         if after is not None:
@@ -458,54 +458,78 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
                 for position in range(start + 1, end):
                     yield first[1], position
             continue
-        # Both scripts: what each piece tries depends on the run, on the character
-        # before it (:func:`_prior`) and on the two after it, looked up once.
-        end = run.end()
-        key = (written, _prior(folded, start), folded[end : end + 2])
-        places = mixed.get(key)
-        if places is None:
-            places = mixed[key] = _mixed_tries(folded, start, end, left_out)
-        for offset, tries in places:
-            yield tries, start + offset
+        # Both scripts: each piece's tries, looked up by what they depend on.
+        for position, tries in _mixed_tries(folded, start, run.end(), left_out, pieces):
+            yield tries, position
+
+
+class _Pieces:
+    """What :func:`_mixed_tries` remembers for one call of :func:`_number_starts` (the
+    rules left out are the same throughout): a piece of Arabic digits by its length
+    (up to 64), the two characters after it, the character before it and whether it
+    starts the run; a piece of Chinese numerals by the two characters after it."""
+
+    __slots__ = ("arabic", "chinese")
+
+    def __init__(self) -> None:
+        self.arabic: dict[tuple[int, str, str, bool], tuple[_Try, ...]] = {}
+        self.chinese: dict[str, tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
 
 
 def _mixed_tries(
-    folded: str, start: int, end: int, left_out: frozenset[str]
-) -> tuple[tuple[int, tuple[_Try, ...]], ...]:
-    """(offset, tries) for the places worth trying in the run of Arabic digits and
+    folded: str, start: int, end: int, left_out: frozenset[str], pieces: _Pieces
+) -> list[tuple[int, tuple[_Try, ...]]]:
+    """(position, tries) for the places worth trying in the run of Arabic digits and
     Chinese numerals ``folded[start:end]``, each piece in turn: the digits as a run of
     Arabic digits (less the rules that refuse a numeral before them, past the run's
     start), the numerals at every place when a numeral's date may follow (in 统一十月
     the date starts in the middle of the run), past the run's first character only
-    with the rules that may start right after a numeral (:func:`_inside_run`). It
-    reads the run, the character before it and the two after it, no more."""
+    with the rules that may start right after a numeral (:func:`_inside_run`).
+
+    A piece's tries depend on the piece's kind and length, on the two characters
+    after it and on the one before it (:func:`_prior`: past the run's start, the
+    numeral that ends the piece before), never on the digits themselves: each such
+    shape is worked out once per call in ``pieces`` (the runs themselves seldom
+    recur: 初一2023, 二〇二三08 … each between other characters)."""
     places = []
     for piece in _ARABIC_OR_NOT.finditer(folded, start, end):
         at, stop = piece.span()
-        following = folded[stop : stop + 1]
+        after = folded[stop : stop + 2]
         if folded[at] in "0123456789":
-            tries = _arabic_tries(folded, min(stop - at, 64), stop)
-            if left_out:
-                tries = _without(tries, left_out)
-            tries = _before_look(tries, _prior(folded, at))
-            if at > start:  # after Chinese numerals of the same run
-                tries = _inside_run(tries)
-            if tries:
-                places.append((at - start, tries))
-        elif following in _AFTER_CHINESE_NUMBER or _FIVE_YEAR_PLAN.search(folded, at, stop):
-            tries = _second_look(
-                _chinese_rules(following), 0, following, folded[stop + 1 : stop + 2]
+            inside = at > start
+            key = (
+                min(stop - at, 64),
+                after,
+                folded[at - 1] if inside else _prior(folded, at),
+                inside,
             )
+            tries = pieces.arabic.get(key)
+            if tries is None:
+                tries = _arabic_tries(folded, key[0], stop)
+                if left_out:
+                    tries = _without(tries, left_out)
+                tries = _before_look(tries, key[2])
+                if inside:  # after Chinese numerals of the same run
+                    tries = _inside_run(tries)
+                pieces.arabic[key] = tries
+            if tries:
+                places.append((at, tries))
+            continue
+        if after[:1] not in _AFTER_CHINESE_NUMBER and not _FIVE_YEAR_PLAN.search(folded, at, stop):
+            continue
+        found = pieces.chinese.get(after)
+        if found is None:
+            following = after[:1]
+            tries = _second_look(_chinese_rules(following), 0, following, after[1:2])
             if left_out:
                 tries = _without(tries, left_out)
-            if at == start and tries:
-                places.append((0, tries))
-            inside = _inside_run(tries)
-            if inside:
-                places.extend(
-                    (position - start, inside) for position in range(max(at, start + 1), stop)
-                )
-    return tuple(places)
+            found = pieces.chinese[after] = (tries, _inside_run(tries))
+        tries, inside = found
+        if at == start and tries:
+            places.append((at, tries))
+        if inside:
+            places.extend((position, inside) for position in range(max(at, start + 1), stop))
+    return places
 
 
 def _numeral_tries(

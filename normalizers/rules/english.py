@@ -14,7 +14,7 @@ import re
 import string
 from datetime import date
 
-from normalizers.rules.base import Partial, Rule, branch_groups
+from normalizers.rules.base import Partial, Rule
 
 MONTHS = {
     "january": 1,
@@ -163,11 +163,9 @@ _RELATIVE = {
 }
 
 
-_DIGITS = re.compile(r"\d+")
-
-
 def _day(written: str) -> int:
-    return int(_DIGITS.match(written).group())
+    """18 of 18th: the digits of a day the patterns matched, its suffix stripped."""
+    return int(written.rstrip("dhnrst"))
 
 
 #: After a month and day without a year, these make it a recurring day's name
@@ -184,11 +182,18 @@ _LOWER_SHORT_NAMES = frozenset(
 )
 
 
-def _month_day(m, text, month_key, day_key, day2_key, year_key) -> Partial | None:
-    written, day_written, day2_written, year = m.group(month_key, day_key, day2_key, year_key)
-    month = month_number(written)
+def _month_day(
+    m: re.Match[str],
+    text: str,
+    written: str,
+    day_written: str,
+    day2_written: str | None,
+    year: str | None,
+) -> Partial | None:
+    """June 18, 2021, 18 June, October 12-14: the month's name and the days written."""
     if written in _LOWER_SHORT_NAMES:
         return None
+    month = month_number(written)
     day = _day(day_written)
     if year is None and RECURRING_AFTER.match(text, m.end()):
         return None
@@ -317,35 +322,42 @@ def _checked(partial: Partial) -> Partial:
     return partial
 
 
-_GROUPS = branch_groups(ENGLISH)
+#: ``m.lastindex`` → the form that matched: the prefix of its groups' names (a, b, r,
+#: c, e, rel, decade). A failed branch leaves no group set, so the last group that
+#: matched is one of the branch that matched (see
+#: :func:`~normalizers.rules.base.branch_groups`).
+FORM_OF = {index: name.split("_")[0] for name, index in ENGLISH.groupindex.items()}
 
 
 def produce(m: re.Match[str], text: str) -> Partial | None:
-    g = _GROUPS(m)
-    if g["a_month"]:
-        return _month_day(m, text, "a_month", "a_day", "a_day2", "a_year")
-    if g["b_month"]:
-        return _month_day(m, text, "b_month", "b_day", "b_day2", "b_year")
-    if g["r_month"]:
-        first = month_number(g["r_month"])
-        last = month_number(g["r_month2"])
+    # The form from the last group it set; only its own groups are read.
+    form = FORM_OF[m.lastindex]
+    if form == "a":
+        return _month_day(m, text, *m.group("a_month", "a_day", "a_day2", "a_year"))
+    if form == "b":
+        return _month_day(m, text, *m.group("b_month", "b_day", "b_day2", "b_year"))
+    if form == "r":
+        written, written_last, year_written = m.group("r_month", "r_month2", "r_year")
+        first = month_number(written)
+        last = month_number(written_last)
         if last <= first:
             return None
-        year = int(g["r_year"])
+        year = int(year_written)
         head = Partial(span=m.span(), rule="english.range", unit="month", year=year, month=first)
         head.end = Partial(span=m.span(), rule="english.range", unit="month", year=year, month=last)
         return head
-    if g["c_month"]:
-        if g["c_month"] in ("may", "mar"):
+    if form == "c":
+        written, year_written = m.group("c_month", "c_year")
+        if written in ("may", "mar"):
             return None
-        month = month_number(g["c_month"])
+        month = month_number(written)
         return Partial(
-            span=m.span(), rule="english.month", unit="month", year=int(g["c_year"]), month=month
+            span=m.span(), rule="english.month", unit="month", year=int(year_written), month=month
         )
-    if g["e_month"]:
+    if form == "e":
         return _month_after_cue(m, text)
-    if g["rel"]:
-        unit, offset = _RELATIVE[g["rel"].lower()]
+    if form == "rel":
+        unit, offset = _RELATIVE[m.group("rel").lower()]
         shift_unit = {"year": "years", "month": "months", "week": "weeks", "day": "days"}[unit]
         return Partial(
             span=m.span(),
@@ -355,8 +367,8 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
             shift=offset,
             shift_unit=shift_unit,
         )
-    if g["decade"]:
-        first = int(g["decade"])
+    if form == "decade":
+        first = int(m.group("decade"))
         fixed = (date(first, 1, 1), date(first + 9, 12, 31), "decade")
         return Partial(
             span=m.span(), rule="english.decade", unit="fixed", fixed=fixed, kind="period"

@@ -64,6 +64,17 @@ def produce_decade(m: re.Match[str], text: str) -> Partial | None:
     return Partial(span=m.span(), rule="periods.decade", unit="fixed", fixed=fixed, kind="period")
 
 
+#: After a decade's number, the character its 年 or 世 is followed by.
+_DECADE_NEXT = {"年": "代", "世": "纪"}
+
+
+def _decade_second_look(digits: str, following: str, second: str) -> bool:
+    """80年代, 20世纪80年代: after 年 only 代, after 世 only 纪 (80年8月, 2023年 and
+    1920世界 hold no decade)."""
+    wanted = _DECADE_NEXT.get(following)
+    return wanted is None or second == wanted
+
+
 RULES = (
     Rule(
         "periods.five-year-plan",
@@ -81,5 +92,6 @@ RULES = (
         worth_trying=lambda digits, following: len(digits) in (2, 4) and following in ("年", "世"),
         # 八十年代, 二十世纪八十年代
         after_chinese=frozenset("年世"),
+        second_look=_decade_second_look,
     ),
 )
