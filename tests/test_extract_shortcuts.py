@@ -146,10 +146,10 @@ def test_a_same_span_production_of_another_span_is_an_error() -> None:
         extract.select([(-2, 0, extract._UNRANKED, 2, matched, wider)], folded)
 
 
-def _matches(pattern):
-    """Every match of ``pattern`` at every position of the folded :data:`TEXTS`, with
-    the twenty characters from where it starts."""
-    for text in TEXTS:
+def _matches(pattern, texts=TEXTS):
+    """Every match of ``pattern`` at every position of the folded ``texts``, with the
+    twenty characters from where it starts."""
+    for text in texts:
         folded = fold(text)
         for position in range(len(folded)):
             matched = pattern.match(folded, position)
@@ -199,16 +199,11 @@ def test_the_english_form_read_from_the_last_group_is_the_form_that_matched() ->
     set belongs to that form (a failed branch leaves none set), and every form is met."""
     forms = set()
     texts = [*_english_texts(), "in the 1990s", "last year", "12 to 14 October 2023", *TEXTS]
-    for text in texts:
-        folded = fold(text)
-        for place in range(len(folded)):
-            matched = english.ENGLISH.match(folded, place)
-            if matched is None:
-                continue
-            form = english.FORM_OF[matched.lastindex]
-            written = {name for name, value in matched.groupdict().items() if value is not None}
-            assert written and {name.split("_")[0] for name in written} == {form}, (text, place)
-            forms.add(form)
+    for place, matched in _matches(english.ENGLISH, texts):
+        form = english.FORM_OF[matched.lastindex]
+        written = {name for name, value in matched.groupdict().items() if value is not None}
+        assert written and {name.split("_")[0] for name in written} == {form}, place
+        forms.add(form)
     assert forms == {"a", "b", "r", "c", "e", "rel", "decade"}
 
 

@@ -355,11 +355,10 @@ def test_fold_is_nfkc_lower_case_and_one_space_as_the_page_folds() -> None:
         assert fold(text) == slow, repr(text)
 
 
-@pytest.mark.parametrize("shards", [1, 4])
-def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> None:
-    """:func:`shard_json` against ``script_json`` of the posting dict, on hostile pairs
-    (quotes, backslashes, controls, script-closing characters, U+2028, astral and lone
-    surrogate characters) and numbers past the lookup table."""
+def _hostile_postings(shards: int) -> np.ndarray:
+    """Postings of the pairs of :data:`TEXTS` and of hostile texts (quotes, backslashes,
+    controls, script-closing characters, U+2028, astral and lone surrogate characters),
+    then again with places past 70,000, ordered by pair."""
     texts = [fold(text) for text in TEXTS] + [
         'a"b\\c<d>e&f\u2028g\u2029h',
         "x\x01y\x7fz",
@@ -369,7 +368,15 @@ def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> No
     held = np.concatenate(
         [_pair_postings(texts, 0, shards), _pair_postings(texts[::-1], 70_000, shards)]
     )
-    held = held[np.argsort(held[:, 0], kind="stable")]
+    return held[np.argsort(held[:, 0], kind="stable")]
+
+
+@pytest.mark.parametrize("shards", [1, 4])
+def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> None:
+    """:func:`shard_json` against ``script_json`` of the posting dict, on hostile pairs
+    (quotes, backslashes, controls, script-closing characters, U+2028, astral and lone
+    surrogate characters) and numbers past the lookup table."""
+    held = _hostile_postings(shards)
     blocks = dict(_by_shard(held, shards))
     for shard in range(shards):
         block = blocks.get(shard)
@@ -381,16 +388,7 @@ def test_a_years_sections_made_at_once_are_each_shards_json(shards: int) -> None
     """:func:`year_sections` (every shard in one pass) against :func:`shard_json` of each
     shard's postings, on hostile pairs and numbers past the lookup table; a shard
     without postings is an empty section."""
-    texts = [fold(text) for text in TEXTS] + [
-        'a"b\\c<d>e&f\u2028g\u2029h',
-        "x\x01y\x7fz",
-        "\ud800a😀b",
-        "重复",
-    ]
-    held = np.concatenate(
-        [_pair_postings(texts, 0, shards), _pair_postings(texts[::-1], 70_000, shards)]
-    )
-    held = held[np.argsort(held[:, 0], kind="stable")]
+    held = _hostile_postings(shards)
     blocks = dict(_by_shard(held, shards))
     expected = [shard_json(blocks.get(shard)) for shard in range(shards)]
     assert year_sections(held, shards) == expected
