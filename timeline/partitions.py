@@ -201,14 +201,8 @@ class RowStore:
         """Every period row in the documents' order, as one Arrow table (then let go): the
         rows of a store that makes Arrow tables (``folder`` set) never made dicts again."""
         tables = self._held.pop(_PERIODS, []) + self._period_tables
-        for path in self._files.pop(_PERIODS, []):
-            tables.append(pq.read_table(path, schema=PERIOD_SCHEMA))
-            path.unlink(missing_ok=True)
         self._period_tables = []
-        pending = self._pending.pop(_PERIODS, [])
-        if pending or not tables:
-            tables.append(pa.Table.from_pylist(pending, schema=PERIOD_SCHEMA))
-        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        table = self._gathered(_PERIODS, tables, PERIOD_SCHEMA)
         order = pc.sort_indices(table, [(column, "ascending") for column in ORDER_COLUMNS])
         table = table.take(order)
         if self.kept_periods is not None:
@@ -221,20 +215,24 @@ class RowStore:
         not made into a dict per row here) of every piece they came in, in no fixed
         order and not copied into one: each row's ``_doc`` and ``_seq`` tell its place
         (stage 2 orders what it needs, :mod:`timeline.gather`)."""
-        files = self._files.pop(association, [])
         tables = self._tables.pop(association, []) + self._held.pop(association, [])
-        if not files and not tables and self.kept is None:
+        if not self._files.get(association) and not tables and self.kept is None:
             return self._take(association)
-        for path in files:
-            tables.append(pq.read_table(path, schema=ROW_SCHEMA))
-            path.unlink(missing_ok=True)
-        pending = self._pending.pop(association, [])
-        if pending or not tables:
-            tables.append(pa.Table.from_pylist(pending, schema=ROW_SCHEMA))
-        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        table = self._gathered(association, tables, ROW_SCHEMA)
         if self.kept is not None:
             self.kept.append(table)
         return table
+
+    def _gathered(self, group: str, tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
+        """``tables`` and the group's pieces on disk and still pending, as one Arrow table
+        of ``schema`` (not copied into one when there is a single piece; then let go)."""
+        for path in self._files.pop(group, []):
+            tables.append(pq.read_table(path, schema=schema))
+            path.unlink(missing_ok=True)
+        pending = self._pending.pop(group, [])
+        if pending or not tables:
+            tables.append(pa.Table.from_pylist(pending, schema=schema))
+        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
     def _take(self, group: str) -> list[dict]:
         rows: list[dict] = []
