@@ -519,11 +519,7 @@ def _mixed_tries(
             continue
         found = pieces.chinese.get(after)
         if found is None:
-            following = after[:1]
-            tries = _second_look(_chinese_rules(following), 0, following, after[1:2])
-            if left_out:
-                tries = _without(tries, left_out)
-            found = pieces.chinese[after] = (tries, _inside_run(tries))
+            found = pieces.chinese[after] = _chinese_tries(after, left_out)
         tries, inside = found
         if at == start and tries:
             places.append((at, tries))
@@ -539,9 +535,18 @@ def _numeral_tries(
     ``after`` (two characters), and at its other places (:func:`_inside_run`): none
     unless a numeral's date may follow (:data:`_AFTER_CHINESE_NUMBER`) or the run
     holds a five-year plan, as for a run's Chinese piece in :func:`_number_starts`."""
-    following = after[:1]
-    if following not in _AFTER_CHINESE_NUMBER and not _FIVE_YEAR_PLAN.search(written):
+    if after[:1] not in _AFTER_CHINESE_NUMBER and not _FIVE_YEAR_PLAN.search(written):
         return (), ()
+    return _chinese_tries(after, left_out)
+
+
+def _chinese_tries(
+    after: str, left_out: frozenset[str]
+) -> tuple[tuple[_Try, ...], tuple[_Try, ...]]:
+    """The tries at the first place of Chinese numerals followed by ``after`` (two
+    characters), and at their other places (:func:`_inside_run`), once a numeral's date
+    may follow them (:func:`_numeral_tries`, :func:`_mixed_tries` tell)."""
+    following = after[:1]
     tries = _second_look(_chinese_rules(following), 0, following, after[1:2])
     if left_out:
         tries = _without(tries, left_out)
