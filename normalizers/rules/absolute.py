@@ -31,6 +31,7 @@ from normalizers.rules.base import (
     after,
     before,
     branch_groups,
+    forms,
     weekday_after,
 )
 from normalizers.tables.numerals import DIGIT_CHARS, number_value
@@ -159,11 +160,6 @@ _GROUPS_OF = {
 
 #: id of a pattern → ``m.lastindex`` of a match → the form that matched (the prefix
 #: of its groups' names: ymd, ym, iso, yr, y, isoym, mdr, md, mr, m, dr, d, bare).
-def forms(pattern: re.Pattern[str]) -> dict[int, str]:
-    """``m.lastindex`` → the form of the group, for the matches of ``pattern``."""
-    return {index: name.split("_")[0] for name, index in pattern.groupindex.items()}
-
-
 _FORM_OF = {id(pattern): forms(pattern) for pattern in (NUMERIC, _YEAR_FIRST, _SHORT_FIRST)}
 
 

@@ -232,6 +232,13 @@ def branch_groups(pattern: re.Pattern[str]) -> Callable[[re.Match[str]], dict[st
     return groups
 
 
+def forms(pattern: re.Pattern[str]) -> dict[int, str]:
+    """``m.lastindex`` → the form of the group, for the matches of ``pattern`` (an
+    alternation of branches as :func:`branch_groups` reads them): the prefix of its
+    groups' names, the branch that matched."""
+    return {index: name.split("_")[0] for name, index in pattern.groupindex.items()}
+
+
 def before(text: str, start: int, width: int = 6) -> str:
     return text[max(0, start - width) : start]
 

@@ -14,7 +14,7 @@ import re
 import string
 from datetime import date
 
-from normalizers.rules.base import Partial, Rule
+from normalizers.rules.base import Partial, Rule, forms
 
 MONTHS = {
     "january": 1,
@@ -326,7 +326,7 @@ def _checked(partial: Partial) -> Partial:
 #: c, e, rel, decade). A failed branch leaves no group set, so the last group that
 #: matched is one of the branch that matched (see
 #: :func:`~normalizers.rules.base.branch_groups`).
-FORM_OF = {index: name.split("_")[0] for name, index in ENGLISH.groupindex.items()}
+FORM_OF = forms(ENGLISH)
 
 
 def produce(m: re.Match[str], text: str) -> Partial | None:
