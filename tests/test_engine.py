@@ -6,6 +6,7 @@ rebuild with the cache reads only the documents that changed.
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,7 @@ def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
     rows (each part's clusters whole), and comes back in a serial run's order."""
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(timeline.gather, "PART_ROWS", 4)
+    monkeypatch.setattr(timeline.engine, "SERIAL_BELOW_BYTES", 0)  # the sample: processes
     serial = build_events([corpus], engine=Engine(workers=0, partition_size=2))
     assert len(serial.table) > 20 and len(serial.errors) == 1
     expected = outputs(serial, tmp_path / "serial")
@@ -98,9 +100,40 @@ def test_local_processes_over_waves_computed_together_give_the_same_bytes(
     serial = build_events([corpus], engine=Engine(workers=0))
     monkeypatch.setattr(timeline.engine, "WAVE_PER_WORKER", 1)
     monkeypatch.setattr(timeline.engine, "PARTITIONS_IN_FLIGHT", in_flight)
+    monkeypatch.setattr(timeline.engine, "SERIAL_BELOW_BYTES", 0)
     local = build_events([corpus], engine=Engine(workers=2, partition_size=1))
     assert outputs(local, tmp_path / "local") == outputs(serial, tmp_path / "serial")
     assert summary(local) == summary(serial)
+
+
+def _process(path: Path, metadata: object, max_bytes: int | None) -> int:
+    """A work function saying where it ran (engine workers are sent it by reference)."""
+    return os.getpid()
+
+
+def test_a_few_small_documents_are_processed_here_whatever_the_workers_asked(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting a pool costs more than reading under a megabyte of documents (a +1 %
+    rebuild's): those are read in this process, even with workers asked for; more
+    bytes than :data:`timeline.engine.SERIAL_BELOW_BYTES` go to the workers."""
+    tasks = [(path, None) for path in sorted(corpus.glob("*.txt"))]
+    size = timeline.engine.work_size(tasks)
+    assert 0 < size < timeline.engine.SERIAL_BELOW_BYTES
+    engine = Engine(workers=2)
+    assert engine.mode(len(tasks)) == "processes"  # by their count alone
+    assert engine.mode(len(tasks), size) == "serial"
+
+    def where() -> set[int]:
+        found = timeline.engine.each_partition(_process, tasks, None, engine)
+        return {pid for _, pids in found for pid in pids}
+
+    assert where() == {os.getpid()}
+    monkeypatch.setattr(timeline.engine, "SERIAL_BELOW_BYTES", size)
+    assert timeline.engine.work_size(tasks) == size  # counted until the threshold
+    pids = where()
+    assert pids and os.getpid() not in pids
+    assert Engine(workers=0).mode(len(tasks), size + 1) == "serial"
 
 
 def test_partitions_cover_every_document_once_and_shrink_toward_the_end() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import timeline.engine
 from timeline import gather
 from timeline.cache import DocumentCache
 from timeline.engine import Engine
@@ -78,6 +79,7 @@ def test_rows_spilled_in_small_partitions_give_the_bytes_of_rows_kept_in_memory(
     # tables in memory (in no order), and stage 2 merges parts of a few rows on the workers
     monkeypatch.delenv(MEMORY_ENVIRONMENT)
     monkeypatch.setattr(gather, "PART_ROWS", 5)
+    monkeypatch.setattr(timeline.engine, "SERIAL_BELOW_BYTES", 0)  # a few documents: processes
     processes = build_events([both], engine=Engine(workers=2, partition_size=2))
     assert _files(processes) == _files(in_memory)
     assert _summary(processes) == _summary(in_memory)
