@@ -69,6 +69,7 @@ def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(timeline.gather, "PART_ROWS", 4)
     monkeypatch.setattr(timeline.engine, "SERIAL_BELOW_BYTES", 0)  # the sample: processes
+    monkeypatch.setattr(timeline.gather, "SERIAL_BELOW_ROWS", 0)
     serial = build_events([corpus], engine=Engine(workers=0, partition_size=2))
     assert len(serial.table) > 20 and len(serial.errors) == 1
     expected = outputs(serial, tmp_path / "serial")
@@ -134,6 +135,30 @@ def test_a_few_small_documents_are_processed_here_whatever_the_workers_asked(
     pids = where()
     assert pids and os.getpid() not in pids
     assert Engine(workers=0).mode(len(tasks), size + 1) == "serial"
+
+
+def _pid_of(part: list[int]) -> tuple[int, int]:
+    return len(part), os.getpid()
+
+
+def test_a_few_light_parts_are_merged_here_whatever_the_workers_asked() -> None:
+    """Stage 2's parts weighing less in all than the bound given are mapped in this
+    process (starting the workers would cost more); heavier, on the workers, in the
+    parts' order either way."""
+    parts = [[1] * 3, [2] * 4, [3] * 2]
+    engine = Engine(workers=2)
+
+    def mapped(below: int) -> list[tuple[int, int]]:
+        return list(timeline.engine.map_parts(_pid_of, parts, engine, 100, light=(len, below)))
+
+    here = mapped(10)
+    assert here == [(3, os.getpid()), (4, os.getpid()), (2, os.getpid())]
+    there = mapped(9)
+    assert [size for size, _ in there] == [3, 4, 2]
+    assert os.getpid() not in {pid for _, pid in there}
+    assert {pid for _, pid in timeline.engine.map_parts(_pid_of, parts, engine, 100)} != {
+        os.getpid()
+    }
 
 
 def test_partitions_cover_every_document_once_and_shrink_toward_the_end() -> None:

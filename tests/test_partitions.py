@@ -80,6 +80,7 @@ def test_rows_spilled_in_small_partitions_give_the_bytes_of_rows_kept_in_memory(
     monkeypatch.delenv(MEMORY_ENVIRONMENT)
     monkeypatch.setattr(gather, "PART_ROWS", 5)
     monkeypatch.setattr(timeline.engine, "SERIAL_BELOW_BYTES", 0)  # a few documents: processes
+    monkeypatch.setattr(gather, "SERIAL_BELOW_ROWS", 0)  # and a few rows
     processes = build_events([both], engine=Engine(workers=2, partition_size=2))
     assert _files(processes) == _files(in_memory)
     assert _summary(processes) == _summary(in_memory)

@@ -383,6 +383,7 @@ def map_parts(
     engine: Engine | None,
     documents: int,
     workers: Workers | None = None,
+    light: tuple[Callable[[Any], int], int] | None = None,
 ) -> Iterator[Any]:
     """``function(part)`` of every part, in the parts' order, where ``engine`` works.
 
@@ -390,23 +391,33 @@ def map_parts(
     the engine is serial for ``documents`` documents or there is one part, else
     on the local worker processes (:data:`IN_FLIGHT_PER_WORKER` parts per worker
     in flight: the next part is made here while the workers merge) or on the
-    cluster. The parts are taken from ``parts`` as they are needed; the results
-    come back in their order whatever finished first, so the caller's bytes are
-    a serial run's.
+    cluster. ``light``: ``(weight, below)``, the parts' weights adding up to less
+    than ``below`` are work too small for local processes to start (a +1 %
+    rebuild's few clusters): they run in this process too, whatever the number
+    of workers. The parts are taken from ``parts`` as they are needed (up to
+    ``below`` of them, to know); the results come back in their order whatever
+    finished first, so the caller's bytes are a serial run's.
     """
     engine = engine or Engine()
     parts = iter(parts)
-    first = next(parts, None)
-    if first is None:
+    taken = list(itertools.islice(parts, 2))
+    if not taken:
         return
-    second = next(parts, None)
-    if second is None or engine.mode(documents) == "serial":
-        yield function(first)
-        if second is not None:
-            yield function(second)
-            yield from map(function, parts)
+    serial = len(taken) == 1 or engine.mode(documents) == "serial"
+    if not serial and light is not None and engine.mode(documents) == "processes":
+        weight, below = light
+        total = sum(weight(part) for part in taken)
+        while total < below:
+            part = next(parts, None)
+            if part is None:
+                serial = True
+                break
+            taken.append(part)
+            total += weight(part)
+    if serial:
+        yield from map(function, itertools.chain(taken, parts))
         return
-    parts = itertools.chain((first, second), parts)
+    parts = itertools.chain(taken, parts)
     if engine.mode(documents) == "distributed":
         from distributed import Client
 
