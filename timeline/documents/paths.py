@@ -49,7 +49,7 @@ def is_document_name(name: str) -> bool:
     )
 
 
-def expand_paths(paths: Iterable[str | Path], plain: set[str] | None = None) -> list[Path]:
+def expand_paths(paths: Iterable[str | Path], plain: dict[str, Path] | None = None) -> list[Path]:
     """The documents named by command-line PATH arguments.
 
     A folder stands for its documents (:data:`DOCUMENT_SUFFIXES`, any case),
@@ -62,11 +62,11 @@ def expand_paths(paths: Iterable[str | Path], plain: set[str] | None = None) -> 
     error with its name instead of the file silently disappearing.
     Duplicates are dropped, first occurrence kept.
 
-    ``plain``: given, it receives the text of every document found in a folder
-    that its folder's listing shows as a regular file, not a link (what
-    ``os.scandir`` tells without a system call per file): a build's
-    :class:`timeline.manifest.Resolver` then neither asks those whether they
-    are links nor whether they are files.
+    ``plain``: given, it receives the text (and the path returned) of every
+    document found in a folder that its folder's listing shows as a regular
+    file, not a link (what ``os.scandir`` tells without a system call per file):
+    a build's :class:`timeline.manifest.Resolver` then neither asks those whether
+    they are links nor whether they are files.
     """
     found: list[Path] = []
     for argument in paths:
@@ -78,7 +78,7 @@ def expand_paths(paths: Iterable[str | Path], plain: set[str] | None = None) -> 
     return list(dict.fromkeys(found))
 
 
-def _documents_in(folder: Path, plain: set[str] | None = None) -> Iterator[Path]:
+def _documents_in(folder: Path, plain: dict[str, Path] | None = None) -> Iterator[Path]:
     """The documents under ``folder``, as ``os.walk(folder, followlinks=True)`` visits it
     (a folder's entries first, then its folders in order, depth first; a folder that
     cannot be listed is skipped), from each folder's ``os.scandir`` entries."""
@@ -111,7 +111,7 @@ def _documents_in(folder: Path, plain: set[str] | None = None) -> Iterator[Path]
             if is_document_name(entry.name):
                 path = here / entry.name
                 if plain is not None and entry.is_file(follow_symlinks=False):
-                    plain.add(os.fspath(path))
+                    plain[os.fspath(path)] = path
                 yield path
         pending.extend(os.path.join(root, name) for name in reversed(folders))
 
