@@ -36,10 +36,12 @@ from timeline.schema import COLUMNS
 #: merging it, few enough that two workers share even one large association.
 PART_ROWS = 2000
 #: Fewer rows to merge than this are merged in the command, whatever the number of
-#: workers (not on a cluster): some 0.3 s of merging, about what starting the local
-#: workers (a fork of the command holding the rows) and sending them the parts
-#: cost. A +1 % rebuild merges only the clusters its new rows reach.
-SERIAL_BELOW_ROWS = 3 * PART_ROWS
+#: workers (not on a cluster): starting the local workers (a fork of the command
+#: holding every row) and sending them the parts costs more than two of them save.
+#: A +1 % rebuild merges only the clusters its new rows reach: at 10,000 documents
+#: 15,535 rows in 7 parts, whose documents phase cost 4.5-4.9 s of CPU with them
+#: merged on 2 workers and 4.0-4.3 s merged here (3 pairs of runs, load 8-9).
+SERIAL_BELOW_ROWS = 10 * PART_ROWS
 
 #: An association's Arrow table of at most these bytes is made one batch before its
 #: pieces are taken (a copy of its rows, let go with its pieces): a take per piece
