@@ -238,38 +238,46 @@ class PieceCache:
         self,
         year: int,
         cards: dict[bytes, tuple],
+        keys: list[bytes],
         added: dict[bytes, tuple] | None = None,
-        stale: bool = True,
+        stale: int = 0,
     ) -> None:
         """Keep ``year``'s cards (and, apart, their keys: :meth:`known`).
 
-        ``added``: those of ``cards`` not kept before, and ``stale`` whether kept
-        cards were left out. When only a few were added and none left out, they
-        go to a file of additions (``<year>.add<n>.pickle``) and the year's file
-        stays: a rebuild that adds a row to most years rewrites its new cards,
-        not every card. The year's file is written whole again past
-        :data:`ADDITIONS` such files, or when cards went or many came.
+        ``cards``: every card the year's rows ``keys`` need, and possibly ``stale``
+        others (kept for rows the year no longer holds: a row changed or removed);
+        ``added``: those not kept before. While the cards not needed and the new
+        ones are together at most a quarter of the year's, the year's file stays:
+        the new cards go to a file of additions (``<year>.add<n>.pickle``) and
+        the stale ones are left where they are (:meth:`cards` reads them, and the
+        pages never ask for them). A rebuild that adds a few rows to most years,
+        or changes a few (a new document reporting an event already there
+        changes its row), writes its new cards, not every card. The year's file
+        is written whole again, with only the cards of ``keys``, past
+        :data:`ADDITIONS` files of additions, or when more changed.
         """
         folder = self.folder / CARDS
-        keys = self.key.encode() + b"".join(cards)
+        joined = self.key.encode() + b"".join(keys)
         additions = self._additions(year)
+        held = len(cards) - stale  # the cards of the year's rows
         if (
-            added
-            and not stale
-            and len(additions) < ADDITIONS
-            and len(added) * 4 <= len(cards)
+            len(additions) < ADDITIONS
+            and (len(added or ()) + stale) * 4 <= held
             and (folder / f"{year}.pickle").is_file()
         ):
+            if not added:
+                return  # only stale cards: the year's files stay as they are
             number = int(additions[-1].name.split(".")[1][3:]) + 1 if additions else 1
             data = pickle.dumps((self.key, _packed(added)), protocol=pickle.HIGHEST_PROTOCOL)
             self._later(_replace, folder / f"{year}.add{number}.pickle", data)
-            self._later(_replace, folder / f"{year}.keys", keys)
+            self._later(_replace, folder / f"{year}.keys", joined)
             if self.listed is not None:
                 self.listed.setdefault(str(year), []).append(number)
             return
-        data = pickle.dumps((self.key, _packed(cards)), protocol=pickle.HIGHEST_PROTOCOL)
+        mine = {key: cards[key] for key in keys}
+        data = pickle.dumps((self.key, _packed(mine)), protocol=pickle.HIGHEST_PROTOCOL)
         self._later(_replace, folder / f"{year}.pickle", data)
-        self._later(_replace, folder / f"{year}.keys", keys)
+        self._later(_replace, folder / f"{year}.keys", joined)
         for path in additions:
             self._later(path.unlink, True)
         if self.listed is not None:
