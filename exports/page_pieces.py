@@ -52,7 +52,6 @@ from exports.page_cards import card_html
 from exports.page_render import json_text
 from exports.row_keys import row_key_bytes
 from exports.search_index import fold_joined, summary_json
-from timeline.files import write_atomic
 
 #: Bumped when the cache's layout or a card's fields change.
 FORMAT = "3"
@@ -351,7 +350,14 @@ class PieceCache:
         self._later(_replace, self.folder / POSTINGS / f"{year}.shards.pickle", data)
 
     def save(self, years: set[int], digests: dict[str, str]) -> None:
-        """Write this build's record; forget the cards of years that are gone."""
+        """Write this build's record; forget the cards of years that are gone.
+
+        The record is written as the rest of the cache is (:func:`_replace`: renamed
+        into place, no fsync; the fsync cost 0.3 s of a +1 % rebuild at 10,000
+        documents). After a power cut it is the last build's, this one's, or
+        unreadable (then everything is rendered again); a piece it names is taken
+        only when its files still have their recorded digests.
+        """
         self.flush()
         for entry in self.recorded.values():
             entry["files"] = {
@@ -359,7 +365,7 @@ class PieceCache:
             }
         state = {"format": FORMAT, "pieces": self.recorded}
         try:
-            write_atomic(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
+            _replace(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
             for folder in (self.folder / CARDS, self.folder / POSTINGS):
                 for path in sorted(folder.iterdir()) if folder.is_dir() else ():
                     year = path.name.split(".")[0]

@@ -240,6 +240,25 @@ def test_a_damaged_published_file_or_a_lost_cache_is_rendered_again(tmp_path, re
     same_site(tmp_path / "c", tmp_path / "fresh")
 
 
+def test_a_record_a_power_cut_left_gives_the_fresh_site(tmp_path) -> None:
+    """The cache's record (``pieces.json``) is renamed into place without an fsync: after a
+    power cut it may be empty, cut short, or the build's before. Each is read as it is
+    (a piece is taken only when its fingerprint and its files' digests agree) and the
+    next build is the fresh site."""
+    full = table()
+    without = full[full["doc"] != DOC].reset_index(drop=True)
+    cache = tmp_path / "cache"
+    write_timeline(without, tmp_path / "a", cache_folder=cache)
+    older = (cache / "pieces.json").read_bytes()
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    newer = (cache / "pieces.json").read_bytes()
+    write_timeline(full, tmp_path / "fresh")
+    for number, record in enumerate((b"", newer[: len(newer) // 2], older)):
+        (cache / "pieces.json").write_bytes(record)
+        write_timeline(full, tmp_path / f"c{number}", published=tmp_path / "b", cache_folder=cache)
+        same_site(tmp_path / f"c{number}", tmp_path / "fresh")
+
+
 def test_a_card_kept_in_the_cache_is_the_card_made_again(tmp_path) -> None:
     """Every card of a rebuild comes from the cache, and the pages are those made afresh."""
     full = table()
