@@ -427,8 +427,15 @@ def _quietly(write: Callable[..., Any], *arguments: Any) -> None:
 
 
 def digest_bytes(data: bytes) -> str:
-    """A file's digest as the piece record keeps it (BLAKE2b, 128 bits: fast in software)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """A file's digest as the piece record keeps it: SHA-256 cut to 128 bits.
+
+    Every file the page writes is digested (some 155 MB on a +1 % rebuild at 10,000
+    documents), and every file a rebuild takes as it was is read and digested again
+    (:func:`same_file`). OpenSSL's SHA-256 uses the processor's SHA instructions where
+    it has them (x86 since about 2017, ARMv8): 1.35 GB/s on this machine against
+    BLAKE2b's 0.49 GB/s, which is faster only where they are missing.
+    """
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def same_file(path: Path, digest: str) -> bool:
@@ -436,11 +443,11 @@ def same_file(path: Path, digest: str) -> bool:
     try:
         if os.path.islink(path) or not path.is_file():
             return False
-        found = hashlib.blake2b(digest_size=16)
+        found = hashlib.sha256()
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 found.update(block)
-        return found.hexdigest() == digest
+        return found.hexdigest()[:32] == digest
     except OSError:
         return False
 
