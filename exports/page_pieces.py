@@ -52,7 +52,6 @@ from exports.page_cards import card_html
 from exports.page_render import json_text
 from exports.row_keys import row_key_bytes
 from exports.search_index import fold_joined, summary_json
-from timeline.files import write_atomic
 
 #: Bumped when the cache's layout or a card's fields change.
 FORMAT = "3"
@@ -238,38 +237,46 @@ class PieceCache:
         self,
         year: int,
         cards: dict[bytes, tuple],
+        keys: list[bytes],
         added: dict[bytes, tuple] | None = None,
-        stale: bool = True,
+        stale: int = 0,
     ) -> None:
         """Keep ``year``'s cards (and, apart, their keys: :meth:`known`).
 
-        ``added``: those of ``cards`` not kept before, and ``stale`` whether kept
-        cards were left out. When only a few were added and none left out, they
-        go to a file of additions (``<year>.add<n>.pickle``) and the year's file
-        stays: a rebuild that adds a row to most years rewrites its new cards,
-        not every card. The year's file is written whole again past
-        :data:`ADDITIONS` such files, or when cards went or many came.
+        ``cards``: every card the year's rows ``keys`` need, and possibly ``stale``
+        others (kept for rows the year no longer holds: a row changed or removed);
+        ``added``: those not kept before. While the cards not needed and the new
+        ones are together at most a quarter of the year's, the year's file stays:
+        the new cards go to a file of additions (``<year>.add<n>.pickle``) and
+        the stale ones are left where they are (:meth:`cards` reads them, and the
+        pages never ask for them). A rebuild that adds a few rows to most years,
+        or changes a few (a new document reporting an event already there
+        changes its row), writes its new cards, not every card. The year's file
+        is written whole again, with only the cards of ``keys``, past
+        :data:`ADDITIONS` files of additions, or when more changed.
         """
         folder = self.folder / CARDS
-        keys = self.key.encode() + b"".join(cards)
+        joined = self.key.encode() + b"".join(keys)
         additions = self._additions(year)
+        held = len(cards) - stale  # the cards of the year's rows
         if (
-            added
-            and not stale
-            and len(additions) < ADDITIONS
-            and len(added) * 4 <= len(cards)
+            len(additions) < ADDITIONS
+            and (len(added or ()) + stale) * 4 <= held
             and (folder / f"{year}.pickle").is_file()
         ):
+            if not added:
+                return  # only stale cards: the year's files stay as they are
             number = int(additions[-1].name.split(".")[1][3:]) + 1 if additions else 1
             data = pickle.dumps((self.key, _packed(added)), protocol=pickle.HIGHEST_PROTOCOL)
             self._later(_replace, folder / f"{year}.add{number}.pickle", data)
-            self._later(_replace, folder / f"{year}.keys", keys)
+            self._later(_replace, folder / f"{year}.keys", joined)
             if self.listed is not None:
                 self.listed.setdefault(str(year), []).append(number)
             return
-        data = pickle.dumps((self.key, _packed(cards)), protocol=pickle.HIGHEST_PROTOCOL)
+        mine = {key: cards[key] for key in keys}
+        data = pickle.dumps((self.key, _packed(mine)), protocol=pickle.HIGHEST_PROTOCOL)
         self._later(_replace, folder / f"{year}.pickle", data)
-        self._later(_replace, folder / f"{year}.keys", keys)
+        self._later(_replace, folder / f"{year}.keys", joined)
         for path in additions:
             self._later(path.unlink, True)
         if self.listed is not None:
@@ -343,7 +350,14 @@ class PieceCache:
         self._later(_replace, self.folder / POSTINGS / f"{year}.shards.pickle", data)
 
     def save(self, years: set[int], digests: dict[str, str]) -> None:
-        """Write this build's record; forget the cards of years that are gone."""
+        """Write this build's record; forget the cards of years that are gone.
+
+        The record is written as the rest of the cache is (:func:`_replace`: renamed
+        into place, no fsync; the fsync cost 0.3 s of a +1 % rebuild at 10,000
+        documents). After a power cut it is the last build's, this one's, or
+        unreadable (then everything is rendered again); a piece it names is taken
+        only when its files still have their recorded digests.
+        """
         self.flush()
         for entry in self.recorded.values():
             entry["files"] = {
@@ -351,7 +365,7 @@ class PieceCache:
             }
         state = {"format": FORMAT, "pieces": self.recorded}
         try:
-            write_atomic(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
+            _replace(self.folder / PIECES, json.dumps(state, ensure_ascii=False).encode())
             for folder in (self.folder / CARDS, self.folder / POSTINGS):
                 for path in sorted(folder.iterdir()) if folder.is_dir() else ():
                     year = path.name.split(".")[0]
@@ -413,8 +427,15 @@ def _quietly(write: Callable[..., Any], *arguments: Any) -> None:
 
 
 def digest_bytes(data: bytes) -> str:
-    """A file's digest as the piece record keeps it (BLAKE2b, 128 bits: fast in software)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """A file's digest as the piece record keeps it: SHA-256 cut to 128 bits.
+
+    Every file the page writes is digested (some 155 MB on a +1 % rebuild at 10,000
+    documents), and every file a rebuild takes as it was is read and digested again
+    (:func:`same_file`). OpenSSL's SHA-256 uses the processor's SHA instructions where
+    it has them (x86 since about 2017, ARMv8): 1.35 GB/s on this machine against
+    BLAKE2b's 0.49 GB/s, which is faster only where they are missing.
+    """
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def same_file(path: Path, digest: str) -> bool:
@@ -422,11 +443,11 @@ def same_file(path: Path, digest: str) -> bool:
     try:
         if os.path.islink(path) or not path.is_file():
             return False
-        found = hashlib.blake2b(digest_size=16)
+        found = hashlib.sha256()
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 found.update(block)
-        return found.hexdigest() == digest
+        return found.hexdigest()[:32] == digest
     except OSError:
         return False
 

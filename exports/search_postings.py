@@ -46,41 +46,43 @@ def year_block(texts: Sequence[str], shards: int) -> np.ndarray:
 
 
 def merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Two blocks sorted by (key, place), no place in both, as one sorted block.
-
-    Each posting's key is replaced by its rank among ``a``'s distinct keys (odd
-    ranks for ``a``'s keys, even ones for keys ``a`` lacks, between their
-    neighbours), so that rank and place make one 64-bit number in the same order;
-    ``b``'s postings are placed where those numbers say. Column by column: a
-    block's columns are strided, and its rows are many.
-    """
+    """Two blocks sorted by (key, place), no place in both, as one sorted block."""
     if not len(b):
         return a
     if not len(a):
         return b
-    keys, places = a[:, 0].copy(), a[:, 1].copy()
+    return _merged(a[:, 0].copy(), a[:, 1].copy(), b)
+
+
+def _merged(keys: np.ndarray, places: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`merged` of a block given as its two columns (``keys``, ``places``: contiguous,
+    not empty) and the block ``b`` (not empty).
+
+    Each of ``a``'s postings is numbered by its key's rank among ``a``'s distinct keys
+    (from 1) and its place, one 64-bit number in (key, place) order; a posting of
+    ``b`` whose key ``a`` lacks is numbered as the first place of the next key's
+    rank, so that one search places every posting of ``b``. Column by column: a
+    block's columns are strided, and its rows are many.
+    """
     starts = np.empty(len(keys), dtype=bool)
     starts[0] = True
     np.not_equal(keys[1:], keys[:-1], out=starts[1:])
     distinct = keys[starts]
-    rank_a = np.cumsum(starts)
-    rank_a <<= 1
-    rank_a -= 1
+    order_a = np.cumsum(starts, dtype=np.int64)
+    order_a <<= _PLACE_BITS
+    order_a |= places
     at = np.searchsorted(distinct, b[:, 0])
     found = (at < len(distinct)) & (distinct[np.minimum(at, len(distinct) - 1)] == b[:, 0])
-    rank_b = np.where(found, 2 * at + 1, 2 * at)
-    rank_a <<= _PLACE_BITS
-    rank_a |= places
-    order_b = (rank_b << _PLACE_BITS) | b[:, 1]
-    into = np.searchsorted(rank_a, order_b) + np.arange(len(b))
-    mine = np.ones(len(a) + len(b), dtype=bool)
+    order_b = (at + 1) << _PLACE_BITS
+    order_b |= np.where(found, b[:, 1], 0)
+    into = np.searchsorted(order_a, order_b) + np.arange(len(b))
+    mine = np.ones(len(keys) + len(b), dtype=bool)
     mine[into] = False
-    out = np.empty((len(a) + len(b), 2), dtype=np.int64)
+    out = np.empty((len(mine), 2), dtype=np.int64)
     for column, old in ((0, keys), (1, places)):
-        whole = np.empty(len(mine), dtype=np.int64)
-        whole[mine] = old
-        whole[into] = b[:, column]
-        out[:, column] = whole
+        target = out[:, column]
+        target[mine] = old
+        target[into] = b[:, column]
     return out
 
 
@@ -111,17 +113,20 @@ def carried(
     numbers = moved[block[:, 1]] if len(block) else np.empty(0, dtype=np.int64)
     if len(numbers) and numbers.min() < 0:
         stay = numbers >= 0
-        old = np.empty((int(stay.sum()), 2), dtype=np.int64)
-        old[:, 0], old[:, 1] = block[:, 0][stay], numbers[stay]
+        keys, numbers = block[:, 0][stay], numbers[stay]
     else:
-        old = np.empty((len(numbers), 2), dtype=np.int64)
-        old[:, 0], old[:, 1] = block[:, 0], numbers
+        keys = block[:, 0].copy()
     places = np.flatnonzero(~kept)
-    if not len(places):
-        return old, 0
-    new = year_block(texts(places.tolist()), shards)
+    new = year_block(texts(places.tolist()), shards) if len(places) else None
+    if new is None or not len(new) or not len(keys):
+        old = np.empty((len(keys), 2), dtype=np.int64)
+        old[:, 0], old[:, 1] = keys, numbers
+        if new is None:
+            return old, 0
+        new[:, 1] = places[new[:, 1]]
+        return merged(old, new), len(places)
     new[:, 1] = places[new[:, 1]]
-    return merged(old, new), len(places)
+    return _merged(keys, numbers, new), len(places)
 
 
 __all__ = ["carried", "merged", "year_block"]

@@ -444,10 +444,9 @@ class _Site:
             new(Card, (*kept[key], number))
             for key, number in zip(keys, self.numbers[a:b], strict=True)
         ]
-        current = len(set(keys))
-        if self.cache is not None and (added or len(kept) != current):
-            mine = {key: kept[key] for key in keys}
-            self.cache.keep_cards(year, mine, added, stale=len(kept) != current)
+        stale = len(kept) - len(set(keys))  # kept cards of rows no longer in the year
+        if self.cache is not None and (added or stale):
+            self.cache.keep_cards(year, kept, keys, added, stale)
         return cards
 
     def sections(self, year: int, cards: list[Card], shards: int) -> list[str]:

@@ -240,6 +240,25 @@ def test_a_damaged_published_file_or_a_lost_cache_is_rendered_again(tmp_path, re
     same_site(tmp_path / "c", tmp_path / "fresh")
 
 
+def test_a_record_a_power_cut_left_gives_the_fresh_site(tmp_path) -> None:
+    """The cache's record (``pieces.json``) is renamed into place without an fsync: after a
+    power cut it may be empty, cut short, or the build's before. Each is read as it is
+    (a piece is taken only when its fingerprint and its files' digests agree) and the
+    next build is the fresh site."""
+    full = table()
+    without = full[full["doc"] != DOC].reset_index(drop=True)
+    cache = tmp_path / "cache"
+    write_timeline(without, tmp_path / "a", cache_folder=cache)
+    older = (cache / "pieces.json").read_bytes()
+    write_timeline(full, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    newer = (cache / "pieces.json").read_bytes()
+    write_timeline(full, tmp_path / "fresh")
+    for number, record in enumerate((b"", newer[: len(newer) // 2], older)):
+        (cache / "pieces.json").write_bytes(record)
+        write_timeline(full, tmp_path / f"c{number}", published=tmp_path / "b", cache_folder=cache)
+        same_site(tmp_path / f"c{number}", tmp_path / "fresh")
+
+
 def test_a_card_kept_in_the_cache_is_the_card_made_again(tmp_path) -> None:
     """Every card of a rebuild comes from the cache, and the pages are those made afresh."""
     full = table()
@@ -353,8 +372,9 @@ def added_document(number: int) -> pd.DataFrame:
 
 def test_cards_added_to_most_years_are_kept_apart_then_written_whole(tmp_path) -> None:
     """Each rebuild that adds a document to every year keeps the new cards in files of
-    additions (the year's file stays); a removed row, or too many additions, writes the
-    year's file whole again. Every rebuild is the fresh site, byte for byte."""
+    additions (the year's file stays); too many files of additions write the year's file
+    whole again, and a removed document then leaves it be (its cards stale in it). Every
+    rebuild is the fresh site, byte for byte."""
     from exports.page_pieces import ADDITIONS
 
     cache, cards = tmp_path / "cache", tmp_path / "cache" / "cards"
@@ -374,11 +394,50 @@ def test_cards_added_to_most_years_are_kept_apart_then_written_whole(tmp_path) -
         if step <= ADDITIONS:  # kept apart; the year's own file untouched
             assert additions == [f"2016.add{n}.pickle" for n in range(1, step + 1)]
             assert (cards / "2016.pickle").stat().st_ino == first["2016.pickle"]
-        else:  # one addition too many, then a removed document: written whole
+        else:  # one addition too many: written whole; a removed document leaves it be
             assert additions == []
     (cards / "2017.pickle").write_bytes(b"damaged")  # its cards are made again
     write_timeline(tables[-1], tmp_path / "again", published=tmp_path / "0", cache_folder=cache)
     same_site(tmp_path / "again", tmp_path / f"fresh{len(tables) - 1}")
+
+
+def test_changed_rows_leave_their_old_cards_in_place_up_to_a_quarter(tmp_path) -> None:
+    """Rows of 2016 changed (their cards made again, as when a new document reports an
+    event already there): their new cards go to a file of additions and the old ones
+    stay in the year's file, which is not written again; once the old and new cards pass
+    a quarter of the year's, the year's file is written whole, with its rows' cards
+    only. Every rebuild is the fresh site, byte for byte."""
+    cache, cards = tmp_path / "cache", tmp_path / "cache" / "cards"
+    first = table()
+    in_2016 = first.index[
+        (pd.to_datetime(first["start"]).dt.year == 2016) & (first["doc"] != DOC)
+    ].tolist()
+    second = first.copy()
+    second.loc[in_2016[:10], "title"] = "改过的标题"
+    third = second.copy()
+    third.loc[in_2016[10:50], "title"] = "又改过的标题"
+    write_timeline(first, tmp_path / "0", cache_folder=cache)
+    kept = (cards / "2016.pickle").stat().st_ino
+    for step, changed_table in enumerate((second, third), start=1):
+        write_timeline(
+            changed_table,
+            tmp_path / f"{step}",
+            published=tmp_path / f"{step - 1}",
+            cache_folder=cache,
+        )
+        write_timeline(changed_table, tmp_path / f"fresh{step}")
+        same_site(tmp_path / f"{step}", tmp_path / f"fresh{step}")
+        additions = sorted(path.name for path in cards.glob("2016.add*.pickle"))
+        if step == 1:  # 10 new cards and 10 stale of 200: kept apart
+            assert additions == ["2016.add1.pickle"]
+            assert (cards / "2016.pickle").stat().st_ino == kept
+        else:  # 40 more: 50 stale and 40 new, past a quarter: written whole
+            assert additions == []
+            assert (cards / "2016.pickle").stat().st_ino != kept
+    (cards / "2016.pickle").write_bytes(b"damaged")  # its cards are made again
+    write_timeline(first, tmp_path / "again", published=tmp_path / "0", cache_folder=cache)
+    write_timeline(first, tmp_path / "fresh-again")
+    same_site(tmp_path / "again", tmp_path / "fresh-again")
 
 
 @pytest.fixture
