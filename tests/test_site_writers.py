@@ -717,3 +717,79 @@ def test_an_unchanged_rebuild_reads_no_file_it_hashed_before(
     assert site.seconds and "index.html" in hashed  # read, found changed: made again
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+# --- the associations' slugs kept between builds -----------------------------------------
+
+REBUILD_IN_A_FRESH_PROCESS = """
+import json, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from exports.site import build_site
+from timeline.cache import DocumentCache
+from timeline.engine import Engine
+from timeline.schema import read_table
+
+table = read_table(Path(sys.argv[1]))
+work = Path(sys.argv[2])
+engine = Engine(workers=2, cache=DocumentCache(work / "cache"))
+build_site(table, work / "site", now=datetime(2026, 1, 1, tzinfo=UTC), engine=engine)
+print(json.dumps("pypinyin" in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("before", ["one event less", "one association less"])
+def test_a_rebuild_names_the_associations_the_last_build_named_without_pinyin_tables(
+    table: pd.DataFrame, tmp_path: Path, before: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slugs the last build made are kept in the cache folder: a rebuild (in a fresh
+    process) whose associations all have one never loads pypinyin's tables (0.4 s); a
+    new association loads them, and its slug is kept in turn. Both publish the bytes of
+    the same builds without a cache."""
+    from exports.site import SLUGS_FILE
+    from timeline import slugs
+
+    monkeypatch.setattr(slugs, "_known", {})  # what this process named before: not kept
+    if before == "one event less":  # of an association that has others
+        counts = table["association"].map(table["association"].value_counts())
+        earlier = table.drop(index=table.index[counts.to_numpy() > 1][-1])
+    else:
+        dropped = sorted(table["association"].astype(str).unique())[-1]
+        earlier = table[table["association"].astype(str) != dropped]
+    earlier = earlier.reset_index(drop=True)
+    assert set(earlier["association"]) <= set(table["association"])
+    build_site(earlier, tmp_path / "site", now=NOW, engine=_engine(tmp_path / "cache", 2))
+    loaded = _in_a_fresh_process(
+        REBUILD_IN_A_FRESH_PROCESS, tmp_path / "t" / "events.parquet", tmp_path
+    )
+    assert loaded is (before == "one association less")
+    kept = json.loads((tmp_path / "cache" / "site" / SLUGS_FILE).read_text(encoding="utf-8"))
+    assert set(table["association"].astype(str)) - {""} <= set(kept["slugs"])
+    for frame in (earlier, table):  # the same builds without a cache
+        build_site(frame, tmp_path / "plain", now=NOW)
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "plain")
+
+
+def test_slugs_kept_for_other_pinyin_tables_are_made_again(
+    table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slugs kept under another version of the tables (another pypinyin, another
+    ``timeline/slugs.py``) are not taken: the names are spelled again."""
+    import hashlib
+
+    from exports.site import SLUGS_FILE
+    from timeline import slugs
+
+    cache = tmp_path / "cache"
+    build_site(table, tmp_path / "first", now=NOW, engine=_engine(cache, 2))
+    kept_path = cache / "site" / SLUGS_FILE
+    kept = json.loads(kept_path.read_text(encoding="utf-8"))
+    wrong = {name: f"wrong-{hashlib.sha1(name.encode()).hexdigest()[:6]}" for name in kept["slugs"]}
+    kept_path.write_text(json.dumps({"version": "another", "slugs": wrong}), encoding="utf-8")
+    monkeypatch.setattr(slugs, "_known", {})  # a fresh process
+    build_site(
+        _without_last_document(table), tmp_path / "second", now=NOW, engine=_engine(cache, 2)
+    )
+    build_site(_without_last_document(table), tmp_path / "fresh", now=NOW)
+    assert snapshot(tmp_path / "second") == snapshot(tmp_path / "fresh")
+    assert "wrong-" not in kept_path.read_text(encoding="utf-8")  # kept again, made anew
