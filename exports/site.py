@@ -49,7 +49,7 @@ from exports.publish import publish
 from exports.site_writers import Later, Writers, run_all
 from exports.table_files import TABLE_FILES, KeptRecords, write_table_files
 from timeline import slugs
-from timeline.files import write_atomic
+from timeline.files import start_durable, write_atomic
 from timeline.schema import one_line
 from timeline.slugs import slugify
 
@@ -216,6 +216,7 @@ def build_site(
                     gc.unfreeze()
                 if kept is not None:  # saved and closed by its writer, unless it failed
                     kept.close()
+        start_durable(staging)  # the bulk is written: the disk works while the state is made
         seconds.update(writers.seconds, parallel=float(writers.parallel))
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         hashed = writers.results.get("table files")
