@@ -37,7 +37,7 @@ import pandas as pd
 from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
 from exports.row_keys import table_digest
-from timeline.files import file_digest, regular_files, write_atomic
+from timeline.files import durable_later, file_digest, regular_files, write_atomic
 
 STATE = ".build-state.json"
 #: Threads hashing the files a build wrote (:func:`record`).
@@ -109,7 +109,10 @@ def record(
     state = {"format": FORMAT, "key": key, "files": files, "feeds": [asdict(f) for f in feeds]}
     write_atomic(staging / STATE, json.dumps(state, ensure_ascii=False, indent=0).encode())
     if digests is not None:
-        with contextlib.suppress(OSError):  # only a saving for the next build
+        # only a saving for the next build: no fsync of its own (it would wait on the
+        # file system's journal behind the build's files), the flush before the switch
+        # takes it along on the same file system; lost to a power cut, it costs hashing
+        with contextlib.suppress(OSError), durable_later(digests.parent):
             write_atomic(digests, json.dumps(after, separators=(",", ":")).encode())
 
 
