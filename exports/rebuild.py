@@ -143,8 +143,9 @@ class EarlyDigests:
         self.pending: list[tuple[str, Path]] = []
         self.walked = 0.0
 
-    def catch_up(self, seconds: float = 0.05) -> None:
-        """Hash files written since the last call, for about ``seconds`` at most."""
+    def catch_up(self, seconds: float = 0.05) -> bool:
+        """Hash files written since the last call, for about ``seconds`` at most; True
+        when files found are left to hash (call again)."""
         started = time.perf_counter()
         if not self.pending and started - self.walked >= self.EVERY:
             self.walked = started
@@ -168,6 +169,7 @@ class EarlyDigests:
             except OSError:  # gone or replaced: record() sees to it
                 continue
             self.done.add(relative)
+        return bool(self.pending)
 
 
 def digests_file(cache: Path | None, published: Path) -> Path | None:

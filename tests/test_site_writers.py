@@ -690,6 +690,50 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
     }
 
 
+def test_early_digests_say_when_files_are_left_to_hash(tmp_path: Path) -> None:
+    from exports import rebuild
+
+    for number in range(3):
+        (tmp_path / f"{number}.html").write_bytes(b"x" * 1000)
+    early = rebuild.EarlyDigests(tmp_path, None)
+    assert early.catch_up(seconds=0) is True  # walked, no time to hash: three left
+    assert not early.found
+    assert early.catch_up(seconds=10) is False
+    assert len(early.found) == 3
+
+
+WAIT_WITH_WORK_LEFT = """
+import json, sys, time
+from exports.site_writers import Writers, can_fork
+
+assert can_fork()
+calls = []
+
+def idle():
+    calls.append(time.perf_counter())
+    return len(calls) < 20  # work left for the first 19 calls
+
+with Writers(True) as writers:
+    writers.start("sleeper", lambda: time.sleep(1.0))
+    started = time.perf_counter()
+    writers.wait(idle, every=0.3)
+print(json.dumps([len(calls), calls[19] - started if len(calls) > 19 else None]))
+"""
+
+
+def test_the_wait_calls_idle_again_at_once_while_it_has_work_left() -> None:
+    """:meth:`Writers.wait` pauses ``every`` seconds between two calls of ``idle`` only
+    when the last one had nothing left (a backlog of digests would otherwise be left
+    for after the writers, between the page and the switch)."""
+    done = subprocess.run(
+        [sys.executable, "-c", WAIT_WITH_WORK_LEFT], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    calls, twentieth = json.loads(done.stdout.strip().splitlines()[-1])
+    assert calls >= 20 and twentieth < 0.6  # 20 calls within one pause and a bit, not 20 pauses
+    assert calls < 25  # then one call per pause of 0.3 s, for the rest of the second
+
+
 def test_an_unchanged_rebuild_reads_no_file_it_hashed_before(
     table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
