@@ -37,7 +37,13 @@ import pandas as pd
 from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
 from exports.row_keys import table_digest
-from timeline.files import durable_later, file_digest, regular_files, write_atomic
+from timeline.files import (
+    durable_later,
+    file_digest,
+    regular_files,
+    start_writeback,
+    write_atomic,
+)
 
 STATE = ".build-state.json"
 #: Threads hashing the files a build wrote (:func:`record`).
@@ -164,6 +170,7 @@ class EarlyDigests:
                 signature = _signature(path)
                 if signature not in self.known:
                     digest = file_digest(path)
+                    start_writeback(path)  # new bytes: the disk takes them while we wait
                     if _signature(path) == signature:  # not replaced while it was read
                         self.found[signature] = digest
             except OSError:  # gone or replaced: record() sees to it

@@ -690,16 +690,27 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
     }
 
 
-def test_early_digests_say_when_files_are_left_to_hash(tmp_path: Path) -> None:
+def test_early_digests_say_when_files_are_left_to_hash_and_start_their_writeback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from exports import rebuild
+    from timeline import files
 
+    started: list[str] = []
+
+    def watched(path: Path) -> None:
+        started.append(Path(path).name)
+        files.start_writeback(path)  # the real one still runs
+
+    monkeypatch.setattr(rebuild, "start_writeback", watched)
     for number in range(3):
         (tmp_path / f"{number}.html").write_bytes(b"x" * 1000)
     early = rebuild.EarlyDigests(tmp_path, None)
     assert early.catch_up(seconds=0) is True  # walked, no time to hash: three left
-    assert not early.found
+    assert not early.found and not started
     assert early.catch_up(seconds=10) is False
     assert len(early.found) == 3
+    assert sorted(started) == ["0.html", "1.html", "2.html"]
 
 
 WAIT_WITH_WORK_LEFT = """
