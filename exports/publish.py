@@ -60,7 +60,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from timeline.faults import step
-from timeline.files import durable_later, make_durable, one_file, regular_files
+from timeline.files import (
+    durable_later,
+    forget_early_flush,
+    make_durable,
+    one_file,
+    regular_files,
+)
 
 T = TypeVar("T")
 RENAME_EXCHANGE = 2
@@ -123,6 +129,7 @@ def publish(out: str | Path, render: Callable[[Path, Path], T]) -> T:
         finally:
             with _signals_deferred():
                 _join_writers()
+                forget_early_flush(staging)
                 _remove_tree(staging)
                 _sibling(out, "journal").unlink(missing_ok=True)
                 if made and not switched:

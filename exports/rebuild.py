@@ -37,7 +37,13 @@ import pandas as pd
 from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
 from exports.row_keys import table_digest
-from timeline.files import file_digest, regular_files, write_atomic
+from timeline.files import (
+    durable_later,
+    file_digest,
+    regular_files,
+    start_writeback,
+    write_atomic,
+)
 
 STATE = ".build-state.json"
 #: Threads hashing the files a build wrote (:func:`record`).
@@ -109,7 +115,10 @@ def record(
     state = {"format": FORMAT, "key": key, "files": files, "feeds": [asdict(f) for f in feeds]}
     write_atomic(staging / STATE, json.dumps(state, ensure_ascii=False, indent=0).encode())
     if digests is not None:
-        with contextlib.suppress(OSError):  # only a saving for the next build
+        # only a saving for the next build: no fsync of its own (it would wait on the
+        # file system's journal behind the build's files), the flush before the switch
+        # takes it along on the same file system; lost to a power cut, it costs hashing
+        with contextlib.suppress(OSError), durable_later(digests.parent):
             write_atomic(digests, json.dumps(after, separators=(",", ":")).encode())
 
 
@@ -140,8 +149,9 @@ class EarlyDigests:
         self.pending: list[tuple[str, Path]] = []
         self.walked = 0.0
 
-    def catch_up(self, seconds: float = 0.05) -> None:
-        """Hash files written since the last call, for about ``seconds`` at most."""
+    def catch_up(self, seconds: float = 0.05) -> bool:
+        """Hash files written since the last call, for about ``seconds`` at most; True
+        when files found are left to hash (call again)."""
         started = time.perf_counter()
         if not self.pending and started - self.walked >= self.EVERY:
             self.walked = started
@@ -160,11 +170,13 @@ class EarlyDigests:
                 signature = _signature(path)
                 if signature not in self.known:
                     digest = file_digest(path)
+                    start_writeback(path)  # new bytes: the disk takes them while we wait
                     if _signature(path) == signature:  # not replaced while it was read
                         self.found[signature] = digest
             except OSError:  # gone or replaced: record() sees to it
                 continue
             self.done.add(relative)
+        return bool(self.pending)
 
 
 def digests_file(cache: Path | None, published: Path) -> Path | None:

@@ -29,7 +29,9 @@ was. ``SOURCE_DATE_EPOCH`` (reproducible builds) fixes the build's time.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -46,7 +48,9 @@ from exports.ics import ARCHIVE, FEEDS_FOLDER, STATE_FILE, Feed, plan_feeds, wri
 from exports.publish import publish
 from exports.site_writers import Later, Writers, run_all
 from exports.table_files import TABLE_FILES, KeptRecords, write_table_files
-from timeline.files import write_atomic
+from timeline import slugs
+from timeline.files import start_durable, write_atomic
+from timeline.schema import one_line
 from timeline.slugs import slugify
 
 
@@ -67,6 +71,8 @@ class Engine(Protocol):
 LATER_FEEDS = ".feeds-for-the-page.pickle"
 #: The page's pieces and cards, beside the feeds' fragments in the cache folder.
 PAGE_FOLDER = "page"
+#: The associations' slugs the last build made, in the cache folder (:func:`_kept_slugs`).
+SLUGS_FILE = "slugs.json"
 #: Rows from which the default engine (every core) writes the site in parallel: the
 #: sample corpus's few hundred rows are written in a second, forking would cost more.
 PARALLEL_FROM = 5_000
@@ -129,6 +135,7 @@ def build_site(
 
     cache = fragments.site_folder(engine)
     seconds: dict[str, float] = {}
+    slug_tables = _kept_slugs(cache)
 
     def render(staging: Path, published: Path) -> list[Feed]:
         digests = rebuild.digests_file(cache, published)
@@ -161,7 +168,7 @@ def build_site(
                 return write_table_files(table, staging, cache=cache, keys=keys, kept=kept)
 
             if writers.parallel:  # the page and the table files need no plan: they start now
-                _load_slug_tables()
+                _load_slug_tables(table)
                 # The build's objects frozen until the writers are done: a child's cyclic
                 # collector would write to the header of every object it inherited (the
                 # table's cells, the documents phase's leftovers), copying the pages of
@@ -209,6 +216,7 @@ def build_site(
                     gc.unfreeze()
                 if kept is not None:  # saved and closed by its writer, unless it failed
                     kept.close()
+        start_durable(staging)  # the bulk is written: the disk works while the state is made
         seconds.update(writers.seconds, parallel=float(writers.parallel))
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
         hashed = writers.results.get("table files")
@@ -217,18 +225,54 @@ def build_site(
         return plan.feeds
 
     feeds = publish(out, render)
+    _keep_slugs(cache, slug_tables)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
     return Site(folder=out, feeds=feeds, files=files, seconds=seconds)
 
 
-def _load_slug_tables() -> None:
-    """Load the pinyin tables of association slugs once, before the writers are forked.
+def _load_slug_tables(table: pd.DataFrame) -> None:
+    """Name every association of ``table`` once, before the writers are forked.
 
     The page writer and the feeds' plan both name associations
-    (:func:`timeline.slugs.slugify`, about 0.4 s to load): loaded here, each
-    forked writer has them.
+    (:func:`timeline.slugs.slugify`): a name the last build named
+    (:func:`_kept_slugs`) costs nothing; any other loads the pinyin tables (about
+    0.4 s), here, once, so that each forked writer has them.
     """
-    slugify("协会")
+    if "association" not in table:
+        return
+    names = {name for name in table["association"].unique().tolist() if isinstance(name, str)}
+    for name in sorted(names | {one_line(name) for name in names}):
+        slugify(name)
+
+
+def _kept_slugs(cache: Path | None) -> tuple[str, dict[str, str]] | None:
+    """The slugs the last build kept in ``cache`` (:data:`SLUGS_FILE`), made known to
+    :func:`timeline.slugs.slugify`: a rebuild whose associations all have one never
+    loads the pinyin tables. Returns the version of the tables and what was read
+    (None without a cache folder)."""
+    if cache is None:
+        return None
+    version = slugs.tables_version()
+    try:
+        kept = json.loads((cache / SLUGS_FILE).read_bytes())
+        named = kept["slugs"] if kept["version"] == version else {}
+        slugs.remember(named)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        named = {}
+    return version, named
+
+
+def _keep_slugs(cache: Path | None, kept: tuple[str, dict[str, str]] | None) -> None:
+    """Keep the slugs this process knows for the next build, when they are not those kept."""
+    if cache is None or kept is None:
+        return
+    version, named = kept
+    known = slugs.known_slugs()
+    if known == named:
+        return
+    with contextlib.suppress(OSError):  # only a saving for the next build
+        text = json.dumps({"version": version, "slugs": known}, ensure_ascii=False, sort_keys=True)
+        write_atomic(cache / SLUGS_FILE, text)
 
 
 def parallel_writers(engine: Engine | None, rows: int) -> bool:

@@ -113,17 +113,22 @@ class Writers:
 
         ``idle``: called whenever ``every`` seconds passed with no word from a child
         (work this process can do while it would only wait: the state's digests,
-        :class:`exports.rebuild.EarlyDigests`); it should return within ``every``.
+        :class:`exports.rebuild.EarlyDigests`); it should return within ``every``,
+        and True when it has more to do: it is then called again at once, with no
+        pause, as long as no child has a word (a backlog left to the end would be
+        done after the writers, between the page and the switch).
         """
         selector = selectors.DefaultSelector()
         try:
             for child in self.children:
                 selector.register(child.pipe, selectors.EVENT_READ, child)
             running = len(self.children)
+            more = False
             while running:
-                ready = selector.select(None if idle is None else every)
+                ready = selector.select(None if idle is None else 0 if more else every)
+                more = False
                 if not ready and idle is not None:
-                    idle()
+                    more = bool(idle())
                 for key, _ in ready:
                     child: _Child = key.data
                     data = os.read(child.pipe, 1 << 20)

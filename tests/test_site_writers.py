@@ -690,6 +690,61 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
     }
 
 
+def test_early_digests_say_when_files_are_left_to_hash_and_start_their_writeback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exports import rebuild
+    from timeline import files
+
+    started: list[str] = []
+
+    def watched(path: Path) -> None:
+        started.append(Path(path).name)
+        files.start_writeback(path)  # the real one still runs
+
+    monkeypatch.setattr(rebuild, "start_writeback", watched)
+    for number in range(3):
+        (tmp_path / f"{number}.html").write_bytes(b"x" * 1000)
+    early = rebuild.EarlyDigests(tmp_path, None)
+    assert early.catch_up(seconds=0) is True  # walked, no time to hash: three left
+    assert not early.found and not started
+    assert early.catch_up(seconds=10) is False
+    assert len(early.found) == 3
+    assert sorted(started) == ["0.html", "1.html", "2.html"]
+
+
+WAIT_WITH_WORK_LEFT = """
+import json, sys, time
+from exports.site_writers import Writers, can_fork
+
+assert can_fork()
+calls = []
+
+def idle():
+    calls.append(time.perf_counter())
+    return len(calls) < 20  # work left for the first 19 calls
+
+with Writers(True) as writers:
+    writers.start("sleeper", lambda: time.sleep(1.0))
+    started = time.perf_counter()
+    writers.wait(idle, every=0.3)
+print(json.dumps([len(calls), calls[19] - started if len(calls) > 19 else None]))
+"""
+
+
+def test_the_wait_calls_idle_again_at_once_while_it_has_work_left() -> None:
+    """:meth:`Writers.wait` pauses ``every`` seconds between two calls of ``idle`` only
+    when the last one had nothing left (a backlog of digests would otherwise be left
+    for after the writers, between the page and the switch)."""
+    done = subprocess.run(
+        [sys.executable, "-c", WAIT_WITH_WORK_LEFT], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    calls, twentieth = json.loads(done.stdout.strip().splitlines()[-1])
+    assert calls >= 20 and twentieth < 0.6  # 20 calls within one pause and a bit, not 20 pauses
+    assert calls < 25  # then one call per pause of 0.3 s, for the rest of the second
+
+
 def test_an_unchanged_rebuild_reads_no_file_it_hashed_before(
     table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -717,3 +772,79 @@ def test_an_unchanged_rebuild_reads_no_file_it_hashed_before(
     assert site.seconds and "index.html" in hashed  # read, found changed: made again
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+# --- the associations' slugs kept between builds -----------------------------------------
+
+REBUILD_IN_A_FRESH_PROCESS = """
+import json, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from exports.site import build_site
+from timeline.cache import DocumentCache
+from timeline.engine import Engine
+from timeline.schema import read_table
+
+table = read_table(Path(sys.argv[1]))
+work = Path(sys.argv[2])
+engine = Engine(workers=2, cache=DocumentCache(work / "cache"))
+build_site(table, work / "site", now=datetime(2026, 1, 1, tzinfo=UTC), engine=engine)
+print(json.dumps("pypinyin" in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("before", ["one event less", "one association less"])
+def test_a_rebuild_names_the_associations_the_last_build_named_without_pinyin_tables(
+    table: pd.DataFrame, tmp_path: Path, before: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slugs the last build made are kept in the cache folder: a rebuild (in a fresh
+    process) whose associations all have one never loads pypinyin's tables (0.4 s); a
+    new association loads them, and its slug is kept in turn. Both publish the bytes of
+    the same builds without a cache."""
+    from exports.site import SLUGS_FILE
+    from timeline import slugs
+
+    monkeypatch.setattr(slugs, "_known", {})  # what this process named before: not kept
+    if before == "one event less":  # of an association that has others
+        counts = table["association"].map(table["association"].value_counts())
+        earlier = table.drop(index=table.index[counts.to_numpy() > 1][-1])
+    else:
+        dropped = sorted(table["association"].astype(str).unique())[-1]
+        earlier = table[table["association"].astype(str) != dropped]
+    earlier = earlier.reset_index(drop=True)
+    assert set(earlier["association"]) <= set(table["association"])
+    build_site(earlier, tmp_path / "site", now=NOW, engine=_engine(tmp_path / "cache", 2))
+    loaded = _in_a_fresh_process(
+        REBUILD_IN_A_FRESH_PROCESS, tmp_path / "t" / "events.parquet", tmp_path
+    )
+    assert loaded is (before == "one association less")
+    kept = json.loads((tmp_path / "cache" / "site" / SLUGS_FILE).read_text(encoding="utf-8"))
+    assert set(table["association"].astype(str)) - {""} <= set(kept["slugs"])
+    for frame in (earlier, table):  # the same builds without a cache
+        build_site(frame, tmp_path / "plain", now=NOW)
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "plain")
+
+
+def test_slugs_kept_for_other_pinyin_tables_are_made_again(
+    table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slugs kept under another version of the tables (another pypinyin, another
+    ``timeline/slugs.py``) are not taken: the names are spelled again."""
+    import hashlib
+
+    from exports.site import SLUGS_FILE
+    from timeline import slugs
+
+    cache = tmp_path / "cache"
+    build_site(table, tmp_path / "first", now=NOW, engine=_engine(cache, 2))
+    kept_path = cache / "site" / SLUGS_FILE
+    kept = json.loads(kept_path.read_text(encoding="utf-8"))
+    wrong = {name: f"wrong-{hashlib.sha1(name.encode()).hexdigest()[:6]}" for name in kept["slugs"]}
+    kept_path.write_text(json.dumps({"version": "another", "slugs": wrong}), encoding="utf-8")
+    monkeypatch.setattr(slugs, "_known", {})  # a fresh process
+    build_site(
+        _without_last_document(table), tmp_path / "second", now=NOW, engine=_engine(cache, 2)
+    )
+    build_site(_without_last_document(table), tmp_path / "fresh", now=NOW)
+    assert snapshot(tmp_path / "second") == snapshot(tmp_path / "fresh")
+    assert "wrong-" not in kept_path.read_text(encoding="utf-8")  # kept again, made anew

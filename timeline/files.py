@@ -19,8 +19,10 @@ import ctypes
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from timeline.faults import step
 
@@ -45,7 +47,62 @@ def durable_later(folder: Path) -> Iterator[None]:
 def make_durable(folder: Path) -> None:
     """Flush to disk every file written (and renamed) on ``folder``'s file system:
     Linux's ``syncfs`` on it, else ``sync`` of every file system. An error the disk
-    gave is raised, naming ``folder``."""
+    gave is raised, naming ``folder``; so is one a flush started by
+    :func:`start_durable` met."""
+    _finish_early_flush(folder)
+    _syncfs(folder)
+
+
+def start_durable(folder: Path) -> None:
+    """Start flushing ``folder``'s file system now, on a thread; :func:`make_durable`,
+    still called before anything names the files, waits for it and raises its error.
+
+    The flush waits on the disk: started once the bulk of a build is written, it
+    runs while the build does its last work (the state's digests, the published
+    folder's other files carried over), and the flush before the switch finds only
+    what was written since. A second flush is still needed: files written after
+    this one began may not be in it.
+    """
+    key = os.path.abspath(folder)
+    if key in _early_flushes:
+        return
+    outcome: list[BaseException] = []
+
+    def flush() -> None:
+        try:
+            _syncfs(folder)
+        except BaseException as error:  # raised again by make_durable
+            outcome.append(error)
+
+    thread = threading.Thread(target=flush, name="early-flush", daemon=True)
+    _early_flushes[key] = (thread, outcome)
+    thread.start()
+
+
+#: Flushes :func:`start_durable` started, by folder: the thread and its error, if any.
+_early_flushes: dict[str, tuple[threading.Thread, list[BaseException]]] = {}
+
+
+def forget_early_flush(folder: Path) -> None:
+    """Wait for a flush :func:`start_durable` started whose folder is not published
+    (nothing changed, or the build stopped), its error left unsaid: no thread of it
+    outlives the build (a process with another thread forks no writer)."""
+    started = _early_flushes.pop(os.path.abspath(folder), None)
+    if started is not None:
+        started[0].join()
+
+
+def _finish_early_flush(folder: Path) -> None:
+    started = _early_flushes.pop(os.path.abspath(folder), None)
+    if started is None:
+        return
+    thread, outcome = started
+    thread.join()
+    if outcome:
+        raise outcome[0]
+
+
+def _syncfs(folder: Path) -> None:
     try:
         syncfs = ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):
@@ -56,6 +113,55 @@ def make_durable(folder: Path) -> None:
         if syncfs(handle) != 0:  # a write the disk refused (EIO, ENOSPC) since the last flush
             code = ctypes.get_errno()
             raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(handle)
+
+
+#: Bytes from which a file written for a later flush has its writeback started at once
+#: by its writer (:func:`_start_writeback`), and how often while a large file is
+#: written. Smaller files (a page, 150 KB on average) are started by whoever reads
+#: them back next (:func:`start_writeback`: the build hashing what its page writer
+#: wrote, while it only waits), so that the kernel's work of starting the disk is
+#: not done in the page writer's time.
+WRITEBACK_FROM = 4 << 20
+WRITEBACK_EVERY = 8 << 20
+_SYNC_FILE_RANGE_WRITE = 2
+_sync_file_range: Any = None
+
+
+def _start_writeback(handle: int, start: int, end: int) -> int:
+    """Start writing bytes ``start`` to ``end`` of an open file to disk, without waiting
+    (Linux ``sync_file_range(SYNC_FILE_RANGE_WRITE)``); returns ``end``.
+
+    :func:`make_durable`'s one flush waits for every dirty byte of the file system:
+    some 250 MB of pages, feeds and table files at 10,000 documents, 0.4–0.5 s when
+    all of it was left to the flush. Started as each file is written, the disk
+    writes while the build still works, and the flush finds little left. Only a
+    start: durability is still the flush's (an error here is ignored, and where
+    the call is missing nothing is started).
+    """
+    global _sync_file_range
+    if _sync_file_range is None:
+        try:
+            function = ctypes.CDLL(None, use_errno=True).sync_file_range
+            function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+            _sync_file_range = function
+        except (OSError, AttributeError):
+            _sync_file_range = False
+    if _sync_file_range:
+        _sync_file_range(handle, start, end - start, _SYNC_FILE_RANGE_WRITE)
+    return end
+
+
+def start_writeback(path: str | Path) -> None:
+    """Start writing a whole file's dirty bytes to disk, without waiting
+    (:func:`_start_writeback` on the file, opened to read); errors are ignored."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        _start_writeback(handle, 0, os.fstat(handle).st_size)
     finally:
         os.close(handle)
 
@@ -91,11 +197,18 @@ def write_atomic(path: str | Path, data: bytes | str | Iterable[bytes]) -> Path:
         raise _naming(error, path) from None
     try:
         with os.fdopen(handle, "wb") as out:
+            flushed_now = _flushed_now(path)
+            written = started = 0  # bytes written, and from where writeback is not started yet
             for piece in pieces:
-                out.write(piece)
+                written += out.write(piece)
+                if not flushed_now and written - started >= WRITEBACK_EVERY:
+                    out.flush()
+                    started = _start_writeback(out.fileno(), started, written)
             out.flush()
-            if _flushed_now(path):
+            if flushed_now:
                 os.fsync(out.fileno())
+            elif written - started >= WRITEBACK_FROM or started:
+                _start_writeback(out.fileno(), started, written)
         os.chmod(temporary, 0o644)
         step(f"write {path.name}")
         os.replace(temporary, path)
