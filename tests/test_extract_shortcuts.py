@@ -688,34 +688,70 @@ def test_inside_a_run_of_numbers_every_other_rule_is_still_tried() -> None:
     assert "years.spelled" in {a[0].name for a in extract._inside_run(extract._chinese_rules("年"))}
 
 
-def test_the_tries_of_a_mixed_run_are_those_worked_out_for_it_alone() -> None:
-    """``extract._mixed_tries`` remembers each piece of a run of both scripts by its
-    kind, length, the character before it and the two after it: a run looked up among
-    thousands of others gives the tries it gets with nothing remembered, so nothing
-    else of the text changes them."""
+def _partials_at_runs(folded: str, places) -> list[tuple[str, int, str]]:
+    """(rule, place, partial) for every try of ``places`` whose match gives a partial."""
+    found = []
+    for rule, match, position in places:
+        matched = match(folded, position)
+        partial = rule.produce(matched, folded) if matched is not None else None
+        if partial is not None:
+            found.append((rule.name, position, repr(partial)))
+    return sorted(found)
+
+
+def test_the_runs_of_numbers_give_every_partial_each_rule_gives_at_each_place() -> None:
+    """A run of numbers is scanned a piece at a time (初一2023: 一, then 2023), with
+    one lookup of each piece's shape: its places and tries give the partials that
+    trying every rule for Arabic digits at each piece of digits (those its digits, the
+    character after them and the one before say are worth it: ``worth_trying`` and
+    ``before_look``, which may leave out a fragment no neighbour joins), and every
+    rule for Chinese numerals at each place of each piece of numerals that a
+    numeral's date may follow (``after_chinese`` saying yes to the character after),
+    gives. Runs of both scripts, among neighbours a rule refuses or looks for."""
     chooser = random.Random(21)
-    pieces = ["8", "18", "2023", "12345", "一", "十", "二〇二三", "十四五", "八"]
+    pieces = ["8", "18", "2023", "12345", "一", "十", "二〇二三", "十四五", "八", "初一"]
     around = ["", " ", "初", "农历", "第", "年", "月", "日", "至", "-", "号", "世", "1.", "June "]
     texts = [
         "".join(chooser.choice(around) + chooser.choice(pieces) for _ in range(16))
         for _ in range(1000)
     ]
-    shared: dict[frozenset[str], extract._Pieces] = {}  # one per set of rules left out
-    compared = 0
+    arabic = [rule for rule in ALL_RULES if rule.on_numbers in ("arabic", "both")]
+    chinese = [rule for rule in ALL_RULES if rule.on_numbers in ("chinese", "both")]
+    mixed = 0
     for text in [*texts, *TEXTS]:
         folded = fold(text)
-        left_out = extract._not_in(folded)
+        every = []
         for run in extract.NUMBER_RUN.finditer(folded):
-            written = run.group()
-            if (
-                written.isdecimal()
-                and written.isascii()
-                or not any(c in "0123456789" for c in written)
-            ):
-                continue  # one script only
-            start, end = run.span()
-            alone = extract._mixed_tries(folded, start, end, left_out, extract._Pieces())
-            remembered = shared.setdefault(left_out, extract._Pieces())
-            assert extract._mixed_tries(folded, start, end, left_out, remembered) == alone, text
-            compared += 1
-    assert compared > 1000
+            split = re.findall(r"[0-9]+|[^0-9]+", run.group())
+            mixed += len(split) > 1
+            at = run.start()
+            for piece in split:
+                if piece[0].isascii():
+                    prior = extract._prior(folded, at)  # what a look before reads
+                    following = folded[at + len(piece) : at + len(piece) + 1]
+                    every += [
+                        (rule, rule.pattern.match, at)
+                        for rule in arabic
+                        if (rule.worth_trying is None or rule.worth_trying(piece, following))
+                        and (rule.before_look is None or prior in rule.before_look or not prior)
+                    ]
+                else:
+                    following = folded[at + len(piece) : at + len(piece) + 1]
+                    worth = following and following in extract._AFTER_CHINESE_NUMBER
+                    if worth or extract._FIVE_YEAR_PLAN.search(piece):
+                        every += [
+                            (rule, rule.pattern.match, position)
+                            for position in range(at, at + len(piece))
+                            for rule in chinese
+                            if rule.after_chinese is None or following in rule.after_chinese
+                        ]
+                at += len(piece)
+        engine = [
+            (attempt[0], attempt[1], position)
+            for tries, position in extract._number_starts(
+                folded, 0, len(folded), extract._not_in(folded)
+            )
+            for attempt in tries
+        ]
+        assert _partials_at_runs(folded, engine) == _partials_at_runs(folded, every), text
+    assert mixed > 1000
