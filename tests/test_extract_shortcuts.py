@@ -379,6 +379,40 @@ def test_the_numeric_forms_tried_by_shape_match_as_the_whole_pattern() -> None:
     assert compared > 1000 and len(used) == 3
 
 
+def test_the_english_dates_tried_by_shape_match_as_the_whole_pattern() -> None:
+    """At the start of every run of Arabic digits, the ``match`` that
+    ``english.match_by_shape`` gives for the run's length and the character after it
+    (a search for the day-first form, then the whole pattern) matches what the whole
+    pattern matches, the same match or none: days, connectors, "of", every month's
+    first letter in both cases and the letters that ignoring case reads as them."""
+    days = ["8", "18", "31", "3rd", "21st", "1٣", "18٣0s", "2023", "1990s"]
+    links = ["", "-", " - ", "~", " to ", "through", " and ", "-14", " to 14", "~14th"]
+    gaps = ["", " ", "\t", "  ", " of ", "of ", ", "]
+    months = ["June", "jun.", "SEPT", "Auguſt", "October", "oct", "Kelvin", "x", "1", ""]
+    texts = [
+        f"{head}{day}{link}{gap}{month}"
+        for head in ("", "a", " ", "在")
+        for day in days
+        for link in links
+        for gap in gaps
+        for month in months
+    ]
+    rule = next(rule for rule in ALL_RULES if rule.name == "english.dates")
+    used, matched = set(), 0
+    for text in [*texts, *TEXTS]:
+        folded = fold(text)
+        for run in re.finditer(r"[0-9]+", folded):
+            start, end = run.span()
+            match = rule.match_by_shape(min(end - start, 64), folded[end : end + 1])
+            by_shape, whole = match(folded, start), english.ENGLISH.match(folded, start)
+            used.add(match)
+            assert (by_shape and (by_shape.span(), by_shape.groupdict())) == (
+                whole and (whole.span(), whole.groupdict())
+            ), (text, start)
+            matched += whole is not None
+    assert matched > 1000 and len(used) == 2
+
+
 def test_the_quick_refusal_of_a_month_s_cue_refuses_only_where_the_search_finds_none() -> None:
     """``english._may_have_cue`` says no only where ``MONTH_CUE`` finds no cue in the
     24 characters before a month; and it does say no (June June …)."""
