@@ -1,7 +1,9 @@
 """Calendar arithmetic: month lengths, lunar dates and festivals.
 
 Lunar dates and solar terms come from the lunar-calendar library
-(``lunar_python``); nothing here is a hand-made table of dates.
+(``lunar_python``); nothing here is a hand-made table of dates. The lunar months
+are its answer written out once (:mod:`normalizers.tables.lunar_months`, compared
+with the library by a test), since it computes each year from astronomy.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import calendar as _gregorian
 from datetime import date, timedelta
 from functools import lru_cache
 
-from lunar_python import LunarYear, Solar
+from lunar_python import Solar
 
 from normalizers.tables.festivals import FESTIVALS
+from normalizers.tables.lunar_months import FIRST_YEAR, LAST_YEAR, LUNAR_YEARS
 
 #: Pinyin keys the library uses for the solar terms of the neighbouring cycles.
 _TERM_PINYIN = {
@@ -40,14 +43,20 @@ def add_months(year: int, month: int, months: int) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=512)
-def _lunar_year(year: int) -> LunarYear:
-    """The library's lunar year, cached: it computes the year's solar terms and new
-    moons from astronomy on every ``fromYear`` call (25 ms), and a text naming 农历
-    months in every sentence asks for the same few years again and again."""
-    return LunarYear.fromYear(year)
+def _lunar_months(year: int) -> dict[int, tuple[int, int]]:
+    """The months of a lunar year (a leap month as its negative number) → the Julian
+    day of its first day and its number of days, from :data:`LUNAR_YEARS`."""
+    first, leap, lengths = LUNAR_YEARS[year]
+    numbers = [*range(1, leap + 1), -leap, *range(leap + 1, 13)] if leap else range(1, 13)
+    months = {}
+    for index, number in enumerate(numbers):
+        count = 30 if lengths >> index & 1 else 29
+        months[number] = (first, count)
+        first += count
+    return months
 
 
-@lru_cache(maxsize=4096)  # the library computes a whole lunar year per call
+@lru_cache(maxsize=4096)
 def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
     """The Gregorian day of a lunar date; ``ValueError`` when it does not exist.
 
@@ -56,19 +65,19 @@ def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
     """
     if not 1 <= month <= 12 or not 1 <= day <= 30:
         raise ValueError(f"no lunar month {month} day {day}")
-    if not 1900 <= year <= 2099:
-        raise ValueError(f"lunar year {year} is outside 1900–2099")
-    lunar_month = _lunar_year(year).getMonth(-month if leap else month)
-    if lunar_month is None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"lunar year {year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    found = _lunar_months(year).get(-month if leap else month)
+    if found is None:
         raise ValueError(f"lunar year {year} has no leap month {month}")
-    if day > lunar_month.getDayCount():
-        raise ValueError(f"lunar month {month} of {year} has {lunar_month.getDayCount()} days")
-    # The day from the cached year's month (its first day's Julian day), not from
-    # ``Lunar.fromYmd``, which recomputes a whole lunar year (30 ms) whenever the
-    # year differs from the library's own one-year cache: a text that goes back
-    # and forth between years paid that for every date. Checked equal to
-    # ``Lunar.fromYmd`` for every day of 1900–2099 (tests/test_calendar_days.py).
-    return _from_julian_day(lunar_month.getFirstJulianDay() + day - 1)
+    first, count = found
+    if day > count:
+        raise ValueError(f"lunar month {month} of {year} has {count} days")
+    # The day from the table's month (its first day's Julian day), not from
+    # ``Lunar.fromYmd``, which computes a whole lunar year from astronomy. Checked
+    # equal to ``Lunar.fromYmd`` for every day of ten years (tests/test_calendar_days.py),
+    # the table to the library's months for every year (tests/test_lunar_months.py).
+    return _from_julian_day(first + day - 1)
 
 
 #: The Julian day of the proleptic Gregorian ordinal 0, at noon (``date.toordinal``).
@@ -101,7 +110,7 @@ def lunar_month_span(year: int, month: int, leap: bool = False) -> tuple[date, d
     (datetime.date(2020, 5, 23), datetime.date(2020, 6, 20))
     """
     first = lunar_to_solar(year, month, 1, leap)
-    count = _lunar_year(year).getMonth(-month if leap else month).getDayCount()
+    count = _lunar_months(year)[-month if leap else month][1]
     return first, first + timedelta(days=count - 1)
 
 

@@ -121,7 +121,6 @@ _AUTOMATON = _keyword_automaton()
 _ARABIC_RULES = tuple(rule for rule in ALL_RULES if rule.on_numbers in ("arabic", "both"))
 _CHINESE_RULES = tuple(rule for rule in ALL_RULES if rule.on_numbers in ("chinese", "both"))
 NUMBER_RUN = re.compile(r"[0-9〇零一二三四五六七八九十廿卅两]+")
-_ARABIC_OR_NOT = re.compile(r"[0-9]+|[^0-9]+")
 #: A run of Chinese numerals is worth trying only before one of these (九月, 二〇二三年,
 #: 三至五月, 二十世纪) or as a five-year plan (十四五).
 _AFTER_CHINESE_NUMBER = frozenset('年月日号世-~至到”"')
@@ -356,22 +355,23 @@ _TOLD_BEFORE = _REFUSED_BEFORE | _LOOKED_BEFORE | frozenset(" \t")
 #: What stands for "another character" in :func:`_before_look`: in no ``before_look``.
 _OTHER = "\uffff"
 
-#: A run of numbers (:data:`NUMBER_RUN`) in one search. A run of Arabic digits alone
-#: gives (1) the character before it if it is one of :data:`_TOLD_BEFORE` (else
-#: None), (2) its digits after the first and (3) the two characters after it, so
-#: that the shape of most runs comes from one call; a run with Chinese numerals in
-#: it gives None for (3). A run of Chinese numerals alone gives (4) its numerals
-#: after the first, a run of both scripts none of the four. The pattern starts with
-#: the run's class, so the search skips from one such character to the next as
-#: :data:`NUMBER_RUN` does; the numerals of either branch are possessive, so a run
-#: before a numeral of the other script is never cut short.
+#: A piece of a run of numbers (:data:`NUMBER_RUN`) in one search: its Arabic digits
+#: or its Chinese numerals, whichever come first (初一2023 and 二〇二三08 are two
+#: pieces each). Arabic digits give (1) the character before them if it is one of
+#: :data:`_TOLD_BEFORE` (else None; a numeral right before, in a run of both scripts,
+#: is one), (2) their digits after the first and (3) the two characters after them,
+#: so that the shape of most runs comes from one call. Chinese numerals give (4) ""
+#: when a digit stands right before them (the run's first place is then further
+#: back: only the rules that may start after a numeral are tried, at every place)
+#: and (5) their numerals after the first. The pattern starts with the run's class,
+#: so the search skips from one such character to the next as :data:`NUMBER_RUN`
+#: does; the digits and numerals are possessive, so a piece is never cut short.
 _CHINESE_NUMERALS = NUMBER_RUN.pattern[len("[0-9") : -len("]+")]
 _RUN_SHAPE = re.compile(
     rf"[0-9{_CHINESE_NUMERALS}](?:"
     rf"(?<=[0-9])(?:(?<=([{re.escape(''.join(sorted(_TOLD_BEFORE)))}])[0-9])|)"
-    rf"([0-9]*+)(?![{_CHINESE_NUMERALS}])(?=(.{{0,2}}))"
-    rf"|(?<=[{_CHINESE_NUMERALS}])([{_CHINESE_NUMERALS}]*+)(?![0-9])"
-    rf"|[0-9{_CHINESE_NUMERALS}]*)",
+    rf"([0-9]*+)(?=(.{{0,2}}))"
+    rf"|(?:(?<=[0-9][{_CHINESE_NUMERALS}])()|)([{_CHINESE_NUMERALS}]*+))",
     re.DOTALL,
 )
 
@@ -414,18 +414,19 @@ def _run_tries(
 
 def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = frozenset()):
     """The places in the runs of numbers in ``folded[a:b]`` (no run crosses ``a`` or
-    ``b``) with what to try there. A run of Arabic digits alone costs one match, its
-    groups and one lookup of its shape (:func:`_run_tries`, remembered for this
-    call): the shape's tries, often none (1 1 1 …, 1.1.1 …, 2023 2023 …), so that
-    the run is passed over without a step more."""
+    ``b``) with what to try there, a piece of the run at a time (:data:`_RUN_SHAPE`).
+    Arabic digits cost one match, its groups and one lookup of their shape
+    (:func:`_run_tries`, remembered for this call): the shape's tries, often none
+    (1 1 1 …, 1.1.1 …, 2023 2023 …), so that the piece is passed over without a step
+    more. In a run of both scripts, the digits after numerals are such a piece whose
+    character before is a numeral; the numerals after digits are tried at every place
+    with the rules that may start right after a numeral (:func:`_inside_run`)."""
     known: dict[tuple[int, str | None, str], _RunTries] = {}
     by_shape = known.get
-    #: (a run of Chinese numerals alone, the two characters after it) → its tries.
+    #: (Chinese numerals, the two characters after them) → their tries.
     numerals: dict[tuple[str, str], tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
-    #: The pieces of runs of both scripts (:func:`_mixed_tries`) → their tries.
-    pieces = _Pieces()
     for run in _RUN_SHAPE.finditer(folded, a, b):
-        before, rest, after, chinese = run.groups()
+        before, rest, after, after_digit, _ = run.groups()
         if after is not None:
             length = len(rest) + 1
             if len(after) < 2:  # the text's end, or the search's: read past ``b``
@@ -444,108 +445,30 @@ def _number_starts(folded: str, a: int, b: int, left_out: frozenset[str] = froze
                 else:  # the text's start: nothing before, every rule is tried
                     yield waiting, start
             continue
-        start = run.start()
-        written = run.group()
-        if chinese is not None:  # numerals alone: one lookup of the run and what follows
-            end = run.end()
-            key = (written, folded[end : end + 2])
-            first = numerals.get(key)
-            if first is None:
-                first = numerals[key] = _numeral_tries(written, key[1], left_out)
+        # Chinese numerals: one lookup of them and what follows.
+        start, end = run.span()
+        key = (run.group(), folded[end : end + 2])
+        first = numerals.get(key)
+        if first is None:
+            first = numerals[key] = _numeral_tries(key[0], key[1], left_out)
+        if after_digit is None:
             if first[0]:
                 yield first[0], start
-            if first[1]:
-                for position in range(start + 1, end):
-                    yield first[1], position
-            continue
-        # Both scripts: each piece's tries, looked up by what they depend on.
-        for position, tries in _mixed_tries(folded, start, run.end(), left_out, pieces):
-            yield tries, position
-
-
-class _Pieces:
-    """What :func:`_mixed_tries` remembers for one call of :func:`_number_starts` (the
-    rules left out are the same throughout): a piece of Arabic digits by its length
-    (up to 64), the two characters after it, the character before it and whether it
-    starts the run; a piece of Chinese numerals by the two characters after it."""
-
-    __slots__ = ("arabic", "chinese")
-
-    def __init__(self) -> None:
-        self.arabic: dict[tuple[int, str, str, bool], tuple[_Try, ...]] = {}
-        self.chinese: dict[str, tuple[tuple[_Try, ...], tuple[_Try, ...]]] = {}
-
-
-def _mixed_tries(
-    folded: str, start: int, end: int, left_out: frozenset[str], pieces: _Pieces
-) -> list[tuple[int, tuple[_Try, ...]]]:
-    """(position, tries) for the places worth trying in the run of Arabic digits and
-    Chinese numerals ``folded[start:end]``, each piece in turn: the digits as a run of
-    Arabic digits (less the rules that refuse a numeral before them, past the run's
-    start), the numerals at every place when a numeral's date may follow (in 统一十月
-    the date starts in the middle of the run), past the run's first character only
-    with the rules that may start right after a numeral (:func:`_inside_run`).
-
-    A piece's tries depend on the piece's kind and length, on the two characters
-    after it and on the one before it (:func:`_prior`: past the run's start, the
-    numeral that ends the piece before), never on the digits themselves: each such
-    shape is worked out once per call in ``pieces`` (the runs themselves seldom
-    recur: 初一2023, 二〇二三08 … each between other characters)."""
-    places = []
-    for piece in _ARABIC_OR_NOT.finditer(folded, start, end):
-        at, stop = piece.span()
-        after = folded[stop : stop + 2]
-        if folded[at] in "0123456789":
-            inside = at > start
-            key = (
-                min(stop - at, 64),
-                after,
-                folded[at - 1] if inside else _prior(folded, at),
-                inside,
-            )
-            tries = pieces.arabic.get(key)
-            if tries is None:
-                tries = _arabic_tries(folded, key[0], stop)
-                if left_out:
-                    tries = _without(tries, left_out)
-                tries = _before_look(tries, key[2])
-                if inside:  # after Chinese numerals of the same run
-                    tries = _inside_run(tries)
-                pieces.arabic[key] = tries
-            if tries:
-                places.append((at, tries))
-            continue
-        if after[:1] not in _AFTER_CHINESE_NUMBER and not _FIVE_YEAR_PLAN.search(folded, at, stop):
-            continue
-        found = pieces.chinese.get(after)
-        if found is None:
-            found = pieces.chinese[after] = _chinese_tries(after, left_out)
-        tries, inside = found
-        if at == start and tries:
-            places.append((at, tries))
-        if inside:
-            places.extend((position, inside) for position in range(max(at, start + 1), stop))
-    return places
+            start += 1
+        if first[1]:
+            for position in range(start, end):
+                yield first[1], position
 
 
 def _numeral_tries(
     written: str, after: str, left_out: frozenset[str]
 ) -> tuple[tuple[_Try, ...], tuple[_Try, ...]]:
-    """The tries at the first place of a run of Chinese numerals alone followed by
-    ``after`` (two characters), and at its other places (:func:`_inside_run`): none
-    unless a numeral's date may follow (:data:`_AFTER_CHINESE_NUMBER`) or the run
-    holds a five-year plan, as for a run's Chinese piece in :func:`_number_starts`."""
+    """The tries at the first place of the Chinese numerals ``written`` followed by
+    ``after`` (two characters), and at their other places (:func:`_inside_run`): none
+    unless a numeral's date may follow (:data:`_AFTER_CHINESE_NUMBER`) or they hold a
+    five-year plan."""
     if after[:1] not in _AFTER_CHINESE_NUMBER and not _FIVE_YEAR_PLAN.search(written):
         return (), ()
-    return _chinese_tries(after, left_out)
-
-
-def _chinese_tries(
-    after: str, left_out: frozenset[str]
-) -> tuple[tuple[_Try, ...], tuple[_Try, ...]]:
-    """The tries at the first place of Chinese numerals followed by ``after`` (two
-    characters), and at their other places (:func:`_inside_run`), once a numeral's date
-    may follow them (:func:`_numeral_tries`, :func:`_mixed_tries` tell)."""
     following = after[:1]
     tries = _second_look(_chinese_rules(following), 0, following, after[1:2])
     if left_out:

@@ -379,6 +379,40 @@ def test_the_numeric_forms_tried_by_shape_match_as_the_whole_pattern() -> None:
     assert compared > 1000 and len(used) == 3
 
 
+def test_the_english_dates_tried_by_shape_match_as_the_whole_pattern() -> None:
+    """At the start of every run of Arabic digits, the ``match`` that
+    ``english.match_by_shape`` gives for the run's length and the character after it
+    (a search for the day-first form, then the whole pattern) matches what the whole
+    pattern matches, the same match or none: days, connectors, "of", every month's
+    first letter in both cases and the letters that ignoring case reads as them."""
+    days = ["8", "18", "31", "3rd", "21st", "1٣", "18٣0s", "2023", "1990s"]
+    links = ["", "-", " - ", "~", " to ", "through", " and ", "-14", " to 14", "~14th"]
+    gaps = ["", " ", "\t", "  ", " of ", "of ", ", "]
+    months = ["June", "jun.", "SEPT", "Auguſt", "October", "oct", "Kelvin", "x", "1", ""]
+    texts = [
+        f"{head}{day}{link}{gap}{month}"
+        for head in ("", "a", " ", "在")
+        for day in days
+        for link in links
+        for gap in gaps
+        for month in months
+    ]
+    rule = next(rule for rule in ALL_RULES if rule.name == "english.dates")
+    used, matched = set(), 0
+    for text in [*texts, *TEXTS]:
+        folded = fold(text)
+        for run in re.finditer(r"[0-9]+", folded):
+            start, end = run.span()
+            match = rule.match_by_shape(min(end - start, 64), folded[end : end + 1])
+            by_shape, whole = match(folded, start), english.ENGLISH.match(folded, start)
+            used.add(match)
+            assert (by_shape and (by_shape.span(), by_shape.groupdict())) == (
+                whole and (whole.span(), whole.groupdict())
+            ), (text, start)
+            matched += whole is not None
+    assert matched > 1000 and len(used) == 2
+
+
 def test_the_quick_refusal_of_a_month_s_cue_refuses_only_where_the_search_finds_none() -> None:
     """``english._may_have_cue`` says no only where ``MONTH_CUE`` finds no cue in the
     24 characters before a month; and it does say no (June June …)."""
@@ -688,34 +722,70 @@ def test_inside_a_run_of_numbers_every_other_rule_is_still_tried() -> None:
     assert "years.spelled" in {a[0].name for a in extract._inside_run(extract._chinese_rules("年"))}
 
 
-def test_the_tries_of_a_mixed_run_are_those_worked_out_for_it_alone() -> None:
-    """``extract._mixed_tries`` remembers each piece of a run of both scripts by its
-    kind, length, the character before it and the two after it: a run looked up among
-    thousands of others gives the tries it gets with nothing remembered, so nothing
-    else of the text changes them."""
+def _partials_at_runs(folded: str, places) -> list[tuple[str, int, str]]:
+    """(rule, place, partial) for every try of ``places`` whose match gives a partial."""
+    found = []
+    for rule, match, position in places:
+        matched = match(folded, position)
+        partial = rule.produce(matched, folded) if matched is not None else None
+        if partial is not None:
+            found.append((rule.name, position, repr(partial)))
+    return sorted(found)
+
+
+def test_the_runs_of_numbers_give_every_partial_each_rule_gives_at_each_place() -> None:
+    """A run of numbers is scanned a piece at a time (初一2023: 一, then 2023), with
+    one lookup of each piece's shape: its places and tries give the partials that
+    trying every rule for Arabic digits at each piece of digits (those its digits, the
+    character after them and the one before say are worth it: ``worth_trying`` and
+    ``before_look``, which may leave out a fragment no neighbour joins), and every
+    rule for Chinese numerals at each place of each piece of numerals that a
+    numeral's date may follow (``after_chinese`` saying yes to the character after),
+    gives. Runs of both scripts, among neighbours a rule refuses or looks for."""
     chooser = random.Random(21)
-    pieces = ["8", "18", "2023", "12345", "一", "十", "二〇二三", "十四五", "八"]
+    pieces = ["8", "18", "2023", "12345", "一", "十", "二〇二三", "十四五", "八", "初一"]
     around = ["", " ", "初", "农历", "第", "年", "月", "日", "至", "-", "号", "世", "1.", "June "]
     texts = [
         "".join(chooser.choice(around) + chooser.choice(pieces) for _ in range(16))
         for _ in range(1000)
     ]
-    shared: dict[frozenset[str], extract._Pieces] = {}  # one per set of rules left out
-    compared = 0
+    arabic = [rule for rule in ALL_RULES if rule.on_numbers in ("arabic", "both")]
+    chinese = [rule for rule in ALL_RULES if rule.on_numbers in ("chinese", "both")]
+    mixed = 0
     for text in [*texts, *TEXTS]:
         folded = fold(text)
-        left_out = extract._not_in(folded)
+        every = []
         for run in extract.NUMBER_RUN.finditer(folded):
-            written = run.group()
-            if (
-                written.isdecimal()
-                and written.isascii()
-                or not any(c in "0123456789" for c in written)
-            ):
-                continue  # one script only
-            start, end = run.span()
-            alone = extract._mixed_tries(folded, start, end, left_out, extract._Pieces())
-            remembered = shared.setdefault(left_out, extract._Pieces())
-            assert extract._mixed_tries(folded, start, end, left_out, remembered) == alone, text
-            compared += 1
-    assert compared > 1000
+            split = re.findall(r"[0-9]+|[^0-9]+", run.group())
+            mixed += len(split) > 1
+            at = run.start()
+            for piece in split:
+                if piece[0].isascii():
+                    prior = extract._prior(folded, at)  # what a look before reads
+                    following = folded[at + len(piece) : at + len(piece) + 1]
+                    every += [
+                        (rule, rule.pattern.match, at)
+                        for rule in arabic
+                        if (rule.worth_trying is None or rule.worth_trying(piece, following))
+                        and (rule.before_look is None or prior in rule.before_look or not prior)
+                    ]
+                else:
+                    following = folded[at + len(piece) : at + len(piece) + 1]
+                    worth = following and following in extract._AFTER_CHINESE_NUMBER
+                    if worth or extract._FIVE_YEAR_PLAN.search(piece):
+                        every += [
+                            (rule, rule.pattern.match, position)
+                            for position in range(at, at + len(piece))
+                            for rule in chinese
+                            if rule.after_chinese is None or following in rule.after_chinese
+                        ]
+                at += len(piece)
+        engine = [
+            (attempt[0], attempt[1], position)
+            for tries, position in extract._number_starts(
+                folded, 0, len(folded), extract._not_in(folded)
+            )
+            for attempt in tries
+        ]
+        assert _partials_at_runs(folded, engine) == _partials_at_runs(folded, every), text
+    assert mixed > 1000

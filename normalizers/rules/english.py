@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from datetime import date
 
 from normalizers.rules.base import Partial, Rule, forms
@@ -466,6 +467,30 @@ def second_look(digits: str, following: str, second: str) -> bool:
     return True
 
 
+#: What every match of :data:`ENGLISH` at a day of one or two digits starts with (12
+#: to 14 October, 18th of June): the day, a second day after a connector, spaces,
+#: "of", then the first letter of a month's name. The only other form that starts
+#: with a digit, the 1990s, needs four. One short search refuses 1-2-3 … before the
+#: whole pattern tries each of its forms there.
+_DAY_FIRST = re.compile(rf"{DAY}(?:{TO}{DAY})?[ \t]+(?:of[ \t]+)?(?i:[adfjmnos])")
+
+
+def _match_day_first(text: str, position: int) -> re.Match[str] | None:
+    if _DAY_FIRST.match(text, position) is None:
+        return None
+    return ENGLISH.match(text, position)
+
+
+def match_by_shape(digits: int, following: str) -> Callable[..., re.Match[str] | None]:
+    """The ``match`` to try at a run of ``digits`` Arabic digits followed by
+    ``following``: at one or two, :data:`ENGLISH`'s after a search for its day-first
+    form; after the run, a digit of another script (``\\d`` reads them too) keeps
+    the whole pattern alone."""
+    if digits <= 2 and not (following.isdecimal() and not following.isascii()):
+        return _match_day_first
+    return ENGLISH.match
+
+
 RULES = (
     Rule(
         "english.dates",
@@ -478,6 +503,7 @@ RULES = (
         on_numbers="arabic",
         worth_trying=worth_trying,
         second_look=second_look,
+        match_by_shape=match_by_shape,
         match_by_keyword=_match_by_keyword,
     ),
     Rule(
