@@ -52,9 +52,12 @@ from exports.page_cards import card_html
 from exports.page_render import json_text
 from exports.row_keys import row_key_bytes
 from exports.search_index import fold_joined, summary_json
+from timeline.files import file_digest
 
 #: Bumped when the cache's layout or a card's fields change.
 FORMAT = "3"
+#: Hex digits of a file's SHA-256 the piece record keeps (:func:`digest_bytes`): 128 bits.
+DIGEST_CHARS = 32
 PIECES = "pieces.json"
 CARDS = "cards"
 #: The folder of each year's search postings (:mod:`exports.search_postings`).
@@ -435,7 +438,7 @@ def digest_bytes(data: bytes) -> str:
     it has them (x86 since about 2017, ARMv8): 1.35 GB/s on this machine against
     BLAKE2b's 0.49 GB/s, which is faster only where they are missing.
     """
-    return hashlib.sha256(data).hexdigest()[:32]
+    return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
 
 
 def same_file(path: Path, digest: str) -> bool:
@@ -443,11 +446,7 @@ def same_file(path: Path, digest: str) -> bool:
     try:
         if os.path.islink(path) or not path.is_file():
             return False
-        found = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                found.update(block)
-        return found.hexdigest()[:32] == digest
+        return file_digest(path)[:DIGEST_CHARS] == digest
     except OSError:
         return False
 
