@@ -117,16 +117,16 @@ def carried(
     else:
         keys = block[:, 0].copy()
     places = np.flatnonzero(~kept)
-    new = year_block(texts(places.tolist()), shards) if len(places) else None
-    if new is None or not len(new) or not len(keys):
-        old = np.empty((len(keys), 2), dtype=np.int64)
-        old[:, 0], old[:, 1] = keys, numbers
-        if new is None:
-            return old, 0
+    if len(places):
+        new = year_block(texts(places.tolist()), shards)
         new[:, 1] = places[new[:, 1]]
-        return merged(old, new), len(places)
-    new[:, 1] = places[new[:, 1]]
-    return _merged(keys, numbers, new), len(places)
+    else:
+        new = np.empty((0, 2), dtype=np.int64)
+    if len(new) and len(keys):
+        return _merged(keys, numbers, new), len(places)
+    old = np.empty((len(keys), 2), dtype=np.int64)
+    old[:, 0], old[:, 1] = keys, numbers
+    return merged(old, new), len(places)
 
 
 __all__ = ["carried", "merged", "year_block"]
