@@ -403,8 +403,9 @@ def map_parts(
     taken = list(itertools.islice(parts, 2))
     if not taken:
         return
-    serial = len(taken) == 1 or engine.mode(documents) == "serial"
-    if not serial and light is not None and engine.mode(documents) == "processes":
+    mode = engine.mode(documents)
+    serial = len(taken) == 1 or mode == "serial"
+    if not serial and light is not None and mode == "processes":
         weight, below = light
         total = sum(weight(part) for part in taken)
         while total < below:
@@ -418,7 +419,7 @@ def map_parts(
         yield from map(function, itertools.chain(taken, parts))
         return
     parts = itertools.chain(taken, parts)
-    if engine.mode(documents) == "distributed":
+    if mode == "distributed":
         from distributed import Client
 
         with Client(engine.scheduler, set_as_default=False) as client:
