@@ -17,6 +17,7 @@ from timeline import merge
 from timeline.dates import collect_manifest
 from timeline.documents import expand_paths, resolved
 from timeline.gather import table_clusters
+from timeline.schema import Source, encode_sources
 from timeline.table import build_events, document_events
 
 MERGE = Path(__file__).parent / "merge"
@@ -278,3 +279,85 @@ def test_a_later_documents_copies_join_their_reports_and_change_nothing_else(row
         assert gained == ["zz.txt"] * len(gained)
         if not gained:
             assert row == old
+
+
+def _reference_sources(members: list[dict]) -> str:
+    """A group's ``sources`` as decoding each member's, joining, encoding does it."""
+    out: dict[tuple[str, str], Source] = {}
+    for row in members:
+        for source in merge._sources_of(row):
+            key = (source.doc, source.sentence)
+            known = out.get(key)
+            if known is not None:
+                ids = tuple(dict.fromkeys((*known.ids, *source.ids)))
+                source = Source(known.doc, known.title, known.url, known.sentence, ids)
+            out[key] = source
+    return encode_sources(out.values())
+
+
+# Values that decoding keeps and values it cleans: control, bidirectional and surrogate
+# characters, quotes and backslashes, whitespace at an end or doubled, a URL or not.
+_VALUES = st.lists(
+    st.sampled_from(
+        ["a", "协", "会", " ", "  ", "\t", "\n", "\x07", "\x85", "\u200e", "\u2028", "\ud800"]
+        + ['"', "\\", "/", "}", "{", ",", ":", "https://a.org/x", "javascript:x"]
+    ),
+    max_size=6,
+).map("".join)
+_SOURCE = st.fixed_dictionaries(
+    {
+        "doc": st.sampled_from(["a.txt", "b.txt", " b.txt", ""]) | _VALUES,
+        "title": _VALUES,
+        "url": st.sampled_from(["", "https://a.org/1", "http://b", "ftp://c", " https://a.org/1"]),
+        "sentence": st.sampled_from(["同一句", "同一句 ", "另一句"]) | _VALUES,
+        "ids": st.lists(st.sampled_from(["e1", "e2", "", " e3", "e\n4"]), max_size=3),
+    }
+)
+_CELL = (
+    st.lists(_SOURCE, max_size=3).map(lambda items: json.dumps(items, ensure_ascii=False))
+    | st.lists(_SOURCE, max_size=3).map(
+        lambda items: json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    )
+    | st.sampled_from(["", "[", "{}", "[1]", '[{"doc":"a.txt"}]', None])
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CELL, min_size=2, max_size=5))
+def test_a_groups_sources_are_its_members_decoded_joined_and_encoded(cells) -> None:
+    """Joining members' cells as JSON items (what stage 1 writes) gives the very text
+    of decoding every member, joining one source per document and sentence, encoding."""
+    members = [
+        {
+            "doc": f"d{number}.txt",
+            "doc_title": "题",
+            "source_url": "",
+            "description": "句",
+            "event_id": f"id{number}",
+            "sources": cell,
+        }
+        for number, cell in enumerate(cells)
+    ]
+    assert merge.joined_sources(members) == _reference_sources(members)
+
+
+def test_stage_ones_sources_are_joined_without_decoding_them() -> None:
+    """Every row stage 1 makes of the merge corpus holds a cell decoding leaves as it
+    is: a group's sources are joined from its members' JSON items."""
+    rows, _ = _unmerged_rows()
+    assert rows
+    for row in rows:
+        items = merge._tidy_items(row["sources"])
+        assert items is not None, row["sources"]
+        assert merge.joined_sources([row, row]) == _reference_sources([row, row])
+
+
+def test_a_printable_cell_holds_no_character_decoding_cleans() -> None:
+    """What :func:`timeline.merge._tidy_items` takes from ``str.isprintable``: no
+    control, bidirectional or surrogate character, no whitespace but the space."""
+    from timeline import schema
+
+    cleaned = {chr(code) for code in schema._CONTROLS} | set(schema.LINE_BREAKS)
+    cleaned |= {chr(code) for code in range(0xD800, 0xE000)}
+    cleaned |= {chr(code) for code in range(0x110000) if chr(code).isspace()} - {" "}
+    assert [c for c in cleaned if c.isprintable()] == []

@@ -34,10 +34,11 @@ The measure and its figures on ``tests/merge/`` are in the README.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from datetime import date
 
-from timeline.schema import Source, decode_sources, encode_sources
+from timeline.schema import Source, decode_sources, http_url
 
 #: Overlap coefficient of character bigrams from which two reports are one happening.
 THRESHOLD = 0.4
@@ -329,16 +330,97 @@ def merged_groups(rows: list[dict], found: list[list[int]]) -> list[dict]:
         first = rows[members[0]]  # a row reported once is kept as it is, not copied
         if len(members) > 1:
             first = dict(first)
-            sources: list[Source] = []
-            for i in members:
-                sources.extend(_sources_of(rows[i]))
-            first["sources"] = encode_sources(_joined(sources))
+            first["sources"] = joined_sources([rows[i] for i in members])
             if not first.get("time_start"):
                 timed = next((rows[i] for i in members if rows[i].get("time_start")), None)
                 if timed is not None:
                     first["time_start"], first["time_end"] = timed["time_start"], timed["time_end"]
         merged.append(first)
     return merged
+
+
+def joined_sources(members: list[dict]) -> str:
+    """The ``sources`` cell of a group of rows: every member's sources decoded
+    (:func:`timeline.schema.decode_sources`), one per document and sentence with their
+    ids joined in first-seen order, encoded again (:func:`timeline.schema.encode_sources`).
+
+    The same text, made without a :class:`~timeline.schema.Source` per member: a member's
+    cell that decoding would leave as it is (:func:`_tidy_items`: what stage 1 writes)
+    is joined as the JSON items it holds; any other goes through ``decode_sources``. A
+    +1 % rebuild re-merges every cluster a new row reaches, whose groups hold dozens of
+    copies of one report (``docs/scale.md``, ninth session).
+    """
+    out: dict[tuple[str, str], dict] = {}
+    for row in members:
+        items = _tidy_items(row.get("sources"))
+        if items is None:
+            items = [_item(source) for source in _sources_of(row)]
+        for item in items:
+            key = (item["doc"], item["sentence"])
+            known = out.get(key)
+            if known is None:
+                out[key] = item
+            else:
+                ids = list(dict.fromkeys((*known["ids"], *item["ids"])))
+                out[key] = {**known, "ids": ids}
+    return json.dumps(list(out.values()), ensure_ascii=False, separators=(",", ":"))
+
+
+def _item(source: Source) -> dict:
+    """A source as :func:`timeline.schema.encode_sources` writes it, as a JSON object."""
+    return {
+        "doc": source.doc,
+        "title": source.title,
+        "url": source.url,
+        "sentence": source.sentence,
+        "ids": list(source.ids),
+    }
+
+
+#: The keys of a source's JSON object, in the order :func:`timeline.schema.encode_sources`
+#: writes them.
+_SOURCE_KEYS = ["doc", "title", "url", "sentence", "ids"]
+#: In a ``sources`` cell that :meth:`str.isprintable` (no control, bidirectional or
+#: surrogate character, no whitespace but the space), anything else that
+#: :func:`timeline.schema.decode_sources` could change or read otherwise: an escape (a
+#: quote, a backslash or a control character in a value), a doubled space, and a space
+#: beside a quote (a value's first or last character, when the cell has no escape: its
+#: quotes are the values' own delimiters).
+_UNTIDY_IN_CELL = ("\\", "  ", '" ', ' "')
+
+
+def _tidy_items(cell: object) -> list[dict] | None:
+    """The JSON objects of a ``sources`` cell that :func:`timeline.schema.decode_sources`
+    would give back unchanged (each value already the one its cleaning makes), else None.
+
+    Such a cell's objects are its sources, value for value: ``doc``, ``title`` and every
+    id one line without control characters (:func:`timeline.schema.one_line` leaves
+    them), ``sentence`` without control characters or whitespace at its ends
+    (``printable(...).strip()``), ``url`` empty or a plain http(s) URL, ``doc`` and
+    every id not empty. A few scans of the cell answer for every value but the URL's
+    (:data:`_UNTIDY_IN_CELL`; some 20 times cheaper than the cleaning).
+    """
+    if not isinstance(cell, str) or not cell.isprintable():
+        return None
+    if any(text in cell for text in _UNTIDY_IN_CELL):
+        return None
+    try:
+        items = json.loads(cell)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not items:
+        return None
+    for item in items:
+        if type(item) is not dict or list(item) != _SOURCE_KEYS:
+            return None
+        doc, title, url, sentence, ids = item.values()
+        if not (type(doc) is str and doc and type(title) is str and type(sentence) is str):
+            return None
+        if type(url) is not str or (url and http_url(url) != url):
+            return None
+        if type(ids) is not list or not all(type(one) is str and one for one in ids):
+            return None
+    return items
 
 
 def _sources_of(row: dict) -> tuple[Source, ...]:
@@ -354,17 +436,3 @@ def _sources_of(row: dict) -> tuple[Source, ...]:
             (str(row["event_id"]),),
         ),
     )
-
-
-def _joined(sources: list[Source]) -> list[Source]:
-    """One source per document and sentence, its ids joined, in first-seen order."""
-    out: dict[tuple[str, str], Source] = {}
-    for source in sources:
-        key = (source.doc, source.sentence)
-        if key in out:
-            known = out[key]
-            ids = tuple(dict.fromkeys((*known.ids, *source.ids)))
-            out[key] = Source(known.doc, known.title, known.url, known.sentence, ids)
-        else:
-            out[key] = source
-    return list(out.values())
