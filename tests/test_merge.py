@@ -297,20 +297,23 @@ def _reference_sources(members: list[dict]) -> str:
 
 # Values that decoding keeps and values it cleans: control, bidirectional and surrogate
 # characters, quotes and backslashes, whitespace at an end or doubled, a URL or not.
-_VALUES = st.lists(
-    st.sampled_from(
-        ["a", "协", "会", " ", "  ", "\t", "\n", "\x07", "\x85", "\u200e", "\u2028", "\ud800"]
-        + ['"', "\\", "/", "}", "{", ",", ":", "https://a.org/x", "javascript:x"]
-    ),
-    max_size=6,
-).map("".join)
+_TIDY = st.sampled_from(["a.txt", "协会", "题 目", "2023年8月22日召开"])
+_ODD = st.sampled_from(
+    [" ", "  ", "\t", "\n", "\x07", "\x85", "\u200e", "\u2028", "\ud800", "\u2003"]
+    + ["\u00a0", "\u200d", '"', "\\", "}", "https://a.org/x"]
+)
+_VALUES = _TIDY | st.tuples(_TIDY, _ODD, st.integers(0, 2)).map(
+    lambda made: [made[1] + made[0], made[0][:1] + made[1] + made[0][1:], made[0] + made[1]][
+        made[2]
+    ]
+)
 _SOURCE = st.fixed_dictionaries(
     {
-        "doc": st.sampled_from(["a.txt", "b.txt", " b.txt", ""]) | _VALUES,
+        "doc": _VALUES | st.just(""),
         "title": _VALUES,
         "url": st.sampled_from(["", "https://a.org/1", "http://b", "ftp://c", " https://a.org/1"]),
-        "sentence": st.sampled_from(["同一句", "同一句 ", "另一句"]) | _VALUES,
-        "ids": st.lists(st.sampled_from(["e1", "e2", "", " e3", "e\n4"]), max_size=3),
+        "sentence": _VALUES,
+        "ids": st.lists(_VALUES | st.just(""), max_size=3),
     }
 )
 _CELL = (
@@ -341,6 +344,45 @@ def test_a_groups_sources_are_its_members_decoded_joined_and_encoded(cells) -> N
     assert merge.joined_sources(members) == _reference_sources(members)
 
 
+_TIDY_SOURCE = {"doc": "a.txt", "title": "题", "url": "", "sentence": "一句", "ids": ["e1"]}
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("doc", "b.txt "),
+        ("doc", " b.txt"),
+        ("doc", "b\u200e.txt"),
+        ("title", "题  目"),
+        ("title", "题\u2003目"),
+        ("title", "题\u200d目"),
+        ("sentence", " 一句"),
+        ("sentence", "一句\u2003"),
+        ("sentence", "一\x07句"),
+        ("sentence", "一\u2003句"),
+        ("url", "ftp://c"),
+        ("url", "javascript:x"),
+        ("url", "https://a.org/1"),
+        ("ids", ["e\n1"]),
+        ("ids", [" e1"]),
+        ("ids", ["", "e1"]),
+    ],
+)
+def test_one_odd_value_gives_the_sources_decoding_gives(field: str, value: object) -> None:
+    """A cell whose one odd value decoding cleans (or keeps) joins as decoding it does."""
+    odd = json.dumps([{**_TIDY_SOURCE, "doc": "b.txt", field: value}], ensure_ascii=False)
+    members = [
+        {"doc": "x.txt", "description": "句", "event_id": "x", "sources": odd},
+        {
+            "doc": "y.txt",
+            "description": "句",
+            "event_id": "y",
+            "sources": json.dumps([_TIDY_SOURCE]),
+        },
+    ]
+    assert merge.joined_sources(members) == _reference_sources(members)
+
+
 def test_stage_ones_sources_are_joined_without_decoding_them() -> None:
     """Every row stage 1 makes of the merge corpus holds a cell decoding leaves as it
     is: a group's sources are joined from its members' JSON items."""
@@ -352,8 +394,18 @@ def test_stage_ones_sources_are_joined_without_decoding_them() -> None:
         assert merge.joined_sources([row, row]) == _reference_sources([row, row])
 
 
-def test_a_printable_cell_holds_no_character_decoding_cleans() -> None:
-    """What :func:`timeline.merge._tidy_items` takes from ``str.isprintable``: no
+def test_a_sentence_with_an_em_space_is_joined_without_decoding_it() -> None:
+    """A sentence may hold whitespace other than a space (an em space between a date and
+    a count): decoding keeps it, and so does the join, without decoding the cell."""
+    source = Source("a.txt", "题", "", "发布时间:2008-09-08\u2003阅读数:26", ("e1",))
+    other = Source("b.txt", "题", "https://a.org/1", "另一句", ("e2",))
+    rows = [{"sources": encode_sources([one])} for one in (source, other)]
+    assert merge._tidy_items(rows[0]["sources"]) is not None
+    assert merge.joined_sources(rows) == encode_sources([source, other])
+
+
+def test_a_printable_value_holds_no_character_decoding_cleans() -> None:
+    """What :func:`timeline.merge._one_line_already` takes from ``str.isprintable``: no
     control, bidirectional or surrogate character, no whitespace but the space."""
     from timeline import schema
 
