@@ -702,7 +702,9 @@ def _made(table: pd.DataFrame, positions: list[int], options: _Options) -> list[
     """
     part = table.iloc[positions]
     candidates = _candidates(part, options.include_years, options.include_open).to_numpy()
-    decoded = iter(schema.decoded_rows(part[candidates]))
+    # a VEVENT reads each source's document, title and link (_description), never its
+    # sentence: decoded without them (a merged row of a large corpus lists dozens)
+    decoded = iter(schema.decoded_rows(part[candidates], sentences=False))
     out = []
     for position, candidate in zip(positions, candidates, strict=True):
         event = next(decoded) if candidate else None
@@ -718,7 +720,7 @@ def _made(table: pd.DataFrame, positions: list[int], options: _Options) -> list[
 
 
 def _decode_at(table: pd.DataFrame, position: int) -> schema.Event | None:
-    return next(iter(schema.decoded_rows(table.iloc[position : position + 1])))
+    return next(iter(schema.decoded_rows(table.iloc[position : position + 1], sentences=False)))
 
 
 def _plan(table: pd.DataFrame, events: Events) -> list[tuple[Feed, str | None, np.ndarray]]:
