@@ -235,12 +235,11 @@ def _description(event: schema.Event) -> str:
             lines.append(f"推断：{schema.ANCHOR.get(event.anchor, event.anchor)}（{event.anchor}）")
         if event.status in schema.STATUS:
             lines.append(f"审核：{schema.STATUS[event.status]}")
-    for source in dict.fromkeys((s.doc, s.title, s.url) for s in event.all_sources):
-        source = schema.Source(*source)
-        title = f"《{source.title}》" if source.title else ""
-        lines.append("来源：" + " ".join(part for part in (title, source.doc) if part))
-        if source.url:
-            lines.append(f"链接：{source.url}")
+    for doc, title, url in dict.fromkeys((s.doc, s.title, s.url) for s in event.all_sources):
+        named = f"《{title}》" if title else ""
+        lines.append("来源：" + " ".join(part for part in (named, doc) if part))
+        if url:
+            lines.append(f"链接：{url}")
     return "\n".join(lines).strip()
 
 
