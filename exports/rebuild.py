@@ -38,10 +38,10 @@ from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
 from exports.row_keys import table_digest
 from timeline.files import (
+    digest_started,
     durable_later,
     file_digest,
     regular_files,
-    start_writeback,
     write_atomic,
 )
 
@@ -169,10 +169,10 @@ class EarlyDigests:
             try:
                 signature = _signature(path)
                 if signature not in self.known:
-                    digest = file_digest(path)
-                    start_writeback(path)  # new bytes: the disk takes them while we wait
-                    if _signature(path) == signature:  # not replaced while it was read
-                        self.found[signature] = digest
+                    # new bytes: hashed, and the disk takes them while we wait
+                    hashed = digest_started(path)
+                    if hashed is not None and _signature_of(hashed[0]) == signature:
+                        self.found[signature] = hashed[1]  # the file stat'ed, unchanged
             except OSError:  # gone or replaced: record() sees to it
                 continue
             self.done.add(relative)
@@ -191,7 +191,10 @@ def _signature(path: Path) -> str:
     """What tells a file that has not changed since it was hashed: its device and inode (a
     link of a file hashed before), size and modification time (never its change time,
     which a new link moves)."""
-    status = path.stat()
+    return _signature_of(path.stat())
+
+
+def _signature_of(status: os.stat_result) -> str:
     return f"{status.st_dev}:{status.st_ino}:{status.st_size}:{status.st_mtime_ns}"
 
 

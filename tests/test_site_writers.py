@@ -697,12 +697,13 @@ def test_early_digests_say_when_files_are_left_to_hash_and_start_their_writeback
     from timeline import files
 
     started: list[str] = []
+    real = files._start_writeback
 
-    def watched(path: Path) -> None:
-        started.append(Path(path).name)
-        files.start_writeback(path)  # the real one still runs
+    def watched(handle: int, start: int, end: int) -> int:
+        started.append(Path(os.readlink(f"/proc/self/fd/{handle}")).name)
+        return real(handle, start, end)  # the real one still runs
 
-    monkeypatch.setattr(rebuild, "start_writeback", watched)
+    monkeypatch.setattr(files, "_start_writeback", watched)
     for number in range(3):
         (tmp_path / f"{number}.html").write_bytes(b"x" * 1000)
     early = rebuild.EarlyDigests(tmp_path, None)
