@@ -148,6 +148,9 @@ class EarlyDigests:
         self.done: set[str] = set()  # relative paths hashed, or known
         self.pending: list[tuple[str, Path]] = []
         self.walked = 0.0
+        #: Each folder read (relative, "" the top, else ending in "/"): its modification
+        #: time when read and its subfolders (relative, path).
+        self.folders: dict[str, tuple[int, list[tuple[str, str]]]] = {}
 
     def catch_up(self, seconds: float = 0.05) -> bool:
         """Hash files written since the last call, for about ``seconds`` at most; True
@@ -155,15 +158,7 @@ class EarlyDigests:
         started = time.perf_counter()
         if not self.pending and started - self.walked >= self.EVERY:
             self.walked = started
-            try:
-                files = _files(self.staging)
-            except OSError:  # a writer removed a folder (its scratch) as it was walked
-                files = {}
-            for relative, path in files.items():
-                # not yet at its name, or a writer's scratch (a hidden folder, removed)
-                temporary = relative.endswith(".tmp") or "/." in f"/{relative.rpartition('/')[0]}"
-                if relative not in self.done and relative not in self.skip and not temporary:
-                    self.pending.append((relative, path))
+            self._walk()
         while self.pending and time.perf_counter() - started < seconds:
             relative, path = self.pending.pop()
             try:
@@ -177,6 +172,46 @@ class EarlyDigests:
                 continue
             self.done.add(relative)
         return bool(self.pending)
+
+    def _walk(self) -> None:
+        """Queue the files that reached their name since the last walk.
+
+        The page writer's wait is walked every :data:`EVERY` seconds (some 40 walks
+        of 1,400 files at 10,000 documents, 10 ms each): a folder whose
+        modification time is the one it had when last read has no entry added,
+        renamed or removed since, and is not read again (its subfolders are
+        visited). Only a saving: a file missed here is hashed by :func:`record`.
+        Left out: files not yet at their name (``.tmp``), writers' scratch (hidden
+        folders), the state, ``skip``, and files hashed already.
+        """
+        folders = [("", str(self.staging))]
+        while folders:
+            prefix, where = folders.pop()
+            try:
+                changed = os.stat(where).st_mtime_ns  # before reading: a later change is seen
+                known = self.folders.get(prefix)
+                if known is not None and known[0] == changed:
+                    folders += known[1]
+                    continue
+                inside = []
+                with os.scandir(where) as entries:
+                    for entry in entries:
+                        relative = prefix + entry.name
+                        if entry.is_dir(follow_symlinks=False):
+                            if not entry.name.startswith("."):  # a writer's scratch
+                                inside.append((relative + "/", entry.path))
+                        elif (
+                            entry.is_file(follow_symlinks=False)
+                            and relative not in self.done
+                            and relative not in self.skip
+                            and relative != STATE
+                            and not relative.endswith(".tmp")
+                        ):
+                            self.pending.append((relative, Path(entry.path)))
+            except OSError:  # a writer removed a folder (its scratch) as it was walked
+                continue
+            self.folders[prefix] = (changed, inside)
+            folders += inside
 
 
 def digests_file(cache: Path | None, published: Path) -> Path | None:

@@ -714,6 +714,41 @@ def test_early_digests_say_when_files_are_left_to_hash_and_start_their_writeback
     assert sorted(started) == ["0.html", "1.html", "2.html"]
 
 
+def test_early_digests_read_again_only_the_folders_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walk while the page writer writes reads only the folders whose modification
+    time moved since they were read; the files that reached their name there are found."""
+    from exports import rebuild
+
+    for name in ("years/2024.html", "search/a.js", "index.html", ".scratch/x.html"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * 100)
+    early = rebuild.EarlyDigests(tmp_path, None)
+    assert early.catch_up(seconds=10) is False
+    assert early.done == {"years/2024.html", "search/a.js", "index.html"}
+    read: list[str] = []
+    real = os.scandir
+
+    def watched(path: str) -> object:
+        read.append(Path(path).relative_to(tmp_path).as_posix())
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", watched)
+    time.sleep(0.05)  # past the file system's clock tick: the folder's time moves
+    (tmp_path / "search" / ".b.js.x1.tmp").write_bytes(b"y" * 10)
+    early.walked = 0.0  # the next call walks
+    early.catch_up(seconds=10)
+    assert read == ["search"] and "search/.b.js.x1.tmp" not in early.done  # not at its name
+    time.sleep(0.05)
+    os.replace(tmp_path / "search" / ".b.js.x1.tmp", tmp_path / "search" / "b.js")
+    read.clear()
+    early.walked = 0.0
+    assert early.catch_up(seconds=10) is False
+    assert read == ["search"] and "search/b.js" in early.done
+    assert len(early.found) == 4
+
+
 WAIT_WITH_WORK_LEFT = """
 import json, sys, time
 from exports.site_writers import Writers, can_fork
