@@ -139,6 +139,11 @@ class EarlyDigests:
 
     #: Seconds between two walks of the staging folder.
     EVERY = 0.2
+    #: Seconds a folder's modification time must lie before a walk for the folder to be
+    #: skipped later while that time stays: a file system keeps times in ticks (a few
+    #: milliseconds, a second or two on some), and an entry renamed in the tick of
+    #: the walk would leave the time as the walk read it.
+    SETTLED = 1.0
 
     def __init__(self, staging: Path, digests: Path | None, skip: Collection[str] = ()) -> None:
         self.staging = staging
@@ -149,8 +154,9 @@ class EarlyDigests:
         self.pending: list[tuple[str, Path]] = []
         self.walked = 0.0
         #: Each folder read (relative, "" the top, else ending in "/"): its modification
-        #: time when read and its subfolders (relative, path).
-        self.folders: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+        #: time when read, if it lay :data:`SETTLED` before (else None), and its
+        #: subfolders (relative, path).
+        self.folders: dict[str, tuple[int | None, list[tuple[str, str]]]] = {}
 
     def catch_up(self, seconds: float = 0.05) -> bool:
         """Hash files written since the last call, for about ``seconds`` at most; True
@@ -178,13 +184,15 @@ class EarlyDigests:
 
         The page writer's wait is walked every :data:`EVERY` seconds (some 40 walks
         of 1,400 files at 10,000 documents, 10 ms each): a folder whose
-        modification time is the one it had when last read has no entry added,
-        renamed or removed since, and is not read again (its subfolders are
-        visited). Only a saving: a file missed here is hashed by :func:`record`.
+        modification time is the one it had when last read (and lay
+        :data:`SETTLED` before) has no entry added, renamed or removed since, and
+        is not read again (its subfolders are visited). Only a saving: a file
+        missed here is hashed by :func:`record`.
         Left out: files not yet at their name (``.tmp``), writers' scratch (hidden
         folders), the state, ``skip``, and files hashed already.
         """
         folders = [("", str(self.staging))]
+        settled = time.time_ns() - int(self.SETTLED * 1e9)
         while folders:
             prefix, where = folders.pop()
             try:
@@ -193,6 +201,7 @@ class EarlyDigests:
                 if known is not None and known[0] == changed:
                     folders += known[1]
                     continue
+                kept = changed if changed < settled else None  # else read again next time
                 inside = []
                 with os.scandir(where) as entries:
                     for entry in entries:
@@ -210,7 +219,7 @@ class EarlyDigests:
                             self.pending.append((relative, Path(entry.path)))
             except OSError:  # a writer removed a folder (its scratch) as it was walked
                 continue
-            self.folders[prefix] = (changed, inside)
+            self.folders[prefix] = (kept, inside)
             folders += inside
 
 

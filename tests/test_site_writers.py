@@ -645,7 +645,7 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
     files a writer hashes itself, nor those the last build hashed); :func:`record` then
     hashes only what changed since, and every digest it records is the file's."""
     from exports import rebuild
-    from timeline.files import file_digest
+    from timeline.files import digest_started, file_digest
 
     staging, digests = tmp_path / "staging", tmp_path / "cache" / "digests.json"
     (staging / "years").mkdir(parents=True)
@@ -663,7 +663,12 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
         hashed.append(Path(path).relative_to(staging).as_posix())
         return file_digest(path)
 
+    def counting_started(path):
+        hashed.append(Path(path).relative_to(staging).as_posix())
+        return digest_started(path)
+
     monkeypatch.setattr(rebuild, "file_digest", counting)
+    monkeypatch.setattr(rebuild, "digest_started", counting_started)
     early = rebuild.EarlyDigests(staging, digests, skip=["events.csv"])
     early.catch_up(seconds=10)
     assert sorted(hashed) == ["b.html", "years/2024.html"]
@@ -725,6 +730,8 @@ def test_early_digests_read_again_only_the_folders_that_changed(
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"x" * 100)
     early = rebuild.EarlyDigests(tmp_path, None)
+    early.SETTLED = 0.05  # a folder's time that old is kept (a second in a build)
+    time.sleep(0.1)
     assert early.catch_up(seconds=10) is False
     assert early.done == {"years/2024.html", "search/a.js", "index.html"}
     read: list[str] = []
@@ -735,12 +742,10 @@ def test_early_digests_read_again_only_the_folders_that_changed(
         return real(path)
 
     monkeypatch.setattr(os, "scandir", watched)
-    time.sleep(0.05)  # past the file system's clock tick: the folder's time moves
     (tmp_path / "search" / ".b.js.x1.tmp").write_bytes(b"y" * 10)
     early.walked = 0.0  # the next call walks
     early.catch_up(seconds=10)
     assert read == ["search"] and "search/.b.js.x1.tmp" not in early.done  # not at its name
-    time.sleep(0.05)
     os.replace(tmp_path / "search" / ".b.js.x1.tmp", tmp_path / "search" / "b.js")
     read.clear()
     early.walked = 0.0
