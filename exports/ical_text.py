@@ -21,16 +21,20 @@ from zoneinfo import ZoneInfo
 MAX_OCTETS = 75
 CRLF = b"\r\n"
 
-_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": "\\n"})
-
 
 def escape_text(value: str) -> str:
-    r"""A TEXT value as RFC 5545 writes it.
+    r"""A TEXT value as RFC 5545 writes it: ``\`` ``;`` ``,`` escaped, CR and LF as ``\n``.
+
+    One ``str.replace`` per character escaped (the backslash first, so that no
+    escape made is escaped again), not ``str.translate``, which looks every
+    character up in Python: a VEVENT's description lists every source of its
+    event (a few kilobytes for a merged row of a large corpus), 10x slower so.
 
     >>> escape_text("a,b;c\\d\n")
     'a\\,b\\;c\\\\d\\n'
     """
-    return value.translate(_TEXT_ESCAPES)
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\n", "\\n").replace("\r", "\\n")
 
 
 def fold_line(line: str) -> bytes:

@@ -235,12 +235,11 @@ def _description(event: schema.Event) -> str:
             lines.append(f"推断：{schema.ANCHOR.get(event.anchor, event.anchor)}（{event.anchor}）")
         if event.status in schema.STATUS:
             lines.append(f"审核：{schema.STATUS[event.status]}")
-    for source in dict.fromkeys((s.doc, s.title, s.url) for s in event.all_sources):
-        source = schema.Source(*source)
-        title = f"《{source.title}》" if source.title else ""
-        lines.append("来源：" + " ".join(part for part in (title, source.doc) if part))
-        if source.url:
-            lines.append(f"链接：{source.url}")
+    for doc, title, url in dict.fromkeys((s.doc, s.title, s.url) for s in event.all_sources):
+        named = f"《{title}》" if title else ""
+        lines.append("来源：" + " ".join(part for part in (named, doc) if part))
+        if url:
+            lines.append(f"链接：{url}")
     return "\n".join(lines).strip()
 
 
@@ -702,7 +701,9 @@ def _made(table: pd.DataFrame, positions: list[int], options: _Options) -> list[
     """
     part = table.iloc[positions]
     candidates = _candidates(part, options.include_years, options.include_open).to_numpy()
-    decoded = iter(schema.decoded_rows(part[candidates]))
+    # a VEVENT reads each source's document, title and link (_description), never its
+    # sentence: decoded without them (a merged row of a large corpus lists dozens)
+    decoded = iter(schema.decoded_rows(part[candidates], sentences=False))
     out = []
     for position, candidate in zip(positions, candidates, strict=True):
         event = next(decoded) if candidate else None
@@ -718,7 +719,7 @@ def _made(table: pd.DataFrame, positions: list[int], options: _Options) -> list[
 
 
 def _decode_at(table: pd.DataFrame, position: int) -> schema.Event | None:
-    return next(iter(schema.decoded_rows(table.iloc[position : position + 1])))
+    return next(iter(schema.decoded_rows(table.iloc[position : position + 1], sentences=False)))
 
 
 def _plan(table: pd.DataFrame, events: Events) -> list[tuple[Feed, str | None, np.ndarray]]:

@@ -8,6 +8,7 @@ table says, also for hostile text, timed events and deadlines.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -266,3 +267,48 @@ def test_the_feed_state_is_the_text_json_writes(events: dict, feeds: list, extra
         state["other"] = [1, {"b": None}]
     expected = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     assert ics.state_text(state) == expected
+
+
+_MESSY = st.text(
+    st.sampled_from(
+        ["a", "年", " ", "\t", "\n", "\r", "\x07", "\u2028", "\x85", "\u202e", "\ud800"]
+    ),
+    max_size=5,
+)
+_CELL = st.one_of(_MESSY, _MESSY, _MESSY, _MESSY, st.none(), st.integers(-1, 1))  # texts mostly
+_SOURCES = st.lists(
+    st.fixed_dictionaries(
+        {
+            "doc": _CELL,
+            "title": _CELL,
+            "url": st.sampled_from(["", None, 0, "https://example.org/a", " http://x", "ftp://x"]),
+            "sentence": _CELL,
+            "ids": st.lists(_CELL, max_size=2),
+        }
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOURCES)
+def test_sources_are_cleaned_field_by_field_with_or_without_their_sentences(items: list) -> None:
+    """schema.decode_sources cleans a cell's fields together when none needs it, and a
+    feed's rows leave the sentences out: each field is what cleaning it alone gives."""
+    from timeline import schema
+
+    expected = tuple(
+        schema.Source(
+            schema.one_line(item["doc"]),
+            schema.one_line(item["title"]),
+            schema.http_url(item["url"]) or "",
+            schema.printable(item["sentence"]).strip(),
+            tuple(schema.one_line(i) for i in item["ids"] if schema.as_text(i)),
+        )
+        for item in items
+        if schema.as_text(item["doc"])
+    )
+    cell = json.dumps(items)
+    assert schema.decode_sources(cell) == expected
+    links = tuple(schema.Source(s.doc, s.title, s.url) for s in expected)
+    assert schema.decode_sources(cell, sentences=False) == links

@@ -645,7 +645,7 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
     files a writer hashes itself, nor those the last build hashed); :func:`record` then
     hashes only what changed since, and every digest it records is the file's."""
     from exports import rebuild
-    from timeline.files import file_digest
+    from timeline.files import digest_started, file_digest
 
     staging, digests = tmp_path / "staging", tmp_path / "cache" / "digests.json"
     (staging / "years").mkdir(parents=True)
@@ -663,7 +663,12 @@ def test_files_hashed_while_the_writers_write_are_not_hashed_again(
         hashed.append(Path(path).relative_to(staging).as_posix())
         return file_digest(path)
 
+    def counting_started(path):
+        hashed.append(Path(path).relative_to(staging).as_posix())
+        return digest_started(path)
+
     monkeypatch.setattr(rebuild, "file_digest", counting)
+    monkeypatch.setattr(rebuild, "digest_started", counting_started)
     early = rebuild.EarlyDigests(staging, digests, skip=["events.csv"])
     early.catch_up(seconds=10)
     assert sorted(hashed) == ["b.html", "years/2024.html"]
@@ -697,12 +702,13 @@ def test_early_digests_say_when_files_are_left_to_hash_and_start_their_writeback
     from timeline import files
 
     started: list[str] = []
+    real = files._start_writeback
 
-    def watched(path: Path) -> None:
-        started.append(Path(path).name)
-        files.start_writeback(path)  # the real one still runs
+    def watched(handle: int, start: int, end: int) -> int:
+        started.append(Path(os.readlink(f"/proc/self/fd/{handle}")).name)
+        return real(handle, start, end)  # the real one still runs
 
-    monkeypatch.setattr(rebuild, "start_writeback", watched)
+    monkeypatch.setattr(files, "_start_writeback", watched)
     for number in range(3):
         (tmp_path / f"{number}.html").write_bytes(b"x" * 1000)
     early = rebuild.EarlyDigests(tmp_path, None)
@@ -711,6 +717,41 @@ def test_early_digests_say_when_files_are_left_to_hash_and_start_their_writeback
     assert early.catch_up(seconds=10) is False
     assert len(early.found) == 3
     assert sorted(started) == ["0.html", "1.html", "2.html"]
+
+
+def test_early_digests_read_again_only_the_folders_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walk while the page writer writes reads only the folders whose modification
+    time moved since they were read; the files that reached their name there are found."""
+    from exports import rebuild
+
+    for name in ("years/2024.html", "search/a.js", "index.html", ".scratch/x.html"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * 100)
+    early = rebuild.EarlyDigests(tmp_path, None)
+    early.SETTLED = 0.05  # a folder's time that old is kept (a second in a build)
+    time.sleep(0.1)
+    assert early.catch_up(seconds=10) is False
+    assert early.done == {"years/2024.html", "search/a.js", "index.html"}
+    read: list[str] = []
+    real = os.scandir
+
+    def watched(path: str) -> object:
+        read.append(Path(path).relative_to(tmp_path).as_posix())
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", watched)
+    (tmp_path / "search" / ".b.js.x1.tmp").write_bytes(b"y" * 10)
+    early.walked = 0.0  # the next call walks
+    early.catch_up(seconds=10)
+    assert read == ["search"] and "search/.b.js.x1.tmp" not in early.done  # not at its name
+    os.replace(tmp_path / "search" / ".b.js.x1.tmp", tmp_path / "search" / "b.js")
+    read.clear()
+    early.walked = 0.0
+    assert early.catch_up(seconds=10) is False
+    assert read == ["search"] and "search/b.js" in early.done
+    assert len(early.found) == 4
 
 
 WAIT_WITH_WORK_LEFT = """

@@ -166,6 +166,25 @@ def start_writeback(path: str | Path) -> None:
         os.close(handle)
 
 
+def digest_started(path: str | Path) -> tuple[os.stat_result, str] | None:
+    """The SHA-256 of a file's bytes and its status, its writeback started on the way
+    (:func:`file_digest` and :func:`start_writeback` through one descriptor: a build
+    hashes a thousand files its page writer wrote). None when the file changed while
+    it was read (its status after is not its status before)."""
+    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        before = os.fstat(handle)
+        digest = hashlib.sha256()
+        while block := os.read(handle, 1 << 20):
+            digest.update(block)
+        _start_writeback(handle, 0, before.st_size)
+        after = os.fstat(handle)
+    finally:
+        os.close(handle)
+    same = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+    return (before, digest.hexdigest()) if same else None
+
+
 def _flushed_now(path: Path) -> bool:
     """Whether a file written at ``path`` needs its own fsync (it is in no folder of
     :func:`durable_later`)."""

@@ -357,8 +357,14 @@ def _int(value: object) -> int:
         return 0
 
 
-def decode_sources(value: object) -> tuple[Source, ...]:
-    """The ``sources`` cell (a JSON array) as :class:`Source` values; () when unreadable."""
+def decode_sources(value: object, *, sentences: bool = True) -> tuple[Source, ...]:
+    """The ``sources`` cell (a JSON array) as :class:`Source` values; () when unreadable.
+
+    ``sentences`` False: each source's document, title and link only (its
+    ``sentence`` and ``ids`` left empty), all a feed's VEVENT reads of them: a
+    merged row of a large corpus lists dozens of sources, each sentence cleaned
+    for nothing.
+    """
     if isinstance(value, (list, tuple)):
         items = value
     else:
@@ -366,21 +372,52 @@ def decode_sources(value: object) -> tuple[Source, ...]:
             items = json.loads(as_text(value) or "[]")
         except ValueError:
             return ()
-    out = []
+    out: list[Source | None] = []  # None: the next of the records, once cleaned
+    records: list[dict] = []
     for item in items if isinstance(items, list | tuple) else ():
         if isinstance(item, Source):
             out.append(item)
         elif isinstance(item, dict) and as_text(item.get("doc")):
-            out.append(
-                Source(
-                    one_line(item.get("doc")),
-                    one_line(item.get("title")),
-                    http_url(item.get("url")) or "",
-                    printable(item.get("sentence")).strip(),
-                    tuple(one_line(i) for i in item.get("ids") or () if as_text(i)),
-                )
-            )
-    return tuple(out)
+            out.append(None)
+            records.append(item)
+    docs = _one_lines([record.get("doc") for record in records])
+    titles = _one_lines([record.get("title") for record in records])
+    # most sources have no link: an empty one is no link without asking http_url
+    links = [http_url(link) or "" if (link := r.get("url")) else "" for r in records]
+    if sentences:
+        said = [text.strip() for text in _printables([r.get("sentence") for r in records])]
+        ids = [tuple(one_line(i) for i in r.get("ids") or () if as_text(i)) for r in records]
+        made = list(map(Source, docs, titles, links, said, ids))
+    else:
+        made = list(map(Source, docs, titles, links))
+    if len(made) == len(out):
+        return tuple(made)
+    cleaned = iter(made)
+    return tuple(next(cleaned) if item is None else item for item in out)
+
+
+def _one_lines(values: list) -> list:
+    """``[one_line(v) for v in values]``, at once when nothing in them needs cleaning.
+
+    Texts joined by single spaces show whatever :func:`one_line` would change in
+    any one of them (a control character, a lone surrogate, a break or tab,
+    doubled whitespace, whitespace at either end, which meets the space beside
+    it): when the joined text has none, every text is its own cleaned form.
+    """
+    if len(values) > 2 and all(type(value) is str for value in values):
+        joined = " ".join(value for value in values if value)  # an empty text is clean
+        if not _UNTIDY.search(joined) and printable(joined) == joined:
+            return values
+    return [one_line(value) for value in values]
+
+
+def _printables(values: list) -> list:
+    """``[printable(v) for v in values]``, at once when none holds what it removes."""
+    if len(values) > 2 and all(type(value) is str for value in values):
+        joined = "".join(values)
+        if printable(joined) == joined:
+            return values
+    return [printable(value) for value in values]
 
 
 def encode_sources(sources: Iterable[Source]) -> str:
@@ -421,8 +458,11 @@ def calendar_exclusion(
     return ""
 
 
-def decode(row: dict[str, Any]) -> Event | None:
-    """One row (a dict of cells) as an :class:`Event`; None without usable dates."""
+def decode(row: dict[str, Any], *, sentences: bool = True) -> Event | None:
+    """One row (a dict of cells) as an :class:`Event`; None without usable dates.
+
+    ``sentences`` False: its sources without their sentences (:func:`decode_sources`).
+    """
     start, end = as_date(row.get("start")), as_date(row.get("end"))
     if start is None or end is None or end < start:
         return None
@@ -449,7 +489,7 @@ def decode(row: dict[str, Any]) -> Event | None:
         qualifier=q if (q := one_line(row.get("qualifier"))) in QUALIFIER else "",
         time_start=as_time(row.get("time_start")),
         time_end=as_time(row.get("time_end")),
-        sources=decode_sources(row.get("sources")),
+        sources=decode_sources(row.get("sources"), sentences=sentences),
     )
 
 
@@ -465,11 +505,11 @@ def events(table: pd.DataFrame) -> Iterator[Event]:
             yield event
 
 
-def decoded_rows(table: pd.DataFrame) -> Iterator[Event | None]:
+def decoded_rows(table: pd.DataFrame, *, sentences: bool = True) -> Iterator[Event | None]:
     """Every row of ``table`` decoded (:func:`decode`), one per row: None without usable dates."""
     for first in range(0, len(table), EVENTS_CHUNK):
         for row in table.iloc[first : first + EVENTS_CHUNK].to_dict(orient="records"):
-            yield decode(row)
+            yield decode(row, sentences=sentences)
 
 
 def require_columns(table: pd.DataFrame, columns: Iterable[str]) -> None:
