@@ -180,16 +180,17 @@ class _Output:
         self.pending: deque[Future] = deque()
         self.writer = ThreadPoolExecutor(WRITERS, "site-writer") if folder is not None else None
 
-    def write(self, relative: str, text: str) -> str:
-        """Store one file. Its digest (:func:`digest_bytes`, with ``digests``) is found by
-        the writer thread, in :attr:`hashes` once :meth:`close` returned; "" is returned."""
+    def write(self, relative: str, text: str | bytes) -> str:
+        """Store one file (``text``, or its UTF-8 bytes). Its digest (:func:`digest_bytes`,
+        with ``digests``) is found by the writer thread, in :attr:`hashes` once
+        :meth:`close` returned; "" is returned."""
         self.written.add(relative)
         if self.folder is None:
             if relative == INDEX:
-                self.index = text
+                self.index = text if isinstance(text, str) else text.decode("utf-8")
             return ""
         assert self.writer is not None
-        data = text.encode("utf-8")
+        data = text.encode("utf-8") if isinstance(text, str) else text
         while len(self.pending) >= self.BACKLOG:
             self.pending.popleft().result()
         self.pending.append(self.writer.submit(self._store, relative, data))
@@ -837,8 +838,9 @@ class _Site:
         bins: BinCounts | None = None,
         year_links: list[YearLink] | None = None,
         home: str = "",
-    ) -> str:
-        """One page: the index, a year's page, an association's page or its page of a year.
+    ) -> bytes:
+        """One page, as UTF-8: the index, a year's page, an association's page or its page
+        of a year.
 
         ``year_links``: the page's year list when not the corpus's years (an
         association's); ``home``: the association's page, from its page of a year."""
@@ -869,7 +871,7 @@ class _Site:
             )
         if year_links is None:
             year_links = self.year_links(kind, year)
-        events = "[" + ",".join([card.data_row(lane_here[card.association]) for card in cards])
+        events = b"[" + b",".join([card.data_row(lane_here[card.association]) for card in cards])
         data: dict[str, Any] = {
             "associations": [name for name, _ in page_lanes],
             "years": sorted(self.years),
@@ -896,10 +898,11 @@ class _Site:
         ]
         template = template_environment().get_template("timeline.html.j2")
         chronology = chronology_html(cards)
-        data_text = script_json_with(data, "events", events + "]")
+        data_text = script_json_with(data, "events", events + b"]")
         # The template is rendered around two markers, the page's large parts put in their
         # place after: passed through the template, each (a Markup of megabytes) was copied
-        # two or three times by the escaping.
+        # two or three times by the escaping. They are bytes, joined from what the cards
+        # keep: only the template's text is encoded here.
         text = template.render(
             title=self.title,
             kind=kind,
@@ -928,7 +931,7 @@ class _Site:
         middle, _, tail = rest.partition(_DATA_MARK)
         if not tail or _CHRONOLOGY_MARK in tail or _DATA_MARK in head or _DATA_MARK in tail:
             raise ValueError("a page's text holds the page writer's marker")
-        return "".join((head, chronology, middle, data_text, tail))
+        return b"".join((head.encode(), chronology, middle.encode(), data_text, tail.encode()))
 
 
 #: Where a page's chronology and data go in its rendered template (:meth:`_Site.page`):
