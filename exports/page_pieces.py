@@ -82,7 +82,9 @@ class Card(NamedTuple):
     head: bytes  # the card's HTML before its number, as UTF-8 (pages are joined as bytes)
     tail: bytes  # and after it
     search: str  # what a search matches, folded
-    summary: str  # what a search shows of it, as JSON (exports.search_index.summary_json)
+    #: What a search shows of it, as JSON (:func:`exports.search_index.summary_json`), UTF-8:
+    #: a span's chunks of summaries are joined as bytes.
+    summary: bytes
     #: Its row of the page's data (``[id, lane, start, end, title, review, n]``) as JSON,
     #: script-escaped and encoded, before the lane and between the lane and the number:
     #: a page's data is joined from them, not encoded again (:func:`data_row`).
@@ -122,7 +124,7 @@ def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) ->
         head.encode(),
         tail.encode(),
         search,
-        summary_json(view.event_id, view.association, start, end, view.title, search),
+        summary_json(view.event_id, view.association, start, end, view.title, search).encode(),
         script_escaped(f"[{json_text(view.event_id)},").encode(),
         script_escaped(data_tail).encode(),
     )
@@ -328,9 +330,9 @@ class PieceCache:
         head = pickle.dumps((self.key, shards, keys, len(block)), protocol=pickle.HIGHEST_PROTOCOL)
         self._later(_replace, self.folder / POSTINGS / f"{year}.pickle", head, block)
 
-    def sections(self, year: int, shards: int, keys: bytes) -> list[str] | None:
+    def sections(self, year: int, shards: int, keys: bytes) -> list[bytes] | None:
         """The search index's sections of ``year`` (:func:`exports.search_index.year_sections`)
-        kept for its rows ``keys`` (joined, in page order) and ``shards`` shards; None if
+        as UTF-8, kept for its rows ``keys`` (joined, in page order) and ``shards`` shards; None if
         the year's rows or the shard count changed, or the file is missing or damaged."""
         try:
             with open(self.folder / POSTINGS / f"{year}.shards.pickle", "rb") as stream:
@@ -343,12 +345,12 @@ class PieceCache:
             or kept != keys
             or not isinstance(sections, list)
             or len(sections) != shards
-            or not all(type(section) is str for section in sections)
+            or not all(type(section) is bytes for section in sections)
         ):
             return None
         return sections
 
-    def keep_sections(self, year: int, shards: int, keys: bytes, sections: list[str]) -> None:
+    def keep_sections(self, year: int, shards: int, keys: bytes, sections: list[bytes]) -> None:
         """Keep ``year``'s sections of the search index for the next build (:meth:`sections`)."""
         data = pickle.dumps((self.key, shards, keys, sections), protocol=pickle.HIGHEST_PROTOCOL)
         self._later(_replace, self.folder / POSTINGS / f"{year}.shards.pickle", data)

@@ -124,9 +124,9 @@ def piece_script(name: str, data: Any) -> str:
     return f'{PIECE_FUNCTION}("{name}",{script_json(data)});\n'
 
 
-def piece_json(name: str, data: str) -> str:
-    """:func:`piece_script` of data already as JSON (made by :func:`script_json`)."""
-    return f'{PIECE_FUNCTION}("{name}",{data});\n'
+def piece_json(name: str, data: bytes) -> bytes:
+    """:func:`piece_script` of data already as JSON (made by :func:`script_json`), as UTF-8."""
+    return b'%s("%s",%b);\n' % (PIECE_FUNCTION.encode(), name.encode(), data)
 
 
 @dataclass(frozen=True)
@@ -450,19 +450,21 @@ class _Site:
             self.cache.keep_cards(year, kept, keys, added, stale)
         return cards
 
-    def sections(self, year: int, cards: list[Card], shards: int) -> list[str]:
+    def sections(self, year: int, cards: list[Card], shards: int) -> list[bytes]:
         """The search index's sections of ``year`` (its ``cards``, in page order) for a span
-        of ``shards`` shards (:func:`exports.search_index.year_sections`): kept as they
-        were when the year's rows did not change, else made from its postings."""
+        of ``shards`` shards (:func:`exports.search_index.year_sections`), as UTF-8: kept as
+        they were when the year's rows did not change, else made from its postings."""
         if self.cache is None:
-            return year_sections(year_block([card.search for card in cards], shards), shards)
+            made = year_sections(year_block([card.search for card in cards], shards), shards)
+            return [section.encode() for section in made]
         a, b = self.years[year]
         keys = self.keys[a:b]
         joined = b"".join(keys)
         kept = self.cache.sections(year, shards, joined)
         if kept is not None:
             return kept
-        sections = year_sections(self.postings(year, cards, shards, keys, joined), shards)
+        made = year_sections(self.postings(year, cards, shards, keys, joined), shards)
+        sections = [section.encode() for section in made]
         self.cache.keep_sections(year, shards, joined, sections)
         return sections
 
@@ -774,7 +776,7 @@ class _Site:
         year_reasons: dict[int, dict[str, int]] = {}
         chosen: dict[int, Card] = {}
 
-        def emit(relative: str, text: str) -> None:
+        def emit(relative: str, text: str | bytes) -> None:
             files[relative] = out.write(relative, text)
 
         for year, a, _, name, print_, entry, needed in plan:
