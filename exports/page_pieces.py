@@ -81,7 +81,9 @@ class Card(NamedTuple):
     review: str  # the review applied to the table: confirmed, corrected or ""
     head: bytes  # the card's HTML before its number, as UTF-8 (pages are joined as bytes)
     tail: bytes  # and after it
-    search: str  # what a search matches, folded
+    #: What a search matches, folded, as UTF-8: read (decoded) only for the postings of
+    #: new events, so a kept card's is not decoded when its year's file is read.
+    search: bytes
     #: What a search shows of it, as JSON (:func:`exports.search_index.summary_json`), UTF-8:
     #: a span's chunks of summaries are joined as bytes.
     summary: bytes
@@ -123,7 +125,7 @@ def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) ->
         review,
         head.encode(),
         tail.encode(),
-        search,
+        search.encode(),
         summary_json(view.event_id, view.association, start, end, view.title, search).encode(),
         script_escaped(f"[{json_text(view.event_id)},").encode(),
         script_escaped(data_tail).encode(),

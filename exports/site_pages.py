@@ -455,7 +455,8 @@ class _Site:
         of ``shards`` shards (:func:`exports.search_index.year_sections`), as UTF-8: kept as
         they were when the year's rows did not change, else made from its postings."""
         if self.cache is None:
-            made = year_sections(year_block([card.search for card in cards], shards), shards)
+            texts = [card.search.decode() for card in cards]
+            made = year_sections(year_block(texts, shards), shards)
             return [section.encode() for section in made]
         a, b = self.years[year]
         keys = self.keys[a:b]
@@ -484,11 +485,15 @@ class _Site:
                 return block
             old_keys = [old[at : at + 16] for at in range(0, len(old), 16)]
             found = carried(
-                block, old_keys, keys, lambda places: [cards[p].search for p in places], shards
+                block,
+                old_keys,
+                keys,
+                lambda places: [cards[p].search.decode() for p in places],
+                shards,
             )
             block = found[0] if found is not None else None
         if block is None:
-            block = year_block([card.search for card in cards], shards)
+            block = year_block([card.search.decode() for card in cards], shards)
         self.cache.keep_postings(year, shards, joined, block)
         return block
 

@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from exports.event_view import DatePart, EventView, SourceView
 from exports.page_cards import card_html
+from exports.page_pieces import make_card
 from exports.page_render import script_json
 from exports.page_rows import PageOrder, decode_table, rows_at
 from exports.search_index import (
@@ -140,6 +141,24 @@ CARDS = {
 def test_card_html_is_the_card_template_byte_for_byte(name: str, feeds: bool) -> None:
     card = view(**CARDS[name])
     assert card_html(card, feeds) + "\n" == oracle(card, feeds)
+
+
+@pytest.mark.parametrize("feeds", [False, True])
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_a_card_s_kept_bytes_are_its_html_data_row_and_summary(name: str, feeds: bool) -> None:
+    """A card keeps its HTML, its row of the page's data and its search summary as
+    UTF-8 (pages and search pieces are joined from them): each is the text the page
+    writer encoded before, the data row escaped as ``script_json`` escapes it."""
+    title = HOSTILE + "\u2028\u2029"
+    event = view(**{**CARDS[name], "full_title": title})
+    card = make_card(event, "confirmed", feeds, ["年会", title])._replace(n=event.index)
+    assert card.html == str(card_html(event, feeds))
+    row = [event.event_id, 5, "2023-08-22", "2023-08-22", title, "confirmed", event.index]
+    assert card.data_row(5) == str(script_json(row)).encode()
+    search = fold_joined(["年会", title])
+    assert card.search == search.encode()
+    fields = [event.event_id, event.association, "2023-08-22", "2023-08-22", event.title]
+    assert card.summary == summary_json(*fields, search).encode()
 
 
 def test_card_text_from_documents_is_escaped() -> None:
