@@ -116,12 +116,10 @@ def script_json_with(data: Mapping[str, Any], key: str, raw: bytes) -> bytes:
         raise ValueError(f"{key!r} is given as text")
     left = _ENCODER.encode({name: value for name, value in data.items() if name < key})
     right = _ENCODER.encode({name: value for name, value in data.items() if name > key})
-    middle = _ENCODER.encode({key: 0})[1:-2]  # '"key":', the value after it
-    opening = "{" + "".join(part + "," for part in (left[1:-1],) if part)
-    closing = "".join("," + part for part in (right[1:-1],) if part) + "}"
-    return b"".join(
-        (script_escaped(opening + middle).encode(), raw, script_escaped(closing).encode())
-    )
+    opening = "{" + (left[1:-1] + "," if left != "{}" else "")
+    opening += _ENCODER.encode({key: 0})[1:-2]  # '"key":', the value after it
+    closing = ("," + right[1:-1] if right != "{}" else "") + "}"
+    return b"".join((script_escaped(opening).encode(), raw, script_escaped(closing).encode()))
 
 
 def script_escaped(text: str) -> str:

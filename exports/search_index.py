@@ -147,8 +147,8 @@ class SearchIndex:
     """Collects a span's events in page order and writes the index's pieces through ``write``.
 
     ``piece(name, json_text)`` gives a piece's script; ``write(relative, data)`` writes
-    one file of the site (both as UTF-8: the pieces are joined from bytes kept). ``prefix`` starts every piece's name (``p2020``:
-    ``search/p2020g3.js``).
+    one file of the site (both as UTF-8: the pieces are joined from kept bytes).
+    ``prefix`` starts every piece's name (``p2020``: ``search/p2020g3.js``).
 
     Events come a year at a time (:meth:`add_year`), each year with its shards'
     sections already as JSON (:func:`year_sections`, made from the year's postings or

@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from exports.event_view import DatePart, EventView, SourceView
 from exports.page_cards import card_html
 from exports.page_pieces import make_card
-from exports.page_render import script_json
+from exports.page_render import script_json, script_json_with
 from exports.page_rows import PageOrder, decode_table, rows_at
 from exports.search_index import (
     _by_shard,
@@ -159,6 +159,15 @@ def test_a_card_s_kept_bytes_are_its_html_data_row_and_summary(name: str, feeds:
     assert card.search == search.encode()
     fields = [event.event_id, event.association, "2023-08-22", "2023-08-22", event.title]
     assert card.summary == summary_json(*fields, search).encode()
+
+
+@pytest.mark.parametrize("data", [{}, {"a": 1}, {"z": "</script>"}, {"a": "\u2028", "z": [1, "&"]}])
+@pytest.mark.parametrize("raw", [[], [1, "<x>"], {"k": "\u2029"}])
+def test_page_data_joined_from_escaped_bytes_is_its_script_json(data: dict, raw: object) -> None:
+    """The page's data with its events given as escaped UTF-8 (:func:`script_json_with`)
+    is the bytes of :func:`script_json` of the whole, keys before and after included."""
+    joined = script_json_with(data, "m", str(script_json(raw)).encode())
+    assert joined == str(script_json({**data, "m": raw})).encode()
 
 
 def test_card_text_from_documents_is_escaped() -> None:
