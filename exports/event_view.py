@@ -358,11 +358,12 @@ def _extras(event: schema.Event | None) -> dict[str, Any]:
         extras["written"] = event.written_date
     if event.role == "deadline":
         extras["role"] = schema.ROLE["deadline"]
-    others = [
-        s for s in event.all_sources[1:] if (s.doc, s.sentence) != (event.doc, event.description)
-    ]
+    # The other documents: a source of the event's own document is left out whatever its
+    # sentence (the page reads no source's sentence: exports.page_rows).
     extras["sources"] = tuple(
-        SourceView(s.title, s.doc, schema.http_url(s.url)) for s in others if s.doc != event.doc
+        SourceView(s.title, s.doc, schema.http_url(s.url))
+        for s in event.all_sources[1:]
+        if s.doc != event.doc
     )
     return extras
 

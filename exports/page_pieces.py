@@ -49,13 +49,13 @@ import pandas as pd
 
 from exports.event_view import EventView
 from exports.page_cards import card_html
-from exports.page_render import json_text
+from exports.page_render import json_text, script_escaped
 from exports.row_keys import row_key_bytes
 from exports.search_index import fold_joined, summary_json
 from timeline.files import file_digest
 
 #: Bumped when the cache's layout or a card's fields change.
-FORMAT = "3"
+FORMAT = "4"
 #: Hex digits of a file's SHA-256 the piece record keeps (:func:`digest_bytes`): 128 bits.
 DIGEST_CHARS = 32
 PIECES = "pieces.json"
@@ -79,24 +79,28 @@ class Card(NamedTuple):
     full_title: str
     calendar: str  # "" when the event is in the calendar feeds, else why not
     review: str  # the review applied to the table: confirmed, corrected or ""
-    head: str  # the card's HTML before its number
-    tail: str  # and after it
-    search: str  # what a search matches, folded
-    summary: str  # what a search shows of it, as JSON (exports.search_index.summary_json)
-    #: Its row of the page's data (``[id, lane, start, end, title, review, n]``) as JSON
-    #: text before the lane and between the lane and the number (not script-escaped):
+    head: bytes  # the card's HTML before its number, as UTF-8 (pages are joined as bytes)
+    tail: bytes  # and after it
+    #: What a search matches, folded, as UTF-8: read (decoded) only for the postings of
+    #: new events, so a kept card's is not decoded when its year's file is read.
+    search: bytes
+    #: What a search shows of it, as JSON (:func:`exports.search_index.summary_json`), UTF-8:
+    #: a span's chunks of summaries are joined as bytes.
+    summary: bytes
+    #: Its row of the page's data (``[id, lane, start, end, title, review, n]``) as JSON,
+    #: script-escaped and encoded, before the lane and between the lane and the number:
     #: a page's data is joined from them, not encoded again (:func:`data_row`).
-    data_head: str
-    data_tail: str
+    data_head: bytes
+    data_tail: bytes
     n: int = 0
 
     @property
     def html(self) -> str:
-        return f'{self.head} data-i="{self.n}"{self.tail}'
+        return (b'%b data-i="%d"%b' % (self.head, self.n, self.tail)).decode()
 
-    def data_row(self, lane: int) -> str:
-        """Its row of the page's data as JSON, in the page's lane ``lane``."""
-        return f"{self.data_head}{lane}{self.data_tail}{self.n}]"
+    def data_row(self, lane: int) -> bytes:
+        """Its row of the page's data as JSON (escaped, encoded), in the page's lane ``lane``."""
+        return b"%b%d%b%d]" % (self.data_head, lane, self.data_tail, self.n)
 
 
 def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) -> Card:
@@ -107,6 +111,7 @@ def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) ->
     marker = f' data-i="{view.index}"'
     head, _, tail = html.partition(marker)  # the event id before it is escaped: no quote
     start, end = view.start.isoformat(), view.end.isoformat()
+    data_tail = "," + ",".join(map(json_text, (start, end, view.full_title, review))) + ","
     return Card(
         view.event_id,
         view.association,
@@ -118,12 +123,12 @@ def make_card(view: EventView, review: str, feeds: bool, text: Iterable[str]) ->
         view.full_title,
         view.calendar,
         review,
-        head,
-        tail,
-        search,
-        summary_json(view.event_id, view.association, start, end, view.title, search),
-        f"[{json_text(view.event_id)},",
-        "," + ",".join(map(json_text, (start, end, view.full_title, review))) + ",",
+        head.encode(),
+        tail.encode(),
+        search.encode(),
+        summary_json(view.event_id, view.association, start, end, view.title, search).encode(),
+        script_escaped(f"[{json_text(view.event_id)},").encode(),
+        script_escaped(data_tail).encode(),
     )
 
 
@@ -327,9 +332,9 @@ class PieceCache:
         head = pickle.dumps((self.key, shards, keys, len(block)), protocol=pickle.HIGHEST_PROTOCOL)
         self._later(_replace, self.folder / POSTINGS / f"{year}.pickle", head, block)
 
-    def sections(self, year: int, shards: int, keys: bytes) -> list[str] | None:
+    def sections(self, year: int, shards: int, keys: bytes) -> list[bytes] | None:
         """The search index's sections of ``year`` (:func:`exports.search_index.year_sections`)
-        kept for its rows ``keys`` (joined, in page order) and ``shards`` shards; None if
+        as UTF-8, kept for its rows ``keys`` (joined, in page order) and ``shards`` shards; None if
         the year's rows or the shard count changed, or the file is missing or damaged."""
         try:
             with open(self.folder / POSTINGS / f"{year}.shards.pickle", "rb") as stream:
@@ -342,12 +347,12 @@ class PieceCache:
             or kept != keys
             or not isinstance(sections, list)
             or len(sections) != shards
-            or not all(type(section) is str for section in sections)
+            or not all(type(section) is bytes for section in sections)
         ):
             return None
         return sections
 
-    def keep_sections(self, year: int, shards: int, keys: bytes, sections: list[str]) -> None:
+    def keep_sections(self, year: int, shards: int, keys: bytes, sections: list[bytes]) -> None:
         """Keep ``year``'s sections of the search index for the next build (:meth:`sections`)."""
         data = pickle.dumps((self.key, shards, keys, sections), protocol=pickle.HIGHEST_PROTOCOL)
         self._later(_replace, self.folder / POSTINGS / f"{year}.shards.pickle", data)

@@ -103,16 +103,23 @@ def json_text(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def script_json_with(data: Mapping[str, Any], key: str, raw: str) -> Markup:
-    """:func:`script_json` of ``data`` with ``key`` set to ``raw``, a value already as JSON
-    (not escaped): the same text, without encoding again what the caller kept as text."""
+def script_json_with(data: Mapping[str, Any], key: str, raw: bytes) -> bytes:
+    """:func:`script_json` of ``data`` with ``key`` set to ``raw``, as UTF-8: ``raw`` is a
+    value already as JSON, escaped (:func:`script_escaped`) and encoded. The same bytes,
+    without encoding and escaping again the megabytes the caller kept as bytes (the
+    escapes replace single characters, so a text escaped in parts is escaped whole).
+
+    >>> script_json_with({"a": "<", "z": 1}, "m", b"[2]")
+    b'{"a":"\\\\u003c","m":[2],"z":1}'
+    """
     if key in data:
         raise ValueError(f"{key!r} is given as text")
     left = _ENCODER.encode({name: value for name, value in data.items() if name < key})
     right = _ENCODER.encode({name: value for name, value in data.items() if name > key})
-    middle = _ENCODER.encode({key: 0})[1:-2] + raw  # '"key":' and the value
-    text = "{" + ",".join(part for part in (left[1:-1], middle, right[1:-1]) if part) + "}"
-    return Markup(script_escaped(text))
+    opening = "{" + (left[1:-1] + "," if left != "{}" else "")
+    opening += _ENCODER.encode({key: 0})[1:-2]  # '"key":', the value after it
+    closing = ("," + right[1:-1] if right != "{}" else "") + "}"
+    return b"".join((script_escaped(opening).encode(), raw, script_escaped(closing).encode()))
 
 
 def script_escaped(text: str) -> str:

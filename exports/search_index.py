@@ -125,9 +125,9 @@ def shard_count(events: int, shard_bytes: int = SHARD_BYTES) -> int:
     return count
 
 
-Write = Callable[[str, str], None]
-#: A piece's script text from its name and its data already as JSON (:func:`piece_json`).
-Piece = Callable[[str, str], str]
+Write = Callable[[str, bytes], None]
+#: A piece's script from its name and its data already as JSON, in UTF-8 (``piece_json``).
+Piece = Callable[[str, bytes], bytes]
 
 
 def summary_json(event_id: str, who: object, start: str, end: str, title: str, text: str) -> str:
@@ -146,9 +146,9 @@ def summary_json(event_id: str, who: object, start: str, end: str, title: str, t
 class SearchIndex:
     """Collects a span's events in page order and writes the index's pieces through ``write``.
 
-    ``piece(name, json_text)`` gives a piece's script text; ``write(relative, text)``
-    writes one file of the site. ``prefix`` starts every piece's name (``p2020``:
-    ``search/p2020g3.js``).
+    ``piece(name, json_text)`` gives a piece's script; ``write(relative, data)`` writes
+    one file of the site (both as UTF-8: the pieces are joined from kept bytes).
+    ``prefix`` starts every piece's name (``p2020``: ``search/p2020g3.js``).
 
     Events come a year at a time (:meth:`add_year`), each year with its shards'
     sections already as JSON (:func:`year_sections`, made from the year's postings or
@@ -169,16 +169,16 @@ class SearchIndex:
         self.write = write
         self.piece = piece
         #: Each year's sections (one JSON text per shard), in the span's order.
-        self.sections: list[list[str]] = []
-        self.chunk: list[str] = []
+        self.sections: list[list[bytes]] = []
+        self.chunk: list[bytes] = []
         self.count = 0
         self.written = 0  # events whose summaries are in a written chunk
         #: What the pages must know to read the pieces (known before any is written).
         self.info = {"shards": self.shards, "chunk": CHUNK, "events": events}
 
-    def add_year(self, summaries: list[str], sections: list[str]) -> None:
+    def add_year(self, summaries: list[bytes], sections: list[bytes]) -> None:
         """A year's events, next in page order: their summaries (:func:`summary_json`) and
-        the year's section of each shard (:func:`year_sections`)."""
+        the year's section of each shard (:func:`year_sections`), each as UTF-8."""
         if len(sections) != self.shards:
             raise ValueError(f"{len(sections)} sections for {self.shards} shards")
         self.sections.append(sections)
@@ -192,7 +192,7 @@ class SearchIndex:
         number = self.written // CHUNK
         self.written += len(self.chunk)
         name = f"{self.prefix}e{number}"
-        rows = "[" + ",".join(self.chunk) + "]"  # as json.dumps joins
+        rows = b"[" + b",".join(self.chunk) + b"]"  # as json.dumps joins
         self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, rows))
         self.chunk = []
 
@@ -202,7 +202,7 @@ class SearchIndex:
             self._write_chunk()
         for shard in range(self.shards):
             name = f"{self.prefix}g{shard}"
-            text = "[" + ",".join([year[shard] for year in self.sections]) + "]"
+            text = b"[" + b",".join([year[shard] for year in self.sections]) + b"]"
             self.write(f"{SEARCH_FOLDER}/{name}.js", self.piece(name, text))
         if self.count != self.info["events"]:
             raise ValueError(f"{self.info['events']} events announced, {self.count} added")

@@ -124,9 +124,9 @@ def piece_script(name: str, data: Any) -> str:
     return f'{PIECE_FUNCTION}("{name}",{script_json(data)});\n'
 
 
-def piece_json(name: str, data: str) -> str:
-    """:func:`piece_script` of data already as JSON (made by :func:`script_json`)."""
-    return f'{PIECE_FUNCTION}("{name}",{data});\n'
+def piece_json(name: str, data: bytes) -> bytes:
+    """:func:`piece_script` of data already as JSON (made by :func:`script_json`), as UTF-8."""
+    return b'%s("%s",%b);\n' % (PIECE_FUNCTION.encode(), name.encode(), data)
 
 
 @dataclass(frozen=True)
@@ -180,16 +180,17 @@ class _Output:
         self.pending: deque[Future] = deque()
         self.writer = ThreadPoolExecutor(WRITERS, "site-writer") if folder is not None else None
 
-    def write(self, relative: str, text: str) -> str:
-        """Store one file. Its digest (:func:`digest_bytes`, with ``digests``) is found by
-        the writer thread, in :attr:`hashes` once :meth:`close` returned; "" is returned."""
+    def write(self, relative: str, text: str | bytes) -> str:
+        """Store one file (``text``, or its UTF-8 bytes). Its digest (:func:`digest_bytes`,
+        with ``digests``) is found by the writer thread, in :attr:`hashes` once
+        :meth:`close` returned; "" is returned."""
         self.written.add(relative)
         if self.folder is None:
             if relative == INDEX:
-                self.index = text
+                self.index = text if isinstance(text, str) else text.decode("utf-8")
             return ""
         assert self.writer is not None
-        data = text.encode("utf-8")
+        data = text.encode("utf-8") if isinstance(text, str) else text
         while len(self.pending) >= self.BACKLOG:
             self.pending.popleft().result()
         self.pending.append(self.writer.submit(self._store, relative, data))
@@ -449,19 +450,22 @@ class _Site:
             self.cache.keep_cards(year, kept, keys, added, stale)
         return cards
 
-    def sections(self, year: int, cards: list[Card], shards: int) -> list[str]:
+    def sections(self, year: int, cards: list[Card], shards: int) -> list[bytes]:
         """The search index's sections of ``year`` (its ``cards``, in page order) for a span
-        of ``shards`` shards (:func:`exports.search_index.year_sections`): kept as they
-        were when the year's rows did not change, else made from its postings."""
+        of ``shards`` shards (:func:`exports.search_index.year_sections`), as UTF-8: kept as
+        they were when the year's rows did not change, else made from its postings."""
         if self.cache is None:
-            return year_sections(year_block([card.search for card in cards], shards), shards)
+            texts = [card.search.decode() for card in cards]
+            made = year_sections(year_block(texts, shards), shards)
+            return [section.encode() for section in made]
         a, b = self.years[year]
         keys = self.keys[a:b]
         joined = b"".join(keys)
         kept = self.cache.sections(year, shards, joined)
         if kept is not None:
             return kept
-        sections = year_sections(self.postings(year, cards, shards, keys, joined), shards)
+        made = year_sections(self.postings(year, cards, shards, keys, joined), shards)
+        sections = [section.encode() for section in made]
         self.cache.keep_sections(year, shards, joined, sections)
         return sections
 
@@ -481,11 +485,15 @@ class _Site:
                 return block
             old_keys = [old[at : at + 16] for at in range(0, len(old), 16)]
             found = carried(
-                block, old_keys, keys, lambda places: [cards[p].search for p in places], shards
+                block,
+                old_keys,
+                keys,
+                lambda places: [cards[p].search.decode() for p in places],
+                shards,
             )
             block = found[0] if found is not None else None
         if block is None:
-            block = year_block([card.search for card in cards], shards)
+            block = year_block([card.search.decode() for card in cards], shards)
         self.cache.keep_postings(year, shards, joined, block)
         return block
 
@@ -773,7 +781,7 @@ class _Site:
         year_reasons: dict[int, dict[str, int]] = {}
         chosen: dict[int, Card] = {}
 
-        def emit(relative: str, text: str) -> None:
+        def emit(relative: str, text: str | bytes) -> None:
             files[relative] = out.write(relative, text)
 
         for year, a, _, name, print_, entry, needed in plan:
@@ -837,8 +845,9 @@ class _Site:
         bins: BinCounts | None = None,
         year_links: list[YearLink] | None = None,
         home: str = "",
-    ) -> str:
-        """One page: the index, a year's page, an association's page or its page of a year.
+    ) -> bytes:
+        """One page, as UTF-8: the index, a year's page, an association's page or its page
+        of a year.
 
         ``year_links``: the page's year list when not the corpus's years (an
         association's); ``home``: the association's page, from its page of a year."""
@@ -869,7 +878,7 @@ class _Site:
             )
         if year_links is None:
             year_links = self.year_links(kind, year)
-        events = "[" + ",".join([card.data_row(lane_here[card.association]) for card in cards])
+        events = b"[" + b",".join([card.data_row(lane_here[card.association]) for card in cards])
         data: dict[str, Any] = {
             "associations": [name for name, _ in page_lanes],
             "years": sorted(self.years),
@@ -896,10 +905,11 @@ class _Site:
         ]
         template = template_environment().get_template("timeline.html.j2")
         chronology = chronology_html(cards)
-        data_text = script_json_with(data, "events", events + "]")
+        data_text = script_json_with(data, "events", events + b"]")
         # The template is rendered around two markers, the page's large parts put in their
         # place after: passed through the template, each (a Markup of megabytes) was copied
-        # two or three times by the escaping.
+        # two or three times by the escaping. They are bytes, joined from what the cards
+        # keep: only the template's text is encoded here.
         text = template.render(
             title=self.title,
             kind=kind,
@@ -928,7 +938,7 @@ class _Site:
         middle, _, tail = rest.partition(_DATA_MARK)
         if not tail or _CHRONOLOGY_MARK in tail or _DATA_MARK in head or _DATA_MARK in tail:
             raise ValueError("a page's text holds the page writer's marker")
-        return "".join((head, chronology, middle, data_text, tail))
+        return b"".join((head.encode(), chronology, middle.encode(), data_text, tail.encode()))
 
 
 #: Where a page's chronology and data go in its rendered template (:meth:`_Site.page`):

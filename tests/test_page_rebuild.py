@@ -170,6 +170,31 @@ def test_removing_a_document_gives_the_fresh_site(tmp_path, rendered) -> None:
     assert touched <= SHARED | year_pieces(b, 2017) | association_pages(2017)
 
 
+def test_additions_in_every_year_and_a_changed_row_give_the_fresh_site(tmp_path) -> None:
+    """Pages and search pieces are joined from the bytes the kept cards hold: with text the
+    page's data must escape (``</script>``, ``&``, line separators) in kept and new rows,
+    events added to every year but 2020, a kept row's title changed and another row
+    removed, the site is the fresh one; 2020's published page, edited by hand, is made
+    again, not taken."""
+    full = table(title="第{i}次</script>&\u2028会")
+    years = [day.year for day in full["start"]]
+    added = [i % 9 == 0 and year != 2020 for i, year in zip(range(len(full)), years, strict=True)]
+    before = full[[not a for a in added]].reset_index(drop=True)
+    cache = tmp_path / "cache"
+    write_timeline(before, tmp_path / "a", cache_folder=cache)
+    page = tmp_path / "a" / "years" / "2020.html"
+    page.write_bytes(page.read_bytes().replace("第".encode(), "弟".encode(), 1))
+    after = full.copy()
+    after.loc[after.index[1], "title"] = "改过的</script>标题"
+    after = after.drop(index=after.index[2]).reset_index(drop=True)
+    write_timeline(after, tmp_path / "b", published=tmp_path / "a", cache_folder=cache)
+    write_timeline(after, tmp_path / "fresh")
+    same_site(tmp_path / "b", tmp_path / "fresh")
+    assert changed(tmp_path / "a", tmp_path / "b") >= {f"years/{year}.html" for year in YEARS}
+    text = (tmp_path / "b" / "years" / "2015.html").read_text(encoding="utf-8")
+    assert "改过的&lt;/script&gt;标题" in text and "ev-00002" not in text
+
+
 def test_changing_one_cell_renders_its_pieces_only(tmp_path, rendered) -> None:
     full = table()
     edited = full.copy()
