@@ -33,6 +33,17 @@ def _no_cycle_collection() -> Iterator[None]:
     it is switched back on afterwards, also when an exception or the time budget
     ends the work. When it was already off (another thread, the caller), it is
     left as it was.
+
+    What the text leaves alive (its mentions: 26,000 a megabyte of mixed date
+    pieces, with their spans) is young when the collector comes back, and the first
+    allocation after that walked all of it, every mention's fields read from all
+    over the heap: 40–60 ms a megabyte, 5% of such a text, at the very point of
+    returning. When more than :data:`_PROMOTE_AT` objects are young, they are moved
+    to the oldest generation first (``gc.freeze()`` then ``gc.unfreeze()``, which
+    does just that): the collector then walks them only in a full collection, if
+    they live that long. The caller's young objects move with them, and a cycle
+    among them waits for the next full collection. Not done when the caller froze
+    objects itself (unfreezing would thaw them).
     """
     if not gc.isenabled():
         yield
@@ -41,7 +52,16 @@ def _no_cycle_collection() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_count()[0] > _PROMOTE_AT and not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
+
+
+#: Young objects at the end of a text above which they go to the oldest generation
+#: (:func:`_no_cycle_collection`): a megabyte of ordinary text leaves 1,000–7,000,
+#: of mixed date pieces 20,000–100,000.
+_PROMOTE_AT = 20_000
 
 
 def normalize(text: str, context: DocumentContext | None = None) -> Resolution:

@@ -9,6 +9,7 @@ They also hold the reason the pause is safe: resolving leaves no reference cycle
 from __future__ import annotations
 
 import gc
+import weakref
 from datetime import date
 
 import pytest
@@ -56,3 +57,35 @@ def test_resolving_leaves_no_cycles_for_the_collector() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_the_mentions_of_a_dense_text_are_not_left_young() -> None:
+    # 10,000 mentions and their spans: more young objects than _PROMOTE_AT, which the
+    # first collection after the pause would otherwise walk while they are returned.
+    mentions = find_dates("8月" * 20_000, CONTEXT)
+    young = {id(found) for generation in (0, 1) for found in gc.get_objects(generation)}
+    assert len(mentions) == 10_000
+    assert not any(id(mention) in young for mention in mentions)
+
+
+def test_a_cycle_the_caller_left_young_is_still_collected() -> None:
+    class Node:
+        pass
+
+    node = Node()
+    node.itself = node  # a cycle: only the collector frees it
+    alive = weakref.ref(node)
+    del node
+    find_dates("8月" * 20_000, CONTEXT)  # moves it to the oldest generation
+    gc.collect()
+    assert alive() is None
+
+
+def test_objects_the_caller_froze_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        find_dates("8月" * 20_000, CONTEXT)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
