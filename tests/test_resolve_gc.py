@@ -59,16 +59,20 @@ def test_resolving_leaves_no_cycles_for_the_collector() -> None:
         gc.enable()
 
 
-def test_the_mentions_of_a_dense_text_are_not_left_young() -> None:
-    # 10,000 mentions and their spans: more young objects than _PROMOTE_AT, which the
-    # first collection after the pause would otherwise walk while they are returned.
-    mentions = find_dates("8月" * 20_000, CONTEXT)
+#: A text of _LARGE characters, dense: 25,000 mentions and their spans.
+LARGE_DENSE = "8月" * (resolve_module._LARGE // 2)
+
+
+def test_the_mentions_of_a_large_dense_text_are_not_left_young() -> None:
+    # The first collection after the pause would otherwise walk them all while
+    # they are returned.
+    mentions = find_dates(LARGE_DENSE, CONTEXT)
     young = {id(found) for generation in (0, 1) for found in gc.get_objects(generation)}
-    assert len(mentions) == 10_000
+    assert len(mentions) == 25_000
     assert not any(id(mention) in young for mention in mentions)
 
 
-def test_a_cycle_the_caller_left_young_is_still_collected() -> None:
+def test_a_cycle_the_caller_left_young_is_collected_before_a_large_text() -> None:
     class Node:
         pass
 
@@ -76,8 +80,7 @@ def test_a_cycle_the_caller_left_young_is_still_collected() -> None:
     node.itself = node  # a cycle: only the collector frees it
     alive = weakref.ref(node)
     del node
-    find_dates("8月" * 20_000, CONTEXT)  # moves it to the oldest generation
-    gc.collect()
+    find_dates(LARGE_DENSE, CONTEXT)  # no gc.collect() here: the young collection did it
     assert alive() is None
 
 
@@ -85,7 +88,7 @@ def test_objects_the_caller_froze_stay_frozen() -> None:
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        find_dates("8月" * 20_000, CONTEXT)
+        find_dates(LARGE_DENSE, CONTEXT)
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
