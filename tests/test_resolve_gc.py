@@ -9,6 +9,7 @@ They also hold the reason the pause is safe: resolving leaves no reference cycle
 from __future__ import annotations
 
 import gc
+import weakref
 from datetime import date
 
 import pytest
@@ -56,3 +57,38 @@ def test_resolving_leaves_no_cycles_for_the_collector() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+#: A text of _LARGE characters, dense: 25,000 mentions and their spans.
+LARGE_DENSE = "8月" * (resolve_module._LARGE // 2)
+
+
+def test_the_mentions_of_a_large_dense_text_are_not_left_young() -> None:
+    # The first collection after the pause would otherwise walk them all while
+    # they are returned.
+    mentions = find_dates(LARGE_DENSE, CONTEXT)
+    young = {id(found) for generation in (0, 1) for found in gc.get_objects(generation)}
+    assert len(mentions) == 25_000
+    assert not any(id(mention) in young for mention in mentions)
+
+
+def test_a_cycle_the_caller_left_young_is_collected_before_a_large_text() -> None:
+    class Node:
+        pass
+
+    node = Node()
+    node.itself = node  # a cycle: only the collector frees it
+    alive = weakref.ref(node)
+    del node
+    find_dates(LARGE_DENSE, CONTEXT)  # no gc.collect() here: the young collection did it
+    assert alive() is None
+
+
+def test_objects_the_caller_froze_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        find_dates(LARGE_DENSE, CONTEXT)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
