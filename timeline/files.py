@@ -174,15 +174,21 @@ def digest_started(path: str | Path) -> tuple[os.stat_result, str] | None:
     handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         before = os.fstat(handle)
-        digest = hashlib.sha256()
-        while block := os.read(handle, 1 << 20):
-            digest.update(block)
+        digest = _digest_of(handle)
         _start_writeback(handle, 0, before.st_size)
         after = os.fstat(handle)
     finally:
         os.close(handle)
     same = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
-    return (before, digest.hexdigest()) if same else None
+    return (before, digest) if same else None
+
+
+def _digest_of(handle: int) -> str:
+    """The SHA-256 of what is left to read of an open file, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    while block := os.read(handle, 1 << 20):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def _flushed_now(path: Path) -> bool:
@@ -278,11 +284,11 @@ def source_digest(
 
 def file_digest(path: str | Path) -> str:
     """The SHA-256 of a file's bytes, read a megabyte at a time."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return _digest_of(handle)
+    finally:
+        os.close(handle)
 
 
 def one_file(first: Path, second: Path) -> bool:
