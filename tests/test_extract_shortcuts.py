@@ -789,3 +789,37 @@ def test_the_runs_of_numbers_give_every_partial_each_rule_gives_at_each_place() 
         ]
         assert _partials_at_runs(folded, engine) == _partials_at_runs(folded, every), text
     assert mixed > 1000
+
+
+def _plain_labelled(text: str, start: int) -> bool:
+    head = text[max(0, start - 6) : start].rstrip(" :：")
+    return head[-1:] in absolute._LABEL_ENDINGS and head.endswith(absolute.LABEL_BEFORE)
+
+
+def test_a_label_is_looked_for_only_after_a_character_that_may_end_it() -> None:
+    befores = ["", *absolute.LABEL_BEFORE, *"第:： 年月日a一"]
+    for head in befores:
+        for gap in ("", " ", ":", "： ", "  "):
+            text = f"x{head}{gap}2023年"
+            start = len(text) - 5
+            assert absolute._labelled(text, start) == _plain_labelled(text, start), text
+    assert absolute._labelled("2023年", 0) is _plain_labelled("2023年", 0) is False
+
+
+def test_a_lone_day_looks_before_it_as_its_pattern_does() -> None:
+    characters = [chr(point) for point in range(0x3100)] + [*"\u3000\u2028\u3001\uff0c\uff1a"]
+    for prefix in ("", "a", "\n", "于", " "):
+        for char in characters:
+            for text in (f"{prefix}{char}8日", f"{char}{prefix}8日"):
+                start = len(text) - 2
+                plain = absolute.LONE_DAY_BEFORE.search(text[max(0, start - 2) : start])
+                assert absolute._lone_day_before(text, start) == (plain is not None), repr(text)
+
+
+def test_a_month_refused_after_its_word_is_refused_as_before() -> None:
+    for word in ("每", "个", "几", "数", "第", "每年", "年", "去年", "月", "", " "):
+        text = f"{word}3月"
+        matched = absolute._SHORT_FIRST.match(text, len(word))
+        partial = absolute.produce(matched, text)
+        refused = text[max(0, len(word) - 2) : len(word)].endswith(absolute._NOT_BEFORE_MONTH)
+        assert (partial is None) == refused, text

@@ -100,12 +100,29 @@ LONE_DAY_AFTER = re.compile(
 )
 #: At the start of a phrase, a lone day is a date unless a count reads better (3日内, 5日游).
 LONE_DAY_NOT_AFTER = re.compile(r"^(?:[0-9内游以左后前之间来多余天期均薪制班次个届]|工作|假)")
+#: The characters LONE_DAY_BEFORE takes right before a lone day, besides whitespace.
+_LONE_DAY_BEFORE_CHARS = frozenset(',，。;；:：、(（“"】于在是从自至到和及与~-')
+
+
+def _lone_day_before(text: str, start: int) -> bool:
+    """``LONE_DAY_BEFORE.search(before(text, start, 2))`` without the regex: the text's
+    start, whitespace or one of :data:`_LONE_DAY_BEFORE_CHARS` right before ``start``
+    (tests/test_extract_shortcuts.py compares both on every character)."""
+    if not start:
+        return True
+    char = text[start - 1]
+    return char in _LONE_DAY_BEFORE_CHARS or char.isspace()
+
+
 PHRASE_START = re.compile(r"(?:^|[\n。！？!?；;，,])$")
 NEW_MONTH_DAY = re.compile(r"(?:当月|本月|同月|次月)$")
 
 
 def _value(text: str | None) -> int | None:
-    return number_value(text) if text else None
+    if not text:
+        return None
+    # Arabic digits, most numbers of a date, without number_value's other scripts.
+    return int(text) if text.isascii() and text.isdigit() else number_value(text)
 
 
 #: The months of fewer than 31 days, and their longest day (a leap year's February).
@@ -142,8 +159,15 @@ def _is_amount(text: str, end: int) -> bool:
 _LABEL_ENDINGS = frozenset(label[-1] for label in LABEL_BEFORE)
 
 
+#: What may stand right before a labelled number: a label's last character, or what
+#: :func:`_labelled` strips between the label and the number.
+_LABEL_OR_STRIPPED = _LABEL_ENDINGS | frozenset(" :：")
+
+
 def _labelled(text: str, start: int) -> bool:
     """True when a label or an ordinal stands right before the number (第2023, 阅读数:2023)."""
+    if not start or text[start - 1] not in _LABEL_OR_STRIPPED:
+        return False  # most numbers: no label can end right before them
     head = text[max(0, start - 6) : start].rstrip(" :：")
     return head[-1:] in _LABEL_ENDINGS and head.endswith(LABEL_BEFORE)
 
@@ -198,184 +222,275 @@ def refuses(m: re.Match[str]) -> bool:
     return not 1 <= first < last <= 31
 
 
-def produce(m: re.Match[str], text: str) -> Partial | None:
-    # Which form matched, from the last group it set (every group of a form is named
-    # for it, as :func:`~normalizers.rules.base.branch_groups` reads them); its groups
-    # are read one by one, without a dictionary of them all.
-    form = _FORM_OF[id(m.re)][m.lastindex]
+def _produce_ymd(m: re.Match[str], text: str) -> Partial | None:
+    """2020年10月20日, 二〇二〇年十月二十日, 2020年11月18-20日"""
+    group = m.group
+    end = m.end()
+    year, month, day = _value(group("ymd_y")), _value(group("ymd_m")), _value(group("ymd_d"))
+    head = _partial(
+        m,
+        "day",
+        year=year,
+        month=month,
+        day=day,
+        warning=_check(year, month, day),
+        weekday=weekday_after(text, end),
+    )
+    if group("ymd_d2"):
+        last = _value(group("ymd_d2"))
+        head.warning = head.warning or _check(year, month, last)
+        if head.warning is None and last <= day:
+            return None
+        head.end = head.moved(day=last, weekday=None)
+        head.rule = "ranges.day"
+    return head
+
+
+def _produce_ym(m: re.Match[str], text: str) -> Partial | None:
+    """2024年4月, 2024年4月份, 2023年8月下旬"""
+    group = m.group
+    year, month = _value(group("ym_y")), _value(group("ym_m"))
+    return _partial(
+        m,
+        "month",
+        year=year,
+        month=month,
+        part=group("ym_part"),
+        warning=_check(year, month, None),
+    )
+
+
+def _produce_iso(m: re.Match[str], text: str) -> Partial | None:
+    """2023-09-08, 2023/9/8, 2023.09.08"""
+    group = m.group
+    end = m.end()
+    year, month, day = int(group("iso_y")), int(group("iso_m")), int(group("iso_d"))
+    if group("iso_sep") == "." and _is_amount(text, end):
+        return None
+    problem = _check(year, month, day)
+    if problem and (month > 12 or day > 31):
+        return None  # not a date at all: a code or a version number
+    return _partial(
+        m,
+        "day",
+        year=year,
+        month=month,
+        day=day,
+        warning=problem,
+        weekday=weekday_after(text, end),
+    )
+
+
+def _produce_yr(m: re.Match[str], text: str) -> Partial | None:
+    """2019-2020, 2019—2020年, 2019至2020年度"""
     group = m.group
     start, end = m.span()
-    if form == "ymd":
-        year, month, day = _value(group("ymd_y")), _value(group("ymd_m")), _value(group("ymd_d"))
-        head = _partial(
-            m,
-            "day",
-            year=year,
-            month=month,
-            day=day,
-            warning=_check(year, month, day),
-            weekday=weekday_after(text, end),
-        )
-        if group("ymd_d2"):
-            last = _value(group("ymd_d2"))
-            head.warning = head.warning or _check(year, month, last)
-            if head.warning is None and last <= day:
-                return None
-            head.end = head.moved(day=last, weekday=None)
-            head.rule = "ranges.day"
-        return head
-    if form == "ym":
-        year, month = _value(group("ym_y")), _value(group("ym_m"))
+    first, last = int(group("yr_a")), int(group("yr_b"))
+    if not first < last <= first + 200 or _labelled(text, start) or _is_amount(text, end):
+        return None
+    last_text = group("yr_b") + (group("yr_n") or "")
+    return Partial(
+        span=m.span(),
+        rule="ranges.year",
+        unit="year",
+        year=first,
+        bare_year=not group("yr_n"),
+        end=Partial(span=(end - len(last_text), end), rule="absolute.year", unit="year", year=last),
+    )
+
+
+def _produce_y(m: re.Match[str], text: str) -> Partial | None:
+    """2020年, 2022年度, 2023年底, 二〇二三年"""
+    group = m.group
+    start, end = m.span()
+    year = _value(group("y_y"))
+    if year is None or _labelled(text, start):
+        return None
+    if after(text, end, 2).startswith(YEAR_DURATION_AFTER):
+        return None  # 5000年历史, 2000多年: a count of years
+    if group("y_y").isascii() and not 1000 <= year <= 2199:
+        return None
+    return _partial(m, "year", year=year, part=group("y_part"))
+
+
+def _produce_isoym(m: re.Match[str], text: str) -> Partial | None:
+    """2024.4, 2024-04, 2024/4"""
+    group = m.group
+    start, end = m.span()
+    year, month = int(group("isoym_y")), int(group("isoym_m"))
+    if not 1 <= month <= 12 or _is_amount(text, end) or _labelled(text, start):
+        return None
+    if group("isoym_sep") == "." and not 1990 <= year <= 2100:
+        return None
+    if (
+        group("isoym_sep") == "-"
+        and len(group("isoym_m")) == 1
+        and text[end : end + 1] not in ("", " ", "\n")
+        and CJK.match(text, end) is None
+    ):
+        return None
+    return _partial(m, "month", year=year, month=month)
+
+
+def _produce_mdr(m: re.Match[str], text: str) -> Partial | None:
+    """8月1-3日, 11月18-20日"""
+    group = m.group
+    month, first, last = _value(group("mdr_m")), _value(group("mdr_a")), _value(group("mdr_b"))
+    warning = _check(None, month, first) or _check(None, month, last)
+    if warning is None and last <= first:
+        return None
+    head = Partial(
+        span=m.span(),
+        rule="ranges.day",
+        unit="day",
+        month=month,
+        day=first,
+        base="context",
+        warning=warning,
+    )
+    head.end = Partial(
+        span=m.span(), rule="ranges.day", unit="day", month=month, day=last, base="context"
+    )
+    return head
+
+
+def _produce_md(m: re.Match[str], text: str) -> Partial | None:
+    """8月22日, 9月4号, 十月一日"""
+    group = m.group
+    end = m.end()
+    month, day = _value(group("md_m")), _value(group("md_d"))
+    return _partial(
+        m,
+        "day",
+        month=month,
+        day=day,
+        base="context",
+        warning=_check(None, month, day),
+        weekday=weekday_after(text, end),
+    )
+
+
+def _produce_mr(m: re.Match[str], text: str) -> Partial | None:
+    """1-8月, 7至9月"""
+    group = m.group
+    start = m.start()
+    first, last = _value(group("mr_a")), _value(group("mr_b"))
+    if (
+        _check(None, first, None)
+        or _check(None, last, None)
+        or last <= first
+        or _labelled(text, start)
+        or before(text, start, 2).endswith(("周", "星期", "礼拜"))
+    ):
+        return None
+    head = Partial(span=m.span(), rule="ranges.month", unit="month", month=first, base="context")
+    head.end = Partial(span=m.span(), rule="ranges.month", unit="month", month=last, base="context")
+    return head
+
+
+#: What refuses a month right before it (每月, 几个月, 第3月, 每年3月), and their last
+#: characters, looked at first.
+_NOT_BEFORE_MONTH = ("每", "个", "几", "数", "第", "每年")
+_NOT_BEFORE_MONTH_LAST = frozenset(word[-1] for word in _NOT_BEFORE_MONTH)
+
+
+def _produce_m(m: re.Match[str], text: str) -> Partial | None:
+    """3月, 3月份, 8月下旬"""
+    group = m.group
+    start = m.start()
+    month = _value(group("m_m"))
+    if (
+        start
+        and text[start - 1] in _NOT_BEFORE_MONTH_LAST
+        and before(text, start, 2).endswith(_NOT_BEFORE_MONTH)
+    ) or _labelled(text, start):
+        return None
+    if month is not None and month > 12:
         return _partial(
-            m,
-            "month",
-            year=year,
-            month=month,
-            part=group("ym_part"),
-            warning=_check(year, month, None),
+            m, "month", month=month, base="context", warning=f"there is no month {month}"
         )
-    if form == "iso":
-        year, month, day = int(group("iso_y")), int(group("iso_m")), int(group("iso_d"))
-        if group("iso_sep") == "." and _is_amount(text, end):
-            return None
-        problem = _check(year, month, day)
-        if problem and (month > 12 or day > 31):
-            return None  # not a date at all: a code or a version number
-        return _partial(
-            m,
-            "day",
-            year=year,
-            month=month,
-            day=day,
-            warning=problem,
-            weekday=weekday_after(text, end),
+    # The constructor itself, not _partial: a month alone is the most frequent form.
+    return Partial(
+        span=m.span(),
+        rule="absolute.month",
+        unit="month",
+        month=month,
+        part=group("m_part"),
+        base="context",
+    )
+
+
+def _produce_dr(m: re.Match[str], text: str) -> Partial | None:
+    """18-20日"""
+    group = m.group
+    first, last = int(group("dr_a")), int(group("dr_b"))
+    if not 1 <= first < last <= 31:
+        return None
+    head = Partial(
+        span=m.span(), rule="ranges.day", unit="day", day=first, base="context", fragment=True
+    )
+    head.end = Partial(span=m.span(), rule="ranges.day", unit="day", day=last, base="context")
+    return head
+
+
+def _produce_d(m: re.Match[str], text: str) -> Partial | None:
+    """20日, 二十日"""
+    start, end = m.span()
+    written = m.group("d_d")
+    day = _value(written)
+    if day is None or not 1 <= day <= 31:
+        return None
+    lone = (
+        written.isascii()
+        and _lone_day_before(text, start)
+        and (
+            LONE_DAY_AFTER.match(after(text, end, 3)) is not None
+            and (text[end - 1] == "日" or after(text, end, 1) != "")
+            or text[end - 1] == "日"
+            and PHRASE_START.search(before(text, start, 1)) is not None
+            and LONE_DAY_NOT_AFTER.match(after(text, end, 2)) is None
         )
-    if form == "yr":
-        first, last = int(group("yr_a")), int(group("yr_b"))
-        if not first < last <= first + 200 or _labelled(text, start) or _is_amount(text, end):
-            return None
-        last_text = group("yr_b") + (group("yr_n") or "")
-        return Partial(
-            span=m.span(),
-            rule="ranges.year",
-            unit="year",
-            year=first,
-            bare_year=not group("yr_n"),
-            end=Partial(
-                span=(end - len(last_text), end), rule="absolute.year", unit="year", year=last
-            ),
-        )
-    if form == "y":
-        year = _value(group("y_y"))
-        if year is None or _labelled(text, start):
-            return None
-        if after(text, end, 2).startswith(YEAR_DURATION_AFTER):
-            return None  # 5000年历史, 2000多年: a count of years
-        if group("y_y").isascii() and not 1000 <= year <= 2199:
-            return None
-        return _partial(m, "year", year=year, part=group("y_part"))
-    if form == "isoym":
-        year, month = int(group("isoym_y")), int(group("isoym_m"))
-        if not 1 <= month <= 12 or _is_amount(text, end) or _labelled(text, start):
-            return None
-        if group("isoym_sep") == "." and not 1990 <= year <= 2100:
-            return None
-        if (
-            group("isoym_sep") == "-"
-            and len(group("isoym_m")) == 1
-            and text[end : end + 1] not in ("", " ", "\n")
-            and CJK.match(text, end) is None
-        ):
-            return None
-        return _partial(m, "month", year=year, month=month)
-    if form == "mdr":
-        month, first, last = _value(group("mdr_m")), _value(group("mdr_a")), _value(group("mdr_b"))
-        warning = _check(None, month, first) or _check(None, month, last)
-        if warning is None and last <= first:
-            return None
-        head = Partial(
-            span=m.span(),
-            rule="ranges.day",
-            unit="day",
-            month=month,
-            day=first,
-            base="context",
-            warning=warning,
-        )
-        head.end = Partial(
-            span=m.span(), rule="ranges.day", unit="day", month=month, day=last, base="context"
-        )
-        return head
-    if form == "md":
-        month, day = _value(group("md_m")), _value(group("md_d"))
-        return _partial(
-            m,
-            "day",
-            month=month,
-            day=day,
-            base="context",
-            warning=_check(None, month, day),
-            weekday=weekday_after(text, end),
-        )
-    if form == "mr":
-        first, last = _value(group("mr_a")), _value(group("mr_b"))
-        if (
-            _check(None, first, None)
-            or _check(None, last, None)
-            or last <= first
-            or _labelled(text, start)
-            or before(text, start, 2).endswith(("周", "星期", "礼拜"))
-        ):
-            return None
-        head = Partial(
-            span=m.span(), rule="ranges.month", unit="month", month=first, base="context"
-        )
-        head.end = Partial(
-            span=m.span(), rule="ranges.month", unit="month", month=last, base="context"
-        )
-        return head
-    if form == "m":
-        month = _value(group("m_m"))
-        if before(text, start, 2).endswith(("每", "个", "几", "数", "第", "每年")) or _labelled(
-            text, start
-        ):
-            return None
-        if month is not None and month > 12:
-            return _partial(
-                m, "month", month=month, base="context", warning=f"there is no month {month}"
-            )
-        return _partial(m, "month", month=month, part=group("m_part"), base="context")
-    if form == "dr":
-        first, last = int(group("dr_a")), int(group("dr_b"))
-        if not 1 <= first < last <= 31:
-            return None
-        head = Partial(
-            span=m.span(), rule="ranges.day", unit="day", day=first, base="context", fragment=True
-        )
-        head.end = Partial(span=m.span(), rule="ranges.day", unit="day", day=last, base="context")
-        return head
-    if form == "d":
-        day = _value(group("d_d"))
-        if day is None or not 1 <= day <= 31:
-            return None
-        lone = (
-            group("d_d").isascii()
-            and LONE_DAY_BEFORE.search(before(text, start, 2)) is not None
-            and (
-                LONE_DAY_AFTER.match(after(text, end, 3)) is not None
-                and (text[end - 1] == "日" or after(text, end, 1) != "")
-                or text[end - 1] == "日"
-                and PHRASE_START.search(before(text, start, 1)) is not None
-                and LONE_DAY_NOT_AFTER.match(after(text, end, 2)) is None
-            )
-            and not before(text, start, 2).endswith(("每", "逢"))
-        )
-        return _partial(
-            m, "day", day=day, base="context", fragment=not lone, notes=["lone-day"] if lone else []
-        )
-    if form == "bare":
-        return _bare_year(m, text)
-    return None
+        and not before(text, start, 2).endswith(("每", "逢"))
+    )
+    return Partial(
+        span=(start, end),
+        rule="absolute.day",
+        unit="day",
+        day=day,
+        base="context",
+        fragment=not lone,
+        notes=["lone-day"] if lone else [],
+    )
+
+
+def _produce_bare(m: re.Match[str], text: str) -> Partial | None:
+    """2023汕头马拉松"""
+    return _bare_year(m, text)
+
+
+#: The form that matched → its production.
+_PRODUCTIONS: dict[str, Callable[[re.Match[str], str], Partial | None]] = {
+    "ymd": _produce_ymd,
+    "ym": _produce_ym,
+    "iso": _produce_iso,
+    "yr": _produce_yr,
+    "y": _produce_y,
+    "isoym": _produce_isoym,
+    "mdr": _produce_mdr,
+    "md": _produce_md,
+    "mr": _produce_mr,
+    "m": _produce_m,
+    "dr": _produce_dr,
+    "d": _produce_d,
+    "bare": _produce_bare,
+}
+
+
+def produce(m: re.Match[str], text: str) -> Partial | None:
+    # Which form matched, from the last group it set (every group of a form is named
+    # for it, as :func:`~normalizers.rules.base.branch_groups` reads them); its own
+    # production reads its groups one by one, without a dictionary of them all.
+    return _PRODUCTIONS[_FORM_OF[id(m.re)][m.lastindex]](m, text)
 
 
 def _bare_year(m: re.Match[str], text: str) -> Partial | None:
