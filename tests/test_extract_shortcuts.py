@@ -806,13 +806,20 @@ def test_a_label_is_looked_for_only_after_a_character_that_may_end_it() -> None:
     assert absolute._labelled("2023年", 0) is _plain_labelled("2023年", 0) is False
 
 
+#: The pattern ``absolute._lone_day_before`` replaced, searched in the two characters
+#: before a lone day.
+_PLAIN_LONE_DAY_BEFORE = re.compile(
+    r"(?:^|[\s,，。;；:：、(（“\"】]|于|在|是|从|自|至|到|和|及|与|~|-)$"
+)
+
+
 def test_a_lone_day_looks_before_it_as_its_pattern_does() -> None:
     characters = [chr(point) for point in range(0x3100)] + [*"\u3000\u2028\u3001\uff0c\uff1a"]
     for prefix in ("", "a", "\n", "于", " "):
         for char in characters:
             for text in (f"{prefix}{char}8日", f"{char}{prefix}8日"):
                 start = len(text) - 2
-                plain = absolute.LONE_DAY_BEFORE.search(text[max(0, start - 2) : start])
+                plain = _PLAIN_LONE_DAY_BEFORE.search(text[max(0, start - 2) : start])
                 assert absolute._lone_day_before(text, start) == (plain is not None), repr(text)
 
 

@@ -93,21 +93,21 @@ NUMERIC = _alternation(("year", "short"))
 _YEAR_FIRST = _alternation(("year",))
 _SHORT_FIRST = _alternation(("short",))
 
-#: What may stand right before a lone day-of-month for it to be a date (20日，…).
-LONE_DAY_BEFORE = re.compile(r"(?:^|[\s,，。;；:：、(（“\"】]|于|在|是|从|自|至|到|和|及|与|~|-)$")
 LONE_DAY_AFTER = re.compile(
     r"^(?:$|[\s,，。;；:：、)）]|上午|下午|中午|晚上|晚|早上|早|凌晨|傍晚|夜|起|开始|举行|举办|召开|开幕|闭幕|至|到|-|~)"
 )
 #: At the start of a phrase, a lone day is a date unless a count reads better (3日内, 5日游).
 LONE_DAY_NOT_AFTER = re.compile(r"^(?:[0-9内游以左后前之间来多余天期均薪制班次个届]|工作|假)")
-#: The characters LONE_DAY_BEFORE takes right before a lone day, besides whitespace.
+#: What may stand right before a lone day-of-month for it to be a date (20日，…), besides
+#: whitespace and the text's start.
 _LONE_DAY_BEFORE_CHARS = frozenset(',，。;；:：、(（“"】于在是从自至到和及与~-')
 
 
 def _lone_day_before(text: str, start: int) -> bool:
-    """``LONE_DAY_BEFORE.search(before(text, start, 2))`` without the regex: the text's
+    """Whether a lone day at ``start`` may be a date for what stands before it: the text's
     start, whitespace or one of :data:`_LONE_DAY_BEFORE_CHARS` right before ``start``
-    (tests/test_extract_shortcuts.py compares both on every character)."""
+    (tests/test_extract_shortcuts.py compares it with the pattern it replaced on every
+    character)."""
     if not start:
         return True
     char = text[start - 1]
@@ -463,9 +463,19 @@ def _produce_d(m: re.Match[str], text: str) -> Partial | None:
     )
 
 
-def _produce_bare(m: re.Match[str], text: str) -> Partial | None:
-    """2023汕头马拉松"""
-    return _bare_year(m, text)
+def _bare_year(m: re.Match[str], text: str) -> Partial | None:
+    """2023汕头马拉松, 2025 汕头小公园国际元宵灯会: a year written before an event's name."""
+    start, end = m.span()
+    year = int(m.group("bare_y"))
+    if not 1900 <= year <= 2099 or _labelled(text, start):
+        return None
+    following = text[end : end + 2]
+    name_start = end + (1 if following[:1] == " " else 0)
+    if following[:2] == "  " or CJK.match(text, name_start) is None:
+        return None
+    if text[name_start] in UNIT_CHARS or text[name_start] in "年月日号至到":
+        return None
+    return _partial(m, "year", year=year, bare_year=True)
 
 
 #: The form that matched → its production.
@@ -482,7 +492,7 @@ _PRODUCTIONS: dict[str, Callable[[re.Match[str], str], Partial | None]] = {
     "m": _produce_m,
     "dr": _produce_dr,
     "d": _produce_d,
-    "bare": _produce_bare,
+    "bare": _bare_year,
 }
 
 
@@ -491,21 +501,6 @@ def produce(m: re.Match[str], text: str) -> Partial | None:
     # for it, as :func:`~normalizers.rules.base.branch_groups` reads them); its own
     # production reads its groups one by one, without a dictionary of them all.
     return _PRODUCTIONS[_FORM_OF[id(m.re)][m.lastindex]](m, text)
-
-
-def _bare_year(m: re.Match[str], text: str) -> Partial | None:
-    """2023汕头马拉松, 2025 汕头小公园国际元宵灯会: a year written before an event's name."""
-    start, end = m.span()
-    year = int(m.group("bare_y"))
-    if not 1900 <= year <= 2099 or _labelled(text, start):
-        return None
-    following = text[end : end + 2]
-    name_start = end + (1 if following[:1] == " " else 0)
-    if following[:2] == "  " or CJK.match(text, name_start) is None:
-        return None
-    if text[name_start] in UNIT_CHARS or text[name_start] in "年月日号至到":
-        return None
-    return _partial(m, "year", year=year, bare_year=True)
 
 
 _AFTER_SHORT_NUMBER = frozenset("月日号-~至到 \t")
