@@ -38,7 +38,15 @@ import json
 import re
 from datetime import date
 
-from timeline.schema import Source, decode_sources, http_url, printable
+from timeline.schema import (
+    SOURCE_KEYS,
+    Source,
+    decode_sources,
+    encode_source_items,
+    http_url,
+    printable,
+    source_item,
+)
 
 #: Overlap coefficient of character bigrams from which two reports are one happening.
 THRESHOLD = 0.4
@@ -354,7 +362,7 @@ def joined_sources(members: list[dict]) -> str:
     for row in members:
         items = _tidy_items(row.get("sources"))
         if items is None:
-            items = [_item(source) for source in _sources_of(row)]
+            items = [source_item(source) for source in _sources_of(row)]
         for item in items:
             key = (item["doc"], item["sentence"])
             known = out.get(key)
@@ -363,23 +371,7 @@ def joined_sources(members: list[dict]) -> str:
             else:
                 ids = list(dict.fromkeys((*known["ids"], *item["ids"])))
                 out[key] = {**known, "ids": ids}
-    return json.dumps(list(out.values()), ensure_ascii=False, separators=(",", ":"))
-
-
-def _item(source: Source) -> dict:
-    """A source as :func:`timeline.schema.encode_sources` writes it, as a JSON object."""
-    return {
-        "doc": source.doc,
-        "title": source.title,
-        "url": source.url,
-        "sentence": source.sentence,
-        "ids": list(source.ids),
-    }
-
-
-#: The keys of a source's JSON object, in the order :func:`timeline.schema.encode_sources`
-#: writes them.
-_SOURCE_KEYS = ["doc", "title", "url", "sentence", "ids"]
+    return encode_source_items(list(out.values()))
 
 
 def _tidy_items(cell: object) -> list[dict] | None:
@@ -387,7 +379,7 @@ def _tidy_items(cell: object) -> list[dict] | None:
     would give back unchanged (each value already the one its cleaning makes), else None.
 
     Such a cell's objects are its sources, value for value: each has the keys
-    :func:`timeline.schema.encode_sources` writes, in its order; ``doc``, ``title`` and
+    :data:`timeline.schema.SOURCE_KEYS`, in order; ``doc``, ``title`` and
     every id are what :func:`timeline.schema.one_line` leaves as they are, ``doc`` and
     every id not empty; ``sentence`` is what ``printable(...).strip()`` leaves; ``url``
     is empty or a plain http(s) URL. The checks are sufficient, not necessary: a cell
@@ -402,7 +394,7 @@ def _tidy_items(cell: object) -> list[dict] | None:
     if not isinstance(items, list) or not items:
         return None
     for item in items:
-        if type(item) is not dict or list(item) != _SOURCE_KEYS:
+        if type(item) is not dict or tuple(item) != SOURCE_KEYS:
             return None
         doc, title, url, sentence, ids = item.values()
         if not (doc and _one_line_already(doc) and _one_line_already(title)):

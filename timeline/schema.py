@@ -420,16 +420,29 @@ def _printables(values: list) -> list:
     return [printable(value) for value in values]
 
 
+#: The keys of a source's JSON object in the ``sources`` cell, in the order they are written.
+SOURCE_KEYS = ("doc", "title", "url", "sentence", "ids")
+
+
+def source_item(source: Source) -> dict[str, Any]:
+    """A source as its JSON object in the ``sources`` cell (:data:`SOURCE_KEYS`, in order)."""
+    return {
+        "doc": source.doc,
+        "title": source.title,
+        "url": source.url,
+        "sentence": source.sentence,
+        "ids": list(source.ids),
+    }
+
+
 def encode_sources(sources: Iterable[Source]) -> str:
     """:class:`Source` values as the ``sources`` cell: compact JSON, keys in order."""
-    return json.dumps(
-        [
-            {"doc": s.doc, "title": s.title, "url": s.url, "sentence": s.sentence, "ids": s.ids}
-            for s in sources
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    return encode_source_items([source_item(source) for source in sources])
+
+
+def encode_source_items(items: list[dict[str, Any]]) -> str:
+    """Sources already as their JSON objects (:func:`source_item`) as the ``sources`` cell."""
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
 
 
 #: Why an event is not in the calendar feeds, as the page and the feeds page say it.
