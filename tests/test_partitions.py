@@ -302,3 +302,12 @@ def test_rows_taken_batch_by_batch_are_the_rows_a_take_gives(both: Path) -> None
         in_order.sort_values(order, ignore_index=True),
         check_exact=True,
     )
+    # rows held as Arrow are merged from a few of their columns (gather._merged_columns):
+    # the frame merging them as dicts makes, in its order, row for row
+    assert_frame_equal(in_order, gather.merge_part([table.to_pylist()]), check_exact=True)
+    assert_frame_equal(merged, gather.merge_part([scattered.to_pylist()]), check_exact=True)
+    # rows without a sources cell: each is its own source (its id, title and link read)
+    bare = pa.Table.from_pylist([{**row, "sources": ""} for row in rows], schema=ROW_SCHEMA)
+    assert_frame_equal(
+        gather.merge_part([bare]), gather.merge_part([bare.to_pylist()]), check_exact=True
+    )

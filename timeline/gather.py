@@ -73,6 +73,8 @@ def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
 def merge_part(part: list[Piece]) -> pd.DataFrame:
     """One part's rows merged: a frame of :data:`COLUMNS` and ``ORDER_COLUMNS`` (a worker's
     task). A merged row carries the order columns of its group's first row."""
+    if not any(isinstance(piece, list) for piece in part):
+        return _merged_columns(part)
     rows: list[dict] = []
     for piece in part:  # rows of a worker live only here: not interned
         rows.extend(piece if isinstance(piece, list) else piece.to_pylist())
@@ -84,6 +86,61 @@ def merge_part(part: list[Piece]) -> pd.DataFrame:
     for column in ORDER_COLUMNS:
         frame[column] = pd.array([rows[min(members)][column] for members in found], dtype="int64")
     return frame
+
+
+#: What merging reads of a row (:func:`timeline.merge.groups`, :func:`merged_groups`): of
+#: rows held as Arrow, :func:`_merged_columns` makes dicts of these columns only.
+MERGE_COLUMNS = (
+    "association",
+    "start",
+    "end",
+    "granularity",
+    "role",
+    "title",
+    "description",
+    "date_text",
+    "doc",
+    "published",
+    "span_start",
+    "time_start",
+    "time_end",
+    "sources",
+    "event_id",  # a row whose sources cell is empty is its own source
+    "doc_title",
+    "source_url",
+)
+#: The cells merging may change in a group's first row (:func:`merged_groups`).
+_JOINED = ("sources", "time_start", "time_end")
+
+
+def _merged_columns(part: list[pa.Table]) -> pd.DataFrame:
+    """:func:`merge_part` of pieces held as Arrow tables, the same frame made another way.
+
+    Merging reads some of a row's cells (:data:`MERGE_COLUMNS`): only those are made
+    Python objects. A merged row is its group's first row with its sources and times
+    joined (:func:`timeline.merge.merged_groups`), so the frame is those first rows
+    taken from the columns, the joined cells put in, and made a frame from the columns
+    (:func:`frame_of_table`, the frame :func:`_frame_of_rows` makes of the same rows).
+    """
+    table = pa.concat_tables(part) if len(part) > 1 else part[0]
+    if not table.num_rows:
+        return _frame_of_rows([])
+    docs, seqs = _order_of(table)
+    order = np.lexsort((seqs, docs))  # the documents' order, as :func:`_place` sorts
+    columns = table.select(list(MERGE_COLUMNS)).to_pylist()
+    rows = [columns[i] for i in order]
+    found = groups(rows)
+    merged = merged_groups(rows, found)
+    firsts = order[[members[0] for members in found]]
+    places = order[[min(members) for members in found]]
+    out = table.take(pa.array(firsts, type=pa.int64()))
+    for column in _JOINED:
+        cells = pa.array([row[column] for row in merged], type=out.schema.field(column).type)
+        out = out.set_column(out.schema.get_field_index(column), column, cells)
+    for column, values in zip(ORDER_COLUMNS, (docs, seqs), strict=True):
+        cells = pa.array(values[places], type=pa.int64())
+        out = out.set_column(out.schema.get_field_index(column), column, cells)
+    return frame_of_table(out)
 
 
 def _place(row: dict) -> tuple[int, int]:
