@@ -306,6 +306,13 @@ def test_rows_taken_batch_by_batch_are_the_rows_a_take_gives(both: Path) -> None
     # the frame merging them as dicts makes, in its order, row for row
     assert_frame_equal(in_order, gather.merge_part([table.to_pylist()]), check_exact=True)
     assert_frame_equal(merged, gather.merge_part([scattered.to_pylist()]), check_exact=True)
+    # what merging reads of them is made Python a column at a time: the cells to_pylist
+    # gives, dates (a day before 1970, none at all) too
+    names = gather.MERGE_COLUMNS
+    assert gather._python_rows(table, names) == table.select(list(names)).to_pylist()
+    old = [{**row, "start": date(1911, 10, 10), "published": None} for row in rows[:3]]
+    dated = pa.Table.from_pylist(old, schema=ROW_SCHEMA)
+    assert gather._python_rows(dated, names) == dated.select(list(names)).to_pylist()
     # rows without a sources cell: each is its own source (its id, title and link read)
     bare = pa.Table.from_pylist([{**row, "sources": ""} for row in rows], schema=ROW_SCHEMA)
     assert_frame_equal(

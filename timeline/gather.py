@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def _merged_columns(part: list[pa.Table]) -> pd.DataFrame:
         return _frame_of_rows([])
     docs, seqs = _order_of(table)
     order = np.lexsort((seqs, docs))  # the documents' order, as :func:`_place` sorts
-    columns = table.select(list(MERGE_COLUMNS)).to_pylist()
+    columns = _python_rows(table, MERGE_COLUMNS)
     rows = [columns[i] for i in order]
     found = groups(rows)
     merged = merged_groups(rows, found)
@@ -141,6 +142,30 @@ def _merged_columns(part: list[pa.Table]) -> pd.DataFrame:
         cells = pa.array(values[places], type=pa.int64())
         out = out.set_column(out.schema.get_field_index(column), column, cells)
     return frame_of_table(out)
+
+
+def _python_rows(table: pa.Table, names: tuple[str, ...]) -> list[dict]:
+    """``table.select(names).to_pylist()``, made a column at a time: Arrow makes a date
+    cell a Python date one cell at a time (some 30 ms a column of 15,000 rows, a fifth of
+    the whole), here one date per distinct day."""
+    columns = [_python_values(table.column(name)) for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _python_values(column: pa.ChunkedArray) -> list:
+    """``column.to_pylist()``; a date column made one :class:`datetime.date` per day."""
+    if not pa.types.is_date32(column.type):
+        return column.to_pylist()
+    days = pc.cast(column, pa.int32()).fill_null(0).to_numpy(zero_copy_only=False).tolist()
+    made: dict[int, date] = {}
+    values: list = [made.get(day) or made.setdefault(day, _EPOCH + timedelta(day)) for day in days]
+    if column.null_count:
+        for place in np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False)).tolist():
+            values[place] = None
+    return values
+
+
+_EPOCH = date(1970, 1, 1)
 
 
 def _place(row: dict) -> tuple[int, int]:
