@@ -165,3 +165,41 @@ def test_a_broken_document_is_reported_and_the_others_are_processed(tmp_path: Pa
     assert "broken.txt" in result.errors[0][1]
     assert set(result.table["doc"]) == {"good.txt"}
     assert result.failed
+
+
+@pytest.mark.parametrize("texts", ["str", "object"])
+@pytest.mark.parametrize("missing", [False, True])
+def test_the_table_order_from_numbers_is_the_order_pandas_sorts(
+    texts: str, missing: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stage 2 sorts the table on a number per cell (timeline.table._table_order): the
+    order of sorting the keys with pandas, rows of equal keys kept in their order, for
+    texts held either way, and (by pandas itself) with a key missing."""
+    import random
+
+    import numpy as np
+
+    from timeline.table import SORT_COLUMNS, _table_order
+
+    pick = random.Random(10)
+    names = ["甲会", "乙会", "Anhui", "", "上海市工商联", "ä"]
+    docs = ["b.txt", "a.txt", "文档.txt", "a b.txt"]
+    rows = []
+    for _ in range(500):
+        start = date(1911 + pick.randrange(3), 1 + pick.randrange(2), 1 + pick.randrange(3))
+        end = start if pick.random() < 0.7 else date(1915, 1, 1)
+        rows.append((pick.choice(names), start, end, pick.choice(docs), pick.randrange(4)))
+    keys = pd.DataFrame(rows, columns=SORT_COLUMNS)
+    for column in ("association", "doc"):
+        keys[column] = keys[column].astype(texts)
+    if missing:
+        keys.loc[7, "start"] = None
+    expected = keys.sort_values(SORT_COLUMNS, kind="stable").index.to_numpy()
+    assert len(set(map(tuple, rows))) < len(rows)  # equal keys: their order is compared
+    if not missing:  # sorted on numbers, not by pandas
+
+        def refused(*args, **kwargs):
+            raise AssertionError("sorted by pandas")
+
+        monkeypatch.setattr(pd.DataFrame, "sort_values", refused)
+    assert np.array_equal(_table_order(keys), expected)
