@@ -497,7 +497,8 @@ def _pieces(
     )
     order = place.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     index = rows.select(list(ORDER)).take(place).combine_chunks()
-    yield from _chosen_pieces(index, table_clusters(index), size, choose, alone, rows, order)
+    found, single = _cut(index)
+    yield from _chosen_pieces(index, found, size, choose, alone, rows, order, single)
 
 
 #: The columns stage 2 cuts and names clusters by (:func:`table_clusters`, :class:`_Plan`).
@@ -512,13 +513,18 @@ def _chosen_pieces(
     alone: Callable[[Piece, np.ndarray], None] | None,
     rows: Piece,
     order: np.ndarray | None = None,
+    single: np.ndarray | None = None,
 ) -> Iterator[Piece]:
     """The pieces of the clusters ``found`` in ``index`` (``rows`` put in the documents'
-    order by ``order``, or ``rows`` itself when None) that ``choose`` keeps."""
+    order by ``order``, or ``rows`` itself when None) that ``choose`` keeps. ``single``:
+    the rows that are clusters of their own, when ``found`` holds none (:func:`_cut`)."""
     if alone is not None:
-        places = np.sort(np.array([c[0] for c in found if len(c) == 1], dtype=np.int64))
-        alone(rows, places if order is None else order[places])
-        found = [cluster for cluster in found if len(cluster) > 1]
+        if single is None:
+            single = np.sort(np.array([c[0] for c in found if len(c) == 1], dtype=np.int64))
+            found = [cluster for cluster in found if len(cluster) > 1]
+        alone(rows, single if order is None else order[single])
+    elif single is not None:
+        found = [*found, *single[:, None]]
     chosen: list = []
     count = 0
     for cluster in found:
@@ -564,6 +570,14 @@ def table_clusters(table: pa.Table) -> list[np.ndarray]:
     The same cut, computed on the columns: the rows dated to the day sorted by
     start (then place), and a cut wherever a start lies after every end before it.
     """
+    found, alone = _cut(table)
+    return [*found, *alone[:, None]]
+
+
+def _cut(table: pa.Table) -> tuple[list[np.ndarray], np.ndarray]:
+    """:func:`table_clusters` of ``table`` as its clusters of more than one row, in that
+    order, and the rows that are clusters of their own, in their order in ``table``: the
+    one-row clusters (most rows) are not made an array each."""
     candidate = (
         pc.is_in(table["granularity"], value_set=pa.array(sorted(MERGEABLE)))
         .fill_null(False)
@@ -571,15 +585,21 @@ def table_clusters(table: pa.Table) -> list[np.ndarray]:
     )
     places = np.flatnonzero(candidate)
     found: list[np.ndarray] = []
+    alone = np.flatnonzero(~candidate)
     if len(places):
         start = _days(table["start"])[places]
         end = _days(table["end"])[places]
         order = np.lexsort((places, start))
         reach = np.maximum.accumulate(end[order])
         cuts = np.flatnonzero(start[order][1:] > reach[:-1]) + 1
-        found = [np.sort(places[one]) for one in np.split(order, cuts)]
-    found.extend(np.flatnonzero(~candidate)[:, None])
-    return found
+        sizes = np.diff(np.concatenate(([0], cuts, [len(order)])))
+        one_row = np.repeat(sizes == 1, sizes)  # per sorted row: its cluster is itself
+        several = sizes[sizes > 1]
+        if len(several):
+            runs = np.split(order[~one_row], np.cumsum(several)[:-1])
+            found = [np.sort(places[run]) for run in runs]
+        alone = np.sort(np.concatenate((places[order[one_row]], alone)))
+    return found, alone
 
 
 def _days(column: pa.ChunkedArray) -> np.ndarray:
