@@ -71,6 +71,9 @@ class Engine(Protocol):
 LATER_FEEDS = ".feeds-for-the-page.pickle"
 #: The page's pieces and cards, beside the feeds' fragments in the cache folder.
 PAGE_FOLDER = "page"
+#: Old builds being removed after the build returned, in the cache folder
+#: (:func:`exports.publish.publish`'s ``trash``).
+TRASH_FOLDER = "old-builds"
 #: The associations' slugs the last build made, in the cache folder (:func:`_kept_slugs`).
 SLUGS_FILE = "slugs.json"
 #: Rows from which the default engine (every core) writes the site in parallel: the
@@ -233,7 +236,7 @@ def build_site(
         rebuild.record(staging, key, plan.feeds, known, digests)
         return plan.feeds
 
-    feeds = publish(out, render)
+    feeds = publish(out, render, trash=None if cache is None else cache / TRASH_FOLDER)
     _keep_slugs(cache, slug_tables)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
     return Site(folder=out, feeds=feeds, files=files, seconds=seconds)
