@@ -50,6 +50,7 @@ from exports.event_view import (
     web_address,
 )
 from exports.feed_links import FeedLink, feed_links
+from exports.page_pieces import digest_bytes
 from exports.page_render import (
     CalendarNote,
     content_security_policy,
@@ -147,6 +148,7 @@ def write_timeline(
     published: str | Path | None = None,
     cache_folder: str | Path | None = None,
     helpers: Callable[[bool], Any] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> Path:
     """Write the site's pages atomically; returns the path of ``index.html``.
 
@@ -177,6 +179,13 @@ def write_timeline(
     possible and no other thread runs); each makes whole spans of years (their
     cards, pages and search index) and the shared pages are made here from all.
     The same bytes as one process.
+
+    ``digests``: a dict this fills with the digest of each file written
+    (relative path: SHA-256 cut to 128 bits, :func:`exports.page_pieces.digest_bytes`),
+    found as the bytes were written: the build's state
+    (:func:`exports.rebuild.record`) then reads none of them back. A piece taken
+    unchanged (linked from ``published``) may be missing; its file is the one the
+    last build recorded.
     """
     out = Path(out_dir)
     feeds = feeds if callable(feeds) else list(feeds)
@@ -190,10 +199,16 @@ def write_timeline(
         cache_folder=Path(cache_folder) if cache_folder is not None else None,
         helpers=helpers,
     )
-    output = _Output(out, Path(published) if published else None, digests=cache_folder is not None)
+    hashed = cache_folder is not None or digests is not None
+    output = _Output(out, Path(published) if published else None, digests=hashed)
     note = site.build(output)
+    if digests is not None:
+        digests.update(output.hashes)
     if site.feeds:
-        write_feeds_page(site.feeds, out, base_url, title=title, calendar=note)
+        text = render_feeds_page(site.feeds, base_url, title=title, calendar=note)
+        _write(out / FEEDS_PAGE, text)
+        if digests is not None:
+            digests[FEEDS_PAGE] = digest_bytes(text.encode("utf-8"))
     return out / INDEX
 
 

@@ -518,9 +518,12 @@ def subscription_window(events: Events) -> int | None:
     return first if int(years.min()) < first else None
 
 
-def _write(path: Path, payload: bytes) -> None:
-    if not unchanged(path, payload):  # an untouched file keeps its mtime for HTTP caches
-        write_atomic(path, payload)
+def _write(path: Path, payload: bytes) -> bool:
+    """Write ``payload`` unless ``path`` holds it already; whether it was written."""
+    if unchanged(path, payload):  # an untouched file keeps its mtime for HTTP caches
+        return False
+    write_atomic(path, payload)
+    return True
 
 
 @dataclass
@@ -793,24 +796,34 @@ def _json_state(state: dict) -> str:
     return json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def write_feeds(plan: FeedPlan, out_dir: str | Path) -> list[Feed]:
+def write_feeds(
+    plan: FeedPlan, out_dir: str | Path, digests: dict[str, str] | None = None
+) -> list[Feed]:
     """Write the feeds of ``plan`` and their state under ``out_dir``.
 
     Feeds this folder's state names and the plan does not (an association no
-    longer in the table, a year back in the window) are removed.
+    longer in the table, a year back in the window) are removed. ``digests``: a
+    dict this fills with the SHA-256 of each file it wrote, by path relative to
+    ``out_dir`` (a file left as it was is not named), hashed from the bytes in
+    memory: the build's state (:func:`exports.rebuild.record`) reads none back.
     """
     out_dir = Path(out_dir)
     state = plan.state
+
+    def write(relative: str, payload: bytes) -> None:
+        if _write(out_dir / relative, payload) and digests is not None:
+            digests[relative] = hashlib.sha256(payload).hexdigest()
+
     for feed, association, members in plan.calendars:
         name, about = _names(association, feed.year)
-        _write(out_dir / feed.path, _calendar(feed.slug, name, about, members, plan.events))
+        write(feed.path, _calendar(feed.slug, name, about, members, plan.events))
     written = {feed.path for feed in plan.feeds}
     for stale in sorted(set(state["feeds"]) - written):
         parent, name = Path(stale).parent.as_posix(), Path(stale).name
         if parent in (FEEDS_FOLDER, f"{FEEDS_FOLDER}/{ARCHIVE}") and name.endswith(".ics"):
             (out_dir / parent / name).unlink(missing_ok=True)
     state["feeds"] = sorted(written)
-    _write(out_dir / FEEDS_FOLDER / STATE_FILE, state_text(state).encode("utf-8"))
+    write(f"{FEEDS_FOLDER}/{STATE_FILE}", state_text(state).encode("utf-8"))
     return plan.feeds
 
 

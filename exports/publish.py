@@ -6,7 +6,9 @@ is rendered into a sibling staging folder (``.public.staging-<pid>-<random>``,
 on the same file system) and then exchanged with the published folder by one
 ``renameat2(RENAME_EXCHANGE)`` call: at every instant, even after SIGKILL, the
 path ``public`` is the whole old build or the whole new one. The staging path
-then holds the old build, which is removed. A first build is one ``rename``.
+then holds the old build, which is removed: moved into the build's trash folder
+(in its cache folder) and removed there by a process of its own once the command
+returned, or removed here without one. A first build is one ``rename``.
 
 Where the exchange is not available (not Linux, or a file system without it)
 the switch is a pair of renames (``public`` to ``.public.old-…``, staging to
@@ -51,6 +53,7 @@ import os
 import secrets
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -91,13 +94,20 @@ def _sibling(out: Path, kind: str) -> Path:
     return out.parent / f".{out.name}.{kind}"
 
 
-def publish(out: str | Path, render: Callable[[Path, Path], T]) -> T:
+def publish(out: str | Path, render: Callable[[Path, Path], T], *, trash: Path | None = None) -> T:
     """Render into a fresh staging folder, then switch it with ``out`` atomically.
 
     ``render(staging, published)`` writes the whole new build into ``staging``;
     ``published`` is the current folder (it may not exist), to read the previous
     build from. Whatever goes wrong before the switch (an error, SIGTERM,
     SIGINT, SIGKILL) leaves ``out`` exactly as it was.
+
+    ``trash``: a folder of the build's own (in its cache folder, on the same file
+    system) into which the old build, once switched out (or the staging folder of
+    a build that changed nothing), is moved and then removed by a process of its
+    own after this one returns (:func:`_remove_later`); what an interrupted removal
+    left there is removed by the next run. None, or on another file system: removed
+    here, before returning.
     """
     out = Path(out)
     if out.is_symlink():
@@ -107,9 +117,9 @@ def publish(out: str | Path, render: Callable[[Path, Path], T]) -> T:
         raise PublishError(errno.ENOTDIR, "not a folder", str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     made = not out.exists()
-    switched = False
+    switched = done = False
     with _lock(out), _signals_roll_back():
-        recover(out)
+        recover(out, trash)
         staging = _sibling(out, f"staging-{os.getpid()}-{secrets.token_hex(4)}")
         try:
             step("make staging folder")
@@ -118,6 +128,7 @@ def publish(out: str | Path, render: Callable[[Path, Path], T]) -> T:
                 with durable_later(staging):  # one flush below, not an fsync per file
                     result = render(staging, out)
                 if _carry_over(out, staging) and out.is_dir():
+                    done = True
                     return result  # nothing changed: nothing to switch
                 make_durable(staging)  # every file on disk before the switch names it
             except OSError as error:
@@ -130,7 +141,9 @@ def publish(out: str | Path, render: Callable[[Path, Path], T]) -> T:
             with _signals_deferred():
                 _join_writers()
                 forget_early_flush(staging)
-                _remove_tree(staging)
+                later = (done or switched and not made) and trash is not None
+                if not (later and _remove_later(staging, out, trash)):
+                    _remove_tree(staging)
                 _sibling(out, "journal").unlink(missing_ok=True)
                 if made and not switched:
                     with contextlib.suppress(OSError):
@@ -191,10 +204,12 @@ def _sync(folder: Path) -> None:
 # --- recovery ------------------------------------------------------------------------
 
 
-def recover(out: Path) -> list[Path]:
+def recover(out: Path, trash: Path | None = None) -> list[Path]:
     """Finish or roll back an interrupted switch, then remove what interrupted runs left.
 
-    Returns what was removed. Call with the lock held.
+    Returns what was removed. Call with the lock held. Old builds an interrupted run
+    left in ``trash`` (:func:`publish`) are handed to a remover of their own
+    (:func:`_remove_later`), not removed here, nor returned.
     """
     journal = _sibling(out, "journal")
     if journal.is_file():
@@ -219,6 +234,10 @@ def recover(out: Path) -> list[Path]:
             temporary.unlink(missing_ok=True)
             removed.append(temporary)
     removed += _stale_scratch()
+    if trash is not None:
+        with contextlib.suppress(OSError):
+            if left := sorted(trash.iterdir()):
+                _spawn_remover(left)
     return removed
 
 
@@ -302,6 +321,56 @@ def _remove_tree(path: Path) -> None:
 def _unlink_quietly(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
+
+
+#: The prefix of an old build's name in a publisher's trash folder (:func:`_remove_later`).
+OLD_BUILD = "old-"
+
+
+def _remove_later(folder: Path, out: Path, trash: Path) -> bool:
+    """Move ``folder`` into ``trash`` and have it removed by a process of its own that
+    outlives this one; False (nothing done) where that cannot be done.
+
+    Removing an old build took 0.25–0.5 s of a +1 % rebuild's wall time at 10,000
+    documents (1,400 files unlinked, 0.15 s of CPU), after the switch: moved into
+    the trash (one rename, on the same file system), it is removed while the
+    command has returned. A kill at any instant leaves the published folder whole:
+    the old build is then beside it (removed by :func:`recover`) or in the trash
+    (handed to a remover by the next run's :func:`recover`). Not done where the
+    trash is inside the published folder or on another file system (a rename
+    would copy), or no remover can be started: the caller removes the folder.
+    """
+    trash = trash.absolute()
+    if trash.is_relative_to(out) or trash.is_relative_to(folder):
+        return False
+    target = trash / f"{OLD_BUILD}{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        step("move the old build to the trash")
+        os.rename(folder, target)
+    except OSError:
+        return False
+    if not _spawn_remover([target]):
+        _remove_tree(target)
+    return True
+
+
+def _spawn_remover(folders: list[Path]) -> bool:
+    """Start ``rm -rf`` of ``folders`` in a session of its own, not waited for (a shell
+    started and waited for starts it in the background: no child of this process is
+    left to reap); False when it could not be started."""
+    try:
+        done = subprocess.run(
+            ["sh", "-c", 'rm -rf -- "$@" </dev/null >/dev/null 2>&1 &', "sh", *map(str, folders)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            check=False,
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
 
 
 # --- what the new build keeps of the old one ---------------------------------------------

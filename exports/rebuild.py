@@ -3,7 +3,8 @@
 Everything :func:`exports.site.build_site` writes is a function of the event
 table, the build's options and the code of the exporters. Each build records,
 in ``.build-state.json`` at the top of the published folder, a key made of
-those three (:func:`build_key`) and the SHA-256 of every file it wrote. The
+those three (:func:`build_key`) and the digest of every file it wrote (SHA-256
+cut to 128 bits, as the writers found it while writing: nothing is read back). The
 next build with the same key does not render the feeds, the page or the table
 files: it links the published files into its staging folder, so that
 :mod:`exports.publish` finds nothing changed and switches nothing.
@@ -26,8 +27,6 @@ import contextlib
 import hashlib
 import json
 import os
-import time
-from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -36,20 +35,15 @@ import pandas as pd
 
 from exports.fragments import code_version  # the code's part of the key
 from exports.ics import Feed
+from exports.page_pieces import DIGEST_CHARS
 from exports.row_keys import table_digest
-from timeline.files import (
-    digest_started,
-    durable_later,
-    file_digest,
-    regular_files,
-    write_atomic,
-)
+from timeline.files import durable_later, file_digest, regular_files, write_atomic
 
 STATE = ".build-state.json"
 #: Threads hashing the files a build wrote (:func:`record`).
 HASHERS = 4
-#: Bumped when the state's layout changes.
-FORMAT = "1"
+#: Bumped when the state's layout changes (2: digests cut to :data:`DIGEST_CHARS`).
+FORMAT = "2"
 
 
 def table_fingerprint(table: pd.DataFrame) -> str:
@@ -83,34 +77,33 @@ def record(
     feeds: list[Feed],
     known: dict[str, str] | None = None,
     digests: Path | None = None,
-    early: EarlyDigests | None = None,
 ) -> None:
     """Write the state of the build just rendered into ``staging``.
 
-    Each file's SHA-256 is hashed again only when not known already: ``known``
-    gives those a writer made as it wrote (relative path: digest); ``digests`` is
-    a file (in the cache folder, never in the published one: the state's bytes
-    stay those of a fresh build) of the digests the last build hashed, by the
-    file's signature (device, inode, size, modification time): a file still the
-    very file hashed then (a page or feed linked from the published folder, not
-    written again) keeps its digest. A +1 % rebuild thus hashes what it wrote,
-    not the 200 MB of its whole site. None: every file is hashed. ``early``: what
-    :class:`EarlyDigests` hashed while the writers wrote (it read ``digests`` already).
+    Each file's digest (SHA-256 cut to 128 bits, :data:`DIGEST_CHARS`) is hashed
+    again only when not known already: ``known`` gives those the writers found as
+    they wrote (relative path: SHA-256, cut here); ``digests`` is a file (in the
+    cache folder, never in the published one: the state's bytes stay those of a
+    fresh build) of the digests the last build recorded, by the file's signature
+    (device, inode, size, modification time): a file still the very file recorded
+    then (a page or feed linked from the published folder, not written again)
+    keeps its digest. A +1 % rebuild thus reads back none of its 200 MB of site.
+    None: every file is hashed.
     """
-    known = known or {}
-    before = _read_digests(digests) if early is None else {**early.known, **early.found}
+    known = {relative: digest[:DIGEST_CHARS] for relative, digest in (known or {}).items()}
+    before = _read_digests(digests)
     found = sorted(_files(staging).items())
     signatures = {relative: _signature(path) for relative, path in found}
     files = {
         relative: known.get(relative) or before.get(signatures[relative]) for relative, _ in found
     }
     unknown = [(relative, path) for relative, path in found if not files[relative]]
-    # hashlib and reading let go of the interpreter: the files are hashed on every core
-    with ThreadPoolExecutor(min(HASHERS, max(len(unknown), 1))) as hashers:
-        hashed = hashers.map(file_digest, [path for _, path in unknown])
-        files.update(
-            (relative, digest) for (relative, _), digest in zip(unknown, hashed, strict=True)
-        )
+    if unknown:  # hashlib and reading let go of the interpreter: hashed on every core
+        with ThreadPoolExecutor(min(HASHERS, len(unknown))) as hashers:
+            hashed = hashers.map(_digest, [path for _, path in unknown])
+            files.update(
+                (relative, digest) for (relative, _), digest in zip(unknown, hashed, strict=True)
+            )
     after = {signatures[relative]: digest for relative, digest in files.items()}
     state = {"format": FORMAT, "key": key, "files": files, "feeds": [asdict(f) for f in feeds]}
     write_atomic(staging / STATE, json.dumps(state, ensure_ascii=False, indent=0).encode())
@@ -122,105 +115,9 @@ def record(
             write_atomic(digests, json.dumps(after, separators=(",", ":")).encode())
 
 
-class EarlyDigests:
-    """The digests of the files a build's writers wrote, hashed while they still write.
-
-    The build's own process only waits while the forked page writer writes (on a
-    +1 % rebuild of 10,000 documents some 1,300 files, 190 MB): :meth:`catch_up`,
-    called as it waits (:meth:`exports.site_writers.Writers.wait`), hashes the
-    files that reached their name since the last call, so that :func:`record`,
-    after the writers, has little or nothing left to hash. A file at its name is
-    whole (every writer writes a temporary file, renamed); each digest is kept by
-    the file's signature (device, inode, size, modification time), as
-    :func:`record` keeps them between builds, so a file replaced or changed after
-    it was hashed is hashed again there. Files the last build hashed (linked from
-    the published folder) and ``skip`` (files their writer hashes) are left out.
-    """
-
-    #: Seconds between two walks of the staging folder.
-    EVERY = 0.2
-    #: Seconds a folder's modification time must lie before a walk for the folder to be
-    #: skipped later while that time stays: a file system keeps times in ticks (a few
-    #: milliseconds, a second or two on some), and an entry renamed in the tick of
-    #: the walk would leave the time as the walk read it.
-    SETTLED = 1.0
-
-    def __init__(self, staging: Path, digests: Path | None, skip: Collection[str] = ()) -> None:
-        self.staging = staging
-        self.known = _read_digests(digests)
-        self.skip = set(skip)
-        self.found: dict[str, str] = {}  # signature: digest, hashed by this build
-        self.done: set[str] = set()  # relative paths hashed, or known
-        self.pending: list[tuple[str, Path]] = []
-        self.walked = 0.0
-        #: Each folder read (relative, "" the top, else ending in "/"): its modification
-        #: time when read, if it lay :data:`SETTLED` before (else None), and its
-        #: subfolders (relative, path).
-        self.folders: dict[str, tuple[int | None, list[tuple[str, str]]]] = {}
-
-    def catch_up(self, seconds: float = 0.05) -> bool:
-        """Hash files written since the last call, for about ``seconds`` at most; True
-        when files found are left to hash (call again)."""
-        started = time.perf_counter()
-        if not self.pending and started - self.walked >= self.EVERY:
-            self.walked = started
-            self._walk()
-        while self.pending and time.perf_counter() - started < seconds:
-            relative, path = self.pending.pop()
-            try:
-                signature = _signature(path)
-                if signature not in self.known:
-                    # new bytes: hashed, and the disk takes them while we wait
-                    hashed = digest_started(path)
-                    if hashed is not None and _signature_of(hashed[0]) == signature:
-                        self.found[signature] = hashed[1]  # the file stat'ed, unchanged
-            except OSError:  # gone or replaced: record() sees to it
-                continue
-            self.done.add(relative)
-        return bool(self.pending)
-
-    def _walk(self) -> None:
-        """Queue the files that reached their name since the last walk.
-
-        The page writer's wait is walked every :data:`EVERY` seconds (some 40 walks
-        of 1,400 files at 10,000 documents, 10 ms each): a folder whose
-        modification time is the one it had when last read (and lay
-        :data:`SETTLED` before) has no entry added, renamed or removed since, and
-        is not read again (its subfolders are visited). Only a saving: a file
-        missed here is hashed by :func:`record`.
-        Left out: files not yet at their name (``.tmp``), writers' scratch (hidden
-        folders), the state, ``skip``, and files hashed already.
-        """
-        folders = [("", str(self.staging))]
-        settled = time.time_ns() - int(self.SETTLED * 1e9)
-        while folders:
-            prefix, where = folders.pop()
-            try:
-                changed = os.stat(where).st_mtime_ns  # before reading: a later change is seen
-                known = self.folders.get(prefix)
-                if known is not None and known[0] == changed:
-                    folders += known[1]
-                    continue
-                kept = changed if changed < settled else None  # else read again next time
-                inside = []
-                with os.scandir(where) as entries:
-                    for entry in entries:
-                        relative = prefix + entry.name
-                        if entry.is_dir(follow_symlinks=False):
-                            if not entry.name.startswith("."):  # a writer's scratch
-                                inside.append((relative + "/", entry.path))
-                        elif (
-                            entry.is_file(follow_symlinks=False)
-                            and relative not in self.done
-                            and relative not in self.skip
-                            and relative != STATE
-                            and not relative.endswith(".tmp")
-                        ):
-                            self.pending.append((relative, Path(entry.path)))
-            except OSError:  # a writer removed a folder (its scratch) as it was walked
-                continue
-            self.folders[prefix] = (kept, inside)
-            folders += inside
+def _digest(path: Path) -> str:
+    """The digest the state records of the file at ``path``."""
+    return file_digest(path)[:DIGEST_CHARS]
 
 
 def digests_file(cache: Path | None, published: Path) -> Path | None:
@@ -235,10 +132,7 @@ def _signature(path: Path) -> str:
     """What tells a file that has not changed since it was hashed: its device and inode (a
     link of a file hashed before), size and modification time (never its change time,
     which a new link moves)."""
-    return _signature_of(path.stat())
-
-
-def _signature_of(status: os.stat_result) -> str:
+    status = path.stat()
     return f"{status.st_dev}:{status.st_ino}:{status.st_size}:{status.st_mtime_ns}"
 
 
@@ -252,7 +146,7 @@ def _read_digests(path: Path | None) -> dict[str, str]:
         return {}
     if not isinstance(found, dict):
         return {}
-    return {str(k): v for k, v in found.items() if isinstance(v, str) and len(v) == 64}
+    return {str(k): v for k, v in found.items() if isinstance(v, str) and len(v) == DIGEST_CHARS}
 
 
 def reuse(
@@ -280,7 +174,7 @@ def reuse(
             path = present.get(relative)
             if path is None:
                 return None
-            if (_signature(path), digest) not in known and file_digest(path) != digest:
+            if (_signature(path), digest) not in known and _digest(path) != digest:
                 return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -296,7 +190,6 @@ def reuse(
 
 __all__ = [
     "STATE",
-    "EarlyDigests",
     "build_key",
     "code_version",
     "digests_file",

@@ -49,7 +49,7 @@ from exports.publish import publish
 from exports.site_writers import Later, Writers, run_all
 from exports.table_files import TABLE_FILES, KeptRecords, write_table_files
 from timeline import slugs
-from timeline.files import start_durable, write_atomic
+from timeline.files import EarlyWriteback, start_durable, write_atomic
 from timeline.schema import one_line
 from timeline.slugs import slugify
 
@@ -71,6 +71,9 @@ class Engine(Protocol):
 LATER_FEEDS = ".feeds-for-the-page.pickle"
 #: The page's pieces and cards, beside the feeds' fragments in the cache folder.
 PAGE_FOLDER = "page"
+#: Old builds being removed after the build returned, in the cache folder
+#: (:func:`exports.publish.publish`'s ``trash``).
+TRASH_FOLDER = "old-builds"
 #: The associations' slugs the last build made, in the cache folder (:func:`_kept_slugs`).
 SLUGS_FILE = "slugs.json"
 #: Rows from which the default engine (every core) writes the site in parallel: the
@@ -145,11 +148,12 @@ def build_site(
         _copy_feeds(published, staging)  # the feed state keeps SEQUENCE across builds
         keys = fragments.row_keys(table) if cache is not None else None
         parallel = parallel_writers(engine, len(table))
-        early: rebuild.EarlyDigests | None = None
+        early: EarlyWriteback | None = None
         with Writers(parallel) as writers, Later(staging / LATER_FEEDS) as feeds:
 
-            def page() -> Path:
-                return write_timeline(
+            def page() -> dict[str, str]:  # each file's digest, for the state
+                hashes: dict[str, str] = {}
+                write_timeline(
                     table,
                     staging,
                     feeds.get if writers.parallel else plan.feeds,
@@ -160,12 +164,19 @@ def build_site(
                     published=published,  # pages that did not change are linked, not rewritten
                     cache_folder=None if cache is None else cache.parent / PAGE_FOLDER,
                     helpers=Writers if writers.parallel else None,  # its years in forks too
+                    digests=hashes,
                 )
+                return hashes
 
             kept: KeptRecords | None = None  # the kept CSV records, once looked up
 
             def table_files() -> dict[str, str]:  # each file's digest, for the state
                 return write_table_files(table, staging, cache=cache, keys=keys, kept=kept)
+
+            def feed_files() -> dict[str, str]:  # each file it wrote's digest, for the state
+                hashes: dict[str, str] = {}
+                write_feeds(plan, staging, hashes)
+                return hashes
 
             if writers.parallel:  # the page and the table files need no plan: they start now
                 _load_slug_tables(table)
@@ -201,15 +212,15 @@ def build_site(
                     feeds.send(plan.feeds)  # the page writer lists them on its first page
                     # Written here, not forked: this process made the plan and would only
                     # wait beside the others (a +1 % rebuild rewrites a few feeds).
-                    writers.here("feeds", lambda: write_feeds(plan, staging))
+                    writers.here("feeds", feed_files)
                     if kept is not None:
                         writers.here("table files", table_files)
-                    # then hash what the page writes as it writes it, rather than after it
-                    early = rebuild.EarlyDigests(staging, digests, skip=[*TABLE_FILES, LATER_FEEDS])
+                    # then start the disk on what the page writes as it writes it
+                    early = EarlyWriteback(staging, skip=[*TABLE_FILES, LATER_FEEDS])
                 else:
                     writers.start("page", page)
                     writers.start("table files", table_files)
-                    writers.start("feeds", lambda: write_feeds(plan, staging))
+                    writers.start("feeds", feed_files)
                 writers.wait(None if early is None else early.catch_up)
             finally:
                 if writers.parallel:
@@ -219,12 +230,13 @@ def build_site(
         start_durable(staging)  # the bulk is written: the disk works while the state is made
         seconds.update(writers.seconds, parallel=float(writers.parallel))
         seconds.update({f"{name} cpu": used for name, used in writers.cpu.items()})
-        hashed = writers.results.get("table files")
-        known = hashed if isinstance(hashed, dict) else None
-        rebuild.record(staging, key, plan.feeds, known, digests, early)
+        known: dict[str, str] = {}  # the digests the writers found as they wrote
+        for name in ("page", "feeds", "table files"):
+            known.update(writers.results.get(name) or {})
+        rebuild.record(staging, key, plan.feeds, known, digests)
         return plan.feeds
 
-    feeds = publish(out, render)
+    feeds = publish(out, render, trash=None if cache is None else cache / TRASH_FOLDER)
     _keep_slugs(cache, slug_tables)
     files = ["index.html", "feeds.html", *(feed.path for feed in feeds), *TABLE_FILES]
     return Site(folder=out, feeds=feeds, files=files, seconds=seconds)

@@ -112,8 +112,8 @@ class Writers:
         """Wait for every child; raise the first failure (the others are killed).
 
         ``idle``: called whenever ``every`` seconds passed with no word from a child
-        (work this process can do while it would only wait: the state's digests,
-        :class:`exports.rebuild.EarlyDigests`); it should return within ``every``,
+        (work this process can do while it would only wait: starting the disk on the
+        files written, :class:`timeline.files.EarlyWriteback`); it should return within ``every``,
         and True when it has more to do: it is then called again at once, with no
         pause, as long as no child has a word (a backlog left to the end would be
         done after the writers, between the page and the switch).

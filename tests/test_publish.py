@@ -231,3 +231,105 @@ def test_a_writer_thread_not_yet_running_is_waited_for_before_staging_goes(
     monkeypatch.setattr(threading, "enumerate", lambda: [writer])
     publish._join_writers(timeout=10)
     assert wrote == [True] and not writer.is_alive()
+
+
+# --- the old build removed after the command returned ------------------------------------
+
+
+def _gone(path: Path, within: float = 60.0) -> bool:
+    """Whether ``path`` is gone, waiting for the remover (a process of its own) up to
+    ``within`` seconds: it runs after publish returned, at a pace this test does not set."""
+    deadline = time.monotonic() + within
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not path.exists()
+
+
+def _site(folder: Path, text: str, files: int = 50) -> None:
+    for number in range(files):
+        (folder / "years").mkdir(parents=True, exist_ok=True)
+        (folder / "years" / f"{number}.html").write_text(f"{text} {number}", encoding="utf-8")
+
+
+def test_the_old_build_goes_to_the_trash_and_a_process_of_its_own_removes_it(
+    tmp_path: Path,
+) -> None:
+    """After the switch the old build is moved into the trash (one rename): nothing is
+    left beside the published folder when publish returns, and a remover outliving the
+    call empties the trash; a link the old build held goes itself, not what it leads to."""
+    from exports.publish import publish
+
+    out, trash, outside = tmp_path / "public", tmp_path / "cache" / "old-builds", tmp_path / "x"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("kept", encoding="utf-8")
+    publish(out, lambda staging, _: _site(staging, "old"), trash=trash)
+    (out / "link").symlink_to(outside, target_is_directory=True)
+    publish(out, lambda staging, _: _site(staging, "new"), trash=trash)
+    assert (out / "years" / "1.html").read_text(encoding="utf-8") == "new 1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public", "x"]
+    moved = list(trash.iterdir())  # the old build, unless its remover was done already
+    assert all(p.name.startswith("old-") for p in moved)
+    assert all(_gone(path) for path in moved)
+    assert list(trash.iterdir()) == []
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "kept"
+
+
+def test_a_build_that_changed_nothing_leaves_its_staging_folder_to_the_remover_too(
+    tmp_path: Path,
+) -> None:
+    from exports.publish import publish
+
+    out, trash = tmp_path / "public", tmp_path / "cache" / "old-builds"
+    publish(out, lambda staging, _: _site(staging, "same"), trash=trash)
+    before = snapshot(out)
+    publish(out, lambda staging, _: _site(staging, "same"), trash=trash)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public"]
+    assert all(_gone(path) for path in list(trash.iterdir()))
+
+
+def test_what_an_interrupted_removal_left_in_the_trash_goes_with_the_next_run(
+    tmp_path: Path,
+) -> None:
+    from exports.publish import recover
+
+    out, trash = tmp_path / "public", tmp_path / "cache" / "old-builds"
+    out.mkdir()
+    left = trash / "old-1-ab"
+    _site(left, "half removed")
+    assert recover(out, trash) == []  # not removed here: handed to a remover
+    assert _gone(left)
+
+
+@pytest.mark.parametrize("where", ["inside the published folder", "none"])
+def test_the_old_build_is_removed_before_returning_without_a_usable_trash(
+    tmp_path: Path, where: str
+) -> None:
+    """A trash inside the published folder (a rename there would publish the old build)
+    or none: the old build is removed by publish itself, as before."""
+    from exports.publish import publish
+
+    out = tmp_path / "public"
+    trash = out / "cache" if where != "none" else None
+    publish(out, lambda staging, _: _site(staging, "old"), trash=trash)
+    publish(out, lambda staging, _: _site(staging, "new"), trash=trash)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+    assert sorted(p.name for p in out.iterdir()) == ["years"]
+
+
+def test_a_failed_build_s_staging_folder_is_removed_before_the_error_is_raised(
+    tmp_path: Path,
+) -> None:
+    from exports.publish import publish
+
+    out, trash = tmp_path / "public", tmp_path / "cache" / "old-builds"
+    publish(out, lambda staging, _: _site(staging, "old"), trash=trash)
+
+    def failing(staging: Path, _: Path) -> None:
+        _site(staging, "half")
+        raise OSError(5, "the disk failed", str(staging / "years" / "3.html"))
+
+    with pytest.raises(OSError):
+        publish(out, failing, trash=trash)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no trash made
+    assert (out / "years" / "1.html").read_text(encoding="utf-8") == "old 1"

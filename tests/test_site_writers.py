@@ -568,12 +568,21 @@ def test_a_value_sent_after_the_fork_reaches_the_writer_waiting_for_it(tmp_path:
 # --- what publishing a rebuild reads again ---------------------------------------------
 
 
-def test_the_build_state_hashes_only_what_a_rebuild_wrote(
+def _state_digest(path: Path) -> str:
+    """A file's digest as the build's state records it (SHA-256 cut to 128 bits)."""
+    from exports.page_pieces import digest_bytes
+
+    return digest_bytes(path.read_bytes())
+
+
+def test_the_build_state_reads_back_nothing_a_rebuild_wrote(
     table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A +1 % rebuild's state (:func:`exports.rebuild.record`) hashes the files it wrote,
-    not the pages and feeds left as links of the published ones, and every digest it
-    records is the file's; the published feeds are linked into the build, not copied."""
+    """A +1 % rebuild's state (:func:`exports.rebuild.record`) hashes no file: the writers
+    give the digests of what they wrote, found from the bytes as they wrote them, and the
+    pages and feeds left as links of the published ones keep the digests recorded; every
+    digest it records is the file's. The published feeds are linked into the build, not
+    copied."""
     from exports import rebuild
     from timeline.files import file_digest
 
@@ -591,22 +600,22 @@ def test_the_build_state_hashes_only_what_a_rebuild_wrote(
     state = json.loads((out / rebuild.STATE).read_text(encoding="utf-8"))
     files = {p.relative_to(out).as_posix(): p for p in out.rglob("*") if p.is_file()}
     assert state["files"] == {
-        name: file_digest(path) for name, path in files.items() if name != rebuild.STATE
+        name: _state_digest(path) for name, path in files.items() if name != rebuild.STATE
     }
-    assert 0 < len(hashed) < len(state["files"]) / 2
-    assert "events.csv" not in hashed  # hashed by its writer as it wrote it
+    assert hashed == []
     unchanged = [
         path.name
         for path in (out / "feeds").glob("*.ics")
         if feeds_before.get(path.name) == path.stat().st_ino
     ]
-    assert unchanged and not set(unchanged) & set(hashed)  # still the published files
+    assert unchanged  # still the published files
 
 
 def test_a_digest_is_kept_only_for_the_very_file_hashed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A file changed in place is hashed again; a new link of a file hashed is not."""
+    """A file changed in place is hashed again; a new link of a file hashed is not; a
+    digest a writer gave is taken as it is."""
     from exports import rebuild
     from timeline.files import file_digest
 
@@ -628,7 +637,7 @@ def test_a_digest_is_kept_only_for_the_very_file_hashed(
     rebuild.record(staging, "key", [], {"d.html": file_digest(staging / "d.html")}, digests)
     state = json.loads((staging / rebuild.STATE).read_text(encoding="utf-8"))
     assert state["files"] == {
-        name: file_digest(staging / name) for name in ("a.html", "b.html", "c.html", "d.html")
+        name: _state_digest(staging / name) for name in ("a.html", "b.html", "c.html", "d.html")
     }
     assert hashed == ["b.html"]
     digests.write_text("damaged", encoding="utf-8")  # a damaged record: everything hashed
@@ -637,99 +646,76 @@ def test_a_digest_is_kept_only_for_the_very_file_hashed(
     assert sorted(hashed) == ["a.html", "b.html", "c.html", "d.html"]
 
 
-def test_files_hashed_while_the_writers_write_are_not_hashed_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """:class:`exports.rebuild.EarlyDigests` hashes the files at their names as the build
-    waits for its writers (not temporaries, not a writer's hidden scratch folder, not the
-    files a writer hashes itself, nor those the last build hashed); :func:`record` then
-    hashes only what changed since, and every digest it records is the file's."""
-    from exports import rebuild
-    from timeline.files import digest_started, file_digest
-
-    staging, digests = tmp_path / "staging", tmp_path / "cache" / "digests.json"
-    (staging / "years").mkdir(parents=True)
-    (staging / "old.html").write_bytes(b"published before")
-    rebuild.record(staging, "key", [], None, digests)  # the last build hashed old.html
-    (staging / "years" / "2024.html").write_bytes(b"2024" * 100)
-    (staging / "years" / ".2025.html.x1.tmp").write_bytes(b"half")
-    (staging / ".search-postings").mkdir()
-    (staging / ".search-postings" / "0.bin").write_bytes(b"\0" * 16)
-    (staging / "events.csv").write_bytes(b"a,b\r\n")
-    (staging / "b.html").write_bytes(b"b" * 100)
-    hashed: list[str] = []
-
-    def counting(path):
-        hashed.append(Path(path).relative_to(staging).as_posix())
-        return file_digest(path)
-
-    def counting_started(path):
-        hashed.append(Path(path).relative_to(staging).as_posix())
-        return digest_started(path)
-
-    monkeypatch.setattr(rebuild, "file_digest", counting)
-    monkeypatch.setattr(rebuild, "digest_started", counting_started)
-    early = rebuild.EarlyDigests(staging, digests, skip=["events.csv"])
-    early.catch_up(seconds=10)
-    assert sorted(hashed) == ["b.html", "years/2024.html"]
-    early.catch_up(seconds=10)  # nothing new: nothing hashed again
-    assert len(hashed) == 2
-
-    (staging / "years" / ".2025.html.x1.tmp").rename(staging / "years" / "2025.html")
-    (staging / "b.html").unlink()
-    (staging / "b.html").write_bytes(b"replaced after it was hashed")
-    early.walked = 0.0  # walk again now
-    early.catch_up(seconds=10)
-    assert hashed[2:] == ["years/2025.html"]
-    (staging / ".search-postings" / "0.bin").unlink()
-    (staging / ".search-postings").rmdir()
-    (staging / "years" / ".2025.html.x1.tmp").unlink(missing_ok=True)
-    hashed.clear()
-    known = {"events.csv": file_digest(staging / "events.csv")}
-    rebuild.record(staging, "key", [], known, digests, early)
-    assert hashed == ["b.html"]  # replaced: its early digest is not its file's
-    state = json.loads((staging / rebuild.STATE).read_text(encoding="utf-8"))
-    assert state["files"] == {
-        name: file_digest(staging / name)
-        for name in ("b.html", "events.csv", "old.html", "years/2024.html", "years/2025.html")
-    }
-
-
-def test_early_digests_say_when_files_are_left_to_hash_and_start_their_writeback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from exports import rebuild
+def _watch_writeback(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
+    """The files whose writeback is started from now on, relative to ``root``."""
     from timeline import files
 
     started: list[str] = []
     real = files._start_writeback
 
     def watched(handle: int, start: int, end: int) -> int:
-        started.append(Path(os.readlink(f"/proc/self/fd/{handle}")).name)
+        started.append(Path(os.readlink(f"/proc/self/fd/{handle}")).relative_to(root).as_posix())
         return real(handle, start, end)  # the real one still runs
 
     monkeypatch.setattr(files, "_start_writeback", watched)
+    return started
+
+
+def test_the_writeback_of_files_at_their_names_is_started_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:class:`timeline.files.EarlyWriteback` starts the disk on the files at their names
+    as the build waits for its writers (not temporaries, not a writer's hidden scratch
+    folder, not ``skip``), each once, and reads none of them."""
+    from timeline.files import EarlyWriteback
+
+    staging = tmp_path / "staging"
+    (staging / "years").mkdir(parents=True)
+    (staging / "years" / "2024.html").write_bytes(b"2024" * 100)
+    (staging / "years" / ".2025.html.x1.tmp").write_bytes(b"half")
+    (staging / ".search-postings").mkdir()
+    (staging / ".search-postings" / "0.bin").write_bytes(b"\0" * 16)
+    (staging / "events.csv").write_bytes(b"a,b\r\n")
+    (staging / "b.html").write_bytes(b"b" * 100)
+    started = _watch_writeback(monkeypatch, staging)
+    early = EarlyWriteback(staging, skip=["events.csv"])
+    early.catch_up(seconds=10)
+    assert sorted(started) == ["b.html", "years/2024.html"]
+    early.walked = 0.0  # walk again now
+    early.catch_up(seconds=10)  # nothing new: nothing started again
+    assert len(started) == 2
+    (staging / "years" / ".2025.html.x1.tmp").rename(staging / "years" / "2025.html")
+    early.walked = 0.0
+    early.catch_up(seconds=10)
+    assert started[2:] == ["years/2025.html"]
+
+
+def test_early_writeback_says_when_files_are_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timeline.files import EarlyWriteback
+
+    started = _watch_writeback(monkeypatch, tmp_path)
     for number in range(3):
         (tmp_path / f"{number}.html").write_bytes(b"x" * 1000)
-    early = rebuild.EarlyDigests(tmp_path, None)
-    assert early.catch_up(seconds=0) is True  # walked, no time to hash: three left
-    assert not early.found and not started
+    early = EarlyWriteback(tmp_path)
+    assert early.catch_up(seconds=0) is True  # walked, no time to start them: three left
+    assert not started
     assert early.catch_up(seconds=10) is False
-    assert len(early.found) == 3
     assert sorted(started) == ["0.html", "1.html", "2.html"]
 
 
-def test_early_digests_read_again_only_the_folders_that_changed(
+def test_early_writeback_reads_again_only_the_folders_that_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A walk while the page writer writes reads only the folders whose modification
     time moved since they were read; the files that reached their name there are found."""
-    from exports import rebuild
+    from timeline.files import EarlyWriteback
 
     for name in ("years/2024.html", "search/a.js", "index.html", ".scratch/x.html"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"x" * 100)
-    early = rebuild.EarlyDigests(tmp_path, None)
+    early = EarlyWriteback(tmp_path)
     early.SETTLED = 0.05  # a folder's time that old is kept (a second in a build)
     time.sleep(0.1)
     assert early.catch_up(seconds=10) is False
@@ -751,7 +737,6 @@ def test_early_digests_read_again_only_the_folders_that_changed(
     early.walked = 0.0
     assert early.catch_up(seconds=10) is False
     assert read == ["search"] and "search/b.js" in early.done
-    assert len(early.found) == 4
 
 
 WAIT_WITH_WORK_LEFT = """
