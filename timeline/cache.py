@@ -260,6 +260,21 @@ class DocumentCache:
             self._write(record, json.dumps({"signature": signature, "digest": digest}).encode())
         return digest
 
+    def parsed_manifests(self, index: str) -> dict:
+        """What the manifests' last clean parses left for the set of documents ``index``
+        names (:class:`timeline.manifest.ParsedRows`, by manifest path); {} when none, or
+        kept by another version of the code."""
+        found = self._read("manifests", _index_name(index))
+        if isinstance(found, dict) and found.get("version") == self.version:
+            parsed = found.get("parsed")
+            if isinstance(parsed, dict):
+                return dict(parsed)
+        return {}
+
+    def keep_parsed_manifests(self, index: str, parsed: dict) -> None:
+        """Keep ``parsed`` (:meth:`parsed_manifests`) for the next build of ``index``."""
+        self._store("manifests", _index_name(index), {"version": self.version, "parsed": parsed})
+
     # --- entries --------------------------------------------------------------------
 
     def get(self, key: str):

@@ -605,12 +605,19 @@ def build_events(
     # each folder walked once, first: its listing tells the resolver which documents are
     # regular files, so that neither the manifest's rows nor the documents are asked
     expanded = [expand_paths([argument], resolver.plain) for argument in paths]
+    cache = engine.cache if engine is not None else None
+    slot = _gathered_slot(paths) if cache is not None else None
     if isinstance(manifest, dict):
         loaded = manifest
     else:
         problems: list[str] = []
-        loaded = collect_manifest(paths, manifest, problems, resolver)
+        # the rows of a manifest's text seen last time are not read again (ParsedRows)
+        parsed = cache.parsed_manifests(slot) if cache is not None and slot else None
+        last = dict(parsed) if parsed is not None else None
+        loaded = collect_manifest(paths, manifest, problems, resolver, parsed)
         result.problems.extend((_named_file(problem), problem) for problem in problems)
+        if cache is not None and slot and parsed != last:
+            cache.keep_parsed_manifests(slot, parsed)
     review_problems = ReviewReport()
     if reviews is not None and not isinstance(reviews, list):
         reviews = load_reviews(reviews, review_problems)
@@ -624,9 +631,8 @@ def build_events(
             )
     tasks = [(path, loaded.get(resolver(path))) for path in files]
     started = time.perf_counter()
-    keys, gathered, slot = None, None, None
-    if engine is not None and engine.cache is not None:
-        slot = _gathered_slot(paths)
+    keys, gathered = None, None
+    if engine is not None and engine.cache is not None and slot is not None:
         keys = engine.cache.keys(tasks, max_document_bytes, slot)
         gathered = _gathered_key(files, keys, reviews, review_problems)
         if gathered is not None and _from_cache(result, engine.cache, slot, gathered):
