@@ -535,3 +535,68 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
     (corpus / "copy").mkdir()
     shutil.copy(merge / "d2.txt", corpus / "copy" / "d2.txt")  # its name, bytes and row: its key
     assert 0 < check("copied", 2) < everything  # a key held twice: read one by one
+
+
+@pytest.mark.parametrize(
+    "change", ["none", "row", "edited", "added", "removed", "emptied", "damaged", "limit"]
+)
+def test_the_files_record_gives_each_files_own_key_and_reads_only_what_changed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The keys taken from the build's one record (by columns) are the keys each file
+    has on its own (:meth:`DocumentCache.key`), whatever changed; only a file whose
+    status changed (or every file, the record damaged) is read for its digest, a new
+    manifest row alone reads nothing, and an unchanged set of files rewrites no record."""
+    from timeline.documents import DEFAULT_MAX_BYTES
+    from timeline.manifest import DocumentMetadata
+
+    cache = DocumentCache(tmp_path / "cache")
+    files = sorted(corpus.rglob("*.txt"))
+    tasks: list = [(path, DocumentMetadata(path)) for path in files]
+    limit = DEFAULT_MAX_BYTES
+    assert cache.keys(tasks, limit, "slot") == [cache.key(p, m, limit) for p, m in tasks]
+    looked: list[str] = []
+    stored: list[str] = []
+    digest, store = DocumentCache._content_digest, DocumentCache._store
+
+    def counting(self, path, *rest):
+        looked.append(Path(path).name)
+        return digest(self, path, *rest)
+
+    def storing(self, kind, key, value):
+        stored.append(kind)
+        return store(self, kind, key, value)
+
+    monkeypatch.setattr(DocumentCache, "_content_digest", counting)
+    monkeypatch.setattr(DocumentCache, "_store", storing)
+    expected: list[str] = []
+    if change == "row":
+        tasks[1] = (files[1], DocumentMetadata(files[1], title="题"))
+    elif change == "edited":
+        files[2].write_text("2024年5月1日，协会召开年会。\n", encoding="utf-8")
+        expected = [files[2].name]
+    elif change == "added":
+        shutil.copy(files[0], corpus / "zz.txt")
+        tasks.append((corpus / "zz.txt", None))
+        expected = ["zz.txt"]
+    elif change == "removed":
+        files[3].unlink()
+    elif change == "emptied":
+        files[3].write_bytes(b"")
+    elif change == "damaged":
+        for entry in (tmp_path / "cache").rglob("*"):
+            if entry.is_file():
+                entry.write_bytes(entry.read_bytes()[:-9])
+        expected = sorted(path.name for path in files if path.stat().st_size)
+    elif change == "limit":
+        limit = 10**9
+        expected = sorted(path.name for path in files if path.stat().st_size)
+    keys = cache.keys(tasks, limit, "slot")
+    assert sorted(looked) == expected
+    looked.clear()
+    assert keys == [cache.key(p, m, limit) for p, m in tasks]
+    assert stored == ([] if change == "none" else ["files"])
+    stored.clear()
+    looked.clear()
+    assert cache.keys(tasks, limit, "slot") == keys  # and again, from the new record
+    assert looked == [] and stored == []

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from timeline.documents import resolved
+import timeline.manifest
+from timeline.documents import expand_paths, resolved
 from timeline.manifest import ManifestError, Resolver, default_manifest, load_manifest
 
 
@@ -164,3 +165,120 @@ def test_a_resolver_told_the_walks_plain_files_answers_as_one_that_asks(corpus: 
     assert load_manifest(manifest, problems, told) == load_manifest(manifest, expected)
     # linked/b.txt and c.txt are sub/b.txt again; loop, gone, folder and absent are no file
     assert problems == expected and len(problems) == 6
+
+
+class Parses:
+    """Each manifest row read from its CSV text (not taken from the last parse's rows)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.rows = 0
+        row = timeline.manifest._row
+
+        def counting(*arguments, **keywords):
+            self.rows += 1
+            return row(*arguments, **keywords)
+
+        monkeypatch.setattr(timeline.manifest, "_row", counting)
+
+
+def _walked(folder: Path, manifest: Path, parsed: dict | None) -> tuple[dict, list[str]]:
+    """The manifest read as a build reads it: after the walk, with its resolver."""
+    resolver = Resolver()
+    expand_paths([folder], resolver.plain)
+    problems: list[str] = []
+    return load_manifest(manifest, problems, resolver, parsed), problems
+
+
+def _many(corpus: Path, count: int) -> str:
+    lines = ["file,published,association,title,url", "a.txt,2022-07-13,协会,,", "sub/b.txt,,,,"]
+    for index in range(count):
+        (corpus / "sub" / f"n{index}.txt").write_text("2023年", encoding="utf-8")
+        lines.append(f"sub/n{index}.txt,2023-01-{index + 1:02d},,题{index},")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["appended", "appended-bad", "same", "edited", "removed", "linked", "bad-before"],
+)
+def test_rows_of_the_last_parse_are_taken_only_while_they_still_stand(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A rebuild takes the rows of the manifest text it parsed last (ParsedRows) and
+    reads only what follows; what it gives is what a fresh parse gives, problems and
+    their lines too, whatever changed: rows appended (one of them bad), nothing, a row
+    edited, a listed document removed, a folder replaced by a link, a bad row before."""
+    text = _many(corpus, 5)
+    if change == "bad-before":
+        text = text.replace("sub/n2.txt,2023-01-03", "sub/n2.txt,2023-02-30")
+    manifest = write_manifest(corpus, text)
+    parsed: dict = {}
+    _walked(corpus, manifest, parsed)
+    assert (change == "bad-before") == (parsed == {})  # a parse that reported is not kept
+    (corpus / "sub" / "late.txt").write_text("2024年", encoding="utf-8")
+    if change == "appended":
+        text += "sub/late.txt,2024-05-01,,,\n"
+    elif change == "appended-bad":
+        text += "sub/late.txt,2024-13-01,,,\nsub/absent.txt,,,,\n"
+    elif change == "edited":
+        text = text.replace("2023-01-02", "2023-01-09")
+    elif change == "removed":
+        (corpus / "sub" / "n3.txt").unlink()
+    elif change == "linked":  # its documents still walked as sub/..., resolved elsewhere
+        elsewhere = corpus.parent / f"{corpus.name}-elsewhere"
+        (corpus / "sub").rename(elsewhere)
+        (corpus / "sub").symlink_to(elsewhere)
+    manifest.write_text(text, encoding="utf-8")
+    parses = Parses(monkeypatch)
+    again, problems = _walked(corpus, manifest, parsed)
+    read = parses.rows
+    fresh, fresh_problems = _walked(corpus, manifest, None)
+    assert again == fresh and list(again) == list(fresh)
+    assert problems == fresh_problems
+    assert (
+        read
+        == {
+            "appended": 1,
+            "appended-bad": 2,
+            "same": 0,
+            "edited": 7,
+            "removed": 7,
+            "linked": 7,
+            "bad-before": 7,
+        }[change]
+    )
+    if change == "appended-bad":
+        lines = [problem.split(", line ")[1].split(":")[0] for problem in problems]
+        assert lines == ["9", "10"]
+    if change in ("appended", "same"):
+        assert parsed[str(manifest)].length == len(text)  # kept for the next build
+    if change == "removed":
+        assert "unknown file 'sub/n3.txt'" in problems[0]
+
+
+def test_a_cached_build_after_rows_are_appended_or_a_document_removed_is_a_fresh_ones(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The build keeps the manifest's parsed rows in its cache folder, and a rebuild gives
+    the table and the problems of a build without cache."""
+    from timeline.cache import DocumentCache
+    from timeline.engine import Engine
+    from timeline.table import build_events, table_bytes
+
+    manifest = write_manifest(corpus, _many(corpus, 3))
+    cache = tmp_path / "cache"
+
+    def same() -> None:
+        cached = build_events([corpus], engine=Engine(workers=0, cache=DocumentCache(cache)))
+        fresh = build_events([corpus], engine=Engine(workers=0))
+        assert table_bytes(cached.table, ".csv") == table_bytes(fresh.table, ".csv")
+        assert cached.problems == fresh.problems
+
+    same()
+    (corpus / "late.txt").write_text("2024年5月1日，协会召开年会。", encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + "late.txt,2024-05-02,新协会,,\n", encoding="utf-8"
+    )
+    same()
+    (corpus / "sub" / "n1.txt").unlink()
+    same()

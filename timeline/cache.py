@@ -36,6 +36,7 @@ import json
 import os
 import pickle
 import stat
+import struct
 import tempfile
 from collections.abc import Iterable
 from dataclasses import fields
@@ -148,6 +149,121 @@ def _unpacked(data: bytes, types: list[str]) -> object:
     return frame
 
 
+def _path(path: Path | str) -> Path:
+    """``path`` as a Path, not parsed again when it is one (``Path(path)`` is)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
+def _status(name: str) -> os.stat_result | None:
+    try:
+        return os.stat(name)
+    except OSError:
+        return None
+
+
+_STATUS = struct.Struct("<qqqQQQ")
+_ABSENT = b""
+
+
+def _packed(status: os.stat_result) -> bytes:
+    """A file's status as :class:`_FilesRecord` compares it: size, modification and change
+    times, inode, device and mode (its type), as bytes; ``b""`` (never recorded as it is)
+    for a status out of their range."""
+    try:
+        return _STATUS.pack(
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ctime_ns,
+            status.st_ino,
+            status.st_dev,
+            status.st_mode,
+        )
+    except struct.error:
+        return _ABSENT
+
+
+def _packed_status(name: str) -> bytes:
+    """:func:`_packed` of the file named, ``b""`` when it cannot be asked."""
+    try:
+        return _packed(os.stat(name))
+    except OSError:
+        return _ABSENT
+
+
+def _usable(status: os.stat_result | None, max_bytes: int | None) -> bool:
+    """A file that can have a key: a regular, non-empty file within the size limit."""
+    if status is None or not stat.S_ISREG(status.st_mode) or status.st_size == 0:
+        return False
+    return max_bytes is None or status.st_size <= max_bytes
+
+
+class _FilesRecord:
+    """The files' status, digests and keys of a build's documents (:meth:`DocumentCache.keys`),
+    by columns: lists of names, digests, rows and keys, and the statuses as one string of
+    bytes, so that reading it makes a few objects per file, not a dozen (a record per
+    file as tuples of lists cost 0.04-0.1 s to unpickle at 10,000 documents, much of it
+    the collector walking them)."""
+
+    __slots__ = ("names", "signatures", "contents", "rows", "keys")
+
+    def __init__(
+        self,
+        names: list[str],
+        signatures: list[bytes],
+        contents: list[str],
+        rows: list,
+        keys: list[str],
+    ) -> None:
+        self.names = names
+        self.signatures = signatures
+        self.contents = contents
+        self.rows = rows
+        self.keys = keys
+
+    @classmethod
+    def of(cls, stored: object, version: str, max_bytes: int | None) -> _FilesRecord:
+        """The record kept, or an empty one (none, damaged, or another code or limit)."""
+        size = _STATUS.size
+        try:
+            if (
+                isinstance(stored, dict)
+                and stored.get("version") == version
+                and stored.get("max_bytes") == max_bytes
+            ):
+                names, contents, rows, keys = (
+                    list(stored[field]) for field in ("names", "contents", "rows", "keys")
+                )
+                blob = stored["signatures"]
+                signatures = [blob[start : start + size] for start in range(0, len(blob), size)]
+                if len({len(names), len(contents), len(rows), len(keys), len(signatures)}) == 1:
+                    return cls(names, signatures, contents, rows, keys)
+        except (KeyError, TypeError, ValueError):
+            pass
+        return cls([], [], [], [], [])
+
+    @staticmethod
+    def made(
+        version: str,
+        max_bytes: int | None,
+        names: list[str],
+        signatures: list[bytes],
+        contents: list,
+        rows: list,
+        keys: list,
+        kept: list[int],
+    ) -> dict:
+        """What :meth:`of` reads back: the ``kept`` files' columns."""
+        return {
+            "version": version,
+            "max_bytes": max_bytes,
+            "names": [names[i] for i in kept],
+            "signatures": b"".join(signatures[i] for i in kept),
+            "contents": [contents[i] for i in kept],
+            "rows": [rows[i] for i in kept],
+            "keys": [keys[i] for i in kept],
+        }
+
+
 def _index_name(index: str) -> str:
     """Where the files' record of the set of documents ``index`` names is kept."""
     return hashlib.sha256(b"files-index\0" + index.encode("utf-8", "surrogateescape")).hexdigest()
@@ -182,19 +298,59 @@ class DocumentCache:
         files' status and digests are then kept in one record for all of them,
         read once, instead of a record per file (one file opened and parsed per
         document, most of an unchanged rebuild), and no record per file is read or
-        written: a file not in the record (new, changed, or the record lost) is read.
+        written: a file not in it (new, changed, or the record lost) is read.
+        The record is kept by columns (:class:`_FilesRecord`), and the files it
+        holds unchanged are found by comparing whole columns, not one file's record
+        at a time: a rebuild's per-file work is one ``stat`` and a few look-ups.
         """
         tasks = list(tasks)
-        known = self._read("files", _index_name(index)) if index else None
-        known = known if isinstance(known, dict) else {}
-        seen: dict[str, tuple] = {}
-        found = [
-            self._key(path, metadata, max_bytes, known, seen, records=not index)
-            for path, metadata in tasks
-        ]
-        if index and seen != known:
-            self._store("files", _index_name(index), seen)
+        if not index:
+            return [self._key(path, metadata, max_bytes, {}, {}) for path, metadata in tasks]
+        record = _FilesRecord.of(self._read("files", _index_name(index)), self.version, max_bytes)
+        names = [str(_path(path).absolute()) for path, _ in tasks]
+        rows = [None if metadata is None else _row(metadata) for _, metadata in tasks]
+        # bytes per file, not a status object and a tuple: nothing for the collector to walk
+        now = [_packed_status(name) for name in names]
+        where = dict(zip(record.names, range(len(record.names)), strict=True))
+        at = [where.get(name, -1) for name in names]
+        found: list[str | None] = [None] * len(tasks)
+        contents: list[str | None] = [None] * len(tasks)
+        made = 0  # keys not taken from the record
+        for i, place in enumerate(at):
+            same = place >= 0 and record.signatures[place] == now[i]
+            if same and record.rows[place] == rows[i]:
+                found[i], contents[i] = record.keys[place], record.contents[place]
+                continue
+            path = _path(tasks[i][0])
+            status = _status(names[i])
+            if not _usable(status, max_bytes):
+                continue
+            assert status is not None
+            if same:  # the bytes are the record's: only the manifest row changed
+                content = record.contents[place]
+            else:
+                content = self._content_digest(path, _signature(status), False)
+                if content is None:
+                    continue
+            now[i] = _packed(status)  # as read now (a file changed since it was asked)
+            contents[i] = content
+            found[i] = self._made_key(content, path.name, rows[i], max_bytes)
+            made += 1
+        size = _STATUS.size
+        kept = [i for i, key in enumerate(found) if key is not None and len(now[i]) == size]
+        if made or len(kept) != len(record.names):  # else the record holds these very files
+            self._store(
+                "files",
+                _index_name(index),
+                _FilesRecord.made(self.version, max_bytes, names, now, contents, rows, found, kept),
+            )
         return found
+
+    def _made_key(
+        self, content: str, name: str, row: list[str] | None, max_bytes: int | None
+    ) -> str:
+        material = json.dumps([self.version, content, name, row, max_bytes], ensure_ascii=False)
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def _key(
         self,
@@ -259,6 +415,21 @@ class DocumentCache:
         if record is not None:
             self._write(record, json.dumps({"signature": signature, "digest": digest}).encode())
         return digest
+
+    def parsed_manifests(self, index: str) -> dict:
+        """What the manifests' last clean parses left for the set of documents ``index``
+        names (:class:`timeline.manifest.ParsedRows`, by manifest path); {} when none, or
+        kept by another version of the code."""
+        found = self._read("manifests", _index_name(index))
+        if isinstance(found, dict) and found.get("version") == self.version:
+            parsed = found.get("parsed")
+            if isinstance(parsed, dict):
+                return dict(parsed)
+        return {}
+
+    def keep_parsed_manifests(self, index: str, parsed: dict) -> None:
+        """Keep ``parsed`` (:meth:`parsed_manifests`) for the next build of ``index``."""
+        self._store("manifests", _index_name(index), {"version": self.version, "parsed": parsed})
 
     # --- entries --------------------------------------------------------------------
 

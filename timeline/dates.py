@@ -14,7 +14,13 @@ from pathlib import Path
 
 from normalizers import DateMention, DateWarning, DocumentContext, Resolution
 from timeline.documents import DEFAULT_MAX_BYTES, DocumentError, load_document, resolved
-from timeline.manifest import DocumentMetadata, Resolver, default_manifest, load_manifest
+from timeline.manifest import (
+    DocumentMetadata,
+    ParsedRows,
+    Resolver,
+    default_manifest,
+    load_manifest,
+)
 from timeline.present import document_context, resolve
 
 #: The columns of ``timeline dates``, in order. ``span_start``/``span_end`` index
@@ -68,8 +74,9 @@ def collect_manifest(
     manifest: str | Path | None = None,
     problems: list[str] | None = None,
     resolver: Resolver | None = None,
+    parsed: dict[str, ParsedRows] | None = None,
 ) -> Manifest:
-    """The metadata for PATH arguments (``resolver``: see :func:`load_manifest`).
+    """The metadata for PATH arguments (``resolver``, ``parsed``: see :func:`load_manifest`).
 
     An explicit manifest is used for everything; otherwise each folder argument
     holding a ``documents.csv`` contributes that file. Raises
@@ -78,12 +85,12 @@ def collect_manifest(
     :func:`timeline.manifest.load_manifest`).
     """
     if manifest is not None:
-        return load_manifest(manifest, problems, resolver)
+        return load_manifest(manifest, problems, resolver, parsed)
     merged: Manifest = {}
     for argument in paths:
         found = default_manifest(argument) if Path(argument).is_dir() else None
         if found is not None:
-            merged.update(load_manifest(found, problems, resolver))
+            merged.update(load_manifest(found, problems, resolver, parsed))
     return merged
 
 

@@ -15,6 +15,7 @@ it by default.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import stat
@@ -104,6 +105,73 @@ class Resolver:
         return text in self._files or os.path.isfile(text)
 
 
+@dataclass(frozen=True)
+class ParsedRows:
+    """What a manifest's clean parse leaves for the next build (:func:`load_manifest`).
+
+    A rebuild after adding documents finds the last manifest's text again, with rows
+    appended: it takes the rows of that text from here (no CSV read, no path resolved
+    per row) and parses only the rest. Kept only when the parse reported nothing and
+    every row named a regular file of its folder's listing (the walk's
+    :attr:`Resolver.plain`), by the very text the walk gave it; taken only while every
+    such text is still in the listing and the folders of the rows still resolve to
+    themselves (no link put in their way). A changed, removed or reordered row changes
+    the text's digest: the whole manifest is parsed again.
+    """
+
+    #: The SHA-256 of the text these rows come from, and its length in characters.
+    digest: str
+    length: int
+    #: The reader's line number at the end of that text (the next row's line - 1).
+    lines: int
+    #: The folders holding the rows' documents (each resolved to itself when kept).
+    folders: tuple[str, ...]
+    #: Per row: the document's path text, published (an ordinal, 0 for none),
+    #: association, title, url.
+    rows: tuple[tuple[str, int, str, str, str], ...]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _taken_rows(
+    kept: ParsedRows | None, text: str, resolve: Resolver
+) -> dict[Path, DocumentMetadata] | None:
+    """The rows ``kept`` holds when ``text`` begins with their text and they still stand
+    (see :class:`ParsedRows`), as :func:`load_manifest` would read them; else None."""
+    if kept is None or len(text) < kept.length or _digest(text[: kept.length]) != kept.digest:
+        return None
+    if any(str(resolved(folder)) != folder for folder in kept.folders):
+        return None
+    plain = resolve.plain
+    paths = [plain.get(row[0]) for row in kept.rows]
+    if None in paths:  # a document gone (or no longer a regular file): parse it all
+        return None
+    return {
+        path: DocumentMetadata(path, date.fromordinal(day) if day else None, *values)
+        for path, (_, day, *values) in zip(paths, kept.rows, strict=True)
+    }
+
+
+def _parsed_rows(
+    text: str, lines: int, documents: dict[Path, DocumentMetadata], resolve: Resolver
+) -> ParsedRows | None:
+    """What :func:`_taken_rows` can take next time, or None when the rows do not allow it."""
+    if not text.endswith("\n"):
+        return None
+    plain = resolve.plain
+    rows = []
+    for path, entry in documents.items():
+        name = os.fspath(path)
+        if plain.get(name) is not path:  # not the walk's own path for it: not kept
+            return None
+        day = entry.published.toordinal() if entry.published else 0
+        rows.append((name, day, entry.association, entry.title, entry.url))
+    folders = tuple(sorted({os.path.dirname(row[0]) for row in rows}))
+    return ParsedRows(_digest(text), len(text), lines, folders, tuple(rows))
+
+
 def default_manifest(folder: str | Path) -> Path | None:
     """The folder's ``documents.csv`` when there is one."""
     candidate = Path(folder) / MANIFEST_NAME
@@ -111,7 +179,10 @@ def default_manifest(folder: str | Path) -> Path | None:
 
 
 def load_manifest(
-    path: str | Path, problems: list[str] | None = None, resolver: Resolver | None = None
+    path: str | Path,
+    problems: list[str] | None = None,
+    resolver: Resolver | None = None,
+    parsed: dict[str, ParsedRows] | None = None,
 ) -> dict[Path, DocumentMetadata]:
     r"""Read a manifest into ``{resolved document path: DocumentMetadata}``.
 
@@ -122,7 +193,10 @@ def load_manifest(
     left out, and the good rows are returned: one typo must not cost the
     metadata of every other document. Without one, the first bad row raises
     :class:`ManifestError`. ``resolver``: the :class:`Resolver` to use (a build
-    shares one with its look-up of each document's row).
+    shares one with its look-up of each document's row). ``parsed``: what the last
+    parses left, by manifest path (:class:`ParsedRows`): rows whose text this one
+    begins with are taken from there and only the rest is read; the entry is
+    replaced by this parse's (or removed when it cannot be kept).
 
     The header itself always raises: without a ``file`` column no row means
     anything, and an unknown column is nearly always a misspelt one
@@ -160,23 +234,42 @@ def load_manifest(
         )
     reader.fieldnames = header
     folder = path.parent
-    documents: dict[Path, DocumentMetadata] = {}
     resolve = resolver or Resolver()
+    slot = os.fspath(path)
+    kept = parsed.get(slot) if parsed is not None else None
+    kept = kept if isinstance(kept, ParsedRows) else None
+    taken = _taken_rows(kept, text, resolve)
+    lines = 0  # the lines before the reader's first
+    documents = {} if taken is None else taken
+    if taken is not None:  # only the rows after the kept ones
+        assert kept is not None
+        reader = csv.DictReader(io.StringIO(text[kept.length :], newline=""), fieldnames=header)
+        lines = kept.lines
+    clean = True
     while True:
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as error:  # a NUL byte, an unterminated quote at the end ...
-            _report(ManifestError(f"{path}, line {reader.line_num}: {error}"), problems)
+            clean = False
+            _report(ManifestError(f"{path}, line {lines + reader.line_num}: {error}"), problems)
             break
         try:
-            entry = _row(row, folder, f"{path}, line {reader.line_num}", documents, resolve)
+            where = f"{path}, line {lines + reader.line_num}"
+            entry = _row(row, folder, where, documents, resolve)
         except ManifestError as error:
+            clean = False
             _report(error, problems)
             continue
         if entry is not None:
             documents[entry.path] = entry
+    unchanged = taken is not None and kept is not None and len(text) == kept.length
+    if parsed is not None and not unchanged:
+        parsed.pop(slot, None)
+        found = _parsed_rows(text, lines + reader.line_num, documents, resolve) if clean else None
+        if found is not None:
+            parsed[slot] = found
     return documents
 
 
