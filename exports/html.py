@@ -65,6 +65,7 @@ from exports.site_pages import (
     PAGE_FOLDERS,
     _Output,
     _Site,
+    collector_paused,
 )
 from timeline.files import unchanged, write_atomic
 
@@ -180,18 +181,21 @@ def write_timeline(
     """
     out = Path(out_dir)
     feeds = feeds if callable(feeds) else list(feeds)
-    site = _Site(
-        table,
-        feeds,
-        title=title,
-        base_url=base_url,
-        include_years=include_years,
-        include_open=include_open,
-        cache_folder=Path(cache_folder) if cache_folder is not None else None,
-        helpers=helpers,
-    )
-    output = _Output(out, Path(published) if published else None, digests=cache_folder is not None)
-    note = site.build(output)
+    with collector_paused():
+        site = _Site(
+            table,
+            feeds,
+            title=title,
+            base_url=base_url,
+            include_years=include_years,
+            include_open=include_open,
+            cache_folder=Path(cache_folder) if cache_folder is not None else None,
+            helpers=helpers,
+        )
+        output = _Output(
+            out, Path(published) if published else None, digests=cache_folder is not None
+        )
+        note = site.build(output)
     if site.feeds:
         write_feeds_page(site.feeds, out, base_url, title=title, calendar=note)
     return out / INDEX

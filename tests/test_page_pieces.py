@@ -12,6 +12,7 @@ the pieces are checked in Python: the first page does not grow with the corpus.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import random
@@ -164,6 +165,24 @@ def test_the_first_page_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
     assert len(list((large / "search").iterdir())) > len(list((small / "search").iterdir()))
     year = (large / "years" / "2011.html").stat().st_size
     assert year < 5_000 / 15 * 2_000  # a year's page holds that year's events only
+
+
+def test_the_page_writer_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The collector is paused while the pages are made (no cycle to find), then resumed:
+    after a build, after a failed one, and not resumed when the caller had paused it."""
+    table = big_table(300)
+    assert gc.isenabled()
+    write_timeline(table, tmp_path / "a")
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="none came"):  # feeds promised, none given
+        write_timeline(table, tmp_path / "b", lambda: [], include_years=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        write_timeline(table, tmp_path / "c")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_rebuild_removes_the_pages_of_years_that_are_gone(tmp_path: Path) -> None:
