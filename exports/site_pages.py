@@ -177,7 +177,9 @@ class _Output:
         self.digests = digests
         self.index = ""
         self.written: set[str] = set()
-        self.hashes: dict[str, str] = {}  # relative -> digest, filled by the writer thread
+        #: relative -> digest (:func:`digest_bytes`) of every file written (filled by the
+        #: writer threads) or kept (:meth:`keep`), with ``digests``.
+        self.hashes: dict[str, str] = {}
         self.pending: deque[Future] = deque()
         self.writer = ThreadPoolExecutor(WRITERS, "site-writer") if folder is not None else None
 
@@ -214,6 +216,8 @@ class _Output:
                 return False
         for relative, source in found:
             self.written.add(relative)
+            if self.digests:  # checked just now: the build state need not read it again
+                self.hashes[relative] = files[relative]
             target = self.folder / relative
             linked = source is None or one_file(source, target)
             if not linked and not self._link(source, target, None):
