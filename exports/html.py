@@ -66,6 +66,7 @@ from exports.site_pages import (
     PAGE_FOLDERS,
     _Output,
     _Site,
+    collector_paused,
 )
 from timeline.files import unchanged, write_atomic
 
@@ -180,28 +181,28 @@ def write_timeline(
     cards, pages and search index) and the shared pages are made here from all.
     The same bytes as one process.
 
-    ``digests``: a dict this fills with the digest of each file written
-    (relative path: SHA-256 cut to 128 bits, :func:`exports.page_pieces.digest_bytes`),
-    found as the bytes were written: the build's state
-    (:func:`exports.rebuild.record`) then reads none of them back. A piece taken
-    unchanged (linked from ``published``) may be missing; its file is the one the
-    last build recorded.
+    ``digests``: a dict this fills with the digest of each file written or taken
+    unchanged from ``published`` (relative path: SHA-256 cut to 128 bits,
+    :func:`exports.page_pieces.digest_bytes`), found as the bytes were written or
+    checked: the build's state (:func:`exports.rebuild.record`) then reads none of
+    them back.
     """
     out = Path(out_dir)
     feeds = feeds if callable(feeds) else list(feeds)
-    site = _Site(
-        table,
-        feeds,
-        title=title,
-        base_url=base_url,
-        include_years=include_years,
-        include_open=include_open,
-        cache_folder=Path(cache_folder) if cache_folder is not None else None,
-        helpers=helpers,
-    )
-    hashed = cache_folder is not None or digests is not None
-    output = _Output(out, Path(published) if published else None, digests=hashed)
-    note = site.build(output)
+    with collector_paused():
+        site = _Site(
+            table,
+            feeds,
+            title=title,
+            base_url=base_url,
+            include_years=include_years,
+            include_open=include_open,
+            cache_folder=Path(cache_folder) if cache_folder is not None else None,
+            helpers=helpers,
+        )
+        hashed = cache_folder is not None or digests is not None
+        output = _Output(out, Path(published) if published else None, digests=hashed)
+        note = site.build(output)
     if digests is not None:
         digests.update(output.hashes)
     if site.feeds:

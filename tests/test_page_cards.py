@@ -223,6 +223,11 @@ AWKWARD = [
     row(sources='[{"doc":"a.txt"},{"doc":"b.txt"}]'),
     row(sources='[{"doc":"a.txt"}, {"doc":"b.txt"}]'),
     row(sources=[{"doc": "c.txt", "ids": [1, "", None]}]),
+    # one source twice in a cell (and in the table twice), one whose document is empty
+    row(
+        sources='[{"doc":"a.txt","title":"甲","url":"https://e.org/a"},{"doc":"","title":"乙","url":""},'
+        '{"doc":"a.txt","title":"甲","url":"https://e.org/a"},{"doc":"d.txt","title":"丁\\r","url":"x"}]'
+    ),
     row(sources=float("nan")),
 ]
 

@@ -12,6 +12,7 @@ the pieces are checked in Python: the first page does not grow with the corpus.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import random
@@ -31,6 +32,7 @@ except ImportError:  # run as tests.test_page_pieces
 
 from exports.html import FIRST_PAGE_EVENTS, MARK_LIMIT, write_timeline
 from exports.overview_bins import BinCounts
+from exports.page_pieces import digest_bytes
 from exports.search_index import (
     CHUNK,
     SEARCH_SPAN,
@@ -40,6 +42,7 @@ from exports.search_index import (
     shard_count,
     shard_of,
 )
+from exports.site_pages import _Output, _Site
 from timeline.slugs import slugify
 
 __all__ = ["Watched", "browser", "page", "watched"]  # fixtures, shared
@@ -164,6 +167,60 @@ def test_the_first_page_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
     assert len(list((large / "search").iterdir())) > len(list((small / "search").iterdir()))
     year = (large / "years" / "2011.html").stat().st_size
     assert year < 5_000 / 15 * 2_000  # a year's page holds that year's events only
+
+
+def test_the_page_writer_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The collector is paused while the pages are made (no cycle to find), then resumed:
+    after a build, after a failed one, and not resumed when the caller had paused it."""
+    table = big_table(300)
+    assert gc.isenabled()
+    write_timeline(table, tmp_path / "a")
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="none came"):  # feeds promised, none given
+        write_timeline(table, tmp_path / "b", lambda: [], include_years=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        write_timeline(table, tmp_path / "c")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _hashed_build(table: pd.DataFrame, out: Path, published: Path | None, cache: Path) -> dict:
+    """The page writer's digests of a build (what ``write_timeline`` makes, its output kept)."""
+    site = _Site(
+        table,
+        [],
+        title="t",
+        base_url=None,
+        include_years=False,
+        include_open=False,
+        cache_folder=cache,
+    )
+    output = _Output(out, published, digests=True)
+    site.build(output)
+    return output.hashes
+
+
+def test_the_page_writers_digests_cover_every_file_written_or_kept(tmp_path: Path) -> None:
+    """Each file of the pages, written or taken as published (linked), has its digest."""
+    table = big_table(400)
+    cache, first, second, third = (tmp_path / name for name in ("cache", "a", "b", "c"))
+    _hashed_build(table, first, None, cache)
+    changed = table.copy()
+    changed.loc[changed.index[5], "title"] = "改过的标题"
+    for out, published, data in ((second, first, table), (third, second, changed)):
+        hashes = _hashed_build(data, out, published, cache)
+        files = {
+            path.relative_to(out).as_posix(): digest_bytes(path.read_bytes())
+            for path in out.rglob("*")
+            if path.is_file()
+        }
+        assert hashes == files
+        linked = [name for name in files if (out / name).samefile(published / name)]
+        assert linked  # kept pieces among them
+    assert len(linked) < len(files)  # and, after the change, written ones
 
 
 def test_a_rebuild_removes_the_pages_of_years_that_are_gone(tmp_path: Path) -> None:
