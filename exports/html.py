@@ -66,8 +66,8 @@ from exports.site_pages import (
     PAGE_FOLDERS,
     _Output,
     _Site,
-    collector_paused,
 )
+from timeline.collector import collector_paused
 from timeline.files import unchanged, write_atomic
 
 DEFAULT_TITLE = "协会大事记"

@@ -24,7 +24,6 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
@@ -950,31 +949,6 @@ class _Site:
 #: no text of a table holds them (made afresh in every process, never written out).
 _CHRONOLOGY_MARK = f"\x00chronology-{secrets.token_hex(16)}\x00"
 _DATA_MARK = f"\x00data-{secrets.token_hex(16)}\x00"
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused (when it runs) while the pages are made
-    (:func:`exports.html.write_timeline`), in this process and in the helpers forked
-    meanwhile.
-
-    The page writer allocates a tuple per card of every year it makes (the kept
-    cards' fields, the rows placed, the views and cards of new rows) and makes no
-    reference cycle to speak of: on a +1 % rebuild at 10,000 documents (serial, the
-    build's objects frozen as ``build_site`` freezes them) some 400 collections took
-    0.4–0.55 s and freed nothing; paused, one young collection follows (0.07–0.15 s).
-    Everything is still freed by reference counting; a full page phase at 10,000
-    documents peaked at the same memory either way (463 and 466 MB).
-    (:func:`exports.ics._collector_paused` pauses the feeds' plan alike.)
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _year_span_of(years: Mapping[int, Any]) -> str:

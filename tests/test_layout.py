@@ -14,13 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("normalizers", "timeline", "exports")
 #: The modules of ``timeline`` that ``exports`` may read: the table's contract and
-#: two leaves it needs (atomic file writes, feed names). None imports the project.
+#: the leaves it needs (atomic file writes, feed names, the collector paused). None
+#: imports the project.
 CONTRACT = (
     "timeline.schema",
     "timeline.files",
     "timeline.slugs",
     "timeline.cells",  # formula neutralising, used by the schema's writers
     "timeline.faults",  # numbered write steps, counted by the atomic writer
+    "timeline.collector",  # the cyclic collector paused while the writers make objects
 )
 
 

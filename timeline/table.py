@@ -12,14 +12,12 @@ The columns, their vocabularies and how cells are decoded are in
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import hashlib
 import pickle
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +32,7 @@ from timeline import limits
 from timeline.associations import Organisations, detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans, reads_as_prose
 from timeline.cache import DocumentCache, Packed
+from timeline.collector import collector_paused
 from timeline.dates import collect_manifest
 from timeline.documents import (
     DEFAULT_MAX_BYTES,
@@ -605,7 +604,7 @@ def build_events(
     cache = engine.cache if engine is not None else None
     slot = _gathered_slot(paths) if cache is not None else None
     keys: list[str | None] | None = None
-    with _collection_paused():
+    with collector_paused():
         files, tasks = _tasks_of(paths, manifest, result, cache, slot)
         started = time.perf_counter()
         if cache is not None and slot is not None:
@@ -706,26 +705,6 @@ def _tasks_of(
                 (folder, f"{folder}: no documents in this folder ({', '.join(DOCUMENT_SUFFIXES)})")
             )
     return files, [(path, loaded.get(resolver(path))) for path in files]
-
-
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """The cycle collector off while the walk, the manifest and the files' keys make a few
-    objects per document (paths, rows, tuples: none in a cycle, all freed by reference
-    counting), on again after when it was on.
-
-    Those tens of thousands of young objects set off collections that walked the
-    command's heap: some 0.1 s of CPU of a +1 % rebuild at 10,000 documents, a fifth
-    of its work before stage 1 (as :func:`exports.ics` found for the feeds' plan).
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _stage_one(
