@@ -199,7 +199,7 @@ def _many(corpus: Path, count: int) -> str:
 
 @pytest.mark.parametrize(
     "change",
-    ["appended", "appended-bad", "same", "edited", "removed", "linked", "bad-before"],
+    ["appended", "appended-bad", "same", "edited", "removed", "linked", "bad-before", "open-quote"],
 )
 def test_rows_of_the_last_parse_are_taken_only_while_they_still_stand(
     corpus: Path, monkeypatch: pytest.MonkeyPatch, change: str
@@ -207,16 +207,22 @@ def test_rows_of_the_last_parse_are_taken_only_while_they_still_stand(
     """A rebuild takes the rows of the manifest text it parsed last (ParsedRows) and
     reads only what follows; what it gives is what a fresh parse gives, problems and
     their lines too, whatever changed: rows appended (one of them bad), nothing, a row
-    edited, a listed document removed, a folder replaced by a link, a bad row before."""
+    edited, a listed document removed, a folder replaced by a link, a bad row before,
+    a last row whose quoted title is never closed (read to the end of the text, so
+    rows appended after it are part of that title, not rows of their own)."""
     text = _many(corpus, 5)
     if change == "bad-before":
         text = text.replace("sub/n2.txt,2023-01-03", "sub/n2.txt,2023-02-30")
+    if change == "open-quote":
+        (corpus / "sub" / "q.txt").write_text("2024年", encoding="utf-8")
+        text += 'sub/q.txt,,,"题\n'
     manifest = write_manifest(corpus, text)
     parsed: dict = {}
     _walked(corpus, manifest, parsed)
-    assert (change == "bad-before") == (parsed == {})  # a parse that reported is not kept
+    # a parse that reported, or that ended inside a quoted field, is not kept
+    assert (change in ("bad-before", "open-quote")) == (parsed == {})
     (corpus / "sub" / "late.txt").write_text("2024年", encoding="utf-8")
-    if change == "appended":
+    if change in ("appended", "open-quote"):
         text += "sub/late.txt,2024-05-01,,,\n"
     elif change == "appended-bad":
         text += "sub/late.txt,2024-13-01,,,\nsub/absent.txt,,,,\n"
@@ -245,6 +251,7 @@ def test_rows_of_the_last_parse_are_taken_only_while_they_still_stand(
             "removed": 7,
             "linked": 7,
             "bad-before": 7,
+            "open-quote": 8,
         }[change]
     )
     if change == "appended-bad":
@@ -254,6 +261,31 @@ def test_rows_of_the_last_parse_are_taken_only_while_they_still_stand(
         assert parsed[str(manifest)].length == len(text)  # kept for the next build
     if change == "removed":
         assert "unknown file 'sub/n3.txt'" in problems[0]
+
+
+def test_rows_appended_that_leave_a_quote_open_are_not_kept(corpus: Path) -> None:
+    """Rows taken from the last parse, then rows appended whose last opens a quoted title
+    and never closes it: this parse is not kept (the rows taken ended a record, the new
+    ones did not), so rows appended next are read into that title, as a fresh parse
+    reads them."""
+    text = _many(corpus, 3)
+    manifest = write_manifest(corpus, text)
+    parsed: dict = {}
+    _walked(corpus, manifest, parsed)
+    assert str(manifest) in parsed
+    (corpus / "sub" / "q.txt").write_text("2024年", encoding="utf-8")
+    text += 'sub/q.txt,,,"题\n'
+    manifest.write_text(text, encoding="utf-8")
+    first, _ = _walked(corpus, manifest, parsed)
+    assert parsed == {}
+    (corpus / "sub" / "late.txt").write_text("2024年", encoding="utf-8")
+    text += "sub/late.txt,2024-05-01,,,\n"
+    manifest.write_text(text, encoding="utf-8")
+    again, problems = _walked(corpus, manifest, parsed)
+    fresh, fresh_problems = _walked(corpus, manifest, None)
+    assert again == fresh and problems == fresh_problems
+    assert corpus / "sub" / "late.txt" not in again  # part of q.txt's title
+    assert again[corpus / "sub" / "q.txt"].title.startswith("题")
 
 
 def test_a_cached_build_after_rows_are_appended_or_a_document_removed_is_a_fresh_ones(

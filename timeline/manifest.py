@@ -155,10 +155,18 @@ def _taken_rows(
 
 
 def _parsed_rows(
-    text: str, lines: int, documents: dict[Path, DocumentMetadata], resolve: Resolver
+    text: str,
+    lines: int,
+    documents: dict[Path, DocumentMetadata],
+    resolve: Resolver,
+    start: int = 0,
 ) -> ParsedRows | None:
-    """What :func:`_taken_rows` can take next time, or None when the rows do not allow it."""
-    if not text.endswith("\n"):
+    """What :func:`_taken_rows` can take next time, or None when the rows do not allow it:
+    not when the text ends inside a quoted field (a quote opened and never closed, which
+    the reader takes to the end of the text), since rows appended after it would be
+    read as part of that field, not as rows of their own. ``start``: where the text
+    read now begins (the end of the rows taken, which ended a record)."""
+    if not text.endswith("\n") or not _ends_a_record(text[start:]):
         return None
     plain = resolve.plain
     rows = []
@@ -170,6 +178,17 @@ def _parsed_rows(
         rows.append((name, day, entry.association, entry.title, entry.url))
     folders = tuple(sorted({os.path.dirname(row[0]) for row in rows}))
     return ParsedRows(_digest(text), len(text), lines, folders, tuple(rows))
+
+
+def _ends_a_record(text: str) -> bool:
+    """Whether ``text`` ends where a CSV record may begin: a strict reader (which, unlike
+    the manifest's, refuses a quoted field left open at the end) reads it all."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def default_manifest(folder: str | Path) -> Path | None:
@@ -267,7 +286,12 @@ def load_manifest(
     unchanged = taken is not None and kept is not None and len(text) == kept.length
     if parsed is not None and not unchanged:
         parsed.pop(slot, None)
-        found = _parsed_rows(text, lines + reader.line_num, documents, resolve) if clean else None
+        start = kept.length if taken is not None and kept is not None else 0
+        found = (
+            _parsed_rows(text, lines + reader.line_num, documents, resolve, start)
+            if clean
+            else None
+        )
         if found is not None:
             parsed[slot] = found
     return documents
