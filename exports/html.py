@@ -213,21 +213,6 @@ def write_timeline(
     return out / INDEX
 
 
-def write_feeds_page(
-    feeds: Iterable[Any],
-    out_dir: str | Path,
-    base_url: str | None = None,
-    *,
-    title: str = DEFAULT_TITLE,
-    calendar: CalendarNote | None = None,
-) -> Path:
-    """Write ``feeds.html`` atomically and return its path."""
-    return _write(
-        Path(out_dir) / FEEDS_PAGE,
-        render_feeds_page(feeds, base_url, title=title, calendar=calendar),
-    )
-
-
 __all__ = [
     "DEFAULT_TITLE",
     "FIRST_PAGE_EVENTS",
@@ -249,6 +234,5 @@ __all__ = [
     "script_json",
     "split_sentence",
     "web_address",
-    "write_feeds_page",
     "write_timeline",
 ]

@@ -253,14 +253,6 @@ class EarlyWriteback:
             folders += inside
 
 
-def _digest_of(handle: int) -> str:
-    """The SHA-256 of what is left to read of an open file, read a megabyte at a time."""
-    digest = hashlib.sha256()
-    while block := os.read(handle, 1 << 20):
-        digest.update(block)
-    return digest.hexdigest()
-
-
 def _flushed_now(path: Path) -> bool:
     """Whether a file written at ``path`` needs its own fsync (it is in no folder of
     :func:`durable_later`)."""
@@ -354,11 +346,14 @@ def source_digest(
 
 def file_digest(path: str | Path) -> str:
     """The SHA-256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
     handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        return _digest_of(handle)
+        while block := os.read(handle, 1 << 20):
+            digest.update(block)
     finally:
         os.close(handle)
+    return digest.hexdigest()
 
 
 def one_file(first: Path, second: Path) -> bool:
