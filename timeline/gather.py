@@ -40,9 +40,11 @@ PART_ROWS = 2000
 #: workers (not on a cluster): starting the local workers (a fork of the command
 #: holding every row) and sending them the parts costs more than two of them save.
 #: A +1 % rebuild merges only the clusters its new rows reach: at 10,000 documents
-#: 15,535 rows in 7 parts, whose documents phase cost 4.5-4.9 s of CPU with them
-#: merged on 2 workers and 4.0-4.3 s merged here (3 pairs of runs, load 8-9).
-SERIAL_BELOW_ROWS = 10 * PART_ROWS
+#: 15,535 rows in 7 parts. Merged on 2 workers they cost more CPU (4.5-4.9 s for the
+#: documents phase against 4.0-4.3 s merged here, load 8-9) but less time where a
+#: core is free: stage 2 took 1.1-1.35 s against 1.55-1.8 s on an idle machine
+#: (`docs/scale.md`, eleventh session), and the time is what a rebuild is waited for.
+SERIAL_BELOW_ROWS = 3 * PART_ROWS
 
 #: An association's Arrow table of at most these bytes is made one batch before its
 #: pieces are taken (a copy of its rows, let go with its pieces): a take per piece
