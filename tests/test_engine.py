@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,6 +136,96 @@ def test_a_few_small_documents_are_processed_here_whatever_the_workers_asked(
     pids = where()
     assert pids and os.getpid() not in pids
     assert Engine(workers=0).mode(len(tasks), size + 1) == "serial"
+
+
+def _marked(path: Path, metadata: object, max_bytes: int | None) -> tuple[str, int]:
+    """A work function leaving a mark beside the document: it ran, and where."""
+    Path(f"{path}.ran").write_text(str(os.getpid()), encoding="utf-8")
+    return path.name, os.getpid()
+
+
+@pytest.fixture
+def forkable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process taken for one that holds no other thread, the engine's condition to
+    fork: the LocalCluster test leaves distributed's idle offload thread running for the
+    rest of the session."""
+    monkeypatch.setattr(timeline.engine.threading, "active_count", lambda: 1)
+
+
+def test_a_few_documents_go_to_the_builds_forked_workers_as_soon_as_asked(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, forkable: None
+) -> None:
+    """Under a megabyte of documents, at least FORKED_FROM, with the build's workers: they
+    are sent to its forked pool (no Dask) when ``each_partition`` is called, before the
+    first partition is asked for, so the caller reads the kept rows meanwhile; each
+    comes back once, from a worker. Fewer, or no pool given: read here as before."""
+    tasks = [(path, None) for path in sorted(corpus.glob("*.txt"))]
+    assert timeline.engine.work_size(tasks) < timeline.engine.SERIAL_BELOW_BYTES
+    monkeypatch.setattr(timeline.engine, "FORKED_FROM", len(tasks))
+    engine = Engine(workers=2, partition_size=2)
+    with timeline.engine.Workers(engine) as workers:
+        found = timeline.engine.each_partition(_marked, tasks, None, engine, workers=workers)
+    # never iterated: the pool's end waited for what had been sent, every document
+    assert sorted(corpus.glob("*.ran")) == sorted(Path(f"{path}.ran") for path, _ in tasks)
+    pids = {int(mark.read_text(encoding="utf-8")) for mark in corpus.glob("*.ran")}
+    assert pids and os.getpid() not in pids
+    del found
+    for mark in corpus.glob("*.ran"):
+        mark.unlink()
+
+    with timeline.engine.Workers(engine) as workers:
+        found = timeline.engine.each_partition(_marked, tasks, None, engine, workers=workers)
+        results = {
+            index: value
+            for indices, values in found
+            for index, value in zip(indices, values, strict=True)
+        }
+    assert [results[index][0] for index in range(len(tasks))] == [path.name for path, _ in tasks]
+    assert os.getpid() not in {pid for _, pid in results.values()}
+
+    monkeypatch.setattr(timeline.engine, "FORKED_FROM", len(tasks) + 1)
+    with timeline.engine.Workers(engine) as workers:
+        found = timeline.engine.each_partition(_marked, tasks, None, engine, workers=workers)
+        here = {pid for _, values in found for _, pid in values}
+    assert here == {os.getpid()}
+
+
+def _ran(path: Path, metadata: object, max_bytes: int | None) -> Ran:
+    return Ran(path, os.getpid())
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A result the cache can keep: where the document was processed."""
+
+    path: Path
+    pid: int
+    error: str | None = None
+
+
+def test_of_a_few_documents_those_left_after_the_cache_are_forked_only_when_enough(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forkable: None
+) -> None:
+    """The cache is read first: when fewer than FORKED_FROM documents are left to read
+    (one edited, and the empty one, never cached), they are read here, and the cached
+    results come back as stored."""
+    tasks = [(path, None) for path in sorted(corpus.glob("*.txt"))]
+    monkeypatch.setattr(timeline.engine, "FORKED_FROM", 3)
+    engine = Engine(workers=2, cache=DocumentCache(tmp_path / "cache"))
+
+    def pids() -> dict[str, int]:
+        with timeline.engine.Workers(engine) as workers:
+            found = timeline.engine.each_partition(_ran, tasks, None, engine, workers=workers)
+            return {result.path.name: result.pid for _, results in found for result in results}
+
+    first = pids()
+    assert len(first) == len(tasks) and os.getpid() not in first.values()
+    edited = tasks[0][0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = pids()
+    assert again[edited.name] == again["broken.txt"] == os.getpid()
+    unchanged = set(first) - {edited.name, "broken.txt"}
+    assert {name: again[name] for name in unchanged} == {name: first[name] for name in unchanged}
 
 
 def _pid_of(part: list[int]) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import timeline.engine
 import timeline.table
 from exports.ics import build_feeds
 from timeline.cache import DocumentCache
@@ -63,11 +64,17 @@ def _outputs(result, folder: Path) -> dict[str, bytes]:
 
 
 def _check(
-    corpus: Path, cache: Path, tmp_path: Path, name: str, loaded: Loaded | None = None
+    corpus: Path,
+    cache: Path,
+    tmp_path: Path,
+    name: str,
+    loaded: Loaded | None = None,
+    workers: int = 0,
 ) -> Kept:
-    """A cached build equals a fresh one; the kept entry it left. ``loaded``: only the
-    documents the cached build read are left in it."""
-    cached = build_events([corpus], engine=Engine(workers=0, cache=DocumentCache(cache)))
+    """A cached build (on ``workers``) equals a fresh serial one; the kept entry it left.
+    ``loaded``: only the documents the cached build read are left in it."""
+    engine = Engine(workers=workers, cache=DocumentCache(cache))
+    cached = build_events([corpus], engine=engine)
     read = list(loaded.names) if loaded is not None else []
     fresh = build_events([corpus], engine=Engine(workers=0))
     if loaded is not None:
@@ -141,3 +148,31 @@ def test_a_damaged_kept_table_reads_its_documents_and_writes_a_new_base(
     after = _check(corpus, cache, tmp_path, "after", loaded)
     assert len(loaded.names) == FIRST + 1  # every document read
     assert after.base != first.base and len(after.layers) == 1
+
+
+def test_a_few_added_documents_read_by_forked_workers_give_a_fresh_builds_bytes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents the kept rows do not hold, sent to the build's forked workers while
+    the kept rows are read: the bytes of a fresh serial build, whether the kept table
+    is whole or damaged (then every document goes the usual way too)."""
+    monkeypatch.setattr(timeline.engine, "FORKED_FROM", 2)
+    # the engine forks only from a process holding no other thread; an earlier test's
+    # LocalCluster leaves distributed's idle offload thread for the rest of the session
+    monkeypatch.setattr(timeline.engine.threading, "active_count", lambda: 1)
+    cache = tmp_path / "cache"
+    _check(corpus, cache, tmp_path, "first", workers=2)
+    _add(corpus, FIRST)
+    _add(corpus, FIRST + 1)
+    loaded = Loaded(monkeypatch)
+    second = _check(corpus, cache, tmp_path, "second", loaded, workers=2)
+    assert loaded.names == []  # read in the workers, not here
+    assert len(second.layers) == 2 and len(second.layers[1].keys) == 2
+    store = DocumentCache(cache)
+    slot = _gathered_slot([corpus])
+    base = store.get(_slot(slot))
+    name, data = base["rows"][0]
+    store.put(_slot(slot), {**base, "rows": [(name, data[: len(data) // 2]), *base["rows"][1:]]})
+    _add(corpus, FIRST + 2)
+    _add(corpus, FIRST + 3)
+    _check(corpus, cache, tmp_path, "damaged", workers=2)

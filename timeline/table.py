@@ -732,47 +732,74 @@ def _stage_one(
     errors: dict[int, str] = {}
     notes: dict[int, tuple[list[str], list[str]]] = {}
     known = kept.known(keys) if kept is not None and keys is not None else []
+    others = sorted(set(range(len(tasks))).difference(known)) if known else list(range(len(tasks)))
+
+    def read(chosen: list[int]) -> tuple[list[int], Iterable]:
+        """The ``chosen`` documents' partitions (:func:`_partitions_of`), with ``chosen``."""
+        partitions = _partitions_of(
+            chosen, tasks, max_document_bytes, engine, progress, keys, workers, keeping
+        )
+        return chosen, partitions
+
+    # A few documents to read are sent to the workers now (each_partition): they are
+    # read while the kept rows are, below.
+    runs = [read(others)]
     if known:
         assert kept is not None and keys is not None
         tables = kept.tables(keys, known)
         if tables is None:  # a damaged entry: every document read or taken one by one
-            known = []
+            runs.append(read(known))
         else:
             store.add_tables(*tables)
-        held = kept.notes
-        for index in known:
-            notes[index] = held[keys[index]]
-            if progress is not None:
-                progress(files[index])
-    taken = set(known)
-    others = [index for index in range(len(tasks)) if index not in taken]
-    whole: set[int] = set()
-    if keeping and keys is not None:  # kept in one piece at the end, not one by one
-        counts = Counter(keys)
-        whole = {place for place, index in enumerate(others) if counts[keys[index]] == 1}
-    for indices, outcomes in each_partition(
-        document_events,
-        [tasks[index] for index in others] if known else tasks,
-        max_document_bytes,
-        engine,
-        progress,
-        [keys[index] for index in others] if known and keys is not None else keys,
-        workers,
-        whole,
-    ):
-        for place, outcome in zip(indices, outcomes, strict=True):
-            index = others[place] if known else place
-            if outcome.error is not None:
-                errors[index] = outcome.error
-                continue
-            notes[index] = (outcome.warnings, outcome.repairs)
-            store.add(index, outcome.rows, outcome.periods)
+            held = kept.notes
+            for index in known:
+                notes[index] = held[keys[index]]
+                if progress is not None:
+                    progress(files[index])
+    for chosen, partitions in runs:
+        for indices, outcomes in partitions:
+            for place, outcome in zip(indices, outcomes, strict=True):
+                index = chosen[place]
+                if outcome.error is not None:
+                    errors[index] = outcome.error
+                    continue
+                notes[index] = (outcome.warnings, outcome.repairs)
+                store.add(index, outcome.rows, outcome.periods)
     result.errors.extend((files[index], errors[index]) for index in sorted(errors))
     for index in sorted(notes):
         result.warnings.extend((files[index], warning) for warning in notes[index][0])
     for index in sorted(notes):
         result.repairs.extend((files[index], repair) for repair in notes[index][1])
     return notes
+
+
+def _partitions_of(
+    chosen: list[int],
+    tasks: list,
+    max_bytes: int | None,
+    engine: Engine | None,
+    progress: Callable[[Path], None] | None,
+    keys: list[str | None] | None,
+    workers: Workers | None,
+    keeping: bool,
+):
+    """:func:`timeline.engine.each_partition` of the ``chosen`` documents (their places in
+    ``chosen`` given back). ``keeping``: the results of documents whose key is held once are
+    kept in one piece at the end (:func:`timeline.kept.keep`), not stored one by one."""
+    whole: set[int] = set()
+    if keeping and keys is not None:
+        counts = Counter(keys)
+        whole = {place for place, index in enumerate(chosen) if counts[keys[index]] == 1}
+    return each_partition(
+        document_events,
+        [tasks[index] for index in chosen],
+        max_bytes,
+        engine,
+        progress,
+        [keys[index] for index in chosen] if keys is not None else None,
+        workers,
+        whole,
+    )
 
 
 SORT_COLUMNS = ["association", "start", "end", "doc", "span_start"]
