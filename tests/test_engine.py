@@ -6,6 +6,7 @@ rebuild with the cache reads only the documents that changed.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from dataclasses import dataclass
@@ -250,6 +251,30 @@ def test_a_few_light_parts_are_merged_here_whatever_the_workers_asked() -> None:
     assert {pid for _, pid in timeline.engine.map_parts(_pid_of, parts, engine, 100)} != {
         os.getpid()
     }
+
+
+def _frozen_in_worker(_: object) -> int:
+    return gc.get_freeze_count()
+
+
+def test_the_workers_never_collect_what_the_command_held_when_they_were_forked() -> None:
+    """The objects the command holds when the pool is forked are frozen in the workers
+    (their collections do not walk them, nor copy their pages), and only there: the
+    command collects its own as before, and a caller's own freeze is left alone."""
+    held = [[index] for index in range(50_000)]  # the command's heap, some of it
+    assert gc.get_freeze_count() == 0
+    with timeline.engine.Workers(Engine(workers=2)) as workers:
+        pool = workers.pool(_frozen_in_worker)
+        in_workers = [pool.submit(_frozen_in_worker, None).result() for _ in range(4)]
+        assert gc.get_freeze_count() == 0
+    assert min(in_workers) >= len(held)
+    gc.freeze()
+    try:
+        with timeline.engine.Workers(Engine(workers=2)) as workers:
+            workers.pool(_frozen_in_worker)
+            assert gc.get_freeze_count() >= len(held)  # not thawed by the pool
+    finally:
+        gc.unfreeze()
 
 
 def test_partitions_cover_every_document_once_and_shrink_toward_the_end() -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import itertools
 import math
 import os
@@ -504,8 +505,17 @@ class Workers:
             self._pool = self._stack.enter_context(executor)
             # A forking pool starts every worker on its first task: that task now, while
             # this thread is the process's only one (the local scheduler's waves run
-            # from threads).
-            executor.submit(os.getpid).result()
+            # from threads). What the command holds then is frozen for the fork
+            # (gc.freeze): the workers' collections never walk it, so they neither spend
+            # their time on it nor copy its pages by writing to its objects' headers.
+            frozen = context.get_start_method() == "fork" and not gc.get_freeze_count()
+            if frozen:
+                gc.freeze()
+            try:
+                executor.submit(os.getpid).result()
+            finally:
+                if frozen:
+                    gc.unfreeze()  # here, the command's objects collected as before
         return self._pool
 
     def __enter__(self) -> Workers:
