@@ -6,9 +6,11 @@ rebuild with the cache reads only the documents that changed.
 
 from __future__ import annotations
 
-import gc
+import json
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -235,8 +237,8 @@ def _pid_of(part: list[int]) -> tuple[int, int]:
 
 def test_a_few_light_parts_are_merged_here_whatever_the_workers_asked() -> None:
     """Stage 2's parts weighing less in all than the bound given are mapped in this
-    process (starting the workers would cost more); heavier, on the workers, in the
-    parts' order either way."""
+    process (starting the workers would cost more) unless the workers are running
+    already; heavier, on the workers, in the parts' order either way."""
     parts = [[1] * 3, [2] * 4, [3] * 2]
     engine = Engine(workers=2)
 
@@ -251,30 +253,43 @@ def test_a_few_light_parts_are_merged_here_whatever_the_workers_asked() -> None:
     assert {pid for _, pid in timeline.engine.map_parts(_pid_of, parts, engine, 100)} != {
         os.getpid()
     }
+    with timeline.engine.Workers(engine) as workers:  # started by stage 1: nothing to pay
+        workers.pool(_pid_of)
+        sent = list(timeline.engine.map_parts(_pid_of, parts, engine, 100, workers, (len, 10)))
+    assert [size for size, _ in sent] == [3, 4, 2]
+    assert os.getpid() not in {pid for _, pid in sent}
 
 
-def _frozen_in_worker(_: object) -> int:
-    return gc.get_freeze_count()
+_FREEZE_SCRIPT = """
+import gc, json, timeline.engine as engine
+held = [[index] for index in range(50_000)]  # the command's heap, some of it
+found = {}
+with engine.Workers(engine.Engine(workers=2)) as workers:
+    pool = workers.pool(gc.get_freeze_count)
+    found["workers"] = [pool.submit(gc.get_freeze_count).result() for _ in range(4)]
+    found["command"] = gc.get_freeze_count()
+gc.freeze()
+with engine.Workers(engine.Engine(workers=2)) as workers:
+    workers.pool(gc.get_freeze_count)
+    found["caller's"] = gc.get_freeze_count()
+print(len(held), json.dumps(found))
+"""
 
 
 def test_the_workers_never_collect_what_the_command_held_when_they_were_forked() -> None:
     """The objects the command holds when the pool is forked are frozen in the workers
     (their collections do not walk them, nor copy their pages), and only there: the
-    command collects its own as before, and a caller's own freeze is left alone."""
-    held = [[index] for index in range(50_000)]  # the command's heap, some of it
-    assert gc.get_freeze_count() == 0
-    with timeline.engine.Workers(Engine(workers=2)) as workers:
-        pool = workers.pool(_frozen_in_worker)
-        in_workers = [pool.submit(_frozen_in_worker, None).result() for _ in range(4)]
-        assert gc.get_freeze_count() == 0
-    assert min(in_workers) >= len(held)
-    gc.freeze()
-    try:
-        with timeline.engine.Workers(Engine(workers=2)) as workers:
-            workers.pool(_frozen_in_worker)
-            assert gc.get_freeze_count() >= len(held)  # not thawed by the pool
-    finally:
-        gc.unfreeze()
+    command collects its own as before, and a caller's own freeze is left alone. In a
+    process of its own: a thread left by another test would make the pool fork from a
+    fork server."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _FREEZE_SCRIPT], capture_output=True, text=True, check=True
+    )
+    held, found = ran.stdout.split(" ", 1)
+    found = json.loads(found)
+    assert min(found["workers"]) >= int(held)
+    assert found["command"] == 0
+    assert found["caller's"] >= int(held)  # not thawed by the pool
 
 
 def test_partitions_cover_every_document_once_and_shrink_toward_the_end() -> None:

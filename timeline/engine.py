@@ -518,6 +518,11 @@ class Workers:
                     gc.unfreeze()  # here, the command's objects collected as before
         return self._pool
 
+    @property
+    def started(self) -> bool:
+        """Whether the pool is running (a first call of :meth:`pool` started it)."""
+        return self._pool is not None
+
     def __enter__(self) -> Workers:
         return self
 
@@ -545,14 +550,19 @@ def map_parts(
     rebuild's few clusters): they run in this process too, whatever the number
     of workers. The parts are taken from ``parts`` as they are needed (up to
     ``below`` of them, to know); the results come back in their order whatever
-    finished first, so the caller's bytes are a serial run's.
+    finished first, so the caller's bytes are a serial run's. When ``workers``
+    are already running (stage 1 started them), there is no start left to pay:
+    every part goes to them as soon as it is made, light or not.
     """
     engine = engine or Engine()
     parts = iter(parts)
+    mode = engine.mode(documents)
+    if mode == "processes" and workers is not None and workers.started:
+        yield from _pooled(function, parts, engine, workers)
+        return
     taken = list(itertools.islice(parts, 2))
     if not taken:
         return
-    mode = engine.mode(documents)
     serial = len(taken) == 1 or mode == "serial"
     if not serial and light is not None and mode == "processes":
         weight, below = light
@@ -577,18 +587,25 @@ def map_parts(
                 yield future.result()
                 future.release()
         return
-    window = engine.local_workers() * IN_FLIGHT_PER_WORKER
     with contextlib.ExitStack() as stack:
         if workers is None:  # a pool for this call only
             workers = stack.enter_context(Workers(engine))
-        pool = workers.pool(function)
-        pending: collections.deque = collections.deque()
-        for part in parts:  # made here while the workers merge the parts before it
-            pending.append(pool.submit(function, part))
-            while len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
+        yield from _pooled(function, parts, engine, workers)
+
+
+def _pooled(
+    function: Callable[[Any], Any], parts: Iterator[Any], engine: Engine, workers: Workers
+) -> Iterator[Any]:
+    """:func:`map_parts` on the local workers, the results in the parts' order."""
+    window = engine.local_workers() * IN_FLIGHT_PER_WORKER
+    pool = workers.pool(function)
+    pending: collections.deque = collections.deque()
+    for part in parts:  # made here while the workers merge the parts before it
+        pending.append(pool.submit(function, part))
+        while len(pending) >= window:
             yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _dumps(value: Any) -> bytes:
