@@ -96,3 +96,33 @@ def test_a_rebuild_merges_as_a_fresh_build_whatever_was_kept(corpus, spilled: bo
         assert again == _merged(documents, second, spilled, folder)
         # and the kept clusters of the second build serve a third build of the same documents
         assert _merged(documents, second, spilled, folder, cache) == again
+
+
+@settings(max_examples=20, deadline=None)
+@given(_corpora(), st.booleans())
+def test_the_one_row_clusters_are_made_frames_once_the_last_part_is_given(
+    corpus, spilled: bool
+) -> None:
+    """While the parts are being made (and, with workers, merged), no one-row cluster is
+    made a frame yet; once the last part is given, all of them are, and the table is
+    the one merging everything gives."""
+    documents, _, names = corpus
+    with tempfile.TemporaryDirectory() as name:
+        store = RowStore(
+            Path(name) / "partitions" if spilled else None, partition_rows=3, memory_bytes=2**20
+        )
+        if spilled:
+            store.kept = []
+        for index, document in enumerate(names):
+            store.add(index, [dict(row) for row in documents[document]], [])
+        plan = gather._Plan(None, None)
+        frames = []
+        for part in plan.parts(store, size=2):
+            assert plan.alone == []
+            frames.append(gather.merge_part(part))
+        assert all(len(frame) for frame in plan.alone)
+        table = plan.table([*frames, *plan.alone])
+        merged = table if table is not None else gather._frame_of_rows([])
+        merged = merged.sort_values(list(ORDER_COLUMNS), kind="stable").reset_index(drop=True)
+        csv = pd.DataFrame(merged[[*COLUMNS, *ORDER_COLUMNS]]).to_csv(index=False)
+        assert csv == _merged(documents, names, spilled, Path(name) / "fresh")

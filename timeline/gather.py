@@ -289,12 +289,18 @@ class _Plan:
         self._order: tuple = (None, None, None)
 
     def parts(self, store: RowStore, size: int | None = None) -> Iterator[list[Piece]]:
-        """The clusters to merge, packed into parts (see :func:`parts`)."""
-        return parts(store, size, self._choose, self._alone)
+        """The clusters to merge, packed into parts (see :func:`parts`). The one-row
+        clusters are taken out as the parts are made and made frames (:attr:`alone`)
+        only once the last part is given: with workers, while they merge the last
+        parts, rather than before the command makes the next part for them."""
+        single: list[Piece] = []
 
-    def _alone(self, rows: Piece, places: np.ndarray) -> None:
-        if len(places):
-            self.alone.append(alone_frame(rows, places))
+        def alone(rows: Piece, places: np.ndarray) -> None:
+            if len(places):
+                single.append(_picked(rows, places))
+
+        yield from parts(store, size, self._choose, alone)
+        self.alone.extend(_frame_of_picked(rows) for rows in single)
 
     def _choose(self, rows: Piece, cluster) -> bool:
         """Whether ``cluster`` (indices of ``rows``) is to be merged; noted either way."""
@@ -393,6 +399,21 @@ def _order_of(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _picked(rows: Piece, places: np.ndarray) -> Piece:
+    """The rows at ``places`` of ``rows`` (dicts, or an Arrow table): :func:`alone_frame`'s
+    first half, which lets go of the association's rows."""
+    if isinstance(rows, list):
+        return [rows[i] for i in places]
+    return taken(rows, places)
+
+
+def _frame_of_picked(picked: Piece) -> pd.DataFrame:
+    """:func:`alone_frame`'s second half: the rows picked, as merged rows."""
+    if isinstance(picked, list):
+        return _frame_of_rows(picked)
+    return frame_of_table(picked)
+
+
 def alone_frame(rows: Piece, places: np.ndarray) -> pd.DataFrame:
     """The rows at ``places`` of ``rows``, each a cluster of its own, as merged rows.
 
@@ -402,9 +423,7 @@ def alone_frame(rows: Piece, places: np.ndarray) -> pd.DataFrame:
     being sent to a worker, named or kept (some two thirds of a corpus's rows:
     publication lines, years, months).
     """
-    if isinstance(rows, list):
-        return _frame_of_rows([rows[i] for i in places])
-    return frame_of_table(taken(rows, places))
+    return _frame_of_picked(_picked(rows, places))
 
 
 def _frame_of_rows(picked: list[dict]) -> pd.DataFrame:
