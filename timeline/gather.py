@@ -300,7 +300,9 @@ class _Plan:
                 single.append(_picked(rows, places))
 
         yield from parts(store, size, self._choose, alone)
-        self.alone.extend(_frame_of_picked(rows) for rows in single)
+        single.reverse()
+        while single:  # each association's rows let go once made a frame
+            self.alone.append(_frame_of_picked(single.pop()))
 
     def _choose(self, rows: Piece, cluster) -> bool:
         """Whether ``cluster`` (indices of ``rows``) is to be merged; noted either way."""
