@@ -5,9 +5,11 @@ documents: every cell neutralised and quoted by pandas), and a record depends
 on its own row's cells only. So each record's bytes are kept between builds
 (:class:`exports.fragments.FragmentStore`, ``<cache>/site/csv``) under its row's
 key, and a rebuild makes text only of the rows that are new or changed; the
-others are copied from the last build. The file is the very bytes
-:func:`timeline.schema.table_pieces` writes (``tests/test_site_writers.py``
-compares them). ``events.parquet`` is one conversion of the whole table (0.1 s).
+others are copied from the last build. The records made are joined here from
+their cells (:func:`record_fields`), not by the :mod:`csv` writer. The file is
+the very bytes :func:`timeline.schema.table_pieces` writes
+(``tests/test_site_writers.py`` compares them). ``events.parquet`` is one
+conversion of the whole table (0.1 s).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pandas as pd
 
 from exports import fragments
 from exports.fragments import FragmentStore, Keys
-from timeline.cells import frame_csv
+from timeline.cells import CSV_LINE_END, frame_csv, neutralise
 from timeline.files import write_atomic
 from timeline.schema import CSV_CHUNK, for_text, table_pieces
 
@@ -30,9 +32,9 @@ TABLE_FILES = ("events.csv", "events.parquet")
 
 #: Records to make (rows not kept from the last build) up to which the table files
 #: are written by the build itself, after the feeds, rather than by a forked writer
-#: (:func:`exports.site.build_site`): a +1 % rebuild makes some 700 of 51,000
-#: (0.05 s of CPU); a fork, the copies on write of a table it reads and a third
-#: process beside the page cost more. A first build makes them all (2.4 s): forked.
+#: (:func:`exports.site.build_site`): a +1 % rebuild makes some 740 of 51,000
+#: (0.06 s of CPU); a fork, the copies on write of a table it reads and a third
+#: process beside the page cost more. A first build makes them all (1.6 s): forked.
 SMALL_WORK = 5_000
 
 
@@ -145,11 +147,62 @@ def _records(table: pd.DataFrame, rows: list[int]) -> list[bytes]:
     """The CSV record of each row of ``rows`` (as :func:`frame_csv` writes it)."""
     if not rows:
         return []
-    data = frame_csv(for_text(table.iloc[rows]), header=False).encode("utf-8")
+    part = for_text(table.iloc[rows])
+    fields = record_fields(part)
+    if fields is not None:
+        return [
+            (",".join(map(_quoted, row)) + CSV_LINE_END).encode()
+            for row in zip(*fields, strict=True)
+        ]
+    data = frame_csv(part, header=False).encode("utf-8")
     records = split_records(data)
     if len(records) != len(rows):  # never expected: make each record on its own
         return [frame_csv(for_text(table.iloc[[row]]), header=False).encode() for row in rows]
     return records
+
+
+def record_fields(frame: pd.DataFrame) -> list[list[str]] | None:
+    """Each column of ``frame`` (made :func:`for_text`) as the texts :func:`frame_csv` writes
+    of its cells, neutralised; None when a column is of a kind not read here.
+
+    The records a rebuild makes are mostly the merged rows a new report joins, whose
+    ``sources`` cell lists dozens of sentences quoted in JSON: at 10,000 documents 742
+    records of 3.4 MB, which the :mod:`csv` writer behind :func:`frame_csv` went through
+    character by character (0.1 s of the 0.13 s they cost), where :func:`_quoted` asks
+    ``str`` for four characters and doubles the quotes in one call (0.02 s). Read here:
+    text columns (a missing cell is written empty), integer columns and object columns
+    of texts only (:func:`for_text` makes the dates so); anything else (a float, a
+    boolean, a lone column, which the writer quotes when empty) is left to
+    :func:`frame_csv`. ``tests/test_site_writers.py`` compares both on random frames.
+    """
+    if len(frame.columns) < 2:
+        return None
+    fields = []
+    for _, column in frame.items():
+        kind, texts = column.dtype, column.tolist()
+        if isinstance(kind, pd.StringDtype):
+            missing = column.isna().tolist()
+            fields.append(
+                [
+                    "" if gone else neutralise(text)
+                    for text, gone in zip(texts, missing, strict=True)
+                ]
+            )
+        elif isinstance(kind, np.dtype) and kind.kind in "iu":
+            fields.append(list(map(str, texts)))
+        elif kind == np.dtype(object) and all(type(text) is str for text in texts):
+            fields.append(list(map(neutralise, texts)))
+        else:
+            return None
+    return fields
+
+
+def _quoted(text: str) -> str:
+    """A field as the :mod:`csv` writer writes it (``QUOTE_MINIMAL``, ``CSV_LINE_END``):
+    quoted, its quotes doubled, when it holds the delimiter, a quote or a line break."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def split_records(data: bytes) -> list[bytes]:
@@ -178,6 +231,7 @@ __all__ = [
     "TABLE_FILES",
     "KeptRecords",
     "csv_pieces",
+    "record_fields",
     "split_records",
     "write_table_files",
 ]

@@ -28,12 +28,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from folders import snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exports import fragments, table_files
 from exports.ics import plan_feeds, write_feeds
 from exports.site import build_site
 from exports.table_files import csv_pieces, split_records
 from timeline.cache import DocumentCache
+from timeline.cells import frame_csv
 from timeline.engine import Engine
 from timeline.schema import read_table, table_pieces
 
@@ -474,6 +477,51 @@ def test_csv_records_from_the_cache_are_the_bytes_of_the_table_writer(tmp_path: 
         b"".join(store.joined(store.find(keys))) == expected[len(expected.split(b"\r\n")[0]) + 2 :]
     )
     store.close()
+
+
+_CELL_TEXT = st.lists(
+    st.sampled_from(
+        ['"', ",", "\r", "\n", "\r\n", "=", "+", "-", "@", "\t", " ", "\x00", "a", "汕"]
+    ),
+    max_size=8,
+).map("".join)
+
+
+@given(
+    st.lists(
+        st.tuples(st.none() | _CELL_TEXT, _CELL_TEXT, st.integers(-(2**40), 2**40)),
+        min_size=1,
+        max_size=6,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_csv_records_made_by_fields_are_the_bytes_of_the_table_writer(rows: list) -> None:
+    texts, words, numbers = zip(*rows, strict=True)
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(texts, dtype="str"),  # a missing cell among the texts
+            "word": pd.Series(words, dtype=object),
+            "number": pd.Series(numbers, dtype=np.int64),
+        }
+    )
+    assert table_files.record_fields(frame) is not None  # the fields, not the writer
+    expected = split_records(frame_csv(frame, header=False).encode())
+    assert table_files._records(frame, list(range(len(frame)))) == expected
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"alone": ["", "x"]}),  # the writer quotes a lone empty field
+        pd.DataFrame({"a": ["x", "y"], "share": [0.5, 1.0]}),
+        pd.DataFrame({"a": ["x", "y"], "flag": [True, False]}),
+        pd.DataFrame({"a": ["x", "y"], "mixed": pd.Series(["z", 1], dtype=object)}),
+    ],
+)
+def test_csv_records_of_other_columns_are_left_to_the_table_writer(frame: pd.DataFrame) -> None:
+    assert table_files.record_fields(frame) is None
+    expected = split_records(frame_csv(frame, header=False).encode())
+    assert table_files._records(frame, list(range(len(frame)))) == expected
 
 
 def test_split_records_cuts_only_at_line_feeds_outside_quotes() -> None:
