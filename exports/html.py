@@ -56,6 +56,7 @@ from exports.page_render import (
     content_security_policy,
     csp_hash,
     inline_asset,
+    keep_compiled_templates,
     script_json,
     template_environment,
 )
@@ -72,6 +73,8 @@ from timeline.files import unchanged, write_atomic
 
 DEFAULT_TITLE = "协会大事记"
 FEEDS_PAGE = "feeds.html"
+#: The compiled templates' folder in the page's cache folder (:func:`keep_compiled_templates`).
+TEMPLATES_FOLDER = "templates"
 
 
 def render_timeline(
@@ -189,6 +192,8 @@ def write_timeline(
     """
     out = Path(out_dir)
     feeds = feeds if callable(feeds) else list(feeds)
+    if cache_folder is not None:
+        keep_compiled_templates(Path(cache_folder) / TEMPLATES_FOLDER)
     with collector_paused():
         site = _Site(
             table,

