@@ -460,16 +460,14 @@ class _Site:
         they were when the year's rows did not change, else made from its postings."""
         if self.cache is None:
             texts = [card.search.decode() for card in cards]
-            made = year_sections(year_block(texts, shards), shards)
-            return [section.encode() for section in made]
+            return year_sections(year_block(texts, shards), shards)
         a, b = self.years[year]
         keys = self.keys[a:b]
         joined = b"".join(keys)
         kept = self.cache.sections(year, shards, joined)
         if kept is not None:
             return kept
-        made = year_sections(self.postings(year, cards, shards, keys, joined), shards)
-        sections = [section.encode() for section in made]
+        sections = year_sections(self.postings(year, cards, shards, keys, joined), shards)
         self.cache.keep_sections(year, shards, joined, sections)
         return sections
 
