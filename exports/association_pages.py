@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from exports.page_cards import card_lines
 from exports.page_pieces import fingerprint
 
 #: The page of an association and a year, relative to the associations' folder.
@@ -111,16 +112,31 @@ class AssociationYears:
             for year in self.years[name]
         ]
 
-    def write(self, out: Any, year: int, first: int, cards: list[Any]) -> None:
+    def write(
+        self,
+        out: Any,
+        year: int,
+        first: int,
+        cards: list[Any],
+        lines: list[bytes] | None = None,
+    ) -> None:
         """Make the pages of ``year`` the plan left to make, from the year's ``cards``
-        (every card of the year, in page order, the first at page place ``first``)."""
+        (every card of the year, in page order, the first at page place ``first``) and
+        their chronology ``lines`` (:func:`exports.page_cards.card_lines`; made here if
+        None): each card's line is made once for its year's page and its association's."""
         site = self.site
-        for name in self.todo.get(year, []):
-            mine = [cards[place - first] for place in self.places[name, year]]
+        todo = self.todo.get(year, [])
+        if todo and lines is None:
+            lines = card_lines(cards)
+        for name in todo:
+            assert lines is not None
+            places = [place - first for place in self.places[name, year]]
+            mine = [cards[at] for at in places]
             relative = self.relative(name, year)
             text = site.page(
                 KIND,
                 mine,
+                lines=[lines[at] for at in places],
                 heading=f"{name} · {year}年",
                 year=year,
                 year_links=self.links(name, year),

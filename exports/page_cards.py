@@ -97,19 +97,32 @@ def card_html(event: EventView, feeds: bool) -> Markup:
     return Markup("".join(out))
 
 
-def chronology_html(cards: list) -> bytes:
+def card_lines(cards: list) -> list[bytes]:
+    """Each card's line of a page's chronology (its HTML with its number, UTF-8), in order.
+
+    A year's lines are made once for its page and its associations' pages of the year
+    (:func:`chronology_html`'s ``lines``): a card is on both.
+    """
+    return [b'%b data-i="%d"%b\n' % (card.head, card.n, card.tail) for card in cards]
+
+
+def chronology_html(cards: list, lines: list[bytes] | None = None) -> bytes:
     """A page's cards (:class:`exports.page_pieces.Card`, in page order) in their year
     sections and month groups, as the page's template wrote them, in UTF-8: a section
     per year, in it the whole year's group first, then each month's; each card's HTML
     joined as the bytes its card keeps, not rendered or encoded again, in one pass.
+
+    ``lines``: the cards' :func:`card_lines`, when made already.
     """
+    if lines is None:
+        lines = card_lines(cards)
     groups: dict[tuple[int, int], list[bytes]] = {}
-    for card in cards:
+    for card, line in zip(cards, lines, strict=True):
         key = (card.year, card.group)
         found = groups.get(key)
         if found is None:
             found = groups[key] = []
-        found.append(b'%b data-i="%d"%b\n' % (card.head, card.n, card.tail))
+        found.append(line)
     out: list[bytes] = []
     year = None
     for key in sorted(groups):
@@ -136,4 +149,4 @@ def chronology_html(cards: list) -> bytes:
     return b"".join(out)
 
 
-__all__ = ["card_html", "chronology_html"]
+__all__ = ["card_html", "card_lines", "chronology_html"]

@@ -45,7 +45,7 @@ from exports.event_view import (
 from exports.feed_links import FeedLink, feed_links
 from exports.overview import AXIS_HEIGHT, LANE_HEIGHT, overview
 from exports.overview_bins import BinCounts
-from exports.page_cards import chronology_html
+from exports.page_cards import card_lines, chronology_html
 from exports.page_numbers import page_numbers
 from exports.page_pieces import (
     Card,
@@ -460,16 +460,14 @@ class _Site:
         they were when the year's rows did not change, else made from its postings."""
         if self.cache is None:
             texts = [card.search.decode() for card in cards]
-            made = year_sections(year_block(texts, shards), shards)
-            return [section.encode() for section in made]
+            return year_sections(year_block(texts, shards), shards)
         a, b = self.years[year]
         keys = self.keys[a:b]
         joined = b"".join(keys)
         kept = self.cache.sections(year, shards, joined)
         if kept is not None:
             return kept
-        made = year_sections(self.postings(year, cards, shards, keys, joined), shards)
-        sections = [section.encode() for section in made]
+        sections = year_sections(self.postings(year, cards, shards, keys, joined), shards)
         self.cache.keep_sections(year, shards, joined, sections)
         return sections
 
@@ -819,19 +817,22 @@ class _Site:
                 else:
                     assert span_entry is not None
                     shard_counts[span] = span_entry["shards"]
+            lines = None  # the cards' chronology lines, made once for the year's pages
             if entry is None:
                 here: dict[str, int] = {}
                 for card in cards:
                     if card.calendar:
                         here[card.calendar] = here.get(card.calendar, 0) + 1
-                digest = out.write(name, self.page("year", cards, heading=f"{year}年", year=year))
+                lines = card_lines(cards)
+                text = self.page("year", cards, heading=f"{year}年", year=year, lines=lines)
+                digest = out.write(name, text)
                 if cache is not None:
                     cache.record(name, print_, {name: digest}, reasons=here)
             else:
                 here = entry["reasons"]
             year_reasons[year] = here
             if needed:
-                self.association_years.write(out, year, a, cards)
+                self.association_years.write(out, year, a, cards, lines)
             for at, card in enumerate(cards):
                 if a + at in wanted:
                     chosen[a + at] = card
@@ -849,12 +850,15 @@ class _Site:
         bins: BinCounts | None = None,
         year_links: list[YearLink] | None = None,
         home: str = "",
+        lines: list[bytes] | None = None,
     ) -> bytes:
         """One page, as UTF-8: the index, a year's page, an association's page or its page
         of a year.
 
         ``year_links``: the page's year list when not the corpus's years (an
-        association's); ``home``: the association's page, from its page of a year."""
+        association's); ``home``: the association's page, from its page of a year;
+        ``lines``: the cards' chronology lines (:func:`exports.page_cards.card_lines`),
+        when made already."""
         root = "" if kind == "index" else "../"
         if kind == "index":  # the shared piece: every association, by its count in the corpus
             page_lanes = self.lanes
@@ -908,7 +912,7 @@ class _Site:
             for name, count in self.lanes
         ]
         template = template_environment().get_template("timeline.html.j2")
-        chronology = chronology_html(cards)
+        chronology = chronology_html(cards, lines)
         data_text = script_json_with(data, "events", events + b"]")
         # The template is rendered around two markers, the page's large parts put in their
         # place after: passed through the template, each (a Markup of megabytes) was copied

@@ -26,7 +26,7 @@ import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from exports.event_view import DatePart, EventView, SourceView
-from exports.page_cards import card_html
+from exports.page_cards import card_html, card_lines, chronology_html
 from exports.page_pieces import make_card
 from exports.page_render import script_json, script_json_with
 from exports.page_rows import PageOrder, decode_table, rows_at
@@ -159,6 +159,32 @@ def test_a_card_s_kept_bytes_are_its_html_data_row_and_summary(name: str, feeds:
     assert card.search == search.encode()
     fields = [event.event_id, event.association, "2023-08-22", "2023-08-22", event.title]
     assert card.summary == summary_json(*fields, search).encode()
+
+
+def test_a_page_s_chronology_from_lines_made_once_is_the_one_from_its_cards() -> None:
+    """A year's card lines, made once for its page and its associations' pages of the
+    year, give each page the chronology made from its own cards: the year's (a
+    whole-year group before the months) and an association's cards among them."""
+    groups = [(2023, 8), (2023, 0), (2023, 8), (2023, 12), (2023, 0), (2023, 3)]
+    names = sorted(CARDS)
+    cards = [
+        make_card(
+            view(**{**CARDS[names[at % len(names)]], "index": at, "year": year, "group": group}),
+            "",
+            True,
+            ["年会"],
+        )._replace(n=100 + at)
+        for at, (year, group) in enumerate(groups)
+    ]
+    lines = card_lines(cards)
+    assert lines == [card.html.encode() + b"\n" for card in cards]
+    assert chronology_html(cards, lines) == chronology_html(cards)
+    some = [1, 3, 4]
+    mine = [cards[at] for at in some]
+    assert chronology_html(mine, [lines[at] for at in some]) == chronology_html(mine)
+    text = chronology_html(cards, lines).decode()
+    assert text.index('id="year-2023-whole"') < text.index('id="month-2023-03"')
+    assert text.count('data-i="') == len(cards)
 
 
 @pytest.mark.parametrize("data", [{}, {"a": 1}, {"z": "</script>"}, {"a": "\u2028", "z": [1, "&"]}])
@@ -432,16 +458,18 @@ def test_a_shard_written_directly_is_the_json_of_its_postings(shards: int) -> No
 
 @pytest.mark.parametrize("shards", [1, 4, 64])
 def test_a_years_sections_made_at_once_are_each_shards_json(shards: int) -> None:
-    """:func:`year_sections` (every shard in one pass) against :func:`shard_json` of each
-    shard's postings, on hostile pairs and numbers past the lookup table; a shard
-    without postings is an empty section."""
+    """:func:`year_sections` (every shard in one pass, as UTF-8) against :func:`shard_json`
+    of each shard's postings, encoded, on hostile pairs and numbers past the lookup
+    table; a shard without postings is an empty section."""
     held = _hostile_postings(shards)
     blocks = dict(_by_shard(held, shards))
-    expected = [shard_json(blocks.get(shard)) for shard in range(shards)]
+    expected = [
+        shard_json(blocks.get(shard)).encode("utf-8", "surrogatepass") for shard in range(shards)
+    ]
     assert year_sections(held, shards) == expected
     if shards == 64:  # more shards than pairs: some are empty
-        assert "{}" in expected
-    assert year_sections(held[:0], shards) == ["{}"] * shards
+        assert b"{}" in expected
+    assert year_sections(held[:0], shards) == [b"{}"] * shards
 
 
 @pytest.mark.parametrize(
