@@ -17,7 +17,7 @@ from timeline import merge
 from timeline.dates import collect_manifest
 from timeline.documents import expand_paths, resolved
 from timeline.gather import table_clusters
-from timeline.schema import Source, encode_sources
+from timeline.schema import Source, encode_source_items, encode_sources
 from timeline.table import build_events, document_events
 
 MERGE = Path(__file__).parent / "merge"
@@ -321,7 +321,19 @@ _CELL = (
     | st.lists(_SOURCE, max_size=3).map(
         lambda items: json.dumps(items, ensure_ascii=False, separators=(",", ":"))
     )
+    | st.lists(_SOURCE, max_size=3).map(
+        lambda items: json.dumps(items, ensure_ascii=True, separators=(",", ":"))
+    )
     | st.sampled_from(["", "[", "{}", "[1]", '[{"doc":"a.txt"}]', None])
+    | st.sampled_from(
+        [
+            '[{"doc":"a.txt","title":"题","url":"","sentence":"一句","ids":["e1"]} ]',
+            '[{"doc":"a.txt","title":"题","url":"","sentence":"一\\u53e5","ids":["e1"]}]',
+            '[{"doc":"a.txt","title":"题","url":"","sentence":"一句","ids":["e\\/1"]}]',
+            '[{"doc":"a.txt","doc":"a.txt","title":"题","url":"","sentence":"一句","ids":[]}]',
+            '[{"doc":"a.txt","title":"题","url":"","sentence":"一句","ids":[]}]',
+        ]
+    )
 )
 
 
@@ -342,6 +354,16 @@ def test_a_groups_sources_are_its_members_decoded_joined_and_encoded(cells) -> N
         for number, cell in enumerate(cells)
     ]
     assert merge.joined_sources(members) == _reference_sources(members)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CELL)
+def test_a_cell_is_known_as_encoding_writes_it_without_encoding_it(cell) -> None:
+    """A tidy cell is taken as its sources' text exactly when encoding them gives it:
+    escapes, whitespace between the tokens and a key written twice all tell it apart."""
+    items = merge._tidy_items(cell)
+    if items is not None:
+        assert merge._encoded(cell, items) == (encode_source_items(items) == cell)
 
 
 _TIDY_SOURCE = {"doc": "a.txt", "title": "题", "url": "", "sentence": "一句", "ids": ["e1"]}

@@ -313,6 +313,11 @@ def test_rows_taken_batch_by_batch_are_the_rows_a_take_gives(both: Path) -> None
     old = [{**row, "start": date(1911, 10, 10), "published": None} for row in rows[:3]]
     dated = pa.Table.from_pylist(old, schema=ROW_SCHEMA)
     assert gather._python_rows(dated, names) == dated.select(list(names)).to_pylist()
+    # a repeated text made one string: the same cells, a missing one and batches too
+    texts = pa.chunked_array([pa.array(["会", None], pa.string()), pa.array(["会", "年会"])])
+    assert gather._python_values(texts, repeated=True) == ["会", None, "会", "年会"]
+    first, _, third, _ = gather._python_values(texts, repeated=True)
+    assert first is third
     # rows without a sources cell: each is its own source (its id, title and link read)
     bare = pa.Table.from_pylist([{**row, "sources": ""} for row in rows], schema=ROW_SCHEMA)
     assert_frame_equal(

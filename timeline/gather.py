@@ -146,16 +146,33 @@ def _merged_columns(part: list[pa.Table]) -> pd.DataFrame:
     return frame_of_table(out)
 
 
+#: Of :data:`MERGE_COLUMNS`, the texts a part's rows repeat (copies of one report share
+#: them): made one Python string per distinct text (:func:`_python_values`).
+REPEATED_COLUMNS = frozenset(
+    ("association", "granularity", "role", "title", "description", "date_text", "doc_title")
+)
+
+
 def _python_rows(table: pa.Table, names: tuple[str, ...]) -> list[dict]:
     """``table.select(names).to_pylist()``, made a column at a time: Arrow makes a date
     cell a Python date one cell at a time (some 30 ms a column of 15,000 rows, a fifth of
-    the whole), here one date per distinct day."""
-    columns = [_python_values(table.column(name)) for name in names]
+    the whole), here one date per distinct day, and one string per distinct text of
+    :data:`REPEATED_COLUMNS`."""
+    columns = [_python_values(table.column(name), name in REPEATED_COLUMNS) for name in names]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def _python_values(column: pa.ChunkedArray) -> list:
-    """``column.to_pylist()``; a date column made one :class:`datetime.date` per day."""
+def _python_values(column: pa.ChunkedArray, repeated: bool = False) -> list:
+    """``column.to_pylist()``; a date column made one :class:`datetime.date` per day, a
+    text column of ``repeated`` texts one :class:`str` per distinct text: fewer strings
+    made, and one object hashed once wherever merging looks a text up (:mod:`timeline.merge`).
+    """
+    if repeated and pa.types.is_string(column.type) and len(column):
+        coded = pc.dictionary_encode(column.combine_chunks())
+        texts = coded.dictionary.to_pylist()
+        texts.append(None)  # a missing cell: the code -1
+        codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).tolist()
+        return [texts[code] for code in codes]
     if not pa.types.is_date32(column.type):
         return column.to_pylist()
     days = pc.cast(column, pa.int32()).fill_null(0).to_numpy(zero_copy_only=False).tolist()

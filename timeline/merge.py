@@ -356,22 +356,62 @@ def joined_sources(members: list[dict]) -> str:
     cell that decoding would leave as it is (:func:`_tidy_items`: what stage 1 writes)
     is joined as the JSON items it holds; any other goes through ``decode_sources``. A
     +1 % rebuild re-merges every cluster a new row reaches, whose groups hold dozens of
-    copies of one report (``docs/scale.md``, ninth session).
+    copies of one report (``docs/scale.md``, ninth session). A source taken unchanged
+    from a member's cell of one source written as encoding writes it (:func:`_encoded`)
+    is that cell's text, not encoded again (``docs/scale.md``, eleventh session).
     """
     out: dict[tuple[str, str], dict] = {}
+    #: Per source: its encoded text, when a member's cell holds it as encoding writes it.
+    texts: dict[tuple[str, str], str | None] = {}
     for row in members:
-        items = _tidy_items(row.get("sources"))
+        cell = row.get("sources")
+        items = _tidy_items(cell)
+        text = None
         if items is None:
             items = [source_item(source) for source in _sources_of(row)]
+        elif len(items) == 1 and _encoded(cell, items):
+            text = cell[1:-1]
         for item in items:
             key = (item["doc"], item["sentence"])
             known = out.get(key)
             if known is None:
-                out[key] = item
-            else:
-                ids = list(dict.fromkeys((*known["ids"], *item["ids"])))
-                out[key] = {**known, "ids": ids}
-    return encode_source_items(list(out.values()))
+                out[key], texts[key] = item, text
+                continue
+            ids = list(dict.fromkeys((*known["ids"], *item["ids"])))
+            if ids != known["ids"]:
+                out[key], texts[key] = {**known, "ids": ids}, None
+    if all(text is not None for text in texts.values()):
+        return "[" + ",".join(texts.values()) + "]"  # type: ignore[arg-type]
+    # a list encodes as its items' encodings joined by "," (compact separators)
+    pieces = [
+        text if text is not None else encode_source_items([out[key]])[1:-1]
+        for key, text in texts.items()
+    ]
+    return "[" + ",".join(pieces) + "]"
+
+
+#: The length of a source's JSON object with every text empty and no id.
+_EMPTY_ITEM = len(encode_source_items([dict.fromkeys(SOURCE_KEYS[:-1], "") | {"ids": []}])) - 2
+
+
+def _encoded(cell: str, items: list[dict]) -> bool:
+    """Whether ``cell`` is the very text :func:`timeline.schema.encode_source_items` makes
+    of ``items`` (what :func:`_tidy_items` read of it), known without encoding them.
+
+    Without a backslash, every text in the cell stands as it is between its quotes (JSON
+    escapes a quote, a backslash and a control character, and the cell was read), and
+    the only other way to write the same items is with whitespace between the tokens, or
+    a key twice: either makes the cell longer than the encoding, whose length is counted
+    from the texts.
+    """
+    if "\\" in cell:
+        return False
+    length = 2 + len(items) - 1
+    for item in items:
+        ids = item["ids"]
+        length += _EMPTY_ITEM + len(item["doc"]) + len(item["title"]) + len(item["url"])
+        length += len(item["sentence"]) + sum(map(len, ids)) + 3 * len(ids) - (1 if ids else 0)
+    return len(cell) == length
 
 
 def _tidy_items(cell: object) -> list[dict] | None:
