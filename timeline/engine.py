@@ -494,7 +494,7 @@ class Workers:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+            if _can_fork():
                 if warm:
                     _warm_up()
                 context = multiprocessing.get_context("fork")

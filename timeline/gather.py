@@ -319,7 +319,7 @@ class _Plan:
         yield from parts(store, size, self._choose, alone)
         single.reverse()
         while single:  # each association's rows let go once made a frame
-            self.alone.append(_frame_of_picked(single.pop()))
+            self.alone.append(alone_frame(single.pop()))
 
     def _choose(self, rows: Piece, cluster) -> bool:
         """Whether ``cluster`` (indices of ``rows``) is to be merged; noted either way."""
@@ -419,22 +419,16 @@ def _order_of(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _picked(rows: Piece, places: np.ndarray) -> Piece:
-    """The rows at ``places`` of ``rows`` (dicts, or an Arrow table): :func:`alone_frame`'s
-    first half, which lets go of the association's rows."""
+    """The rows at ``places`` of ``rows`` (dicts, or an Arrow table), each a cluster of its
+    own: taken out as the parts are made, which lets go of the association's rows, and
+    made frames by :func:`alone_frame` once the last part is given."""
     if isinstance(rows, list):
         return [rows[i] for i in places]
     return taken(rows, places)
 
 
-def _frame_of_picked(picked: Piece) -> pd.DataFrame:
-    """:func:`alone_frame`'s second half: the rows picked, as merged rows."""
-    if isinstance(picked, list):
-        return _frame_of_rows(picked)
-    return frame_of_table(picked)
-
-
-def alone_frame(rows: Piece, places: np.ndarray) -> pd.DataFrame:
-    """The rows at ``places`` of ``rows``, each a cluster of its own, as merged rows.
+def alone_frame(picked: Piece) -> pd.DataFrame:
+    """Rows of one-row clusters (:func:`_picked`) as merged rows.
 
     A row that can merge with no other is its own group, and merging a group of
     one keeps the row as it is (:func:`timeline.merge.merged_groups`): these rows
@@ -442,7 +436,9 @@ def alone_frame(rows: Piece, places: np.ndarray) -> pd.DataFrame:
     being sent to a worker, named or kept (some two thirds of a corpus's rows:
     publication lines, years, months).
     """
-    return _frame_of_picked(_picked(rows, places))
+    if isinstance(picked, list):
+        return _frame_of_rows(picked)
+    return frame_of_table(picked)
 
 
 def _frame_of_rows(picked: list[dict]) -> pd.DataFrame:
