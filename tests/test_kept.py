@@ -4,6 +4,7 @@ few documents writes only their rows, and every rebuild gives a fresh build's by
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ import timeline.table
 from exports.ics import build_feeds
 from timeline.cache import DocumentCache
 from timeline.engine import Engine
+from timeline.gather import Clusters
 from timeline.kept import DELTA_SHARE, Kept, _delta_slot, _slot
 from timeline.partitions import ROWS_ENVIRONMENT, SPILL_ENVIRONMENT
-from timeline.table import _gathered_slot, build_events, table_bytes
+from timeline.table import ManifestError, _gathered_slot, build_events, table_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "corpus"
@@ -176,3 +178,62 @@ def test_a_few_added_documents_read_by_forked_workers_give_a_fresh_builds_bytes(
     _add(corpus, FIRST + 2)
     _add(corpus, FIRST + 3)
     _check(corpus, cache, tmp_path, "damaged", workers=2)
+
+
+def _read_ahead_threads() -> list[threading.Thread]:
+    return [one for one in threading.enumerate() if one.name == "timeline-read-ahead"]
+
+
+def test_the_kept_rows_are_read_ahead_and_counted_as_a_build_reading_them_then(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept rows and clusters are read and decoded by a thread while the folders are
+    walked: the same table, and the same hits and misses, as reading them when needed."""
+    cache = tmp_path / "cache"
+    _check(corpus, cache, tmp_path, "first")
+    _add(corpus, FIRST)
+    shutil.copytree(cache, tmp_path / "cache-then")
+    decoded_by: list[str] = []
+    decode = Kept.decode
+
+    def recorded(self: Kept) -> None:
+        decoded_by.append(threading.current_thread().name)
+        decode(self)
+
+    monkeypatch.setattr(Kept, "decode", recorded)
+    ahead = Engine(workers=0, cache=DocumentCache(cache))
+    built = build_events([corpus], engine=ahead)
+    assert decoded_by == ["timeline-read-ahead"] and not _read_ahead_threads()
+
+    # the same rebuild reading the kept entries when it needs them, as before the thread
+    def kept(self: timeline.table._ReadAhead) -> Kept | None:
+        return Kept.load(then.cache, _gathered_slot([corpus]))
+
+    def clusters(self: timeline.table._ReadAhead) -> Clusters | None:
+        return Clusters.load(then.cache, _gathered_slot([corpus]))
+
+    monkeypatch.setattr(timeline.table._ReadAhead, "kept", kept)
+    monkeypatch.setattr(timeline.table._ReadAhead, "clusters", clusters)
+    monkeypatch.setattr(timeline.table._ReadAhead, "_read", lambda self, cache, slot: None)
+    then = Engine(workers=0, cache=DocumentCache(tmp_path / "cache-then"))
+    before = build_events([corpus], engine=then)
+    assert table_bytes(built.table, ".csv") == table_bytes(before.table, ".csv")
+    assert ahead.cache.misses == then.cache.misses and ahead.cache.hits == then.cache.hits
+    assert ahead.cache.hits > 0
+
+
+def test_what_is_read_ahead_is_not_counted_when_the_build_takes_none_of_it(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """An unchanged corpus is taken whole from the cache: its result and its key, the two
+    entries it reads; the thread reading ahead is stopped and gone, and a failing build
+    leaves none behind either."""
+    cache = tmp_path / "cache"
+    _check(corpus, cache, tmp_path, "first")
+    engine = Engine(workers=0, cache=DocumentCache(cache))
+    build_events([corpus], engine=engine)
+    assert (engine.cache.hits, engine.cache.misses) == (2, 0)
+    assert not _read_ahead_threads()
+    with pytest.raises(ManifestError):
+        build_events([corpus], manifest=tmp_path / "missing.csv", engine=engine)
+    assert not _read_ahead_threads()

@@ -433,14 +433,23 @@ class DocumentCache:
 
     # --- entries --------------------------------------------------------------------
 
-    def get(self, key: str):
-        """The result stored under ``key``, or None (absent, damaged, or of another format)."""
+    def get(self, key: str, counted: bool = True):
+        """The result stored under ``key``, or None (absent, damaged, or of another format).
+
+        ``counted``: False for a read ahead that the build may not use; it counts its
+        look-ups later (:meth:`count`) when it does."""
         result = self._read("results", key)
-        if result is None:
-            self.misses += 1
-        else:
-            self.hits += 1
+        if counted:
+            self.count([result is not None])
         return result
+
+    def count(self, found: Iterable[bool]) -> None:
+        """Count look-ups made uncounted (:meth:`get`): each a hit when True, else a miss."""
+        for one in found:
+            if one:
+                self.hits += 1
+            else:
+                self.misses += 1
 
     def _read(self, kind: str, key: str):
         try:

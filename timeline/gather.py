@@ -198,6 +198,7 @@ def merged_table(
     keys: list[str | None] | None = None,
     slot: str | None = None,
     workers: Workers | None = None,
+    known: Clusters | None | Callable[[], Clusters | None] = None,
 ) -> pd.DataFrame:
     """Every association's rows in ``store`` merged: the rows of merging them all at once.
 
@@ -212,10 +213,16 @@ def merged_table(
     cluster whose rows are those of the last build (:func:`cluster_key`) takes
     its merged rows from there and only the other clusters are merged
     (:class:`Clusters`). ``workers``: the build's local worker processes, the
-    pool stage 1 used (:class:`timeline.engine.Workers`).
+    pool stage 1 used (:class:`timeline.engine.Workers`). ``known``: the last build's
+    clusters already read (:meth:`Clusters.load`), or what gives them; None: read here.
     """
     cache = engine.cache if engine is not None else None
-    known = Clusters.load(cache, slot) if keys is not None else None
+    if keys is None:
+        known = None
+    elif callable(known):
+        known = known()
+    elif known is None:
+        known = Clusters.load(cache, slot)
     plan = _Plan(keys, known)
     light = (_rows_in, SERIAL_BELOW_ROWS)
     frames = list(map_parts(merge_part, plan.parts(store), engine, documents, workers, light))
@@ -270,10 +277,16 @@ class Clusters:
     names: list[str]
 
     @classmethod
-    def load(cls, cache: DocumentCache | None, slot: str | None) -> Clusters | None:
+    def load(
+        cls, cache: DocumentCache | None, slot: str | None, found: list[bool] | None = None
+    ) -> Clusters | None:
+        """The clusters kept under ``slot``, or None. ``found``: the look-up is not counted
+        by the cache but appended here (a read ahead, :meth:`DocumentCache.count`)."""
         if cache is None or slot is None:
             return None
-        stored = cache.get(_clusters_slot(slot))
+        stored = cache.get(_clusters_slot(slot), counted=found is None)
+        if found is not None:
+            found.append(stored is not None)
         if isinstance(stored, dict) and stored.get("version") == cache.version:
             frame, names = stored.get("frame"), stored.get("names")
             if isinstance(frame, pd.DataFrame) and isinstance(names, list):

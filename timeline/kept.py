@@ -66,6 +66,14 @@ class _Layer:
     periods: bytes
     keys: list[str]
     notes: dict[str, tuple[list[str], list[str]]]
+    #: The tables decoded ahead (:meth:`Kept.decode`): the rows' by association, the periods'.
+    decoded: tuple[list[tuple[str, pa.Table]], pa.Table] | None = None
+
+    def tables(self) -> tuple[list[tuple[str, pa.Table]], pa.Table]:
+        """The layer's tables, decoded (now, or ahead); raises on a damaged stream."""
+        if self.decoded is not None:
+            return self.decoded
+        return [(name, arrow_table(data)) for name, data in self.rows], arrow_table(self.periods)
 
     @classmethod
     def of(cls, stored: object, version: str) -> _Layer | None:
@@ -102,20 +110,38 @@ class Kept:
         return {key: note for layer in self.layers for key, note in layer.notes.items()}
 
     @classmethod
-    def load(cls, cache: DocumentCache, slot: str) -> Kept | None:
+    def load(cls, cache: DocumentCache, slot: str, found: list[bool] | None = None) -> Kept | None:
         """The entries kept under ``slot`` for this code version, or None: the base, and
-        the delta when it names this base."""
-        stored = cache.get(_slot(slot))
+        the delta when it names this base. ``found``: the look-ups are not counted by the
+        cache but appended here (a read ahead, :meth:`DocumentCache.count`)."""
+
+        def get(key: str) -> object:
+            value = cache.get(key, counted=found is None)
+            if found is not None:
+                found.append(value is not None)
+            return value
+
+        stored = get(_slot(slot))
         base = _Layer.of(stored, cache.version)
         if base is None or not isinstance(stored.get("id"), str):
             return None
         layers = [base]
-        delta = cache.get(_delta_slot(slot))
+        delta = get(_delta_slot(slot))
         if isinstance(delta, dict) and delta.get("base") == stored["id"]:
             found = _Layer.of(delta, cache.version)
             if found is not None:
                 layers.append(found)
         return cls(layers, stored["id"], frozenset(base.keys))
+
+    def decode(self) -> None:
+        """Decode every layer's tables now (:meth:`tables` takes them): Arrow decompresses
+        without holding the interpreter, so a thread can do it while the build walks its
+        folders. A damaged stream is left for :meth:`tables` to find."""
+        for layer in self.layers:
+            try:
+                layer.decoded = layer.tables()
+            except Exception:  # reported by tables(), as without decoding ahead
+                return
 
     def known(self, keys: list[str | None]) -> list[int]:
         """The indices of the documents whose result is here (their key held once)."""
@@ -140,8 +166,8 @@ class Kept:
                 if place is not None:
                     now[place] = index
             try:
-                decoded = [(name, arrow_table(data)) for name, data in layer.rows]
-                periods.append(_renumbered(arrow_table(layer.periods), now, PERIOD_SCHEMA))
+                decoded, period_table = layer.tables()
+                periods.append(_renumbered(period_table, now, PERIOD_SCHEMA))
             except Exception:  # a damaged stream: those documents are read again
                 self.damaged = True
                 return None

@@ -15,6 +15,7 @@ import bisect
 import hashlib
 import pickle
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -45,7 +46,7 @@ from timeline.documents import (
 from timeline.engine import Engine, Workers, each_partition
 from timeline.events import event_title, may_end_sentence, sentence_bounds
 from timeline.files import write_atomic
-from timeline.gather import _frame, frame_of_periods, merged_table
+from timeline.gather import Clusters, _frame, frame_of_periods, merged_table
 from timeline.kept import Kept, keep
 from timeline.manifest import (  # noqa: F401 (ManifestError re-exported)
     DocumentMetadata,
@@ -604,23 +605,26 @@ def build_events(
     cache = engine.cache if engine is not None else None
     slot = _gathered_slot(paths) if cache is not None else None
     keys: list[str | None] | None = None
-    with collector_paused():
-        files, tasks = _tasks_of(paths, manifest, result, cache, slot)
-        started = time.perf_counter()
-        if cache is not None and slot is not None:
-            keys = cache.keys(tasks, max_document_bytes, slot)
-    review_problems = ReviewReport()
-    if reviews is not None and not isinstance(reviews, list):
-        reviews = load_reviews(reviews, review_problems)
-    gathered = None
-    if cache is not None and slot is not None and keys is not None:
-        gathered = _gathered_key(files, keys, reviews, review_problems)
-        if gathered is not None and _from_cache(result, cache, slot, gathered):
-            for path in files if progress is not None else ():
-                progress(path)
-            result.seconds["documents"] = time.perf_counter() - started
-            result.seconds["gather"] = 0.0
-            return result
+    # the last build's kept rows and clusters, read meanwhile (a miss costs nothing)
+    with _ReadAhead(cache, slot) as ahead:
+        with collector_paused():
+            files, tasks = _tasks_of(paths, manifest, result, cache, slot)
+            started = time.perf_counter()
+            if cache is not None and slot is not None:
+                keys = cache.keys(tasks, max_document_bytes, slot)
+        review_problems = ReviewReport()
+        if reviews is not None and not isinstance(reviews, list):
+            reviews = load_reviews(reviews, review_problems)
+        gathered = None
+        if cache is not None and slot is not None and keys is not None:
+            gathered = _gathered_key(files, keys, reviews, review_problems)
+            if gathered is not None and _from_cache(result, cache, slot, gathered):
+                ahead.stop()
+                for path in files if progress is not None else ():
+                    progress(path)
+                result.seconds["documents"] = time.perf_counter() - started
+                result.seconds["gather"] = 0.0
+                return result
     cache_folder = engine.cache.folder if engine is not None and engine.cache else None
     with Workers(engine) as workers, row_store(len(tasks), cache_folder) as store:
         # A large corpus (its rows on disk) keeps its rows for the next build, in one piece.
@@ -628,7 +632,7 @@ def build_events(
         kept = None
         if keeping:
             assert engine is not None and engine.cache is not None and slot is not None
-            kept = Kept.load(engine.cache, slot)
+            kept = ahead.kept()
             store.kept, store.kept_periods = [], []
         notes = _stage_one(
             result,
@@ -650,7 +654,9 @@ def build_events(
         names = None
         if keys is not None:
             names = [_row_name(key, path) for key, path in zip(keys, files, strict=True)]
-        table = merged_table(store, engine, len(files), names, slot, workers)  # stage 2
+        table = merged_table(  # stage 2
+            store, engine, len(files), names, slot, workers, known=ahead.clusters
+        )
         if store.folder is not None:  # rows as Arrow tables: the period rows too
             result.periods = frame_of_periods(store.period_table())
         else:
@@ -668,6 +674,72 @@ def build_events(
         # entry names the last build's result, which the whole entry's key refuses
         engine.cache.put(_key_slot(slot), gathered)
     return result
+
+
+class _ReadAhead:
+    """The last build's kept rows (:class:`timeline.kept.Kept`, their tables decoded) and
+    merged clusters (:class:`timeline.gather.Clusters`) of ``slot``, read by a thread
+    while the build walks its folders and makes the documents' keys.
+
+    Arrow decompresses and the files are read without holding the interpreter: at
+    10,000 documents some 75 MB of kept rows are decoded beside the walk rather than
+    after it. A context manager: the thread is joined on leaving it, before the build
+    forks any worker (stopped first, after its current step, when the build needs
+    nothing of it: an unchanged corpus taken whole from the cache, or a failure).
+    What it read is counted by the cache (hits, misses) only when the build takes
+    it, as a build reading it then would.
+    """
+
+    def __init__(self, cache: DocumentCache | None, slot: str | None) -> None:
+        self._kept: Kept | None = None
+        self._clusters: Clusters | None = None
+        self._found: dict[str, list[bool]] = {"kept": [], "clusters": []}
+        self._stopped = False
+        self._cache = cache
+        self._thread: threading.Thread | None = None
+        if cache is not None and slot is not None:
+            self._thread = threading.Thread(
+                target=self._read, args=(cache, slot), name="timeline-read-ahead", daemon=True
+            )
+            self._thread.start()
+
+    def _read(self, cache: DocumentCache, slot: str) -> None:
+        kept = Kept.load(cache, slot, self._found["kept"])
+        if kept is not None and not self._stopped:
+            kept.decode()
+        self._kept = kept
+        if not self._stopped:
+            self._clusters = Clusters.load(cache, slot, self._found["clusters"])
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:  # the build failed: nothing more is read
+            self._stopped = True
+        if self._thread is not None:
+            self._thread.join()
+
+    def stop(self) -> None:
+        """Read nothing more: the build needs none of it."""
+        self._stopped = True
+
+    def kept(self) -> Kept | None:
+        """The kept rows read ahead (the thread joined), counted by the cache now."""
+        self._counted("kept")
+        return self._kept
+
+    def clusters(self) -> Clusters | None:
+        """The kept clusters read ahead (the thread joined), counted by the cache now."""
+        self._counted("clusters")
+        return self._clusters
+
+    def _counted(self, name: str) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._cache is not None:
+            self._cache.count(self._found[name])
+            self._found[name] = []
 
 
 def _tasks_of(
