@@ -134,11 +134,13 @@ def arrow_bytes(table: object) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def arrow_table(data: bytes) -> object:
-    """The Arrow table :func:`arrow_bytes` made."""
+def arrow_table(data: bytes, threads: bool = True) -> object:
+    """The Arrow table :func:`arrow_bytes` made (``threads``: decompressed by Arrow's
+    threads, else by the calling one alone)."""
     import pyarrow as pa
 
-    return pa.ipc.open_stream(data).read_all()
+    options = pa.ipc.IpcReadOptions(use_threads=threads)
+    return pa.ipc.open_stream(data, options=options).read_all()
 
 
 def _unpacked(data: bytes, types: list[str]) -> object:

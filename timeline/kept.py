@@ -69,11 +69,13 @@ class _Layer:
     #: The tables decoded ahead (:meth:`Kept.decode`): the rows' by association, the periods'.
     decoded: tuple[list[tuple[str, pa.Table]], pa.Table] | None = None
 
-    def tables(self) -> tuple[list[tuple[str, pa.Table]], pa.Table]:
-        """The layer's tables, decoded (now, or ahead); raises on a damaged stream."""
+    def tables(self, threads: bool = True) -> tuple[list[tuple[str, pa.Table]], pa.Table]:
+        """The layer's tables, decoded (now, or ahead); raises on a damaged stream.
+        ``threads``: decompressed by Arrow's threads too (:func:`arrow_table`)."""
         if self.decoded is not None:
             return self.decoded
-        return [(name, arrow_table(data)) for name, data in self.rows], arrow_table(self.periods)
+        rows = [(name, arrow_table(data, threads)) for name, data in self.rows]
+        return rows, arrow_table(self.periods, threads)
 
     @classmethod
     def of(cls, stored: object, version: str) -> _Layer | None:
@@ -136,10 +138,11 @@ class Kept:
     def decode(self) -> None:
         """Decode every layer's tables now (:meth:`tables` takes them): Arrow decompresses
         without holding the interpreter, so a thread can do it while the build walks its
-        folders. A damaged stream is left for :meth:`tables` to find."""
+        folders; on that one thread alone, leaving the other cores to the build. A
+        damaged stream is left for :meth:`tables` to find."""
         for layer in self.layers:
             try:
-                layer.decoded = layer.tables()
+                layer.decoded = layer.tables(threads=False)
             except Exception:  # reported by tables(), as without decoding ahead
                 return
 
