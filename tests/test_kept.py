@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -196,9 +197,9 @@ def test_the_kept_rows_are_read_ahead_and_counted_as_a_build_reading_them_then(
     decoded_by: list[str] = []
     decode = Kept.decode
 
-    def recorded(self: Kept) -> None:
+    def recorded(self: Kept, stopped: Callable[[], bool] | None = None) -> None:
         decoded_by.append(threading.current_thread().name)
-        decode(self)
+        decode(self, stopped)
 
     monkeypatch.setattr(Kept, "decode", recorded)
     ahead = Engine(workers=0, cache=DocumentCache(cache))
@@ -237,3 +238,31 @@ def test_what_is_read_ahead_is_not_counted_when_the_build_takes_none_of_it(
     with pytest.raises(ManifestError):
         build_events([corpus], manifest=tmp_path / "missing.csv", engine=engine)
     assert not _read_ahead_threads()
+
+
+def test_what_the_thread_could_not_read_is_read_by_the_build(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read ahead that fails (here, any read from its thread) costs only the time: the
+    build reads the kept rows and clusters itself, and still reads only the new document."""
+    cache = tmp_path / "cache"
+    _check(corpus, cache, tmp_path, "first")
+    _add(corpus, FIRST)
+    load, cluster_load = Kept.load.__func__, Clusters.load.__func__
+    failed: list[str] = []
+
+    def refusing(kind, original):
+        def load(cls, *args, **kwargs):
+            if threading.current_thread().name == "timeline-read-ahead":
+                failed.append(kind)
+                raise OSError("no reading from here")
+            return original(cls, *args, **kwargs)
+
+        return classmethod(load)
+
+    monkeypatch.setattr(Kept, "load", refusing("kept", load))
+    monkeypatch.setattr(Clusters, "load", refusing("clusters", cluster_load))
+    loaded = Loaded(monkeypatch)
+    second = _check(corpus, cache, tmp_path, "second", loaded)
+    assert failed == ["kept"] and loaded.names == [f"d{FIRST}.txt"]
+    assert len(second.layers) == 2  # the kept rows were taken: only a delta written

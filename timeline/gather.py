@@ -284,8 +284,10 @@ class Clusters:
         by the cache but appended here (a read ahead, :meth:`DocumentCache.count`)."""
         if cache is None or slot is None:
             return None
-        stored = cache.get(_clusters_slot(slot), counted=found is None)
-        if found is not None:
+        if found is None:
+            stored = cache.get(_clusters_slot(slot))
+        else:
+            stored = cache.get(_clusters_slot(slot), counted=False)
             found.append(stored is not None)
         if isinstance(stored, dict) and stored.get("version") == cache.version:
             frame, names = stored.get("frame"), stored.get("names")

@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,13 +70,11 @@ class _Layer:
     #: The tables decoded ahead (:meth:`Kept.decode`): the rows' by association, the periods'.
     decoded: tuple[list[tuple[str, pa.Table]], pa.Table] | None = None
 
-    def tables(self, threads: bool = True) -> tuple[list[tuple[str, pa.Table]], pa.Table]:
-        """The layer's tables, decoded (now, or ahead); raises on a damaged stream.
-        ``threads``: decompressed by Arrow's threads too (:func:`arrow_table`)."""
+    def tables(self) -> tuple[list[tuple[str, pa.Table]], pa.Table]:
+        """The layer's tables, decoded (now, or ahead); raises on a damaged stream."""
         if self.decoded is not None:
             return self.decoded
-        rows = [(name, arrow_table(data, threads)) for name, data in self.rows]
-        return rows, arrow_table(self.periods, threads)
+        return [(name, arrow_table(data)) for name, data in self.rows], arrow_table(self.periods)
 
     @classmethod
     def of(cls, stored: object, version: str) -> _Layer | None:
@@ -118,9 +117,10 @@ class Kept:
         cache but appended here (a read ahead, :meth:`DocumentCache.count`)."""
 
         def get(key: str) -> object:
-            value = cache.get(key, counted=found is None)
-            if found is not None:
-                found.append(value is not None)
+            if found is None:
+                return cache.get(key)
+            value = cache.get(key, counted=False)
+            found.append(value is not None)
             return value
 
         stored = get(_slot(slot))
@@ -135,14 +135,20 @@ class Kept:
                 layers.append(found)
         return cls(layers, stored["id"], frozenset(base.keys))
 
-    def decode(self) -> None:
+    def decode(self, stopped: Callable[[], bool] | None = None) -> None:
         """Decode every layer's tables now (:meth:`tables` takes them): Arrow decompresses
         without holding the interpreter, so a thread can do it while the build walks its
         folders; on that one thread alone, leaving the other cores to the build. A
-        damaged stream is left for :meth:`tables` to find."""
+        damaged stream is left for :meth:`tables` to find. ``stopped``: asked before
+        each table; once True, the rest is decoded when :meth:`tables` needs it."""
         for layer in self.layers:
             try:
-                layer.decoded = layer.tables(threads=False)
+                rows = []
+                for name, data in layer.rows:
+                    if stopped is not None and stopped():
+                        return
+                    rows.append((name, arrow_table(data, threads=False)))
+                layer.decoded = rows, arrow_table(layer.periods, threads=False)
             except Exception:  # reported by tables(), as without decoding ahead
                 return
 

@@ -618,8 +618,7 @@ def build_events(
         gathered = None
         if cache is not None and slot is not None and keys is not None:
             gathered = _gathered_key(files, keys, reviews, review_problems)
-            if gathered is not None and _from_cache(result, cache, slot, gathered):
-                ahead.stop()
+            if gathered is not None and _from_cache(result, cache, slot, gathered, ahead.stop):
                 for path in files if progress is not None else ():
                     progress(path)
                 result.seconds["documents"] = time.perf_counter() - started
@@ -687,15 +686,16 @@ class _ReadAhead:
     forks any worker (stopped first, after its current step, when the build needs
     nothing of it: an unchanged corpus taken whole from the cache, or a failure).
     What it read is counted by the cache (hits, misses) only when the build takes
-    it, as a build reading it then would.
+    it, as a build reading it then would; what it could not read (an error) is read
+    then, by the build's own thread.
     """
 
     def __init__(self, cache: DocumentCache | None, slot: str | None) -> None:
-        self._kept: Kept | None = None
-        self._clusters: Clusters | None = None
+        self._kept: object = _UNREAD
+        self._clusters: object = _UNREAD
         self._found: dict[str, list[bool]] = {"kept": [], "clusters": []}
         self._stopped = False
-        self._cache = cache
+        self._cache, self._slot = cache, slot
         self._thread: threading.Thread | None = None
         if cache is not None and slot is not None:
             self._thread = threading.Thread(
@@ -704,12 +704,15 @@ class _ReadAhead:
             self._thread.start()
 
     def _read(self, cache: DocumentCache, slot: str) -> None:
-        kept = Kept.load(cache, slot, self._found["kept"])
-        if kept is not None and not self._stopped:
-            kept.decode()
-        self._kept = kept
-        if not self._stopped:
-            self._clusters = Clusters.load(cache, slot, self._found["clusters"])
+        try:
+            kept = Kept.load(cache, slot, self._found["kept"])
+            if kept is not None and not self._stopped:
+                kept.decode(lambda: self._stopped)
+            self._kept = kept
+            if not self._stopped:
+                self._clusters = Clusters.load(cache, slot, self._found["clusters"])
+        except Exception:  # what was not read is read when taken (kept, clusters)
+            return
 
     def __enter__(self) -> _ReadAhead:
         return self
@@ -721,25 +724,37 @@ class _ReadAhead:
             self._thread.join()
 
     def stop(self) -> None:
-        """Read nothing more: the build needs none of it."""
+        """Read nothing more (after the table being decoded): the build needs none of it."""
         self._stopped = True
 
     def kept(self) -> Kept | None:
         """The kept rows read ahead (the thread joined), counted by the cache now."""
-        self._counted("kept")
+        if self._taken("kept") is _UNREAD:
+            assert self._cache is not None and self._slot is not None
+            return Kept.load(self._cache, self._slot)
+        assert self._kept is None or isinstance(self._kept, Kept)
         return self._kept
 
     def clusters(self) -> Clusters | None:
         """The kept clusters read ahead (the thread joined), counted by the cache now."""
-        self._counted("clusters")
+        if self._taken("clusters") is _UNREAD:
+            return Clusters.load(self._cache, self._slot)
+        assert self._clusters is None or isinstance(self._clusters, Clusters)
         return self._clusters
 
-    def _counted(self, name: str) -> None:
+    def _taken(self, name: str) -> object:
+        """What was read of ``name`` (:data:`_UNREAD`: nothing), its look-ups counted."""
         if self._thread is not None:
             self._thread.join()
-        if self._cache is not None:
+        value = getattr(self, f"_{name}")
+        if self._cache is not None and value is not _UNREAD:
             self._cache.count(self._found[name])
-            self._found[name] = []
+        self._found[name] = []
+        return value
+
+
+#: What :class:`_ReadAhead` did not read.
+_UNREAD = object()
 
 
 def _tasks_of(
@@ -1003,13 +1018,22 @@ def _key_slot(slot: str) -> str:
     return hashlib.sha256(b"gathered-key\0" + slot.encode()).hexdigest()
 
 
-def _from_cache(result: TableResult, cache: DocumentCache, slot: str, key: str) -> bool:
+def _from_cache(
+    result: TableResult,
+    cache: DocumentCache,
+    slot: str,
+    key: str,
+    matched: Callable[[], None] | None = None,
+) -> bool:
     """Fill ``result`` from the stage 2 result kept at ``slot`` when it is ``key``'s; else
     False. Its key is read first, from an entry of its own: a rebuild that changed
     anything does not read (check, unpickle, convert) the last whole table only to
-    find it is another's (some 0.2–0.5 s at 10,000 documents)."""
+    find it is another's (some 0.2–0.5 s at 10,000 documents). ``matched``: called
+    when the key is ``key``'s, before the table is read."""
     if cache.get(_key_slot(slot)) != key:
         return False
+    if matched is not None:
+        matched()
     stored = cache.get(slot)
     if not isinstance(stored, dict) or stored.get("key") != key:
         return False
