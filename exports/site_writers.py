@@ -29,12 +29,10 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import multiprocessing
 import os
 import pickle
 import selectors
 import signal
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -43,6 +41,7 @@ from pathlib import Path
 
 from exports.publish import Interrupted
 from timeline import faults
+from timeline.collector import can_fork
 
 #: Linux prctl: the child gets this signal when the process that forked it dies.
 _PR_SET_PDEATHSIG = 1
@@ -222,11 +221,6 @@ def cpu_seconds() -> float:
     and were waited for (a writer's own helper, :mod:`exports.site_pages`)."""
     children = os.times()
     return time.process_time() + children.children_user + children.children_system
-
-
-def can_fork() -> bool:
-    """Whether writers may be forked here: ``fork`` exists and no other thread runs."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _run_child(work: Callable[[], object], pipe: int, parent: int) -> None:

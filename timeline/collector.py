@@ -16,11 +16,16 @@ rebuild at 10,000 documents:
 The resolver's own pause (:mod:`normalizers.resolve`) also moves a large text's
 mentions to the oldest generation, and lives there: ``normalizers`` imports
 neither of the other packages.
+
+Beside it, :func:`can_fork`: whether this process may be forked (the engine's
+workers, the cache's writer, the site's writers and page helpers ask it).
 """
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -39,4 +44,10 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-__all__ = ["collector_paused"]
+def can_fork() -> bool:
+    """Whether this process may fork: ``fork`` exists here, and no other thread runs (a
+    lock it held would stay held in the child)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+__all__ = ["can_fork", "collector_paused"]

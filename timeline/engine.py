@@ -40,7 +40,6 @@ import itertools
 import math
 import os
 import pickle
-import threading
 from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from timeline.cache import DocumentCache
+from timeline.collector import can_fork as _can_fork
 
 if TYPE_CHECKING:
     from timeline.manifest import DocumentMetadata
@@ -250,12 +250,6 @@ def _forked_now(engine: Engine, tasks: list[Task], workers: Workers | None) -> b
     if engine.local_workers() < 2 or not _can_fork():
         return False
     return work_size(tasks) < SERIAL_BELOW_BYTES
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _forked(
