@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 import timeline.cache
+import timeline.collector
 import timeline.engine
 import timeline.gather
 import timeline.table
@@ -152,7 +153,7 @@ def forkable(monkeypatch: pytest.MonkeyPatch) -> None:
     """This process taken for one that holds no other thread, the engine's condition to
     fork: the LocalCluster test leaves distributed's idle offload thread running for the
     rest of the session."""
-    monkeypatch.setattr(timeline.engine.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(timeline.collector.threading, "active_count", lambda: 1)
 
 
 def test_a_few_documents_go_to_the_builds_forked_workers_as_soon_as_asked(

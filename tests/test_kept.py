@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import timeline.collector
 import timeline.engine
 import timeline.table
 from exports.ics import build_feeds
@@ -162,7 +163,7 @@ def test_a_few_added_documents_read_by_forked_workers_give_a_fresh_builds_bytes(
     monkeypatch.setattr(timeline.engine, "FORKED_FROM", 2)
     # the engine forks only from a process holding no other thread; an earlier test's
     # LocalCluster leaves distributed's idle offload thread for the rest of the session
-    monkeypatch.setattr(timeline.engine.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(timeline.collector.threading, "active_count", lambda: 1)
     cache = tmp_path / "cache"
     _check(corpus, cache, tmp_path, "first", workers=2)
     _add(corpus, FIRST)

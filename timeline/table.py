@@ -668,10 +668,12 @@ def build_events(
     result.seconds["gather"] = time.perf_counter() - started
     if gathered is not None and not result.errors and engine is not None and engine.cache:
         stored = {name: _packed(getattr(result, name)) for name in _GATHERED}
-        engine.cache.put(slot, {"key": gathered, **stored})
         # then its key alone (:func:`_from_cache`): killed between the two, the key
-        # entry names the last build's result, which the whole entry's key refuses
-        engine.cache.put(_key_slot(slot), gathered)
+        # entry names the last build's result, which the whole entry's key refuses;
+        # both written by a child while the site is made (only the next build reads them)
+        engine.cache.put_meanwhile(
+            [(slot, {"key": gathered, **stored}), (_key_slot(slot), gathered)]
+        )
     return result
 
 
