@@ -130,9 +130,9 @@ class Kept:
         layers = [base]
         delta = get(_delta_slot(slot))
         if isinstance(delta, dict) and delta.get("base") == stored["id"]:
-            found = _Layer.of(delta, cache.version)
-            if found is not None:
-                layers.append(found)
+            over = _Layer.of(delta, cache.version)
+            if over is not None:
+                layers.append(over)
         return cls(layers, stored["id"], frozenset(base.keys))
 
     def decode(self, stopped: Callable[[], bool] | None = None) -> None:
