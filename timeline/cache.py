@@ -40,6 +40,7 @@ import pickle
 import stat
 import struct
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import fields
 from functools import lru_cache
@@ -279,15 +280,21 @@ def _index_name(index: str) -> str:
 _writers: list[tuple[int, int]] = []
 
 
+#: Held while waiting for them: a thread reading ahead (:mod:`timeline.table`) and the
+#: build's own thread may both read entries, and each must find them written.
+_settling = threading.Lock()
+
+
 def settle() -> None:
     """Wait for the entries this process's children are writing
     (:meth:`DocumentCache.put_meanwhile`); also run when the process exits."""
     me = os.getpid()
-    while _writers:
-        child, parent = _writers.pop()
-        if parent == me:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(child, 0)
+    with _settling:
+        while _writers:
+            child, parent = _writers.pop()
+            if parent == me:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(child, 0)
 
 
 atexit.register(settle)
