@@ -11,7 +11,9 @@ its paragraphs after the title shuffled (seed ``i``) and its own name, so that
 no two documents are alike and no cache hit can come from another document.
 
 Every configuration runs in its own fresh process (peak RSS is that process's and
-its worker processes' maximum), in this order, in the same run:
+its worker processes' maximum), in the same run; a peer's configuration (below)
+runs right before this code's same one, so that a machine whose speed drifts
+during the run (this one's did by a quarter within minutes) weighs on both alike:
 
 ``peer``
     the issue's baseline, commit ``e3b2994`` (``--peer REF`` names another),
@@ -420,19 +422,21 @@ def main() -> None:
         peer_cache = str(work / "cache-peer")
         plan = [  # name, code, workers, cache, documents added, output folder
             ("peer", "peer", 0, None, None, "out-peer"),
-            # The peer with the engine and the cache (a peer that has them: --peer main),
-            # on a copy of the corpus of its own, so that both sides add the same 1%.
-            ("peer-dask-1", "peer", 1, None, None, "out-peer-dask-1"),
-            ("peer-dask-2", "peer", 2, None, None, "out-peer-dask-2"),
-            ("peer-cached-full", "peer", 2, peer_cache, None, "out-peer-cached"),
-            ("peer-cached-unchanged", "peer", 2, peer_cache, None, "out-peer-cached"),
-            ("peer-cached-plus-1%", "peer", 2, peer_cache, added, "out-peer-cached"),
             ("serial", "here", 0, None, None, "out-serial"),
+            # The peer with the engine and the cache (a peer that has them: --peer main),
+            # on a copy of the corpus of its own, so that both sides add the same 1%; each
+            # of its runs right before this code's same run, so that a machine whose
+            # speed drifts within a run weighs on both alike.
+            ("peer-dask-1", "peer", 1, None, None, "out-peer-dask-1"),
             ("dask-1", "here", 1, None, None, "out-dask-1"),
+            ("peer-dask-2", "peer", 2, None, None, "out-peer-dask-2"),
             ("dask-2", "here", 2, None, None, "out-dask-2"),
-            # One published folder, rebuilt as a user rebuilds it.
+            # One published folder (each code its own), rebuilt as a user rebuilds it.
+            ("peer-cached-full", "peer", 2, peer_cache, None, "out-peer-cached"),
             ("cached-full", "here", 2, cache, None, "out-cached"),
+            ("peer-cached-unchanged", "peer", 2, peer_cache, None, "out-peer-cached"),
             ("cached-unchanged", "here", 2, cache, None, "out-cached"),
+            ("peer-cached-plus-1%", "peer", 2, peer_cache, added, "out-peer-cached"),
             ("cached-plus-1%", "here", 2, cache, added, "out-cached"),
         ]
         sizes = {corpus: size}
