@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from exports.ics import build_feeds
 from timeline.cache import DocumentCache, version_of
 from timeline.cli import app
 from timeline.engine import Engine
+from timeline.kept import _delta_slot, _slot
 from timeline.partitions import ROWS_ENVIRONMENT, SPILL_ENVIRONMENT
 from timeline.table import build_events, table_bytes
 
@@ -625,10 +627,12 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
     monkeypatch.setattr(timeline.gather, "merge_part", counting)
 
     entries: list[str] = []
+    ahead: list[str] = []  # read by the thread reading ahead (timeline.table._ReadAhead)
     get = DocumentCache.get
 
     def counting_get(self, key, counted=True):
-        entries.append(key)
+        reading_ahead = threading.current_thread().name == "timeline-read-ahead"
+        (ahead if reading_ahead else entries).append(key)
         return get(self, key, counted)
 
     monkeypatch.setattr(DocumentCache, "get", counting_get)
@@ -636,12 +640,18 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
     def check(name: str, changed: int = 0) -> int:
         merged.clear()
         entries.clear()
+        ahead.clear()
         cached = cached_build(corpus, cache, reviews=[])  # never stage 2's whole result
         done = sum(merged)
         if spilled and name != "first":
             # stage 2's key (not its whole result: another's), the kept rows (a base and
             # its delta), the kept clusters: then only changed documents
             assert len(entries) <= 4 + changed, entries
+            # the thread reading ahead reads only those three whole-corpus entries, each
+            # once, however far it got before the build took them or stopped it
+            slot = timeline.table._gathered_slot([corpus])
+            whole = {_slot(slot), _delta_slot(slot), timeline.gather._clusters_slot(slot)}
+            assert set(ahead) <= whole and len(ahead) == len(set(ahead)), ahead
         fresh = build_events([corpus], engine=Engine(workers=0), reviews=[])
         assert outputs(cached, tmp_path / f"{name}-cached") == outputs(fresh, tmp_path / name)
         assert table_bytes(cached.extracted, ".csv") == table_bytes(fresh.extracted, ".csv")
