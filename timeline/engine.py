@@ -158,65 +158,57 @@ def each_partition(
         keys = [None] * len(tasks)
         if engine.cache is not None:
             keys = engine.cache.keys(tasks, max_bytes)
+    results = _Results(engine, tasks, progress, keys, kept_whole)
     if _forked_now(engine, tasks, workers):
         assert workers is not None
-        return _forked(work, engine, tasks, max_bytes, progress, keys, workers, kept_whole)
-    return _each_partition(work, engine, tasks, max_bytes, progress, keys, workers, kept_whole)
+        return _forked(work, results, max_bytes, workers)
+    return _each_partition(work, results, max_bytes, workers)
 
 
-def _cached(
-    engine: Engine,
-    tasks: list[Task],
-    progress: Callable[[Path], None] | None,
-    keys: list[str | None],
-) -> Iterator[tuple[int, Any]]:
-    """``(index, result)`` of every task whose result is cached; ``(index, None)`` of the others."""
-    for index, (path, _) in enumerate(tasks):
-        cached = None
-        if engine.cache is not None and keys[index]:
-            cached = engine.cache.get(keys[index])
-        if cached is None:
-            yield index, None
-            continue
-        if progress is not None:
-            progress(path)
-        yield index, replace(cached, path=path)
+@dataclass(frozen=True)
+class _Results:
+    """The documents' results of one :func:`each_partition`: taken from the cache, and
+    stored there as they are processed (but the caller's ``kept_whole`` and errors),
+    each document told to ``progress``."""
 
+    engine: Engine
+    tasks: list[Task]
+    progress: Callable[[Path], None] | None
+    keys: list[str | None]
+    kept_whole: Container[int]
 
-def _kept_as_they_come(
-    engine: Engine,
-    tasks: list[Task],
-    progress: Callable[[Path], None] | None,
-    keys: list[str | None],
-    kept_whole: Container[int],
-    indices: list[int],
-    outcomes: list[Any],
-) -> None:
-    """A processed partition's results stored in the cache (but the caller's ``kept_whole``
-    and errors), its documents told to ``progress``."""
-    for index, outcome in zip(indices, outcomes, strict=True):
-        stored = engine.cache is not None and keys[index] and outcome.error is None
-        if stored and index not in kept_whole:
-            engine.cache.put(keys[index], outcome)
-        if progress is not None:
-            progress(tasks[index][0])
+    def cached(self) -> Iterator[tuple[int, Any]]:
+        """``(index, result)`` of every task whose result is cached; ``(index, None)`` of
+        the others."""
+        cache = self.engine.cache
+        for index, (path, _) in enumerate(self.tasks):
+            cached = cache.get(self.keys[index]) if cache is not None and self.keys[index] else None
+            if cached is None:
+                yield index, None
+                continue
+            if self.progress is not None:
+                self.progress(path)
+            yield index, replace(cached, path=path)
+
+    def came(self, indices: list[int], outcomes: list[Any]) -> None:
+        """A processed partition's results stored, its documents told to ``progress``."""
+        cache = self.engine.cache
+        for index, outcome in zip(indices, outcomes, strict=True):
+            stored = cache is not None and self.keys[index] and outcome.error is None
+            if stored and index not in self.kept_whole:
+                cache.put(self.keys[index], outcome)
+            if self.progress is not None:
+                self.progress(self.tasks[index][0])
 
 
 def _each_partition(
-    work: Work,
-    engine: Engine,
-    tasks: list[Task],
-    max_bytes: int | None,
-    progress: Callable[[Path], None] | None,
-    keys: list[str | None],
-    workers: Workers | None,
-    kept_whole: Container[int],
+    work: Work, results: _Results, max_bytes: int | None, workers: Workers | None
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """:func:`each_partition` the usual way: the cache read as the partitions are asked
     for, then the others processed (:func:`_run`)."""
     missing: list[int] = []
     batch: tuple[list[int], list[Any]] = ([], [])
-    for index, cached in _cached(engine, tasks, progress, keys):
+    for index, cached in results.cached():
         if cached is None:
             missing.append(index)
             continue
@@ -227,9 +219,9 @@ def _each_partition(
             batch = ([], [])
     if batch[0]:
         yield batch
-    chosen = [tasks[i] for i in missing]
-    for indices, outcomes in _run(work, engine, chosen, missing, max_bytes, workers):
-        _kept_as_they_come(engine, tasks, progress, keys, kept_whole, indices, outcomes)
+    chosen = [results.tasks[i] for i in missing]
+    for indices, outcomes in _run(work, results.engine, chosen, missing, max_bytes, workers):
+        results.came(indices, outcomes)
         yield indices, outcomes
 
 
@@ -253,42 +245,30 @@ def _forked_now(engine: Engine, tasks: list[Task], workers: Workers | None) -> b
 
 
 def _forked(
-    work: Work,
-    engine: Engine,
-    tasks: list[Task],
-    max_bytes: int | None,
-    progress: Callable[[Path], None] | None,
-    keys: list[str | None],
-    workers: Workers,
-    kept_whole: Container[int],
+    work: Work, results: _Results, max_bytes: int | None, workers: Workers
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """:func:`each_partition` of a few documents: the cache read and the others submitted
     to the build's pool now; the returned iterator gives the cached results, then each
     partition's in the order they were sent."""
-    found = list(_cached(engine, tasks, progress, keys))
+    found = list(results.cached())
     missing = [index for index, cached in found if cached is None]
     cached = [(index, result) for index, result in found if result is not None]
     del found
+    tasks, engine = results.tasks, results.engine
     if len(missing) < FORKED_FROM:  # most were cached: the rest read here
         outcomes = process_partition(work, [tasks[i] for i in missing], max_bytes)
-        return _forked_results(
-            engine, tasks, progress, keys, kept_whole, cached, [], missing, outcomes
-        )
+        return _forked_results(results, cached, [], missing, outcomes)
     pool = workers.pool(work)
     sent = []
     for part in _partitions(len(missing), engine.local_workers(), engine.partition_size):
         indices = [missing[i] for i in part]
         packed = _dumps([tasks[i] for i in indices])
         sent.append((indices, pool.submit(process_packed, work, packed, max_bytes)))
-    return _forked_results(engine, tasks, progress, keys, kept_whole, cached, sent)
+    return _forked_results(results, cached, sent)
 
 
 def _forked_results(
-    engine: Engine,
-    tasks: list[Task],
-    progress: Callable[[Path], None] | None,
-    keys: list[str | None],
-    kept_whole: Container[int],
+    results: _Results,
     cached: list[tuple[int, Any]],
     sent: list[tuple[list[int], Any]],
     here: list[int] | None = None,
@@ -301,12 +281,12 @@ def _forked_results(
             batch = cached[first : first + PARTITION_MAX]
             yield [index for index, _ in batch], [result for _, result in batch]
         if here and outcomes is not None:
-            _kept_as_they_come(engine, tasks, progress, keys, kept_whole, here, outcomes)
+            results.came(here, outcomes)
             yield here, outcomes
         for indices, future in sent:
-            results = future.result()
-            _kept_as_they_come(engine, tasks, progress, keys, kept_whole, indices, results)
-            yield indices, results
+            done = future.result()
+            results.came(indices, done)
+            yield indices, done
     finally:
         for _, future in sent:  # an interrupted build sends nothing more
             future.cancel()
