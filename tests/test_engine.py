@@ -541,9 +541,9 @@ def test_stage_two_result_is_read_only_under_its_key_even_after_a_killed_build(
     read: list[str] = []
     get = DocumentCache.get
 
-    def counting_get(self, key, counted=True):
+    def counting_get(self, key, found=None):
         read.append(key)
-        return get(self, key, counted)
+        return get(self, key, found)
 
     monkeypatch.setattr(DocumentCache, "get", counting_get)
     changed = cached_build(corpus, cache)
@@ -630,10 +630,10 @@ def test_stage_two_merges_only_the_clusters_a_change_touches(
     ahead: list[str] = []  # read by the thread reading ahead (timeline.table._ReadAhead)
     get = DocumentCache.get
 
-    def counting_get(self, key, counted=True):
+    def counting_get(self, key, found=None):
         reading_ahead = threading.current_thread().name == "timeline-read-ahead"
         (ahead if reading_ahead else entries).append(key)
-        return get(self, key, counted)
+        return get(self, key, found)
 
     monkeypatch.setattr(DocumentCache, "get", counting_get)
 

@@ -464,18 +464,22 @@ class DocumentCache:
 
     # --- entries --------------------------------------------------------------------
 
-    def get(self, key: str, counted: bool = True):
+    def get(self, key: str, found: list[bool] | None = None):
         """The result stored under ``key``, or None (absent, damaged, or of another format).
 
-        ``counted``: False for a read ahead that the build may not use; it counts its
-        look-ups later (:meth:`count`) when it does."""
+        ``found``: for a read ahead that the build may not use, the look-up is not
+        counted but appended here (whether it found a result); the build counts them
+        (:meth:`count`) when it takes what was read."""
         result = self._read("results", key)
-        if counted:
+        if found is None:
             self.count([result is not None])
+        else:
+            found.append(result is not None)
         return result
 
     def count(self, found: Iterable[bool]) -> None:
-        """Count look-ups made uncounted (:meth:`get`): each a hit when True, else a miss."""
+        """Count look-ups made uncounted (:meth:`get`'s ``found``): each a hit when True,
+        else a miss."""
         for one in found:
             if one:
                 self.hits += 1

@@ -281,14 +281,10 @@ class Clusters:
         cls, cache: DocumentCache | None, slot: str | None, found: list[bool] | None = None
     ) -> Clusters | None:
         """The clusters kept under ``slot``, or None. ``found``: the look-up is not counted
-        by the cache but appended here (a read ahead, :meth:`DocumentCache.count`)."""
+        by the cache but appended here (a read ahead, :meth:`DocumentCache.get`)."""
         if cache is None or slot is None:
             return None
-        if found is None:
-            stored = cache.get(_clusters_slot(slot))
-        else:
-            stored = cache.get(_clusters_slot(slot), counted=False)
-            found.append(stored is not None)
+        stored = cache.get(_clusters_slot(slot), found)
         if isinstance(stored, dict) and stored.get("version") == cache.version:
             frame, names = stored.get("frame"), stored.get("names")
             if isinstance(frame, pd.DataFrame) and isinstance(names, list):

@@ -114,21 +114,13 @@ class Kept:
     def load(cls, cache: DocumentCache, slot: str, found: list[bool] | None = None) -> Kept | None:
         """The entries kept under ``slot`` for this code version, or None: the base, and
         the delta when it names this base. ``found``: the look-ups are not counted by the
-        cache but appended here (a read ahead, :meth:`DocumentCache.count`)."""
-
-        def get(key: str) -> object:
-            if found is None:
-                return cache.get(key)
-            value = cache.get(key, counted=False)
-            found.append(value is not None)
-            return value
-
-        stored = get(_slot(slot))
+        cache but appended here (a read ahead, :meth:`DocumentCache.get`)."""
+        stored = cache.get(_slot(slot), found)
         base = _Layer.of(stored, cache.version)
         if base is None or not isinstance(stored.get("id"), str):
             return None
         layers = [base]
-        delta = get(_delta_slot(slot))
+        delta = cache.get(_delta_slot(slot), found)
         if isinstance(delta, dict) and delta.get("base") == stored["id"]:
             over = _Layer.of(delta, cache.version)
             if over is not None:
