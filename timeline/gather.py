@@ -198,7 +198,7 @@ def merged_table(
     keys: list[str | None] | None = None,
     slot: str | None = None,
     workers: Workers | None = None,
-    known: Clusters | None | Callable[[], Clusters | None] = None,
+    known: Callable[[], Clusters | None] | None = None,
 ) -> pd.DataFrame:
     """Every association's rows in ``store`` merged: the rows of merging them all at once.
 
@@ -213,17 +213,15 @@ def merged_table(
     cluster whose rows are those of the last build (:func:`cluster_key`) takes
     its merged rows from there and only the other clusters are merged
     (:class:`Clusters`). ``workers``: the build's local worker processes, the
-    pool stage 1 used (:class:`timeline.engine.Workers`). ``known``: the last build's
-    clusters already read (:meth:`Clusters.load`), or what gives them; None: read here.
+    pool stage 1 used (:class:`timeline.engine.Workers`). ``known``: what gives the last
+    build's clusters (read already, :class:`timeline.table._ReadAhead`); None: they are
+    read here (:meth:`Clusters.load`).
     """
     cache = engine.cache if engine is not None else None
-    if keys is None:
-        known = None
-    elif callable(known):
-        known = known()
-    elif known is None:
-        known = Clusters.load(cache, slot)
-    plan = _Plan(keys, known)
+    clusters = None
+    if keys is not None:
+        clusters = known() if known is not None else Clusters.load(cache, slot)
+    plan = _Plan(keys, clusters)
     light = (_rows_in, SERIAL_BELOW_ROWS)
     frames = list(map_parts(merge_part, plan.parts(store), engine, documents, workers, light))
     fresh = None  # the rows merged here, kept for the next build (not the one-row clusters)
