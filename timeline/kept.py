@@ -70,11 +70,20 @@ class _Layer:
     #: The tables decoded ahead (:meth:`Kept.decode`): the rows' by association, the periods'.
     decoded: tuple[list[tuple[str, pa.Table]], pa.Table] | None = None
 
-    def tables(self) -> tuple[list[tuple[str, pa.Table]], pa.Table]:
-        """The layer's tables, decoded (now, or ahead); raises on a damaged stream."""
+    def tables(
+        self, threads: bool = True, stopped: Callable[[], bool] | None = None
+    ) -> tuple[list[tuple[str, pa.Table]], pa.Table] | None:
+        """The layer's tables, decoded (now, or ahead); raises on a damaged stream.
+        ``threads``: decompressed by Arrow's threads too (:func:`arrow_table`);
+        ``stopped``: asked before each table, None returned once it says so."""
         if self.decoded is not None:
             return self.decoded
-        return [(name, arrow_table(data)) for name, data in self.rows], arrow_table(self.periods)
+        rows = []
+        for name, data in self.rows:
+            if stopped is not None and stopped():
+                return None
+            rows.append((name, arrow_table(data, threads)))
+        return rows, arrow_table(self.periods, threads)
 
     @classmethod
     def of(cls, stored: object, version: str) -> _Layer | None:
@@ -135,13 +144,10 @@ class Kept:
         each table; once True, the rest is decoded when :meth:`tables` needs it."""
         for layer in self.layers:
             try:
-                rows = []
-                for name, data in layer.rows:
-                    if stopped is not None and stopped():
-                        return
-                    rows.append((name, arrow_table(data, threads=False)))
-                layer.decoded = rows, arrow_table(layer.periods, threads=False)
+                layer.decoded = layer.tables(threads=False, stopped=stopped)
             except Exception:  # reported by tables(), as without decoding ahead
+                return
+            if layer.decoded is None:  # stopped: the rest decoded when needed
                 return
 
     def known(self, keys: list[str | None]) -> list[int]:
@@ -167,7 +173,9 @@ class Kept:
                 if place is not None:
                     now[place] = index
             try:
-                decoded, period_table = layer.tables()
+                found = layer.tables()
+                assert found is not None  # nothing stops it
+                decoded, period_table = found
                 periods.append(_renumbered(period_table, now, PERIOD_SCHEMA))
             except Exception:  # a damaged stream: those documents are read again
                 self.damaged = True
