@@ -52,6 +52,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -401,6 +402,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON report")
     parser.add_argument("--keep", type=Path, help="build under this folder and keep it")
     parser.add_argument(
+        "--rebuilds",
+        type=int,
+        default=1,
+        help="trials of the cached rebuilds (unchanged, +1%%), each from the full build's state",
+    )
+    parser.add_argument(
         "--report", type=Path, help="print the table of a saved --json report and run nothing"
     )
     arguments = parser.parse_args()
@@ -446,12 +453,10 @@ def main() -> None:
         reference = None
         compared = ("serial", "dask-1", "dask-2", "cached-full")
         warmed: set[Path] = set()
-        for name, code, workers, cache_dir, more, folder in plan:
-            if (chosen and name not in chosen) or (not chosen and name.startswith("peer-")):
-                continue
+        saved: dict[str, _Saved] = {}  # the state after each full cached build, for --rebuilds
+
+        def run(name: str, code: str, workers: int, cache_dir: str | None, folder: str) -> dict:
             here = work / "corpus-peer" if name.startswith("peer-cached") else corpus
-            if more:
-                sizes[here] += generate(here, count, more)
             source = peer_code(arguments.peer, work / "peer") if code == "peer" else ROOT
             if source not in warmed:
                 _warm_up(source)
@@ -465,14 +470,49 @@ def main() -> None:
             )
             record["documents_per_s"] = record["documents"] / record["times"]["documents"]
             record["mb_per_s"] = sizes[here] / 2**20 / record["times"]["documents"]
+            return record
+
+        for name, code, workers, cache_dir, more, folder in plan:
+            if (chosen and name not in chosen) or (not chosen and name.startswith("peer-")):
+                continue
+            here = work / "corpus-peer" if name.startswith("peer-cached") else corpus
+            if more:
+                sizes[here] += generate(here, count, more)
+            record = run(name, code, workers, cache_dir, folder)
             records.append(record)
             print(_line(record), file=sys.stderr, flush=True)
+            if name.endswith("cached-full") and arguments.rebuilds > 1:
+                assert cache_dir is not None
+                saved[name] = _Saved.of(
+                    here, Path(cache_dir), work / folder, work / f"saved-{name}"
+                )
             if name in compared:
                 if reference is None:
                     reference = work / "out-reference"
                     shutil.copytree(work / folder, reference)
                 else:
                     different += _same_bytes(reference, work / folder, name)
+        # Further trials of the cached rebuilds, each from the state the full build left
+        # (its cache and published folder copied back, the documents added taken away):
+        # one +1 % rebuild on this machine may take from 0.7 to 1.4 times another's.
+        for trial in range(2, arguments.rebuilds + 1):
+            for name, code, workers, cache_dir, _more, folder in plan:
+                if not name.endswith(("cached-unchanged", "cached-plus-1%")):
+                    continue
+                full = name.replace("unchanged", "full").replace("plus-1%", "full")
+                if full not in saved:
+                    continue
+                here = work / "corpus-peer" if name.startswith("peer-cached") else corpus
+                if name.endswith("unchanged"):
+                    saved[full].restore(count)
+                    sizes[here] = size_of(here)
+                    # the copies are new files: a first build records their status again
+                    run(f"{name} (settling)", code, workers, cache_dir, folder)
+                else:
+                    sizes[here] += generate(here, count + (trial - 1) * added, added)
+                record = run(f"{name} #{trial}", code, workers, cache_dir, folder)
+                records.append(record)
+                print(_line(record), file=sys.stderr, flush=True)
         # a peer with today's output: its build against this code's, on the same corpus
         for name, theirs, mine in (
             ("peer-dask-2", "out-peer-dask-2", "out-reference"),
@@ -506,6 +546,36 @@ def main() -> None:
 
 #: The code the issue's baseline was measured with (issue 10: about 235 s for 10,000).
 PEER = "e3b2994"
+
+
+class _Saved:
+    """A corpus's state after a full cached build: its manifest, cache and published folder."""
+
+    def __init__(self, corpus: Path, cache: Path, out: Path, folder: Path) -> None:
+        self.corpus, self.cache, self.out, self.folder = corpus, cache, out, folder
+        self.manifest = (corpus / "documents.csv").read_bytes()
+
+    @classmethod
+    def of(cls, corpus: Path, cache: Path, out: Path, folder: Path) -> _Saved:
+        saved = cls(corpus, cache, out, folder)
+        shutil.copytree(cache, folder / "cache", symlinks=True)
+        shutil.copytree(out, folder / "out", symlinks=True)
+        return saved
+
+    def restore(self, count: int) -> None:
+        """The state saved, the documents from ``count`` on (those added since) removed."""
+        for path in self.corpus.glob("*/*"):
+            if path.name[:6].isdigit() and int(path.name[:6]) >= count:
+                path.unlink()
+        (self.corpus / "documents.csv").write_bytes(self.manifest)
+        for kept, target in ((self.folder / "cache", self.cache), (self.folder / "out", self.out)):
+            shutil.rmtree(target)
+            shutil.copytree(kept, target, symlinks=True)
+
+
+def size_of(corpus: Path) -> int:
+    """The bytes of the corpus's documents."""
+    return sum(path.stat().st_size for path in corpus.glob("*/*") if path.is_file())
 
 
 def _same_bytes(first: Path, second: Path, name: str) -> list[str]:
@@ -612,6 +682,19 @@ def _table(report: dict) -> None:
                 if prefix + name in runs:
                     ratio = runs[prefix + name]["total_s"] / full
                     print(f"{prefix}{name} / full build (whole build): {ratio:.3f}")
+                trials = [
+                    run["total_s"]
+                    for run in report["runs"]
+                    if run["name"] == prefix + name or run["name"].startswith(f"{prefix}{name} #")
+                ]
+                if len(trials) > 1:
+                    ratios = sorted(total / full for total in trials)
+                    print(
+                        f"{prefix}{name} / full build over {len(trials)} trials: median"
+                        f" {statistics.median(ratios):.3f}, least {ratios[0]:.3f},"
+                        f" most {ratios[-1]:.3f} ({statistics.median(trials):.2f} s;"
+                        f" {', '.join(f'{t:.2f}' for t in trials)} s)"
+                    )
     for name in ("dask-2", "cached-full", "cached-unchanged", "cached-plus-1%"):
         if f"peer-{name}" in runs and name in runs:  # before and after, the same run
             print(f"{name}, peer → this: " + "; ".join(_stages(runs[f"peer-{name}"], runs[name])))
