@@ -236,7 +236,9 @@ def _timed(function, part: str, times: dict, phase: _Phase):
 
 
 class _TreeSampler:
-    """The summed RSS of process ``pid`` and its descendants every 50 ms, per phase.
+    """The summed RSS of process ``pid`` and its descendants every 50 ms, per phase, and
+    the cores they kept busy in each phase (CPU seconds of the whole tree over the wall
+    seconds of the phase: 2.0 is both cores of this machine, all the time).
 
     Runs in the benchmark's own process; the phase is read from ``phase_file``.
     """
@@ -247,25 +249,52 @@ class _TreeSampler:
         self.pid = pid
         self.phase_file = phase_file
         self.peaks: dict[str, float] = {}
+        #: phase -> [CPU seconds, wall seconds] between samples
+        self.used: dict[str, list[float]] = {}
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
+        last: tuple[float, float] | None = None
         while not self._done.is_set():
             try:
                 phase = self.phase_file.read_text() or "start"
             except OSError:
                 phase = "start"
-            total = sum(_rss_pages(pid) for pid in _tree(self.pid)) * page / 2**20
+            tree = _tree(self.pid)
+            total = sum(_rss_pages(pid) for pid in tree) * page / 2**20
             self.peaks[phase] = max(self.peaks.get(phase, 0.0), total)
+            now = (time.perf_counter(), sum(_cpu_seconds(pid) for pid in tree))
+            if last is not None:
+                used = self.used.setdefault(phase, [0.0, 0.0])
+                used[0] += max(0.0, now[1] - last[1])
+                used[1] += now[0] - last[0]
+            last = now
             self._done.wait(0.05)
 
     def stop(self) -> dict[str, float]:
         self._done.set()
         self._thread.join()
         return self.peaks
+
+    def busy(self) -> dict[str, float]:
+        """The cores the tree kept busy in each phase, on average."""
+        return {phase: cpu / wall for phase, (cpu, wall) in self.used.items() if wall > 0}
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds of process ``pid`` and of its children it has waited for (a child that
+    ended is counted in its parent from then on, so the tree's sum goes on rising)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(value) for value in fields[11:15]) / _TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _tree(pid: int) -> list[int]:
@@ -312,12 +341,17 @@ def _in_process(source: Path, corpus: Path, out: Path, workers: int, cache: str 
         sampler = _TreeSampler(child.pid, phase_file)
         stdout, stderr = child.communicate()
         peaks = sampler.stop()
+        busy = sampler.busy()
+        used = dict(sampler.used)
     if child.returncode != 0:
         raise SystemExit(f"the run failed:\n{stderr[-3000:]}")
     record = json.loads(stdout.strip().splitlines()[-1])
     peaks.pop("done", None)
     peaks.pop("start", None)
     record["peak_tree_mb"] = peaks  # the process tree's peak RSS in each phase
+    # the cores the process tree kept busy in each phase, on average
+    record["cores_busy"] = {name: busy[name] for name in busy if name not in ("start", "done")}
+    record["cpu_wall_s"] = {name: used[name] for name in used if name not in ("start", "done")}
     record["peak_rss_mb"] = max(peaks.values(), default=0.0)
     return record
 
@@ -599,8 +633,22 @@ def _line(record: dict) -> str:
         f"  CPU {_rounded(record['cpu_s'])} s"
         f"  peak {record['peak_rss_mb']:6.0f} MB  cache {record['cache']}"
         f"\n{'':18} process tree's peak RSS per phase (MB): {_rounded(record['peak_tree_mb'])}"
+        f"  cores busy per phase: { {k: round(v, 2) for k, v in record.get('cores_busy', {}).items()} }"
         f"  all.ics {record['all_ics_bytes']:,} bytes, every feed {record['feeds_bytes']:,}"
     )
+
+
+def _cores(record: dict) -> str:
+    """The cores the run's process tree kept busy, on average, in its documents phase and
+    in the rest (the site); "–" for a report made before they were measured."""
+    used = record.get("cpu_wall_s")
+    if not used:
+        return "–"
+    documents = used.get("documents", [0.0, 0.0])
+    cpu = sum(value[0] for name, value in used.items() if name != "documents")
+    wall = sum(value[1] for name, value in used.items() if name != "documents")
+    parts = [documents[0] / documents[1] if documents[1] else 0.0, cpu / wall if wall else 0.0]
+    return " / ".join(f"{part:.2f}" for part in parts)
 
 
 def _rounded(values: dict) -> dict:
@@ -635,9 +683,10 @@ def _table(report: dict) -> None:
     print(
         "| run | total s | documents s | feeds s | page s | table s | documents/s | MB/s"
         " | CPU s (documents / site) | CPU ms per document | peak RSS MB"
-        " (documents / feeds / page / table) | peer total / this total |"
+        " (documents / feeds / page / table) | cores busy (documents / site)"
+        " | peer total / this total |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     peer = runs.get("peer")
     for record in report["runs"]:
         t = record["times"]
@@ -649,7 +698,7 @@ def _table(report: dict) -> None:
             f" | {t['page']:.1f} | {t['table']:.1f} | {record['documents_per_s']:.1f}"
             f" | {record['mb_per_s']:.2f} | {cpu['documents']:.1f} / {cpu['site']:.1f}"
             f" | {1000 * cpu['documents'] / max(record['documents'], 1):.2f}"
-            f" | {peaks} | {ratio} |"
+            f" | {peaks} | {_cores(record)} | {ratio} |"
         )
     for prefix in ("peer-", ""):  # the peer's efficiency first, when both its runs were made
         one, two = runs.get(f"{prefix}dask-1"), runs.get(f"{prefix}dask-2")
