@@ -279,10 +279,6 @@ class _TreeSampler:
         self._thread.join()
         return self.peaks
 
-    def busy(self) -> dict[str, float]:
-        """The cores the tree kept busy in each phase, on average."""
-        return {phase: cpu / wall for phase, (cpu, wall) in self.used.items() if wall > 0}
-
 
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -341,7 +337,6 @@ def _in_process(source: Path, corpus: Path, out: Path, workers: int, cache: str 
         sampler = _TreeSampler(child.pid, phase_file)
         stdout, stderr = child.communicate()
         peaks = sampler.stop()
-        busy = sampler.busy()
         used = dict(sampler.used)
     if child.returncode != 0:
         raise SystemExit(f"the run failed:\n{stderr[-3000:]}")
@@ -349,8 +344,7 @@ def _in_process(source: Path, corpus: Path, out: Path, workers: int, cache: str 
     peaks.pop("done", None)
     peaks.pop("start", None)
     record["peak_tree_mb"] = peaks  # the process tree's peak RSS in each phase
-    # the cores the process tree kept busy in each phase, on average
-    record["cores_busy"] = {name: busy[name] for name in busy if name not in ("start", "done")}
+    # the process tree's CPU seconds and the wall seconds of each phase (:func:`_busy`)
     record["cpu_wall_s"] = {name: used[name] for name in used if name not in ("start", "done")}
     record["peak_rss_mb"] = max(peaks.values(), default=0.0)
     return record
@@ -489,8 +483,12 @@ def main() -> None:
         warmed: set[Path] = set()
         saved: dict[str, _Saved] = {}  # the state after each full cached build, for --rebuilds
 
+        def corpus_of(name: str) -> Path:
+            """The peer's cached builds have a copy of the corpus of their own."""
+            return work / "corpus-peer" if name.startswith("peer-cached") else corpus
+
         def run(name: str, code: str, workers: int, cache_dir: str | None, folder: str) -> dict:
-            here = work / "corpus-peer" if name.startswith("peer-cached") else corpus
+            here = corpus_of(name)
             source = peer_code(arguments.peer, work / "peer") if code == "peer" else ROOT
             if source not in warmed:
                 _warm_up(source)
@@ -509,7 +507,7 @@ def main() -> None:
         for name, code, workers, cache_dir, more, folder in plan:
             if (chosen and name not in chosen) or (not chosen and name.startswith("peer-")):
                 continue
-            here = work / "corpus-peer" if name.startswith("peer-cached") else corpus
+            here = corpus_of(name)
             if more:
                 sizes[here] += generate(here, count, more)
             record = run(name, code, workers, cache_dir, folder)
@@ -536,7 +534,7 @@ def main() -> None:
                 full = name.replace("unchanged", "full").replace("plus-1%", "full")
                 if full not in saved:
                     continue
-                here = work / "corpus-peer" if name.startswith("peer-cached") else corpus
+                here = corpus_of(name)
                 if name.endswith("unchanged"):
                     saved[full].restore(count)
                     sizes[here] = size_of(here)
@@ -633,9 +631,15 @@ def _line(record: dict) -> str:
         f"  CPU {_rounded(record['cpu_s'])} s"
         f"  peak {record['peak_rss_mb']:6.0f} MB  cache {record['cache']}"
         f"\n{'':18} process tree's peak RSS per phase (MB): {_rounded(record['peak_tree_mb'])}"
-        f"  cores busy per phase: { {k: round(v, 2) for k, v in record.get('cores_busy', {}).items()} }"
+        f"  cores busy per phase: {_busy(record)}"
         f"  all.ics {record['all_ics_bytes']:,} bytes, every feed {record['feeds_bytes']:,}"
     )
+
+
+def _busy(record: dict) -> dict[str, float]:
+    """The cores the run's process tree kept busy in each phase, on average."""
+    used = record.get("cpu_wall_s", {})
+    return {name: round(cpu / wall, 2) for name, (cpu, wall) in used.items() if wall > 0}
 
 
 def _cores(record: dict) -> str:
