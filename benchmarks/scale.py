@@ -436,6 +436,12 @@ def main() -> None:
         help="trials of the cached rebuilds (unchanged, +1%%), each from the full build's state",
     )
     parser.add_argument(
+        "--engine-trials",
+        type=int,
+        default=1,
+        help="pairs of dask-1 and dask-2 runs, each pair in the other order than the last",
+    )
+    parser.add_argument(
         "--report", type=Path, help="print the table of a saved --json report and run nothing"
     )
     arguments = parser.parse_args()
@@ -545,6 +551,19 @@ def main() -> None:
                 record = run(f"{name} #{trial}", code, workers, cache_dir, folder)
                 records.append(record)
                 print(_line(record), file=sys.stderr, flush=True)
+        # Further pairs of the engine's runs, each in the other order than the one before
+        # (dask-2 first, then dask-1, and so on): this machine's speed drifts by a fifth
+        # within minutes, and a pair always run in one order charges the drift to one side.
+        if chosen and not {"dask-1", "dask-2"} <= chosen:
+            arguments.engine_trials = 1
+        for trial in range(2, arguments.engine_trials + 1):
+            order = [("dask-2", 2, "out-dask-2"), ("dask-1", 1, "out-dask-1")]
+            for name, workers, folder in order if trial % 2 == 0 else order[::-1]:
+                shutil.rmtree(work / folder)  # built afresh, as the first pair was
+                record = run(f"{name} #{trial}", "here", workers, None, folder)
+                records.append(record)
+                print(_line(record), file=sys.stderr, flush=True)
+                different += _same_bytes(work / "out-reference", work / folder, record["name"])
         # a peer with today's output: its build against this code's, on the same corpus
         for name, theirs, mine in (
             ("peer-dask-2", "out-peer-dask-2", "out-reference"),
@@ -675,6 +694,19 @@ def _stages(before: dict, after: dict) -> list[str]:
     return [f"{label} {a:.2f} → {b:.2f} s ({a / max(b, 1e-9):.1f}×)" for label, a, b in parts]
 
 
+def _engine_pairs(runs: list[dict], prefix: str = "") -> list[tuple[dict, dict]]:
+    """The dask-1 and dask-2 runs of each trial (``--engine-trials``), in trial order."""
+    named = {run["name"]: run for run in runs}
+    pairs = []
+    for trial in range(1, len(runs) + 1):
+        tail = "" if trial == 1 else f" #{trial}"
+        one, two = named.get(f"{prefix}dask-1{tail}"), named.get(f"{prefix}dask-2{tail}")
+        if one is None or two is None:
+            break
+        pairs.append((one, two))
+    return pairs
+
+
 def _table(report: dict) -> None:
     """The report as a markdown table, then the ratios the issue asks for."""
     runs = {r["name"]: r for r in report["runs"]}
@@ -714,6 +746,18 @@ def _table(report: dict) -> None:
             f"{'the peer: ' if prefix else ''}parallel efficiency, 2 workers over 1:"
             f" documents phase {documents:.2f}, whole build {whole:.2f}"
         )
+        pairs = _engine_pairs(report["runs"], prefix)
+        if len(pairs) > 1:
+            ratios = sorted(
+                a["times"]["documents"] / (2 * b["times"]["documents"]) for a, b in pairs
+            )
+            wholes = sorted(a["total_s"] / (2 * b["total_s"]) for a, b in pairs)
+            print(
+                f"over {len(pairs)} pairs (each in the other order than the one before):"
+                f" documents phase median {statistics.median(ratios):.2f}"
+                f" ({', '.join(f'{r:.2f}' for r in ratios)}), whole build median"
+                f" {statistics.median(wholes):.2f} ({', '.join(f'{r:.2f}' for r in wholes)})"
+            )
         if one.get("stages", {}).get("documents") and two.get("stages", {}).get("documents"):
             stage = one["stages"]["documents"] / (2 * two["stages"]["documents"])
             print(
