@@ -764,8 +764,8 @@ def _table(report: dict) -> None:
             )
             wholes = sorted(a["total_s"] / (2 * b["total_s"]) for a, b in pairs)
             print(
-                f"over {len(pairs)} pairs (each in the other order than the one before):"
-                f" documents phase median {statistics.median(ratios):.2f}"
+                f"over {len(pairs)} pairs (each in the other order than the one before;"
+                f" least to most): documents phase median {statistics.median(ratios):.2f}"
                 f" ({', '.join(f'{r:.2f}' for r in ratios)}), whole build median"
                 f" {statistics.median(wholes):.2f} ({', '.join(f'{r:.2f}' for r in wholes)})"
             )
