@@ -49,6 +49,7 @@ from exports.publish import publish
 from exports.site_writers import Later, Writers, run_all
 from exports.table_files import TABLE_FILES, KeptRecords, write_table_files
 from timeline import slugs
+from timeline.arrow_pool import use_build_pool
 from timeline.files import EarlyWriteback, start_durable, write_atomic
 from timeline.schema import one_line
 from timeline.slugs import slugify
@@ -125,6 +126,7 @@ def build_site(
     (:class:`~exports.site_writers.Later`); then this process writes the feeds. In one
     process the plan comes first, then the three writers.
     """
+    use_build_pool()  # the site alone (a table read back) takes the build's pool too
     out = Path(out_dir)
     when = now or _source_date()
 

@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from timeline.arrow_pool import use_build_pool
 from timeline.cache import DocumentCache
 from timeline.collector import can_fork as _can_fork
 
@@ -311,6 +312,7 @@ def work_size(tasks: list[Task]) -> int:
 
 def process_partition(work: Work, tasks: list[Task], max_bytes: int | None) -> list[Any]:
     """One partition's documents, processed where this runs (a worker)."""
+    use_build_pool()  # a cluster's worker is not forked from the build
     return [work(path, metadata, max_bytes) for path, metadata in tasks]
 
 

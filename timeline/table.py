@@ -30,6 +30,7 @@ from pandas.api.types import infer_dtype
 from normalizers import DateMention
 from normalizers.qualifiers import qualifier_word_end
 from timeline import limits
+from timeline.arrow_pool import use_build_pool
 from timeline.associations import Organisations, detect_association, find_organisations
 from timeline.boilerplate import boilerplate_spans, reads_as_prose
 from timeline.cache import DocumentCache, Packed
@@ -600,6 +601,7 @@ def build_events(
     manifest or reviews file that cannot be used at all raises
     (:class:`ManifestError`, :class:`timeline.reviews.ReviewError`).
     """
+    use_build_pool()
     paths = list(paths)
     result = TableResult(table=empty_table(), periods=_frame([], PERIOD_COLUMNS))
     cache = engine.cache if engine is not None else None
