@@ -3,11 +3,11 @@
 A build moves its rows through Arrow a few times (stage 2 takes each
 association's rows out of the row store, the table is taken into its order,
 the site reads it column by column), and each take allocates new buffers.
-pyarrow's default pool on Linux is mimalloc; with it, stage 2 and the table's
-order of a ``+1 %`` rebuild at 10,000 documents took 1.6–2.1 s on this project's
-2-core machine, with jemalloc 0.5–0.6 s, the rest of the build unchanged (see
-``docs/scale.md``, “Arrow's memory pool”). The output does not depend on the
-pool.
+pyarrow's default pool on Linux is mimalloc; with it, the gathering (stage 2 and
+the table's order) of a ``+1 %`` rebuild at 10,000 documents took 1.1–2.1 s on
+this project's 2-core machine, with jemalloc 0.45–0.67 s, and the whole rebuild
+about 0.5–1 s more (see ``docs/scale.md``, “Arrow's memory pool”). The output
+does not depend on the pool (``tests/test_arrow_pool.py``).
 
 ``ARROW_DEFAULT_MEMORY_POOL`` (``jemalloc``, ``mimalloc`` or ``system``), when
 set, is Arrow's own choice and is left alone: a user who set it gets that pool.
