@@ -32,13 +32,13 @@ def use_build_pool() -> str:
     name is returned.
 
     Buffers made before keep the pool that made them, so calling this late is
-    safe; forked workers inherit the choice, other processes make it on their own
-    (the engine's work calls it too).
+    safe; forked workers inherit the choice, a cluster's workers make it on their
+    own (the work of both stages calls it too).
     """
     global _chosen
     if _chosen is None:
         if not os.environ.get(ENVIRONMENT):
-            # a pyarrow built without jemalloc (Windows) keeps its default
+            # a pyarrow built without jemalloc (Windows, some other wheels) keeps its default
             with contextlib.suppress(NotImplementedError):
                 pa.set_memory_pool(pa.jemalloc_memory_pool())
         _chosen = pa.default_memory_pool().backend_name
