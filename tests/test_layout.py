@@ -23,6 +23,7 @@ CONTRACT = (
     "timeline.cells",  # formula neutralising, used by the schema's writers
     "timeline.faults",  # numbered write steps, counted by the atomic writer
     "timeline.collector",  # the cyclic collector paused while the writers make objects
+    "timeline.arrow_pool",  # Arrow's memory pool of a build, the site alone included
 )
 
 
