@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow
 import pytest
 from typer.testing import CliRunner
 
@@ -25,6 +26,7 @@ import timeline.engine
 import timeline.gather
 import timeline.table
 from exports.ics import build_feeds
+from timeline.arrow_pool import use_build_pool
 from timeline.cache import DocumentCache, version_of
 from timeline.cli import app
 from timeline.engine import Engine
@@ -90,6 +92,10 @@ def test_serial_local_processes_and_a_cluster_give_the_same_bytes(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         assert len(cluster.workers) == 2
+        # each worker, fresh from the cluster, takes the build's Arrow pool for its task
+        cluster_engine = Engine(scheduler=cluster.scheduler_address)
+        pools = list(timeline.engine.map_parts(_arrow_pool, range(6), cluster_engine, 10**6))
+        assert pools == [use_build_pool()] * 6
         on_cluster = build_events(
             [corpus], engine=Engine(scheduler=cluster.scheduler_address, partition_size=2)
         )
@@ -112,6 +118,11 @@ def test_local_processes_over_waves_computed_together_give_the_same_bytes(
     local = build_events([corpus], engine=Engine(workers=2, partition_size=1))
     assert outputs(local, tmp_path / "local") == outputs(serial, tmp_path / "serial")
     assert summary(local) == summary(serial)
+
+
+def _arrow_pool(part: object) -> str:
+    """Arrow's default memory pool where this runs (sent to a cluster's workers by reference)."""
+    return pyarrow.default_memory_pool().backend_name
 
 
 def _process(path: Path, metadata: object, max_bytes: int | None) -> int:

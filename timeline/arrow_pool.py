@@ -32,8 +32,8 @@ def use_build_pool() -> str:
     name is returned.
 
     Buffers made before keep the pool that made them, so calling this late is
-    safe; forked workers inherit the choice, a cluster's workers make it on their
-    own (the work of both stages calls it too).
+    safe; forked workers inherit the choice, and the engine makes it on a cluster's
+    workers before each task (:func:`timeline.engine._on_worker`).
     """
     global _chosen
     if _chosen is None:

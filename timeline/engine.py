@@ -312,7 +312,6 @@ def work_size(tasks: list[Task]) -> int:
 
 def process_partition(work: Work, tasks: list[Task], max_bytes: int | None) -> list[Any]:
     """One partition's documents, processed where this runs (a worker)."""
-    use_build_pool()  # a cluster's worker is not forked from the build
     return [work(path, metadata, max_bytes) for path, metadata in tasks]
 
 
@@ -558,7 +557,7 @@ def map_parts(
         from distributed import Client
 
         with Client(engine.scheduler, set_as_default=False) as client:
-            futures = [client.submit(function, part, pure=False) for part in parts]
+            futures = [client.submit(_on_worker, function, part, pure=False) for part in parts]
             for future in futures:
                 yield future.result()
                 future.release()
@@ -600,6 +599,13 @@ def _warm_up() -> None:
     find_organisations(text)
 
 
+def _on_worker(function: Callable[..., Any], *arguments: Any) -> Any:
+    """``function(*arguments)`` on a cluster's worker, which is not forked from the build:
+    with the build's Arrow memory pool (:mod:`timeline.arrow_pool`), as local workers."""
+    use_build_pool()
+    return function(*arguments)
+
+
 def _run_distributed(
     work: Work, engine: Engine, tasks: list[Task], indices: list[int], max_bytes: int | None
 ) -> Iterator[tuple[list[int], list[Any]]]:
@@ -611,6 +617,7 @@ def _run_distributed(
         parts = _partitions(len(tasks), workers, engine.partition_size)
         futures = {
             client.submit(
+                _on_worker,
                 process_partition,
                 work,
                 [(path.absolute(), metadata) for path, metadata in (tasks[i] for i in part)],

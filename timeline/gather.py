@@ -27,7 +27,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from timeline.arrow_pool import use_build_pool
 from timeline.cache import DocumentCache, Packed
 from timeline.engine import Engine, Workers, map_parts
 from timeline.merge import MERGEABLE, clusters, groups, merged_groups
@@ -77,7 +76,6 @@ def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
 def merge_part(part: list[Piece]) -> pd.DataFrame:
     """One part's rows merged: a frame of :data:`COLUMNS` and ``ORDER_COLUMNS`` (a worker's
     task). A merged row carries the order columns of its group's first row."""
-    use_build_pool()  # a cluster's worker may be given no document of stage 1
     if not any(isinstance(piece, list) for piece in part):
         return _merged_columns(part)
     rows: list[dict] = []
