@@ -493,7 +493,15 @@ def main() -> None:
             """The peer's cached builds have a copy of the corpus of their own."""
             return work / "corpus-peer" if name.startswith("peer-cached") else corpus
 
-        def run(name: str, code: str, workers: int, cache_dir: str | None, folder: str) -> dict:
+        def run(
+            name: str,
+            code: str,
+            workers: int,
+            cache_dir: str | None,
+            folder: str,
+            reported: bool = True,
+        ) -> dict:
+            """One build, in a fresh process; reported: kept in the report and printed."""
             here = corpus_of(name)
             source = peer_code(arguments.peer, work / "peer") if code == "peer" else ROOT
             if source not in warmed:
@@ -508,6 +516,9 @@ def main() -> None:
             )
             record["documents_per_s"] = record["documents"] / record["times"]["documents"]
             record["mb_per_s"] = sizes[here] / 2**20 / record["times"]["documents"]
+            if reported:
+                records.append(record)
+                print(_line(record), file=sys.stderr, flush=True)
             return record
 
         for name, code, workers, cache_dir, more, folder in plan:
@@ -517,8 +528,6 @@ def main() -> None:
             if more:
                 sizes[here] += generate(here, count, more)
             record = run(name, code, workers, cache_dir, folder)
-            records.append(record)
-            print(_line(record), file=sys.stderr, flush=True)
             if name.endswith("cached-full") and arguments.rebuilds > 1:
                 assert cache_dir is not None
                 saved[name] = _Saved.of(
@@ -547,8 +556,6 @@ def main() -> None:
                             None,
                             engine_folder.name,
                         )
-                        records.append(record)
-                        print(_line(record), file=sys.stderr, flush=True)
                         different += _same_bytes(reference, engine_folder, record["name"])
         # Further trials of the cached rebuilds, each from the state the full build left
         # (its cache and published folder copied back, the documents added taken away):
@@ -565,16 +572,14 @@ def main() -> None:
                     saved[full].restore(count)
                     sizes[here] = size_of(here)
                     # the copies are new files: a first build records their status again
-                    run(f"{name} (settling)", code, workers, cache_dir, folder)
+                    run(f"{name} (settling)", code, workers, cache_dir, folder, reported=False)
                     if chosen and name not in chosen:  # the state put back, not timed
                         continue
                 elif chosen and name not in chosen:
                     continue
                 else:
                     sizes[here] += generate(here, count + (trial - 1) * added, added)
-                record = run(f"{name} #{trial}", code, workers, cache_dir, folder)
-                records.append(record)
-                print(_line(record), file=sys.stderr, flush=True)
+                run(f"{name} #{trial}", code, workers, cache_dir, folder)
         # a peer with today's output: its build against this code's, on the same corpus
         for name, theirs, mine in (
             ("peer-dask-2", "out-peer-dask-2", "out-reference"),
