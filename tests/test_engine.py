@@ -249,6 +249,20 @@ def _pid_of(part: list[int]) -> tuple[int, int]:
     return len(part), os.getpid()
 
 
+@pytest.mark.parametrize("forked", [True, False])
+def test_local_workers_take_the_builds_arrow_pool(
+    monkeypatch: pytest.MonkeyPatch, forked: bool
+) -> None:
+    """Forked from the build or started by a fork server (the build holds other threads),
+    the local workers run with the build's Arrow memory pool."""
+    monkeypatch.setattr(timeline.engine, "_can_fork", lambda: forked)
+    engine = Engine(workers=2)
+    with timeline.engine.Workers(engine) as workers:
+        workers.pool(_arrow_pool)
+        pools = list(timeline.engine.map_parts(_arrow_pool, range(6), engine, 10**6, workers))
+    assert pools == [use_build_pool()] * 6
+
+
 def test_a_few_light_parts_are_merged_here_whatever_the_workers_asked() -> None:
     """Stage 2's parts weighing less in all than the bound given are mapped in this
     process (starting the workers would cost more) unless the workers are running

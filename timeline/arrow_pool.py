@@ -32,8 +32,9 @@ def use_build_pool() -> str:
     name is returned.
 
     Buffers made before keep the pool that made them, so calling this late is
-    safe; forked workers inherit the choice, and the engine makes it on a cluster's
-    workers before each task (:func:`timeline.engine._on_worker`).
+    safe. Forked workers inherit the choice; the engine makes it in a fork server's
+    workers as they start and on a cluster's workers before each task
+    (:class:`timeline.engine.Workers`, :func:`timeline.engine._on_worker`).
     """
     global _chosen
     if _chosen is None:

@@ -476,7 +476,10 @@ class Workers:
             else:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([function.__module__, "timeline.gather"])
-            executor = ProcessPoolExecutor(self.engine.local_workers(), mp_context=context)
+            # a forked worker has the build's Arrow pool already, a fork server's takes it
+            executor = ProcessPoolExecutor(
+                self.engine.local_workers(), mp_context=context, initializer=use_build_pool
+            )
             self._pool = self._stack.enter_context(executor)
             # A forking pool starts every worker on its first task: that task now, while
             # this thread is the process's only one (the local scheduler's waves run
@@ -601,7 +604,9 @@ def _warm_up() -> None:
 
 def _on_worker(function: Callable[..., Any], *arguments: Any) -> Any:
     """``function(*arguments)`` on a cluster's worker, which is not forked from the build:
-    with the build's Arrow memory pool (:mod:`timeline.arrow_pool`), as local workers."""
+    with the build's Arrow memory pool (:mod:`timeline.arrow_pool`), as the local workers
+    (:meth:`Workers.pool`). Per task: the cluster may be shared, and keeps no setting
+    of a build's."""
     use_build_pool()
     return function(*arguments)
 
